@@ -1,0 +1,36 @@
+# Trapeze — build, demo and test. Both `make demo` and `make test` install what they need first.
+
+SWIFT      ?= swift
+CONFIG     ?= release
+BIN        := .build/$(CONFIG)/trapeze
+DEPS       := libffi-dev libcapstone-dev
+TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu
+
+.PHONY: all deps test-deps build demo test clean fixtures
+
+all: build
+
+deps:
+	@tools/install-deps.sh $(DEPS)
+
+test-deps:
+	@tools/install-deps.sh $(TEST_DEPS)
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+demo: build
+	$(BIN) run Fixtures/bin/hello
+	$(BIN) run Fixtures/bin/sha256
+
+test: test-deps
+	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG)
+
+# Rebuilds the committed guest binaries (needs gcc-riscv64-linux-gnu; not part of `make test`).
+fixtures:
+	@tools/install-deps.sh gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user
+	tools/build-fixtures.sh
+
+clean:
+	rm -rf .build

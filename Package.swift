@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds drop Swift's dynamic exclusivity checks: the interpreter and dispatcher keep
+// guest state in raw memory, and the checks would cost on every access (see NOTES.md).
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "Trapeze",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trapeze", targets: ["trapeze"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
+        .systemLibrary(name: "CCapstone", path: "Sources/CCapstone"),
+        .target(name: "RISCV", swiftSettings: fast),
+        .target(name: "Guest", dependencies: ["RISCV"], swiftSettings: fast),
+        .target(name: "Interpreter", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
+        .target(name: "X86", dependencies: ["CCapstone"], swiftSettings: fast),
+        .target(name: "JIT", dependencies: ["RISCV", "Guest", "Interpreter", "X86", "CFFI"], swiftSettings: fast),
+        .target(name: "Linux", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
+        .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "Linux", "X86"], swiftSettings: fast),
+        .target(name: "TrapezeCLI", dependencies: [
+            "Trapeze", "RISCV", "Guest", "Linux",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: fast),
+        .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
+        .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
+        .testTarget(name: "LinuxTests", dependencies: ["Linux", "Guest", "RISCV"]),
+        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "Linux", "Guest", "RISCV"]),
+    ]
+)

@@ -1,0 +1,276 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Guest page permissions, one byte per 4 KiB guest page.
+public struct PageFlags: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let read = PageFlags(rawValue: 1)
+    public static let write = PageFlags(rawValue: 2)
+    public static let execute = PageFlags(rawValue: 4)
+    /// Set on every mapped page, so a mapping with no permissions is still "mapped".
+    public static let mapped = PageFlags(rawValue: 8)
+
+    /// From Linux `PROT_*` bits (1 read, 2 write, 4 exec).
+    public init(prot: Int32) {
+        var f: PageFlags = .mapped
+        if prot & 1 != 0 { f.insert(.read) }
+        if prot & 2 != 0 { f.insert(.write) }
+        if prot & 4 != 0 { f.insert(.execute) }
+        self = f
+    }
+}
+
+/// User-mode guest memory: one reserved host range, confined.
+///
+/// Guest address `g` lives at host address `base + g` for `g < limit`; every address at or above
+/// `limit` faults before it is used, so no guest address reaches Trapeze's own memory. The range is
+/// reserved `PROT_NONE` up front (plus a guard tail, so an access that starts below `limit` and
+/// runs past it still lands in reserved memory). Permissions are kept twice: in the host page
+/// protections (which translated code relies on, through the fault handler) and in `flags`, a byte
+/// per page that the interpreter and the syscall layer check before touching memory.
+///
+/// Guest pages are never host-executable.
+public final class GuestMemory: @unchecked Sendable {
+    public static let pageSize: UInt64 = 4096
+    public static let pageShift: UInt64 = 12
+    /// Sv39 user space: 256 GiB.
+    public static let defaultLimit: UInt64 = 1 << 38
+    static let guardSize: UInt64 = 1 << 20
+
+    public let base: UnsafeMutableRawPointer
+    public let limit: UInt64
+    public let flags: UnsafeMutablePointer<UInt8>
+    public let pageCount: UInt64
+    /// Incremented whenever an executable mapping changes (unmapped, remapped or reprotected),
+    /// so engines drop decoded or translated code for it.
+    public private(set) var codeGeneration: UInt64 = 0
+
+    public init(limit: UInt64 = GuestMemory.defaultLimit) {
+        precondition(limit % GuestMemory.pageSize == 0)
+        self.limit = limit
+        let total = Int(limit + GuestMemory.guardSize)
+        let p = mmap(nil, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let p, p != MAP_FAILED else { fatalError("trapeze: cannot reserve guest address space") }
+        base = p
+        pageCount = limit >> GuestMemory.pageShift
+        let fp = mmap(nil, Int(pageCount), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let fp, fp != MAP_FAILED else { fatalError("trapeze: cannot reserve guest page table") }
+        flags = fp.assumingMemoryBound(to: UInt8.self)
+    }
+
+    deinit {
+        munmap(base, Int(limit + GuestMemory.guardSize))
+        munmap(flags, Int(pageCount))
+    }
+
+    // MARK: Permission checks
+
+    @inline(__always) public func pageFlags(_ address: UInt64) -> PageFlags {
+        let page = address >> GuestMemory.pageShift
+        return page < pageCount ? PageFlags(rawValue: flags[Int(page)]) : []
+    }
+
+    /// True when every byte of `[address, address+length)` is below the limit and has `need`.
+    @inline(__always) public func check(_ address: UInt64, _ length: UInt64, _ need: PageFlags) -> Bool {
+        let first = address >> GuestMemory.pageShift
+        let (end, overflow) = address.addingReportingOverflow(length &- 1)
+        if overflow { return false }
+        let last = end >> GuestMemory.pageShift
+        if last >= pageCount { return false }
+        if first == last { return flags[Int(first)] & need.rawValue == need.rawValue }
+        var p = first
+        while p <= last {
+            if flags[Int(p)] & need.rawValue != need.rawValue { return false }
+            p &+= 1
+        }
+        return true
+    }
+
+    @inline(__always) public func host(_ address: UInt64) -> UnsafeMutableRawPointer {
+        base + Int(address)
+    }
+
+    // MARK: Guest accesses (checked)
+
+    @inline(__always)
+    public func load<T: FixedWidthInteger>(_ address: UInt64, as: T.Type) throws(MemoryFault) -> T {
+        guard check(address, UInt64(MemoryLayout<T>.size), .read) else {
+            throw MemoryFault(address: address, access: .read)
+        }
+        return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
+    }
+
+    @inline(__always)
+    public func store<T: FixedWidthInteger>(_ address: UInt64, _ value: T) throws(MemoryFault) {
+        guard check(address, UInt64(MemoryLayout<T>.size), .write) else {
+            throw MemoryFault(address: address, access: .write)
+        }
+        base.storeBytes(of: value, toByteOffset: Int(address), as: T.self)
+    }
+
+    /// Fetches 16 instruction bits (instructions are fetched in 16-bit parcels).
+    @inline(__always) public func fetch16(_ address: UInt64) throws(MemoryFault) -> UInt16 {
+        guard check(address, 2, .execute) else { throw MemoryFault(address: address, access: .execute) }
+        return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: UInt16.self)
+    }
+
+    /// Copies guest bytes out (for syscalls and loaders); faults if any byte is unreadable.
+    public func read(_ address: UInt64, count: Int) throws(MemoryFault) -> [UInt8] {
+        if count == 0 { return [] }
+        guard check(address, UInt64(count), .read) else { throw MemoryFault(address: address, access: .read) }
+        return Array(UnsafeRawBufferPointer(start: base + Int(address), count: count))
+    }
+
+    public func write(_ address: UInt64, _ bytes: some Collection<UInt8>) throws(MemoryFault) {
+        if bytes.isEmpty { return }
+        guard check(address, UInt64(bytes.count), .write) else { throw MemoryFault(address: address, access: .write) }
+        var p = base + Int(address)
+        for b in bytes { p.storeBytes(of: b, as: UInt8.self); p += 1 }
+    }
+
+    /// A NUL-terminated guest string, at most `max` bytes long.
+    public func readCString(_ address: UInt64, max: Int = 1 << 16) throws(MemoryFault) -> String {
+        var bytes: [UInt8] = []
+        var a = address
+        while bytes.count < max {
+            let b: UInt8 = try load(a, as: UInt8.self)
+            if b == 0 { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(b)
+            a &+= 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A host pointer to `[address, address+length)` after checking `need` on every page, for the
+    /// syscall layer to pass straight to the host kernel. Nil means the guest pointer is bad (EFAULT).
+    public func hostRange(_ address: UInt64, _ length: UInt64, _ need: PageFlags) -> UnsafeMutableRawPointer? {
+        if length == 0 { return address <= limit ? base + Int(min(address, limit)) : nil }
+        return check(address, length, need) ? base + Int(address) : nil
+    }
+
+    // MARK: Mappings
+
+    static func hostProt(_ f: PageFlags) -> Int32 {
+        // Host pages stay non-executable; a readable or executable guest page is host-readable
+        // (fetch reads it), a writable one host-writable.
+        var p: Int32 = PROT_NONE
+        if f.contains(.read) || f.contains(.execute) { p |= PROT_READ }
+        if f.contains(.write) { p |= PROT_READ | PROT_WRITE }
+        return p
+    }
+
+    @inline(__always) static func pageRange(_ address: UInt64, _ length: UInt64) -> Range<UInt64> {
+        let first = address >> pageShift
+        let last = (address &+ length &+ pageSize &- 1) >> pageShift
+        return first..<last
+    }
+
+    func valid(_ address: UInt64, _ length: UInt64) -> Bool {
+        address % GuestMemory.pageSize == 0 && length > 0 && address < limit && length <= limit - address
+    }
+
+    private func setFlags(_ address: UInt64, _ length: UInt64, _ f: PageFlags) {
+        var touchedCode = false
+        for page in GuestMemory.pageRange(address, length) {
+            if flags[Int(page)] & PageFlags.execute.rawValue != 0 { touchedCode = true }
+            flags[Int(page)] = f.rawValue
+        }
+        if touchedCode || f.contains(.execute) { codeGeneration &+= 1 }
+    }
+
+    /// Maps fresh zeroed pages at a page-aligned guest address, replacing what was there.
+    @discardableResult
+    public func mapAnonymous(_ address: UInt64, _ length: UInt64, _ f: PageFlags) -> Bool {
+        guard valid(address, length) else { return false }
+        let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
+        let p = mmap(base + Int(address), len, GuestMemory.hostProt(f), MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0)
+        guard p != MAP_FAILED else { return false }
+        setFlags(address, length, f.union(.mapped))
+        return true
+    }
+
+    /// Maps a host file descriptor's pages (private copy-on-write, or shared) at a guest address.
+    /// Returns the host errno on failure.
+    public func mapFile(_ address: UInt64, _ length: UInt64, _ f: PageFlags, fd: Int32, offset: Int64, shared: Bool) -> Int32? {
+        guard valid(address, length) else { return EINVAL }
+        let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
+        let p = mmap(base + Int(address), len, GuestMemory.hostProt(f), (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, off_t(offset))
+        guard p != MAP_FAILED else { return errno }
+        setFlags(address, length, f.union(.mapped))
+        return nil
+    }
+
+    /// Returns pages to the reserved, inaccessible state.
+    @discardableResult
+    public func unmap(_ address: UInt64, _ length: UInt64) -> Bool {
+        guard valid(address, length) else { return false }
+        let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
+        let p = mmap(base + Int(address), len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0)
+        guard p != MAP_FAILED else { return false }
+        setFlags(address, length, [])
+        return true
+    }
+
+    /// Changes the permissions of mapped pages; fails (ENOMEM in Linux terms) if any page is unmapped.
+    @discardableResult
+    public func protect(_ address: UInt64, _ length: UInt64, _ f: PageFlags) -> Bool {
+        guard valid(address, length) else { return false }
+        for page in GuestMemory.pageRange(address, length) where flags[Int(page)] & PageFlags.mapped.rawValue == 0 {
+            return false
+        }
+        let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
+        guard mprotect(base + Int(address), len, GuestMemory.hostProt(f)) == 0 else { return false }
+        setFlags(address, length, f.union(.mapped))
+        return true
+    }
+
+    /// True if every page of the range is unmapped.
+    public func isFree(_ address: UInt64, _ length: UInt64) -> Bool {
+        guard address < limit, length <= limit - address else { return false }
+        for page in GuestMemory.pageRange(address, length) where flags[Int(page)] != 0 { return false }
+        return true
+    }
+
+    /// Finds the highest free page-aligned range of `length` bytes below `below`, at or above `floor`.
+    public func findFree(_ length: UInt64, below: UInt64, floor: UInt64 = 0x10000) -> UInt64? {
+        let pages = (length + GuestMemory.pageSize - 1) >> GuestMemory.pageShift
+        guard pages > 0 else { return nil }
+        var top = min(below, limit) >> GuestMemory.pageShift
+        let bottom = floor >> GuestMemory.pageShift
+        var run: UInt64 = 0
+        while top > bottom {
+            top -= 1
+            if flags[Int(top)] == 0 {
+                run += 1
+                if run == pages { return top << GuestMemory.pageShift }
+            } else {
+                run = 0
+            }
+        }
+        return nil
+    }
+
+    /// Writes bytes regardless of guest permissions (the loader filling read-only segments,
+    /// the kernel side of a syscall building a signal frame). Host protections are respected by
+    /// temporarily opening the pages.
+    public func poke(_ address: UInt64, _ bytes: some Collection<UInt8>) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        guard check(address, UInt64(bytes.count), .mapped) else { return false }
+        let range = GuestMemory.pageRange(address, UInt64(bytes.count))
+        let start = base + Int(range.lowerBound << GuestMemory.pageShift)
+        let len = Int((range.upperBound - range.lowerBound) << GuestMemory.pageShift)
+        mprotect(start, len, PROT_READ | PROT_WRITE)
+        var p = base + Int(address)
+        for b in bytes { p.storeBytes(of: b, as: UInt8.self); p += 1 }
+        for page in range {
+            mprotect(base + Int(page << GuestMemory.pageShift), Int(GuestMemory.pageSize),
+                     GuestMemory.hostProt(PageFlags(rawValue: flags[Int(page)])))
+        }
+        return true
+    }
+
+    /// Forgets all decoded and translated code (fence.i, riscv_flush_icache).
+    public func invalidateCode() { codeGeneration &+= 1 }
+}

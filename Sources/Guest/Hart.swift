@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a guest run ended.
+public enum ExitStatus: Equatable, Sendable {
+    /// The guest called exit/exit_group with this status.
+    case exited(Int32)
+    /// The guest was killed by this signal number.
+    case signaled(Int32)
+    /// `--max-insns` ran out before the guest finished.
+    case instructionLimit
+
+    /// The status Trapeze itself exits with, as a shell reports a child's: the low 8 bits of an
+    /// exit code, or 128 + N for a death by signal N.
+    public var processStatus: Int32 {
+        switch self {
+        case .exited(let code): code & 0xff
+        case .signaled(let sig): 128 + sig
+        case .instructionLimit: 124
+        }
+    }
+}
+
+/// What the engine does after a handler ran.
+public enum Continuation: Equatable, Sendable {
+    /// Carry on at the hart's (possibly changed) pc.
+    case resume
+    /// Stop running this guest.
+    case stop(ExitStatus)
+}
+
+/// The privilege level a hart runs at.
+public enum PrivilegeMode: UInt8, Sendable {
+    case user = 0, supervisor = 1, machine = 3
+}
+
+/// The world outside the hart: Linux syscall emulation in user mode, devices in system mode.
+///
+/// Engines never call an environment directly for ordinary instructions; they reach it through
+/// the trap-and-emulate handler (`Hart.emulate`) and through `exception` for faults.
+public protocol Environment: AnyObject {
+    /// `ecall`: the handler has not advanced pc; the environment sets pc (normally pc + 4).
+    func environmentCall(_ hart: Hart) -> Continuation
+    /// A synchronous exception no handler resolved (illegal instruction, access fault,
+    /// breakpoint). `hart.state.pc` is the faulting instruction's pc.
+    func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation
+    /// Cheap poll, made by engines between blocks: is an asynchronous event (a signal) waiting?
+    var eventPending: Bool { get }
+    /// Deliver pending asynchronous events (may redirect pc to a guest handler, or stop).
+    func deliverEvents(_ hart: Hart) -> Continuation
+}
+
+/// One RISC-V hart: its raw state block, its memory, and the environment it traps to.
+public final class Hart: @unchecked Sendable {
+    public let state: GuestState
+    public let memory: GuestMemory
+    public var environment: (any Environment)?
+    public var privilege: PrivilegeMode = .user
+    /// Host time origin for the `time` CSR.
+    public let startTime: UInt64
+
+    /// The `time` CSR ticks at this rate (the frequency QEMU's virt board advertises).
+    public static let timebaseFrequency: UInt64 = 10_000_000
+
+    public init(memory: GuestMemory) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: StateOffset.size, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: StateOffset.size)
+        state = GuestState(raw: raw)
+        self.memory = memory
+        startTime = Hart.hostNanoseconds()
+        raw.storeBytes(of: UInt64(UInt(bitPattern: memory.base)), toByteOffset: StateOffset.memoryBase, as: UInt64.self)
+        raw.storeBytes(of: memory.limit, toByteOffset: StateOffset.memoryLimit, as: UInt64.self)
+    }
+
+    deinit { state.raw.deallocate() }
+
+    public static func hostNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    /// The `time` CSR value now.
+    public var time: UInt64 { (Hart.hostNanoseconds() &- startTime) / (1_000_000_000 / Hart.timebaseFrequency) }
+}
+
+/// A way to execute guest code on a hart: the interpreter or the JIT.
+public protocol Engine: AnyObject {
+    /// Runs from `hart.state.pc` until the guest stops. `maxInstructions` bounds retired
+    /// instructions (counted in `state.instret`).
+    func run(_ hart: Hart, maxInstructions: UInt64?) -> ExitStatus
+}

@@ -1,0 +1,1 @@
+print("trapeze: not built yet")
