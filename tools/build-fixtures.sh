@@ -12,10 +12,11 @@
 # Running it again on unchanged sources reproduces the same binaries and outputs (the toolchain
 # is deterministic and no fixture prints addresses, pids, times or random values).
 #
-# Build flags: every fixture gets $COMMON_FLAGS, at compile and at link time. A source may name its own link mode with a line
-# containing `fixture-build: FLAGS` (e.g. `-static-pie`, or nothing extra for a dynamic program);
-# otherwise C sources are `-static -fno-pie -no-pie` and assembly sources additionally -nostdlib.
-# The manifest's static/dynamic flag must agree with the binary; the script checks it.
+# Build flags: every fixture gets $COMMON_FLAGS, at compile and at link time, and C ones -lm.
+# The link mode is `-static -fno-pie -no-pie` (assembly: also -nostdlib) unless the source has
+# a line containing `fixture-build: FLAGS`, whose FLAGS replace it (e.g. `-fPIE -pie` for a
+# dynamic program). The script checks that the manifest's static/dynamic flag matches the ELF
+# and that exactly the `fault` entries die by a signal.
 #
 # How each entry runs (test harnesses must match this to compare with the expected files):
 # working directory = the repository root, environment = exactly FIXTURE_ENV=fixture-value
@@ -30,7 +31,7 @@ QEMU=${QEMU:-qemu-riscv64}
 SYSROOT=${SYSROOT:-/usr/riscv64-linux-gnu}
 COMMON_FLAGS=(-O2 -march=rv64gc -mabi=lp64d -Wall -Wextra)
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
-export FIXTURE_ENV_VALUE=fixture-value
+FIXTURE_ENV_VALUE=fixture-value
 
 check_only=0
 if [ "${1:-}" = "--check" ]; then check_only=1; shift; fi
@@ -78,7 +79,7 @@ is_dynamic() {  # does the ELF $1 ask for a program interpreter?
 # Runs one manifest entry; writes stdout to $4 and prints the exit status.
 run_entry() {
     local name=$1 args=$2 flags=$3 out=$4
-    local -a argv=() qemu=("$QEMU")
+    local -a argv=() qemu=("$QEMU_PATH")
     [ "$args" != "-" ] && read -r -a argv <<<"$args"
     [[ ,$flags, == *,dynamic,* ]] && qemu+=(-L "$SYSROOT")
     local input=/dev/null
@@ -87,7 +88,7 @@ run_entry() {
     # ulimit -c 0: fault fixtures must not leave core files behind.
     ( ulimit -c 0
       exec env -i FIXTURE_ENV="$FIXTURE_ENV_VALUE" \
-          timeout "$RUN_TIMEOUT" "${qemu[@]}" "$FIX/bin/$name" "${argv[@]}" ) \
+          "$TIMEOUT_PATH" "$RUN_TIMEOUT" "${qemu[@]}" "$FIX/bin/$name" "${argv[@]}" ) \
         <"$input" >"$out" 2>/dev/null || status=$?
     echo "$status"
 }
@@ -113,7 +114,11 @@ if [ $check_only -eq 0 ]; then
     done
 fi
 
-echo "running fixtures under $QEMU"
+# Absolute paths: the runs get an empty PATH.
+QEMU_PATH=$(command -v "$QEMU") || { echo "$QEMU not found (apt-get install qemu-user)"; exit 1; }
+TIMEOUT_PATH=$(command -v timeout)
+echo "running fixtures under $QEMU_PATH"
+entries=$(manifest_entries)  # parsed up front: a malformed manifest stops the script here
 failures=0
 declare -A produced=()
 while IFS=$'\t' read -r name args flags stem; do
@@ -135,6 +140,11 @@ while IFS=$'\t' read -r name args flags stem; do
         echo "  NONDETERMINISTIC $stem (status $s1 vs $s2)"; failures=$((failures + 1)); continue
     fi
     if [ "$s1" = 124 ]; then echo "  TIMEOUT $stem"; failures=$((failures + 1)); continue; fi
+    died=no; [ "$s1" -ge 128 ] && died=yes
+    faulty=no; [[ ,$flags, == *,fault,* ]] && faulty=yes
+    if [ $died != $faulty ]; then
+        echo "  $stem: status $s1 does not match its fault flag ($faulty)"; failures=$((failures + 1))
+    fi
     if [ $check_only -eq 1 ]; then
         if [ "$s1" != "$(cat "$FIX/expected/$stem.status" 2>/dev/null)" ] \
             || ! cmp -s "$work/out1" "$FIX/expected/$stem.stdout"; then
@@ -145,7 +155,7 @@ while IFS=$'\t' read -r name args flags stem; do
         echo "$s1" >"$FIX/expected/$stem.status"
     fi
     printf '  %-22s status %3s  %6s s  %s\n' "$stem" "$s1" "$secs" "$(head -c 60 "$work/out1" | head -n1)"
-done < <(manifest_entries)
+done <<<"$entries"
 
 # A full regeneration also removes expected files that no manifest line produces any more.
 if [ $check_only -eq 0 ] && [ ${#only[@]} -eq 0 ]; then

@@ -1,5 +1,6 @@
-/* hello: the smallest libc program. Exercises glibc's static start-up (auxv,
- * TLS set-up, IRELATIVE relocations, riscv_hwprobe) and buffered stdout. */
+/* hello: the smallest libc program. Exercises glibc's static start-up (the
+ * initial stack and auxv, TLS set-up through tp, brk for the first malloc) and
+ * stdout buffering. */
 #include <stdio.h>
 
 int main(void) {
