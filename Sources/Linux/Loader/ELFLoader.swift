@@ -100,15 +100,15 @@ public enum ELFLoader {
 
         // Segments are in address order and do not overlap (ELFFile checked), so only a boundary
         // page can be shared, and it gets both segments' permissions. Gaps are unmapped again.
+        for segment in elf.loadSegments where segment.fileSize > 0 {
+            elf.bytes.withUnsafeBytes { file in
+                guard let source = file.baseAddress else { return }
+                memory.host(segment.vaddr &+ bias).copyMemory(from: source + Int(segment.offset), byteCount: Int(segment.fileSize))
+            }
+        }
         var previous: (lastPage: UInt64, flags: PageFlags)? = nil
         for segment in elf.loadSegments {
             let start = segment.vaddr &+ bias
-            if segment.fileSize > 0 {
-                elf.bytes.withUnsafeBytes { file in
-                    guard let source = file.baseAddress else { return }
-                    memory.host(start).copyMemory(from: source + Int(segment.offset), byteCount: Int(segment.fileSize))
-                }
-            }
             let pages = GuestMemory.pageRangeOf(start, segment.memorySize)
             guard !pages.isEmpty else { continue }
             var first = pages.lowerBound
