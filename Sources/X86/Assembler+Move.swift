@@ -85,10 +85,12 @@ extension Assembler {
     public mutating func xchg(_ a: Reg, _ b: Reg) {
         precondition(a.size == b.size, "operand sizes differ")
         let s = a.size
-        if !s.isByte && (a.gpr == .rax || b.gpr == .rax) && !(s == .dword && a.gpr == b.gpr) {
+        if s == .qword && a.gpr == .rax && b.gpr == .rax {
+            emitPlain([0x90])  // what assemblers emit: without REX.W it is the same no-op
+        } else if !s.isByte && (a.gpr == .rax || b.gpr == .rax) && !(s == .dword && a.gpr == b.gpr) {
             emitOpcodeReg(s.prefixes, w: s.rexW, [0x90], a.gpr == .rax ? b : a)
         } else {
-            emit(s.prefixes, w: s.rexW, [s.opcode(0x86)], reg: b.gpr.rawValue, rm: .gpr(a), byteRegs: [a, b])
+            emit(s.prefixes, w: s.rexW, [s.opcode(0x86)], reg: a.gpr.rawValue, rm: .gpr(b), byteRegs: [a, b])
         }
     }
 
