@@ -98,7 +98,7 @@ extension Assembler {
     /// Pads with no-ops until the offset of the next instruction is a multiple of `alignment`.
     public mutating func align(_ alignment: Int) {
         precondition(alignment > 0 && alignment & (alignment - 1) == 0, "alignment must be a power of two")
-        var pad = Int(UInt64(alignment) &- address & UInt64(alignment - 1))
+        var pad = Int((0 &- address) & UInt64(alignment - 1))
         while pad > 0 {
             let n = min(pad, 9)
             nop(n)
