@@ -46,6 +46,16 @@ public struct Assembler: Sendable {
     public mutating func emit(_ raw: [UInt8]) {
         bytes.append(contentsOf: raw)
     }
+
+    /// Appends a little-endian 32-bit constant (e.g. a float bit pattern for a RIP-relative load).
+    public mutating func emit(dword v: UInt32) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends a little-endian 64-bit constant.
+    public mutating func emit(qword v: UInt64) {
+        withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+    }
 }
 
 /// A displacement field that refers to a label.
