@@ -162,21 +162,19 @@ enum SoftFloat<F: FloatFormat> {
     }
 }
 
-/// The integer square root of `n` (floor) and the remainder `n − root²`, digit by digit.
+/// The integer square root of `n` (floor) and the remainder `n − root²`.
+///
+/// The host's square root of an approximation of `n` is within about 2^-52 relative of the
+/// answer; one integer Newton step then lands on or just above the floor (a Newton step from any
+/// positive guess never goes below it), and at most a couple of decrements finish the job.
 @inline(__always)
 func integerSquareRoot(_ n: UInt128) -> (root: UInt128, remainder: UInt128) {
-    var remainder = n
-    var root: UInt128 = 0
-    var bit: UInt128 = 1 << 126
-    while bit > n { bit >>= 2 }
-    while bit != 0 {
-        if remainder >= root + bit {
-            remainder -= root + bit
-            root = (root >> 1) + bit
-        } else {
-            root >>= 1
-        }
-        bit >>= 2
-    }
-    return (root, remainder)
+    if n == 0 { return (0, 0) }
+    let approximate = Double(UInt64(truncatingIfNeeded: n >> 64)) * 0x1p64 + Double(UInt64(truncatingIfNeeded: n))
+    var root = UInt128(max(approximate.squareRoot(), 1).rounded(.down))
+    root = (root + n / root) >> 1
+    // The floor of a square root of a 128-bit number fits in 64 bits, so root² cannot overflow.
+    root = min(root, UInt128(UInt64.max))
+    while root * root > n { root -= 1 }
+    return (root, n - root * root)
 }
