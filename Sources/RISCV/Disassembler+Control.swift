@@ -85,7 +85,7 @@ extension Disassembler {
     /// Compressed encodings whose objdump text differs from their base form's: the hints
     /// (which print under their `c.` names) and c.addi/c.addi16sp/c.mv, which skip or take aliases.
     mutating func renderCompressedSpecial(_ i: Instruction) -> String? {
-        let row = Int(DecodeIndex.shared.compressed[Int(i.raw & 0xffff)])
+        let row = Int(DecodeIndex.compressed[Int(i.raw & 0xffff)].row)
         guard row < ISA.compressed.count else { return nil }
         let rd = RegisterNames.x(i.rd)
         switch ISA.compressed[row].form {
