@@ -1,0 +1,39 @@
+import Testing
+import RISCV
+
+@Suite struct DisassemblerTests {
+    @Test func symbolHookAnnotatesTargets() throws {
+        var disassembler = Disassembler(symbolize: { $0 == 0x10434 ? "main+0x1c" : nil })
+        let j = try #require(decode(0x0340_006f))          // j .+52
+        #expect(disassembler.disassemble(j, pc: 0x10400) == "j\t10434 <main+0x1c>")
+        #expect(disassembler.disassemble(j, pc: 0x10000) == "j\t10034")
+    }
+
+    @Test func addressCommentsFollowAuipc() throws {
+        var disassembler = Disassembler(symbolize: { _ in "buf" })
+        let auipc = try #require(decode(0x0000_1517))      // auipc a0, 0x1
+        let addi = try #require(decode(0x0105_0513))       // addi a0, a0, 16
+        #expect(disassembler.disassemble(auipc, pc: 0x1000) == "auipc\ta0,0x1")
+        #expect(disassembler.disassemble(addi, pc: 0x1004) == "add\ta0,a0,16 # 2010 <buf>")
+        // The value is consumed: a second use gets no comment.
+        #expect(disassembler.disassemble(addi, pc: 0x1008) == "add\ta0,a0,16")
+        // Stateless rendering never carries a value over.
+        #expect(disassemble(addi, pc: 0x1004) == "add\ta0,a0,16")
+    }
+
+    @Test func globalPointerRelativeAccesses() throws {
+        var disassembler = Disassembler(globalPointer: 0x8000)
+        let load = try #require(decode(0x0101_b503))       // ld a0, 16(gp)
+        #expect(disassembler.disassemble(load, pc: 0) == "ld\ta0,16(gp) # 8010")
+        var plain = Disassembler(addressComments: false)
+        #expect(plain.disassemble(load, pc: 0) == "ld\ta0,16(gp)")
+    }
+
+    @Test func instructionsBuiltByHandRender() {
+        #expect(disassemble(Instruction(opcode: .fadd_d, rd: 10, rs1: 11, rs2: 12, rm: 1), pc: 0) == "fadd.d\tfa0,fa1,fa2,rtz")
+        #expect(disassemble(Instruction(opcode: .amoswap_w, rd: 10, rs1: 11, rs2: 12, rm: 3), pc: 0)
+                == "amoswap.w.aqrl\ta0,a2,(a1)")
+        #expect(disassemble(Instruction(opcode: .csrrs, rd: 5, csr: 0xc01), pc: 0) == "rdtime\tt0")
+        #expect(disassemble(Instruction(opcode: .beq, rs1: 10, rs2: 11, imm: -8), pc: 0x100) == "beq\ta0,a1,f8")
+    }
+}
