@@ -37,3 +37,25 @@ import RISCV
         #expect(disassemble(Instruction(opcode: .beq, rs1: 10, rs2: 11, imm: -8), pc: 0x100) == "beq\ta0,a1,f8")
     }
 }
+
+/// The byte-stream listing reproduces objdump's whole lines for all.o's text section.
+@Suite struct ListingTests {
+    @Test func listingOfTheAllFixtureMatchesObjdumpLines() throws {
+        var bytes: [UInt8] = []
+        var expected: [String] = []
+        for row in try Goldens.rows("all.txt", columns: 3) {
+            let address = UInt64(row[0], radix: 16)!
+            #expect(address == UInt64(bytes.count), "all.txt is contiguous from 0")
+            let word = UInt32(row[1], radix: 16)!
+            for i in 0..<(row[1].count / 2) { bytes.append(UInt8(truncatingIfNeeded: word >> (8 * i))) }
+            let pad = String(repeating: " ", count: (row[1].count == 4 ? 20 : 18) - row[1].count)
+            let column = String(repeating: " ", count: max(0, 8 - row[0].count)) + row[0]
+            expected.append("\(column):\t\(row[1])\(pad)\t\(row[2])")
+        }
+        var disassembler = Disassembler()
+        let lines = disassembler.listing(of: bytes, at: 0)
+        #expect(lines.count == expected.count)
+        let mismatches = zip(lines, expected).filter { $0 != $1 }.prefix(10).map { "\($0.0)\n\($0.1)" }
+        #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
+    }
+}
