@@ -111,7 +111,7 @@ extension Disassembler {
         case .shift where i.imm == 0:
             return line("c.slli64", rd)
         case .shift where i.rd == 0:
-            return line("c.slli", rd, hex(UInt64(i.imm)))
+            return line("c.slli", rd, hex(UInt64(bitPattern: i.imm)))
         case .shiftPrime where i.imm == 0:
             return line(i.opcode == .srli ? "c.srli64" : "c.srai64", rd)
         default:

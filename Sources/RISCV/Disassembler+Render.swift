@@ -42,12 +42,12 @@ extension Disassembler {
         case .ori: return line("or", rd, rs1, imm)
         case .andi where i.imm == 255: return line("zext.b", rd, rs1)
         case .andi: return line("and", rd, rs1, imm)
-        case .slli: return line("sll", rd, rs1, hex(UInt64(i.imm)))
-        case .srli: return line("srl", rd, rs1, hex(UInt64(i.imm)))
-        case .srai: return line("sra", rd, rs1, hex(UInt64(i.imm)))
-        case .slliw: return line("sllw", rd, rs1, hex(UInt64(i.imm)))
-        case .srliw: return line("srlw", rd, rs1, hex(UInt64(i.imm)))
-        case .sraiw: return line("sraw", rd, rs1, hex(UInt64(i.imm)))
+        case .slli: return line("sll", rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .srli: return line("srl", rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .srai: return line("sra", rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .slliw: return line("sllw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .srliw: return line("srlw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .sraiw: return line("sraw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .sub where i.rs1 == 0: return line("neg", rd, rs2)
         case .subw where i.rs1 == 0: return line("negw", rd, rs2)
         case .slt where i.rs2 == 0: return line("sltz", rd, rs1)
@@ -111,7 +111,7 @@ extension Disassembler {
         case .s: return line(spec.mnemonic, rs2, memory)
         case .amo: return line(spec.mnemonic + orderingSuffix(i.rm), rd, rs2, "(\(rs1))")
         case .lr: return line(spec.mnemonic + orderingSuffix(i.rm), rd, "(\(rs1))")
-        case .shift: return line(spec.mnemonic, rd, rs1, hex(UInt64(i.imm)))
+        case .shift: return line(spec.mnemonic, rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .none, .b, .u, .j, .csr, .csrImm, .fence, .sfence: return spec.mnemonic
         }
     }

@@ -59,3 +59,15 @@ import RISCV
         #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
     }
 }
+
+/// Hand-built instructions with out-of-range fields render without trapping.
+@Test func outOfRangeFieldsDoNotTrap() {
+    for opcode in Opcode.allCases {
+        for length: UInt8 in [2, 4] {
+            let inst = Instruction(opcode: opcode, rd: 0xff, rs1: 0xee, rs2: 0xdd, rs3: 0xcc, rm: 0xffff,
+                                   csr: 0xffff, imm: Int64.min, length: length, raw: 0xffff_ffff)
+            #expect(!disassemble(inst, pc: UInt64.max).isEmpty)
+            _ = encode(inst)
+        }
+    }
+}
