@@ -236,7 +236,7 @@ func hostPipe() -> (Int32, Int32) {
         let g = try GuestProcess()
         #expect(g.call(220, 0x3d0f00, 0, 0, 0, 0) == -Int64(EAGAIN))  // pthread_create's flags
         let tid = g.scratchAddress + 0x40
-        let pid = g.call(220, 0x1200011, 0, 0, tid, 0)  // glibc fork: CHILD_SETTID|CHILD_CLEARTID|SIGCHLD
+        let pid = g.call(220, 0x1200011, 0, 0, 0, tid)  // glibc fork: CHILD_SETTID|CHILD_CLEARTID|SIGCHLD
         if pid == 0 {
             let ok = (try? g.hart.memory.load(tid, as: UInt32.self)) == UInt32(getpid())
             _exit(ok ? 7 : 1)
