@@ -109,7 +109,8 @@ final class BlockCache {
             storage[block.count] = inst
             block.count += 1
             address &+= UInt64(inst.length)
-            if inst.opcode.endsInterpreterBlock { break }
+            // Control transfers and system instructions (which may change pc, counters or code).
+            if inst.opcode.info.endsBlock { break }
         }
         return block
     }
