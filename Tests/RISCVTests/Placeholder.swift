@@ -1,1 +1,1 @@
-// Placeholder so the target builds; removed once the target has real tests.
+// Placeholder until the RISCV tests land.
