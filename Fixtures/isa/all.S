@@ -50,6 +50,10 @@ base:
     bltu    a0, zero, 3b
     bgeu    a0, zero, 3b
     bgt     a1, a0, 3b
+    blt     zero, zero, 3b
+    bge     zero, zero, 3b
+    beq     zero, zero, 3b
+    bne     zero, zero, 3b
     ble     a1, a0, 3b
 4:  lb      a0, 0(a1)
     lh      t6, -1(sp)
@@ -87,6 +91,9 @@ base:
     sltiu   a0, zero, 1
     xori    a0, a1, -1
     xori    zero, zero, -1
+    andi    a0, a1, 255
+    andi    a0, a1, 254
+    andi    a0, a1, -255
     .irp sh, 0, 1, 31, 32, 63
     slli    a0, a1, \sh
     srli    t0, t1, \sh
@@ -203,7 +210,7 @@ base:
 # ---------------------------------------------------------------- every CSR number
     .set csrno, 0
     .rept 4096
-    csrrs   a0, csrno, zero
+    csrrc   a0, csrno, a1
     .set csrno, csrno + 1
     .endr
 
@@ -404,20 +411,75 @@ comp:
     c.sdsp  ra, 504(sp)
     c.unimp
     # Hints: valid encodings that do nothing.
-    .2byte  0x0001 | (5 << 2)           # c.nop 5
-    .2byte  0x0001 | (1 << 12)          # c.nop -32
-    .2byte  0x0501                      # c.addi a0, 0
-    .2byte  0x4001 | (5 << 2)           # c.li zero, 5
-    .2byte  0x6001 | (1 << 2)           # c.lui zero, 1
-    .2byte  0x8001                      # c.srli s0, 0
-    .2byte  0x8401                      # c.srai s0, 0
-    .2byte  0x0002                      # c.slli zero, 0
-    .2byte  0x0502                      # c.slli a0, 0
-    .2byte  0x0006                      # c.slli zero, 1
-    .2byte  0x8006                      # c.mv zero, ra
-    .2byte  0x9006                      # c.add zero, ra
+    .insn   0x0001 | (5 << 2)           # c.nop 5
+    .insn   0x0001 | (1 << 12)          # c.nop -32
+    .insn   0x0501                      # c.addi a0, 0
+    .insn   0x4001 | (5 << 2)           # c.li zero, 5
+    .insn   0x6001 | (1 << 2)           # c.lui zero, 1
+    .insn   0x8001                      # c.srli s0, 0
+    .insn   0x8401                      # c.srai s0, 0
+    .insn   0x0002                      # c.slli zero, 0
+    .insn   0x0502                      # c.slli a0, 0
+    .insn   0x0006                      # c.slli zero, 1
+    .insn   0x8006                      # c.mv zero, ra
+    .insn   0x9006                      # c.add zero, ra
     .insn   0x0001
     nop
+
+# ---------------------------------------------------------------- objdump's address comments
+    .option norvc
+    auipc   a0, 0
+    addi    a0, a0, 16
+    auipc   a1, 1
+    ld      a2, -8(a1)
+    lui     a3, 0x12345
+    addiw   a3, a3, 0x678
+    lui     a4, 0x80000
+    addiw   a4, a4, -1
+    lui     a5, 0x10
+    sw      a0, 4(a5)
+    lui     t0, 0x1
+    flw     fa0, 8(t0)
+    auipc   t1, 0
+    jalr    ra, 12(t1)
+    auipc   t2, 0
+    jalr    zero, 0(t2)
+    auipc   ra, 0
+    jalr    ra, 0(ra)
+    auipc   s1, 0
+    ret
+    jalr    zero, 8(s1)
+    lui     s2, 0x2
+    addi    s2, s2, 0
+    addi    s2, s2, 0
+    addi    s2, s2, 4
+    addi    s2, s2, 4
+    ld      a0, 16(tp)
+    ld      a0, 16(gp)
+    sd      a0, -16(tp)
+    addi    a0, tp, 8
+    addi    a0, gp, 8
+    addiw   a0, zero, 5
+    lui     a0, 0x1
+    add     a0, a0, a1
+    ld      a1, 0(a0)
+    .option rvc
+    c.lui   a0, 1
+    c.addi  a0, 4
+    addi    a0, a0, 4
+    c.lui   a3, 3
+    c.addiw a3, 5
+    c.lui   a4, 0xfffff
+    c.addiw a4, -1
+    c.lui   a5, 4
+    c.addiw a5, 0
+    addiw   a5, a5, 1
+    c.lui   a1, 2
+    c.lw    a2, 0(a1)
+    lw      a2, 0(a1)
+    .insn   0x6001 | (1 << 2)
+    lb      a0, 4(zero)
+    .option norvc
 
 far_target:
     ret

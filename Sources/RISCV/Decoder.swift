@@ -12,23 +12,21 @@ public func decode(_ word: UInt32) -> Instruction? {
 
 @usableFromInline
 func decode16(_ half: UInt16) -> Instruction? {
-    let index = DecodeIndex.shared
-    let row = Int(index.compressed[Int(half)])
-    guard row != 0xff else { return nil }
-    let spec = ISA.compressed[row]
-    return CompressedFields(half).expand(spec.base, spec.form)
+    let entry = DecodeIndex.compressed[Int(half)]
+    guard entry.row != DecodeIndex.invalid else { return nil }
+    return CompressedFields(half).expand(entry.base, entry.form)
 }
 
 @usableFromInline
 func decode32(_ word: UInt32) -> Instruction? {
     // Bits 4:2 all set announce a 48-bit or longer encoding, none of which RV64GC defines.
     guard word & 0x1c != 0x1c else { return nil }
-    let index = DecodeIndex.shared
-    let bucket = index.buckets[DecodeIndex.key(word)]
+    let buckets = DecodeIndex.buckets, entries = DecodeIndex.entries
+    let bucket = buckets[DecodeIndex.key(word)]
     var position = Int(bucket >> 8)
     let end = position + Int(bucket & 0xff)
     while position < end {
-        let entry = index.entries[position]
+        let entry = entries[position]
         if word & entry.mask == entry.match {
             return fields(of: word, opcode: entry.opcode, format: entry.format)
         }

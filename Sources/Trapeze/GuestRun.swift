@@ -67,7 +67,7 @@ public final class GuestRun {
     }
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
-    static func checkFile(_ path: String) throws(TrapezeError) {
+    public static func checkFile(_ path: String) throws(TrapezeError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw TrapezeError("\(path): no such file or directory", status: 127)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Trapeze
 
 struct DisasmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,12 @@ struct DisasmCommand: ParsableCommand {
     var program: String
 
     func run() throws {
-        report("disasm: not available yet")
-        throw GuestExit(status: 1)
+        do {
+            try GuestRun.checkFile(program)
+            for line in try ProgramListing.lines(path: program) { print(line) }
+        } catch {
+            report(error.message)
+            throw GuestExit(status: error.status)
+        }
     }
 }
