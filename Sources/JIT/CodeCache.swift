@@ -79,10 +79,11 @@ final class CodeCache {
         return offset
     }
 
-    /// Rewrites four bytes of emitted code with one aligned store, so a thread running through the
-    /// site sees either the old or the new displacement, never a mix.
+    /// Rewrites four bytes of emitted code with one store. The assembler places patchable
+    /// displacements so they never straddle an 8-byte boundary, which makes the store atomic on
+    /// x86: a thread running through the site sees the old or the new target, never a mix.
     func patch32(at offset: Int, _ value: UInt32) {
-        precondition(offset & 3 == 0 && offset >= 0 && offset + 4 <= used, "misaligned or stray patch site")
+        precondition(offset & 7 <= 4 && offset >= 0 && offset + 4 <= used, "stray patch site")
         writable.storeBytes(of: value, toByteOffset: offset, as: UInt32.self)
     }
 

@@ -1,0 +1,47 @@
+import Guest
+import RISCV
+import X86
+
+/// Branches and jumps: the block's end. Direct targets leave through `exit(to:)` (chainable);
+/// `jalr` probes the inline lookup table before leaving.
+extension Translator {
+    mutating func branch(_ i: Instruction, _ cc: Condition) {
+        let left = register(i.rs1, scratch: Host.t0)
+        alu(.cmp, .r64(left), i.rs2)
+        let taken = a.newLabel()
+        a.jcc(cc, taken)
+        exit(to: pc &+ UInt64(i.length))
+        a.bind(taken)
+        exit(to: pc &+ UInt64(bitPattern: i.imm))
+    }
+
+    /// The link address is the next instruction: pc + 2 after a compressed jump.
+    mutating func jal(_ i: Instruction) {
+        storeConstant(i.rd, pc &+ UInt64(i.length))
+        exit(to: pc &+ UInt64(bitPattern: i.imm))
+    }
+
+    mutating func jalr(_ i: Instruction) {
+        // The target is computed before rd is written: rd may be rs1.
+        load(Host.t0, i.rs1)
+        if i.imm != 0 { a.add(.rax, imm: Int32(truncatingIfNeeded: i.imm)) }
+        a.and(.rax, imm: -2)
+        storeConstant(i.rd, pc &+ UInt64(i.length))
+        if targets.chaining {
+            // Direct-mapped table of (guest pc, host address) pairs, 16 bytes each.
+            let miss = a.newLabel()
+            a.mov(.ecx, .eax)
+            a.shr(.ecx, imm: 1)
+            a.and(.ecx, imm: Int32(IndirectTable.mask))
+            a.shl(.ecx, imm: 4)
+            a.add(.rcx, .qword(Host.state, Int32(ScratchSlot.indirectTable)))
+            a.cmp(.rax, .qword(.rcx, 0))
+            a.jcc(.ne, miss)
+            a.add(.qword(Host.state, Int32(ScratchSlot.indirectHits)), imm: 1)
+            a.jmp(.qword(.rcx, 8))
+            a.bind(miss)
+        }
+        a.mov(.qword(Host.state, Int32(StateOffset.pc)), .rax)
+        leave(.indirect)
+    }
+}
