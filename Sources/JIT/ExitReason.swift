@@ -38,8 +38,9 @@ public enum ExitReason: UInt32, CaseIterable, Sendable, CustomStringConvertible 
 
 /// Named words of `GuestState`'s scratch area that translated code and the dispatcher share.
 enum ScratchSlot {
-    /// Translated code leaves to the dispatcher when `instret` would pass this.
-    static let instretLimit = StateOffset.scratch + 0
+    /// Instructions translated code may still retire before returning (the budget register's
+    /// home while the dispatcher runs).
+    static let budget = StateOffset.scratch + 0
     /// Guest address of the last load/store fault.
     static let faultAddress = StateOffset.scratch + 8
     /// Opaque pointer to the `JIT` for slow-path helpers.

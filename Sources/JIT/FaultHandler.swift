@@ -32,7 +32,8 @@ struct FaultTable {
 /// Guest pages are mapped in the host with the guest's permissions, so translated code accesses
 /// memory with plain `mov`s and the host MMU does the permission check. When one faults, the handler
 /// finds the access in its code cache's `FaultTable` (sites are sorted by host offset: code is only
-/// ever appended), records pc / reason / guest address / instret in the hart's state — whose pointer
+/// ever appended), records pc / reason / guest address in the hart's state, returns the unretired
+/// instructions to the budget register — whose pointer
 /// is in the pinned state register — and resumes at the epilogue, which writes the guest registers
 /// (still intact in host registers) back and returns to the dispatcher. A fault anywhere else is a
 /// Trapeze bug: the previous action is restored and the fault re-raised.
@@ -142,13 +143,12 @@ enum FaultHandler {
 }
 
 // Linux x86-64 `gregs` indices (sys/ucontext.h REG_*), which Swift's Glibc module does not export.
-private let regR15 = 7, regRBX = 11, regRIP = 16
-/// `si_addr` of a SIGSEGV/SIGBUS siginfo_t on x86-64.
-private let siAddrOffset = 16
+// r11 is `Host.budget`, rax the guest address, rbx `Host.state`.
+private let regR11 = 3, regR15 = 7, regRAX = 13, regRBX = 11, regRIP = 16
 
 /// The signal handler proper: async-signal-safe (no allocation, locks or Swift runtime calls).
 private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
-    guard let info, let context else { return }
+    guard info != nil, let context else { return }
     let gregs = (context + FaultHandler.gregsOffset).assumingMemoryBound(to: Int64.self)
     let rip = UInt64(bitPattern: gregs[regRIP])
     for i in 0..<FaultHandler.slots {
@@ -164,11 +164,11 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
         guard low < t.count, UInt64(sites[low].hostOffset) == offset else { break }
         let site = sites[low]
         guard let state = UnsafeMutableRawPointer(bitPattern: Int(gregs[regRBX])) else { break }
-        let hostAddress = UnsafeRawPointer(info).load(fromByteOffset: siAddrOffset, as: UInt64.self)
-        let guestAddress = hostAddress &- UInt64(bitPattern: gregs[regR15])
+        // Translated code keeps the guest address of every access in rax (the host fault address
+        // may be a later byte of a misaligned access, and the guest wants the first).
+        let guestAddress = UInt64(bitPattern: gregs[regRAX])
         state.storeBytes(of: site.guestPC, toByteOffset: StateOffset.pc, as: UInt64.self)
-        let instret = state.load(fromByteOffset: StateOffset.instret, as: UInt64.self)
-        state.storeBytes(of: instret &- UInt64(site.notRetired), toByteOffset: StateOffset.instret, as: UInt64.self)
+        gregs[regR11] = gregs[regR11] &+ Int64(site.notRetired) // give back the budget not used
         let reason: ExitReason = site.isStore != 0 ? .storeFault : .loadFault
         state.storeBytes(of: reason.rawValue, toByteOffset: StateOffset.exitReason, as: UInt32.self)
         state.storeBytes(of: guestAddress, toByteOffset: ScratchSlot.faultAddress, as: UInt64.self)

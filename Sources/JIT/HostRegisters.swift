@@ -12,6 +12,10 @@ enum Host {
     static let t0 = GPR.rax
     static let t1 = GPR.rcx
     static let t2 = GPR.rdx
+    /// Instructions left before translated code must return to the dispatcher. A register rather
+    /// than a counter in memory, so the check at every block entry (`sub; jb`) carries no
+    /// store-to-load dependency from one block to the next.
+    static let budget = GPR.r11
 }
 
 /// Which guest registers live in host registers while translated code runs.
@@ -19,7 +23,8 @@ enum Host {
 /// The map is static, so every block agrees on it and chained blocks jump to each other with
 /// registers in place; they are loaded by the prologue and written back by the epilogue (every exit
 /// goes through it). The choice is the registers compiled RISC-V code touches most: sp and ra for
-/// every call, a0–a5 for arguments and results, s0/s1 for loop state. Four go in callee-saved host
+/// every call, a0–a5 for arguments and results, s0 for loop state (s1 lost its place to the
+/// budget register: measured, the budget check matters more). Four go in callee-saved host
 /// registers, which survive the helper calls of the slow path; the rest in caller-saved ones, which
 /// are written back and reloaded around such calls.
 enum RegisterMap {
@@ -27,7 +32,7 @@ enum RegisterMap {
         (2, .rbp), (10, .r12), (11, .r13), (15, .r14),
     ]
     static let callerSaved: [(guest: Int, host: GPR)] = [
-        (1, .rsi), (12, .rdi), (13, .r8), (14, .r9), (8, .r10), (9, .r11),
+        (1, .rsi), (12, .rdi), (13, .r8), (14, .r9), (8, .r10),
     ]
     static let all = calleeSaved + callerSaved
 

@@ -116,9 +116,12 @@ public final class JIT: Engine {
             let quantum = now.addingReportingOverflow(options.eventQuantum)
             let polling = quantum.overflow ? UInt64.max : quantum.partialValue
             let budget = min(limit ?? UInt64.max, polling)
-            state.raw.storeBytes(of: budget, toByteOffset: ScratchSlot.instretLimit, as: UInt64.self)
+            let granted = budget &- now
+            state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
             let code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
+            let left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
+            state.instret = now &+ (granted &- left)
             guard let reason = ExitReason(rawValue: code) else {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
@@ -203,7 +206,7 @@ public final class JIT: Engine {
     private func install(_ guest: GuestBlock) -> UInt64? {
         let offset = cache.nextOffset()
         let targets = TranslationTargets(epilogue: epilogue, slowPath: UInt64(UInt(bitPattern: unsafeBitCast(slowPathEntry, to: UnsafeRawPointer.self))),
-                                         chaining: options.chaining)
+                                         chaining: options.chaining, translated: { [unowned self] in self.blocks[$0] })
         let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                               firstChainSiteID: chainSites.count)
         guard let placed = cache.append(translated.code), placed == offset else { return nil }

@@ -8,6 +8,18 @@ extension Translator {
     mutating func branch(_ i: Instruction, _ cc: Condition) {
         let left = register(i.rs1, scratch: Host.t0)
         alu(.cmp, .r64(left), i.rs2)
+        let target = pc &+ UInt64(bitPattern: i.imm)
+        switch linked(target) {
+        case .label(let l):
+            a.jcc(cc, l)
+            exit(to: pc &+ UInt64(i.length))
+            return
+        case .absolute(let host):
+            a.jcc(cc, absolute: host)
+            exit(to: pc &+ UInt64(i.length))
+            return
+        case nil: break
+        }
         let taken = a.newLabel()
         a.jcc(cc, taken)
         exit(to: pc &+ UInt64(i.length))

@@ -27,7 +27,7 @@ extension Translator {
         let undo = notRetired
         let failed = outOfLine { t in
             // pc is still this instruction's; it did not retire.
-            if undo > 0 { t.a.sub(.qword(Host.state, Int32(StateOffset.instret)), imm: Int32(undo)) }
+            if undo > 0 { t.a.add(.r64(Host.budget), imm: Int32(undo)) }
             t.leave(.helper)
         }
         a.test(.eax, .eax)

@@ -16,11 +16,13 @@ enum Stubs {
         a.mov(.r64(Host.state), .rdi)
         a.mov(.r64(Host.memory), .rsi)
         for (g, h) in RegisterMap.all { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
+        a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
         a.jmp(.rdx)
 
         while a.offset % 16 != 0 { a.int3() }
         let epilogue = a.offset
         for (g, h) in RegisterMap.all { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
+        a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
         a.mov(.eax, .dword(Host.state, Int32(StateOffset.exitReason)))
         a.add(.rsp, imm: 8)
         for r in RegisterMap.preserved.reversed() { a.pop(.r64(r)) }

@@ -9,6 +9,9 @@ struct TranslationTargets {
     /// `slowPathEntry`, the C-convention helper that runs one instruction in the interpreter.
     var slowPath: UInt64
     var chaining: Bool
+    /// Host code of blocks already translated in this cache generation, which a direct exit
+    /// can jump to straight away.
+    var translated: (UInt64) -> UInt64?
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.
@@ -52,9 +55,13 @@ struct Translator {
     private var cold: [(label: Label, emit: (inout Translator) -> Void)] = []
     /// The block's stubs are assigned ids from here on (the engine's running count).
     let firstChainSiteID: Int
+    /// The block's first instruction (its budget check), for branches back to the block itself.
+    let entry: Label
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
-        self.a = Assembler(baseAddress: address)
+        var a = Assembler(baseAddress: address)
+        entry = a.newLabel()
+        self.a = a
         self.block = block
         self.targets = targets
         self.tables = tables
@@ -85,19 +92,20 @@ struct Translator {
 
     // MARK: Block entry
 
-    /// `instret += counted`, unless that passes the limit: then leave before doing anything, so
-    /// the dispatcher can poll events or finish the last instructions one at a time.
+    /// Takes the block's instructions from the budget, unless fewer are left: then leave before
+    /// doing anything, so the dispatcher can poll events or finish the last ones one at a time.
+    /// (The dispatcher turns budget spent into `instret`.)
     mutating func emitBudgetCheck() {
+        a.bind(entry)
         guard counted > 0 else { return }
+        let n = Int32(counted)
         let over = outOfLine { t in
+            t.a.add(.r64(Host.budget), imm: n)
             t.storePC(t.block.start)
             t.leave(.budget)
         }
-        a.mov(.rax, .qword(Host.state, Int32(StateOffset.instret)))
-        a.add(.rax, imm: Int32(counted))
-        a.cmp(.rax, .qword(Host.state, Int32(ScratchSlot.instretLimit)))
-        a.jcc(.a, over)
-        a.mov(.qword(Host.state, Int32(StateOffset.instret)), .rax)
+        a.sub(.r64(Host.budget), imm: n)
+        a.jcc(.b, over)
     }
 
     // MARK: Cold code
@@ -155,6 +163,11 @@ struct Translator {
             leave(.direct)
             return
         }
+        switch linked(target) {
+        case .label(let l): a.jmp(l); return
+        case .absolute(let host): a.jmp(absolute: host); return
+        case nil: break
+        }
         let id = firstChainSiteID + chainSites.count
         let stub = outOfLine { t in
             t.storePC(target)
@@ -165,6 +178,16 @@ struct Translator {
                                     jumpEnd: a.baseAddress &+ UInt64(site.displacementOffset + 4), target: target))
     }
 
+    enum Link { case label(Label), absolute(UInt64) }
+
+    /// Where a direct exit to `target` can jump without asking the dispatcher: this block's own
+    /// entry, or a block already in the cache. (Nil without chaining.)
+    func linked(_ target: UInt64) -> Link? {
+        guard targets.chaining else { return nil }
+        if target == block.start { return .label(entry) }
+        return targets.translated(target).map { .absolute($0) }
+    }
+
     /// Leaves with an exception raised by instruction `index` (memory access outside the guest's
     /// range): un-count what did not retire, record pc and the address in `rax`.
     mutating func faultExit(store: Bool) -> Label {
@@ -173,7 +196,7 @@ struct Translator {
         return outOfLine { t in
             t.a.mov(.qword(Host.state, Int32(ScratchSlot.faultAddress)), .rax)
             t.storePC(pc)
-            if undo > 0 { t.a.sub(.qword(Host.state, Int32(StateOffset.instret)), imm: Int32(undo)) }
+            if undo > 0 { t.a.add(.r64(Host.budget), imm: Int32(undo)) }
             t.leave(store ? .storeFault : .loadFault)
         }
     }
