@@ -87,6 +87,12 @@ final class CodeCache {
         writable.storeBytes(of: value, toByteOffset: offset, as: UInt32.self)
     }
 
+    /// A copy of emitted code.
+    func bytes(at offset: Int, count: Int) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + count <= used else { return [] }
+        return Array(UnsafeRawBufferPointer(start: writable + offset, count: count))
+    }
+
     /// Forgets every block.
     func reset() { used = 0 }
 }

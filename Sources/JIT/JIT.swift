@@ -20,6 +20,8 @@ public final class JIT: Engine {
     private let indirect = IndirectTable()
     /// Guest pc → host address of its block, for this cache generation.
     private var blocks: [UInt64: UInt64] = [:]
+    /// Host address → size of its code, for listings.
+    private(set) var blockSizes: [UInt64: Int] = [:]
     /// Every chainable exit emitted since the last flush, by id; displacement offsets absolute.
     private var chainSites: [ChainSite] = []
     private var prologue: UInt64 = 0
@@ -61,6 +63,7 @@ public final class JIT: Engine {
         faults.reset()
         indirect.clear()
         blocks.removeAll(keepingCapacity: true)
+        blockSizes.removeAll(keepingCapacity: true)
         chainSites.removeAll(keepingCapacity: true)
         cacheGeneration &+= 1
         let stubs = Stubs.emit(at: cache.address(0))
@@ -186,7 +189,7 @@ public final class JIT: Engine {
     // MARK: Translation
 
     /// The host code for the block at `pc`, translating it if needed.
-    private func block(at pc: UInt64, _ memory: GuestMemory) -> Result<UInt64, GuestTrap> {
+    func block(at pc: UInt64, _ memory: GuestMemory) -> Result<UInt64, GuestTrap> {
         if let host = blocks[pc] { return .success(host) }
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
@@ -220,10 +223,15 @@ public final class JIT: Engine {
         }
         let host = cache.address(offset)
         blocks[guest.start] = host
+        blockSizes[host] = translated.code.count
         stats.blocksTranslated &+= 1
         stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
         stats.hostCodeBytes &+= UInt64(translated.code.count)
         return host
+    }
+
+    func hostBytes(at address: UInt64, count: Int) -> [UInt8] {
+        cache.bytes(at: Int(address &- cache.start), count: count)
     }
 
     /// Points chain site `id` straight at `target`.
