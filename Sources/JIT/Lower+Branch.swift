@@ -6,8 +6,7 @@ import X86
 /// `jalr` probes the inline lookup table before leaving.
 extension Translator {
     mutating func branch(_ i: Instruction, _ cc: Condition) {
-        let left = register(i.rs1, scratch: Host.t0)
-        alu(.cmp, .r64(left), i.rs2)
+        compare(i.rs1, i.rs2)
         let target = pc &+ UInt64(bitPattern: i.imm)
         switch linked(target) {
         case .label(let l):
@@ -25,6 +24,19 @@ extension Translator {
         exit(to: pc &+ UInt64(i.length))
         a.bind(taken)
         exit(to: pc &+ UInt64(bitPattern: i.imm))
+    }
+
+    /// Sets the flags as `cmp rs1, rs2` would, reading operands where they live.
+    mutating func compare(_ rs1: UInt8, _ rs2: UInt8) {
+        switch (operand(rs1), operand(rs2)) {
+        case (.host(let h), .zero): a.test(.r64(h), .r64(h))
+        case (.memory(let d), .zero): a.cmp(.qword(Host.state, d), imm: 0)
+        case (.memory(let d), .host(let h)): a.cmp(.qword(Host.state, d), .r64(h))
+        case (.host(let h), _): alu(.cmp, .r64(h), rs2)
+        case (.zero, _), (.memory, _):
+            load(Host.t0, rs1)
+            alu(.cmp, .rax, rs2)
+        }
     }
 
     /// The link address is the next instruction: pc + 2 after a compressed jump.

@@ -12,6 +12,11 @@ extension Translator {
 
     mutating func immediate(_ i: Instruction, _ op: ALUOp, word: Bool = false) {
         guard i.rd != 0 else { return }
+        if !word, i.rd == i.rs1, case .memory(let disp) = operand(i.rd) {
+            // `addi t0, t0, -1` on an uncached register: one read-modify-write.
+            a.alu(op, .qword(Host.state, disp), imm: Int32(truncatingIfNeeded: i.imm))
+            return
+        }
         let d = destination(i.rd)
         load(d, i.rs1)
         // 12-bit immediates always fit an imm32.
@@ -26,6 +31,11 @@ extension Translator {
 
     mutating func registers(_ i: Instruction, _ op: ALUOp, word: Bool) {
         guard i.rd != 0 else { return }
+        if !word, i.rd == i.rs1, i.rs2 != 0, case .memory(let disp) = operand(i.rd) {
+            let source = register(i.rs2, scratch: Host.t1)
+            a.alu(op, .qword(Host.state, disp), .r64(source))
+            return
+        }
         let d = destination(i.rd, keep: i.rs2)
         load(d, i.rs1)
         if word {

@@ -11,7 +11,7 @@ import Testing
         for a in 0..<values.count {
             for b in 0..<values.count {
                 for f3: UInt32 in [0, 1, 4, 5, 6, 7] {
-                    let (ra, rb) = a % 2 == 0 ? (10, 5) : (6, 11)
+                    let (ra, rb) = [(10, 5), (6, 11), (7, 0), (12, 0), (0, 6)][(a + b) % 5]
                     code += [loadWord(ra, a), loadWord(rb, b),
                              RV.slli(9, 9, 1),
                              RV.b(f3, ra, rb, 8),

@@ -12,7 +12,7 @@ import Testing
     /// (rd, rs1, rs2): uncached, cached, rd = rs1, rd = rs2, all equal, x0 sources, x0 destination.
     static let registerChoices: [(Int, Int, Int)] = [
         (7, 5, 6), (10, 11, 12), (10, 10, 11), (13, 5, 13), (5, 5, 5), (14, 0, 11), (6, 12, 0), (0, 10, 11),
-        (2, 1, 8), (28, 9, 15),
+        (2, 1, 8), (28, 9, 15), (7, 7, 10), (6, 6, 7), (29, 29, 0),
     ]
     /// Results go to data + 0x800 onwards, addressed through x30.
     static func setup(_ s: GuestState) { s.setX(30, Layout.data + 0x800) }
