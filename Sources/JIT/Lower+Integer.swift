@@ -18,6 +18,17 @@ extension Translator {
             return
         }
         let d = destination(i.rd)
+        if i.imm == 0, op == .add || op == .or || op == .xor {
+            // mv and sext.w: a copy, sign-extended for the W form.
+            if word {
+                let source = register(i.rs1, scratch: d)
+                a.movsxd(.r64(d), .r32(source))
+            } else {
+                load(d, i.rs1)
+            }
+            store(i.rd, d)
+            return
+        }
         load(d, i.rs1)
         // 12-bit immediates always fit an imm32.
         if word {
