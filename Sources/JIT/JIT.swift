@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Guest
 import Interpreter
 import RISCV
@@ -13,9 +16,9 @@ public final class JIT: Engine {
     public let options: JITOptions
     public private(set) var stats = JITStats()
 
-    private let cache: CodeCache
+    private var cache: CodeCache
     private let entry: FFIEntry
-    private let faults: FaultSites
+    private var faults: FaultSites
     private let tables = SideTables()
     private let indirect = IndirectTable()
     /// Guest pc → host address of its block, for this cache generation.
@@ -159,7 +162,9 @@ public final class JIT: Engine {
             guard index < tables.systemInstructions.count else {
                 fatalError("trapeze: translated code named a missing system instruction")
             }
-            switch hart.emulateSystem(tables.systemInstructions[index]) {
+            let outcome = hart.emulateSystem(tables.systemInstructions[index])
+            if cache.owner != getpid() { separateFromParent() }
+            switch outcome {
             case .retired(let next):
                 state.instret &+= 1
                 return next
@@ -184,6 +189,15 @@ public final class JIT: Engine {
             let cause: ExceptionCause = reason == .loadFault ? .loadAccessFault : .storeAccessFault
             return hart.raise(GuestTrap(cause, pc: state.pc, tval: address))
         }
+    }
+
+    /// After a guest `fork` (a host fork inside the system call) the child still shares the
+    /// parent's code cache, a shared file mapping: it gets its own before it translates anything.
+    private func separateFromParent() {
+        guard let fresh = CodeCache(capacity: cache.capacity) else { fatalError("trapeze: cannot map the JIT code cache") }
+        cache = fresh
+        faults = FaultSites(codeStart: fresh.start, codeEnd: fresh.end)
+        resetCache()
     }
 
     // MARK: Translation
