@@ -43,6 +43,8 @@ enum RegisterMap {
         return table
     }()
 
+    static func isCalleeSaved(_ h: GPR) -> Bool { calleeSaved.contains { $0.host == h } }
+
     /// The host registers the prologue saves for the caller (System V callee-saved ones we use).
     static let preserved: [GPR] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
 }

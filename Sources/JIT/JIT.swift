@@ -172,7 +172,7 @@ public final class JIT: Engine {
                 return hart.raise(trap)
             }
         case .helper:
-            let trap = pendingTrap ?? GuestTrap(.illegalInstruction, pc: state.pc)
+            let trap = pendingTrap ?? GuestTrap(.illegalInstruction, pc: state.pc, tval: UInt64(state.exitArgument))
             pendingTrap = nil
             return hart.raise(trap)
         case .budget:
@@ -222,7 +222,7 @@ public final class JIT: Engine {
     /// Translates `guest` at the cache's next free address; nil if it does not fit.
     private func install(_ guest: GuestBlock) -> UInt64? {
         let offset = cache.nextOffset()
-        let targets = TranslationTargets(epilogue: epilogue, slowPath: UInt64(UInt(bitPattern: unsafeBitCast(slowPathEntry, to: UnsafeRawPointer.self))),
+        let targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          chaining: options.chaining, translated: { [unowned self] in self.blocks[$0] })
         let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                               firstChainSiteID: chainSites.count)
@@ -242,6 +242,10 @@ public final class JIT: Engine {
         stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
         stats.hostCodeBytes &+= UInt64(translated.code.count)
         return host
+    }
+
+    static func address(of helper: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32) -> UInt64 {
+        UInt64(UInt(bitPattern: unsafeBitCast(helper, to: UnsafeRawPointer.self)))
     }
 
     func hostBytes(at address: UInt64, count: Int) -> [UInt8] {

@@ -13,7 +13,7 @@ enum Lowering: Equatable {
 
     static func kind(_ op: Opcode) -> Lowering {
         switch op {
-        case .lui, .auipc,
+        case .lui, .auipc, .flw, .fsw, .fld, .fsd,
              .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
              .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
              .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
@@ -30,12 +30,12 @@ enum Lowering: Equatable {
              .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
              .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
              .amomin_d, .amomax_d, .amominu_d, .amomaxu_d,
-             // F and D: bit-exact through the interpreter's FloatUnit for now.
-             .flw, .fsw, .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
+             // F and D arithmetic: bit-exact through the interpreter's FloatUnit for now.
+             .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
              .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s, .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
              .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
              .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
-             .fld, .fsd, .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
+             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
              .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d, .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
              .fcvt_s_d, .fcvt_d_s, .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
              .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d, .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
@@ -120,15 +120,19 @@ extension Translator {
              .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
              .amomin_d, .amomax_d, .amominu_d, .amomaxu_d:
             slowPath(i)
-        case .flw, .fsw, .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
+        case .flw: loadFloat(i, double: false)
+        case .fld: loadFloat(i, double: true)
+        case .fsw: storeFloat(i, double: false)
+        case .fsd: storeFloat(i, double: true)
+        case .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
              .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s, .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
              .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
              .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
-             .fld, .fsd, .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
+             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
              .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d, .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
              .fcvt_s_d, .fcvt_d_s, .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
              .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d, .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
-            slowPath(i)
+            floatArithmetic(i)
         }
     }
 }

@@ -14,6 +14,12 @@ let slowPathEntry: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) ->
     return jit.slowPath(inst.assumingMemoryBound(to: Instruction.self).pointee)
 }
 
+/// F/D arithmetic for translated code: `FloatUnit` works on the state block alone, so this needs
+/// neither the hart nor the engine. Returns 1 when the rounding mode is invalid (illegal instruction).
+let floatEntry: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32 = { state, inst in
+    FloatUnit.execute(inst.assumingMemoryBound(to: Instruction.self).pointee, GuestState(raw: state)) ? 0 : 1
+}
+
 extension JIT {
     func slowPath(_ inst: Instruction) -> UInt32 {
         guard let hart = currentHart else { return 1 }

@@ -74,18 +74,6 @@ extension Translator {
         case .memory(let d): a.alu(op, dst, Mem(dst.size, base: .gpr(Host.state), disp: d))
         }
     }
-
-    /// Writes the cached registers that a helper call may clobber or read back to the state block.
-    mutating func spillForCall() {
-        for (g, h) in RegisterMap.all { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
-        a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
-    }
-
-    /// Reloads every cached register after a helper call (it may have written any of them).
-    mutating func reloadAfterCall() {
-        for (g, h) in RegisterMap.all { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
-        a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
-    }
 }
 
 extension GPR {

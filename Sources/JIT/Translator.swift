@@ -8,6 +8,8 @@ struct TranslationTargets {
     var epilogue: UInt64
     /// `slowPathEntry`, the C-convention helper that runs one instruction in the interpreter.
     var slowPath: UInt64
+    /// `floatEntry`: F/D arithmetic in the interpreter's `FloatUnit`.
+    var float: UInt64
     var chaining: Bool
     /// Host code of blocks already translated in this cache generation, which a direct exit
     /// can jump to straight away.
