@@ -33,7 +33,7 @@ enum BlockDecoder {
                 block.instructions.append(inst)
                 block.pcs.append(at)
                 at = at &+ UInt64(inst.length)
-                if endsBlock(inst.opcode) || at >> GuestMemory.pageShift != page { return .success(block) }
+                if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
             }
         }
         return .success(block)
@@ -58,8 +58,8 @@ enum BlockDecoder {
     }
 
     /// Instructions after which translated code must return to the dispatcher or jump elsewhere.
-    static func endsBlock(_ op: Opcode) -> Bool {
-        switch Lowering.kind(op) {
+    static func endsBlock(_ i: Instruction) -> Bool {
+        switch Lowering.kind(i) {
         case .branch, .system: true
         case .inline, .slowPath: false
         }

@@ -162,8 +162,10 @@ public final class JIT: Engine {
             guard index < tables.systemInstructions.count else {
                 fatalError("trapeze: translated code named a missing system instruction")
             }
-            let outcome = hart.emulateSystem(tables.systemInstructions[index])
-            if cache.owner != getpid() { separateFromParent() }
+            let inst = tables.systemInstructions[index]
+            let outcome = hart.emulateSystem(inst)
+            // Only a system call can fork.
+            if inst.opcode == .ecall, cache.owner != getpid() { separateFromParent() }
             switch outcome {
             case .retired(let next):
                 state.instret &+= 1
@@ -223,6 +225,7 @@ public final class JIT: Engine {
     private func install(_ guest: GuestBlock) -> UInt64? {
         let offset = cache.nextOffset()
         let targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
+                                         floatCSR: JIT.address(of: floatCSREntry),
                                          chaining: options.chaining, translated: { [unowned self] in self.blocks[$0] })
         let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                               firstChainSiteID: chainSites.count)

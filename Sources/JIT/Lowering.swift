@@ -11,6 +11,20 @@ enum Lowering: Equatable {
     /// A call to the interpreter for this one instruction; falls through.
     case slowPath
 
+    /// As `kind(_: Opcode)`, except that Zicsr on the floating-point CSRs (fflags, frm, fcsr)
+    /// is a helper call inside the block: math libraries save and restore them around every
+    /// call, and they touch nothing but the state block.
+    static func kind(_ i: Instruction) -> Lowering {
+        isFloatCSR(i) ? .slowPath : kind(i.opcode)
+    }
+
+    static func isFloatCSR(_ i: Instruction) -> Bool {
+        switch i.opcode {
+        case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci: (1...3).contains(i.csr)
+        default: false
+        }
+    }
+
     static func kind(_ op: Opcode) -> Lowering {
         switch op {
         case .lui, .auipc, .flw, .fsw, .fld, .fsd,
@@ -112,8 +126,9 @@ extension Translator {
         case .divuw: divide(i, signed: false, remainder: false, word: true)
         case .remw: divide(i, signed: true, remainder: true, word: true)
         case .remuw: divide(i, signed: false, remainder: true, word: true)
-        case .ecall, .ebreak, .fence_i, .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-             .sret, .mret, .wfi, .sfence_vma:
+        case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
+            if Lowering.isFloatCSR(i) { callHelper(i, targets.floatCSR) } else { system(i) }
+        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .sfence_vma:
             system(i)
         case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
              .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,

@@ -10,6 +10,8 @@ struct TranslationTargets {
     var slowPath: UInt64
     /// `floatEntry`: F/D arithmetic in the interpreter's `FloatUnit`.
     var float: UInt64
+    /// `floatCSREntry`: fflags/frm/fcsr accesses through the trap-and-emulate handler.
+    var floatCSR: UInt64
     var chaining: Bool
     /// Host code of blocks already translated in this cache generation, which a direct exit
     /// can jump to straight away.
@@ -68,7 +70,7 @@ struct Translator {
         self.targets = targets
         self.tables = tables
         self.firstChainSiteID = firstChainSiteID
-        let last = block.instructions.last.map { Lowering.kind($0.opcode) }
+        let last = block.instructions.last.map { Lowering.kind($0) }
         counted = block.instructions.count - (last == .system ? 1 : 0)
     }
 
@@ -81,7 +83,7 @@ struct Translator {
             t.index = i
             t.pc = block.pcs[i]
             t.lower(inst)
-            ended = BlockDecoder.endsBlock(inst.opcode)
+            ended = BlockDecoder.endsBlock(inst)
         }
         if !ended {
             // Cut at a page boundary, an undecodable instruction or the length limit.

@@ -13,6 +13,10 @@ import Testing
     static func fsd(_ rs2: Int, _ rs1: Int, _ imm: Int) -> UInt32 { RV.s(0x27, 3, rs1, rs2, imm) }
     static func fsw(_ rs2: Int, _ rs1: Int, _ imm: Int) -> UInt32 { RV.s(0x27, 2, rs1, rs2, imm) }
 
+    static func csr(_ f3: UInt32, _ rd: Int, _ csr: Int, _ rs1: Int) -> UInt32 {
+        UInt32(csr) << 20 | UInt32(rs1) << 15 | f3 << 12 | UInt32(rd) << 7 | 0x73
+    }
+
     @Test func arithmeticLoadsAndStores() {
         let one = (1.5 as Double).bitPattern, three = (3.25 as Double).bitPattern
         let floatBits = UInt64((2.5 as Float).bitPattern) | 0x1234_5678_0000_0000
@@ -31,11 +35,17 @@ import Testing
             Self.fp(0x69, 9, 11, 2),               // fcvt.d.l f9 = a1
             Self.fsd(6, 31, 32), Self.fsw(8, 31, 40), Self.fsw(3, 31, 44), Self.fsd(9, 31, 48),
             Self.flw(10, 31, 40),
+            Self.csr(2, 14, 0x001, 0),             // csrrs a4, fflags, x0 (inexact from fdiv)
+            Self.csr(5, 5, 0x002, 1),              // csrrwi t0, frm, 1
+            Self.csr(2, 8, 0x003, 0),              // csrrs s0, fcsr, x0
+            Self.csr(7, 0, 0x001, 0x1f),           // csrrci x0, fflags, 31
+            Self.csr(2, 15, 0x003, 0),             // csrrs a5, fcsr, x0
             Self.fp(0x01, rm: 5, 11, 1, 2),        // fadd.d with reserved rm 5: illegal instruction
             RV.addi(10, 0, 1),
         ] + RV.exit
         let outcome = expectSameUnderBothEngines(Program(code: code, data: data))
         #expect(outcome.x[10] == UInt64(bitPattern: -36) && outcome.x[13] == 1 && outcome.x[12] == UInt64(bitPattern: -11))
-        #expect(outcome.exceptions == [GuestTrap(.illegalInstruction, pc: Layout.code + 4 * 19, tval: UInt64(Self.fp(0x01, rm: 5, 11, 1, 2)))])
+        #expect(outcome.x[14] & 1 == 1 && outcome.x[8] == 1 << 5 | outcome.x[14] && outcome.x[15] == 1 << 5)
+        #expect(outcome.exceptions == [GuestTrap(.illegalInstruction, pc: Layout.code + 4 * 24, tval: UInt64(Self.fp(0x01, rm: 5, 11, 1, 2)))])
     }
 }
