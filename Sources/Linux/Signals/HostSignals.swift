@@ -8,6 +8,11 @@ import Synchronization
 /// polls `SignalState.pending`.
 let hostPendingBits = Atomic<UInt64>(0)
 
+/// The host thread that runs the guest (its `pthread_t`), or 0. A process-directed host signal
+/// may land on any thread; the handler passes it on to this one, so that it is this thread's
+/// blocking syscalls that see EINTR and its waits (`HostSignals.wait`) that wake.
+let hostGuestThread = Atomic<UInt>(0)
+
 /// The one file that touches host signal dispositions, masks and timers.
 ///
 /// Trapeze never installs handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT or SIGSYS:
@@ -27,7 +32,17 @@ enum HostSignals {
     static let restarting: [Int32] = [SIGCHLD, SIGURG, SIGWINCH]
 
     static let handler: @convention(c) (Int32) -> Void = { sig in
+        let target = hostGuestThread.load(ordering: .relaxed)
+        if target != 0 && target != pthread_self() {
+            pthread_kill(pthread_t(target), sig)
+            return
+        }
         if sig >= 1 && sig <= 64 { hostPendingBits.bitwiseOr(1 &<< UInt64(sig &- 1), ordering: .relaxed) }
+    }
+
+    /// Makes the calling thread the one host signals are routed to (0 to stop routing).
+    static func routeToCurrentThread(_ on: Bool) {
+        hostGuestThread.store(on ? pthread_self() : 0, ordering: .relaxed)
     }
 
     /// Takes the bits caught so far.
@@ -80,8 +95,28 @@ enum HostSignals {
         return set
     }
 
+    /// Unblocks the forwarded signals on this thread: the guest's mask is emulated, so the host
+    /// must let every forwarded signal in at once.
+    static func unblockForwarded() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in forwarded + jobControl { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    static func saveMask() -> sigset_t {
+        var cur = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &cur)
+        return cur
+    }
+
+    static func restoreMask(_ mask: sigset_t) {
+        var m = mask
+        pthread_sigmask(SIG_SETMASK, &m, nil)
+    }
+
     /// Sets the host mask to the guest set (signals 1...31); used before exec, so the next program
-    /// inherits the guest's mask, and with an empty set while Trapeze runs a guest.
+    /// inherits the guest's mask.
     static func setMask(_ set: SignalSet) {
         var m = sigset_t()
         sigemptyset(&m)
@@ -91,16 +126,22 @@ enum HostSignals {
 
     /// Sleeps until a caught host signal arrives or `timeout` nanoseconds pass; returns at once if
     /// one is already waiting. The signals are blocked while the bits are checked, so one arriving
-    /// just before the sleep is not lost: it stays pending in the host and ends the wait.
-    static func wait(timeout: UInt64?) {
+    /// just before the sleep is not lost: it stays pending on this thread (the handler routes
+    /// signals here) and ends the wait. Without host handlers (`catching` false) nothing can
+    /// arrive, and this only sleeps.
+    static func wait(timeout: UInt64?, catching: Bool) {
+        var ts = timespec(tv_sec: Int(truncatingIfNeeded: (timeout ?? 0) / 1_000_000_000),
+                          tv_nsec: Int(truncatingIfNeeded: (timeout ?? 0) % 1_000_000_000))
+        guard catching else {
+            if timeout == nil { pause() } else { nanosleep(&ts, nil) }
+            return
+        }
         var set = sigset_t()
         sigemptyset(&set)
         for sig in forwarded + jobControl { sigaddset(&set, sig) }
         var old = sigset_t()
         pthread_sigmask(SIG_BLOCK, &set, &old)
         if !anyCaught {
-            var ts = timespec(tv_sec: Int(truncatingIfNeeded: (timeout ?? 0) / 1_000_000_000),
-                              tv_nsec: Int(truncatingIfNeeded: (timeout ?? 0) % 1_000_000_000))
             let sig = timeout == nil ? sigtimedwait(&set, nil, nil) : sigtimedwait(&set, nil, &ts)
             if sig >= 1 && sig <= 64 { hostPendingBits.bitwiseOr(1 &<< UInt64(sig &- 1), ordering: .relaxed) }
         }

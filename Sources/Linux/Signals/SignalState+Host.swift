@@ -4,26 +4,34 @@ import Glibc
 
 extension SignalState {
     /// Starts turning host signals (SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGALRM, SIGCHLD, …) into
-    /// this guest's signals. Call once before running the guest, not in tests that only need the
+    /// this guest's signals. Call it on the thread that will run the guest (host signals are routed
+    /// to that thread), once before running it; not in tests that only need the
     /// emulation. What the guest inherits across exec is honoured: a signal ignored on the host
     /// (`nohup`) starts ignored, and the host mask becomes the guest's mask.
     public func installHostHandlers() {
-        if savedHostDispositions == nil { savedHostDispositions = HostSignals.saveDispositions() }
+        if savedHostDispositions == nil {
+            savedHostDispositions = HostSignals.saveDispositions()
+            savedHostMask = HostSignals.saveMask()
+        }
         receivesHostSignals = true
+        HostSignals.routeToCurrentThread(true)
         blocked = HostSignals.currentMask().subtracting(.unblockable)
         for sig in HostSignals.forwarded where HostSignals.isIgnored(sig) {
             actions[Int(sig)] = SignalAction(handler: SignalAction.ignoreHandler)
         }
         for sig in HostSignals.forwarded + HostSignals.jobControl { followOnHost(sig) }
-        // The guest's mask is emulated; the host must see every forwarded signal at once.
-        HostSignals.setMask(.empty)
+        HostSignals.unblockForwarded()
     }
 
-    /// Puts back the host dispositions found by `installHostHandlers` and stops taking host signals.
+    /// Puts back the host dispositions and thread mask found by `installHostHandlers` and stops
+    /// taking host signals.
     public func uninstallHostHandlers() {
         if let saved = savedHostDispositions { HostSignals.restore(saved) }
+        if let mask = savedHostMask { HostSignals.restoreMask(mask) }
         savedHostDispositions = nil
+        savedHostMask = nil
         receivesHostSignals = false
+        HostSignals.routeToCurrentThread(false)
     }
 
     /// Before exec'ing a new program (Trapeze re-executing itself): the host mask becomes the guest's,
@@ -35,7 +43,8 @@ extension SignalState {
 
     /// The exec failed: go back to running with every forwarded host signal unblocked.
     public func cancelExec() {
-        HostSignals.setMask(.empty)
+        if let mask = savedHostMask { HostSignals.restoreMask(mask) }
+        HostSignals.unblockForwarded()
     }
 
     /// Makes the host disposition of a forwarded signal match the guest's: SIG_IGN when the guest

@@ -144,11 +144,12 @@ extension SignalState {
         guard let raw = readWord(set) else { return -LinuxErrno.EFAULT }
         savedMask = blocked
         blocked = SignalSet(raw: raw).subtracting(.unblockable)
-        while true {
-            drainHost(always: true)
-            if hasDeliverable { return -LinuxErrno.EINTR }
-            HostSignals.wait(timeout: nil)
+        drainHost()
+        while !hasDeliverable {
+            HostSignals.wait(timeout: nil, catching: receivesHostSignals)
+            drainHost()
         }
+        return -LinuxErrno.EINTR
     }
 
     /// Takes a signal of `set` off the queue without running its handler; −EAGAIN on timeout,
@@ -165,8 +166,8 @@ extension SignalState {
             let span = UInt64(sec).multipliedReportingOverflow(by: 1_000_000_000)
             deadline = span.overflow ? UInt64.max : Hart.hostNanoseconds() &+ min(span.partialValue &+ UInt64(nsec), UInt64.max / 2)
         }
+        drainHost()
         while true {
-            drainHost(always: true)
             if let got = dequeue(wanted) {
                 if info != 0 && !writeBytes(info, got.bytes) { return -LinuxErrno.EFAULT }
                 return Int64(got.signo)
@@ -178,7 +179,8 @@ extension SignalState {
                 if now >= deadline { return -LinuxErrno.EAGAIN }
                 remaining = deadline - now
             }
-            HostSignals.wait(timeout: remaining)
+            HostSignals.wait(timeout: remaining, catching: receivesHostSignals)
+            drainHost()
         }
     }
 

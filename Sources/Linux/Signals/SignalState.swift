@@ -35,6 +35,7 @@ public final class SignalState {
     /// Set by `installHostHandlers`; only then are caught host signals taken as this guest's.
     public internal(set) var receivesHostSignals = false
     var savedHostDispositions: [(Int32, sigaction)]?
+    var savedHostMask: sigset_t?
 
     /// Disassembles the faulting instruction for the one-line fault report (set by the facade
     /// once a disassembler exists; the report omits it otherwise).
@@ -103,10 +104,9 @@ public final class SignalState {
         queued.remove(sig)
     }
 
-    /// Moves caught host signals into the queue. `always`: also when this state did not install
-    /// the handlers (a wait that consumed host signals itself must not spin on them).
-    func drainHost(always: Bool = false) {
-        guard receivesHostSignals || always else { return }
+    /// Moves caught host signals into the queue, if this state installed the host handlers.
+    func drainHost() {
+        guard receivesHostSignals else { return }
         var bits = HostSignals.take()
         while bits != 0 {
             raise(Int32(bits.trailingZeroBitCount) + 1)
