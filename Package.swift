@@ -29,10 +29,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
         .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "Guest", "RISCV"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone"]),
         .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "Linux", "Guest", "RISCV"]),
     ]
 )

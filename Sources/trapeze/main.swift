@@ -1,1 +1,2 @@
-print("trapeze: not built yet")
+import TrapezeCLI
+TrapezeCommand.entry()

@@ -37,9 +37,11 @@ public final class SignalState {
     var savedHostDispositions: [(Int32, sigaction)]?
     var savedHostMask: sigset_t?
 
-    /// Disassembles the faulting instruction for the one-line fault report (set by the facade
-    /// once a disassembler exists; the report omits it otherwise).
-    public var disassemble: ((Instruction, UInt64) -> String)?
+    /// Disassembles the faulting instruction for the one-line fault report (objdump syntax, with
+    /// a space for objdump's tab); nil leaves the instruction out.
+    public var disassemble: ((Instruction, UInt64) -> String)? = { instruction, pc in
+        String(RISCV.disassemble(instruction, pc: pc).map { $0 == "\t" ? " " : $0 })
+    }
     /// Where `trapeze:` fault reports go; stderr by default, one line each.
     public var report: (String) -> Void = { line in
         var text = line + "\n"
@@ -58,8 +60,11 @@ public final class SignalState {
     // MARK: Queueing
 
     /// Cheap check, polled by engines between blocks: is a signal ready for `deliver`?
+    /// Caught host signals are taken into the queue here (only when there are any), so one the
+    /// guest ignores is already gone: after a host EINTR, `pending` false means "restart".
     public var pending: Bool {
-        queued.raw & ~blocked.raw != 0 || (receivesHostSignals && HostSignals.anyCaught)
+        if receivesHostSignals && HostSignals.anyCaught { drainHost() }
+        return queued.raw & ~blocked.raw != 0
     }
 
     /// Queue a signal for this process (kill to self, a forwarded host signal), as sent by the kernel.

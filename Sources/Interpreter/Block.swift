@@ -1,0 +1,14 @@
+import Guest
+import RISCV
+
+/// A predecoded basic block: the instructions from `pc` up to and including the first that ends
+/// a block, stopping before the next page or at `BlockCache.maxLength`.
+struct Block {
+    var pc: UInt64
+    var instructions: UnsafeMutablePointer<Instruction>
+    var count: Int
+    /// An exception raised after the instructions have run: fetching or decoding the next one
+    /// failed (access fault, illegal instruction, misaligned pc). Recorded rather than raised at
+    /// predecode time, so the instructions before it still execute first.
+    var endTrap: GuestTrap?
+}

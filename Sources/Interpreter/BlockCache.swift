@@ -1,0 +1,118 @@
+import Guest
+import RISCV
+
+/// The interpreter's predecoded blocks, keyed by guest pc.
+///
+/// Blocks and their instructions live in fixed arenas (no Swift arrays, so no copy-on-write or
+/// ARC in the loop); a direct-mapped table finds a block in a few instructions, with a dictionary
+/// behind it for blocks whose table slot another block took. When an arena fills, or the
+/// memory's `codeGeneration` moves (fence.i, executable pages unmapped or reprotected), everything
+/// is dropped and predecoded again on demand.
+final class BlockCache {
+    static let maxLength = 64
+    static let maxBlocks = 1 << 15
+    static let arenaSize = 1 << 18
+    static let tableSize = 1 << 14
+
+    private let blocks = UnsafeMutablePointer<Block>.allocate(capacity: BlockCache.maxBlocks)
+    private let arena = UnsafeMutablePointer<Instruction>.allocate(capacity: BlockCache.arenaSize)
+    private let table = UnsafeMutablePointer<Int32>.allocate(capacity: BlockCache.tableSize)
+    private var blockCount = 0
+    private var arenaUsed = 0
+    private var overflow: [UInt64: Int32] = [:]
+    private var generation: UInt64 = 0
+    /// Held strongly, so a later memory can never reuse its identity while blocks from it remain.
+    private var memory: GuestMemory?
+    private let decoder: (UInt32) -> Instruction?
+
+    init(decoder: @escaping (UInt32) -> Instruction?) {
+        self.decoder = decoder
+        table.initialize(repeating: -1, count: BlockCache.tableSize)
+    }
+
+    deinit {
+        blocks.deallocate()
+        arena.deallocate()
+        table.deallocate()
+    }
+
+    /// Drops every block if `memory` is not the one they came from or its code changed.
+    @inline(__always) func validate(_ memory: GuestMemory) {
+        if memory.codeGeneration != generation || memory !== self.memory {
+            flush()
+            generation = memory.codeGeneration
+            self.memory = memory
+        }
+    }
+
+    func flush() {
+        blockCount = 0
+        arenaUsed = 0
+        overflow.removeAll(keepingCapacity: true)
+        table.update(repeating: -1, count: BlockCache.tableSize)
+    }
+
+    /// The block at `pc`, predecoding it on a miss. Call `validate` first.
+    @inline(__always) func block(at pc: UInt64, _ memory: GuestMemory) -> UnsafeMutablePointer<Block> {
+        let slot = Int(truncatingIfNeeded: (pc >> 1) & UInt64(BlockCache.tableSize - 1))
+        let index = table[slot]
+        if index >= 0 && blocks[Int(index)].pc == pc { return blocks + Int(index) }
+        return miss(pc, slot: slot, memory)
+    }
+
+    @inline(never)
+    private func miss(_ pc: UInt64, slot: Int, _ memory: GuestMemory) -> UnsafeMutablePointer<Block> {
+        if let index = overflow[pc] {
+            table[slot] = index
+            return blocks + Int(index)
+        }
+        if blockCount == BlockCache.maxBlocks || arenaUsed + BlockCache.maxLength > BlockCache.arenaSize {
+            flush()
+        }
+        let index = Int32(blockCount)
+        blocks[blockCount] = predecode(pc, into: arena + arenaUsed, memory)
+        arenaUsed += blocks[blockCount].count
+        blockCount += 1
+        overflow[pc] = index
+        table[slot] = index
+        return blocks + Int(index)
+    }
+
+    /// Fetches and decodes from `pc` until an instruction ends the block, the next instruction
+    /// starts on another page, or the block is full. Fetch checks execute permission.
+    private func predecode(_ pc: UInt64, into storage: UnsafeMutablePointer<Instruction>, _ memory: GuestMemory) -> Block {
+        var block = Block(pc: pc, instructions: storage, count: 0, endTrap: nil)
+        var address = pc
+        let page = pc >> GuestMemory.pageShift
+        if pc & 1 != 0 {
+            block.endTrap = GuestTrap(.instructionMisaligned, pc: pc, tval: pc)
+            return block
+        }
+        while block.count < BlockCache.maxLength && address >> GuestMemory.pageShift == page {
+            let word: UInt32
+            do {
+                let low = try memory.fetch16(address)
+                if low & 3 == 3 {
+                    // The upper parcel may be on the next page, with other permissions.
+                    let high = try memory.fetch16(address &+ 2)
+                    word = UInt32(low) | UInt32(high) << 16
+                } else {
+                    word = UInt32(low)
+                }
+            } catch {
+                block.endTrap = GuestTrap(.instructionAccessFault, pc: address, tval: error.address)
+                break
+            }
+            guard let inst = decoder(word) else {
+                block.endTrap = GuestTrap(.illegalInstruction, pc: address, tval: UInt64(word))
+                break
+            }
+            storage[block.count] = inst
+            block.count += 1
+            address &+= UInt64(inst.length)
+            // Control transfers and system instructions (which may change pc, counters or code).
+            if inst.opcode.info.endsBlock { break }
+        }
+        return block
+    }
+}

@@ -1,0 +1,66 @@
+import Guest
+import RISCV
+
+// A: LR/SC and AMOs. Unlike plain loads and stores these require natural alignment (Linux does
+// not emulate misaligned atomics): lr raises load-misaligned, sc and AMOs store/AMO-misaligned.
+// An AMO reads and writes, so it needs a readable and writable page, and faults as a store.
+extension Executor {
+    @inline(__always) func alignedAddress<T: FixedWidthInteger>(_ i: Instruction, _: T.Type,
+                                                                 _ misaligned: ExceptionCause) throws(StepExit) -> UInt64 {
+        let address = state.x(Int(i.rs1))
+        guard address & UInt64(MemoryLayout<T>.size - 1) == 0 else { throw .exception(misaligned, tval: address) }
+        return address
+    }
+
+    /// lr: load (sign-extended) and reserve the address.
+    @inline(__always) func loadReserved<T: FixedWidthInteger>(_ i: Instruction, _: T.Type) throws(StepExit) {
+        let address = try alignedAddress(i, T.self, .loadMisaligned)
+        let value = try read(address, T.self)
+        set(i, UInt64(truncatingIfNeeded: value))
+        state.reservation = address
+        state.reservationValid = true
+    }
+
+    /// sc: store only if a valid reservation for this address exists; rd = 0 on success,
+    /// 1 on failure. Every sc that completes clears the reservation.
+    @inline(__always) func storeConditional<T: FixedWidthInteger>(_ i: Instruction, _: T.Type) throws(StepExit) {
+        let address = try alignedAddress(i, T.self, .storeMisaligned)
+        if state.reservationValid && state.reservation == address {
+            try write(address, T(truncatingIfNeeded: state.x(Int(i.rs2))))
+            set(i, 0)
+        } else {
+            set(i, 1)
+        }
+        state.reservationValid = false
+    }
+
+    /// AMO: rd = the old value (sign-extended); memory = op(old, rs2) on `T`-sized values, so
+    /// min/max compare with `T`'s signedness.
+    @inline(__always) func atomic<T: FixedWidthInteger>(_ i: Instruction, _: T.Type,
+                                                        _ op: (T, T) -> T) throws(StepExit) {
+        let address = try alignedAddress(i, T.self, .storeMisaligned)
+        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read | MemoryPort.write) else {
+            throw .exception(.storeAccessFault, tval: address)
+        }
+        let old = memory.load(address, as: T.self)
+        memory.store(address, op(old, T(truncatingIfNeeded: state.x(Int(i.rs2)))))
+        set(i, UInt64(truncatingIfNeeded: old))
+    }
+}
+
+/// AMO operations whose unsigned comparison differs from the signed `T` the AMO works in.
+enum AtomicOps {
+    @inline(__always) static func minUnsigned<T: FixedWidthInteger>(_ a: T, _ b: T) -> T {
+        T(truncatingIfNeeded: min(a.magnitudeBits, b.magnitudeBits))
+    }
+    @inline(__always) static func maxUnsigned<T: FixedWidthInteger>(_ a: T, _ b: T) -> T {
+        T(truncatingIfNeeded: max(a.magnitudeBits, b.magnitudeBits))
+    }
+}
+
+extension FixedWidthInteger {
+    /// The value's bits read as an unsigned 64-bit number (T is at most 64 bits wide).
+    @inline(__always) var magnitudeBits: UInt64 {
+        UInt64(truncatingIfNeeded: self) & (UInt64.max >> (64 - Self.bitWidth))
+    }
+}

@@ -1,0 +1,60 @@
+import Guest
+import RISCV
+
+// Loads and stores, integer and floating point. Misaligned accesses succeed, as they do for
+// Linux user programs (hardware or the kernel's emulation); an access that touches a page
+// without the permission raises an access fault with tval = the access's address, before any
+// register or byte changes.
+extension Executor {
+    @inline(__always) func address(_ i: Instruction) -> UInt64 {
+        state.x(Int(i.rs1)) &+ UInt64(bitPattern: i.imm)
+    }
+
+    /// Reads `T` at `address`, or throws a load access fault.
+    @inline(__always) func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) throws(StepExit) -> T {
+        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read) else {
+            throw .exception(.loadAccessFault, tval: address)
+        }
+        return memory.load(address, as: T.self)
+    }
+
+    /// Writes `value` at `address`, or throws a store access fault.
+    @inline(__always) func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) throws(StepExit) {
+        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.write) else {
+            throw .exception(.storeAccessFault, tval: address)
+        }
+        memory.store(address, value)
+    }
+
+    /// rd = the `T` at rs1 + imm, sign- or zero-extended by `T`'s signedness. A load into x0
+    /// still accesses memory (and can fault).
+    @inline(__always) func load<T: FixedWidthInteger>(_ i: Instruction, _: T.Type) throws(StepExit) {
+        let value = try read(address(i), T.self)
+        // Widening with truncatingIfNeeded extends by the source type's signedness.
+        set(i, UInt64(truncatingIfNeeded: value))
+    }
+
+    /// Stores the low `T` bits of rs2 at rs1 + imm.
+    @inline(__always) func store<T: FixedWidthInteger>(_ i: Instruction, _: T.Type) throws(StepExit) {
+        try write(address(i), T(truncatingIfNeeded: state.x(Int(i.rs2))))
+    }
+
+    /// flw NaN-boxes: the upper 32 bits of the f register become all ones.
+    @inline(__always) func loadFloat(_ i: Instruction) throws(StepExit) {
+        let bits = try read(address(i), UInt32.self)
+        state.setF(Int(i.rd), 0xFFFF_FFFF_0000_0000 | UInt64(bits))
+    }
+
+    /// fsw stores the low 32 bits as they are (no unboxing check, no canonicalisation).
+    @inline(__always) func storeFloat(_ i: Instruction) throws(StepExit) {
+        try write(address(i), UInt32(truncatingIfNeeded: state.f(Int(i.rs2))))
+    }
+
+    @inline(__always) func loadDouble(_ i: Instruction) throws(StepExit) {
+        state.setF(Int(i.rd), try read(address(i), UInt64.self))
+    }
+
+    @inline(__always) func storeDouble(_ i: Instruction) throws(StepExit) {
+        try write(address(i), state.f(Int(i.rs2)))
+    }
+}

@@ -1,0 +1,156 @@
+import Guest
+import RISCV
+
+/// The reference semantics: executes one decoded instruction against a state block and memory.
+///
+/// A trivial struct of raw pointers, so the interpreter's loop holds it in registers. `step` is
+/// the one place that says what every opcode does; each case is a line that names the semantic
+/// function, and the functions live in one file per extension (`Execute+Integer`, `+Memory`,
+/// `+Atomic`, `+System`; F/D arithmetic is `FloatUnit`'s).
+@usableFromInline
+struct Executor {
+    let state: GuestState
+    let memory: MemoryPort
+
+    init(state: GuestState, memory: MemoryPort) {
+        self.state = state
+        self.memory = memory
+    }
+
+    init(_ hart: Hart) {
+        self.init(state: hart.state, memory: MemoryPort(hart.memory))
+    }
+
+    /// Executes `i`, which sits at `pc`, and returns the next pc. Throws, without having changed
+    /// any register or memory, when the instruction raises an exception or is a system instruction.
+    @inline(__always)
+    func step(_ i: Instruction, pc: UInt64) throws(StepExit) -> UInt64 {
+        let next = pc &+ UInt64(i.length)
+        switch i.opcode {
+        // RV64I
+        case .lui: set(i, UInt64(bitPattern: i.imm))
+        case .auipc: set(i, pc &+ UInt64(bitPattern: i.imm))
+        case .jal: return jal(i, pc: pc, next: next)
+        case .jalr: return jalr(i, next: next)
+        case .beq: return branch(i, pc: pc, next: next) { $0 == $1 }
+        case .bne: return branch(i, pc: pc, next: next) { $0 != $1 }
+        case .blt: return branch(i, pc: pc, next: next) { Int64(bitPattern: $0) < Int64(bitPattern: $1) }
+        case .bge: return branch(i, pc: pc, next: next) { Int64(bitPattern: $0) >= Int64(bitPattern: $1) }
+        case .bltu: return branch(i, pc: pc, next: next) { $0 < $1 }
+        case .bgeu: return branch(i, pc: pc, next: next) { $0 >= $1 }
+        case .lb: try load(i, Int8.self)
+        case .lh: try load(i, Int16.self)
+        case .lw: try load(i, Int32.self)
+        case .ld: try load(i, Int64.self)
+        case .lbu: try load(i, UInt8.self)
+        case .lhu: try load(i, UInt16.self)
+        case .lwu: try load(i, UInt32.self)
+        case .sb: try store(i, UInt8.self)
+        case .sh: try store(i, UInt16.self)
+        case .sw: try store(i, UInt32.self)
+        case .sd: try store(i, UInt64.self)
+        case .addi: immediate(i) { $0 &+ $1 }
+        case .slti: immediate(i, IntegerOps.lessThan)
+        case .sltiu: immediate(i, IntegerOps.lessThanUnsigned)
+        case .xori: immediate(i) { $0 ^ $1 }
+        case .ori: immediate(i) { $0 | $1 }
+        case .andi: immediate(i) { $0 & $1 }
+        case .slli: immediate(i, IntegerOps.shiftLeft)
+        case .srli: immediate(i, IntegerOps.shiftRight)
+        case .srai: immediate(i, IntegerOps.shiftRightArithmetic)
+        case .add: registers(i) { $0 &+ $1 }
+        case .sub: registers(i) { $0 &- $1 }
+        case .sll: registers(i, IntegerOps.shiftLeft)
+        case .slt: registers(i, IntegerOps.lessThan)
+        case .sltu: registers(i, IntegerOps.lessThanUnsigned)
+        case .xor: registers(i) { $0 ^ $1 }
+        case .srl: registers(i, IntegerOps.shiftRight)
+        case .sra: registers(i, IntegerOps.shiftRightArithmetic)
+        case .or: registers(i) { $0 | $1 }
+        case .and: registers(i) { $0 & $1 }
+        case .addiw: immediate(i, IntegerOps.addWord)
+        case .slliw: immediate(i, IntegerOps.shiftLeftWord)
+        case .srliw: immediate(i, IntegerOps.shiftRightWord)
+        case .sraiw: immediate(i, IntegerOps.shiftRightArithmeticWord)
+        case .addw: registers(i, IntegerOps.addWord)
+        case .subw: registers(i, IntegerOps.subtractWord)
+        case .sllw: registers(i, IntegerOps.shiftLeftWord)
+        case .srlw: registers(i, IntegerOps.shiftRightWord)
+        case .sraw: registers(i, IntegerOps.shiftRightArithmeticWord)
+        // A single hart in program order needs no barrier.
+        case .fence: break
+        case .ecall, .ebreak, .fence_i, .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
+             .sret, .mret, .wfi, .sfence_vma:
+            try system()
+        // M
+        case .mul: registers(i) { $0 &* $1 }
+        case .mulh: registers(i, IntegerOps.multiplyHigh)
+        case .mulhsu: registers(i, IntegerOps.multiplyHighSignedUnsigned)
+        case .mulhu: registers(i, IntegerOps.multiplyHighUnsigned)
+        case .div: registers(i, IntegerOps.divide)
+        case .divu: registers(i, IntegerOps.divideUnsigned)
+        case .rem: registers(i, IntegerOps.remainder)
+        case .remu: registers(i, IntegerOps.remainderUnsigned)
+        case .mulw: registers(i, IntegerOps.multiplyWord)
+        case .divw: registers(i, IntegerOps.divideWord)
+        case .divuw: registers(i, IntegerOps.divideUnsignedWord)
+        case .remw: registers(i, IntegerOps.remainderWord)
+        case .remuw: registers(i, IntegerOps.remainderUnsignedWord)
+        // A
+        case .lr_w: try loadReserved(i, Int32.self)
+        case .lr_d: try loadReserved(i, Int64.self)
+        case .sc_w: try storeConditional(i, UInt32.self)
+        case .sc_d: try storeConditional(i, UInt64.self)
+        case .amoswap_w: try atomic(i, Int32.self) { _, b in b }
+        case .amoadd_w: try atomic(i, Int32.self) { $0 &+ $1 }
+        case .amoxor_w: try atomic(i, Int32.self) { $0 ^ $1 }
+        case .amoand_w: try atomic(i, Int32.self) { $0 & $1 }
+        case .amoor_w: try atomic(i, Int32.self) { $0 | $1 }
+        case .amomin_w: try atomic(i, Int32.self) { min($0, $1) }
+        case .amomax_w: try atomic(i, Int32.self) { max($0, $1) }
+        case .amominu_w: try atomic(i, Int32.self, AtomicOps.minUnsigned)
+        case .amomaxu_w: try atomic(i, Int32.self, AtomicOps.maxUnsigned)
+        case .amoswap_d: try atomic(i, Int64.self) { _, b in b }
+        case .amoadd_d: try atomic(i, Int64.self) { $0 &+ $1 }
+        case .amoxor_d: try atomic(i, Int64.self) { $0 ^ $1 }
+        case .amoand_d: try atomic(i, Int64.self) { $0 & $1 }
+        case .amoor_d: try atomic(i, Int64.self) { $0 | $1 }
+        case .amomin_d: try atomic(i, Int64.self) { min($0, $1) }
+        case .amomax_d: try atomic(i, Int64.self) { max($0, $1) }
+        case .amominu_d: try atomic(i, Int64.self, AtomicOps.minUnsigned)
+        case .amomaxu_d: try atomic(i, Int64.self, AtomicOps.maxUnsigned)
+        // F and D: loads and stores here, arithmetic in FloatUnit.
+        case .flw: try loadFloat(i)
+        case .fsw: try storeFloat(i)
+        case .fld: try loadDouble(i)
+        case .fsd: try storeDouble(i)
+        case .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
+             .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s,
+             .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
+             .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s,
+             .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
+             .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
+             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
+             .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d,
+             .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
+             .fcvt_s_d, .fcvt_d_s,
+             .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
+             .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d,
+             .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
+            try float(i)
+        }
+        return next
+    }
+
+    /// Raises an illegal-instruction exception for `i` (tval = its encoding).
+    @inline(never)
+    func illegal(_ i: Instruction) -> StepExit {
+        .exception(.illegalInstruction, tval: UInt64(i.raw))
+    }
+
+    /// F/D arithmetic; FloatUnit refuses (and writes nothing) when the rounding mode is invalid.
+    @inline(__always)
+    func float(_ i: Instruction) throws(StepExit) {
+        guard FloatUnit.execute(i, state) else { throw illegal(i) }
+    }
+}

@@ -1,0 +1,129 @@
+import Guest
+import RISCV
+
+/// The reference interpreter: runs a hart by executing predecoded blocks instruction by
+/// instruction with the semantics in `Executor`.
+///
+/// Between blocks it polls the environment for asynchronous events and revalidates its
+/// predecoded code. Exceptions are precise: the faulting instruction does not retire, `state.pc`
+/// is its pc, and `environment.exception` decides what happens (Linux delivers a signal).
+public final class Interpreter: Engine {
+    private let cache: BlockCache
+
+    /// `decoder` turns fetched bits into instructions; tests may substitute their own.
+    public init(decoder: @escaping (UInt32) -> Instruction? = { decode($0) }) {
+        cache = BlockCache(decoder: decoder)
+    }
+
+    public func run(_ hart: Hart, maxInstructions: UInt64?) -> ExitStatus {
+        run(hart, hart.memory, cache, hart.environment ?? Detached(), budget: maxInstructions ?? UInt64.max)
+    }
+
+    /// The loop, with every object it uses passed in: parameters are borrowed for the whole call,
+    /// so the compiler adds no retain/release around the per-block calls on them.
+    private func run(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
+                     _ environment: any Environment, budget: UInt64) -> ExitStatus {
+        let state = hart.state
+        let executor = Executor(hart)
+        var budget = budget
+        while true {
+            if environment.eventPending, case .stop(let status) = environment.deliverEvents(hart) {
+                return status
+            }
+            if budget == 0 { return .instructionLimit }
+            cache.validate(memory)
+            let block = cache.block(at: state.pc, memory)
+
+            // Run at most `budget` instructions of the block, keeping pc in a register.
+            let limit = block.pointee.count < budget ? block.pointee.count : Int(budget)
+            let instructions = block.pointee.instructions
+            var pc = block.pointee.pc
+            var index = 0
+            var exit: StepExit? = nil
+            while index < limit {
+                do {
+                    pc = try executor.step(instructions[index], pc: pc)
+                } catch {
+                    exit = error
+                    break
+                }
+                index &+= 1
+            }
+            state.pc = pc
+            state.instret &+= UInt64(index)
+            budget &-= UInt64(index)
+
+            let outcome: Continuation
+            switch exit {
+            case nil:
+                guard index == block.pointee.count, let trap = block.pointee.endTrap, budget > 0 else { continue }
+                outcome = hart.raise(trap)
+            case .exception(let cause, let tval):
+                outcome = hart.raise(GuestTrap(cause, pc: pc, tval: tval))
+            case .system:
+                switch hart.emulateSystem(instructions[index]) {
+                case .retired(let next):
+                    state.instret &+= 1
+                    budget &-= 1
+                    outcome = next
+                case .exception(let trap):
+                    outcome = hart.raise(trap)
+                }
+            }
+            if case .stop(let status) = outcome { return status }
+        }
+    }
+}
+
+/// Stands in for a missing environment in the run loop's event poll: no events ever arrive.
+/// (System instructions and exceptions consult `hart.environment` itself, nil or not.)
+private final class Detached: Environment {
+    func environmentCall(_ hart: Hart) -> Continuation { hart.raise(GuestTrap(.ecallFromU, pc: hart.state.pc)) }
+    func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation { hart.raise(trap) }
+    var eventPending: Bool { false }
+    func deliverEvents(_ hart: Hart) -> Continuation { .resume }
+}
+
+extension Interpreter {
+    /// Executes one instruction at `hart.state.pc` — the JIT's slow path and the differential
+    /// tester's single step. Retired: `state.pc` moves on. Trap: nothing changed. System: nothing
+    /// done, call `hart.emulate`. Does not count `instret` (the caller knows what it retires).
+    public static func execute(_ inst: Instruction, _ hart: Hart) -> StepResult {
+        execute(inst, Executor(hart))
+    }
+
+    @inline(__always)
+    static func execute(_ inst: Instruction, _ executor: Executor) -> StepResult {
+        let pc = executor.state.pc
+        do {
+            executor.state.pc = try executor.step(inst, pc: pc)
+            return .retired
+        } catch {
+            switch error {
+            case .exception(let cause, let tval): return .trap(GuestTrap(cause, pc: pc, tval: tval))
+            case .system: return .system
+            }
+        }
+    }
+
+    /// Executes one instruction completely, as `run` would: system instructions go to the
+    /// trap-and-emulate handler, exceptions to the environment, and a retired instruction counts
+    /// in `instret`.
+    public static func step(_ inst: Instruction, _ hart: Hart) -> Continuation {
+        switch execute(inst, hart) {
+        case .retired:
+            hart.state.instret &+= 1
+            return .resume
+        case .trap(let trap):
+            return hart.raise(trap)
+        case .system:
+            switch hart.emulateSystem(inst) {
+            case .retired(let next):
+                hart.state.instret &+= 1
+                return next
+            case .exception(let trap):
+                return hart.raise(trap)
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Guest
+
+/// A guest Linux process in user mode: the `Environment` that turns the guest's `ecall`s into
+/// host system calls, over memory laid out by the ELF loader.
+public final class LinuxProcess: Environment {
+    public let memory: GuestMemory
+    public let options: LinuxOptions
+    public let program: LoadedProgram
+    public let signals: SignalState
+    /// Absolute host path of the guest program: what `/proc/self/exe` names.
+    public let executablePath: String
+    public let layout: AddressSpaceLayout
+    /// The initial stack pointer.
+    public let initialStackPointer: UInt64
+
+    /// The command line that runs Trapeze on another guest program, for `execve`. The CLI sets it
+    /// (it knows its own flags); the result is executed as `/proc/self/exe` with the guest's envp.
+    public var reexecCommand: (_ guestPath: String, _ argv: [String], _ envp: [String]) -> [String] = { path, argv, _ in
+        ["trapeze", "run", "--argv0", argv.first ?? path, "--", path] + argv.dropFirst()
+    }
+
+    /// The heap: `brkStart` is fixed at load time, `brkEnd` is the guest's current break.
+    public internal(set) var brkStart: UInt64
+    public internal(set) var brkEnd: UInt64
+    /// set_tid_address / CLONE_CHILD_CLEARTID: cleared and woken at exit in Linux; kept for
+    /// completeness, as a single-threaded process has nobody to wake.
+    var clearChildTID: UInt64 = 0
+    let tracer: SyscallTracer?
+
+    /// Loads the program, builds its stack, points the hart at its entry and attaches itself to it.
+    public init(hart: Hart, options: LinuxOptions) throws(LoaderError) {
+        memory = hart.memory
+        self.options = options
+        layout = AddressSpaceLayout(limit: hart.memory.limit)
+        signals = SignalState(memory: hart.memory)
+        program = try ELFLoader.load(options.program, into: hart.memory, sysroot: options.sysroot)
+        executablePath = LinuxProcess.absolute(options.program)
+        brkStart = program.brk
+        brkEnd = program.brk
+        var random = [UInt8](repeating: 0, count: 16)
+        _ = random.withUnsafeMutableBytes { HostSyscall.call(.getrandom, Int(bitPattern: $0.baseAddress), 16) }
+        initialStackPointer = try InitialStack.build(
+            memory: hart.memory, program: program, arguments: options.arguments,
+            environment: options.environment, execFilename: options.program, random: random,
+            identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())))
+        tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
+        hart.state.pc = program.entry
+        hart.state.setX(2, initialStackPointer)
+        hart.environment = self
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard Glibc.getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(cString: buffer)
+        return cwd.hasSuffix("/") ? cwd + path : cwd + "/" + path
+    }
+
+    // MARK: Environment
+
+    public func environmentCall(_ hart: Hart) -> Continuation {
+        let number = Int(truncatingIfNeeded: hart.state.x(17))
+        let args = SyscallArguments(hart)
+        if let handled = signals.syscall(number, hart) {
+            switch handled {
+            case .value(let v):
+                tracer?.trace(number, args, result: v, memory: memory)
+                return finish(hart, v)
+            case .continuation(let c):
+                tracer?.trace(number, args, result: nil, memory: memory)
+                return c
+            }
+        }
+        let result: Int64
+        switch SyscallTable.entry(number)?.handler {
+        case .value(let handler)?:
+            do { result = try handler(self, args) } catch {
+                result = -Int64((error as? SyscallError)?.code ?? EINVAL)
+            }
+        case .control(let handler)?:
+            tracer?.trace(number, args, result: nil, memory: memory)
+            return handler(self, args)
+        case nil:
+            result = -Int64(ENOSYS)
+        }
+        tracer?.trace(number, args, result: result, memory: memory)
+        return finish(hart, result)
+    }
+
+    private func finish(_ hart: Hart, _ result: Int64) -> Continuation {
+        hart.state.setX(10, UInt64(bitPattern: result))
+        hart.state.pc &+= 4
+        return .resume
+    }
+
+    public func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation { signals.fault(hart, trap) }
+    public var eventPending: Bool { signals.pending }
+    public func deliverEvents(_ hart: Hart) -> Continuation { signals.deliver(hart) }
+}

@@ -1,0 +1,145 @@
+/// How an instruction's operand fields sit in its 32-bit encoding. The decoder extracts fields by
+/// format, the encoder puts them back, and the disassembler chooses operand syntax from it.
+public enum Format: UInt8, Sendable {
+    /// rd, rs1, rs2.
+    case r
+    /// rd, rs1, rs2, rm (FP arithmetic).
+    case rRM
+    /// rd, rs1, rs2, rs3, rm (fused multiply-add).
+    case r4
+    /// rd, rs1; rs2 is part of the opcode (fclass, fmv, rounding-free conversions).
+    case unary
+    /// rd, rs1, rm; rs2 is part of the opcode (fsqrt, conversions).
+    case unaryRM
+    /// rd, rs1, 12-bit signed immediate (ALU immediates, loads, jalr).
+    case i
+    /// rd, rs1, shift amount in `imm`.
+    case shift
+    /// rs1, rs2, 12-bit signed store offset.
+    case s
+    /// rs1, rs2, 13-bit signed branch offset.
+    case b
+    /// rd, 32-bit signed upper immediate.
+    case u
+    /// rd, 21-bit signed jump offset.
+    case j
+    /// rd, rs1, csr.
+    case csr
+    /// rd, 5-bit immediate in rs1, csr.
+    case csrImm
+    /// fm, pred and succ in `rm`.
+    case fence
+    /// rd, rs1, rs2, aq/rl in `rm`.
+    case amo
+    /// rd, rs1, aq/rl in `rm` (lr has no rs2).
+    case lr
+    /// No operands.
+    case none
+    /// rs1, rs2 (sfence.vma).
+    case sfence
+}
+
+/// The ISA module an instruction belongs to.
+public enum Extension: UInt8, Sendable, CaseIterable {
+    case i, m, a, f, d, zicsr, zifencei, privileged
+}
+
+/// Which register file an operand field names.
+public enum RegisterFile: UInt8, Sendable {
+    case none, x, f
+}
+
+/// What a memory instruction does with memory.
+public struct MemoryAccess: Sendable, Equatable {
+    public enum Kind: UInt8, Sendable { case load, store, loadReserved, storeConditional, atomic }
+    public var kind: Kind
+    /// Bytes accessed: 1, 2, 4 or 8.
+    public var width: UInt8
+    /// Loads narrower than 8 bytes into x registers sign-extend when true, zero-extend when false.
+    public var signed: Bool
+
+    public init(_ kind: Kind, width: UInt8, signed: Bool = false) {
+        self.kind = kind
+        self.width = width
+        self.signed = signed
+    }
+}
+
+/// Properties engines need without knowing the instruction's meaning.
+public struct InstructionFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// A basic block ends after this instruction: it transfers control, or it must exit to the
+    /// trap-and-emulate handler (ecall, ebreak, CSR access, fence.i, mret, sret, wfi, sfence.vma).
+    public static let endsBlock = InstructionFlags(rawValue: 1 << 0)
+    /// Only legal above user mode.
+    public static let privileged = InstructionFlags(rawValue: 1 << 1)
+    /// Can raise a synchronous exception even though it decoded (memory faults, environment
+    /// calls, illegal CSR accesses or rounding modes, privilege checks).
+    public static let mayTrap = InstructionFlags(rawValue: 1 << 2)
+    /// Has an `rm` rounding-mode field (7 = dynamic, 5 and 6 are illegal when executed).
+    public static let roundingMode = InstructionFlags(rawValue: 1 << 3)
+}
+
+/// One row of the ISA table: everything about an instruction that is data rather than meaning.
+public struct InstructionSpec: Sendable {
+    public let opcode: Opcode
+    /// The canonical (non-alias) binutils mnemonic, e.g. `fcvt.w.s`, `amoadd.w`.
+    public let mnemonic: String
+    /// The bits of `match` that identify the instruction; the rest are operand fields.
+    public let mask: UInt32
+    public let match: UInt32
+    public let format: Format
+    public let ext: Extension
+    public let rd: RegisterFile
+    public let rs1: RegisterFile
+    public let rs2: RegisterFile
+    public let rs3: RegisterFile
+    public let flags: InstructionFlags
+    public let memory: MemoryAccess?
+
+    /// `regs` names the files of rd, rs1, rs2 and rs3 in that order: `x`, `f` or `-` for unused.
+    init(_ opcode: Opcode, _ mnemonic: String, _ match: UInt32, _ mask: UInt32, _ format: Format,
+         _ ext: Extension, _ regs: StaticString, _ flags: InstructionFlags = [],
+         _ memory: MemoryAccess? = nil) {
+        self.opcode = opcode
+        self.mnemonic = mnemonic
+        self.match = match
+        self.mask = mask
+        self.format = format
+        self.ext = ext
+        var files: [RegisterFile] = []
+        regs.withUTF8Buffer { bytes in
+            for b in bytes {
+                files.append(b == UInt8(ascii: "x") ? .x : b == UInt8(ascii: "f") ? .f : .none)
+            }
+        }
+        while files.count < 4 { files.append(.none) }
+        rd = files[0]
+        rs1 = files[1]
+        rs2 = files[2]
+        rs3 = files[3]
+        var all = flags
+        if format == .rRM || format == .r4 || format == .unaryRM { all.insert([.roundingMode, .mayTrap]) }
+        if memory != nil { all.insert(.mayTrap) }
+        self.flags = all
+        self.memory = memory
+    }
+
+    public var endsBlock: Bool { flags.contains(.endsBlock) }
+    public var isPrivileged: Bool { flags.contains(.privileged) }
+    public var mayTrap: Bool { flags.contains(.mayTrap) }
+
+    /// True when the instruction writes an x register (`rd` names one).
+    public var writesX: Bool { rd == .x }
+    public var writesF: Bool { rd == .f }
+    /// True when any source operand names an x register.
+    public var readsX: Bool { rs1 == .x || rs2 == .x || rs3 == .x }
+    public var readsF: Bool { rs1 == .f || rs2 == .f || rs3 == .f }
+}
+
+extension Opcode {
+    /// This operation's row in the ISA table.
+    @inlinable public var info: InstructionSpec { ISA.byOpcode[Int(rawValue)] }
+}

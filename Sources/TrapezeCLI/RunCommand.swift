@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Guest
+import Trapeze
+
+extension EngineKind: ExpressibleByArgument {}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a riscv64 Linux program.",
+        discussion: """
+            The exit status is the guest's: its exit code, or 128+N when the guest dies of signal N. \
+            Trapeze's own errors print one line starting with `trapeze:` on stderr \
+            (127: program not found; 126: not a runnable riscv64 ELF).
+            """)
+
+    @Option(help: "Execution engine: jit or interp.")
+    var engine: EngineKind = .default
+
+    @Option(name: [.customShort("L"), .long], help: "Directory to find the dynamic linker and libraries in (env TRAPEZE_SYSROOT; default /usr/riscv64-linux-gnu).")
+    var sysroot: String?
+
+    @Flag(help: "Print every system call with its arguments and result on stderr.")
+    var strace = false
+
+    @Option(name: .customLong("max-insns"), help: "Stop after N guest instructions (exit status 124).")
+    var maxInstructions: UInt64?
+
+    @Option(help: ArgumentHelp("argv[0] for the guest (used when a guest execve re-runs Trapeze).", visibility: .hidden))
+    var argv0: String?
+
+    @Argument(help: "The riscv64 program.")
+    var program: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    var arguments: [String] = []
+
+    func run() throws {
+        var args = arguments
+        if args.first == "--" { args.removeFirst() }
+        let config = RunConfiguration(program: program, arguments: args, argv0: argv0, sysroot: sysroot,
+                                      engine: engine, strace: strace, maxInstructions: maxInstructions)
+        let guest: GuestRun
+        do {
+            guest = try GuestRun(config)
+        } catch {
+            report(error.message)
+            throw GuestExit(status: error.status)
+        }
+        let status = guest.run()
+        if status == .instructionLimit {
+            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at pc 0x\(String(guest.hart.state.pc, radix: 16))")
+        }
+        throw GuestExit(status: status.processStatus)
+    }
+}

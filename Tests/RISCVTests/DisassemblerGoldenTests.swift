@@ -1,0 +1,66 @@
+import Testing
+import RISCV
+
+/// Compares disassembly with binutils' text for every line of a golden, reporting each mismatch.
+@Suite struct DisassemblerGoldenTests {
+    /// Fails with every mismatch (first 40 spelled out) so that one run shows the whole picture.
+    func check(_ mismatches: [String], of total: Int, in golden: String) {
+        #expect(total > 0, "\(golden) is empty")
+        let shown = mismatches.prefix(40).joined(separator: "\n")
+        #expect(mismatches.isEmpty, "\(mismatches.count) of \(total) lines of \(golden) differ:\n\(shown)")
+    }
+
+    @Test func allFixtureInOrderWithAddressComments() throws {
+        var disassembler = Disassembler()
+        var mismatches: [String] = []
+        let rows = try Goldens.rows("all.txt", columns: 3)
+        for row in rows {
+            let pc = UInt64(row[0], radix: 16)!, word = UInt32(row[1], radix: 16)!
+            let expected = String(row[2])
+            // objdump's verdict on invalid encodings: data directives, or unimp for the all-zero halfword.
+            if expected.hasPrefix(".") || (word == 0 && expected == "unimp") {
+                if decode(word) != nil { mismatches.append("\(row[0]): \(row[1]) decoded; objdump: \(expected)") }
+                continue
+            }
+            guard let inst = decode(word) else {
+                mismatches.append("\(row[0]): \(row[1]) did not decode; objdump: \(expected)")
+                continue
+            }
+            #expect(Int(inst.length) * 2 == row[1].count, "length of \(row[1])")
+            let text = disassembler.disassemble(inst, pc: pc)
+            if text != expected { mismatches.append("\(row[0]): \(row[1]) gave '\(text)', objdump '\(expected)'") }
+        }
+        check(mismatches, of: rows.count, in: "all.txt")
+    }
+
+    @Test func fixtureBinaries() throws {
+        try compareStateless("fixtures.txt", pcColumn: true)
+    }
+
+    @Test func everyValidCompressedEncoding() throws {
+        try compareStateless("compressed.txt", pcColumn: false)
+    }
+
+    @Test func sampleOfTheThirtyTwoBitSweep() throws {
+        try compareStateless("sweep32-sample.txt", pcColumn: false)
+    }
+
+    /// Each line on its own, without address comments (the golden has them stripped).
+    func compareStateless(_ golden: String, pcColumn: Bool) throws {
+        let rows = try Goldens.rows(golden, columns: pcColumn ? 3 : 2)
+        var mismatches: [String] = []
+        for row in rows {
+            let fields = pcColumn ? Array(row) : ["10000"] + row
+            let pc = UInt64(fields[0], radix: 16)!, word = UInt32(fields[1], radix: 16)!
+            let expected = String(fields[2])
+            guard let inst = decode(word) else {
+                mismatches.append("\(fields[1]) did not decode; objdump: \(expected)")
+                continue
+            }
+            var disassembler = Disassembler(addressComments: false)
+            let text = disassembler.disassemble(inst, pc: pc)
+            if text != expected { mismatches.append("\(fields[1]) gave '\(text)', objdump '\(expected)'") }
+        }
+        check(mismatches, of: rows.count, in: golden)
+    }
+}
