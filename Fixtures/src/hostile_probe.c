@@ -89,7 +89,7 @@ static const struct { const char *name; void (*probe)(uintptr_t); } kinds[] = {
 
 static const uint64_t wild[] = {
     1ull << 38,                 /* the first address above Sv39 user space */
-    (1ull << 38) - 4,           /* straddles it (8-byte accesses); stack under Trapeze */
+    (1ull << 41) + 4,
     (1ull << 39) + 0x10,
     (1ull << 43) + 0x123000,
     (1ull << 46),
