@@ -33,6 +33,7 @@ let package = Package(
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "Guest", "RISCV"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone"]),
         .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "Linux", "Guest", "RISCV"]),
     ]
 )
