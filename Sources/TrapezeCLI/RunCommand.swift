@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
         if guest.timedOut, let seconds = timeout {
             report(TimedRun.message(seconds: seconds, guest.hart))
         } else if status == .instructionLimit {
-            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at pc 0x\(String(guest.hart.state.pc, radix: 16))")
+            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
         }
         throw GuestExit(status: status.processStatus)
     }
