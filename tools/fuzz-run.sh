@@ -8,9 +8,11 @@
 #
 # Options go to libFuzzer; the default is a short run, `-max_total_time=20`. A long run:
 #   tools/fuzz-run.sh elf -max_total_time=3600 -jobs=2 -workers=2
-# The corpus is Fixtures/fuzz/TARGET/ (new interesting inputs are added to it: commit the ones
-# worth keeping). A crash leaves crash-* in Fixtures/fuzz/crashes/: copy it into the corpus and
-# the replay test (Tests/TrapezeTests/HostileCorpusTests.swift) keeps it as a regression test.
+# The committed corpus is Fixtures/fuzz/TARGET/; new interesting inputs go to
+# .build/fuzz/corpus-TARGET/ (fold the worth-keeping ones in with
+# `.build/fuzz/fuzz-TARGET -merge=1 Fixtures/fuzz/TARGET .build/fuzz/corpus-TARGET`). A crash
+# leaves crash-* in Fixtures/fuzz/crashes/: move it into Fixtures/fuzz/TARGET/ and the replay test
+# (Tests/TrapezeTests/HostileELFTests.swift) keeps it as a regression test.
 #
 # Needs a Swift toolchain whose swiftc supports -sanitize=fuzzer (the Linux toolchains do).
 set -euo pipefail
@@ -41,11 +43,16 @@ build_module() {  # name, dependencies...
     [ -f "$out/lib$name.a" ] || { echo "building $name failed" >&2; exit 1; }
 }
 shopt -s globstar nullglob
-rm -f "$out"/lib*.a
-build_module RISCV
-build_module Guest RISCV
-build_module Linux Guest RISCV
+# Rebuilt only when a source changed since the last build.
+if [ ! -f "$out/libLinux.a" ] || [ -n "$(find Sources/RISCV Sources/Guest Sources/Linux -newer "$out/libLinux.a" -name '*.swift' | head -n1)" ]; then
+    rm -f "$out"/lib*.a
+    build_module RISCV
+    build_module Guest RISCV
+    build_module Linux Guest RISCV
+fi
 echo "  swiftc fuzz-$target"
 swiftc "${flags[@]}" -D "$define" tools/fuzz-harness.swift -lLinux -lGuest -lRISCV -o "$out/fuzz-$target"
 
-exec "$out/fuzz-$target" -artifact_prefix=Fixtures/fuzz/crashes/ "$@" "Fixtures/fuzz/$target"
+# New inputs go to the first directory (outside the repository); the committed corpus is read only.
+mkdir -p "$out/corpus-$target"
+exec "$out/fuzz-$target" -artifact_prefix=Fixtures/fuzz/crashes/ "$@" "$out/corpus-$target" "Fixtures/fuzz/$target"
