@@ -1,5 +1,6 @@
 import Foundation
 import Guest
+import JIT
 import Linux
 
 /// Everything `trapeze run` needs to start one guest program.
@@ -18,6 +19,10 @@ public struct RunConfiguration: Sendable {
     public var timeout: Double?
     /// `--memory-limit`, `--max-processes`.
     public var limits: GuestLimits
+    /// JIT settings (`--jit-cache-size`, `--no-chain`); ignored by the interpreter.
+    public var jit: JITOptions = JITOptions()
+    /// Print engine statistics on stderr when the guest stops.
+    public var stats: Bool = false
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
@@ -89,7 +94,8 @@ public final class GuestRun {
     /// How a guest `execve` re-runs Trapeze on the new program, keeping this run's options.
     static func reexecCommand(_ c: RunConfiguration, started: UInt64 = 0) -> (String, [String], [String]) -> [String] {
         { path, argv, _ in
-            var cmd = ["trapeze", "run", "--engine", c.engine.rawValue]
+            var cmd = ["trapeze", "run", "--engine", c.engine.rawValue, "--jit-cache-size", String(c.jit.cacheSize)]
+            if !c.jit.chaining { cmd.append("--no-chain") }
             if let s = c.sysroot { cmd += ["--sysroot", s] }
             if c.strace { cmd.append("--strace") }
             // Limits survive execve; the new program gets what is left of the time.
@@ -106,16 +112,27 @@ public final class GuestRun {
 
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
-        let engine = configuration.engine.make()
+        let engine = configuration.engine.make(jit: configuration.jit)
+        let start = Hart.hostNanoseconds()
         defer { process.accounting.processEnded() }  // frees this process's --max-processes slot
+        let status: ExitStatus
         if let seconds = configuration.timeout {
             switch TimedRun.run(engine, hart, maxInstructions: configuration.maxInstructions, seconds: seconds) {
-            case .finished(let status): return status
+            case .finished(let s): status = s
             case .timedOut:
                 timedOut = true
-                return .instructionLimit
+                status = .instructionLimit
             }
+        } else {
+            status = engine.run(hart, maxInstructions: configuration.maxInstructions)
         }
-        return engine.run(hart, maxInstructions: configuration.maxInstructions)
+        if configuration.stats {
+            let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
+            var lines = ["trapeze: engine \(configuration.engine.rawValue), exit \(status)",
+                         "trapeze: guest instructions retired \(hart.state.instret) in \(String(format: "%.3f", seconds)) s (\(String(format: "%.1f", Double(hart.state.instret) / max(seconds, 1e-9) / 1e6)) MIPS)"]
+            if let jit = engine as? JIT { lines.append(jit.stats.description) }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+        return status
     }
 }

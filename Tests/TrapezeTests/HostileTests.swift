@@ -8,13 +8,14 @@ import Testing
 /// confinement (wild accesses become guest signals, Trapeze stays intact), the resource limits,
 /// signals sent to Trapeze, and the shape of Trapeze's own error messages.
 @Suite struct HostileTests {
+    /// Engine configurations, as option strings (`--engine jit --no-chain`, …).
     static let engines = FixtureTests.engines
 
     static func fixture(_ name: String) -> String { Paths.fixtures.appendingPathComponent("bin/\(name)").path }
 
     func trapeze(_ engine: String, _ options: [String], _ program: String, _ args: [String] = [],
                  timeout: TimeInterval = 60) throws -> ProcessResult {
-        try runProcess(Paths.trapeze, ["run", "--engine", engine] + options + [HostileTests.fixture(program)] + args,
+        try runProcess(Paths.trapeze, ["run"] + engine.split(separator: " ").map(String.init) + options + [HostileTests.fixture(program)] + args,
                        timeout: timeout)
     }
 
@@ -122,7 +123,7 @@ import Testing
     @Test func badLimitArgumentsAreUsageErrors() throws {
         for options in [["--memory-limit", "lots"], ["--memory-limit", "12Q"], ["--max-processes", "0"],
                         ["--timeout", "-1"], ["--timeout", "soon"]] {
-            let r = try trapeze("interp", options, "hostile_spin")
+            let r = try trapeze("--engine interp", options, "hostile_spin")
             #expect(r.status == 64, "\(options): \(r.status)")
             #expect(r.stdout.isEmpty)
         }
@@ -154,7 +155,8 @@ import Testing
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = [Paths.trapeze, "run", "--engine", engine, "--timeout", "20", HostileTests.fixture("hostile_spin"), mode]
+        let argv = [Paths.trapeze, "run"] + engine.split(separator: " ").map(String.init)
+            + ["--timeout", "20", HostileTests.fixture("hostile_spin"), mode]
         var cArgs = argv.map { strdup($0) } + [nil]
         var cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("FIXTURE_ENV=fixture-value"), nil]
         var pid: pid_t = 0
