@@ -115,6 +115,9 @@ public final class GuestRun {
         let engine = configuration.engine.make(jit: configuration.jit)
         let start = Hart.hostNanoseconds()
         defer { process.accounting.processEnded() }  // frees this process's --max-processes slot
+        // Host signals (SIGINT, SIGTERM, SIGALRM, SIGPIPE, ...) become the guest's own from here on.
+        process.signals.installHostHandlers()
+        defer { process.signals.uninstallHostHandlers() }
         let status: ExitStatus
         if let seconds = configuration.timeout {
             switch TimedRun.run(engine, hart, maxInstructions: configuration.maxInstructions, seconds: seconds) {

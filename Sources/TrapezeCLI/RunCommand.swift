@@ -86,6 +86,7 @@ struct RunCommand: ParsableCommand {
         } else if status == .instructionLimit {
             report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
         }
+        if case .signaled(let signal) = status { throw GuestKilled(signal: signal) }
         throw GuestExit(status: status.processStatus)
     }
 }
