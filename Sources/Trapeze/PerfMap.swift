@@ -19,7 +19,7 @@ public final class PerfMap: JITObserver {
     private var owner: pid_t = 0
     public private(set) var path: String = ""
 
-    /// Opens (truncating) the map of the current process in `directory`; nil if it cannot.
+    /// Opens (replacing) the map of the current process in `directory`; nil if it cannot.
     public init?(symbols: GuestSymbols, directory: String = "/tmp") {
         self.symbols = symbols
         self.directory = directory
@@ -34,7 +34,11 @@ public final class PerfMap: JITObserver {
         if let file { fclose(file) }  // a parent's stream: flushed after every line, so nothing pending
         owner = getpid()
         path = PerfMap.path(directory: directory, pid: owner)
-        file = fopen(path, "w")
+        // A fresh file, never one planted at that name in the shared /tmp (a symlink, say).
+        unlink(path)
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { file = nil; return false }
+        file = fdopen(fd, "w")
         return file != nil
     }
 
