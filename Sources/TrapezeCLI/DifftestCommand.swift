@@ -58,7 +58,8 @@ struct DifftestCommand: ParsableCommand {
                                       memoryCheckInterval: max(0, memoryCheck))
         let result = Difftest(guest, options: options).run()
         if let divergence = result.divergence {
-            FileHandle.standardError.write(Data(divergence.report.map { "trapeze: \($0)\n" }.joined().utf8))
+            // One `trapeze:` line, then the dump.
+            FileHandle.standardError.write(Data(("trapeze: " + divergence.report.joined(separator: "\n") + "\n").utf8))
             throw GuestExit(status: 1)
         }
         report("difftest: \(engine.rawValue) and interp agree: \(result.blocks) blocks, \(result.instructions) instructions")

@@ -1,17 +1,19 @@
 import Guest
 import RISCV
 
-/// The bytes a run of instructions is about to overwrite, recorded before each store so the
-/// stores can be undone and the same block replayed on another engine from the same memory.
+/// The stores a run of instructions makes, each logged with the bytes it is about to overwrite,
+/// so the run can be undone and replayed on another engine from the same memory. Most blocks
+/// store a few times at most, so this is a plain list: undoing it in reverse order restores
+/// memory even when stores overlap.
 struct MemoryJournal {
-    /// The value each touched byte had before the first write to it, by guest address.
-    private(set) var original: [UInt64: UInt8] = [:]
-    /// The touched addresses in first-touch order (undo and reports walk them in order).
-    private(set) var addresses: [UInt64] = []
-    /// For each store logged, which instruction (index in the block) made it.
-    private(set) var writers: [(range: Range<UInt64>, index: Int)] = []
+    struct Store {
+        var address: UInt64
+        var width: Int
+        var old: UInt64
+    }
+    private(set) var stores: [Store] = []
 
-    var isEmpty: Bool { addresses.isEmpty }
+    var isEmpty: Bool { stores.isEmpty }
 
     /// The bytes `inst` may write, from the registers as they are now (before it executes);
     /// nil for instructions that do not write memory.
@@ -24,50 +26,48 @@ struct MemoryJournal {
         }
     }
 
-    /// Records the current value of the bytes `inst` may write. Bytes on pages the guest cannot
-    /// write are skipped: the store will fault and write nothing.
-    mutating func logBefore(_ inst: Instruction, index: Int, _ hart: Hart) {
+    /// Records the bytes `inst` may write. Stores to pages the guest cannot write are skipped:
+    /// they fault and write nothing.
+    mutating func logBefore(_ inst: Instruction, _ hart: Hart) {
         guard let (address, width) = MemoryJournal.footprint(inst, hart.state),
               hart.memory.check(address, width, .write) else { return }
-        writers.append((address..<address &+ width, index))
-        for a in address..<address &+ width where original[a] == nil {
-            original[a] = hart.memory.host(a).load(as: UInt8.self)
-            addresses.append(a)
-        }
+        stores.append(Store(address: address, width: Int(width), old: MemoryJournal.read(address, Int(width), hart.memory)))
     }
 
-    /// The current bytes at every logged address.
-    func current(_ memory: GuestMemory) -> [UInt8] {
-        addresses.map { memory.host($0).load(as: UInt8.self) }
+    static func read(_ address: UInt64, _ width: Int, _ memory: GuestMemory) -> UInt64 {
+        var v: UInt64 = 0
+        withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(start: memory.host(address), count: width)) }
+        return v
+    }
+
+    static func write(_ address: UInt64, _ width: Int, _ value: UInt64, _ memory: GuestMemory) {
+        withUnsafeBytes(of: value) { memory.host(address).copyMemory(from: $0.baseAddress!, byteCount: width) }
+    }
+
+    /// The current bytes of every logged store.
+    func current(_ memory: GuestMemory) -> [UInt64] {
+        stores.map { MemoryJournal.read($0.address, $0.width, memory) }
     }
 
     /// Puts back the bytes as they were before the first logged store.
     func undo(_ memory: GuestMemory) {
-        for a in addresses.reversed() { memory.host(a).storeBytes(of: original[a] ?? 0, as: UInt8.self) }
+        for s in stores.reversed() { MemoryJournal.write(s.address, s.width, s.old, memory) }
     }
 
-    /// Writes `bytes` (one per logged address, as `current` returns them).
-    func apply(_ bytes: [UInt8], _ memory: GuestMemory) {
-        for (a, b) in zip(addresses, bytes) { memory.host(a).storeBytes(of: b, as: UInt8.self) }
+    /// Writes `values` (one per store, as `current` returns them).
+    func apply(_ values: [UInt64], _ memory: GuestMemory) {
+        for (s, v) in zip(stores, values) { MemoryJournal.write(s.address, s.width, v, memory) }
     }
 
-    /// Memory differences as runs of adjacent bytes, shown as little-endian values.
-    func differences(expected: [UInt8], actual: [UInt8]) -> [Difference] {
-        let pairs = zip(addresses, zip(expected, actual)).filter { $0.1.0 != $0.1.1 }.sorted { $0.0 < $1.0 }
+    /// The stores whose bytes differ, as little-endian values.
+    func differences(expected: [UInt64], actual: [UInt64]) -> [Difference] {
         var out: [Difference] = []
-        var run: [(UInt64, UInt8, UInt8)] = []
-        func flush() {
-            guard let first = run.first else { return }
-            out.append(Difference(location: "mem[\(Hex.pad(first.0, 0))..+\(run.count)]",
-                                  expected: "0x" + Hex.bytes(run.map { $0.1 }.reversed()),
-                                  actual: "0x" + Hex.bytes(run.map { $0.2 }.reversed())))
-            run = []
+        var seen = Set<UInt64>()
+        let rows = zip(stores, zip(expected, actual)).sorted { $0.0.address < $1.0.address }
+        for (s, (e, a)) in rows where e != a && seen.insert(s.address).inserted {
+            out.append(Difference(location: "mem[\(Hex.pad(s.address, 0))..+\(s.width)]",
+                                  expected: Hex.pad(e, s.width * 2), actual: Hex.pad(a, s.width * 2)))
         }
-        for (a, (e, x)) in pairs {
-            if let last = run.last, last.0 &+ 1 != a || run.count == 8 { flush() }
-            run.append((a, e, x))
-        }
-        flush()
         return out
     }
 }

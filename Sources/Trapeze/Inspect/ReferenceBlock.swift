@@ -16,7 +16,7 @@ struct ReferenceBlock {
     var journal = MemoryJournal()
     /// State and written bytes after the block.
     var final: StateSnapshot?
-    var written: [UInt8] = []
+    var written: [UInt64] = []
 
     var retired: Int { instructions.count }
 
@@ -40,7 +40,7 @@ struct ReferenceBlock {
                 if block.retired == 0 { block.system = inst }
                 return block.finish(hart)
             }
-            block.journal.logBefore(inst, index: block.retired, hart)
+            block.journal.logBefore(inst, hart)
             switch Interpreter.execute(inst, hart) {
             case .retired:
                 state.instret &+= 1
