@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Linux", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
         .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "Linux", "X86"], swiftSettings: fast),
         .target(name: "TrapezeCLI", dependencies: [
-            "Trapeze", "RISCV", "Guest", "Linux",
+            "Trapeze", "RISCV", "Guest", "Linux", "JIT",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
         .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast),
@@ -33,6 +33,7 @@ let package = Package(
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "Guest", "RISCV"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone"]),
         .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "Linux", "Guest", "RISCV"]),
     ]
 )

@@ -12,16 +12,3 @@ struct Block {
     /// predecode time, so the instructions before it still execute first.
     var endTrap: GuestTrap?
 }
-
-extension Opcode {
-    /// True for instructions after which the interpreter leaves the block: control transfers and
-    /// the system instructions that go to the trap-and-emulate handler (they may change pc,
-    /// counters or code). Replace with the ISA table's `endsBlock` flag once it lands.
-    var endsInterpreterBlock: Bool { Opcode.blockEnders.contains(self) }
-
-    private static let blockEnders: Set<Opcode> = [
-        .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu,
-        .ecall, .ebreak, .fence_i, .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-        .sret, .mret, .wfi, .sfence_vma,
-    ]
-}

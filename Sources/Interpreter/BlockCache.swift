@@ -21,7 +21,8 @@ final class BlockCache {
     private var arenaUsed = 0
     private var overflow: [UInt64: Int32] = [:]
     private var generation: UInt64 = 0
-    private var memory: ObjectIdentifier?
+    /// Held strongly, so a later memory can never reuse its identity while blocks from it remain.
+    private var memory: GuestMemory?
     private let decoder: (UInt32) -> Instruction?
 
     init(decoder: @escaping (UInt32) -> Instruction?) {
@@ -37,10 +38,10 @@ final class BlockCache {
 
     /// Drops every block if `memory` is not the one they came from or its code changed.
     @inline(__always) func validate(_ memory: GuestMemory) {
-        if memory.codeGeneration != generation || ObjectIdentifier(memory) != self.memory {
+        if memory.codeGeneration != generation || memory !== self.memory {
             flush()
             generation = memory.codeGeneration
-            self.memory = ObjectIdentifier(memory)
+            self.memory = memory
         }
     }
 
@@ -109,7 +110,8 @@ final class BlockCache {
             storage[block.count] = inst
             block.count += 1
             address &+= UInt64(inst.length)
-            if inst.opcode.endsInterpreterBlock { break }
+            // Control transfers and system instructions (which may change pc, counters or code).
+            if inst.opcode.info.endsBlock { break }
         }
         return block
     }

@@ -39,7 +39,7 @@ extension Executor {
     @inline(__always) func atomic<T: FixedWidthInteger>(_ i: Instruction, _: T.Type,
                                                         _ op: (T, T) -> T) throws(StepExit) {
         let address = try alignedAddress(i, T.self, .storeMisaligned)
-        guard memory.allows(address, UInt64(MemoryLayout<T>.size), [.read, .write]) else {
+        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read | MemoryPort.write) else {
             throw .exception(.storeAccessFault, tval: address)
         }
         let old = memory.load(address, as: T.self)

@@ -12,7 +12,7 @@ extension Executor {
 
     /// Reads `T` at `address`, or throws a load access fault.
     @inline(__always) func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) throws(StepExit) -> T {
-        guard memory.allows(address, UInt64(MemoryLayout<T>.size), .read) else {
+        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read) else {
             throw .exception(.loadAccessFault, tval: address)
         }
         return memory.load(address, as: T.self)
@@ -20,7 +20,7 @@ extension Executor {
 
     /// Writes `value` at `address`, or throws a store access fault.
     @inline(__always) func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) throws(StepExit) {
-        guard memory.allows(address, UInt64(MemoryLayout<T>.size), .write) else {
+        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.write) else {
             throw .exception(.storeAccessFault, tval: address)
         }
         memory.store(address, value)

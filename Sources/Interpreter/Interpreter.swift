@@ -16,14 +16,18 @@ public final class Interpreter: Engine {
     }
 
     public func run(_ hart: Hart, maxInstructions: UInt64?) -> ExitStatus {
+        run(hart, hart.memory, cache, hart.environment ?? Detached(), budget: maxInstructions ?? UInt64.max)
+    }
+
+    /// The loop, with every object it uses passed in: parameters are borrowed for the whole call,
+    /// so the compiler adds no retain/release around the per-block calls on them.
+    private func run(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
+                     _ environment: any Environment, budget: UInt64) -> ExitStatus {
         let state = hart.state
-        let memory = hart.memory
         let executor = Executor(hart)
-        let environment = hart.environment
-        var budget = maxInstructions ?? UInt64.max
+        var budget = budget
         while true {
-            if let environment, environment.eventPending,
-               case .stop(let status) = environment.deliverEvents(hart) {
+            if environment.eventPending, case .stop(let status) = environment.deliverEvents(hart) {
                 return status
             }
             if budget == 0 { return .instructionLimit }
@@ -69,6 +73,15 @@ public final class Interpreter: Engine {
             if case .stop(let status) = outcome { return status }
         }
     }
+}
+
+/// Stands in for a missing environment in the run loop's event poll: no events ever arrive.
+/// (System instructions and exceptions consult `hart.environment` itself, nil or not.)
+private final class Detached: Environment {
+    func environmentCall(_ hart: Hart) -> Continuation { hart.raise(GuestTrap(.ecallFromU, pc: hart.state.pc)) }
+    func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation { hart.raise(trap) }
+    var eventPending: Bool { false }
+    func deliverEvents(_ hart: Hart) -> Continuation { .resume }
 }
 
 extension Interpreter {

@@ -19,15 +19,20 @@ struct MemoryPort {
     }
 
     /// True when all `size` bytes at `address` are on pages with every flag in `need`.
-    @inline(__always) func allows(_ address: UInt64, _ size: UInt64, _ need: PageFlags) -> Bool {
+    @inline(__always) func allows(_ address: UInt64, _ size: UInt64, _ need: UInt8) -> Bool {
         let first = address >> GuestMemory.pageShift
         let last = (address &+ (size &- 1)) >> GuestMemory.pageShift
         // `last < first` when the access wraps past the top of the address space.
         guard first <= last, last < pageCount else { return false }
-        return flags[Int(first)] & flags[Int(last)] & need.rawValue == need.rawValue
+        return flags[Int(first)] & flags[Int(last)] & need == need
     }
 
     /// Reads without checking; callers check with `allows` first. Misaligned is fine on x86.
+    // `PageFlags` values as plain constants: its static members are lazily initialised globals,
+    // whose accessor would be called on every access.
+    static let read: UInt8 = 1
+    static let write: UInt8 = 2
+
     @inline(__always) func load<T: FixedWidthInteger>(_ address: UInt64, as: T.Type) -> T {
         UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
     }

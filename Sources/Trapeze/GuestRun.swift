@@ -1,5 +1,6 @@
 import Foundation
 import Guest
+import JIT
 import Linux
 
 /// Everything `trapeze run` needs to start one guest program.
@@ -14,6 +15,10 @@ public struct RunConfiguration: Sendable {
     public var engine: EngineKind
     public var strace: Bool
     public var maxInstructions: UInt64?
+    /// JIT settings (`--jit-cache-size`, `--no-chain`); ignored by the interpreter.
+    public var jit: JITOptions = JITOptions()
+    /// Print engine statistics on stderr when the guest stops.
+    public var stats: Bool = false
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
@@ -81,7 +86,8 @@ public final class GuestRun {
     /// How a guest `execve` re-runs Trapeze on the new program, keeping this run's options.
     static func reexecCommand(_ c: RunConfiguration) -> (String, [String], [String]) -> [String] {
         { path, argv, _ in
-            var cmd = ["trapeze", "run", "--engine", c.engine.rawValue]
+            var cmd = ["trapeze", "run", "--engine", c.engine.rawValue, "--jit-cache-size", String(c.jit.cacheSize)]
+            if !c.jit.chaining { cmd.append("--no-chain") }
             if let s = c.sysroot { cmd += ["--sysroot", s] }
             if c.strace { cmd.append("--strace") }
             cmd += ["--argv0", argv.first ?? path, "--", path]
@@ -91,7 +97,16 @@ public final class GuestRun {
 
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
-        let engine = configuration.engine.make()
-        return engine.run(hart, maxInstructions: configuration.maxInstructions)
+        let engine = configuration.engine.make(jit: configuration.jit)
+        let start = Hart.hostNanoseconds()
+        let status = engine.run(hart, maxInstructions: configuration.maxInstructions)
+        if configuration.stats {
+            let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
+            var lines = ["trapeze: engine \(configuration.engine.rawValue), exit \(status)",
+                         "trapeze: guest instructions retired \(hart.state.instret) in \(String(format: "%.3f", seconds)) s (\(String(format: "%.1f", Double(hart.state.instret) / max(seconds, 1e-9) / 1e6)) MIPS)"]
+            if let jit = engine as? JIT { lines.append(jit.stats.description) }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+        return status
     }
 }

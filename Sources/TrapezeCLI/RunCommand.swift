@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Guest
+import JIT
 import Trapeze
 
 extension EngineKind: ExpressibleByArgument {}
@@ -33,6 +34,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("trace-file"), help: "Write the --trace lines to this file instead (implies --trace).")
     var traceFile: String?
 
+    @Flag(help: "Print engine statistics (instructions, blocks, exits, chaining, translation time) on stderr at exit.")
+    var stats = false
+
+    @Option(name: .customLong("jit-cache-size"), help: "JIT code cache size in bytes (K/M/G suffixes); a full cache is flushed and refilled.")
+    var jitCacheSize: String = "64M"
+
+    @Flag(name: .customLong("no-chain"), help: "Do not chain translated blocks (every block exit returns to the dispatcher).")
+    var noChain = false
+
     @Option(help: ArgumentHelp("argv[0] for the guest (used when a guest execve re-runs Trapeze).", visibility: .hidden))
     var argv0: String?
 
@@ -45,8 +55,13 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var args = arguments
         if args.first == "--" { args.removeFirst() }
-        let config = RunConfiguration(program: program, arguments: args, argv0: argv0, sysroot: sysroot,
+        var config = RunConfiguration(program: program, arguments: args, argv0: argv0, sysroot: sysroot,
                                       engine: engine, strace: strace, maxInstructions: maxInstructions)
+        guard let cacheBytes = parseSize(jitCacheSize) else {
+            throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
+        }
+        config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
+        config.stats = stats
         let guest: GuestRun
         do {
             guest = try GuestRun(config)
@@ -70,4 +85,16 @@ struct RunCommand: ParsableCommand {
         }
         throw GuestExit(status: status.processStatus)
     }
+}
+
+/// Parses a byte count with an optional K, M or G suffix (powers of 1024).
+func parseSize(_ text: String) -> Int? {
+    var digits = text.uppercased()
+    var scale = 1
+    if let last = digits.last, let s = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30][String(last)] {
+        scale = s
+        digits.removeLast()
+    }
+    guard let n = Int(digits), n > 0, n <= Int.max / scale else { return nil }
+    return n * scale
 }

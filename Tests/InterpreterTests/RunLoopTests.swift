@@ -216,4 +216,13 @@ import Testing
         #expect(program.interpreter().run(hart, maxInstructions: nil) == .exited(0))
         #expect(hart.state.x(6) == 2 && hart.state.x(7) == 3)
     }
+
+    @Test func withoutAnEnvironmentFaultsStopAsLinuxWouldKill() {
+        let hart = makeHart(environment: nil)
+        let program = TestProgram()
+        program.place([i(.addi, 5, 0, 1), Instruction(opcode: .ecall)], at: Layout.code, in: hart.memory)
+        #expect(program.interpreter().run(hart, maxInstructions: nil) == .signaled(31))   // SIGSYS
+        #expect(hart.state.pc == Layout.code + 4)
+        #expect(hart.state.instret == 1)
+    }
 }

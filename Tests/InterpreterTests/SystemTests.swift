@@ -158,12 +158,21 @@ private func illegal(_ hart: Hart, _ inst: Instruction) -> Emulation {
     }
 
     @Test func floatArithmeticGoesToTheFloatUnit() {
-        // With the FloatUnit stub every F/D arithmetic instruction is illegal; once the real unit
-        // lands, an invalid rounding mode must still be.
+        // An invalid static rounding mode (5) is illegal, and nothing is written.
         let hart = makeHart()
+        hart.state.setF(1, 0x1234)
         let inst = Instruction(opcode: .fadd_d, rd: 1, rs1: 2, rs2: 3, rm: 5, raw: 0x0231_50d3)
         #expect(hart.exec(inst) == .trap(GuestTrap(.illegalInstruction, pc: Layout.code, tval: 0x0231_50d3)))
         #expect(hart.state.pc == Layout.code)
+        #expect(hart.state.f(1) == 0x1234)
+        // A valid one computes: 1.0 + 2.0 = 3.0, and pc moves on.
+        hart.state.setF(2, 0x3FF0_0000_0000_0000)
+        hart.state.setF(3, 0x4000_0000_0000_0000)
+        var add = inst
+        add.rm = 0
+        #expect(hart.exec(add) == .retired)
+        #expect(hart.state.f(1) == 0x4008_0000_0000_0000)
+        #expect(hart.state.pc == Layout.code + 4)
     }
 
     @Test func cEntryMatchesExecute() {

@@ -136,7 +136,8 @@ import Linux
         var b = ELFBuilder()
         b.type = 3
         b.entry = 0x104
-        b.segments = [.init(vaddr: 0, bytes: [UInt8](repeating: 0x55, count: 0x200))]
+        b.segments = [.init(type: 6, flags: 4, vaddr: 0x40, bytes: []),
+                      .init(vaddr: 0, bytes: [UInt8](repeating: 0x55, count: 0x200))]
         let image = try ELFLoader.map(try ELFFile(bytes: b.build()), into: memory, base: 0x2000_0000)
         #expect(image.bias == 0x2000_0000)
         #expect(image.entry == 0x2000_0104)

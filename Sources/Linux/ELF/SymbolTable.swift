@@ -4,6 +4,13 @@ public struct Symbol: Equatable, Sendable {
     public var address: UInt64
     public var size: UInt64
     public var isFunction: Bool
+
+    public init(name: String, address: UInt64, size: UInt64, isFunction: Bool) {
+        self.name = name
+        self.address = address
+        self.size = size
+        self.isFunction = isFunction
+    }
 }
 
 /// Address → symbol lookup for disassembly, dumps and fault reports.

@@ -140,7 +140,9 @@ public enum ELFLoader {
         if let h = elf.loadSegments.first(where: { off >= $0.offset && off - $0.offset < $0.fileSize }) {
             return h.vaddr &+ (off - h.offset)
         }
-        return 0
+        // As Linux does: the first segment's load address plus e_phoff.
+        guard let first = elf.loadSegments.first else { return 0 }
+        return first.vaddr &- first.offset &+ off
     }
 }
 

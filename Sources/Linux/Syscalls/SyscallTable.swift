@@ -150,7 +150,7 @@ public enum SyscallTable {
         (177, v("getegid", []) { p, _ in p.passthrough(.getegid) }),
         (178, v("gettid", []) { p, _ in p.passthrough(.gettid) }),
         (179, v("sysinfo", [.pointer]) { try $0.sysSysinfo($1) }),
-        (220, v("clone", [.hex, .pointer, .pointer, .pointer, .hex]) { try $0.sysClone($1) }),
+        (220, v("clone", [.hex, .pointer, .pointer, .hex, .pointer]) { try $0.sysClone($1) }),
         (221, v("execve", [.string, .strings, .pointer]) { try $0.sysExecve($1) }),
         (260, v("wait4", [.int, .pointer, .hex, .pointer]) { try $0.sysWait4($1) }),
         (261, v("prlimit64", [.int, .int, .pointer, .pointer]) { try $0.sysPrlimit64($1) }),

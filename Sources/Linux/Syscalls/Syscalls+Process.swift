@@ -24,7 +24,8 @@ extension LinuxProcess {
     /// Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK) are refused with EAGAIN, which
     /// pthread_create reports as "resources unavailable".
     func sysClone(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
-        let flags = a[0], newStack = a[1], parentTID = a[2], childTID = a[3], tls = a[4]
+        // riscv64 has CLONE_BACKWARDS order: (flags, newsp, parent_tid, tls, child_tid).
+        let flags = a[0], newStack = a[1], parentTID = a[2], tls = a[3], childTID = a[4]
         if flags & LinuxProcess.cloneThread != 0 { throw SyscallError(EAGAIN) }
         if flags & LinuxProcess.cloneVM != 0 && flags & LinuxProcess.cloneVFork == 0 { throw SyscallError(EAGAIN) }
         if flags & LinuxProcess.cloneParentSetTID != 0 { _ = try buffer(parentTID, 4, .write) }

@@ -1,0 +1,67 @@
+import Guest
+import RISCV
+
+/// One guest basic block, decoded: the instructions from `start` up to and including the one that
+/// ends it (a branch, jump or system instruction), or up to a guest page boundary, an undecodable
+/// or unfetchable instruction, or the length limit.
+struct GuestBlock {
+    var start: UInt64
+    var instructions: [Instruction] = []
+    var pcs: [UInt64] = []
+
+    /// The pc after the last instruction (where a block cut short falls through to).
+    var end: UInt64 {
+        guard let last = instructions.last, let pc = pcs.last else { return start }
+        return pc &+ UInt64(last.length)
+    }
+}
+
+enum BlockDecoder {
+    /// Decodes the block at `pc`, or the exception its first instruction raises on fetch or decode.
+    /// (A later instruction that cannot be fetched or decoded just ends the block early, so its
+    /// exception is raised when execution gets there.)
+    static func decode(_ memory: GuestMemory, at pc: UInt64, limit: Int) -> Result<GuestBlock, GuestTrap> {
+        var block = GuestBlock(start: pc)
+        var at = pc
+        let page = pc >> GuestMemory.pageShift
+        while block.instructions.count < limit {
+            switch fetch(memory, at) {
+            case .failure(let trap):
+                if block.instructions.isEmpty { return .failure(trap) }
+                return .success(block)
+            case .success(let inst):
+                block.instructions.append(inst)
+                block.pcs.append(at)
+                at = at &+ UInt64(inst.length)
+                if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
+            }
+        }
+        return .success(block)
+    }
+
+    /// Fetches and decodes one instruction, in 16-bit parcels as the C extension requires.
+    static func fetch(_ memory: GuestMemory, _ pc: UInt64) -> Result<Instruction, GuestTrap> {
+        let low: UInt16
+        do { low = try memory.fetch16(pc) } catch {
+            return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
+        }
+        var word = UInt32(low)
+        if low & 3 == 3 {
+            do { word |= UInt32(try memory.fetch16(pc &+ 2)) << 16 } catch {
+                return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc &+ 2))
+            }
+        }
+        guard let inst = RISCV.decode(word) else {
+            return .failure(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(low & 3 == 3 ? word : word & 0xffff)))
+        }
+        return .success(inst)
+    }
+
+    /// Instructions after which translated code must return to the dispatcher or jump elsewhere.
+    static func endsBlock(_ i: Instruction) -> Bool {
+        switch Lowering.kind(i) {
+        case .branch, .system: true
+        case .inline, .slowPath: false
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Guest
+import RISCV
+
+/// One translated block as `trapeze dump` shows it: the guest instructions and the host code.
+public struct BlockListing: Sendable {
+    public var guestPCs: [UInt64]
+    public var guest: [Instruction]
+    /// Where the host code runs, and its bytes (disassemble with `X86Disassembler.lines`).
+    public var hostAddress: UInt64
+    public var hostCode: [UInt8]
+}
+
+extension JIT {
+    /// Translates (or finds) the block at `pc` in `hart`'s memory and returns it for display.
+    /// Nil when its first instruction cannot be fetched or decoded.
+    public func listing(_ hart: Hart, at pc: UInt64) -> BlockListing? {
+        guard case .success(let guest) = BlockDecoder.decode(hart.memory, at: pc, limit: options.maxBlockInstructions),
+              case .success(let host) = block(at: pc, hart.memory),
+              let size = blockSizes[host] else { return nil }
+        return BlockListing(guestPCs: guest.pcs, guest: guest.instructions, hostAddress: host,
+                            hostCode: hostBytes(at: host, count: size))
+    }
+}

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Host memory for translated code, kept W^X by mapping one memory file twice: a read+write view
+/// that the translator writes and patches, and a read+execute view that runs. No page is ever
+/// writable and executable at once, and patching a chained jump needs no `mprotect`.
+///
+/// Code is allocated by bumping `used`; when the next block does not fit the owner flushes the
+/// whole cache (`reset`) and starts again, which is simpler and, for a cache of tens of MiB, rarer
+/// than any finer eviction.
+final class CodeCache {
+    let capacity: Int
+    private let writable: UnsafeMutableRawPointer
+    private let executable: UnsafeMutableRawPointer
+    private(set) var used = 0
+    /// The process that created the mappings; after a fork the child must not write to them.
+    let owner = getpid()
+
+    /// Nil when the host refuses the mappings (then the JIT cannot run at all).
+    init?(capacity requested: Int) {
+        let page = 4096
+        capacity = max(page, (requested + page - 1) & ~(page - 1))
+        let fd = CodeCache.anonymousFile()
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard ftruncate(fd, off_t(capacity)) == 0 else { return nil }
+        let rw = mmap(nil, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        guard let rw, rw != MAP_FAILED else { return nil }
+        let rx = mmap(nil, capacity, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0)
+        guard let rx, rx != MAP_FAILED else { munmap(rw, capacity); return nil }
+        writable = rw
+        executable = rx
+    }
+
+    deinit {
+        munmap(writable, capacity)
+        munmap(executable, capacity)
+    }
+
+    /// A memfd when the C library has one (found at run time: Swift's Glibc module hides the
+    /// declaration), else an unlinked temporary file.
+    private static func anonymousFile() -> Int32 {
+        typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
+        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") {
+            let fd = unsafeBitCast(sym, to: MemfdCreate.self)("trapeze-jit", 1 /* MFD_CLOEXEC */)
+            if fd >= 0 { return fd }
+        }
+        for dir in ["/dev/shm", "/tmp"] {
+            var template = Array("\(dir)/trapeze-jit-XXXXXX".utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            if fd >= 0 {
+                template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+                return fd
+            }
+        }
+        return -1
+    }
+
+    /// Host address (in the executable view) of a cache offset.
+    @inline(__always) func address(_ offset: Int) -> UInt64 {
+        UInt64(UInt(bitPattern: executable)) &+ UInt64(offset)
+    }
+
+    var start: UInt64 { address(0) }
+    var end: UInt64 { address(capacity) }
+
+    func contains(_ hostAddress: UInt64) -> Bool { hostAddress >= start && hostAddress < end }
+
+    var free: Int { capacity - used }
+
+    /// The offset where the next allocation of `alignment` would start.
+    func nextOffset(alignment: Int = 16) -> Int { (used + alignment - 1) & ~(alignment - 1) }
+
+    /// Copies `bytes` in at `nextOffset(alignment:)`; nil (and nothing written) if they do not fit.
+    func append(_ bytes: [UInt8], alignment: Int = 16) -> Int? {
+        let offset = nextOffset(alignment: alignment)
+        guard offset <= capacity, bytes.count <= capacity - offset else { return nil }
+        bytes.withUnsafeBytes { writable.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        used = offset + bytes.count
+        return offset
+    }
+
+    /// Rewrites four bytes of emitted code with one store. The assembler places patchable
+    /// displacements so they never straddle an 8-byte boundary, which makes the store atomic on
+    /// x86: a thread running through the site sees the old or the new target, never a mix.
+    func patch32(at offset: Int, _ value: UInt32) {
+        precondition(offset & 7 <= 4 && offset >= 0 && offset + 4 <= used, "stray patch site")
+        writable.storeBytes(of: value, toByteOffset: offset, as: UInt32.self)
+    }
+
+    /// A copy of emitted code.
+    func bytes(at offset: Int, count: Int) -> [UInt8] {
+        guard offset >= 0, count >= 0, offset + count <= used else { return [] }
+        return Array(UnsafeRawBufferPointer(start: writable + offset, count: count))
+    }
+
+    /// Forgets every block.
+    func reset() { used = 0 }
+}

@@ -1,0 +1,52 @@
+import Guest
+
+/// Why translated code returned to the dispatcher. Stored as a UInt32 at
+/// `StateOffset.exitReason`, with `StateOffset.exitArgument` carrying the detail named per case;
+/// `state.pc` is always the guest pc to continue (or report) at.
+public enum ExitReason: UInt32, CaseIterable, Sendable, CustomStringConvertible {
+    /// A direct branch or jump whose target is not translated or not chained; with chaining on,
+    /// the argument is the patchable site to point at the target once it is translated.
+    case chainRequest = 0
+    /// An unchained direct exit (chaining off), or the fall-through of a block cut at a limit.
+    case direct = 1
+    /// `jalr` whose target missed the inline lookup table.
+    case indirect = 2
+    /// An instruction for the trap-and-emulate handler; argument = index of its decoded form.
+    case system = 3
+    /// A slow-path helper raised an exception or asked to stop; the JIT context holds what.
+    case helper = 4
+    /// The instruction budget (`--max-insns`, or the event-polling quantum) ran out at block entry.
+    case budget = 5
+    /// A guest load or store outside the guest's mappings; the guest address is in the
+    /// `faultAddress` slot, `state.pc` is the instruction's pc.
+    case loadFault = 6
+    case storeFault = 7
+
+    public var description: String {
+        switch self {
+        case .chainRequest: "chain request"
+        case .direct: "direct"
+        case .indirect: "indirect miss"
+        case .system: "trap-and-emulate"
+        case .helper: "slow-path exception"
+        case .budget: "budget"
+        case .loadFault: "load fault"
+        case .storeFault: "store fault"
+        }
+    }
+}
+
+/// Named words of `GuestState`'s scratch area that translated code and the dispatcher share.
+enum ScratchSlot {
+    /// Instructions translated code may still retire before returning (the budget register's
+    /// home while the dispatcher runs).
+    static let budget = StateOffset.scratch + 0
+    /// Guest address of the last load/store fault.
+    static let faultAddress = StateOffset.scratch + 8
+    /// Opaque pointer to the `JIT` for slow-path helpers.
+    static let context = StateOffset.scratch + 16
+    /// Inline `jalr` lookups that hit the table.
+    static let indirectHits = StateOffset.scratch + 24
+    /// Base of the direct-mapped `jalr` table.
+    static let indirectTable = StateOffset.scratch + 32
+}

@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Guest
+
+/// A guest load or store in translated code: where its host instruction starts and what to report
+/// if the host faults on it.
+struct FaultSite {
+    /// Offset of the faulting host instruction from the start of the code cache.
+    var hostOffset: UInt32
+    /// Instructions of the block, counted at block entry, that had not retired at this access.
+    var notRetired: UInt16
+    var isStore: UInt16
+    var guestPC: UInt64
+}
+
+/// What the signal handler knows about one code cache. Lives in raw memory (no Swift objects), so
+/// the handler reads it without allocating, retaining or locking.
+struct FaultTable {
+    var codeStart: UInt64 = 0
+    var codeEnd: UInt64 = 0
+    /// The common exit: writes cached guest registers back and returns to the dispatcher.
+    var epilogue: UInt64 = 0
+    var sites: UnsafeMutablePointer<FaultSite>? = nil
+    var count = 0
+    var capacity = 0
+}
+
+/// Turns host SIGSEGV/SIGBUS inside translated code into guest load/store faults with the exact
+/// guest pc. All the signal-handling code of the JIT is in this file.
+///
+/// Guest pages are mapped in the host with the guest's permissions, so translated code accesses
+/// memory with plain `mov`s and the host MMU does the permission check. When one faults, the handler
+/// finds the access in its code cache's `FaultTable` (sites are sorted by host offset: code is only
+/// ever appended), records pc / reason / guest address in the hart's state, returns the unretired
+/// instructions to the budget register — whose pointer
+/// is in the pinned state register — and resumes at the epilogue, which writes the guest registers
+/// (still intact in host registers) back and returns to the dispatcher. A fault anywhere else is a
+/// Trapeze bug: the previous action is restored and the fault re-raised.
+final class FaultSites {
+    let table: UnsafeMutablePointer<FaultTable>
+    private let slot: Int
+
+    init(codeStart: UInt64, codeEnd: UInt64) {
+        FaultHandler.install()
+        table = .allocate(capacity: 1)
+        table.initialize(to: FaultTable(codeStart: codeStart, codeEnd: codeEnd))
+        slot = FaultHandler.register(table)
+    }
+
+    deinit {
+        FaultHandler.unregister(slot)
+        table.pointee.sites?.deallocate()
+        table.deallocate()
+    }
+
+    var epilogue: UInt64 {
+        get { table.pointee.epilogue }
+        set { table.pointee.epilogue = newValue }
+    }
+
+    var count: Int { table.pointee.count }
+
+    func append(_ site: FaultSite) {
+        var t = table.pointee
+        if t.count == t.capacity {
+            let capacity = max(1024, t.capacity * 2)
+            let grown = UnsafeMutablePointer<FaultSite>.allocate(capacity: capacity)
+            if let old = t.sites {
+                grown.moveInitialize(from: old, count: t.count)
+                old.deallocate()
+            }
+            t.sites = grown
+            t.capacity = capacity
+            table.pointee = t
+        }
+        t.sites![t.count] = site
+        table.pointee.count = t.count + 1
+    }
+
+    func reset() { table.pointee.count = 0 }
+}
+
+enum FaultHandler {
+    static let slots = 64
+    /// Registered tables; a slot is claimed under `lock` and read by the handler without it (a
+    /// thread only faults in its own cache, whose slot cannot change under it).
+    nonisolated(unsafe) static let registry: UnsafeMutablePointer<UnsafeMutablePointer<FaultTable>?> = {
+        let r = UnsafeMutablePointer<UnsafeMutablePointer<FaultTable>?>.allocate(capacity: slots)
+        r.initialize(repeating: nil, count: slots)
+        return r
+    }()
+    nonisolated(unsafe) static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(m, nil)
+        return m
+    }()
+    /// The actions that were installed before ours, restored for faults that are not ours.
+    nonisolated(unsafe) static let previous: UnsafeMutablePointer<sigaction> = .allocate(capacity: 2)
+    /// Offset of the general registers in a `ucontext_t`, fixed before the handler can run.
+    nonisolated(unsafe) static var gregsOffset = 0
+
+    static func register(_ table: UnsafeMutablePointer<FaultTable>) -> Int {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        for i in 0..<slots where registry[i] == nil {
+            registry[i] = table
+            return i
+        }
+        fatalError("trapeze: more than \(slots) JIT code caches alive at once")
+    }
+
+    static func unregister(_ slot: Int) {
+        pthread_mutex_lock(lock)
+        registry[slot] = nil
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Installs the process-wide handler once.
+    static func install() { _ = installed }
+
+    private static let installed: Bool = {
+        gregsOffset = MemoryLayout<ucontext_t>.offset(of: \ucontext_t.uc_mcontext)!
+        var action = sigaction()
+        action.__sigaction_handler.sa_sigaction = handleFault
+        action.sa_flags = SA_SIGINFO | SA_ONSTACK
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGSEGV, &action, previous)
+        sigaction(SIGBUS, &action, previous + 1)
+        return true
+    }()
+
+    /// Gives the calling thread an alternate signal stack if it has none, so the handler runs even
+    /// when the fault is near the end of the thread's own stack. (Kept for the thread's lifetime.)
+    static func ensureAlternateStack() {
+        var current = stack_t()
+        guard sigaltstack(nil, &current) == 0, current.ss_flags & Int32(SS_DISABLE) != 0 else { return }
+        let size = 1 << 16
+        guard let memory = malloc(size) else { return }
+        var stack = stack_t(ss_sp: memory, ss_flags: 0, ss_size: size)
+        if sigaltstack(&stack, nil) != 0 { free(memory) }
+    }
+}
+
+// Linux x86-64 `gregs` indices (sys/ucontext.h REG_*), which Swift's Glibc module does not export.
+// r11 is `Host.budget`, rax the guest address, rbx `Host.state`.
+private let regR11 = 3, regR15 = 7, regRAX = 13, regRBX = 11, regRIP = 16
+
+/// The signal handler proper: async-signal-safe (no allocation, locks or Swift runtime calls).
+private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
+    guard info != nil, let context else { return }
+    let gregs = (context + FaultHandler.gregsOffset).assumingMemoryBound(to: Int64.self)
+    let rip = UInt64(bitPattern: gregs[regRIP])
+    for i in 0..<FaultHandler.slots {
+        guard let table = FaultHandler.registry[i] else { continue }
+        let t = table.pointee
+        guard rip >= t.codeStart, rip < t.codeEnd, let sites = t.sites else { continue }
+        let offset = rip &- t.codeStart
+        var low = 0, high = t.count
+        while low < high {
+            let mid = (low + high) / 2
+            if UInt64(sites[mid].hostOffset) < offset { low = mid + 1 } else { high = mid }
+        }
+        guard low < t.count, UInt64(sites[low].hostOffset) == offset else { break }
+        let site = sites[low]
+        guard let state = UnsafeMutableRawPointer(bitPattern: Int(gregs[regRBX])) else { break }
+        // Translated code keeps the guest address of every access in rax (the host fault address
+        // may be a later byte of a misaligned access, and the guest wants the first).
+        let guestAddress = UInt64(bitPattern: gregs[regRAX])
+        state.storeBytes(of: site.guestPC, toByteOffset: StateOffset.pc, as: UInt64.self)
+        gregs[regR11] = gregs[regR11] &+ Int64(site.notRetired) // give back the budget not used
+        let reason: ExitReason = site.isStore != 0 ? .storeFault : .loadFault
+        state.storeBytes(of: reason.rawValue, toByteOffset: StateOffset.exitReason, as: UInt32.self)
+        state.storeBytes(of: guestAddress, toByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
+        gregs[regRIP] = Int64(bitPattern: t.epilogue)
+        return
+    }
+    // Not a guest access: a real bug. Put the old action back and let the fault happen again.
+    let index = signal == SIGBUS ? 1 : 0
+    sigaction(signal, FaultHandler.previous + index, nil)
+}

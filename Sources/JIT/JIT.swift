@@ -1,0 +1,266 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Guest
+import Interpreter
+import RISCV
+
+/// The translating engine: runs guest code as x86-64 translated a block at a time (DESIGN.md §1).
+///
+/// The dispatcher (`run`) finds or translates the block at `state.pc`, enters it through libffi,
+/// and handles whatever made translated code return: linking a direct exit to its now-translated
+/// target, an indirect-jump miss, an instruction for the trap-and-emulate handler, an exception,
+/// or the instruction budget running out (at `maxInstructions`, finished exactly by stepping the
+/// interpreter, and periodically so that asynchronous events get polled even in chained loops).
+public final class JIT: Engine {
+    public let options: JITOptions
+    public private(set) var stats = JITStats()
+
+    private var cache: CodeCache
+    private let entry: FFIEntry
+    private var faults: FaultSites
+    private let tables = SideTables()
+    private let indirect = IndirectTable()
+    /// Guest pc → host address of its block, for this cache generation.
+    private var blocks: [UInt64: UInt64] = [:]
+    /// Host address → size of its code, for listings.
+    private(set) var blockSizes: [UInt64: Int] = [:]
+    /// Every chainable exit emitted since the last flush, by id; displacement offsets absolute.
+    private var chainSites: [ChainSite] = []
+    private var prologue: UInt64 = 0
+    private var epilogue: UInt64 = 0
+    /// Bumped at every flush, so a link requested before one is not patched after it.
+    private var cacheGeneration = 0
+    /// The memory's `codeGeneration` the translations were made under.
+    private var memoryGeneration: UInt64? = nil
+
+    /// The hart being run, for the slow path (set only inside `run`).
+    var currentHart: Hart?
+    /// An exception raised in a slow-path helper, reported once translated code has left.
+    var pendingTrap: GuestTrap?
+
+    /// The smallest cache that still holds the stubs and a worst-case block.
+    public static let minimumCacheSize = 64 << 10
+
+    public init(options: JITOptions = JITOptions()) {
+        self.options = options
+        guard let cache = CodeCache(capacity: max(options.cacheSize, JIT.minimumCacheSize)) else {
+            fatalError("trapeze: cannot map the JIT code cache")
+        }
+        guard let entry = FFIEntry() else { fatalError("trapeze: libffi refused the JIT entry signature") }
+        self.cache = cache
+        self.entry = entry
+        faults = FaultSites(codeStart: cache.start, codeEnd: cache.end)
+        resetCache()
+    }
+
+    /// Drops every translation (the next run retranslates on demand).
+    public func flush() {
+        resetCache()
+        stats.cacheFlushes &+= 1
+    }
+
+    private func resetCache() {
+        cache.reset()
+        tables.reset()
+        faults.reset()
+        indirect.clear()
+        blocks.removeAll(keepingCapacity: true)
+        blockSizes.removeAll(keepingCapacity: true)
+        chainSites.removeAll(keepingCapacity: true)
+        cacheGeneration &+= 1
+        let stubs = Stubs.emit(at: cache.address(0))
+        guard let offset = cache.append(stubs.code) else { fatalError("trapeze: JIT code cache too small") }
+        prologue = cache.address(offset + stubs.prologue)
+        epilogue = cache.address(offset + stubs.epilogue)
+        faults.epilogue = epilogue
+    }
+
+    // MARK: Dispatcher
+
+    public func run(_ hart: Hart, maxInstructions: UInt64?) -> ExitStatus {
+        FaultHandler.ensureAlternateStack()
+        let state = hart.state
+        let memory = hart.memory
+        state.raw.storeBytes(of: Unmanaged.passUnretained(self).toOpaque(), toByteOffset: ScratchSlot.context,
+                             as: UnsafeMutableRawPointer.self)
+        state.raw.storeBytes(of: indirect.address, toByteOffset: ScratchSlot.indirectTable, as: UInt64.self)
+        currentHart = hart
+        let started = state.instret
+        defer {
+            currentHart = nil
+            stats.guestInstructionsExecuted &+= state.instret &- started
+            stats.indirectHits &+= state.raw.load(fromByteOffset: ScratchSlot.indirectHits, as: UInt64.self)
+            state.raw.storeBytes(of: 0, toByteOffset: ScratchSlot.indirectHits, as: UInt64.self)
+        }
+        // Absolute instret at which to stop, if any.
+        let limit: UInt64? = maxInstructions.map { n in
+            let (sum, overflow) = started.addingReportingOverflow(n)
+            return overflow ? UInt64.max : sum
+        }
+
+        while true {
+            if memory.codeGeneration != memoryGeneration {
+                if memoryGeneration != nil { flush() }
+                memoryGeneration = memory.codeGeneration
+            }
+            if let environment = hart.environment, environment.eventPending,
+               case .stop(let status) = environment.deliverEvents(hart) {
+                return status
+            }
+            let now = state.instret
+            if let limit, now >= limit { return .instructionLimit }
+
+            let host: UInt64
+            switch block(at: state.pc, memory) {
+            case .success(let h): host = h
+            case .failure(let trap):
+                if case .stop(let status) = hart.raise(trap) { return status }
+                continue
+            }
+
+            let quantum = now.addingReportingOverflow(options.eventQuantum)
+            let polling = quantum.overflow ? UInt64.max : quantum.partialValue
+            let budget = min(limit ?? UInt64.max, polling)
+            let granted = budget &- now
+            state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
+
+            let code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
+            let left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
+            state.instret = now &+ (granted &- left)
+            guard let reason = ExitReason(rawValue: code) else {
+                fatalError("trapeze: translated code returned an unknown exit reason \(code)")
+            }
+            stats.exits[Int(code)] &+= 1
+            if case .stop(let status) = handle(reason, hart, limit: limit, budget: budget) { return status }
+        }
+    }
+
+    /// What the dispatcher does after translated code returned for `reason`.
+    private func handle(_ reason: ExitReason, _ hart: Hart, limit: UInt64?, budget: UInt64) -> Continuation {
+        let state = hart.state
+        switch reason {
+        case .direct:
+            return .resume
+        case .chainRequest:
+            let site = Int(state.exitArgument)
+            let generation = cacheGeneration
+            if options.chaining, case .success(let target) = block(at: state.pc, hart.memory),
+               generation == cacheGeneration, site < chainSites.count {
+                link(site, to: target)
+            }
+            return .resume
+        case .indirect:
+            stats.indirectMisses &+= 1
+            if options.chaining, case .success(let target) = block(at: state.pc, hart.memory) {
+                indirect.insert(guest: state.pc, host: target)
+            }
+            return .resume
+        case .system:
+            let index = Int(state.exitArgument)
+            if let limit, state.instret >= limit { return .stop(.instructionLimit) }
+            guard index < tables.systemInstructions.count else {
+                fatalError("trapeze: translated code named a missing system instruction")
+            }
+            let inst = tables.systemInstructions[index]
+            let outcome = hart.emulateSystem(inst)
+            // Only a system call can fork.
+            if inst.opcode == .ecall, cache.owner != getpid() { separateFromParent() }
+            switch outcome {
+            case .retired(let next):
+                state.instret &+= 1
+                return next
+            case .exception(let trap):
+                return hart.raise(trap)
+            }
+        case .helper:
+            let trap = pendingTrap ?? GuestTrap(.illegalInstruction, pc: state.pc, tval: UInt64(state.exitArgument))
+            pendingTrap = nil
+            return hart.raise(trap)
+        case .budget:
+            // The block would pass `budget`. If that is the caller's limit, finish exactly by
+            // stepping one instruction at a time; otherwise it was only the polling quantum.
+            guard let limit, budget == limit, state.instret < limit else { return .resume }
+            stats.instructionsStepped &+= 1
+            switch BlockDecoder.fetch(hart.memory, state.pc) {
+            case .success(let inst): return Interpreter.step(inst, hart)
+            case .failure(let trap): return hart.raise(trap)
+            }
+        case .loadFault, .storeFault:
+            let address = state.raw.load(fromByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
+            let cause: ExceptionCause = reason == .loadFault ? .loadAccessFault : .storeAccessFault
+            return hart.raise(GuestTrap(cause, pc: state.pc, tval: address))
+        }
+    }
+
+    /// After a guest `fork` (a host fork inside the system call) the child still shares the
+    /// parent's code cache, a shared file mapping: it gets its own before it translates anything.
+    private func separateFromParent() {
+        guard let fresh = CodeCache(capacity: cache.capacity) else { fatalError("trapeze: cannot map the JIT code cache") }
+        cache = fresh
+        faults = FaultSites(codeStart: fresh.start, codeEnd: fresh.end)
+        resetCache()
+    }
+
+    // MARK: Translation
+
+    /// The host code for the block at `pc`, translating it if needed.
+    func block(at pc: UInt64, _ memory: GuestMemory) -> Result<UInt64, GuestTrap> {
+        if let host = blocks[pc] { return .success(host) }
+        let started = Hart.hostNanoseconds()
+        defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
+        let guest: GuestBlock
+        switch BlockDecoder.decode(memory, at: pc, limit: options.maxBlockInstructions) {
+        case .success(let b): guest = b
+        case .failure(let trap): return .failure(trap)
+        }
+        if let host = install(guest) { return .success(host) }
+        // Full: start over with an empty cache (the block then fits: see `minimumCacheSize`).
+        flush()
+        guard let host = install(guest) else { fatalError("trapeze: a block does not fit the JIT code cache") }
+        return .success(host)
+    }
+
+    /// Translates `guest` at the cache's next free address; nil if it does not fit.
+    private func install(_ guest: GuestBlock) -> UInt64? {
+        let offset = cache.nextOffset()
+        let targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
+                                         floatCSR: JIT.address(of: floatCSREntry),
+                                         chaining: options.chaining, translated: { [unowned self] in self.blocks[$0] })
+        let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
+                                              firstChainSiteID: chainSites.count)
+        guard let placed = cache.append(translated.code), placed == offset else { return nil }
+        for var site in translated.faultSites {
+            site.hostOffset &+= UInt32(offset)
+            faults.append(site)
+        }
+        for var site in translated.chainSites {
+            site.displacementOffset += offset
+            chainSites.append(site)
+        }
+        let host = cache.address(offset)
+        blocks[guest.start] = host
+        blockSizes[host] = translated.code.count
+        stats.blocksTranslated &+= 1
+        stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
+        stats.hostCodeBytes &+= UInt64(translated.code.count)
+        return host
+    }
+
+    static func address(of helper: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32) -> UInt64 {
+        UInt64(UInt(bitPattern: unsafeBitCast(helper, to: UnsafeRawPointer.self)))
+    }
+
+    func hostBytes(at address: UInt64, count: Int) -> [UInt8] {
+        cache.bytes(at: Int(address &- cache.start), count: count)
+    }
+
+    /// Points chain site `id` straight at `target`.
+    private func link(_ id: Int, to target: UInt64) {
+        let site = chainSites[id]
+        let rel = Int64(bitPattern: target &- site.jumpEnd)
+        guard let rel32 = Int32(exactly: rel) else { return }
+        cache.patch32(at: site.displacementOffset, UInt32(bitPattern: rel32))
+        stats.chainPatches &+= 1
+    }
+}

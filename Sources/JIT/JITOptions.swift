@@ -1,0 +1,21 @@
+/// How the JIT engine is configured (`trapeze run` flags).
+public struct JITOptions: Sendable {
+    /// Bytes of host code before the cache is flushed (`--jit-cache-size`).
+    public var cacheSize: Int
+    /// Patch direct exits into jumps and probe the `jalr` table (`--no-chain` clears it).
+    public var chaining: Bool
+    /// Most guest instructions per translated block.
+    public var maxBlockInstructions: Int
+    /// Retired instructions between polls of `Environment.eventPending` while code runs chained.
+    public var eventQuantum: UInt64
+
+    public static let defaultCacheSize = 64 << 20
+
+    public init(cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,
+                maxBlockInstructions: Int = 64, eventQuantum: UInt64 = 1 << 20) {
+        self.cacheSize = cacheSize
+        self.chaining = chaining
+        self.maxBlockInstructions = max(1, maxBlockInstructions)
+        self.eventQuantum = max(1, eventQuantum)
+    }
+}

@@ -1,0 +1,55 @@
+/// Counters for `trapeze run --stats`.
+public struct JITStats: Sendable, CustomStringConvertible {
+    public var blocksTranslated: UInt64 = 0
+    public var guestInstructionsTranslated: UInt64 = 0
+    /// Retired guest instructions while this engine ran (translated and stepped).
+    public var guestInstructionsExecuted: UInt64 = 0
+    /// Instructions the dispatcher stepped through the interpreter (budget edges).
+    public var instructionsStepped: UInt64 = 0
+    public var hostCodeBytes: UInt64 = 0
+    public var exits: [UInt64] = Array(repeating: 0, count: ExitReason.allCases.count)
+    public var chainPatches: UInt64 = 0
+    public var indirectHits: UInt64 = 0
+    public var indirectMisses: UInt64 = 0
+    public var cacheFlushes: UInt64 = 0
+    public var translationNanoseconds: UInt64 = 0
+
+    public init() {}
+
+    public func exits(_ reason: ExitReason) -> UInt64 { exits[Int(reason.rawValue)] }
+
+    public var indirectHitRate: Double {
+        let total = indirectHits + indirectMisses
+        return total == 0 ? 0 : Double(indirectHits) / Double(total)
+    }
+
+    public var description: String {
+        var lines = [
+            "jit: blocks translated      \(blocksTranslated) (\(guestInstructionsTranslated) guest instructions)",
+            "jit: guest insns executed   \(guestInstructionsExecuted) (\(instructionsStepped) stepped)",
+            "jit: host code bytes        \(hostCodeBytes)",
+            "jit: cache flushes          \(cacheFlushes)",
+            "jit: chain patches          \(chainPatches)",
+            "jit: indirect lookups       \(indirectHits + indirectMisses), hit rate \(percent(indirectHitRate))",
+            "jit: translation time       \(milliseconds(translationNanoseconds)) ms",
+        ]
+        let total = exits.reduce(0, +)
+        lines.append("jit: exits                  \(total)")
+        for reason in ExitReason.allCases where exits(reason) > 0 {
+            let name = reason.description
+            lines.append("jit:   " + name + String(repeating: " ", count: max(1, 24 - name.count)) + "\(exits(reason))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func percent(_ x: Double) -> String {
+        let tenths = Int((x * 1000).rounded())
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    private func milliseconds(_ ns: UInt64) -> String {
+        let hundredths = ns / 10_000
+        let frac = hundredths % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}

@@ -1,0 +1,52 @@
+import Guest
+import RISCV
+import X86
+
+/// Instructions translated code does not perform itself.
+extension Translator {
+    /// Privileged and sensitive instructions end the block and go to the trap-and-emulate handler
+    /// (`Hart.emulateSystem`) with their decoded form and pc.
+    mutating func system(_ i: Instruction) {
+        let index = tables.addSystemInstruction(i)
+        storePC(pc)
+        leave(.system, argument: index)
+    }
+
+    /// Anything not lowered inline (A for now) runs in the interpreter through `slowPathEntry`.
+    mutating func slowPath(_ i: Instruction) {
+        callHelper(i, targets.slowPath)
+    }
+
+    /// Calls a C helper `uint32_t helper(void *state, const Instruction *inst)` for one
+    /// instruction: nonzero means it raised an exception, and the block leaves with `.helper`
+    /// (argument: the instruction bits, for a helper that cannot say more than "illegal").
+    ///
+    /// Only what the call can clobber or see is written back: the caller-saved cache registers
+    /// and the budget, plus the callee-saved ones named by the instruction's register fields
+    /// (whether the fields name x or f registers does not matter: writing back an unchanged value
+    /// is harmless). Afterwards those are reloaded, picking up a written rd.
+    mutating func callHelper(_ i: Instruction, _ helper: UInt64) {
+        let instruction = tables.keep(i)
+        let named = [i.rd, i.rs1, i.rs2].compactMap { x -> (Int, GPR)? in
+            guard x != 0, let h = RegisterMap.host[Int(x)], RegisterMap.isCalleeSaved(h) else { return nil }
+            return (Int(x), h)
+        }
+        storePC(pc)
+        for (g, h) in RegisterMap.callerSaved + named { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
+        a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
+        a.mov(.rdi, .rbx)
+        a.mov(.rsi, imm: Int64(Int(bitPattern: instruction)))
+        a.mov(.rax, imm: Int64(bitPattern: helper))
+        a.call(.rax)
+        for (g, h) in RegisterMap.callerSaved + named { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
+        a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
+        let undo = notRetired
+        let failed = outOfLine { t in
+            // pc is still this instruction's; it did not retire.
+            if undo > 0 { t.a.add(.r64(Host.budget), imm: Int32(undo)) }
+            t.leave(.helper, argument: i.raw)
+        }
+        a.test(.eax, .eax)
+        a.jcc(.ne, failed)
+    }
+}

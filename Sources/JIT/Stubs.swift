@@ -1,0 +1,32 @@
+import Guest
+import X86
+
+/// The code shared by all blocks, emitted at the start of the cache after every flush.
+enum Stubs {
+    /// `uint32_t prologue(void *state, void *memoryBase, const void *block)`: saves the
+    /// callee-saved registers, pins state and memory, loads the cached guest registers and jumps
+    /// to the block. The epilogue undoes it and returns the exit reason. Translated code runs
+    /// with rsp 16-byte aligned, so helper calls need no adjustment.
+    static func emit(at address: UInt64) -> (code: [UInt8], prologue: Int, epilogue: Int) {
+        var a = Assembler(baseAddress: address)
+        let prologue = a.offset
+        for r in RegisterMap.preserved { a.push(.r64(r)) }
+        // Return address + 6 pushes = 56 bytes: 8 more makes 64 and realigns rsp.
+        a.sub(.rsp, imm: 8)
+        a.mov(.r64(Host.state), .rdi)
+        a.mov(.r64(Host.memory), .rsi)
+        for (g, h) in RegisterMap.all { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
+        a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
+        a.jmp(.rdx)
+
+        while a.offset % 16 != 0 { a.int3() }
+        let epilogue = a.offset
+        for (g, h) in RegisterMap.all { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
+        a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
+        a.mov(.eax, .dword(Host.state, Int32(StateOffset.exitReason)))
+        a.add(.rsp, imm: 8)
+        for r in RegisterMap.preserved.reversed() { a.pop(.r64(r)) }
+        a.ret()
+        return (a.bytes, prologue, epilogue)
+    }
+}

@@ -1,0 +1,213 @@
+import Guest
+import RISCV
+import X86
+
+/// Addresses a block being translated refers to, fixed for one code-cache generation.
+struct TranslationTargets {
+    /// The common exit: writes cached guest registers back and returns to the dispatcher.
+    var epilogue: UInt64
+    /// `slowPathEntry`, the C-convention helper that runs one instruction in the interpreter.
+    var slowPath: UInt64
+    /// `floatEntry`: F/D arithmetic in the interpreter's `FloatUnit`.
+    var float: UInt64
+    /// `floatCSREntry`: fflags/frm/fcsr accesses through the trap-and-emulate handler.
+    var floatCSR: UInt64
+    var chaining: Bool
+    /// Host code of blocks already translated in this cache generation, which a direct exit
+    /// can jump to straight away.
+    var translated: (UInt64) -> UInt64?
+}
+
+/// A direct exit that the dispatcher may later point straight at its target block.
+struct ChainSite {
+    /// Cache offset of the jump's 4-byte displacement.
+    var displacementOffset: Int
+    /// Final address of the end of the jump instruction (what the displacement is relative to).
+    var jumpEnd: UInt64
+    var target: UInt64
+}
+
+/// The host code for one guest block plus the side tables the engine keeps for it.
+struct TranslatedBlock {
+    var code: [UInt8]
+    /// Host offsets relative to the block's start.
+    var faultSites: [FaultSite]
+    /// Displacement offsets relative to the block's start; `jumpEnd` already final.
+    var chainSites: [ChainSite]
+    var guestInstructions: Int
+}
+
+/// Translates one guest block into x86-64 (DESIGN.md §1).
+///
+/// Layout of a block: the budget check, the body (one lowering per guest instruction, in the
+/// `Lower+*` files), then the cold stubs the body jumps to out of line (exits, faults). Every way out
+/// of a block is a jump to the shared epilogue or, once chained, straight into another block.
+struct Translator {
+    var a: Assembler
+    let block: GuestBlock
+    let targets: TranslationTargets
+    /// Where slow-path instructions and system instructions are kept for the engine.
+    let tables: SideTables
+    /// Index of the instruction being lowered, and its pc.
+    var index = 0
+    var pc: UInt64 = 0
+    /// Instructions counted into `instret` at block entry: all but a final system instruction,
+    /// which the trap-and-emulate handler retires.
+    let counted: Int
+    var faultSites: [FaultSite] = []
+    var chainSites: [ChainSite] = []
+    private var cold: [(label: Label, emit: (inout Translator) -> Void)] = []
+    /// The block's stubs are assigned ids from here on (the engine's running count).
+    let firstChainSiteID: Int
+    /// The block's first instruction (its budget check), for branches back to the block itself.
+    let entry: Label
+
+    init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
+        var a = Assembler(baseAddress: address)
+        entry = a.newLabel()
+        self.a = a
+        self.block = block
+        self.targets = targets
+        self.tables = tables
+        self.firstChainSiteID = firstChainSiteID
+        let last = block.instructions.last.map { Lowering.kind($0) }
+        counted = block.instructions.count - (last == .system ? 1 : 0)
+    }
+
+    static func translate(_ block: GuestBlock, at address: UInt64, targets: TranslationTargets,
+                          tables: SideTables, firstChainSiteID: Int) -> TranslatedBlock {
+        var t = Translator(block: block, at: address, targets: targets, tables: tables, firstChainSiteID: firstChainSiteID)
+        t.emitBudgetCheck()
+        var ended = false
+        for (i, inst) in block.instructions.enumerated() {
+            t.index = i
+            t.pc = block.pcs[i]
+            t.lower(inst)
+            ended = BlockDecoder.endsBlock(inst)
+        }
+        if !ended {
+            // Cut at a page boundary, an undecodable instruction or the length limit.
+            t.exit(to: block.end)
+        }
+        t.emitColdStubs()
+        return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites,
+                               guestInstructions: block.instructions.count)
+    }
+
+    // MARK: Block entry
+
+    /// Takes the block's instructions from the budget, unless fewer are left: then leave before
+    /// doing anything, so the dispatcher can poll events or finish the last ones one at a time.
+    /// (The dispatcher turns budget spent into `instret`.)
+    mutating func emitBudgetCheck() {
+        a.bind(entry)
+        guard counted > 0 else { return }
+        let n = Int32(counted)
+        let over = outOfLine { t in
+            t.a.add(.r64(Host.budget), imm: n)
+            t.storePC(t.block.start)
+            t.leave(.budget)
+        }
+        a.sub(.r64(Host.budget), imm: n)
+        a.jcc(.b, over)
+    }
+
+    // MARK: Cold code
+
+    /// A label for code emitted after the block's body, for paths that are rarely taken.
+    mutating func outOfLine(_ emit: @escaping (inout Translator) -> Void) -> Label {
+        let label = a.newLabel()
+        cold.append((label, emit))
+        return label
+    }
+
+    private mutating func emitColdStubs() {
+        var i = 0
+        while i < cold.count { // stubs may add stubs
+            let stub = cold[i]
+            a.bind(stub.label)
+            stub.emit(&self)
+            i += 1
+        }
+    }
+
+    // MARK: Exits
+
+    /// Instructions of this block not yet retired when instruction `index` faults.
+    var notRetired: Int { counted - index }
+
+    mutating func storePC(_ value: UInt64) {
+        storeConstant(.qword(Host.state, Int32(StateOffset.pc)), value)
+    }
+
+    /// `mov qword [m], value` through a temporary when the value does not sign-extend from 32 bits.
+    mutating func storeConstant(_ m: Mem, _ value: UInt64) {
+        if let small = Int32(exactly: Int64(bitPattern: value)) {
+            a.mov(m, imm: small)
+        } else {
+            a.mov(.rcx, imm: Int64(bitPattern: value))
+            a.mov(m, .rcx)
+        }
+    }
+
+    /// Sets the exit reason (and argument) and jumps to the epilogue.
+    mutating func leave(_ reason: ExitReason, argument: UInt32? = nil) {
+        a.mov(.dword(Host.state, Int32(StateOffset.exitReason)), imm: Int32(bitPattern: reason.rawValue))
+        if let argument {
+            a.mov(.dword(Host.state, Int32(StateOffset.exitArgument)), imm: Int32(bitPattern: argument))
+        }
+        a.jmp(absolute: targets.epilogue)
+    }
+
+    /// Leaves the block for guest address `target`, known now. With chaining, through a patchable
+    /// jump that first reaches a stub asking the dispatcher to link it; without, straight out.
+    mutating func exit(to target: UInt64) {
+        guard targets.chaining else {
+            storePC(target)
+            leave(.direct)
+            return
+        }
+        switch linked(target) {
+        case .label(let l): a.jmp(l); return
+        case .absolute(let host): a.jmp(absolute: host); return
+        case nil: break
+        }
+        let id = firstChainSiteID + chainSites.count
+        let stub = outOfLine { t in
+            t.storePC(target)
+            t.leave(.chainRequest, argument: UInt32(truncatingIfNeeded: id))
+        }
+        let site = a.patchableJmp(stub)
+        chainSites.append(ChainSite(displacementOffset: site.displacementOffset,
+                                    jumpEnd: a.baseAddress &+ UInt64(site.displacementOffset + 4), target: target))
+    }
+
+    enum Link { case label(Label), absolute(UInt64) }
+
+    /// Where a direct exit to `target` can jump without asking the dispatcher: this block's own
+    /// entry, or a block already in the cache. (Nil without chaining.)
+    func linked(_ target: UInt64) -> Link? {
+        guard targets.chaining else { return nil }
+        if target == block.start { return .label(entry) }
+        return targets.translated(target).map { .absolute($0) }
+    }
+
+    /// Leaves with an exception raised by instruction `index` (memory access outside the guest's
+    /// range): un-count what did not retire, record pc and the address in `rax`.
+    mutating func faultExit(store: Bool) -> Label {
+        let pc = self.pc
+        let undo = notRetired
+        return outOfLine { t in
+            t.a.mov(.qword(Host.state, Int32(ScratchSlot.faultAddress)), .rax)
+            t.storePC(pc)
+            if undo > 0 { t.a.add(.r64(Host.budget), imm: Int32(undo)) }
+            t.leave(store ? .storeFault : .loadFault)
+        }
+    }
+
+    /// Records that the next host instruction is guest memory access that may fault in the host.
+    mutating func markFaultSite(store: Bool) {
+        faultSites.append(FaultSite(hostOffset: UInt32(a.offset), notRetired: UInt16(notRetired),
+                                    isStore: store ? 1 : 0, guestPC: pc))
+    }
+}
