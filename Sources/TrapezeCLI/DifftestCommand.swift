@@ -63,6 +63,6 @@ struct DifftestCommand: ParsableCommand {
             throw GuestExit(status: 1)
         }
         report("difftest: \(engine.rawValue) and interp agree: \(result.blocks) blocks, \(result.instructions) instructions")
-        throw GuestExit(status: result.status.processStatus)
+        throw GuestExit(status: result.status?.processStatus ?? 1)
     }
 }

@@ -27,7 +27,8 @@ public struct DifftestOptions: Sendable {
 
 /// The result of a lockstep run: the guest's exit, or the first divergence.
 public struct DifftestResult: Sendable {
-    public var status: ExitStatus
+    /// How the guest ended (nil when the run stopped at a divergence).
+    public var status: ExitStatus?
     public var divergence: Divergence?
     public var blocks: Int
     public var instructions: UInt64
@@ -66,7 +67,7 @@ public final class Difftest {
         let state = hart.state
         let start = state.instret
         var blocks = 0
-        func result(_ status: ExitStatus, _ divergence: Divergence? = nil) -> DifftestResult {
+        func result(_ status: ExitStatus?, _ divergence: Divergence? = nil) -> DifftestResult {
             DifftestResult(status: status, divergence: divergence, blocks: blocks, instructions: state.instret &- start)
         }
         while true {
@@ -110,7 +111,7 @@ public final class Difftest {
             }
             if !differences.isEmpty {
                 let divergence = explain(reference, before: before, differences: differences, block: blocks)
-                return result(.exited(1), divergence)
+                return result(nil, divergence)
             }
             blocks += 1
             if case .trapped(let trap) = outcome,

@@ -11,8 +11,8 @@ public struct BlockInstruction: Sendable {
         let width = instruction.length == 2 ? 4 : 8
         var d = Disassembler(addressComments: false)
         let asm = TraceFormat.assembly(d.disassemble(instruction, pc: pc))
-        return "\(Hex.pad(pc, 16)) (\(Hex.pad(UInt64(instruction.raw), width)))\(width == 4 ? "    " : "") \(asm)"
-            + (symbol.map { " <\($0)>" } ?? "")
+        let head = "\(Hex.pad(pc, 16)) (\(Hex.pad(UInt64(instruction.raw), width)))\(width == 4 ? "    " : "") "
+        return symbol.map { head + Hex.padRight(asm, 28) + " <\($0)>" } ?? head + asm
     }
 }
 

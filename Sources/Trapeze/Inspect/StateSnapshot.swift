@@ -77,6 +77,11 @@ enum Hex {
         return "0x" + String(repeating: "0", count: max(0, width - s.count)) + s
     }
 
+    /// `s` followed by spaces up to `width` columns (never cut short).
+    static func padRight(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+
     static func bytes(_ b: [UInt8]) -> String {
         b.map { Hex.pad(UInt64($0), 2).dropFirst(2) }.joined()
     }

@@ -3,10 +3,10 @@ import RISCV
 
 /// The text of one `--trace` line, in the spirit of Spike's commit log:
 ///
-///     core   0: 0x00000000000100e8 (0x00001197) auipc   gp,0x2                      <_start>  x3  0x00000000000120e8
+///     core   0: 0x0000000000010552 (0x00052537) lui     a0,0x52              <main>                          x10 0x0000000000052000
 ///
 /// pc, the encoding (4 hex digits for a compressed instruction), the disassembly (objdump
-/// syntax, mnemonic padded to 8), the guest symbol, then the effects: the register written and
+/// syntax, mnemonic padded to 8), the guest symbol if the address has one, then the effects: the register written and
 /// its new value (`x3  0x...`, `f10 0x...`), `mem ADDRESS VALUE` for a store (the value as
 /// wide as the store), `mem ADDRESS` for a load, `fflags 0x..` when the flags changed, and for
 /// a trap `trap: CAUSE, tval 0x..` instead.
@@ -23,11 +23,12 @@ public enum TraceFormat {
         if let inst {
             line += inst.length == 2 ? " (\(Hex.pad(UInt64(inst.raw & 0xffff), 4)))    " : " (\(Hex.pad(UInt64(inst.raw), 8)))"
             var d = Disassembler(addressComments: false)
-            line += " " + assembly(d.disassemble(inst, pc: pc)).padding(toLength: 28, withPad: " ", startingAt: 0)
+            line += " " + Hex.padRight(assembly(d.disassemble(inst, pc: pc)), 28)
         } else {
-            line += " (" + (raw.map { Hex.pad(UInt64($0), 8) } ?? "??????????") + ") " + "(undecodable)".padding(toLength: 28, withPad: " ", startingAt: 0)
+            line += " (" + (raw.map { Hex.pad(UInt64($0), 8) } ?? "??????????") + ") " + Hex.padRight("(undecodable)", 28)
         }
-        if let symbol { line += " <\(symbol)>" }
+        // Padded so the effects line up, except after the rare very long name.
+        if let symbol { line += " " + Hex.padRight("<\(symbol)>", 30) }
         return line
     }
 
@@ -63,7 +64,7 @@ public enum TraceFormat {
 
     static func register(_ file: String, _ n: Int, _ value: UInt64) -> String {
         let name = "\(file)\(n)"
-        return name.padding(toLength: 3, withPad: " ", startingAt: 0) + " " + Hex.pad(value, 16)
+        return Hex.padRight(name, 3) + " " + Hex.pad(value, 16)
     }
 
     static func trap(_ trap: GuestTrap) -> String {

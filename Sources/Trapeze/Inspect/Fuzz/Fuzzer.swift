@@ -91,11 +91,11 @@ public final class Fuzzer {
             }
         }
         let w = max(18, names.0.count, names.1.count)
-        func col(_ s: String) -> String { s.padding(toLength: w, withPad: " ", startingAt: 0) }
+        func col(_ s: String) -> String { Hex.padRight(s, w) }
         lines.append("final state:")
-        lines.append("  " + "reg".padding(toLength: 8, withPad: " ", startingAt: 0) + col("initial") + " " + col(names.0) + " " + names.1)
+        lines.append("  " + Hex.padRight("reg", 8) + col("initial") + " " + col(names.0) + " " + names.1)
         func row(_ name: String, _ s: UInt64, _ x: UInt64, _ y: UInt64) {
-            lines.append("  " + name.padding(toLength: 8, withPad: " ", startingAt: 0) + col(Hex.pad(s, 16)) + " " + col(Hex.pad(x, 16))
+            lines.append("  " + Hex.padRight(name, 8) + col(Hex.pad(s, 16)) + " " + col(Hex.pad(x, 16))
                          + " " + Hex.pad(y, 16) + (x != y ? "  <-" : ""))
         }
         row("pc", FuzzLayout.code, a.state.pc, b.state.pc)
