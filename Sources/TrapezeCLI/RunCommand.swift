@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Guest
 import JIT
+import Linux
 import Trapeze
 
 extension EngineKind: ExpressibleByArgument {}
@@ -13,7 +14,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The exit status is the guest's: its exit code, or 128+N when the guest dies of signal N. \
             Trapeze's own errors print one line starting with `trapeze:` on stderr \
-            (127: program not found; 126: not a runnable riscv64 ELF).
+            (127: program not found; 126: not a runnable riscv64 ELF; 124: --max-insns or --timeout ran out).
             """)
 
     @Option(help: "Execution engine: jit or interp.")
@@ -34,6 +35,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("trace-file"), help: "Write the --trace lines to this file instead (implies --trace).")
     var traceFile: String?
 
+    @Option(help: ArgumentHelp("Stop the guest after SECONDS of wall-clock time (exit status 124).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Most bytes of guest memory (K/M/G suffixes); mmap and brk beyond fail with ENOMEM.", valueName: "size"))
+    var memoryLimit: String?
+
+    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most guest processes alive at once, the first included; fork beyond fails with EAGAIN.", valueName: "n"))
+    var maxProcesses: Int?
+
     @Flag(help: "Print engine statistics (instructions, blocks, exits, chaining, translation time) on stderr at exit.")
     var stats = false
 
@@ -52,11 +62,18 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
     var arguments: [String] = []
 
+    func validate() throws {
+        if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
+        if let m = memoryLimit, GuestLimits.parseSize(m) == nil { throw ValidationError("--memory-limit wants a size such as 4096, 64K, 256M or 2G, got '\(m)'") }
+        if let p = maxProcesses, p < 1 { throw ValidationError("--max-processes wants at least 1, got \(p)") }
+    }
+
     func run() throws {
         var args = arguments
         if args.first == "--" { args.removeFirst() }
         var config = RunConfiguration(program: program, arguments: args, argv0: argv0, sysroot: sysroot,
-                                      engine: engine, strace: strace, maxInstructions: maxInstructions)
+                                      engine: engine, strace: strace, maxInstructions: maxInstructions, timeout: timeout,
+                                      limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
         guard let cacheBytes = parseSize(jitCacheSize) else {
             throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
         }
@@ -80,9 +97,12 @@ struct RunCommand: ParsableCommand {
         } else {
             status = guest.run()
         }
-        if status == .instructionLimit {
-            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at pc 0x\(String(guest.hart.state.pc, radix: 16))")
+        if guest.timedOut, let seconds = timeout {
+            report(TimedRun.message(seconds: seconds, guest.hart))
+        } else if status == .instructionLimit {
+            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
         }
+        if case .signaled(let signal) = status { throw GuestKilled(signal: signal) }
         throw GuestExit(status: status.processStatus)
     }
 }
