@@ -49,6 +49,8 @@ public final class Difftest {
     let symbols: Symbolizer
     let options: DifftestOptions
     let proxy: InspectingEnvironment
+    /// The loaded program, when there is one: its host setup wraps the run.
+    var guest: GuestRun?
 
     public init(hart: Hart, engine: any Engine, symbols: Symbolizer, options: DifftestOptions) {
         self.hart = hart
@@ -60,10 +62,17 @@ public final class Difftest {
 
     /// Checks `run`'s guest on the engine the options name.
     public convenience init(_ run: GuestRun, options: DifftestOptions) {
-        self.init(hart: run.hart, engine: options.engine.make(), symbols: Symbolizer(run.process.program), options: options)
+        self.init(hart: run.hart, engine: options.engine.make(jit: run.configuration.jit),
+                  symbols: Symbolizer(run.process.program), options: options)
+        guest = run
     }
 
     public func run() -> DifftestResult {
+        guard let guest else { return lockstep() }
+        return guest.hosted { lockstep() }
+    }
+
+    func lockstep() -> DifftestResult {
         let state = hart.state
         let start = state.instret
         var blocks = 0

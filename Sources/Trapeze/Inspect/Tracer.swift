@@ -12,6 +12,8 @@ public final class Tracer {
     /// Called before each system call, so buffered trace lines come out before the guest's own
     /// output on a shared stream.
     let flush: () -> Void
+    /// The loaded program, when there is one: its host setup wraps the run.
+    var guest: GuestRun?
 
     public init(hart: Hart, engine: any Engine, symbols: Symbolizer,
                 emit: @escaping (String) -> Void, flush: @escaping () -> Void = {}) {
@@ -25,11 +27,17 @@ public final class Tracer {
 
     /// Traces `run`'s guest on its configured engine.
     public convenience init(_ run: GuestRun, emit: @escaping (String) -> Void, flush: @escaping () -> Void = {}) {
-        self.init(hart: run.hart, engine: run.configuration.engine.make(), symbols: Symbolizer(run.process.program),
-                  emit: emit, flush: flush)
+        self.init(hart: run.hart, engine: run.configuration.engine.make(jit: run.configuration.jit),
+                  symbols: Symbolizer(run.process.program), emit: emit, flush: flush)
+        guest = run
     }
 
     public func run(maxInstructions: UInt64? = nil) -> ExitStatus {
+        guard let guest else { return trace(maxInstructions) }
+        return guest.hosted { trace(maxInstructions) }
+    }
+
+    func trace(_ maxInstructions: UInt64?) -> ExitStatus {
         let state = hart.state
         let start = state.instret
         while true {
