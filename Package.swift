@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Linux", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
         .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "Linux", "X86"], swiftSettings: fast),
         .target(name: "TrapezeCLI", dependencies: [
-            "Trapeze", "RISCV", "Guest", "Linux",
+            "Trapeze", "RISCV", "Guest", "Linux", "JIT",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
         .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast),

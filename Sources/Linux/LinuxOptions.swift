@@ -12,14 +12,18 @@ public struct LinuxOptions: Sendable {
     public var strace: Bool
     /// Where `--strace` lines go.
     public var straceFD: Int32
+    /// `--memory-limit`, `--max-processes`.
+    public var limits: GuestLimits
 
     public init(program: String, arguments: [String]? = nil, environment: [String] = [],
-                sysroot: String? = nil, strace: Bool = false, straceFD: Int32 = 2) {
+                sysroot: String? = nil, strace: Bool = false, straceFD: Int32 = 2,
+                limits: GuestLimits = GuestLimits()) {
         self.program = program
         self.arguments = arguments ?? [program]
         self.environment = environment
         self.sysroot = sysroot
         self.strace = strace
         self.straceFD = straceFD
+        self.limits = limits
     }
 }

@@ -29,6 +29,8 @@ public final class LinuxProcess: Environment {
     /// completeness, as a single-threaded process has nobody to wake.
     var clearChildTID: UInt64 = 0
     let tracer: SyscallTracer?
+    /// Enforces `options.limits` (Limits.swift).
+    public let accounting: LimitAccounting
 
     /// Loads the program, builds its stack, points the hart at its entry and attaches itself to it.
     public init(hart: Hart, options: LinuxOptions) throws(LoaderError) {
@@ -47,6 +49,7 @@ public final class LinuxProcess: Environment {
             environment: options.environment, execFilename: options.program, random: random,
             identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())))
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
+        accounting = LimitAccounting(options.limits, memory: hart.memory)
         hart.state.pc = program.entry
         hart.state.setX(2, initialStackPointer)
         hart.environment = self

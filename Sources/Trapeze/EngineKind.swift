@@ -1,5 +1,6 @@
 import Guest
 import Interpreter
+import JIT
 
 /// Which engine executes guest code.
 public enum EngineKind: String, CaseIterable, Sendable {
@@ -7,11 +8,13 @@ public enum EngineKind: String, CaseIterable, Sendable {
     case interp
 
     /// The engine `trapeze run` uses when none is named.
-    public static let `default`: EngineKind = .interp
+    public static let `default`: EngineKind = .jit
 
-    func make() -> any Engine {
+    /// A fresh engine of this kind; `jit` carries the JIT's options.
+    public func make(jit options: JITOptions = JITOptions()) -> any Engine {
         switch self {
-        case .interp, .jit: Interpreter()
+        case .interp: Interpreter()
+        case .jit: JIT(options: options)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Guest
+import JIT
 import Linux
 
 /// Everything `trapeze run` needs to start one guest program.
@@ -14,11 +15,19 @@ public struct RunConfiguration: Sendable {
     public var engine: EngineKind
     public var strace: Bool
     public var maxInstructions: UInt64?
+    /// `--timeout`: wall-clock seconds before the run stops with status 124.
+    public var timeout: Double?
+    /// `--memory-limit`, `--max-processes`.
+    public var limits: GuestLimits
+    /// JIT settings (`--jit-cache-size`, `--no-chain`); ignored by the interpreter.
+    public var jit: JITOptions = JITOptions()
+    /// Print engine statistics on stderr when the guest stops.
+    public var stats: Bool = false
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
                 sysroot: String? = nil, engine: EngineKind = .default, strace: Bool = false,
-                maxInstructions: UInt64? = nil) {
+                maxInstructions: UInt64? = nil, timeout: Double? = nil, limits: GuestLimits = GuestLimits()) {
         self.program = program
         self.arguments = arguments
         self.argv0 = argv0
@@ -27,6 +36,8 @@ public struct RunConfiguration: Sendable {
         self.engine = engine
         self.strace = strace
         self.maxInstructions = maxInstructions
+        self.timeout = timeout
+        self.limits = limits
     }
 
     /// Trapeze's own environment, passed on to the guest the way qemu-riscv64 does.
@@ -46,6 +57,8 @@ public final class GuestRun {
     public let memory: GuestMemory
     public let hart: Hart
     public let process: LinuxProcess
+    /// The run ended because `--timeout` expired (`run()` then returns `.instructionLimit`).
+    public private(set) var timedOut = false
 
     /// Loads the program. Loader problems become a `TrapezeError` with a one-line message.
     public init(_ configuration: RunConfiguration) throws(TrapezeError) {
@@ -57,13 +70,13 @@ public final class GuestRun {
                                    arguments: [configuration.argv0 ?? configuration.program] + configuration.arguments,
                                    environment: configuration.environment,
                                    sysroot: configuration.resolvedSysroot,
-                                   strace: configuration.strace)
+                                   strace: configuration.strace, limits: configuration.limits)
         do {
             process = try LinuxProcess(hart: hart, options: options)
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
-        process.reexecCommand = GuestRun.reexecCommand(configuration)
+        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds())
     }
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
@@ -79,11 +92,19 @@ public final class GuestRun {
     }
 
     /// How a guest `execve` re-runs Trapeze on the new program, keeping this run's options.
-    static func reexecCommand(_ c: RunConfiguration) -> (String, [String], [String]) -> [String] {
+    static func reexecCommand(_ c: RunConfiguration, started: UInt64 = 0) -> (String, [String], [String]) -> [String] {
         { path, argv, _ in
-            var cmd = ["trapeze", "run", "--engine", c.engine.rawValue]
+            var cmd = ["trapeze", "run", "--engine", c.engine.rawValue, "--jit-cache-size", String(c.jit.cacheSize)]
+            if !c.jit.chaining { cmd.append("--no-chain") }
             if let s = c.sysroot { cmd += ["--sysroot", s] }
             if c.strace { cmd.append("--strace") }
+            // Limits survive execve; the new program gets what is left of the time.
+            if let t = c.timeout {
+                let left = max(0, t - Double(Hart.hostNanoseconds() &- started) / 1e9)
+                cmd += ["--timeout", String(left)]
+            }
+            if let m = c.limits.memoryBytes { cmd += ["--memory-limit", String(m)] }
+            if let p = c.limits.processes { cmd += ["--max-processes", String(p)] }
             cmd += ["--argv0", argv.first ?? path, "--", path]
             return cmd + argv.dropFirst()
         }
@@ -91,7 +112,27 @@ public final class GuestRun {
 
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
-        let engine = configuration.engine.make()
-        return engine.run(hart, maxInstructions: configuration.maxInstructions)
+        let engine = configuration.engine.make(jit: configuration.jit)
+        let start = Hart.hostNanoseconds()
+        defer { process.accounting.processEnded() }  // frees this process's --max-processes slot
+        let status: ExitStatus
+        if let seconds = configuration.timeout {
+            switch TimedRun.run(engine, hart, maxInstructions: configuration.maxInstructions, seconds: seconds) {
+            case .finished(let s): status = s
+            case .timedOut:
+                timedOut = true
+                status = .instructionLimit
+            }
+        } else {
+            status = engine.run(hart, maxInstructions: configuration.maxInstructions)
+        }
+        if configuration.stats {
+            let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
+            var lines = ["trapeze: engine \(configuration.engine.rawValue), exit \(status)",
+                         "trapeze: guest instructions retired \(hart.state.instret) in \(String(format: "%.3f", seconds)) s (\(String(format: "%.1f", Double(hart.state.instret) / max(seconds, 1e-9) / 1e6)) MIPS)"]
+            if let jit = engine as? JIT { lines.append(jit.stats.description) }
+            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+        return status
     }
 }

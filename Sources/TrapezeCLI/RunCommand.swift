@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Guest
+import JIT
+import Linux
 import Trapeze
 
 extension EngineKind: ExpressibleByArgument {}
@@ -12,7 +14,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The exit status is the guest's: its exit code, or 128+N when the guest dies of signal N. \
             Trapeze's own errors print one line starting with `trapeze:` on stderr \
-            (127: program not found; 126: not a runnable riscv64 ELF).
+            (127: program not found; 126: not a runnable riscv64 ELF; 124: --max-insns or --timeout ran out).
             """)
 
     @Option(help: "Execution engine: jit or interp.")
@@ -27,6 +29,24 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-insns"), help: "Stop after N guest instructions (exit status 124).")
     var maxInstructions: UInt64?
 
+    @Option(help: ArgumentHelp("Stop the guest after SECONDS of wall-clock time (exit status 124).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Most bytes of guest memory (K/M/G suffixes); mmap and brk beyond fail with ENOMEM.", valueName: "size"))
+    var memoryLimit: String?
+
+    @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most guest processes alive at once, the first included; fork beyond fails with EAGAIN.", valueName: "n"))
+    var maxProcesses: Int?
+
+    @Flag(help: "Print engine statistics (instructions, blocks, exits, chaining, translation time) on stderr at exit.")
+    var stats = false
+
+    @Option(name: .customLong("jit-cache-size"), help: "JIT code cache size in bytes (K/M/G suffixes); a full cache is flushed and refilled.")
+    var jitCacheSize: String = "64M"
+
+    @Flag(name: .customLong("no-chain"), help: "Do not chain translated blocks (every block exit returns to the dispatcher).")
+    var noChain = false
+
     @Option(help: ArgumentHelp("argv[0] for the guest (used when a guest execve re-runs Trapeze).", visibility: .hidden))
     var argv0: String?
 
@@ -36,11 +56,23 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
     var arguments: [String] = []
 
+    func validate() throws {
+        if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
+        if let m = memoryLimit, GuestLimits.parseSize(m) == nil { throw ValidationError("--memory-limit wants a size such as 4096, 64K, 256M or 2G, got '\(m)'") }
+        if let p = maxProcesses, p < 1 { throw ValidationError("--max-processes wants at least 1, got \(p)") }
+    }
+
     func run() throws {
         var args = arguments
         if args.first == "--" { args.removeFirst() }
-        let config = RunConfiguration(program: program, arguments: args, argv0: argv0, sysroot: sysroot,
-                                      engine: engine, strace: strace, maxInstructions: maxInstructions)
+        var config = RunConfiguration(program: program, arguments: args, argv0: argv0, sysroot: sysroot,
+                                      engine: engine, strace: strace, maxInstructions: maxInstructions, timeout: timeout,
+                                      limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
+        guard let cacheBytes = parseSize(jitCacheSize) else {
+            throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
+        }
+        config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
+        config.stats = stats
         let guest: GuestRun
         do {
             guest = try GuestRun(config)
@@ -49,9 +81,23 @@ struct RunCommand: ParsableCommand {
             throw GuestExit(status: error.status)
         }
         let status = guest.run()
-        if status == .instructionLimit {
-            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at pc 0x\(String(guest.hart.state.pc, radix: 16))")
+        if guest.timedOut, let seconds = timeout {
+            report(TimedRun.message(seconds: seconds, guest.hart))
+        } else if status == .instructionLimit {
+            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
         }
         throw GuestExit(status: status.processStatus)
     }
+}
+
+/// Parses a byte count with an optional K, M or G suffix (powers of 1024).
+func parseSize(_ text: String) -> Int? {
+    var digits = text.uppercased()
+    var scale = 1
+    if let last = digits.last, let s = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30][String(last)] {
+        scale = s
+        digits.removeLast()
+    }
+    guard let n = Int(digits), n > 0, n <= Int.max / scale else { return nil }
+    return n * scale
 }

@@ -76,31 +76,56 @@ struct ProcessResult {
 
 /// Runs a command with the fixture environment (exactly FIXTURE_ENV=fixture-value, cwd = root),
 /// returning its status as a shell reports it (128+N for a death by signal N).
+///
+/// Spawned with posix_spawn directly: the child gets an empty signal mask and default signal
+/// actions. (Test threads are dispatch workers that block signals, and Foundation's `Process`
+/// passes that mask on, so a guest waiting for SIGALRM would wait forever.)
 func runProcess(_ executable: String, _ arguments: [String], stdin: String = "/dev/null",
-                environment: [String: String] = ["FIXTURE_ENV": "fixture-value"], timeout: TimeInterval = 300) throws -> ProcessResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    p.environment = environment
-    p.currentDirectoryURL = Paths.root
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle(forReadingAtPath: stdin)
-    try p.run()
-    // Drain both pipes concurrently so a chatty child cannot block on a full pipe.
-    nonisolated(unsafe) var outData = Data(), errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let deadline = DispatchTime.now() + timeout
-    if group.wait(timeout: deadline) == .timedOut {
-        p.terminate()
-        group.wait()
+                environment: [String: String] = ["FIXTURE_ENV": "fixture-value"], timeout: TimeInterval = 120) throws -> ProcessResult {
+    let outPath = NSTemporaryDirectory() + "trapeze-test-\(UUID().uuidString).out"
+    let errPath = outPath.replacingOccurrences(of: ".out", with: ".err")
+    defer {
+        unlink(outPath)
+        unlink(errPath)
     }
-    p.waitUntilExit()
-    let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
-    return ProcessResult(status: status, stdout: outData, stderr: errData)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    // Every run's working directory is the repository root (the same for all tests).
+    _ = FileManager.default.changeCurrentDirectoryPath(Paths.root.path)
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var empty = sigset_t(), all = sigset_t()
+    sigemptyset(&empty)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attr, &empty)
+    posix_spawnattr_setsigdefault(&attr, &all)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
+    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
+    let deadline = Date().addingTimeInterval(timeout)
+    var status: Int32 = 0
+    while true {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid { break }
+        if r < 0 && errno != EINTR { break }
+        if Date() > deadline { kill(pid, SIGKILL) }
+        usleep(2000)
+    }
+    let signaled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f
+    let code = signaled ? 128 + (status & 0x7f) : (status >> 8) & 0xff
+    let out = FileManager.default.contents(atPath: outPath) ?? Data()
+    let err = FileManager.default.contents(atPath: errPath) ?? Data()
+    return ProcessResult(status: code, stdout: out, stderr: err)
 }

@@ -5,12 +5,15 @@ import Testing
 /// engine: stdout and exit status must equal the committed expectations (which were produced by
 /// qemu-riscv64 when the fixtures were built).
 @Suite struct FixtureTests {
-    static let engines = ["interp"]
+    /// Engine configurations every fixture runs under: the interpreter, the JIT, the JIT without
+    /// chaining, and the JIT with a cache so small that it is flushed again and again.
+    static let engines = ["--engine interp", "--engine jit", "--engine jit --no-chain", "--engine jit --jit-cache-size 64K"]
     static let cases: [(FixtureRun, String)] = FixtureRun.all.flatMap { run in engines.map { (run, $0) } }
 
     @Test("fixture output and status", arguments: cases)
     func fixture(_ run: FixtureRun, _ engine: String) throws {
-        let r = try runProcess(Paths.trapeze, ["run", "--engine", engine, run.program] + run.arguments, stdin: run.stdinPath)
+        let options = engine.split(separator: " ").map(String.init)
+        let r = try runProcess(Paths.trapeze, ["run"] + options + [run.program] + run.arguments, stdin: run.stdinPath)
         #expect(r.status == run.expectedStatus, "\(run) [\(engine)]: status \(r.status), stderr: \(r.stderrText)")
         #expect(r.stdout == run.expectedStdout, "\(run) [\(engine)]: stdout differs:\n\(String(decoding: r.stdout, as: UTF8.self))")
         if !run.flags.contains("fault") {

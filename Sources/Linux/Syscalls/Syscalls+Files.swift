@@ -145,6 +145,8 @@ extension LinuxProcess {
             return passthrough(.fcntl, a.int(0), cmd, try buffer(a[2], 32, [.read, .write]))
         case 15, 16:  // F_SETOWN_EX, F_GETOWN_EX
             return passthrough(.fcntl, a.int(0), cmd, try buffer(a[2], 8, [.read, .write]))
+        case 1035, 1036, 1037, 1038:  // F_GET/SET_RW_HINT, F_GET/SET_FILE_RW_HINT: a u64 pointer
+            return passthrough(.fcntl, a.int(0), cmd, try buffer(a[2], 8, [.read, .write]))
         default:
             return passthrough(.fcntl, a.int(0), cmd, Int(truncatingIfNeeded: a[2]))
         }

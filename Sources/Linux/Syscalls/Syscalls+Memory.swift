@@ -33,10 +33,13 @@ extension LinuxProcess {
         guard requested >= brkStart, requested < layout.mmapTop,
               let oldTop = pageRound(brkEnd), let newTop = pageRound(requested) else { return Int64(brkEnd) }
         if newTop > oldTop {
-            guard memory.isFree(oldTop, newTop - oldTop), memory.mapAnonymous(oldTop, newTop - oldTop, [.read, .write]) else {
+            guard memory.isFree(oldTop, newTop - oldTop), let fresh = accounting.admit(oldTop, newTop - oldTop),
+                  memory.mapAnonymous(oldTop, newTop - oldTop, [.read, .write]) else {
                 return Int64(brkEnd)
             }
+            accounting.didMap(fresh)
         } else if newTop < oldTop {
+            accounting.willUnmap(newTop, oldTop - newTop)
             memory.unmap(newTop, oldTop - newTop)
         }
         brkEnd = requested
@@ -63,17 +66,20 @@ extension LinuxProcess {
             guard let t = placement(address, size) else { throw .noMemory }
             target = t
         }
+        guard let fresh = accounting.admit(target, size) else { throw .noMemory }
         if flags & LinuxProcess.mapAnonymous != 0 {
             guard memory.mapAnonymous(target, size, prot) else { throw .noMemory }
         } else if let error = memory.mapFile(target, size, prot, fd: Int32(a.int(4)), offset: Int64(bitPattern: offset),
                                               shared: type != LinuxProcess.mapPrivate) {
             return -Int64(error)
         }
+        accounting.didMap(fresh)
         return Int64(target)
     }
 
     func sysMunmap(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         guard a[1] > 0, let size = pageRound(a[1]), inside(a[0], size) else { throw .invalid }
+        accounting.willUnmap(a[0], size)
         memory.unmap(a[0], size)
         return 0
     }
@@ -99,12 +105,16 @@ extension LinuxProcess {
         let fixed = flags & LinuxProcess.mremapFixed != 0
         if !fixed && flags & LinuxProcess.mremapDontUnmap == 0 {
             if newSize <= oldSize {
-                if newSize < oldSize { memory.unmap(old + newSize, oldSize - newSize) }
+                if newSize < oldSize {
+                    accounting.willUnmap(old + newSize, oldSize - newSize)
+                    memory.unmap(old + newSize, oldSize - newSize)
+                }
                 return Int64(old)
             }
             let tail = old + oldSize, extra = newSize - oldSize
             if inside(tail, extra), tail + extra <= layout.stackBottom, memory.isFree(tail, extra) {
-                guard memory.mapAnonymous(tail, extra, pageFlags) else { throw .noMemory }
+                guard let fresh = accounting.admit(tail, extra), memory.mapAnonymous(tail, extra, pageFlags) else { throw .noMemory }
+                accounting.didMap(fresh)
                 return Int64(old)
             }
         }
@@ -118,14 +128,17 @@ extension LinuxProcess {
             target = t
         }
         // Open both ranges to the host for the copy; the new range gets the old permissions after.
+        guard let fresh = accounting.admit(target, newSize) else { throw .noMemory }
         guard memory.mapAnonymous(target, newSize, [.read, .write]), memory.protect(old, oldSize, pageFlags.union(.read)) else {
             throw .noMemory
         }
+        accounting.didMap(fresh)
         memory.host(target).copyMemory(from: memory.host(old), byteCount: Int(min(oldSize, newSize)))
         memory.protect(target, newSize, pageFlags)
         if flags & LinuxProcess.mremapDontUnmap != 0 {
             memory.protect(old, oldSize, pageFlags)
         } else {
+            accounting.willUnmap(old, oldSize)
             memory.unmap(old, oldSize)
         }
         return Int64(target)

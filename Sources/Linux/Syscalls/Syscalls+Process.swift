@@ -31,10 +31,16 @@ extension LinuxProcess {
         if flags & LinuxProcess.cloneParentSetTID != 0 { _ = try buffer(parentTID, 4, .write) }
         if flags & LinuxProcess.cloneChildSetTID != 0 { _ = try buffer(childTID, 4, .write) }
 
+        guard accounting.reserveChild() else { throw SyscallError(EAGAIN) }  // --max-processes
         let pid = fork()
-        if pid < 0 { return -Int64(errno) }
+        if pid < 0 {
+            let e = errno
+            accounting.cancelChild()
+            return -Int64(e)
+        }
         let hart = a.hart
         if pid == 0 {
+            accounting.becameChild()
             signals.didFork()
             let tid = getpid()
             if newStack != 0 { hart.state.setX(2, newStack) }

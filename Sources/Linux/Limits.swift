@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Guest
+
+/// The bounds a user puts on a guest (`--memory-limit`, `--max-processes`): plain values, so they
+/// can travel in `LinuxOptions`.
+public struct GuestLimits: Sendable, Equatable {
+    /// Most bytes of guest mappings (program, stack, brk, mmap) at once, like `ulimit -v`;
+    /// mmap, mremap and brk beyond it fail with ENOMEM.
+    public var memoryBytes: UInt64?
+    /// Most guest processes alive at once in this Trapeze process tree, the first included;
+    /// fork beyond it fails with EAGAIN, as RLIMIT_NPROC makes it fail on Linux.
+    public var processes: Int?
+
+    public init(memoryBytes: UInt64? = nil, processes: Int? = nil) {
+        self.memoryBytes = memoryBytes
+        self.processes = processes
+    }
+
+    /// Parses a size such as `64M`: bytes, or a K/M/G/T suffix (powers of 1024, case-insensitive,
+    /// optionally followed by `B` or `iB`). Nil for anything else, or for sizes that overflow.
+    public static func parseSize(_ text: String) -> UInt64? {
+        var s = Substring(text.uppercased())
+        let binary = s.hasSuffix("IB")
+        if binary { s = s.dropLast(2) } else if s.hasSuffix("B") { s = s.dropLast() }
+        let shifts: [Character: UInt64] = ["K": 10, "M": 20, "G": 30, "T": 40]
+        var shift: UInt64 = 0
+        if let last = s.last, let k = shifts[last] {
+            shift = k
+            s = s.dropLast()
+        } else if binary {
+            return nil
+        }
+        guard !s.isEmpty, s.allSatisfy({ $0 >= "0" && $0 <= "9" }), let n = UInt64(s) else { return nil }
+        let (v, overflow) = n.multipliedReportingOverflow(by: 1 << shift)
+        return overflow ? nil : v
+    }
+}
+
+/// One guest process's bookkeeping for its `GuestLimits`. Memory is counted in mapped guest
+/// pages (exact across MAP_FIXED replacement and partial unmaps, because each change counts the
+/// pages it actually turns on or off); processes are slots in a semaphore shared by the whole
+/// process tree, so a child's fork counts against the same budget as its parent's.
+public final class LimitAccounting {
+    public let limits: GuestLimits
+    let memory: GuestMemory
+    /// Mapped guest pages, established by a scan on first use (the loader and the stack came first).
+    private var mappedPages: UInt64?
+    /// Free child slots (`processes − 1` to begin with), in memory shared across fork.
+    private let slots: UnsafeMutablePointer<sem_t>?
+    /// This process took a slot when its parent forked it, and gives it back when it ends.
+    private var holdsSlot = false
+
+    public init(_ limits: GuestLimits, memory: GuestMemory) {
+        self.limits = limits
+        self.memory = memory
+        slots = limits.processes.flatMap { LimitAccounting.sharedSemaphore(value: $0 - 1) }
+    }
+
+    // MARK: Memory
+
+    /// Bytes of guest memory mapped now.
+    public var mappedBytes: UInt64 { pagesInUse() << GuestMemory.pageShift }
+
+    /// May `[address, address+length)` be mapped? Only pages not mapped yet count. On yes the
+    /// caller maps the range and then calls `didMap` with the number returned.
+    func admit(_ address: UInt64, _ length: UInt64) -> UInt64? {
+        guard let limit = limits.memoryBytes else { return 0 }
+        let fresh = count(address, length, mapped: false)
+        let after = (pagesInUse() &+ fresh) << GuestMemory.pageShift
+        return after <= limit ? fresh : nil
+    }
+
+    func didMap(_ pages: UInt64) {
+        if limits.memoryBytes != nil { mappedPages = pagesInUse() &+ pages }
+    }
+
+    /// Call before unmapping `[address, address+length)`.
+    func willUnmap(_ address: UInt64, _ length: UInt64) {
+        guard limits.memoryBytes != nil else { return }
+        let gone = count(address, length, mapped: true)
+        let now = pagesInUse()
+        mappedPages = now >= gone ? now - gone : 0
+    }
+
+    private func pagesInUse() -> UInt64 {
+        if let mappedPages { return mappedPages }
+        let n = count(0, memory.limit, mapped: true)
+        mappedPages = n
+        return n
+    }
+
+    /// Counts the mapped (or unmapped) pages of a range, eight flag bytes at a time where it can.
+    private func count(_ address: UInt64, _ length: UInt64, mapped: Bool) -> UInt64 {
+        guard length > 0, address < memory.limit else { return 0 }
+        let first = address >> GuestMemory.pageShift
+        let end = min(memory.pageCount, (min(address &+ length, memory.limit) &+ GuestMemory.pageSize &- 1) >> GuestMemory.pageShift)
+        var page = first, inUse: UInt64 = 0
+        let raw = UnsafeRawPointer(memory.flags)
+        while page < end {
+            if page & 7 == 0 && page &+ 8 <= end && raw.load(fromByteOffset: Int(page), as: UInt64.self) == 0 {
+                page &+= 8
+                continue
+            }
+            if memory.flags[Int(page)] != 0 { inUse &+= 1 }
+            page &+= 1
+        }
+        return mapped ? inUse : (end - first) - inUse
+    }
+
+    // MARK: Processes
+
+    /// Takes a slot for a child about to be forked; false when the limit is reached.
+    func reserveChild() -> Bool {
+        guard let slots else { return true }
+        while sem_trywait(slots) != 0 {
+            if errno != EINTR { return false }
+        }
+        return true
+    }
+
+    /// The fork did not happen: give the slot back.
+    func cancelChild() {
+        if let slots { sem_post(slots) }
+    }
+
+    /// Called in the child after fork: it now owns the slot its parent reserved.
+    func becameChild() {
+        if slots != nil { holdsSlot = true }
+    }
+
+    /// The guest process ended (exit, or death by a signal): its slot is free for another fork.
+    public func processEnded() {
+        if let slots, holdsSlot {
+            holdsSlot = false
+            sem_post(slots)
+        }
+    }
+
+    private static func sharedSemaphore(value: Int) -> UnsafeMutablePointer<sem_t>? {
+        let size = MemoryLayout<sem_t>.size
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+            return nil
+        }
+        let sem = p.bindMemory(to: sem_t.self, capacity: 1)
+        guard sem_init(sem, 1, UInt32(clamping: max(0, value))) == 0 else { return nil }
+        return sem
+    }
+}

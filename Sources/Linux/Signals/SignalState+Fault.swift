@@ -1,0 +1,60 @@
+import Guest
+import RISCV
+
+extension SignalState {
+    /// A synchronous guest exception becomes the signal Linux sends for it, forced like the
+    /// kernel's force_sig (a blocked or ignored fault signal kills). A guest handler runs if there
+    /// is one; otherwise one `trapeze:` line goes to `report` and the guest ends with the signal.
+    public func fault(_ hart: Hart, _ trap: GuestTrap) -> Continuation {
+        force(faultInfo(trap, pc: hart.state.pc))
+        return deliver(hart)
+    }
+
+    /// The signal, si_code and si_addr for a trap (arch/riscv/kernel/traps.c), with its report line.
+    public func faultInfo(_ trap: GuestTrap, pc: UInt64) -> SignalInfo {
+        var info: SignalInfo
+        var what = trap.cause.description
+        switch trap.cause {
+        case .instructionAccessFault, .instructionPageFault, .loadAccessFault, .loadPageFault,
+             .storeAccessFault, .storePageFault:
+            let mapped = memory.pageFlags(trap.tval).contains(.mapped)
+            info = .fault(GuestSignal.segv, code: mapped ? SignalInfo.accessError : SignalInfo.mapError, address: trap.tval)
+            what += " at \(hex(trap.tval))"
+        case .instructionMisaligned, .loadMisaligned, .storeMisaligned:
+            info = .fault(GuestSignal.bus, code: SignalInfo.busAlign, address: trap.tval)
+            what += " at \(hex(trap.tval))"
+        case .illegalInstruction:
+            info = .fault(GuestSignal.ill, code: SignalInfo.illegalOpcode, address: pc)
+            let word = trap.tval != 0 ? UInt32(truncatingIfNeeded: trap.tval) : (fetchWord(pc) ?? 0)
+            what += " " + hex32(word)
+        case .breakpoint:
+            info = .fault(GuestSignal.trap, code: SignalInfo.breakpoint, address: pc)
+        case .ecallFromU, .ecallFromS, .ecallFromM:
+            info = .fault(GuestSignal.ill, code: SignalInfo.illegalTrap, address: pc)
+        }
+        // Naming the instruction helps for memory faults; an illegal one has nothing to show.
+        var place = "guest pc \(hex(pc))"
+        if trap.cause != .illegalInstruction, let text = disassembly(at: pc) { place += " (\(text))" }
+        info.report = "trapeze: \(place): \(what) (\(GuestSignal.name(info.signo)))"
+        return info
+    }
+
+    /// The instruction bits at pc (16 for a compressed instruction), if pc is executable.
+    func fetchWord(_ pc: UInt64) -> UInt32? {
+        guard let low = try? memory.fetch16(pc) else { return nil }
+        if low & 3 != 3 { return UInt32(low) }
+        guard let high = try? memory.fetch16(pc &+ 2) else { return nil }
+        return UInt32(low) | UInt32(high) << 16
+    }
+
+    func disassembly(at pc: UInt64) -> String? {
+        guard let disassemble, let word = fetchWord(pc), let instruction = decode(word) else { return nil }
+        return disassemble(instruction, pc)
+    }
+}
+
+/// "0x00000013": instruction words print at full width.
+func hex32(_ v: UInt32) -> String {
+    let digits = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+}

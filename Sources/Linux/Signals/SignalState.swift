@@ -1,0 +1,153 @@
+import Guest
+import RISCV
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a signal syscall hands back to the syscall dispatcher.
+public enum SignalSyscallResult: Equatable, Sendable {
+    /// Put this in a0 (−errno on failure) and advance pc by 4.
+    case value(Int64)
+    /// The call set the whole context itself (rt_sigreturn): leave a0 and pc alone.
+    case continuation(Continuation)
+}
+
+/// One guest process's signals: dispositions, mask, pending queue, alternate stack, delivery on a
+/// kernel-compatible riscv64 signal frame, and the bridge from host signals.
+///
+/// Guest threads share one `SignalState` (Trapeze runs one guest thread per process today).
+/// Delivery happens only when an engine asks (`deliver`, `fault`), between blocks.
+public final class SignalState {
+    public let memory: GuestMemory
+    /// Index 1...64; index 0 is unused.
+    public internal(set) var actions: [SignalAction]
+    /// The guest's signal mask.
+    public internal(set) var blocked: SignalSet = .empty
+    public internal(set) var altStack = SignalAltStack()
+    /// Signals waiting for delivery, and their siginfo: one for a standard signal, a queue for a
+    /// real-time one.
+    public internal(set) var queued: SignalSet = .empty
+    var queue: [[SignalInfo]]
+    /// The mask rt_sigsuspend replaced, restored when the handler it waited for returns.
+    var savedMask: SignalSet?
+    /// The guest address of the sigreturn trampoline, once mapped.
+    public internal(set) var trampolineAddress: UInt64?
+    /// Set by `installHostHandlers`; only then are caught host signals taken as this guest's.
+    public internal(set) var receivesHostSignals = false
+    var savedHostDispositions: [(Int32, sigaction)]?
+    var savedHostMask: sigset_t?
+
+    /// Disassembles the faulting instruction for the one-line fault report (objdump syntax, with
+    /// a space for objdump's tab); nil leaves the instruction out.
+    public var disassemble: ((Instruction, UInt64) -> String)? = { instruction, pc in
+        String(RISCV.disassemble(instruction, pc: pc).map { $0 == "\t" ? " " : $0 })
+    }
+    /// Where `trapeze:` fault reports go; stderr by default, one line each.
+    public var report: (String) -> Void = { line in
+        var text = line + "\n"
+        text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    /// Real-time signals queue up to this many instances each; more are dropped (EAGAIN for sigqueue).
+    static let queueLimit = 1024
+
+    public init(memory: GuestMemory) {
+        self.memory = memory
+        actions = Array(repeating: SignalAction(), count: Int(GuestSignal.count) + 1)
+        queue = Array(repeating: [], count: Int(GuestSignal.count) + 1)
+    }
+
+    // MARK: Queueing
+
+    /// Cheap check, polled by engines between blocks: is a signal ready for `deliver`?
+    /// Caught host signals are taken into the queue here (only when there are any), so one the
+    /// guest ignores is already gone: after a host EINTR, `pending` false means "restart".
+    public var pending: Bool {
+        if receivesHostSignals && HostSignals.anyCaught { drainHost() }
+        return queued.raw & ~blocked.raw != 0
+    }
+
+    /// Queue a signal for this process (kill to self, a forwarded host signal), as sent by the kernel.
+    public func raise(_ signal: Int32) {
+        post(SignalInfo(signo: signal, code: SignalInfo.kernel))
+    }
+
+    /// Generates a signal: discarded at once if the guest ignores it and does not block it (so it
+    /// never wakes rt_sigsuspend), merged with a pending instance if it is a standard signal.
+    /// Returns false if a real-time queue is full.
+    @discardableResult
+    public func post(_ info: SignalInfo) -> Bool {
+        let sig = info.signo
+        guard GuestSignal.isValid(sig) else { return false }
+        if !blocked.contains(sig) && actions[Int(sig)].ignores(sig) { return true }
+        if sig < GuestSignal.rtMin && queued.contains(sig) { return true }
+        if queue[Int(sig)].count >= SignalState.queueLimit { return false }
+        queue[Int(sig)].append(info)
+        queued.insert(sig)
+        return true
+    }
+
+    /// The kernel's force_sig, for a signal the guest's own instruction caused: it cannot be
+    /// blocked or ignored; if it is, the disposition goes back to the default (and the guest dies).
+    func force(_ info: SignalInfo) {
+        let sig = Int(info.signo)
+        if blocked.contains(info.signo) || actions[sig].isIgnore { actions[sig].handler = SignalAction.defaultHandler }
+        blocked.remove(info.signo)
+        queue[sig].insert(info, at: 0)
+        queued.insert(info.signo)
+    }
+
+    func dequeue(_ allowed: SignalSet) -> SignalInfo? {
+        guard let sig = queued.intersection(allowed).first else { return nil }
+        let info = queue[Int(sig)].removeFirst()
+        if queue[Int(sig)].isEmpty { queued.remove(sig) }
+        return info
+    }
+
+    func flush(_ sig: Int32) {
+        queue[Int(sig)].removeAll()
+        queued.remove(sig)
+    }
+
+    /// Moves caught host signals into the queue, if this state installed the host handlers.
+    func drainHost() {
+        guard receivesHostSignals else { return }
+        var bits = HostSignals.take()
+        while bits != 0 {
+            raise(Int32(bits.trailingZeroBitCount) + 1)
+            bits &= bits &- 1
+        }
+    }
+
+    /// True when some pending signal is not blocked.
+    var hasDeliverable: Bool { !queued.subtracting(blocked).isEmpty }
+
+    /// Called in the child after a host fork: pending signals are not inherited; handlers, mask
+    /// and alternate stack are.
+    public func didFork() {
+        for sig in 1...Int(GuestSignal.count) { queue[sig].removeAll() }
+        queued = .empty
+        if receivesHostSignals { _ = HostSignals.take() }
+    }
+
+    /// A blocking host syscall emulated for the guest returned EINTR. True: re-issue it after
+    /// delivery (leave pc on the ecall and a0 as it was, and return `.resume`), as the kernel does
+    /// when the handler has SA_RESTART or no handler runs; false: give the guest −EINTR.
+    /// (Every interrupted syscall counts as restartable; nanosleep-style remaining-time restarts
+    /// and the never-restarted calls like pause are the caller's to special-case.)
+    public func shouldRestartSyscall() -> Bool {
+        drainHost()
+        guard let sig = queued.subtracting(blocked).first else { return true }
+        let action = actions[Int(sig)]
+        return !action.isHandler || action.flags & SignalAction.restart != 0
+    }
+
+    /// Changes a disposition, as rt_sigaction does after its checks.
+    func setAction(_ sig: Int32, _ action: SignalAction) {
+        actions[Int(sig)] = action
+        // Setting SIG_IGN (or a default that ignores) discards what is pending.
+        if action.ignores(sig) { flush(sig) }
+        if action.isHandler && trampolineAddress == nil { trampolineAddress = SignalTrampoline.map(in: memory) }
+        if receivesHostSignals { followOnHost(sig) }
+    }
+}
