@@ -55,6 +55,8 @@ struct Translator {
     /// which the trap-and-emulate handler retires.
     let counted: Int
     var faultSites: [FaultSite] = []
+    /// Index register and displacement of the current guest access (see `guestAddress`).
+    var access: (index: GPR, disp: Int32) = (Host.t0, 0)
     var chainSites: [ChainSite] = []
     private var cold: [(label: Label, stub: ColdStub)] = []
     /// The block's stubs are assigned ids from here on (the engine's running count).
