@@ -23,8 +23,12 @@ demo: build
 	$(BIN) run Fixtures/bin/hello
 	$(BIN) run Fixtures/bin/sha256
 
+# A short fixed-time libFuzzer run of the ELF loader and the decoder first (a crash fails the
+# build), then every test suite.
 test: test-deps
 	$(SWIFT) build -c $(CONFIG)
+	tools/fuzz-run.sh elf -max_total_time=15
+	tools/fuzz-run.sh decode -max_total_time=15
 	$(SWIFT) test -c $(CONFIG)
 
 # Rebuilds the committed guest binaries (needs gcc-riscv64-linux-gnu; not part of `make test`).

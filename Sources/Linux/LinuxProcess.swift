@@ -94,7 +94,13 @@ public final class LinuxProcess: Environment {
         return finish(hart, result)
     }
 
+    /// The kernel's ERESTARTSYS: a blocking call was interrupted by a signal whose handler has
+    /// SA_RESTART (or that has no handler). The ecall is left in place: the signal is delivered
+    /// first, and then the guest issues the call again.
+    static let restartSyscall: Int64 = -512
+
     private func finish(_ hart: Hart, _ result: Int64) -> Continuation {
+        if result == LinuxProcess.restartSyscall { return .resume }
         hart.state.setX(10, UInt64(bitPattern: result))
         hart.state.pc &+= 4
         return .resume

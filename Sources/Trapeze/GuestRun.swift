@@ -110,11 +110,24 @@ public final class GuestRun {
         }
     }
 
+    /// Runs `body` with the host set up as `run` sets it up (host signals forwarded to the guest,
+    /// the process slot freed at the end): for tools that drive the hart themselves (`--trace`,
+    /// `difftest`).
+    public func hosted<T>(_ body: () -> T) -> T {
+        defer { process.accounting.processEnded() }
+        process.signals.installHostHandlers()
+        defer { process.signals.uninstallHostHandlers() }
+        return body()
+    }
+
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
         let engine = configuration.engine.make(jit: configuration.jit)
         let start = Hart.hostNanoseconds()
         defer { process.accounting.processEnded() }  // frees this process's --max-processes slot
+        // Host signals (SIGINT, SIGTERM, SIGALRM, SIGPIPE, ...) become the guest's own from here on.
+        process.signals.installHostHandlers()
+        defer { process.signals.uninstallHostHandlers() }
         let status: ExitStatus
         if let seconds = configuration.timeout {
             switch TimedRun.run(engine, hart, maxInstructions: configuration.maxInstructions, seconds: seconds) {

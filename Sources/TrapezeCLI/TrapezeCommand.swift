@@ -6,7 +6,7 @@ public struct TrapezeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "trapeze",
         abstract: "Run RISC-V (RV64GC) Linux programs on x86-64.",
-        subcommands: [RunCommand.self, DisasmCommand.self],
+        subcommands: [RunCommand.self, DisasmCommand.self, DifftestCommand.self, FuzzCommand.self],
         defaultSubcommand: nil)
 
     public init() {}
@@ -19,6 +19,8 @@ public struct TrapezeCommand: ParsableCommand {
             Foundation.exit(0)
         } catch let e as GuestExit {
             Foundation.exit(e.status)
+        } catch let e as GuestKilled {
+            e.dieOfSignal()
         } catch {
             exit(withError: error)
         }
@@ -28,6 +30,27 @@ public struct TrapezeCommand: ParsableCommand {
 /// Thrown by a command to end Trapeze with the guest's status.
 struct GuestExit: Error {
     var status: Int32
+}
+
+/// Thrown when the guest died of a signal: Trapeze then dies of the same signal, so a parent (a
+/// shell, or a guest parent's `wait4`) sees a death by signal, not an exit status.
+struct GuestKilled: Error {
+    var signal: Int32
+
+    func dieOfSignal() -> Never {
+        fflush(nil)  // all stdio streams
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
+        noCore.rlim_cur = 0
+        setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)  // the guest's crash is not Trapeze's: no core file
+        Glibc.signal(signal, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        raise(signal)
+        Foundation.exit(128 + signal)  // a signal whose default action does not kill
+    }
 }
 
 /// Prints a `trapeze:` line on stderr and returns the status to exit with.

@@ -82,12 +82,15 @@ extension LinuxProcess {
         path == "/proc/self/exe" || path == "/proc/\(getpid())/exe" || path == "/proc/thread-self/exe"
     }
 
-    /// Runs a host call, restarting it after EINTR unless a signal is waiting for the guest (then
-    /// the guest sees EINTR and its handler runs, as on Linux).
+    /// Runs a host call, restarting it after EINTR unless a guest signal interrupts it: then the
+    /// guest sees EINTR and its handler runs, unless the handler has SA_RESTART (as on Linux).
     func host(_ call: () -> Int64) -> Int64 {
         while true {
             let r = call()
-            if r == -Int64(EINTR) && !signals.pending { continue }
+            if r == -Int64(EINTR) {
+                if !signals.pending { continue }
+                if signals.shouldRestartSyscall() { return LinuxProcess.restartSyscall }
+            }
             return r
         }
     }

@@ -84,13 +84,17 @@ extension LinuxProcess {
         func cArray(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] { strings.map { strdup($0) } + [nil] }
         let cArgv = cArray(argv), cEnvp = cArray(envp)
         defer { (cArgv + cEnvp).forEach { free($0) } }
-        return cArgv.withUnsafeBufferPointer { av in
+        // The new image inherits the guest's signal dispositions and mask, as Linux's exec does.
+        signals.prepareForExec()
+        let result: Int64 = cArgv.withUnsafeBufferPointer { av in
             cEnvp.withUnsafeBufferPointer { ev in
                 withPath(path) { p in
                     HostSyscall.call(.execve, p, Int(bitPattern: av.baseAddress), Int(bitPattern: ev.baseAddress))
                 }
             }
         }
+        signals.cancelExec()  // only reached when execve failed
+        return result
     }
 }
 
