@@ -231,7 +231,7 @@ public final class JIT: Engine {
         let counter = nextExecutionCounter()
         var targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          floatCSR: JIT.address(of: floatCSREntry),
-                                         chaining: options.chaining, translated: { [unowned self] in self.blocks[$0] })
+                                         chaining: options.chaining, translated: blocks)
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                               firstChainSiteID: chainSites.count)
