@@ -232,6 +232,7 @@ public final class JIT: Engine {
         var targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          floatCSR: JIT.address(of: floatCSREntry),
                                          chaining: options.chaining, translated: blocks)
+        targets.faultInjection = options.faultInjection
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                               firstChainSiteID: chainSites.count)

@@ -11,6 +11,9 @@ public struct JITOptions: Sendable {
     /// Count each block's executions and keep block records for `JIT.translatedBlocks()` (`trapeze dump`).
     public var countBlockExecutions = false
 
+    /// Test-only: a lowering broken on purpose (see `JITFaultInjection`).
+    public var faultInjection: JITFaultInjection? = nil
+
     public static let defaultCacheSize = 64 << 20
 
     public init(cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,

@@ -18,6 +18,8 @@ struct TranslationTargets {
     var translated: [UInt64: UInt64]
     /// Where to count the block's executions (`JITOptions.countBlockExecutions`), if anywhere.
     var executionCounter: UInt64? = nil
+    /// Test-only broken lowering (`JITOptions.faultInjection`).
+    var faultInjection: JITFaultInjection? = nil
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.
@@ -93,6 +95,9 @@ struct Translator {
             t.index = i
             t.pc = block.pcs[i]
             t.lower(inst)
+            if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
+                t.injectFault(inst, fault)
+            }
             ended = BlockDecoder.endsBlock(inst)
         }
         if !ended {
