@@ -134,7 +134,7 @@ extension Translator {
              .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
              .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
              .amomin_d, .amomax_d, .amominu_d, .amomaxu_d:
-            slowPath(i)
+            atomic(i)
         case .flw: loadFloat(i, double: false)
         case .fld: loadFloat(i, double: true)
         case .fsw: storeFloat(i, double: false)
