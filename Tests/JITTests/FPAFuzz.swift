@@ -242,7 +242,7 @@ struct FuzzCase: CustomStringConvertible {
     }
 }
 
-func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+fileprivate func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 
 struct FuzzOutcome: Equatable {
     var status: Guest.ExitStatus
