@@ -82,7 +82,8 @@ final class FaultSites {
 }
 
 enum FaultHandler {
-    static let slots = 64
+    /// One per live JIT (a guest thread each); the handler scans them only on a fault.
+    static let slots = 1024
     /// Registered tables; a slot is claimed under `lock` and read by the handler without it (a
     /// thread only faults in its own cache, whose slot cannot change under it).
     nonisolated(unsafe) static let registry: UnsafeMutablePointer<UnsafeMutablePointer<FaultTable>?> = {

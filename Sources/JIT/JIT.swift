@@ -226,7 +226,7 @@ public final class JIT: Engine {
         let offset = cache.nextOffset()
         let targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          floatCSR: JIT.address(of: floatCSREntry),
-                                         chaining: options.chaining, translated: { [unowned self] in self.blocks[$0] })
+                                         chaining: options.chaining, translated: blocks)
         let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                               firstChainSiteID: chainSites.count)
         guard let placed = cache.append(translated.code), placed == offset else { return nil }

@@ -9,12 +9,18 @@ import X86
 extension Translator {
     enum LoadKind { case signed8, signed16, signed32, bits64, unsigned8, unsigned16, unsigned32 }
 
-    /// rax = rs1 + imm, the guest address, checked against the limit.
+    /// rax = rs1 + imm, the guest address, checked against the limit; `guestMemory` then names
+    /// the access. When rs1 is cached the access addresses `[memory + rs1 + imm]` itself, so the
+    /// load does not wait for the lea (the check runs beside it, predicted not taken); the sum is
+    /// the same modulo 2^64, and rax still holds the guest address for the fault handler.
     mutating func guestAddress(_ i: Instruction, store: Bool) {
         let imm = Int32(truncatingIfNeeded: i.imm)
+        access = (Host.t0, 0)
         switch operand(i.rs1) {
         case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
-        case .host(let h): a.lea(.rax, .qword(h, imm))
+        case .host(let h):
+            a.lea(.rax, .qword(h, imm))
+            access = (h, imm)
         case .memory(let d):
             a.mov(.rax, .qword(Host.state, d))
             if imm != 0 { a.add(.rax, imm: imm) }
@@ -23,8 +29,9 @@ extension Translator {
         a.jcc(.ae, faultExit(store: store))
     }
 
+    /// The guest memory operand of the access `guestAddress` just checked.
     func guestMemory(_ size: OperandSize) -> Mem {
-        Mem(size, base: .gpr(Host.memory), index: Host.t0, scale: 1)
+        Mem(size, base: .gpr(Host.memory), index: access.index, scale: 1, disp: access.disp)
     }
 
     mutating func loadMemory(_ i: Instruction, _ kind: LoadKind) {

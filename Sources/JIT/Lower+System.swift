@@ -40,12 +40,7 @@ extension Translator {
         a.call(.rax)
         for (g, h) in RegisterMap.callerSaved + named { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
-        let undo = notRetired
-        let failed = outOfLine { t in
-            // pc is still this instruction's; it did not retire.
-            if undo > 0 { t.a.add(.r64(Host.budget), imm: Int32(undo)) }
-            t.leave(.helper, argument: i.raw)
-        }
+        let failed = outOfLine(.helperFailed(notRetired: notRetired, raw: i.raw))
         a.test(.eax, .eax)
         a.jcc(.ne, failed)
     }

@@ -15,7 +15,7 @@ struct TranslationTargets {
     var chaining: Bool
     /// Host code of blocks already translated in this cache generation, which a direct exit
     /// can jump to straight away.
-    var translated: (UInt64) -> UInt64?
+    var translated: [UInt64: UInt64]
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.
@@ -55,8 +55,10 @@ struct Translator {
     /// which the trap-and-emulate handler retires.
     let counted: Int
     var faultSites: [FaultSite] = []
+    /// Index register and displacement of the current guest access (see `guestAddress`).
+    var access: (index: GPR, disp: Int32) = (Host.t0, 0)
     var chainSites: [ChainSite] = []
-    private var cold: [(label: Label, emit: (inout Translator) -> Void)] = []
+    private var cold: [(label: Label, stub: ColdStub)] = []
     /// The block's stubs are assigned ids from here on (the engine's running count).
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
@@ -103,31 +105,53 @@ struct Translator {
         a.bind(entry)
         guard counted > 0 else { return }
         let n = Int32(counted)
-        let over = outOfLine { t in
-            t.a.add(.r64(Host.budget), imm: n)
-            t.storePC(t.block.start)
-            t.leave(.budget)
-        }
+        let over = outOfLine(.budget)
         a.sub(.r64(Host.budget), imm: n)
         a.jcc(.b, over)
     }
 
     // MARK: Cold code
 
-    /// A label for code emitted after the block's body, for paths that are rarely taken.
-    mutating func outOfLine(_ emit: @escaping (inout Translator) -> Void) -> Label {
+    /// The rarely taken ways out of a block, emitted after its body.
+    enum ColdStub {
+        /// Not enough budget for the block: give back what was taken, leave at its start.
+        case budget
+        /// A direct exit that is not linked yet: ask the dispatcher to link chain site `id`.
+        case chainRequest(target: UInt64, id: Int)
+        /// A guest access outside the guest range (address in rax) by the instruction at `pc`.
+        case fault(pc: UInt64, notRetired: Int, store: Bool)
+        /// A helper reported an exception for the instruction at `pc` (pc is already stored).
+        case helperFailed(notRetired: Int, raw: UInt32)
+    }
+
+    /// A label for a stub emitted after the block's body.
+    mutating func outOfLine(_ stub: ColdStub) -> Label {
         let label = a.newLabel()
-        cold.append((label, emit))
+        cold.append((label, stub))
         return label
     }
 
     private mutating func emitColdStubs() {
-        var i = 0
-        while i < cold.count { // stubs may add stubs
-            let stub = cold[i]
-            a.bind(stub.label)
-            stub.emit(&self)
-            i += 1
+        for (label, stub) in cold {
+            a.bind(label)
+            switch stub {
+            case .budget:
+                a.add(.r64(Host.budget), imm: Int32(counted))
+                storePC(block.start)
+                leave(.budget)
+            case .chainRequest(let target, let id):
+                storePC(target)
+                leave(.chainRequest, argument: UInt32(truncatingIfNeeded: id))
+            case .fault(let pc, let undo, let store):
+                a.mov(.qword(Host.state, Int32(ScratchSlot.faultAddress)), .rax)
+                storePC(pc)
+                if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
+                leave(store ? .storeFault : .loadFault)
+            case .helperFailed(let undo, let raw):
+                // pc is still the instruction's; it did not retire.
+                if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
+                leave(.helper, argument: raw)
+            }
         }
     }
 
@@ -173,10 +197,7 @@ struct Translator {
         case nil: break
         }
         let id = firstChainSiteID + chainSites.count
-        let stub = outOfLine { t in
-            t.storePC(target)
-            t.leave(.chainRequest, argument: UInt32(truncatingIfNeeded: id))
-        }
+        let stub = outOfLine(.chainRequest(target: target, id: id))
         let site = a.patchableJmp(stub)
         chainSites.append(ChainSite(displacementOffset: site.displacementOffset,
                                     jumpEnd: a.baseAddress &+ UInt64(site.displacementOffset + 4), target: target))
@@ -189,20 +210,13 @@ struct Translator {
     func linked(_ target: UInt64) -> Link? {
         guard targets.chaining else { return nil }
         if target == block.start { return .label(entry) }
-        return targets.translated(target).map { .absolute($0) }
+        return targets.translated[target].map { .absolute($0) }
     }
 
     /// Leaves with an exception raised by instruction `index` (memory access outside the guest's
     /// range): un-count what did not retire, record pc and the address in `rax`.
     mutating func faultExit(store: Bool) -> Label {
-        let pc = self.pc
-        let undo = notRetired
-        return outOfLine { t in
-            t.a.mov(.qword(Host.state, Int32(ScratchSlot.faultAddress)), .rax)
-            t.storePC(pc)
-            if undo > 0 { t.a.add(.r64(Host.budget), imm: Int32(undo)) }
-            t.leave(store ? .storeFault : .loadFault)
-        }
+        outOfLine(.fault(pc: pc, notRetired: notRetired, store: store))
     }
 
     /// Records that the next host instruction is guest memory access that may fault in the host.

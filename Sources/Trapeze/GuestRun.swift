@@ -110,6 +110,16 @@ public final class GuestRun {
         }
     }
 
+    /// Runs `body` with the host set up as `run` sets it up (host signals forwarded to the guest,
+    /// the process slot freed at the end): for tools that drive the hart themselves (`--trace`,
+    /// `difftest`).
+    public func hosted<T>(_ body: () -> T) -> T {
+        defer { process.accounting.processEnded() }
+        process.signals.installHostHandlers()
+        defer { process.signals.uninstallHostHandlers() }
+        return body()
+    }
+
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
         let engine = configuration.engine.make(jit: configuration.jit)

@@ -29,6 +29,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-insns"), help: "Stop after N guest instructions (exit status 124).")
     var maxInstructions: UInt64?
 
+    @Flag(help: "Print one line per executed guest instruction (pc, encoding, disassembly, symbol, effects) on stderr.")
+    var trace = false
+
+    @Option(name: .customLong("trace-file"), help: "Write the --trace lines to this file instead (implies --trace).")
+    var traceFile: String?
+
     @Option(help: ArgumentHelp("Stop the guest after SECONDS of wall-clock time (exit status 124).", valueName: "seconds"))
     var timeout: Double?
 
@@ -80,7 +86,17 @@ struct RunCommand: ParsableCommand {
             report(error.message)
             throw GuestExit(status: error.status)
         }
-        let status = guest.run()
+        let status: ExitStatus
+        if trace || traceFile != nil {
+            guard let output = TraceOutput(path: traceFile) else {
+                report("\(traceFile ?? ""): cannot create trace file")
+                throw GuestExit(status: 1)
+            }
+            status = Tracer(guest, emit: output.write, flush: output.flush).run(maxInstructions: maxInstructions)
+            output.flush()
+        } else {
+            status = guest.run()
+        }
         if guest.timedOut, let seconds = timeout {
             report(TimedRun.message(seconds: seconds, guest.hart))
         } else if status == .instructionLimit {

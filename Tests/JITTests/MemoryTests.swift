@@ -53,6 +53,15 @@ import Testing
         #expect(outcome.exceptions == [GuestTrap(.loadAccessFault, pc: Layout.code + 12, tval: Layout.hole + 8)])
     }
 
+    /// A misaligned load that starts on a readable page and runs into an unmapped one faults with
+    /// the address where it starts, through a cached base register and an offset.
+    @Test func faultOnAccessCrossingIntoUnmappedPage() {
+        let code: [UInt32] = [RV.lui(10, 0x23), RV.addi(11, 0, 7), RV.ld(12, 10, -4), RV.addi(11, 0, 8)] + RV.exit
+        let outcome = expectSameUnderBothEngines(Program(code: code))
+        #expect(outcome.exceptions == [GuestTrap(.loadAccessFault, pc: Layout.code + 8, tval: 0x22ffc)])
+        #expect(outcome.x[11] == 7 && outcome.instret == 2)
+    }
+
     /// Stores to a read-only page fault in the host too; stores past the guest limit are caught
     /// by the inline check. Both resume at a handler and the program goes on.
     @Test func storeFaultsResumeAtHandler() {

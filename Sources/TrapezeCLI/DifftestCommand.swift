@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Guest
+import Trapeze
+
+struct DifftestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "difftest",
+        abstract: "Run a riscv64 program on the JIT and the interpreter in lockstep, block by block.",
+        discussion: """
+            After every guest block, pc, all x and f registers, fcsr, instret and every memory byte \
+            the block wrote must agree; each system call runs once. At the first divergence the \
+            block, the first instruction that differs and every differing location are printed on \
+            stderr and the exit status is 1. Otherwise the exit status is the guest's.
+            """)
+
+    @Option(help: "The engine checked against the interpreter: jit or interp.")
+    var engine: EngineKind = .jit
+
+    @Option(name: [.customShort("L"), .long], help: "Directory to find the dynamic linker and libraries in.")
+    var sysroot: String?
+
+    @Option(name: .customLong("max-insns"), help: "Stop after N guest instructions (exit status 124).")
+    var maxInstructions: UInt64?
+
+    @Option(name: .customLong("memory-check"), help: "Compare all writable guest memory every N blocks (0: never).")
+    var memoryCheck: Int = 4096
+
+    @Option(name: .customLong("inject-fault"), help: ArgumentHelp(
+        "Test only: corrupt the result of every instruction with this mnemonic in the checked engine.", visibility: .hidden))
+    var injectFault: String?
+
+    @Argument(help: "The riscv64 program.")
+    var program: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    var arguments: [String] = []
+
+    func run() throws {
+        var args = arguments
+        if args.first == "--" { args.removeFirst() }
+        var fault: FaultInjection? = nil
+        if let injectFault {
+            guard let f = FaultInjection(mnemonic: injectFault) else {
+                report("--inject-fault: unknown instruction '\(injectFault)'")
+                throw GuestExit(status: 2)
+            }
+            fault = f
+        }
+        let guest: GuestRun
+        do {
+            guest = try GuestRun(RunConfiguration(program: program, arguments: args, sysroot: sysroot, engine: engine))
+        } catch {
+            report(error.message)
+            throw GuestExit(status: error.status)
+        }
+        let options = DifftestOptions(engine: engine, fault: fault, maxInstructions: maxInstructions,
+                                      memoryCheckInterval: max(0, memoryCheck))
+        let result = Difftest(guest, options: options).run()
+        if let divergence = result.divergence {
+            // One `trapeze:` line, then the dump.
+            FileHandle.standardError.write(Data(("trapeze: " + divergence.report.joined(separator: "\n") + "\n").utf8))
+            throw GuestExit(status: 1)
+        }
+        report("difftest: \(engine.rawValue) and interp agree: \(result.blocks) blocks, \(result.instructions) instructions")
+        // A guest killed by a signal kills Trapeze the same way, as `run` does (its parent may be
+        // a guest waiting for it).
+        if case .signaled(let signal)? = result.status { throw GuestKilled(signal: signal) }
+        throw GuestExit(status: result.status?.processStatus ?? 1)
+    }
+}
