@@ -111,16 +111,7 @@ extension Translator {
                 t.a.cvtsi2s(p, .xmm0, .r64(x))
             case .uint64:
                 let back = t.a.newLabel()
-                let big = t.outOfLine { t in
-                    t.a.mov(.rax, .r64(x))
-                    t.a.mov(.rcx, .rax)
-                    t.a.shr(.rax, imm: 1)
-                    t.a.and(.ecx, imm: 1)
-                    t.a.or(.rax, .rcx)
-                    t.a.cvtsi2s(p, .xmm0, .rax)
-                    t.a.scalar(.add, p, .xmm0, .xmm0)
-                    t.a.jmp(back)
-                }
+                let big = t.outOfLine(.inline(.unsignedToFloat(x, p, resume: back)))
                 t.a.test(.r64(x), .r64(x))
                 t.a.jcc(.s, big)
                 t.a.cvtsi2s(p, .xmm0, .r64(x))

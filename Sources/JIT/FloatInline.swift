@@ -40,6 +40,15 @@ enum FloatConstants {
 /// Where inline F/D code keeps the MXCSR it reads back (the state block's last scratch word).
 let mxcsrScratch = StateOffset.scratch + 8 * (StateOffset.scratchCount - 1)
 
+/// Out-of-line code of inline F/D and A lowerings, emitted after the block's body.
+enum InlineStub {
+    /// Instruction `i` through `helper` (with its pc and position in the block), then back to
+    /// `resume`; first MXCSR back to RNE if the inline code had changed it.
+    case helper(Instruction, UInt64, pc: UInt64, index: Int, resume: Label, restoreRNE: Bool)
+    /// fcvt.{s,d}.lu of a value in `x` with the top bit set, into xmm0.
+    case unsignedToFloat(GPR, Precision, resume: Label)
+}
+
 /// The rounding an inline F/D instruction runs under.
 enum InlineRounding: Equatable {
     /// An x86 rounding mode (RISC-V rm 0–3).
@@ -64,23 +73,36 @@ extension Translator {
     /// frm ≠ RNE, an operand not NaN-boxed, a NaN result. With `restoreRNE` the path first puts
     /// MXCSR back to the host's RNE, because the helper is Swift code.
     mutating func floatFallback(_ i: Instruction, done: Label, restoreRNE: Bool = false) -> Label {
-        helperPath(i, targets.float, done: done) { t in if restoreRNE { t.setRounding(0) } }
+        helperPath(i, targets.float, done: done, restoreRNE: restoreRNE)
     }
 
     /// Label of an out-of-line call of `helper` for instruction `i` (as `callHelper` emits it
     /// inline, with this instruction's pc and retirement count) that rejoins inline code at `done`.
-    mutating func helperPath(_ i: Instruction, _ helper: UInt64, done: Label,
-                             before: @escaping (inout Translator) -> Void = { _ in }) -> Label {
-        let pc = self.pc, index = self.index
-        return outOfLine { t in
-            let (savedPC, savedIndex) = (t.pc, t.index)
-            t.pc = pc
-            t.index = index
-            before(&t)
-            t.callHelper(i, helper)
-            t.a.jmp(done)
-            t.pc = savedPC
-            t.index = savedIndex
+    mutating func helperPath(_ i: Instruction, _ helper: UInt64, done: Label, restoreRNE: Bool = false) -> Label {
+        outOfLine(.inline(.helper(i, helper, pc: pc, index: index, resume: done, restoreRNE: restoreRNE)))
+    }
+
+    mutating func emitInlineStub(_ stub: InlineStub) {
+        switch stub {
+        case .helper(let i, let helper, let pc, let index, let resume, let restoreRNE):
+            let (savedPC, savedIndex) = (self.pc, self.index)
+            self.pc = pc
+            self.index = index
+            if restoreRNE { setRounding(0) }
+            callHelper(i, helper)
+            a.jmp(resume)
+            self.pc = savedPC
+            self.index = savedIndex
+        case .unsignedToFloat(let x, let p, let resume):
+            // Halve, keeping the lost bit as a sticky bit; convert; double (exactly).
+            a.mov(.rax, .r64(x))
+            a.mov(.rcx, .rax)
+            a.shr(.rax, imm: 1)
+            a.and(.ecx, imm: 1)
+            a.or(.rax, .rcx)
+            a.cvtsi2s(p, .xmm0, .rax)
+            a.scalar(.add, p, .xmm0, .xmm0)
+            a.jmp(resume)
         }
     }
 

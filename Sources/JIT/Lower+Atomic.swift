@@ -65,6 +65,7 @@ extension Translator {
     /// below the guest limit.
     mutating func atomicAddress(_ i: Instruction, _ size: OperandSize, misfit: Label) {
         load(.rax, i.rs1)
+        access = (Host.t0, 0)
         a.test(.eax, imm: Int32(size.rawValue - 1))
         a.jcc(.ne, misfit)
         a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
