@@ -127,7 +127,7 @@ extension Translator {
         case .remw: divide(i, signed: true, remainder: true, word: true)
         case .remuw: divide(i, signed: false, remainder: true, word: true)
         case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
-            if Lowering.isFloatCSR(i) { callHelper(i, targets.floatCSR) } else { system(i) }
+            if Lowering.isFloatCSR(i) { floatCSR(i) } else { system(i) }
         case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .sfence_vma:
             system(i)
         case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,

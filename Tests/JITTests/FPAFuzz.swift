@@ -19,7 +19,8 @@ import Testing
 
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
-    /// Every F/D register-to-register instruction and every A instruction.
+    /// Every F/D register-to-register instruction and every A instruction (plus, in the programs,
+    /// Zicsr on the floating-point CSRs).
     static let opcodes: [Opcode] = Opcode.allCases.filter { op in
         let info = op.info
         return info.ext == .a || ((info.ext == .f || info.ext == .d) && info.memory == nil)
@@ -202,7 +203,14 @@ struct FuzzCase: CustomStringConvertible {
                 i.rm = r.chance(12) ? UInt16(5 + r.below(2)) : UInt16(r.pick([0, 1, 2, 3, 4, 7, 7, 7, 7]))
             }
             instructions.append(Instruction(opcode: op, rd: i.rd, rs1: i.rs1, rs2: i.rs2, rs3: i.rs3, rm: i.rm))
-            _ = i
+            // Now and then an access to fflags, frm or fcsr (inline too) between them.
+            if r.chance(6) {
+                let csr = r.pick([Opcode.csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci])
+                let immediate = [.csrrwi, .csrrsi, .csrrci].contains(csr)
+                instructions.append(Instruction(opcode: csr, rd: r.pick(xRegisters),
+                                                rs1: immediate ? UInt8(r.below(32)) : r.pick(xRegisters),
+                                                csr: UInt16(1 + r.below(3))))
+            }
         }
         let data = (0..<Int(Layout.dataSize / 8)).map { k in k < 8 ? EdgePools.integer(&r) : UInt64(k) &* 0x0101_0101_0101_0101 }
         return FuzzCase(instructions: instructions, x: x, f: f, fflags: UInt32(r.below(32)),
