@@ -21,6 +21,10 @@ final class CodeCache {
     init?(capacity requested: Int) {
         let page = 4096
         capacity = max(page, (requested + page - 1) & ~(page - 1))
+        if let views = CodeCache.sharedAnonymousViews(capacity: capacity) {
+            (writable, executable) = views
+            return
+        }
         let fd = CodeCache.anonymousFile()
         guard fd >= 0 else { return nil }
         defer { close(fd) }

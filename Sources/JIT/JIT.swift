@@ -16,17 +16,19 @@ public final class JIT: Engine {
     public let options: JITOptions
     public private(set) var stats = JITStats()
 
-    private var cache: CodeCache
+    private(set) var cache: CodeCache
     private let entry: FFIEntry
     private var faults: FaultSites
     private let tables = SideTables()
+    /// Observer, execution counters and block records for tools (Observer.swift).
+    let instrumentation = Instrumentation()
     private let indirect = IndirectTable()
     /// Guest pc → host address of its block, for this cache generation.
-    private var blocks: [UInt64: UInt64] = [:]
+    private(set) var blocks: [UInt64: UInt64] = [:]
     /// Host address → size of its code, for listings.
     private(set) var blockSizes: [UInt64: Int] = [:]
     /// Every chainable exit emitted since the last flush, by id; displacement offsets absolute.
-    private var chainSites: [ChainSite] = []
+    private(set) var chainSites: [ChainSite] = []
     private var prologue: UInt64 = 0
     private var epilogue: UInt64 = 0
     /// Bumped at every flush, so a link requested before one is not patched after it.
@@ -61,6 +63,7 @@ public final class JIT: Engine {
     }
 
     private func resetCache() {
+        cacheWillReset()
         cache.reset()
         tables.reset()
         faults.reset()
@@ -74,6 +77,7 @@ public final class JIT: Engine {
         prologue = cache.address(offset + stubs.prologue)
         epilogue = cache.address(offset + stubs.epilogue)
         faults.epilogue = epilogue
+        cacheDidReset()
     }
 
     // MARK: Dispatcher
@@ -224,9 +228,12 @@ public final class JIT: Engine {
     /// Translates `guest` at the cache's next free address; nil if it does not fit.
     private func install(_ guest: GuestBlock) -> UInt64? {
         let offset = cache.nextOffset()
-        let targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
+        let counter = nextExecutionCounter()
+        var targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          floatCSR: JIT.address(of: floatCSREntry),
                                          chaining: options.chaining, translated: blocks)
+        targets.faultInjection = options.faultInjection
+        targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                               firstChainSiteID: chainSites.count)
         guard let placed = cache.append(translated.code), placed == offset else { return nil }
@@ -241,6 +248,7 @@ public final class JIT: Engine {
         let host = cache.address(offset)
         blocks[guest.start] = host
         blockSizes[host] = translated.code.count
+        blockInstalled(guest, host: host, code: translated, counter: counter)
         stats.blocksTranslated &+= 1
         stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
         stats.hostCodeBytes &+= UInt64(translated.code.count)

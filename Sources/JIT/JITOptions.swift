@@ -8,6 +8,11 @@ public struct JITOptions: Sendable {
     public var maxBlockInstructions: Int
     /// Retired instructions between polls of `Environment.eventPending` while code runs chained.
     public var eventQuantum: UInt64
+    /// Count each block's executions and keep block records for `JIT.translatedBlocks()` (`trapeze dump`).
+    public var countBlockExecutions = false
+
+    /// Test-only: a lowering broken on purpose (see `JITFaultInjection`).
+    public var faultInjection: JITFaultInjection? = nil
 
     public static let defaultCacheSize = 64 << 20
 

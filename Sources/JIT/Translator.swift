@@ -16,6 +16,10 @@ struct TranslationTargets {
     /// Host code of blocks already translated in this cache generation, which a direct exit
     /// can jump to straight away.
     var translated: [UInt64: UInt64]
+    /// Where to count the block's executions (`JITOptions.countBlockExecutions`), if anywhere.
+    var executionCounter: UInt64? = nil
+    /// Test-only broken lowering (`JITOptions.faultInjection`).
+    var faultInjection: JITFaultInjection? = nil
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.
@@ -35,6 +39,9 @@ struct TranslatedBlock {
     /// Displacement offsets relative to the block's start; `jumpEnd` already final.
     var chainSites: [ChainSite]
     var guestInstructions: Int
+    /// Offsets where each guest instruction's code starts, and where the out-of-line code starts.
+    var instructionStarts: [Int] = []
+    var coldStart = 0
 }
 
 /// Translates one guest block into x86-64 (DESIGN.md §1).
@@ -80,20 +87,27 @@ struct Translator {
                           tables: SideTables, firstChainSiteID: Int) -> TranslatedBlock {
         var t = Translator(block: block, at: address, targets: targets, tables: tables, firstChainSiteID: firstChainSiteID)
         t.emitBudgetCheck()
+        if let counter = targets.executionCounter { t.countExecution(counter) }
         var ended = false
+        var starts: [Int] = []
         for (i, inst) in block.instructions.enumerated() {
+            starts.append(t.a.offset)
             t.index = i
             t.pc = block.pcs[i]
             t.lower(inst)
+            if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
+                t.injectFault(inst, fault)
+            }
             ended = BlockDecoder.endsBlock(inst)
         }
         if !ended {
             // Cut at a page boundary, an undecodable instruction or the length limit.
             t.exit(to: block.end)
         }
+        let coldStart = t.a.offset
         t.emitColdStubs()
         return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites,
-                               guestInstructions: block.instructions.count)
+                               guestInstructions: block.instructions.count, instructionStarts: starts, coldStart: coldStart)
     }
 
     // MARK: Block entry

@@ -23,6 +23,8 @@ public struct RunConfiguration: Sendable {
     public var jit: JITOptions = JITOptions()
     /// Print engine statistics on stderr when the guest stops.
     public var stats: Bool = false
+    /// `--perf-map`: write `/tmp/perf-PID.map` naming the JIT's code for `perf report`.
+    public var perfMap: Bool = false
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
@@ -59,6 +61,8 @@ public final class GuestRun {
     public let process: LinuxProcess
     /// The run ended because `--timeout` expired (`run()` then returns `.instructionLimit`).
     public private(set) var timedOut = false
+    /// The engine of the last `run()` (for tools that inspect it afterwards, like `trapeze dump`).
+    public private(set) var engine: (any Engine)?
 
     /// Loads the program. Loader problems become a `TrapezeError` with a one-line message.
     public init(_ configuration: RunConfiguration) throws(TrapezeError) {
@@ -98,6 +102,7 @@ public final class GuestRun {
             if !c.jit.chaining { cmd.append("--no-chain") }
             if let s = c.sysroot { cmd += ["--sysroot", s] }
             if c.strace { cmd.append("--strace") }
+            if c.perfMap { cmd.append("--perf-map") }
             // Limits survive execve; the new program gets what is left of the time.
             if let t = c.timeout {
                 let left = max(0, t - Double(Hart.hostNanoseconds() &- started) / 1e9)
@@ -123,6 +128,8 @@ public final class GuestRun {
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
         let engine = configuration.engine.make(jit: configuration.jit)
+        self.engine = engine
+        attachPerfMap(engine)
         let start = Hart.hostNanoseconds()
         defer { process.accounting.processEnded() }  // frees this process's --max-processes slot
         // Host signals (SIGINT, SIGTERM, SIGALRM, SIGPIPE, ...) become the guest's own from here on.

@@ -53,6 +53,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-chain"), help: "Do not chain translated blocks (every block exit returns to the dispatcher).")
     var noChain = false
 
+    @Flag(name: .customLong("perf-map"), help: "Write /tmp/perf-PID.map so `perf report` names JIT code by guest address and symbol.")
+    var perfMap = false
+
     @Option(help: ArgumentHelp("argv[0] for the guest (used when a guest execve re-runs Trapeze).", visibility: .hidden))
     var argv0: String?
 
@@ -79,6 +82,7 @@ struct RunCommand: ParsableCommand {
         }
         config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
         config.stats = stats
+        config.perfMap = perfMap
         let guest: GuestRun
         do {
             guest = try GuestRun(config)

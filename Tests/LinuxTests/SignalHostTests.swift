@@ -6,7 +6,9 @@ import Glibc
 #endif
 
 /// Host signal dispositions are process-wide, so these run one at a time and put them back.
-@Suite(.serialized, .timeLimit(.minutes(1))) struct SignalHostTests {
+// The limit is generous: under a loaded 2-core CI machine the cooperative pool is shared with
+// hundreds of process-spawning fixture tests, and the clock runs while this test waits for a thread.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct SignalHostTests {
     /// Waits (briefly) for a host signal to reach the guest's queue.
     func waitPending(_ g: SignalFixture) -> Bool {
         for _ in 0..<200 where !g.signals.pending { usleep(1000) }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct FixtureTests {
     /// Engine configurations every fixture runs under: the interpreter, the JIT, the JIT without
     /// chaining, and the JIT with a cache so small that it is flushed again and again.
-    static let engines = ["--engine interp", "--engine jit", "--engine jit --no-chain", "--engine jit --jit-cache-size 64K"]
+    static let engines = ["--engine interp", "--engine jit", "--engine jit --no-chain", "--engine jit --jit-cache-size 256K"]
     static let cases: [(FixtureRun, String)] = FixtureRun.all.flatMap { run in engines.map { (run, $0) } }
 
     @Test("fixture output and status", arguments: cases)

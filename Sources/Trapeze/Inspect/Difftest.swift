@@ -1,4 +1,5 @@
 import Guest
+import JIT
 import RISCV
 
 /// Options for a lockstep run.
@@ -52,9 +53,10 @@ public final class Difftest {
     /// The loaded program, when there is one: its host setup wraps the run.
     var guest: GuestRun?
 
-    public init(hart: Hart, engine: any Engine, symbols: Symbolizer, options: DifftestOptions) {
+    /// `engine` is wrapped with `options.fault` unless `faultInjected` says it already carries it.
+    public init(hart: Hart, engine: any Engine, symbols: Symbolizer, options: DifftestOptions, faultInjected: Bool = false) {
         self.hart = hart
-        self.engine = options.fault.map { FaultInjectingEngine(wrapping: engine, $0) } ?? engine
+        self.engine = faultInjected ? engine : options.fault.map { FaultInjectingEngine(wrapping: engine, $0) } ?? engine
         self.symbols = symbols
         self.options = options
         proxy = InspectingEnvironment(wrapping: hart.environment)
@@ -62,8 +64,8 @@ public final class Difftest {
 
     /// Checks `run`'s guest on the engine the options name.
     public convenience init(_ run: GuestRun, options: DifftestOptions) {
-        self.init(hart: run.hart, engine: options.engine.make(jit: run.configuration.jit),
-                  symbols: Symbolizer(run.process.program), options: options)
+        self.init(hart: run.hart, engine: options.engine.make(jit: run.configuration.jit, fault: options.fault),
+                  symbols: Symbolizer(run.process.program), options: options, faultInjected: true)
         guest = run
     }
 
@@ -147,6 +149,14 @@ public final class Difftest {
     /// which they disagree, and builds the report.
     func explain(_ reference: ReferenceBlock, before: StateSnapshot, differences: [Difference], block: Int) -> Divergence {
         var responsible: Int? = reference.retired == 0 ? 0 : nil
+        // The JIT finishes a partial block through the interpreter (at budget edges), so a prefix
+        // run would hide a wrong lowering; a JIT with one-instruction blocks translates every prefix.
+        var localizer = engine
+        if let jit = engine as? JIT {
+            var single = jit.options
+            single.maxBlockInstructions = 1
+            localizer = JIT(options: single)
+        }
         if reference.retired > 0 {
             for count in 1...reference.retired {
                 reference.journal.undo(hart.memory)
@@ -154,7 +164,7 @@ public final class Difftest {
                 let prefix = ReferenceBlock.execute(hart, limit: count)
                 prefix.journal.undo(hart.memory)
                 before.restore(into: hart.state)
-                let outcome = proxy.run(engine, hart, prefix.budget)
+                let outcome = proxy.run(localizer, hart, prefix.budget)
                 if !compare(prefix, outcome).isEmpty {
                     responsible = count - 1
                     break

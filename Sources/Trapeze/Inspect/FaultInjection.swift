@@ -1,4 +1,5 @@
 import Guest
+import JIT
 import RISCV
 
 /// A deliberate, test-only bug: every retired instruction with `opcode` gets its result flipped
@@ -66,5 +67,22 @@ public final class FaultInjectingEngine: Engine {
                 return status
             }
         }
+    }
+}
+
+extension EngineKind {
+    /// An engine of this kind with `fault` injected. The JIT breaks the lowering itself (its
+    /// translation of `fault.opcode` corrupts the destination register), so the bug lives in
+    /// translated code exactly as a real one would; instructions without a destination register or
+    /// that end a block, and the interpreter, are wrapped in a `FaultInjectingEngine` instead.
+    public func make(jit options: JITOptions, fault: FaultInjection?) -> any Engine {
+        guard let fault else { return make(jit: options) }
+        let info = fault.opcode.info
+        if self == .jit, !info.endsBlock, info.writesX || info.writesF, let mask = Int32(exactly: fault.mask) {
+            var broken = options
+            broken.faultInjection = JITFaultInjection(opcode: fault.opcode, mask: mask)
+            return JIT(options: broken)
+        }
+        return FaultInjectingEngine(wrapping: make(jit: options), fault)
     }
 }

@@ -1,4 +1,5 @@
 import Guest
+import JIT
 import RISCV
 
 /// Runs random programs on two engines from identical states and reports the first program on
@@ -15,7 +16,7 @@ public final class Fuzzer {
 
     /// `a` against `b` as `EngineKind`s, with an optional fault injected into `b`.
     public convenience init(_ a: EngineKind, _ b: EngineKind, fault: FaultInjection? = nil) {
-        let second: any Engine = fault.map { FaultInjectingEngine(wrapping: b.make(), $0) } ?? b.make()
+        let second = b.make(jit: JITOptions(), fault: fault)
         self.init(a.make(), second, names: (a.rawValue, b.rawValue + (fault.map { "+fault(\($0.opcode.info.mnemonic))" } ?? "")))
     }
 

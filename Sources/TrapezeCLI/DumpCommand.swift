@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import JIT
+import Linux
+import Trapeze
+
+struct DumpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump",
+        abstract: "Run a riscv64 program on the JIT, then print every block it translated.",
+        discussion: """
+            Each block shows its guest range and symbol, the guest instructions beside the x86-64 \
+            code they became, its exits (chained or not) and how often it ran. The guest's own \
+            output comes first; the dump follows on stdout (or goes to --output). The exit status \
+            is the guest's, as for `trapeze run`.
+            """)
+
+    @Option(help: ArgumentHelp("Only blocks whose guest range holds ADDR (hex with 0x, or decimal).", valueName: "addr"))
+    var pc: String?
+
+    @Option(help: "At most N blocks, in translation order.")
+    var limit: Int?
+
+    @Flag(help: "One JSON object per block and line (schema in the README).")
+    var json = false
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the dump to FILE instead of stdout.", valueName: "file"))
+    var output: String?
+
+    @Option(name: [.customShort("L"), .long], help: "Directory to find the dynamic linker and libraries in.")
+    var sysroot: String?
+
+    @Option(name: .customLong("max-insns"), help: "Stop the guest after N instructions (exit status 124), then dump.")
+    var maxInstructions: UInt64?
+
+    @Flag(name: .customLong("no-chain"), help: "Do not chain translated blocks.")
+    var noChain = false
+
+    @Argument(help: "The riscv64 program.")
+    var program: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    var arguments: [String] = []
+
+    func validate() throws {
+        if let pc, DumpCommand.parseAddress(pc) == nil { throw ValidationError("--pc wants an address such as 0x100b0, got '\(pc)'") }
+        if let limit, limit < 0 { throw ValidationError("--limit wants a count, got \(limit)") }
+    }
+
+    static func parseAddress(_ text: String) -> UInt64? {
+        let t = text.lowercased()
+        return t.hasPrefix("0x") ? UInt64(t.dropFirst(2), radix: 16) : UInt64(t)
+    }
+
+    func run() throws {
+        var args = arguments
+        if args.first == "--" { args.removeFirst() }
+        var config = RunConfiguration(program: program, arguments: args, sysroot: sysroot, engine: .jit,
+                                      maxInstructions: maxInstructions)
+        config.jit.chaining = !noChain
+        config.jit.countBlockExecutions = true
+        let guest: GuestRun
+        do {
+            guest = try GuestRun(config)
+        } catch {
+            report(error.message)
+            throw GuestExit(status: error.status)
+        }
+        let status = guest.run()
+        let jit = guest.engine as? JIT
+        let options = DumpOptions(pc: pc.flatMap(DumpCommand.parseAddress), limit: limit, json: json)
+        let text = BlockDump.lines(jit?.translatedBlocks() ?? [], symbols: guest.symbols, hostNames: jit?.hostNames() ?? [:],
+                                   options: options).map { $0 + "\n" }.joined()
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+                report("cannot write \(output)")
+                throw GuestExit(status: 1)
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+        if status == .instructionLimit {
+            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
+        }
+        if case .signaled(let signal) = status { throw GuestKilled(signal: signal) }
+        throw GuestExit(status: status.processStatus)
+    }
+}

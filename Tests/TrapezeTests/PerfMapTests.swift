@@ -1,0 +1,51 @@
+import Foundation
+import Linux
+import Testing
+import Trapeze
+
+/// `trapeze run --perf-map`: the map file perf reads, and how its names are made.
+@Suite struct PerfMapTests {
+    @Test func namesUseTheNearestSymbol() {
+        let symbols = GuestSymbols(tables: [SymbolTable([
+            Symbol(name: "main", address: 0x10400, size: 0x40, isFunction: true),
+            Symbol(name: "table", address: 0x10440, size: 0x10, isFunction: false),
+        ])])
+        #expect(PerfMap.name(0x10400, symbols) == "guest:0x10400 main+0x0")
+        #expect(PerfMap.name(0x10434, symbols) == "guest:0x10434 main+0x34")
+        #expect(PerfMap.name(0x20000, symbols) == "guest:0x20000")
+    }
+
+    /// Runs fib under `run --perf-map` (exec'd by a shell that prints its pid first, so the pid is
+    /// Trapeze's) and checks the file covers the translated blocks with symbol names.
+    @Test func mapOfARun() throws {
+        let program = Paths.fixtures.appendingPathComponent("bin/fib").path
+        let r = try runProcess("/bin/sh", ["-c", "echo $$; exec \"$0\" run --perf-map \"$1\" >/dev/null", Paths.trapeze, program])
+        #expect(r.status == 0, "\(r.stderrText)")
+        let pid = try #require(Int32(String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let path = PerfMap.path(pid: pid)
+        defer { unlink(path) }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count > 20)
+        var ranges: [(UInt64, UInt64)] = []
+        var names: [String] = []
+        for line in lines {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            try #require(parts.count == 3, "\(line)")
+            let start = try #require(UInt64(parts[0], radix: 16)), size = try #require(UInt64(parts[1], radix: 16))
+            #expect(size > 0)
+            ranges.append((start, start + size))
+            names.append(String(parts[2]))
+        }
+        #expect(names.first == "trapeze:stubs (prologue, epilogue)")
+        // Blocks are laid out one after another in the cache (fib does not fill it).
+        for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.1 <= b.0) }
+        let symbols = try ELFFile(path: program).symbolTable()
+        let main = try #require(symbols.symbols.first { $0.name == "main" && $0.isFunction })
+        #expect(names.contains("guest:0x\(String(main.address, radix: 16)) main+0x0"))
+        for name in names.dropFirst() {
+            #expect(name.wholeMatch(of: /guest:0x[0-9a-f]+( [^ ]+\+0x[0-9a-f]+)?/) != nil, "\(name)")
+        }
+        // Nearly every block of a static C program lies inside some function.
+        #expect(names.filter { $0.contains("+0x") }.count * 10 >= names.count * 9)
+    }
+}
