@@ -1,10 +1,13 @@
 import Guest
+import Interpreter
 import RISCV
 import X86
 
 /// F and D. Loads and stores move bits between guest memory and the f registers in the state
-/// block inline; arithmetic calls the interpreter's `FloatUnit`, which is bit-exact (NaN boxing,
-/// canonical NaNs, fflags, rounding modes) — lowering it to SSE is a later issue.
+/// block; everything else is lowered inline to SSE/FMA3 (`FloatInline*.swift`), bit-identical to
+/// the interpreter's `FloatUnit`, which inline code still calls for the rare cases x86 does
+/// differently: RMM, frm ≠ RNE, a NaN result, a single that is not NaN-boxed, an integer
+/// conversion out of range, FMA without FMA3.
 extension Translator {
     static let nanBox: UInt64 = 0xffff_ffff_0000_0000
 
@@ -32,7 +35,93 @@ extension Translator {
         a.mov(guestMemory(double ? .qword : .dword), double ? .rcx : .ecx)
     }
 
+    /// Every F/D register-to-register instruction.
     mutating func floatArithmetic(_ i: Instruction) {
+        let fma = CPUFeatures.host.fma
+        switch i.opcode {
+        case .fmadd_s: fma ? fusedMultiplyAdd(i, .madd, .single) : floatHelper(i)
+        case .fmsub_s: fma ? fusedMultiplyAdd(i, .msub, .single) : floatHelper(i)
+        // RISC-V fnmsub is −(a·b) + c, x86's fnmadd; fnmadd is −(a·b) − c, x86's fnmsub.
+        case .fnmsub_s: fma ? fusedMultiplyAdd(i, .nmadd, .single) : floatHelper(i)
+        case .fnmadd_s: fma ? fusedMultiplyAdd(i, .nmsub, .single) : floatHelper(i)
+        case .fmadd_d: fma ? fusedMultiplyAdd(i, .madd, .double) : floatHelper(i)
+        case .fmsub_d: fma ? fusedMultiplyAdd(i, .msub, .double) : floatHelper(i)
+        case .fnmsub_d: fma ? fusedMultiplyAdd(i, .nmadd, .double) : floatHelper(i)
+        case .fnmadd_d: fma ? fusedMultiplyAdd(i, .nmsub, .double) : floatHelper(i)
+
+        case .fadd_s: arithmetic(i, .add, .single)
+        case .fsub_s: arithmetic(i, .sub, .single)
+        case .fmul_s: arithmetic(i, .mul, .single)
+        case .fdiv_s: arithmetic(i, .div, .single)
+        case .fsqrt_s: arithmetic(i, .sqrt, .single)
+        case .fadd_d: arithmetic(i, .add, .double)
+        case .fsub_d: arithmetic(i, .sub, .double)
+        case .fmul_d: arithmetic(i, .mul, .double)
+        case .fdiv_d: arithmetic(i, .div, .double)
+        case .fsqrt_d: arithmetic(i, .sqrt, .double)
+
+        case .fsgnj_s: signInject(i, .copy, .single)
+        case .fsgnjn_s: signInject(i, .negate, .single)
+        case .fsgnjx_s: signInject(i, .xor, .single)
+        case .fsgnj_d: signInject(i, .copy, .double)
+        case .fsgnjn_d: signInject(i, .negate, .double)
+        case .fsgnjx_d: signInject(i, .xor, .double)
+
+        case .fmin_s: minMax(i, max: false, .single)
+        case .fmax_s: minMax(i, max: true, .single)
+        case .fmin_d: minMax(i, max: false, .double)
+        case .fmax_d: minMax(i, max: true, .double)
+        case .feq_s: compare(i, .e, .single)
+        case .flt_s: compare(i, .b, .single)
+        case .fle_s: compare(i, .be, .single)
+        case .feq_d: compare(i, .e, .double)
+        case .flt_d: compare(i, .b, .double)
+        case .fle_d: compare(i, .be, .double)
+        case .fclass_s: classify(i, .single)
+        case .fclass_d: classify(i, .double)
+
+        case .fcvt_w_s: toInteger(i, .single, .int32)
+        case .fcvt_wu_s: toInteger(i, .single, .uint32)
+        case .fcvt_l_s: toInteger(i, .single, .int64)
+        case .fcvt_lu_s: toInteger(i, .single, .uint64)
+        case .fcvt_w_d: toInteger(i, .double, .int32)
+        case .fcvt_wu_d: toInteger(i, .double, .uint32)
+        case .fcvt_l_d: toInteger(i, .double, .int64)
+        case .fcvt_lu_d: toInteger(i, .double, .uint64)
+        case .fcvt_s_w: fromInteger(i, .single, .int32)
+        case .fcvt_s_wu: fromInteger(i, .single, .uint32)
+        case .fcvt_s_l: fromInteger(i, .single, .int64)
+        case .fcvt_s_lu: fromInteger(i, .single, .uint64)
+        case .fcvt_d_w: fromInteger(i, .double, .int32)
+        case .fcvt_d_wu: fromInteger(i, .double, .uint32)
+        case .fcvt_d_l: fromInteger(i, .double, .int64)
+        case .fcvt_d_lu: fromInteger(i, .double, .uint64)
+        case .fcvt_s_d: convertFormat(i, to: .single)
+        case .fcvt_d_s: convertFormat(i, to: .double)
+
+        case .fmv_x_w, .fmv_w_x, .fmv_x_d, .fmv_d_x: move(i)
+
+        // Not F/D arithmetic; never routed here. FloatUnit reports them illegal.
+        case .flw, .fsw, .fld, .fsd,
+             .lui, .auipc, .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu,
+             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
+             .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
+             .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
+             .addiw, .slliw, .srliw, .sraiw, .addw, .subw, .sllw, .srlw, .sraw,
+             .fence, .ecall, .ebreak, .fence_i,
+             .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
+             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw,
+             .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
+             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
+             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
+             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d,
+             .sret, .mret, .wfi, .sfence_vma:
+            floatHelper(i)
+        }
+    }
+
+    /// The whole instruction in `FloatUnit`.
+    mutating func floatHelper(_ i: Instruction) {
         callHelper(i, targets.float)
     }
 }

@@ -127,14 +127,14 @@ extension Translator {
         case .remw: divide(i, signed: true, remainder: true, word: true)
         case .remuw: divide(i, signed: false, remainder: true, word: true)
         case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
-            if Lowering.isFloatCSR(i) { callHelper(i, targets.floatCSR) } else { system(i) }
+            if Lowering.isFloatCSR(i) { floatCSR(i) } else { system(i) }
         case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .sfence_vma:
             system(i)
         case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
              .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
              .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
              .amomin_d, .amomax_d, .amominu_d, .amomaxu_d:
-            slowPath(i)
+            atomic(i)
         case .flw: loadFloat(i, double: false)
         case .fld: loadFloat(i, double: true)
         case .fsw: storeFloat(i, double: false)

@@ -136,6 +136,8 @@ struct Translator {
         case fault(pc: UInt64, notRetired: Int, store: Bool)
         /// A helper reported an exception for the instruction at `pc` (pc is already stored).
         case helperFailed(notRetired: Int, raw: UInt32)
+        /// The out-of-line part of an inline F/D or A lowering (FloatInline.swift).
+        case inline(InlineStub)
     }
 
     /// A label for a stub emitted after the block's body.
@@ -146,7 +148,10 @@ struct Translator {
     }
 
     private mutating func emitColdStubs() {
-        for (label, stub) in cold {
+        var k = 0
+        while k < cold.count { // an inline stub may call a helper, which adds a stub
+            let (label, stub) = cold[k]
+            k += 1
             a.bind(label)
             switch stub {
             case .budget:
@@ -165,6 +170,8 @@ struct Translator {
                 // pc is still the instruction's; it did not retire.
                 if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
                 leave(.helper, argument: raw)
+            case .inline(let stub):
+                emitInlineStub(stub)
             }
         }
     }

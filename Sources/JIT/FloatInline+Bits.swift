@@ -1,0 +1,103 @@
+import Guest
+import Interpreter
+import RISCV
+import X86
+
+/// The F/D instructions that do not round: sign injection and moves (pure bit operations, no
+/// flags, no canonicalisation), comparisons and min/max (flags only for NaN operands, which go
+/// to `FloatUnit`).
+extension Translator {
+    /// The frame of an inline non-rounding instruction: `body` gets the fallback label.
+    mutating func unroundedOperation(_ i: Instruction, _ body: (inout Translator, _ fallback: Label) -> Void) {
+        let done = a.newLabel()
+        let fallback = floatFallback(i, done: done)
+        body(&self, fallback)
+        a.bind(done)
+    }
+
+    /// fsgnj, fsgnjn, fsgnjx as integer operations: result = a ^ ((a ^ b) & sign) and variants.
+    /// A single operand that is not NaN-boxed reads as the canonical NaN: left to the helper.
+    mutating func signInject(_ i: Instruction, _ kind: SignInjection, _ p: Precision) {
+        unroundedOperation(i) { t, fallback in
+            let width: OperandSize = p == .double ? .qword : .dword
+            let bits = UInt8(p == .double ? 63 : 31)
+            let (ra, rb) = (Reg(.rcx, width), Reg(.rax, width))
+            if p == .single {
+                t.a.cmp(t.fHigh(i.rs1), imm: -1)
+                t.a.jcc(.ne, fallback)
+                t.a.cmp(t.fHigh(i.rs2), imm: -1)
+                t.a.jcc(.ne, fallback)
+            }
+            func slot(_ f: UInt8) -> Mem { Mem(width, base: .gpr(Host.state), disp: Int32(StateOffset.f + 8 * Int(f))) }
+            t.a.mov(ra, slot(i.rs1))
+            t.a.mov(rb, slot(i.rs2))
+            switch kind {
+            case .copy: t.a.xor(rb, ra)
+            case .negate: t.a.xor(rb, ra); t.a.not(rb)
+            case .xor: break
+            }
+            t.a.shr(rb, imm: bits)
+            t.a.shl(rb, imm: bits)
+            t.a.xor(ra, rb)
+            t.a.mov(slot(i.rd), ra)
+            if p == .single { t.a.mov(t.fHigh(i.rd), imm: -1) }
+        }
+    }
+
+    /// fmin/fmax. Ordered and different: x86 min/max are right. Equal: the same bits, or zeros
+    /// of both signs, where OR picks −0 (min) and AND +0 (max). Any NaN: the helper.
+    mutating func minMax(_ i: Instruction, max: Bool, _ p: Precision) {
+        unroundedOperation(i) { t, fallback in
+            let store = t.a.newLabel(), different = t.a.newLabel()
+            t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
+            t.loadF(.xmm1, i.rs2, p, unboxed: fallback)
+            t.a.ucomis(p, .xmm0, .xmm1)
+            t.a.jcc(.p, fallback)
+            t.a.jcc(.ne, different)
+            t.a.bitwise(max ? .andpd : .orpd, .xmm0, .xmm1)
+            t.a.jmp(store)
+            t.a.bind(different)
+            t.a.scalar(max ? .max : .min, p, .xmm0, .xmm1)
+            t.a.bind(store)
+            t.storeF(i.rd, .xmm0, p)
+        }
+    }
+
+    /// feq (`.e`), flt (`.b`), fle (`.be`) after `ucomis a, b`. Ordered operands raise nothing;
+    /// unordered ones go to the helper (quiet feq vs signalling flt/fle, sNaN detection).
+    mutating func compare(_ i: Instruction, _ cc: Condition, _ p: Precision) {
+        unroundedOperation(i) { t, fallback in
+            t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
+            t.loadF(.xmm1, i.rs2, p, unboxed: fallback)
+            t.a.xor(.eax, .eax)
+            t.a.ucomis(p, .xmm0, .xmm1)
+            t.a.jcc(.p, fallback)
+            t.a.setcc(cc, .al)
+            t.store(i.rd, .rax)
+        }
+    }
+
+    /// fclass: rare in compiled code, so left to the helper.
+    mutating func classify(_ i: Instruction, _ p: Precision) {
+        floatHelper(i)
+    }
+
+    /// fmv.x.w (sign-extends bits 31:0, no unboxing check), fmv.w.x (boxes), fmv.x.d, fmv.d.x.
+    mutating func move(_ i: Instruction) {
+        switch i.opcode {
+        case .fmv_x_w:
+            a.movsxd(.rax, fLow(i.rs1))
+            store(i.rd, .rax)
+        case .fmv_x_d:
+            a.mov(.rax, fSlot(i.rs1))
+            store(i.rd, .rax)
+        case .fmv_w_x:
+            let x = register(i.rs1, scratch: .rax)
+            a.mov(fLow(i.rd), .r32(x))
+            a.mov(fHigh(i.rd), imm: -1)
+        default: // fmv.d.x
+            let x = register(i.rs1, scratch: .rax)
+            a.mov(fSlot(i.rd), .r64(x))
+        }
+    }
+}

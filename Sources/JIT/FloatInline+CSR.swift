@@ -1,0 +1,53 @@
+import Guest
+import RISCV
+import X86
+
+/// Zicsr on fflags, frm and fcsr, inline: math libraries read and restore them around many calls,
+/// and they are plain fields of the state block that every privilege level may access (the
+/// trap-and-emulate handler's `csr` does the same: rd = old value, then the update, fields masked).
+extension Translator {
+    mutating func floatCSR(_ i: Instruction) {
+        let fflags = Mem.dword(Host.state, Int32(StateOffset.fflags))
+        let frm = Mem.dword(Host.state, Int32(StateOffset.frm))
+        // eax = the old value.
+        switch i.csr {
+        case CSRNumber.fflags: a.mov(.eax, fflags)
+        case CSRNumber.frm: a.mov(.eax, frm)
+        default: // fcsr
+            a.mov(.eax, frm)
+            a.shl(.eax, imm: 5)
+            a.or(.eax, fflags)
+        }
+        let immediate = [.csrrwi, .csrrsi, .csrrci].contains(i.opcode)
+        let assign = i.opcode == .csrrw || i.opcode == .csrrwi
+        // csrrs/csrrc with x0 (or uimm 0) read only.
+        if assign || i.rs1 != 0 {
+            if immediate {
+                a.mov(.ecx, imm: Int64(i.rs1))
+            } else {
+                a.mov(.ecx, .r32(register(i.rs1, scratch: .rcx)))
+            }
+            switch i.opcode {
+            case .csrrs, .csrrsi: a.or(.ecx, .eax)
+            case .csrrc, .csrrci: a.not(.ecx); a.and(.ecx, .eax)
+            default: break
+            }
+            switch i.csr {
+            case CSRNumber.fflags:
+                a.and(.ecx, imm: 0x1f)
+                a.mov(fflags, .ecx)
+            case CSRNumber.frm:
+                a.and(.ecx, imm: 7)
+                a.mov(frm, .ecx)
+            default:
+                a.mov(.edx, .ecx)
+                a.and(.edx, imm: 0x1f)
+                a.mov(fflags, .edx)
+                a.shr(.ecx, imm: 5)
+                a.and(.ecx, imm: 7)
+                a.mov(frm, .ecx)
+            }
+        }
+        store(i.rd, .rax)
+    }
+}

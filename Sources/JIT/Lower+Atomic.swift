@@ -1,0 +1,178 @@
+import Guest
+import RISCV
+import X86
+
+/// A: LR/SC and AMOs inline, with the interpreter's semantics (Execute+Atomic.swift).
+///
+/// The address must be naturally aligned and inside guest memory; anything else goes to the
+/// interpreter through the slow path, which raises the exact exception (misaligned before
+/// access fault, lr as a load, sc and AMOs as stores). Inside the range the host page
+/// protections do the permission check as for plain accesses, with `rax` holding the guest
+/// address at every access that can fault. AMOs are `lock`-prefixed read-modify-writes (xchg,
+/// xadd, or a cmpxchg loop), so they stay atomic once several harts share memory; being full
+/// barriers on x86, they honour aq and rl whatever the bits say.
+extension Translator {
+    mutating func atomic(_ i: Instruction) {
+        switch i.opcode {
+        case .lr_w: loadReserved(i, .dword)
+        case .lr_d: loadReserved(i, .qword)
+        case .sc_w: storeConditional(i, .dword)
+        case .sc_d: storeConditional(i, .qword)
+        case .amoswap_w: amo(i, .swap, .dword)
+        case .amoadd_w: amo(i, .add, .dword)
+        case .amoxor_w: amo(i, .xor, .dword)
+        case .amoand_w: amo(i, .and, .dword)
+        case .amoor_w: amo(i, .or, .dword)
+        case .amomin_w: amo(i, .min, .dword)
+        case .amomax_w: amo(i, .max, .dword)
+        case .amominu_w: amo(i, .minu, .dword)
+        case .amomaxu_w: amo(i, .maxu, .dword)
+        case .amoswap_d: amo(i, .swap, .qword)
+        case .amoadd_d: amo(i, .add, .qword)
+        case .amoxor_d: amo(i, .xor, .qword)
+        case .amoand_d: amo(i, .and, .qword)
+        case .amoor_d: amo(i, .or, .qword)
+        case .amomin_d: amo(i, .min, .qword)
+        case .amomax_d: amo(i, .max, .qword)
+        case .amominu_d: amo(i, .minu, .qword)
+        case .amomaxu_d: amo(i, .maxu, .qword)
+        // Not A; never routed here.
+        case .lui, .auipc, .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu,
+             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
+             .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
+             .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
+             .addiw, .slliw, .srliw, .sraiw, .addw, .subw, .sllw, .srlw, .sraw,
+             .fence, .ecall, .ebreak, .fence_i,
+             .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
+             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw,
+             .flw, .fsw, .fld, .fsd,
+             .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
+             .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s, .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
+             .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
+             .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
+             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
+             .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d, .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
+             .fcvt_s_d, .fcvt_d_s, .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
+             .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d, .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x,
+             .sret, .mret, .wfi, .sfence_vma:
+            slowPath(i)
+        }
+    }
+
+    enum AtomicOp { case swap, add, xor, and, or, min, max, minu, maxu }
+
+    /// rax = x[rs1], the guest address; jumps to `misfit` unless it is aligned to `size` and
+    /// below the guest limit.
+    mutating func atomicAddress(_ i: Instruction, _ size: OperandSize, misfit: Label) {
+        load(.rax, i.rs1)
+        access = (Host.t0, 0)
+        a.test(.eax, imm: Int32(size.rawValue - 1))
+        a.jcc(.ne, misfit)
+        a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
+        a.jcc(.ae, misfit)
+    }
+
+    /// A full barrier (cheaper than mfence on most x86 cores): orders an earlier store before a
+    /// later load, the one reordering x86 allows.
+    mutating func fullBarrier() {
+        a.lock()
+        a.or(.dword(.rsp, 0), imm: 0)
+    }
+
+    var reservationValid: Mem { .qword(Host.state, Int32(StateOffset.reservationValid)) }
+
+    /// lr: load, sign-extend, reserve. (rl on an lr asks for earlier stores to be visible first.)
+    mutating func loadReserved(_ i: Instruction, _ size: OperandSize) {
+        let done = a.newLabel()
+        atomicAddress(i, size, misfit: helperPath(i, targets.slowPath, done: done))
+        if i.rm & 1 != 0 { fullBarrier() }
+        markFaultSite(store: false)
+        if size == .dword { a.movsxd(.rcx, guestMemory(.dword)) } else { a.mov(.rcx, guestMemory(.qword)) }
+        store(i.rd, .rcx)
+        a.mov(.qword(Host.state, Int32(StateOffset.reservation)), .rax)
+        a.mov(reservationValid, imm: 1)
+        a.bind(done)
+    }
+
+    /// sc: stores only under a valid reservation of this address; rd = 0 on success, 1 on
+    /// failure; the reservation is gone afterwards either way (but not if the store faults).
+    /// (aq on an sc asks for the store to be visible before later loads.)
+    mutating func storeConditional(_ i: Instruction, _ size: OperandSize) {
+        let done = a.newLabel(), fail = a.newLabel(), finish = a.newLabel()
+        atomicAddress(i, size, misfit: helperPath(i, targets.slowPath, done: done))
+        a.cmp(reservationValid, imm: 0)
+        a.jcc(.e, fail)
+        a.cmp(.rax, .qword(Host.state, Int32(StateOffset.reservation)))
+        a.jcc(.ne, fail)
+        let value = register(i.rs2, scratch: .rcx)
+        markFaultSite(store: true)
+        a.mov(guestMemory(size), Reg(value, size))
+        if i.rm & 2 != 0 { fullBarrier() }
+        a.xor(.ecx, .ecx)
+        a.jmp(finish)
+        a.bind(fail)
+        a.mov(.ecx, imm: 1)
+        a.bind(finish)
+        a.mov(reservationValid, imm: 0)
+        store(i.rd, .rcx)
+        a.bind(done)
+    }
+
+    /// AMOs: rd = the old value (sign-extended for .w), memory = op(old, x[rs2]).
+    mutating func amo(_ i: Instruction, _ op: AtomicOp, _ size: OperandSize) {
+        let done = a.newLabel()
+        atomicAddress(i, size, misfit: helperPath(i, targets.slowPath, done: done))
+        let rcx = Reg(.rcx, size)
+        switch op {
+        case .swap:
+            load(.rcx, i.rs2)
+            markFaultSite(store: true)
+            a.xchg(guestMemory(size), rcx)
+        case .add:
+            load(.rcx, i.rs2)
+            markFaultSite(store: true)
+            a.lock()
+            a.xadd(guestMemory(size), rcx)
+        case .xor, .and, .or, .min, .max, .minu, .maxu:
+            // Fetch the old value with a locked no-op add, which also proves the page writable
+            // while rax still holds the address; then retry cmpxchg until no one intervened.
+            a.xor(.ecx, .ecx)
+            markFaultSite(store: true)
+            a.lock()
+            a.xadd(guestMemory(size), rcx)
+            a.mov(.rdx, .rax)
+            a.mov(.rax, .rcx)
+            let retry = a.newLabel()
+            a.bind(retry)
+            a.mov(.rcx, .rax)
+            switch op {
+            case .xor: alu(.xor, rcx, i.rs2)
+            case .and: alu(.and, rcx, i.rs2)
+            case .or: alu(.or, rcx, i.rs2)
+            case .min: pick(.g, rcx, i.rs2)
+            case .max: pick(.l, rcx, i.rs2)
+            case .minu: pick(.a, rcx, i.rs2)
+            case .maxu: pick(.b, rcx, i.rs2)
+            case .swap, .add: break
+            }
+            a.lock()
+            a.cmpxchg(Mem(size, base: .gpr(Host.memory), index: .rdx, scale: 1), rcx)
+            a.jcc(.ne, retry)
+            a.mov(.rcx, .rax)
+        }
+        if size == .dword { a.movsxd(.rcx, .ecx) }
+        store(i.rd, .rcx)
+        a.bind(done)
+    }
+
+    /// `dst = x` when `dst cc x` after comparing them (x from wherever it lives; x0 from its
+    /// always-zero slot in the state block).
+    mutating func pick(_ cc: Condition, _ dst: Reg, _ x: UInt8) {
+        alu(.cmp, dst, x)
+        switch operand(x) {
+        case .zero: a.cmovcc(cc, dst, Mem(dst.size, base: .gpr(Host.state), disp: Int32(StateOffset.x)))
+        case .host(let h): a.cmovcc(cc, dst, h.sized(dst.size))
+        case .memory(let d): a.cmovcc(cc, dst, Mem(dst.size, base: .gpr(Host.state), disp: d))
+        }
+    }
+}
