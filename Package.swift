@@ -34,6 +34,6 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "Guest", "RISCV"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone"]),
-        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "Linux", "Guest", "RISCV"], exclude: ["DumpGoldens"]),
+        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "Linux", "Guest", "RISCV"], exclude: ["DumpGoldens", "CLIGoldens"]),
     ]
 )

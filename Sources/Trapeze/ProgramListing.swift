@@ -43,9 +43,35 @@ public enum ProgramListing {
                     out += ["", hex16(lo) + " <\(name)>:"]
                 }
                 let bytes = Array(elf.bytes[(start + Int(lo - section.address))..<(start + Int(hi - section.address))])
-                out += dis.listing(of: bytes, at: lo)
+                out += listing(bytes, at: lo, &dis)
             }
         }
+        return out
+    }
+
+    /// objdump -d's rule for zero bytes: a run of at least 8 (mid-region, in multiples of 4) or a
+    /// run of fewer than 3 that reaches the end of the region is shown as `...`, not disassembled.
+    static func listing(_ bytes: [UInt8], at address: UInt64, _ dis: inout Disassembler) -> [String] {
+        var out: [String] = []
+        var segmentStart = 0
+        var i = 0
+        func flush(upTo end: Int) {
+            if end > segmentStart { out += dis.listing(of: Array(bytes[segmentStart..<end]), at: address + UInt64(segmentStart)) }
+        }
+        while i < bytes.count {
+            var z = i
+            while z < bytes.count && bytes[z] == 0 { z += 1 }
+            let run = z - i
+            if run >= 8 || (z == bytes.count && run > 0 && run < 3) {
+                flush(upTo: i)
+                out.append("\t...")
+                i = z == bytes.count ? z : i + (run & ~3)
+                segmentStart = i
+                continue
+            }
+            i += bytes[i] & 3 == 3 ? 4 : 2
+        }
+        flush(upTo: min(i, bytes.count))
         return out
     }
 

@@ -22,7 +22,14 @@ public struct TrapezeCommand: ParsableCommand {
         } catch let e as GuestKilled {
             e.dieOfSignal()
         } catch {
-            exit(withError: error)
+            // Help and version requests print as usual; a bad command line is one `trapeze:`
+            // line (the parser's message, then a pointer to --help) and EX_USAGE.
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
+            report(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
+            FileHandle.standardError.write(Data("trapeze: see 'trapeze --help'\n".utf8))
+            Foundation.exit(code.rawValue)
         }
     }
 }
