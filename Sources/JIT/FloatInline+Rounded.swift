@@ -68,7 +68,7 @@ extension Translator {
             let truncate = m == 1
             let mode: UInt8 = truncate ? 0 : m
             let restoring = mode == 0 ? fallback : late
-            t.setRounding(mode)
+            t.loadMXCSR(mode) // the IE test below must see this conversion's flags alone
             let result: Reg = kind == .int32 ? .eax : .rax
             t.a.cvts2si(p, truncate: truncate, result, .xmm0)
             t.a.stmxcsr(.dword(Host.state, Int32(mxcsrScratch)))

@@ -88,8 +88,11 @@ extension Translator {
             let (savedPC, savedIndex) = (self.pc, self.index)
             self.pc = pc
             self.index = index
-            if restoreRNE { setRounding(0) }
+            if restoreRNE { loadMXCSR(0) }
             callHelper(i, helper)
+            // The helper is host code that may leave flags in MXCSR; inline code after `resume`
+            // counts on a clean RNE MXCSR (`mxcsrClean`).
+            loadMXCSR(0)
             a.jmp(resume)
             self.pc = savedPC
             self.index = savedIndex
@@ -145,10 +148,33 @@ extension Translator {
         }
     }
 
-    /// Loads MXCSR with rounding mode `m` (RISC-V numbering) and no flags raised. Clobbers rdx.
+    /// Makes MXCSR round in mode `m` (RISC-V numbering) with no flags that are not already in
+    /// fflags. ldmxcsr is slow, so under RNE it is skipped when MXCSR is known clean: then flags
+    /// of earlier instructions of the block may still be set, but they were accrued already and
+    /// ORing them into fflags again changes nothing. Clobbers rdx.
     mutating func setRounding(_ m: UInt8) {
+        if m == 0 && mxcsrClean { return }
+        loadMXCSR(m)
+    }
+
+    /// Loads MXCSR with rounding mode `m` and no flags raised, unconditionally. Clobbers rdx.
+    mutating func loadMXCSR(_ m: UInt8) {
         a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
         a.ldmxcsr(.dword(.rdx, Int32(4 * Int(m))))
+    }
+
+    /// Whether lowering `i` keeps `mxcsrClean` true: integer and memory instructions (a fault
+    /// leaves the block) and F/D arithmetic, which keeps it itself (out-of-line helper calls
+    /// reload MXCSR before they rejoin; `floatHelper` clears it). Everything else may run host
+    /// code inline (A's slow path, Zicsr on fflags) and clears it.
+    static func keepsMXCSR(_ i: Instruction) -> Bool {
+        switch Lowering.kind(i) {
+        case .inline: return true
+        case .branch, .system: return false
+        case .slowPath:
+            // OP-FP and the four fused multiply-add major opcodes.
+            return [0x53, 0x43, 0x47, 0x4b, 0x4f].contains(i.raw & 0x7f)
+        }
     }
 
     /// ORs the flags the operation raised since `setRounding` into fflags, and puts RNE back if
@@ -162,6 +188,7 @@ extension Translator {
         a.movzx(.ecx, Mem(.byte, base: .gpr(.rdx), index: .rcx, scale: 1, disp: FloatConstants.flagMapOffset))
         a.or(.dword(Host.state, Int32(StateOffset.fflags)), .ecx)
         if m != 0 { a.ldmxcsr(.dword(.rdx, 0)) }
+        mxcsrClean = true
     }
 
     /// Jumps to `nan` when `x` holds a NaN (ucomis of a quiet NaN raises nothing).

@@ -123,5 +123,6 @@ extension Translator {
     /// The whole instruction in `FloatUnit`.
     mutating func floatHelper(_ i: Instruction) {
         callHelper(i, targets.float)
+        mxcsrClean = false // host code ran
     }
 }

@@ -70,6 +70,10 @@ struct Translator {
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
     let entry: Label
+    /// perf-fp: true when the code emitted so far leaves MXCSR at RNE, all masked, with every
+    /// flag it holds already in fflags, so an RNE F/D instruction need not load MXCSR first
+    /// (FloatInline.swift). False at block entry and after anything that may run host code.
+    var mxcsrClean = false
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
         var a = Assembler(baseAddress: address)
@@ -98,6 +102,7 @@ struct Translator {
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
                 t.injectFault(inst, fault)
             }
+            if !Translator.keepsMXCSR(inst) { t.mxcsrClean = false } // perf-fp, FloatInline.swift
             ended = BlockDecoder.endsBlock(inst)
         }
         if !ended {
