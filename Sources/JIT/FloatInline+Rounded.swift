@@ -11,10 +11,14 @@ extension Translator {
     /// use before MXCSR is touched, and the one for after (which restores RNE first).
     mutating func roundedOperation(_ i: Instruction,
                                    _ body: (inout Translator, _ mode: UInt8, _ fallback: Label, _ late: Label) -> Void) {
-        if InlineRounding(rm: i.rm) == .helper {
+        let rounding = InlineRounding(rm: i.rm)
+        if rounding == .helper {
             floatHelper(i)
             return
         }
+        // A static mode other than RNE loads MXCSR: pending flags go first, before any fallback
+        // can be created expecting them.
+        if rounding != .mode(0) && rounding != .dynamic { foldFlags() }
         let done = a.newLabel()
         let fallback = floatFallback(i, done: done)
         guard let m = inlineMode(i, fallback: fallback) else { return }
@@ -62,13 +66,15 @@ extension Translator {
     /// range: it returns INT_MIN where RISC-V saturates), and an unsigned result that does not fit,
     /// goes to the helper before any flag is accrued.
     mutating func toInteger(_ i: Instruction, _ p: Precision, _ kind: IntegerKind) {
+        // Its fallbacks must not fold: x86 may have raised inexact where RISC-V raises invalid.
+        foldFlags()
         roundedOperation(i) { t, m, fallback, late in
             t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
             // RTZ is what the truncating form does under any MXCSR: no rounding mode to restore.
             let truncate = m == 1
             let mode: UInt8 = truncate ? 0 : m
             let restoring = mode == 0 ? fallback : late
-            t.setRounding(mode)
+            t.loadMXCSR(mode) // the IE test below must see this conversion's flags alone
             let result: Reg = kind == .int32 ? .eax : .rax
             t.a.cvts2si(p, truncate: truncate, result, .xmm0)
             t.a.stmxcsr(.dword(Host.state, Int32(mxcsrScratch)))

@@ -43,8 +43,9 @@ let mxcsrScratch = StateOffset.scratch + 8 * (StateOffset.scratchCount - 1)
 /// Out-of-line code of inline F/D and A lowerings, emitted after the block's body.
 enum InlineStub {
     /// Instruction `i` through `helper` (with its pc and position in the block), then back to
-    /// `resume`; first MXCSR back to RNE if the inline code had changed it.
-    case helper(Instruction, UInt64, pc: UInt64, index: Int, resume: Label, restoreRNE: Bool)
+    /// `resume`; first the pending MXCSR flags into fflags if `fold`, and MXCSR back to RNE if
+    /// the inline code had changed it.
+    case helper(Instruction, UInt64, pc: UInt64, index: Int, resume: Label, restoreRNE: Bool, fold: Bool)
     /// fcvt.{s,d}.lu of a value in `x` with the top bit set, into xmm0.
     case unsignedToFloat(GPR, Precision, resume: Label)
 }
@@ -79,17 +80,24 @@ extension Translator {
     /// Label of an out-of-line call of `helper` for instruction `i` (as `callHelper` emits it
     /// inline, with this instruction's pc and retirement count) that rejoins inline code at `done`.
     mutating func helperPath(_ i: Instruction, _ helper: UInt64, done: Label, restoreRNE: Bool = false) -> Label {
-        outOfLine(.inline(.helper(i, helper, pc: pc, index: index, resume: done, restoreRNE: restoreRNE)))
+        // Flags pending now are still in MXCSR when inline code jumps here, perhaps with some the
+        // instruction itself raised before it gave up (a NaN result); those are a subset of the
+        // flags the helper raises for it (invalid for a signalling NaN or an invalid operation).
+        outOfLine(.inline(.helper(i, helper, pc: pc, index: index, resume: done, restoreRNE: restoreRNE, fold: flagsPending)))
     }
 
     mutating func emitInlineStub(_ stub: InlineStub) {
         switch stub {
-        case .helper(let i, let helper, let pc, let index, let resume, let restoreRNE):
+        case .helper(let i, let helper, let pc, let index, let resume, let restoreRNE, let fold):
             let (savedPC, savedIndex) = (self.pc, self.index)
             self.pc = pc
             self.index = index
-            if restoreRNE { setRounding(0) }
+            if fold { emitFold() }
+            if restoreRNE { loadMXCSR(0) }
             callHelper(i, helper)
+            // The helper is host code that may leave flags in MXCSR; inline code after `resume`
+            // counts on a clean RNE MXCSR (`mxcsrClean`).
+            loadMXCSR(0)
             a.jmp(resume)
             self.pc = savedPC
             self.index = savedIndex
@@ -145,15 +153,65 @@ extension Translator {
         }
     }
 
-    /// Loads MXCSR with rounding mode `m` (RISC-V numbering) and no flags raised. Clobbers rdx.
+    /// Makes MXCSR round in mode `m` (RISC-V numbering) with no flags that are not already in
+    /// fflags. ldmxcsr is slow, so under RNE it is skipped when MXCSR is known clean: then flags
+    /// of earlier instructions of the block may still be set, but they were accrued already and
+    /// ORing them into fflags again changes nothing. Clobbers rdx.
     mutating func setRounding(_ m: UInt8) {
+        if m == 0 && mxcsrClean { return }
+        foldFlags()
+        loadMXCSR(m)
+    }
+
+    /// Loads MXCSR with rounding mode `m` and no flags raised, unconditionally. Clobbers rdx.
+    mutating func loadMXCSR(_ m: UInt8) {
         a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
         a.ldmxcsr(.dword(.rdx, Int32(4 * Int(m))))
     }
 
-    /// ORs the flags the operation raised since `setRounding` into fflags, and puts RNE back if
-    /// the operation rounded otherwise. Clobbers rcx and rdx.
+    /// Whether lowering `i` keeps `mxcsrClean` true: integer and memory instructions (a fault
+    /// leaves the block) and F/D arithmetic, which keeps it itself (out-of-line helper calls
+    /// reload MXCSR before they rejoin; `floatHelper` clears it). Everything else may run host
+    /// code inline (A's slow path, Zicsr on fflags) and clears it.
+    static func keepsMXCSR(_ i: Instruction) -> Bool {
+        switch Lowering.kind(i) {
+        case .inline: return true
+        case .branch, .system: return false
+        case .slowPath: return isFloatArithmetic(i)
+        }
+    }
+
+    /// F/D register-to-register instructions (everything in F and D but loads and stores): the
+    /// ones that may leave flags pending, and need none folded before them.
+    static func isFloatArithmetic(_ i: Instruction) -> Bool {
+        let spec = i.opcode.info
+        return (spec.ext == .f || spec.ext == .d) && spec.memory == nil
+    }
+
+    /// ORs the flags RNE instructions left in MXCSR into fflags, if any are pending: before
+    /// anything that can leave the block, fault, call host code, read or write fflags, or load
+    /// MXCSR. MXCSR keeps them (they are in fflags now, so they may be ORed in again).
+    mutating func foldFlags() {
+        guard flagsPending else { return }
+        emitFold()
+        flagsPending = false
+    }
+
+    /// Makes the flags the operation raised since `setRounding` count: under RNE by leaving them
+    /// pending in MXCSR (reading MXCSR waits for every FP operation in flight, so it is done
+    /// once per run of F/D instructions); otherwise ORed into fflags now, and RNE put back.
     mutating func accrueFlags(mode m: UInt8) {
+        mxcsrClean = true
+        if m == 0 {
+            flagsPending = true
+            return
+        }
+        emitFold()
+        a.ldmxcsr(.dword(.rdx, 0))
+    }
+
+    /// stmxcsr and OR the mapped flags into fflags. Leaves the table address in rdx; clobbers rcx.
+    mutating func emitFold() {
         let slot = Mem.dword(Host.state, Int32(mxcsrScratch))
         a.stmxcsr(slot)
         a.mov(.ecx, slot)
@@ -161,7 +219,6 @@ extension Translator {
         a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
         a.movzx(.ecx, Mem(.byte, base: .gpr(.rdx), index: .rcx, scale: 1, disp: FloatConstants.flagMapOffset))
         a.or(.dword(Host.state, Int32(StateOffset.fflags)), .ecx)
-        if m != 0 { a.ldmxcsr(.dword(.rdx, 0)) }
     }
 
     /// Jumps to `nan` when `x` holds a NaN (ucomis of a quiet NaN raises nothing).

@@ -122,6 +122,8 @@ extension Translator {
 
     /// The whole instruction in `FloatUnit`.
     mutating func floatHelper(_ i: Instruction) {
+        foldFlags()
         callHelper(i, targets.float)
+        mxcsrClean = false // host code ran
     }
 }
