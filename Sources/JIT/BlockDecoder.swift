@@ -22,6 +22,9 @@ enum BlockDecoder {
     /// exception is raised when execution gets there.)
     static func decode(_ memory: GuestMemory, at pc: UInt64, limit: Int) -> Result<GuestBlock, GuestTrap> {
         var block = GuestBlock(start: pc)
+        // Typical blocks are short; this saves the first few regrowths without pinning 64 entries.
+        block.instructions.reserveCapacity(min(limit, 16))
+        block.pcs.reserveCapacity(min(limit, 16))
         var at = pc
         let page = pc >> GuestMemory.pageShift
         while block.instructions.count < limit {

@@ -229,13 +229,7 @@ public final class JIT: Engine {
     private func install(_ guest: GuestBlock) -> UInt64? {
         let offset = cache.nextOffset()
         let counter = nextExecutionCounter()
-        var targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
-                                         floatCSR: JIT.address(of: floatCSREntry),
-                                         chaining: options.chaining, translated: blocks)
-        targets.faultInjection = options.faultInjection
-        targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
-        let translated = Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
-                                              firstChainSiteID: chainSites.count)
+        let translated = translate(guest, at: offset, counter: counter)
         guard let placed = cache.append(translated.code), placed == offset else { return nil }
         for var site in translated.faultSites {
             site.hostOffset &+= UInt32(offset)
@@ -253,6 +247,19 @@ public final class JIT: Engine {
         stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
         stats.hostCodeBytes &+= UInt64(translated.code.count)
         return host
+    }
+
+    /// Runs the translator. Its own function so that the `TranslationTargets` sharing `blocks` is
+    /// gone before `install` adds to `blocks`: a live second reference would make that insertion
+    /// copy the whole dictionary, once per block (most of the translation time in big programs).
+    private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?) -> TranslatedBlock {
+        var targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
+                                         floatCSR: JIT.address(of: floatCSREntry),
+                                         chaining: options.chaining, translated: blocks)
+        targets.faultInjection = options.faultInjection
+        targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
+        return Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
+                                    firstChainSiteID: chainSites.count)
     }
 
     static func address(of helper: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32) -> UInt64 {

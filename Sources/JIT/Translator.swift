@@ -80,12 +80,16 @@ struct Translator {
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
         var a = Assembler(baseAddress: address)
+        // About 16 host bytes per guest instruction plus the cold stubs; reserved so that the
+        // buffers are allocated once per block rather than regrown.
+        a.reserveCapacity(32 * block.instructions.count + 256, labels: 2 * block.instructions.count + 8)
         entry = a.newLabel()
         self.a = a
         self.block = block
         self.targets = targets
         self.tables = tables
         self.firstChainSiteID = firstChainSiteID
+        cold.reserveCapacity(block.instructions.count + 4)
         let last = block.instructions.last.map { Lowering.kind($0) }
         counted = block.instructions.count - (last == .system ? 1 : 0)
     }
@@ -97,6 +101,7 @@ struct Translator {
         if let counter = targets.executionCounter { t.countExecution(counter) }
         var ended = false
         var starts: [Int] = []
+        starts.reserveCapacity(block.instructions.count)
         for (i, inst) in block.instructions.enumerated() {
             starts.append(t.a.offset)
             t.index = i

@@ -29,22 +29,22 @@ extension Assembler {
     public mutating func alu(_ op: ALUOp, _ dst: Reg, _ src: Reg) {
         precondition(dst.size == src.size, "operand sizes differ")
         let s = dst.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(op.rawValue << 3)], reg: src.gpr.rawValue, rm: .gpr(dst),
-             byteRegs: [dst, src])
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(op.rawValue << 3)), reg: src.gpr.rawValue, rm: .gpr(dst),
+             byteRegs: .of(dst, src))
     }
 
     /// `op [mem], src`.
     public mutating func alu(_ op: ALUOp, _ dst: Mem, _ src: Reg) {
         let s = src.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(op.rawValue << 3)], reg: src.gpr.rawValue, rm: .mem(dst),
-             byteRegs: [src])
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(op.rawValue << 3)), reg: src.gpr.rawValue, rm: .mem(dst),
+             byteRegs: .of(src))
     }
 
     /// `op dst, [mem]`.
     public mutating func alu(_ op: ALUOp, _ dst: Reg, _ src: Mem) {
         let s = dst.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(op.rawValue << 3 | 2)], reg: dst.gpr.rawValue, rm: .mem(src),
-             byteRegs: [dst])
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(op.rawValue << 3 | 2)), reg: dst.gpr.rawValue, rm: .mem(src),
+             byteRegs: .of(dst))
     }
 
     /// `op dst, imm`: a sign-extended imm8 when it fits, the short accumulator form for
@@ -52,12 +52,12 @@ extension Assembler {
     public mutating func alu(_ op: ALUOp, _ dst: Reg, imm: Int32) {
         let s = dst.size, v = s.fit(Int64(imm))
         if !s.isByte && Int8(exactly: v) != nil {
-            emit(s.prefixes, w: s.rexW, [0x83], reg: op.rawValue, rm: .gpr(dst), imm: v, immSize: 1)
+            emit(s.prefixes, w: s.rexW, .of(0x83), reg: op.rawValue, rm: .gpr(dst), imm: v, immSize: 1)
         } else if dst.gpr == .rax {
-            emitPlain(s.prefixes, w: s.rexW, [s.opcode(op.rawValue << 3 | 4)])
+            emitPlain(s.prefixes, w: s.rexW, .of(s.opcode(op.rawValue << 3 | 4)))
             emitImmediate(v, size: s.immBytes)
         } else {
-            emit(s.prefixes, w: s.rexW, [s.opcode(0x80)], reg: op.rawValue, rm: .gpr(dst), byteRegs: [dst],
+            emit(s.prefixes, w: s.rexW, .of(s.opcode(0x80)), reg: op.rawValue, rm: .gpr(dst), byteRegs: .of(dst),
                  imm: v, immSize: s.immBytes)
         }
     }
@@ -66,9 +66,9 @@ extension Assembler {
     public mutating func alu(_ op: ALUOp, _ dst: Mem, imm: Int32) {
         let s = dst.size, v = s.fit(Int64(imm))
         if !s.isByte && Int8(exactly: v) != nil {
-            emit(s.prefixes, w: s.rexW, [0x83], reg: op.rawValue, rm: .mem(dst), imm: v, immSize: 1)
+            emit(s.prefixes, w: s.rexW, .of(0x83), reg: op.rawValue, rm: .mem(dst), imm: v, immSize: 1)
         } else {
-            emit(s.prefixes, w: s.rexW, [s.opcode(0x80)], reg: op.rawValue, rm: .mem(dst), imm: v, immSize: s.immBytes)
+            emit(s.prefixes, w: s.rexW, .of(s.opcode(0x80)), reg: op.rawValue, rm: .mem(dst), imm: v, immSize: s.immBytes)
         }
     }
 
@@ -128,27 +128,27 @@ extension Assembler {
     public mutating func test(_ dst: Reg, _ src: Reg) {
         precondition(dst.size == src.size, "operand sizes differ")
         let s = dst.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(0x84)], reg: src.gpr.rawValue, rm: .gpr(dst), byteRegs: [dst, src])
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(0x84)), reg: src.gpr.rawValue, rm: .gpr(dst), byteRegs: .of(dst, src))
     }
 
     public mutating func test(_ dst: Mem, _ src: Reg) {
         let s = src.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(0x84)], reg: src.gpr.rawValue, rm: .mem(dst), byteRegs: [src])
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(0x84)), reg: src.gpr.rawValue, rm: .mem(dst), byteRegs: .of(src))
     }
 
     /// `test dst, imm`: there is no imm8 form, so the immediate is full size (short form for the accumulator).
     public mutating func test(_ dst: Reg, imm: Int32) {
         let s = dst.size, v = s.fit(Int64(imm))
         if dst.gpr == .rax {
-            emitPlain(s.prefixes, w: s.rexW, [s.opcode(0xA8)])
+            emitPlain(s.prefixes, w: s.rexW, .of(s.opcode(0xA8)))
             emitImmediate(v, size: s.immBytes)
         } else {
-            emit(s.prefixes, w: s.rexW, [s.opcode(0xF6)], reg: 0, rm: .gpr(dst), byteRegs: [dst], imm: v, immSize: s.immBytes)
+            emit(s.prefixes, w: s.rexW, .of(s.opcode(0xF6)), reg: 0, rm: .gpr(dst), byteRegs: .of(dst), imm: v, immSize: s.immBytes)
         }
     }
 
     public mutating func test(_ dst: Mem, imm: Int32) {
         let s = dst.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(0xF6)], reg: 0, rm: .mem(dst), imm: s.fit(Int64(imm)), immSize: s.immBytes)
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(0xF6)), reg: 0, rm: .mem(dst), imm: s.fit(Int64(imm)), immSize: s.immBytes)
     }
 }

@@ -7,12 +7,12 @@ extension Assembler {
     /// `cmpxchg dst, src`: if rax (al/ax/eax) equals `dst`, store `src`; else load `dst` into it.
     public mutating func cmpxchg(_ dst: Mem, _ src: Reg) {
         let s = src.size
-        emit(s.prefixes, w: s.rexW, [0x0F, s.opcode(0xB0)], reg: src.gpr.rawValue, rm: .mem(dst), byteRegs: [src])
+        emit(s.prefixes, w: s.rexW, .of(0x0F, s.opcode(0xB0)), reg: src.gpr.rawValue, rm: .mem(dst), byteRegs: .of(src))
     }
 
     /// `xadd dst, src`: `dst += src`, and `src` gets the old `dst`.
     public mutating func xadd(_ dst: Mem, _ src: Reg) {
         let s = src.size
-        emit(s.prefixes, w: s.rexW, [0x0F, s.opcode(0xC0)], reg: src.gpr.rawValue, rm: .mem(dst), byteRegs: [src])
+        emit(s.prefixes, w: s.rexW, .of(0x0F, s.opcode(0xC0)), reg: src.gpr.rawValue, rm: .mem(dst), byteRegs: .of(src))
     }
 }

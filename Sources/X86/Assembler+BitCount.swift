@@ -13,7 +13,7 @@ extension Assembler {
         precondition(dst.size == size && !size.isByte, "bit counts take 16/32/64-bit operands of one size")
         var p = size.prefixes
         p.rep = 0xF3
-        emit(p, w: size.rexW, [0x0F, op], reg: dst.gpr.rawValue, rm: rm)
+        emit(p, w: size.rexW, .of(0x0F, op), reg: dst.gpr.rawValue, rm: rm)
     }
 }
 

@@ -18,7 +18,7 @@ extension Assembler {
             bytes.append(0x70 | cc.rawValue)
             emitLabelDisplacement(label, width: 1, end: offset + 1)
         } else {
-            bytes.append(contentsOf: [0x0F, 0x80 | cc.rawValue])
+            append(.of(0x0F, 0x80 | cc.rawValue))
             emitLabelDisplacement(label, width: 4, end: offset + 4)
         }
     }
@@ -36,7 +36,7 @@ extension Assembler {
 
     /// `jcc rel32` to an absolute final address.
     public mutating func jcc(_ cc: Condition, absolute target: UInt64) {
-        bytes.append(contentsOf: [0x0F, 0x80 | cc.rawValue])
+        append(.of(0x0F, 0x80 | cc.rawValue))
         emitAbsoluteDisplacement(target)
     }
 
@@ -55,24 +55,24 @@ extension Assembler {
     /// `jmp r64`.
     public mutating func jmp(_ r: Reg) {
         precondition(r.size == .qword, "indirect jumps take a 64-bit register")
-        emit(.none, [0xFF], reg: 4, rm: .gpr(r))
+        emit(.none, .of(0xFF), reg: 4, rm: .gpr(r))
     }
 
     /// `jmp qword ptr [mem]`.
-    public mutating func jmp(_ m: Mem) { emit(.none, [0xFF], reg: 4, rm: .mem(m)) }
+    public mutating func jmp(_ m: Mem) { emit(.none, .of(0xFF), reg: 4, rm: .mem(m)) }
 
     /// `call r64`.
     public mutating func call(_ r: Reg) {
         precondition(r.size == .qword, "indirect calls take a 64-bit register")
-        emit(.none, [0xFF], reg: 2, rm: .gpr(r))
+        emit(.none, .of(0xFF), reg: 2, rm: .gpr(r))
     }
 
     /// `call qword ptr [mem]`.
-    public mutating func call(_ m: Mem) { emit(.none, [0xFF], reg: 2, rm: .mem(m)) }
+    public mutating func call(_ m: Mem) { emit(.none, .of(0xFF), reg: 2, rm: .mem(m)) }
 
     public mutating func ret() { bytes.append(0xC3) }
     /// The guaranteed-invalid instruction: raises #UD (SIGILL).
-    public mutating func ud2() { bytes.append(contentsOf: [0x0F, 0x0B]) }
+    public mutating func ud2() { append(.of(0x0F, 0x0B)) }
     /// Breakpoint (SIGTRAP).
     public mutating func int3() { bytes.append(0xCC) }
 }

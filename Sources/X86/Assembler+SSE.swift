@@ -38,11 +38,11 @@ extension Assembler {
     /// `op{ss,sd} dst, src` (`sqrt` computes `dst = sqrt(src)`).
     /// x86 min/max return the second operand when either is NaN or both are zero.
     public mutating func scalar(_ op: ScalarOp, _ p: Precision, _ dst: XMM, _ src: XMM) {
-        emit(p.scalarPrefix, [0x0F, op.rawValue], reg: dst.rawValue, rm: .xmm(src))
+        emit(p.scalarPrefix, .of(0x0F, op.rawValue), reg: dst.rawValue, rm: .xmm(src))
     }
 
     public mutating func scalar(_ op: ScalarOp, _ p: Precision, _ dst: XMM, _ src: Mem) {
-        emit(p.scalarPrefix, [0x0F, op.rawValue], reg: dst.rawValue, rm: .mem(src))
+        emit(p.scalarPrefix, .of(0x0F, op.rawValue), reg: dst.rawValue, rm: .mem(src))
     }
 
     public mutating func addss(_ d: XMM, _ s: XMM) { scalar(.add, .single, d, s) }
@@ -77,13 +77,13 @@ extension Assembler {
     /// `op dst, src` on all 128 bits.
     public mutating func bitwise(_ op: BitwiseOp, _ dst: XMM, _ src: XMM) {
         let (p, o) = op.encoding
-        emit(p, [0x0F, o], reg: dst.rawValue, rm: .xmm(src))
+        emit(p, .of(0x0F, o), reg: dst.rawValue, rm: .xmm(src))
     }
 
     /// `op dst, xmmword ptr [mem]`: the memory operand must be 16-byte aligned.
     public mutating func bitwise(_ op: BitwiseOp, _ dst: XMM, _ src: Mem) {
         let (p, o) = op.encoding
-        emit(p, [0x0F, o], reg: dst.rawValue, rm: .mem(src))
+        emit(p, .of(0x0F, o), reg: dst.rawValue, rm: .mem(src))
     }
 
     public mutating func andps(_ d: XMM, _ s: XMM) { bitwise(.andps, d, s) }
@@ -97,11 +97,11 @@ extension Assembler {
     public mutating func pxor(_ d: XMM, _ s: XMM) { bitwise(.pxor, d, s) }
 
     /// `ucomis{s,d} a, b`: compares, setting ZF/PF/CF (PF = unordered); only sNaN raises invalid.
-    public mutating func ucomis(_ p: Precision, _ a: XMM, _ b: XMM) { emit(p.packedPrefix, [0x0F, 0x2E], reg: a.rawValue, rm: .xmm(b)) }
-    public mutating func ucomis(_ p: Precision, _ a: XMM, _ b: Mem) { emit(p.packedPrefix, [0x0F, 0x2E], reg: a.rawValue, rm: .mem(b)) }
+    public mutating func ucomis(_ p: Precision, _ a: XMM, _ b: XMM) { emit(p.packedPrefix, .of(0x0F, 0x2E), reg: a.rawValue, rm: .xmm(b)) }
+    public mutating func ucomis(_ p: Precision, _ a: XMM, _ b: Mem) { emit(p.packedPrefix, .of(0x0F, 0x2E), reg: a.rawValue, rm: .mem(b)) }
     /// `comis{s,d} a, b`: like ucomis, but any NaN raises invalid.
-    public mutating func comis(_ p: Precision, _ a: XMM, _ b: XMM) { emit(p.packedPrefix, [0x0F, 0x2F], reg: a.rawValue, rm: .xmm(b)) }
-    public mutating func comis(_ p: Precision, _ a: XMM, _ b: Mem) { emit(p.packedPrefix, [0x0F, 0x2F], reg: a.rawValue, rm: .mem(b)) }
+    public mutating func comis(_ p: Precision, _ a: XMM, _ b: XMM) { emit(p.packedPrefix, .of(0x0F, 0x2F), reg: a.rawValue, rm: .xmm(b)) }
+    public mutating func comis(_ p: Precision, _ a: XMM, _ b: Mem) { emit(p.packedPrefix, .of(0x0F, 0x2F), reg: a.rawValue, rm: .mem(b)) }
 
     public mutating func ucomiss(_ a: XMM, _ b: XMM) { ucomis(.single, a, b) }
     public mutating func ucomisd(_ a: XMM, _ b: XMM) { ucomis(.double, a, b) }
@@ -111,18 +111,18 @@ extension Assembler {
     /// `rounds{s,d} dst, src, mode`: mode bits 1:0 pick the rounding (0 nearest-even, 1 down,
     /// 2 up, 3 toward zero), bit 2 says "use MXCSR instead", bit 3 suppresses inexact (SSE4.1).
     public mutating func round(_ p: Precision, _ dst: XMM, _ src: XMM, mode: UInt8) {
-        emit(.p66, [0x0F, 0x3A, p == .single ? 0x0A : 0x0B], reg: dst.rawValue, rm: .xmm(src), imm: Int64(mode), immSize: 1)
+        emit(.p66, .of(0x0F, 0x3A, p == .single ? 0x0A : 0x0B), reg: dst.rawValue, rm: .xmm(src), imm: Int64(mode), immSize: 1)
     }
 
     public mutating func round(_ p: Precision, _ dst: XMM, _ src: Mem, mode: UInt8) {
-        emit(.p66, [0x0F, 0x3A, p == .single ? 0x0A : 0x0B], reg: dst.rawValue, rm: .mem(src), imm: Int64(mode), immSize: 1)
+        emit(.p66, .of(0x0F, 0x3A, p == .single ? 0x0A : 0x0B), reg: dst.rawValue, rm: .mem(src), imm: Int64(mode), immSize: 1)
     }
 
     public mutating func roundss(_ d: XMM, _ s: XMM, mode: UInt8) { round(.single, d, s, mode: mode) }
     public mutating func roundsd(_ d: XMM, _ s: XMM, mode: UInt8) { round(.double, d, s, mode: mode) }
 
     /// `ldmxcsr dword ptr [mem]`: loads the SSE control/status register.
-    public mutating func ldmxcsr(_ m: Mem) { emit(.none, [0x0F, 0xAE], reg: 2, rm: .mem(m)) }
+    public mutating func ldmxcsr(_ m: Mem) { emit(.none, .of(0x0F, 0xAE), reg: 2, rm: .mem(m)) }
     /// `stmxcsr dword ptr [mem]`.
-    public mutating func stmxcsr(_ m: Mem) { emit(.none, [0x0F, 0xAE], reg: 3, rm: .mem(m)) }
+    public mutating func stmxcsr(_ m: Mem) { emit(.none, .of(0x0F, 0xAE), reg: 3, rm: .mem(m)) }
 }

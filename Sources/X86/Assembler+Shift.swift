@@ -23,21 +23,21 @@ extension Assembler {
     /// `op dst, cl`.
     public mutating func shift(_ op: ShiftOp, _ dst: Reg, _ count: ShiftCount) {
         let s = dst.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(0xD2)], reg: op.rawValue, rm: .gpr(dst), byteRegs: [dst])
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(0xD2)), reg: op.rawValue, rm: .gpr(dst), byteRegs: .of(dst))
     }
 
     public mutating func shift(_ op: ShiftOp, _ dst: Mem, _ count: ShiftCount) {
         let s = dst.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(0xD2)], reg: op.rawValue, rm: .mem(dst))
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(0xD2)), reg: op.rawValue, rm: .mem(dst))
     }
 
     private mutating func shift(_ op: ShiftOp, _ rm: RM, _ r: Reg?, _ imm: UInt8, size: OperandSize? = nil) {
         let s = r?.size ?? size ?? .qword
-        let regs = r.map { [$0] } ?? []
+        let regs: ByteRegs = r.map { .of($0) } ?? .of()
         if imm == 1 {
-            emit(s.prefixes, w: s.rexW, [s.opcode(0xD0)], reg: op.rawValue, rm: rm, byteRegs: regs)
+            emit(s.prefixes, w: s.rexW, .of(s.opcode(0xD0)), reg: op.rawValue, rm: rm, byteRegs: regs)
         } else {
-            emit(s.prefixes, w: s.rexW, [s.opcode(0xC0)], reg: op.rawValue, rm: rm, byteRegs: regs,
+            emit(s.prefixes, w: s.rexW, .of(s.opcode(0xC0)), reg: op.rawValue, rm: rm, byteRegs: regs,
                  imm: Int64(imm), immSize: 1)
         }
     }

@@ -19,12 +19,12 @@ public enum UnaryOp: UInt8, CaseIterable, Sendable {
 extension Assembler {
     public mutating func unary(_ op: UnaryOp, _ r: Reg) {
         let s = r.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(op.opcode)], reg: op.digit, rm: .gpr(r), byteRegs: [r])
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(op.opcode)), reg: op.digit, rm: .gpr(r), byteRegs: .of(r))
     }
 
     public mutating func unary(_ op: UnaryOp, _ m: Mem) {
         let s = m.size
-        emit(s.prefixes, w: s.rexW, [s.opcode(op.opcode)], reg: op.digit, rm: .mem(m))
+        emit(s.prefixes, w: s.rexW, .of(s.opcode(op.opcode)), reg: op.digit, rm: .mem(m))
     }
 
     public mutating func inc(_ r: Reg) { unary(.inc, r) }
@@ -51,12 +51,12 @@ extension Assembler {
     /// `imul dst, src`: the low half of the signed (or unsigned) product.
     public mutating func imul(_ dst: Reg, _ src: Reg) {
         precondition(dst.size == src.size && !dst.size.isByte, "imul r, r/m takes 16/32/64-bit operands")
-        emit(dst.size.prefixes, w: dst.size.rexW, [0x0F, 0xAF], reg: dst.gpr.rawValue, rm: .gpr(src))
+        emit(dst.size.prefixes, w: dst.size.rexW, .of(0x0F, 0xAF), reg: dst.gpr.rawValue, rm: .gpr(src))
     }
 
     public mutating func imul(_ dst: Reg, _ src: Mem) {
         precondition(!dst.size.isByte, "imul r, r/m takes 16/32/64-bit operands")
-        emit(dst.size.prefixes, w: dst.size.rexW, [0x0F, 0xAF], reg: dst.gpr.rawValue, rm: .mem(src))
+        emit(dst.size.prefixes, w: dst.size.rexW, .of(0x0F, 0xAF), reg: dst.gpr.rawValue, rm: .mem(src))
     }
 
     /// `imul dst, src, imm`, with an imm8 when it fits.
@@ -71,14 +71,14 @@ extension Assembler {
         let s = dst.size, v = s.fit(Int64(imm))
         precondition(!s.isByte, "imul r, r/m, imm takes 16/32/64-bit operands")
         let short = Int8(exactly: v) != nil
-        emit(s.prefixes, w: s.rexW, [short ? 0x6B : 0x69], reg: dst.gpr.rawValue, rm: rm,
+        emit(s.prefixes, w: s.rexW, .of(short ? 0x6B : 0x69), reg: dst.gpr.rawValue, rm: rm,
              imm: v, immSize: short ? 1 : s.immBytes)
     }
 
     /// Sign-extends rax into rdx:rax (before a 64-bit idiv).
-    public mutating func cqo() { emitPlain(w: true, [0x99]) }
+    public mutating func cqo() { emitPlain(w: true, .of(0x99)) }
     /// Sign-extends eax into edx:eax (before a 32-bit idiv).
-    public mutating func cdq() { emitPlain([0x99]) }
+    public mutating func cdq() { emitPlain(.of(0x99)) }
     /// Sign-extends eax into rax.
-    public mutating func cdqe() { emitPlain(w: true, [0x98]) }
+    public mutating func cdqe() { emitPlain(w: true, .of(0x98)) }
 }

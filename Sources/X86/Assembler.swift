@@ -42,6 +42,16 @@ public struct Assembler: Sendable {
     /// The final address of the next instruction.
     public var address: UInt64 { baseAddress &+ UInt64(bytes.count) }
 
+    /// Makes room for `byteCount` bytes of code and `labels` labels up front, so that a caller that
+    /// knows roughly how much it will emit (the JIT, per block) does not regrow the buffers.
+    public mutating func reserveCapacity(_ byteCount: Int, labels: Int = 0) {
+        bytes.reserveCapacity(byteCount)
+        if labels > 0 {
+            labelOffsets.reserveCapacity(labels)
+            pendingFixups.reserveCapacity(labels)
+        }
+    }
+
     /// Appends raw bytes (data, or code encoded elsewhere).
     public mutating func emit(_ raw: [UInt8]) {
         bytes.append(contentsOf: raw)
@@ -89,11 +99,13 @@ extension Assembler {
     public mutating func bind(_ label: Label) {
         precondition(labelOffsets[label.id] == nil, "label bound twice")
         labelOffsets[label.id] = offset
-        var remaining: [LabelFixup] = []
-        for f in pendingFixups {
-            if f.label == label { resolve(f, to: offset) } else { remaining.append(f) }
+        // In place: a new array per bind was a measurable share of translation time.
+        var resolvedAny = false
+        for f in pendingFixups where f.label == label {
+            resolve(f, to: offset)
+            resolvedAny = true
         }
-        pendingFixups = remaining
+        if resolvedAny { pendingFixups.removeAll { $0.label == label } }
     }
 
     /// The offset a label is bound to, or nil while it is unbound.
@@ -111,7 +123,7 @@ extension Assembler {
     /// instruction will end), now if the label is bound, or when it is.
     mutating func emitLabelDisplacement(_ label: Label, width: Int, end: Int) {
         let f = LabelFixup(at: offset, width: width, end: end, label: label)
-        bytes.append(contentsOf: repeatElement(0, count: width))
+        for _ in 0..<width { bytes.append(0) }
         if let target = labelOffsets[label.id] { resolve(f, to: target) } else { pendingFixups.append(f) }
     }
 
@@ -157,7 +169,7 @@ extension Assembler {
         guard let rel = Assembler.rel32(from: baseAddress &+ UInt64(f.end), to: target) else {
             preconditionFailure("absolute target out of rel32 range; check canReach(_:) first")
         }
-        bytes.append(contentsOf: [0, 0, 0, 0])
+        for _ in 0..<4 { bytes.append(0) }
         write32(UInt32(bitPattern: rel), at: f.at)
         absoluteFixups.append(f)
     }

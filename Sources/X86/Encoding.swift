@@ -21,14 +21,54 @@ struct Prefixes {
     static let pF3 = Prefixes(rep: 0xF3)
 }
 
+/// An instruction's opcode bytes (one to three), held inline: encoding an instruction must not
+/// allocate, and an `[UInt8]` per instruction did (most of the JIT's translation time). Written
+/// `.of(0x0F, 0xAF)` at the call sites. (Not an array literal: its variadic initializer allocates.)
+struct OpcodeBytes {
+    /// The bytes, first in the low byte.
+    var packed: UInt32
+    var count: Int
+
+    static func of(_ b0: UInt8) -> OpcodeBytes { OpcodeBytes(packed: UInt32(b0), count: 1) }
+    static func of(_ b0: UInt8, _ b1: UInt8) -> OpcodeBytes {
+        OpcodeBytes(packed: UInt32(b0) | UInt32(b1) << 8, count: 2)
+    }
+    static func of(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> OpcodeBytes {
+        OpcodeBytes(packed: UInt32(b0) | UInt32(b1) << 8 | UInt32(b2) << 16, count: 3)
+    }
+
+    /// The last byte with `bits` or-ed in (the register of the +r opcode forms).
+    func orLast(_ bits: UInt8) -> OpcodeBytes {
+        OpcodeBytes(packed: packed | UInt32(bits) << (8 * UInt32(count - 1)), count: count)
+    }
+}
+
+/// Whether the byte registers an instruction names need a REX prefix (spl/bpl/sil/dil do),
+/// decided where the operands are written so no array is kept: `byteRegs: .of(dst, src)`.
+struct ByteRegs {
+    var needREX: Bool
+
+    static func of() -> ByteRegs { ByteRegs(needREX: false) }
+    static func of(_ r: Reg) -> ByteRegs { ByteRegs(needREX: r.needsREXForByte) }
+    static func of(_ r: Reg, _ s: Reg) -> ByteRegs { ByteRegs(needREX: r.needsREXForByte || s.needsREXForByte) }
+}
+
 extension Assembler {
+    mutating func append(_ o: OpcodeBytes) {
+        var x = o.packed
+        for _ in 0..<o.count {
+            bytes.append(UInt8(truncatingIfNeeded: x))
+            x >>= 8
+        }
+    }
+
     /// Emits a legacy-encoded instruction: prefixes, REX, opcode, ModRM/SIB/displacement, immediate.
     ///
     /// - `reg` is the ModRM.reg field: a register number or an opcode extension (/digit).
     /// - `byteRegs` lists the byte registers involved, because spl/bpl/sil/dil require a REX.
     mutating func emit(
-        _ p: Prefixes, w: Bool = false, _ opcode: [UInt8], reg: UInt8, rm: RM,
-        byteRegs: [Reg] = [], imm: Int64 = 0, immSize: Int = 0
+        _ p: Prefixes, w: Bool = false, _ opcode: OpcodeBytes, reg: UInt8, rm: RM,
+        byteRegs: ByteRegs = .of(), imm: Int64 = 0, immSize: Int = 0
     ) {
         emitPrefixes(p)
         var rex: UInt8 = 0
@@ -41,8 +81,8 @@ extension Assembler {
             if m.index?.isExtended == true { rex |= 2 }
             if case .gpr(let b) = m.base, b.isExtended { rex |= 1 }
         }
-        if rex != 0 || byteRegs.contains(where: \.needsREXForByte) { bytes.append(0x40 | rex) }
-        bytes.append(contentsOf: opcode)
+        if rex != 0 || byteRegs.needREX { bytes.append(0x40 | rex) }
+        append(opcode)
         emitModRM(reg: reg, rm: rm, immSize: immSize)
         emitImmediate(imm, size: immSize)
     }
@@ -50,25 +90,23 @@ extension Assembler {
     /// Emits an instruction with no ModRM whose register is in the opcode's low bits
     /// (push/pop, bswap, mov r, imm).
     mutating func emitOpcodeReg(
-        _ p: Prefixes, w: Bool = false, _ opcode: [UInt8], _ r: Reg, imm: Int64 = 0, immSize: Int = 0
+        _ p: Prefixes, w: Bool = false, _ opcode: OpcodeBytes, _ r: Reg, imm: Int64 = 0, immSize: Int = 0
     ) {
         emitPrefixes(p)
         var rex: UInt8 = w ? 8 : 0
         if r.gpr.isExtended { rex |= 1 }
         if rex != 0 || r.needsREXForByte { bytes.append(0x40 | rex) }
-        var op = opcode
-        op[op.count - 1] |= r.gpr.low3
-        bytes.append(contentsOf: op)
+        append(opcode.orLast(r.gpr.low3))
         emitImmediate(imm, size: immSize)
     }
 
     /// Emits an opcode with no operands encoded in it (ret, cqo, …), after any pending lock.
-    mutating func emitPlain(_ opcode: [UInt8]) { emitPlain(.none, opcode) }
+    mutating func emitPlain(_ opcode: OpcodeBytes) { emitPlain(.none, opcode) }
 
-    mutating func emitPlain(_ p: Prefixes = .none, w: Bool = false, _ opcode: [UInt8]) {
+    mutating func emitPlain(_ p: Prefixes = .none, w: Bool = false, _ opcode: OpcodeBytes) {
         emitPrefixes(p)
         if w { bytes.append(0x48) }
-        bytes.append(contentsOf: opcode)
+        append(opcode)
     }
 
     /// Emits a VEX-encoded instruction. `map` is 1 (0F), 2 (0F38) or 3 (0F3A); `pp` is 0 (none),
@@ -86,10 +124,13 @@ extension Assembler {
         let notR: UInt8 = reg >= 8 ? 0 : 0x80
         let tail: UInt8 = (~vvvv & 0xF) << 3 | pp  // L = 0: scalar and LZ forms are 128-bit/zero
         if map == 1 && !w && !x && !b {
-            bytes.append(contentsOf: [0xC5, notR | tail])
+            bytes.append(0xC5)
+            bytes.append(notR | tail)
         } else {
             let byte1 = notR | (x ? 0 : 0x40) | (b ? 0 : 0x20) | map
-            bytes.append(contentsOf: [0xC4, byte1, (w ? 0x80 : 0) | tail])
+            bytes.append(0xC4)
+            bytes.append(byte1)
+            bytes.append((w ? 0x80 : 0) | tail)
         }
         bytes.append(opcode)
         emitModRM(reg: reg, rm: rm, immSize: immSize)

@@ -25,7 +25,7 @@ public struct Mem: Hashable, Sendable {
 
     public init(_ size: OperandSize, base: Base, index: GPR? = nil, scale: UInt8 = 1, disp: Int32 = 0) {
         precondition(index != .rsp, "rsp cannot be an index register")
-        precondition([1, 2, 4, 8].contains(scale), "scale must be 1, 2, 4 or 8")
+        precondition(scale == 1 || scale == 2 || scale == 4 || scale == 8, "scale must be 1, 2, 4 or 8")
         if index != nil {
             switch base {
             case .gpr, .none: break
