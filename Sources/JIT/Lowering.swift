@@ -8,7 +8,8 @@ enum Lowering: Equatable {
     case branch
     /// Ends the block: the dispatcher hands it to the trap-and-emulate handler.
     case system
-    /// A call to the interpreter for this one instruction; falls through.
+    /// Falls through, but may call into Swift from the block: A and F/D (inline, with helper
+    /// fallbacks for the cases x86 cannot do exactly) and Zicsr on the FP CSRs.
     case slowPath
 
     /// As `kind(_: Opcode)`, except that Zicsr on the floating-point CSRs (fflags, frm, fcsr)
@@ -39,12 +40,12 @@ enum Lowering: Equatable {
         case .ecall, .ebreak, .fence_i, .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
              .sret, .mret, .wfi, .sfence_vma:
             return .system
-        // A: correct through the interpreter until issue 5 lowers them.
+        // A: lock-prefixed x86 inline; misaligned or out-of-range addresses call the interpreter.
         case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
              .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
              .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
              .amomin_d, .amomax_d, .amominu_d, .amomaxu_d,
-             // F and D arithmetic: bit-exact through the interpreter's FloatUnit for now.
+             // F and D arithmetic: SSE/FMA3 inline; NaN results, RMM and the like call FloatUnit.
              .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
              .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s, .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
              .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,

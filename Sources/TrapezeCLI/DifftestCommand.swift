@@ -37,23 +37,8 @@ struct DifftestCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        var args = arguments
-        if args.first == "--" { args.removeFirst() }
-        var fault: FaultInjection? = nil
-        if let injectFault {
-            guard let f = FaultInjection(mnemonic: injectFault) else {
-                report("--inject-fault: unknown instruction '\(injectFault)'")
-                throw GuestExit(status: 2)
-            }
-            fault = f
-        }
-        let guest: GuestRun
-        do {
-            guest = try GuestRun(RunConfiguration(program: program, arguments: args, sysroot: sysroot, engine: engine))
-        } catch {
-            report(error.message)
-            throw GuestExit(status: error.status)
-        }
+        let fault = try parseFault(injectFault)
+        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: engine))
         let options = DifftestOptions(engine: engine, fault: fault, maxInstructions: maxInstructions,
                                       memoryCheckInterval: max(0, memoryCheck))
         let result = Difftest(guest, options: options).run()

@@ -53,19 +53,11 @@ struct DumpCommand: ParsableCommand {
     }
 
     func run() throws {
-        var args = arguments
-        if args.first == "--" { args.removeFirst() }
-        var config = RunConfiguration(program: program, arguments: args, sysroot: sysroot, engine: .jit,
+        var config = RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: .jit,
                                       maxInstructions: maxInstructions)
         config.jit.chaining = !noChain
         config.jit.countBlockExecutions = true
-        let guest: GuestRun
-        do {
-            guest = try GuestRun(config)
-        } catch {
-            report(error.message)
-            throw GuestExit(status: error.status)
-        }
+        let guest = try loadGuest(config)
         let status = guest.run()
         let jit = guest.engine as? JIT
         let options = DumpOptions(pc: pc.flatMap(DumpCommand.parseAddress), limit: limit, json: json)
@@ -79,10 +71,6 @@ struct DumpCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        if status == .instructionLimit {
-            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
-        }
-        if case .signaled(let signal) = status { throw GuestKilled(signal: signal) }
-        throw GuestExit(status: status.processStatus)
+        try finish(status, guest, maxInstructions: maxInstructions)
     }
 }

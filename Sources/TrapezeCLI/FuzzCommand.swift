@@ -35,15 +35,7 @@ struct FuzzCommand: ParsableCommand {
             report("--engines: expected two of \(EngineKind.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated")
             throw GuestExit(status: 2)
         }
-        var fault: FaultInjection? = nil
-        if let injectFault {
-            guard let f = FaultInjection(mnemonic: injectFault) else {
-                report("--inject-fault: unknown instruction '\(injectFault)'")
-                throw GuestExit(status: 2)
-            }
-            fault = f
-        }
-        let fuzzer = Fuzzer(a, b, fault: fault)
+        let fuzzer = Fuzzer(a, b, fault: try parseFault(injectFault))
         let summary = fuzzer.run(seed: seed, count: count, length: length)
         if let failure = summary.failure {
             print(failure.report.joined(separator: "\n"))

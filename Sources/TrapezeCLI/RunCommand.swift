@@ -72,24 +72,16 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        var args = arguments
-        if args.first == "--" { args.removeFirst() }
-        var config = RunConfiguration(program: program, arguments: args, argv0: argv0, sysroot: sysroot,
+        var config = RunConfiguration(program: program, arguments: guestArguments(arguments), argv0: argv0, sysroot: sysroot,
                                       engine: engine, strace: strace, maxInstructions: maxInstructions, timeout: timeout,
                                       limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
-        guard let cacheBytes = parseSize(jitCacheSize) else {
+        guard let cacheBytes = GuestLimits.parseSize(jitCacheSize).flatMap({ Int(exactly: $0) }), cacheBytes > 0 else {
             throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
         }
         config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
         config.stats = stats
         config.perfMap = perfMap
-        let guest: GuestRun
-        do {
-            guest = try GuestRun(config)
-        } catch {
-            report(error.message)
-            throw GuestExit(status: error.status)
-        }
+        let guest = try loadGuest(config)
         let status: ExitStatus
         if trace || traceFile != nil {
             guard let output = TraceOutput(path: traceFile) else {
@@ -103,22 +95,8 @@ struct RunCommand: ParsableCommand {
         }
         if guest.timedOut, let seconds = timeout {
             report(TimedRun.message(seconds: seconds, guest.hart))
-        } else if status == .instructionLimit {
-            report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
+            throw GuestExit(status: status.processStatus)
         }
-        if case .signaled(let signal) = status { throw GuestKilled(signal: signal) }
-        throw GuestExit(status: status.processStatus)
+        try finish(status, guest, maxInstructions: maxInstructions)
     }
-}
-
-/// Parses a byte count with an optional K, M or G suffix (powers of 1024).
-func parseSize(_ text: String) -> Int? {
-    var digits = text.uppercased()
-    var scale = 1
-    if let last = digits.last, let s = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30][String(last)] {
-        scale = s
-        digits.removeLast()
-    }
-    guard let n = Int(digits), n > 0, n <= Int.max / scale else { return nil }
-    return n * scale
 }
