@@ -116,6 +116,15 @@ public final class GuestMemory: @unchecked Sendable {
         return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: UInt16.self)
     }
 
+    /// Fetches one instruction's bits in 16-bit parcels, as the C extension requires: the second
+    /// parcel only when the low two bits say the instruction is 32 bits long (it may lie on the
+    /// next page, with other permissions). A fault names the parcel that could not be fetched.
+    @inline(__always) public func fetchInstruction(_ address: UInt64) throws(MemoryFault) -> UInt32 {
+        let low = try fetch16(address)
+        guard low & 3 == 3 else { return UInt32(low) }
+        return UInt32(low) | UInt32(try fetch16(address &+ 2)) << 16
+    }
+
     /// Copies guest bytes out (for syscalls and loaders); faults if any byte is unreadable.
     public func read(_ address: UInt64, count: Int) throws(MemoryFault) -> [UInt8] {
         if count == 0 { return [] }

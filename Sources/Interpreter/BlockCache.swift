@@ -91,14 +91,7 @@ final class BlockCache {
         while block.count < BlockCache.maxLength && address >> GuestMemory.pageShift == page {
             let word: UInt32
             do {
-                let low = try memory.fetch16(address)
-                if low & 3 == 3 {
-                    // The upper parcel may be on the next page, with other permissions.
-                    let high = try memory.fetch16(address &+ 2)
-                    word = UInt32(low) | UInt32(high) << 16
-                } else {
-                    word = UInt32(low)
-                }
+                word = try memory.fetchInstruction(address)
             } catch {
                 block.endTrap = GuestTrap(.instructionAccessFault, pc: address, tval: error.address)
                 break

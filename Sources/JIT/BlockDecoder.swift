@@ -44,18 +44,12 @@ enum BlockDecoder {
 
     /// Fetches and decodes one instruction, in 16-bit parcels as the C extension requires.
     static func fetch(_ memory: GuestMemory, _ pc: UInt64) -> Result<Instruction, GuestTrap> {
-        let low: UInt16
-        do { low = try memory.fetch16(pc) } catch {
-            return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
-        }
-        var word = UInt32(low)
-        if low & 3 == 3 {
-            do { word |= UInt32(try memory.fetch16(pc &+ 2)) << 16 } catch {
-                return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc &+ 2))
-            }
+        let word: UInt32
+        do { word = try memory.fetchInstruction(pc) } catch {
+            return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: error.address))
         }
         guard let inst = RISCV.decode(word) else {
-            return .failure(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(low & 3 == 3 ? word : word & 0xffff)))
+            return .failure(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word)))
         }
         return .success(inst)
     }

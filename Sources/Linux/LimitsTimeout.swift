@@ -82,12 +82,7 @@ public enum GuestLocation {
     public static func describe(_ hart: Hart) -> String {
         let pc = hart.state.pc
         let text = "guest pc 0x" + String(pc, radix: 16)
-        guard let low = try? hart.memory.fetch16(pc) else { return text }
-        var word = UInt32(low)
-        if low & 3 == 3 {
-            guard let high = try? hart.memory.fetch16(pc &+ 2) else { return text }
-            word |= UInt32(high) << 16
-        }
+        guard let word = try? hart.memory.fetchInstruction(pc) else { return text }
         guard let inst = decode(word) else { return text + " (illegal instruction 0x\(String(word, radix: 16)))" }
         return text + " (" + disassemble(inst, pc: pc).replacingTabs() + ")"
     }

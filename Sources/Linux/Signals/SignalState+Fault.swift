@@ -41,10 +41,7 @@ extension SignalState {
 
     /// The instruction bits at pc (16 for a compressed instruction), if pc is executable.
     func fetchWord(_ pc: UInt64) -> UInt32? {
-        guard let low = try? memory.fetch16(pc) else { return nil }
-        if low & 3 != 3 { return UInt32(low) }
-        guard let high = try? memory.fetch16(pc &+ 2) else { return nil }
-        return UInt32(low) | UInt32(high) << 16
+        try? memory.fetchInstruction(pc)
     }
 
     func disassembly(at pc: UInt64) -> String? {

@@ -9,13 +9,7 @@ enum InstructionFetch {
         if pc & 1 != 0 { return .failure(GuestTrap(.instructionMisaligned, pc: pc, tval: pc)) }
         let word: UInt32
         do {
-            let low = try memory.fetch16(pc)
-            if low & 3 == 3 {
-                let high = try memory.fetch16(pc &+ 2)
-                word = UInt32(low) | UInt32(high) << 16
-            } else {
-                word = UInt32(low)
-            }
+            word = try memory.fetchInstruction(pc)
         } catch {
             return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: error.address))
         }
