@@ -23,14 +23,11 @@ extension Translator {
             let bits = UInt8(p == .double ? 63 : 31)
             let (ra, rb) = (Reg(.rcx, width), Reg(.rax, width))
             if p == .single {
-                t.a.cmp(t.fHigh(i.rs1), imm: -1)
-                t.a.jcc(.ne, fallback)
-                t.a.cmp(t.fHigh(i.rs2), imm: -1)
-                t.a.jcc(.ne, fallback)
+                t.checkBoxed(i.rs1, unboxed: fallback)
+                t.checkBoxed(i.rs2, unboxed: fallback)
             }
-            func slot(_ f: UInt8) -> Mem { Mem(width, base: .gpr(Host.state), disp: Int32(StateOffset.f + 8 * Int(f))) }
-            t.a.mov(ra, slot(i.rs1))
-            t.a.mov(rb, slot(i.rs2))
+            t.loadFBits(.rcx, i.rs1)
+            t.loadFBits(.rax, i.rs2)
             switch kind {
             case .copy: t.a.xor(rb, ra)
             case .negate: t.a.xor(rb, ra); t.a.not(rb)
@@ -39,8 +36,11 @@ extension Translator {
             t.a.shr(rb, imm: bits)
             t.a.shl(rb, imm: bits)
             t.a.xor(ra, rb)
-            t.a.mov(slot(i.rd), ra)
-            if p == .single { t.a.mov(t.fHigh(i.rd), imm: -1) }
+            if p == .single {
+                t.a.mov(.rdx, imm: Int64(bitPattern: Translator.nanBox))
+                t.a.or(.rcx, .rdx)
+            }
+            t.storeFBits(i.rd, .rcx)
         }
     }
 
@@ -50,14 +50,14 @@ extension Translator {
         unroundedOperation(i) { t, fallback in
             let store = t.a.newLabel(), different = t.a.newLabel()
             t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
-            t.loadF(.xmm1, i.rs2, p, unboxed: fallback)
-            t.a.ucomis(p, .xmm0, .xmm1)
+            let y = t.sourceF(i.rs2, p, scratch: .xmm1, unboxed: fallback)
+            t.a.ucomis(p, .xmm0, y)
             t.a.jcc(.p, fallback)
             t.a.jcc(.ne, different)
-            t.a.bitwise(max ? .andpd : .orpd, .xmm0, .xmm1)
+            t.a.bitwise(max ? .andpd : .orpd, .xmm0, y)
             t.a.jmp(store)
             t.a.bind(different)
-            t.a.scalar(max ? .max : .min, p, .xmm0, .xmm1)
+            t.a.scalar(max ? .max : .min, p, .xmm0, y)
             t.a.bind(store)
             t.storeF(i.rd, .xmm0, p)
         }
@@ -67,10 +67,10 @@ extension Translator {
     /// unordered ones go to the helper (quiet feq vs signalling flt/fle, sNaN detection).
     mutating func compare(_ i: Instruction, _ cc: Condition, _ p: Precision) {
         unroundedOperation(i) { t, fallback in
-            t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
-            t.loadF(.xmm1, i.rs2, p, unboxed: fallback)
+            let x = t.sourceF(i.rs1, p, scratch: .xmm0, unboxed: fallback)
+            let y = t.sourceF(i.rs2, p, scratch: .xmm1, unboxed: fallback)
             t.a.xor(.eax, .eax)
-            t.a.ucomis(p, .xmm0, .xmm1)
+            t.a.ucomis(p, x, y)
             t.a.jcc(.p, fallback)
             t.a.setcc(cc, .al)
             t.store(i.rd, .rax)
@@ -86,18 +86,25 @@ extension Translator {
     mutating func move(_ i: Instruction) {
         switch i.opcode {
         case .fmv_x_w:
-            a.movsxd(.rax, fLow(i.rs1))
+            if let x = fXMM(i.rs1) {
+                a.movd(.eax, x)
+                a.movsxd(.rax, .eax)
+            } else {
+                a.movsxd(.rax, fLow(i.rs1))
+            }
             store(i.rd, .rax)
         case .fmv_x_d:
-            a.mov(.rax, fSlot(i.rs1))
+            loadFBits(.rax, i.rs1)
             store(i.rd, .rax)
         case .fmv_w_x:
             let x = register(i.rs1, scratch: .rax)
-            a.mov(fLow(i.rd), .r32(x))
-            a.mov(fHigh(i.rd), imm: -1)
+            a.mov(.ecx, .r32(x))
+            a.mov(.rdx, imm: Int64(bitPattern: Translator.nanBox))
+            a.or(.rcx, .rdx)
+            storeFBits(i.rd, .rcx)
         default: // fmv.d.x
             let x = register(i.rs1, scratch: .rax)
-            a.mov(fSlot(i.rd), .r64(x))
+            storeFBits(i.rd, x)
         }
     }
 }

@@ -3,12 +3,19 @@ import RISCV
 import X86
 
 /// Zicsr on fflags, frm and fcsr, inline: math libraries read and restore them around many calls,
-/// and they are plain fields of the state block that every privilege level may access (the
+/// and they are plain fields of the state block (kept in step with MXCSR, `GuestMXCSR`) that every privilege level may access (the
 /// trap-and-emulate handler's `csr` does the same: rd = old value, then the update, fields masked).
 extension Translator {
     mutating func floatCSR(_ i: Instruction) {
         let fflags = Mem.dword(Host.state, Int32(StateOffset.fflags))
         let frm = Mem.dword(Host.state, Int32(StateOffset.frm))
+        let immediate = [.csrrwi, .csrrsi, .csrrci].contains(i.opcode)
+        let assign = i.opcode == .csrrw || i.opcode == .csrrwi
+        // csrrs/csrrc with x0 (or uimm 0) read only.
+        let writes = assign || i.rs1 != 0
+        // The flags pending in MXCSR belong in fflags before it is read, and before any write
+        // reloads MXCSR (which drops them). Only a plain read of frm can do without.
+        if writes || i.csr != CSRNumber.frm { GuestMXCSR.fold(&a) }
         // eax = the old value.
         switch i.csr {
         case CSRNumber.fflags: a.mov(.eax, fflags)
@@ -18,10 +25,7 @@ extension Translator {
             a.shl(.eax, imm: 5)
             a.or(.eax, fflags)
         }
-        let immediate = [.csrrwi, .csrrsi, .csrrci].contains(i.opcode)
-        let assign = i.opcode == .csrrw || i.opcode == .csrrwi
-        // csrrs/csrrc with x0 (or uimm 0) read only.
-        if assign || i.rs1 != 0 {
+        if writes {
             if immediate {
                 a.mov(.ecx, imm: Int64(i.rs1))
             } else {
@@ -46,6 +50,13 @@ extension Translator {
                 a.shr(.ecx, imm: 5)
                 a.and(.ecx, imm: 7)
                 a.mov(frm, .ecx)
+            }
+            // The guest image without flags: they were just folded, or fflags was overwritten;
+            // with the new rounding mode if frm changed.
+            if i.csr == CSRNumber.fflags {
+                a.ldmxcsr(GuestMXCSR.guest)
+            } else {
+                GuestMXCSR.loadFromFRM(&a)
             }
         }
         store(i.rd, .rax)

@@ -3,45 +3,49 @@ import Interpreter
 import RISCV
 import X86
 
-/// The F/D instructions that round: arithmetic, fused multiply-add and conversions. Each runs
-/// under an MXCSR loaded with its rounding mode and no flags, reads the flags back into fflags,
-/// and leaves NaN results and conversions out of range to `FloatUnit`.
+/// The F/D instructions that round: arithmetic, fused multiply-add and conversions. With a
+/// dynamic rm they run under the guest MXCSR as it is, their flags left there to accrue
+/// (`GuestMXCSR`); a static rm loads its mode around the instruction. NaN results and
+/// conversions out of range go to `FloatUnit`.
 extension Translator {
-    /// The frame of an inline rounding instruction: `body` gets the x86 mode, the fallback for
-    /// use before MXCSR is touched, and the one for after (which restores RNE first).
+    /// The frame of an inline rounding instruction: `body` gets the static x86 mode (nil: the
+    /// guest's) and the fallback to `FloatUnit`.
     mutating func roundedOperation(_ i: Instruction,
-                                   _ body: (inout Translator, _ mode: UInt8, _ fallback: Label, _ late: Label) -> Void) {
-        let rounding = InlineRounding(rm: i.rm)
-        if rounding == .helper {
+                                   _ body: (inout Translator, _ mode: UInt8?, _ fallback: Label) -> Void) {
+        roundedOperation(i, dropping: false) { t, m, fallback, _ in body(&t, m, fallback) }
+    }
+
+    /// The same with a second fallback, `dropping`, that discards the flags in MXCSR instead of
+    /// folding them (when `dropping` is true; otherwise it is the ordinary fallback).
+    mutating func roundedOperation(_ i: Instruction, dropping: Bool,
+                                   _ body: (inout Translator, _ mode: UInt8?, _ fallback: Label, _ dropping: Label) -> Void) {
+        if InlineRounding(rm: i.rm) == .helper {
             floatHelper(i)
             return
         }
-        // A static mode other than RNE loads MXCSR: pending flags go first, before any fallback
-        // can be created expecting them.
-        if rounding != .mode(0) && rounding != .dynamic { foldFlags() }
         let done = a.newLabel()
         let fallback = floatFallback(i, done: done)
-        guard let m = inlineMode(i, fallback: fallback) else { return }
-        let late = m == 0 ? fallback : floatFallback(i, done: done, restoreRNE: true)
+        let late = dropping ? floatFallback(i, done: done, fold: false) : fallback
+        let m = inlineMode(i, fallback: fallback)
         body(&self, m, fallback, late)
         a.bind(done)
     }
 
     /// fadd, fsub, fmul, fdiv, fsqrt.
     mutating func arithmetic(_ i: Instruction, _ op: ScalarOp, _ p: Precision) {
-        roundedOperation(i) { t, m, fallback, late in
+        roundedOperation(i) { t, m, fallback in
             if op == .sqrt {
-                t.loadF(.xmm1, i.rs1, p, unboxed: fallback)
-                t.setRounding(m)
-                t.a.scalar(.sqrt, p, .xmm0, .xmm1)
+                let x = t.sourceF(i.rs1, p, scratch: .xmm1, unboxed: fallback)
+                t.beginRounding(m)
+                t.a.scalar(.sqrt, p, .xmm0, x)
             } else {
                 t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
-                t.loadF(.xmm1, i.rs2, p, unboxed: fallback)
-                t.setRounding(m)
-                t.a.scalar(op, p, .xmm0, .xmm1)
+                let y = t.sourceF(i.rs2, p, scratch: .xmm1, unboxed: fallback)
+                t.beginRounding(m)
+                t.a.scalar(op, p, .xmm0, y)
             }
-            t.jumpIfNaN(.xmm0, p, late)
-            t.accrueFlags(mode: m)
+            t.jumpIfNaN(.xmm0, p, fallback)
+            t.endRounding(m)
             t.storeF(i.rd, .xmm0, p)
         }
     }
@@ -49,37 +53,57 @@ extension Translator {
     /// fmadd, fmsub, fnmsub, fnmadd with one rounding. A NaN result goes to the helper, which
     /// also covers ∞·0 + qNaN (invalid on RISC-V, quiet on x86).
     mutating func fusedMultiplyAdd(_ i: Instruction, _ op: FMAOp, _ p: Precision) {
-        roundedOperation(i) { t, m, fallback, late in
+        roundedOperation(i) { t, m, fallback in
             t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
-            t.loadF(.xmm1, i.rs2, p, unboxed: fallback)
-            t.loadF(.xmm2, i.rs3, p, unboxed: fallback)
-            t.setRounding(m)
-            t.a.fma(op, .o213, p, .xmm0, .xmm1, .xmm2) // xmm0 = ±(xmm1·xmm0) ± xmm2
-            t.jumpIfNaN(.xmm0, p, late)
-            t.accrueFlags(mode: m)
+            let y = t.sourceF(i.rs2, p, scratch: .xmm1, unboxed: fallback)
+            let z = t.sourceF(i.rs3, p, scratch: .xmm2, unboxed: fallback)
+            t.beginRounding(m)
+            t.a.fma(op, .o213, p, .xmm0, y, z) // xmm0 = ±(y·xmm0) ± z
+            t.jumpIfNaN(.xmm0, p, fallback)
+            t.endRounding(m)
             t.storeF(i.rd, .xmm0, p)
         }
     }
 
     /// fcvt.{w,wu,l,lu}.{s,d}. Signed results come from cvt(t)s?2si at the result's width; an
-    /// unsigned 32-bit one from the 64-bit conversion. Whatever x86 flags invalid (NaN, out of
-    /// range: it returns INT_MIN where RISC-V saturates), and an unsigned result that does not fit,
-    /// goes to the helper before any flag is accrued.
+    /// unsigned 32-bit one from the 64-bit conversion.
+    ///
+    /// A signed conversion under the guest's rounding or RTZ (the truncating form, right under any
+    /// MXCSR) touches no MXCSR: x86 returns INT_MIN for NaN and out of range, raising invalid
+    /// alone, so that result goes to the helper, and the flags left in MXCSR are what RISC-V
+    /// raises (inexact) or a subset of what the helper raises (invalid). Unsigned conversions and
+    /// other static modes clear MXCSR's flags first and test invalid afterwards: x86 may raise
+    /// inexact where RISC-V raises invalid (−1.5 to unsigned), so their fallback drops the flags.
     mutating func toInteger(_ i: Instruction, _ p: Precision, _ kind: IntegerKind) {
-        // Its fallbacks must not fold: x86 may have raised inexact where RISC-V raises invalid.
-        foldFlags()
-        roundedOperation(i) { t, m, fallback, late in
-            t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
-            // RTZ is what the truncating form does under any MXCSR: no rounding mode to restore.
+        let signed = kind == .int32 || kind == .int64
+        let quick = signed && (i.rm == 7 || i.rm == 1)
+        roundedOperation(i, dropping: !quick) { t, m, fallback, late in
+            let x = t.sourceF(i.rs1, p, scratch: .xmm0, unboxed: fallback)
+            // RTZ is what the truncating form does under any MXCSR: no rounding mode to load.
             let truncate = m == 1
-            let mode: UInt8 = truncate ? 0 : m
-            let restoring = mode == 0 ? fallback : late
-            t.loadMXCSR(mode) // the IE test below must see this conversion's flags alone
+            let mode = truncate ? nil : m
             let result: Reg = kind == .int32 ? .eax : .rax
-            t.a.cvts2si(p, truncate: truncate, result, .xmm0)
+            if quick {
+                t.a.cvts2si(p, truncate: truncate, result, x)
+                if kind == .int32 {
+                    t.a.cmp(.eax, imm: Int32.min)
+                    t.a.jcc(.e, fallback)
+                    t.a.movsxd(.rax, .eax)
+                } else {
+                    t.a.mov(.rcx, imm: Int64.min)
+                    t.a.cmp(.rax, .rcx)
+                    t.a.jcc(.e, fallback)
+                }
+                t.store(i.rd, .rax)
+                return
+            }
+            // The IE test below must see this conversion's flags alone.
+            GuestMXCSR.fold(&t.a)
+            if let mode { t.loadMXCSR(mode) } else { t.a.ldmxcsr(GuestMXCSR.guest) }
+            t.a.cvts2si(p, truncate: truncate, result, x)
             t.a.stmxcsr(.dword(Host.state, Int32(mxcsrScratch)))
             t.a.test(.dword(Host.state, Int32(mxcsrScratch)), imm: 1) // IE
-            t.a.jcc(.ne, restoring)
+            t.a.jcc(.ne, late)
             switch kind {
             case .int32:
                 t.a.movsxd(.rax, .eax)
@@ -88,13 +112,13 @@ extension Translator {
             case .uint32:
                 t.a.mov(.rcx, .rax)
                 t.a.shr(.rcx, imm: 32)
-                t.a.jcc(.ne, restoring) // negative or above 2^32 − 1
+                t.a.jcc(.ne, late) // negative or above 2^32 − 1
                 t.a.movsxd(.rax, .eax)
             case .uint64:
                 t.a.test(.rax, .rax)
-                t.a.jcc(.s, restoring) // negative, or invalid had it been signed
+                t.a.jcc(.s, late) // negative, or invalid had it been signed
             }
-            t.accrueFlags(mode: mode)
+            t.endRounding(mode)
             t.store(i.rd, .rax)
         }
     }
@@ -103,9 +127,9 @@ extension Translator {
     /// with its lost bit kept as a sticky bit (the conversion drops at least 11 bits, so this
     /// rounds once and correctly in every mode) and doubled back exactly.
     mutating func fromInteger(_ i: Instruction, _ p: Precision, _ kind: IntegerKind) {
-        roundedOperation(i) { t, m, _, _ in
+        roundedOperation(i) { t, m, _ in
             let x = t.register(i.rs1, scratch: .rax)
-            t.setRounding(m)
+            t.beginRounding(m)
             t.a.xorps(.xmm0, .xmm0) // no false dependency on xmm0's last writer
             switch kind {
             case .int32:
@@ -123,7 +147,7 @@ extension Translator {
                 t.a.cvtsi2s(p, .xmm0, .r64(x))
                 t.a.bind(back)
             }
-            t.accrueFlags(mode: m)
+            t.endRounding(m)
             t.storeF(i.rd, .xmm0, p)
         }
     }
@@ -131,17 +155,17 @@ extension Translator {
     /// fcvt.s.d rounds; fcvt.d.s is exact and raises nothing unless its operand is a signalling
     /// NaN, but still checks its rm (as QEMU does). NaN results go to the helper.
     mutating func convertFormat(_ i: Instruction, to p: Precision) {
-        roundedOperation(i) { t, m, fallback, late in
+        roundedOperation(i) { t, m, fallback in
             switch p {
             case .single:
-                t.loadF(.xmm1, i.rs1, .double, unboxed: fallback)
-                t.setRounding(m)
-                t.a.cvtsd2ss(.xmm0, .xmm1)
-                t.jumpIfNaN(.xmm0, .single, late)
-                t.accrueFlags(mode: m)
+                let x = t.sourceF(i.rs1, .double, scratch: .xmm1, unboxed: fallback)
+                t.beginRounding(m)
+                t.a.cvtsd2ss(.xmm0, x)
+                t.jumpIfNaN(.xmm0, .single, fallback)
+                t.endRounding(m)
             case .double:
-                t.loadF(.xmm1, i.rs1, .single, unboxed: fallback)
-                t.a.cvtss2sd(.xmm0, .xmm1)
+                let x = t.sourceF(i.rs1, .single, scratch: .xmm1, unboxed: fallback)
+                t.a.cvtss2sd(.xmm0, x)
                 t.jumpIfNaN(.xmm0, .double, fallback)
             }
             t.storeF(i.rd, .xmm0, p)

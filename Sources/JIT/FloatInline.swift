@@ -43,18 +43,18 @@ let mxcsrScratch = StateOffset.scratch + 8 * (StateOffset.scratchCount - 1)
 /// Out-of-line code of inline F/D and A lowerings, emitted after the block's body.
 enum InlineStub {
     /// Instruction `i` through `helper` (with its pc and position in the block), then back to
-    /// `resume`; first the pending MXCSR flags into fflags if `fold`, and MXCSR back to RNE if
-    /// the inline code had changed it.
-    case helper(Instruction, UInt64, pc: UInt64, index: Int, resume: Label, restoreRNE: Bool, fold: Bool)
+    /// `resume`; `fold` says whether the flags in MXCSR go into fflags first (`callHelper`).
+    case helper(Instruction, UInt64, pc: UInt64, index: Int, resume: Label, fold: Bool)
     /// fcvt.{s,d}.lu of a value in `x` with the top bit set, into xmm0.
     case unsignedToFloat(GPR, Precision, resume: Label)
 }
 
 /// The rounding an inline F/D instruction runs under.
 enum InlineRounding: Equatable {
-    /// An x86 rounding mode (RISC-V rm 0–3).
+    /// An x86 rounding mode (RISC-V rm 0–3), loaded into MXCSR around the instruction.
     case mode(UInt8)
-    /// rm = dynamic: inline under RNE when frm is RNE, otherwise through `FloatUnit`.
+    /// rm = dynamic: the guest MXCSR already rounds as frm says, unless frm is 4–7 (RMM or
+    /// reserved), which goes to `FloatUnit`.
     case dynamic
     /// RMM (no x86 equivalent) or a reserved rm: `FloatUnit` does it (or reports it illegal).
     case helper
@@ -71,33 +71,28 @@ enum InlineRounding: Equatable {
 extension Translator {
     /// Label of an out-of-line path that performs instruction `i` in `FloatUnit` (exact in every
     /// case) and continues at `done`. Inline code jumps there for whatever it does not handle:
-    /// frm ≠ RNE, an operand not NaN-boxed, a NaN result. With `restoreRNE` the path first puts
-    /// MXCSR back to the host's RNE, because the helper is Swift code.
-    mutating func floatFallback(_ i: Instruction, done: Label, restoreRNE: Bool = false) -> Label {
-        helperPath(i, targets.float, done: done, restoreRNE: restoreRNE)
+    /// frm of 4–7, an operand not NaN-boxed, a NaN result, a conversion out of range.
+    mutating func floatFallback(_ i: Instruction, done: Label, fold: Bool = true) -> Label {
+        helperPath(i, targets.float, done: done, fold: fold)
     }
 
     /// Label of an out-of-line call of `helper` for instruction `i` (as `callHelper` emits it
     /// inline, with this instruction's pc and retirement count) that rejoins inline code at `done`.
-    mutating func helperPath(_ i: Instruction, _ helper: UInt64, done: Label, restoreRNE: Bool = false) -> Label {
-        // Flags pending now are still in MXCSR when inline code jumps here, perhaps with some the
-        // instruction itself raised before it gave up (a NaN result); those are a subset of the
-        // flags the helper raises for it (invalid for a signalling NaN or an invalid operation).
-        outOfLine(.inline(.helper(i, helper, pc: pc, index: index, resume: done, restoreRNE: restoreRNE, fold: flagsPending)))
+    ///
+    /// Folding flags there also folds those the instruction itself raised in x86 before it gave up
+    /// (a NaN result); those are a subset of what the helper raises for it (invalid for a
+    /// signalling NaN or an invalid operation), so fflags ends up the same.
+    mutating func helperPath(_ i: Instruction, _ helper: UInt64, done: Label, fold: Bool = true) -> Label {
+        outOfLine(.inline(.helper(i, helper, pc: pc, index: index, resume: done, fold: fold)))
     }
 
     mutating func emitInlineStub(_ stub: InlineStub) {
         switch stub {
-        case .helper(let i, let helper, let pc, let index, let resume, let restoreRNE, let fold):
+        case .helper(let i, let helper, let pc, let index, let resume, let fold):
             let (savedPC, savedIndex) = (self.pc, self.index)
             self.pc = pc
             self.index = index
-            if fold { emitFold() }
-            if restoreRNE { loadMXCSR(0) }
-            callHelper(i, helper)
-            // The helper is host code that may leave flags in MXCSR; inline code after `resume`
-            // counts on a clean RNE MXCSR (`mxcsrClean`).
-            loadMXCSR(0)
+            callHelper(i, helper, fold: fold)
             a.jmp(resume)
             self.pc = savedPC
             self.index = savedIndex
@@ -114,111 +109,43 @@ extension Translator {
         }
     }
 
-    /// Resolves an instruction's rounding for inline code: the x86 mode, after checking frm for
-    /// a dynamic rm. Nil when the whole instruction should go to `FloatUnit`.
+    /// Resolves an instruction's rounding for inline code: nil for the guest's (after checking
+    /// that frm is one x86 has), or the static x86 mode. `.helper` is resolved by the caller.
     mutating func inlineMode(_ i: Instruction, fallback: Label) -> UInt8? {
         switch InlineRounding(rm: i.rm) {
         case .mode(let m): return m
-        case .dynamic:
-            a.cmp(.dword(Host.state, Int32(StateOffset.frm)), imm: 0)
-            a.jcc(.ne, fallback)
-            return 0
-        case .helper: return nil
+        case .dynamic, .helper:
+            a.cmp(.dword(Host.state, Int32(StateOffset.frm)), imm: 3)
+            a.jcc(.a, fallback)
+            return nil
         }
     }
 
-    func fHigh(_ f: UInt8) -> Mem { .dword(Host.state, Int32(StateOffset.f + 8 * Int(f) + 4)) }
-    func fLow(_ f: UInt8) -> Mem { .dword(Host.state, Int32(StateOffset.f + 8 * Int(f))) }
-
-    /// `x = f` as an operand of precision `p`. A single that is not NaN-boxed goes to `unboxed`.
-    mutating func loadF(_ x: XMM, _ f: UInt8, _ p: Precision, unboxed: Label) {
-        switch p {
-        case .double:
-            a.movsd(x, fSlot(f))
-        case .single:
-            a.cmp(fHigh(f), imm: -1)
-            a.jcc(.ne, unboxed)
-            a.movss(x, fLow(f))
-        }
-    }
-
-    /// `f = x` (NaN-boxed if single).
-    mutating func storeF(_ f: UInt8, _ x: XMM, _ p: Precision) {
-        switch p {
-        case .double:
-            a.movsd(fSlot(f), x)
-        case .single:
-            a.movss(fLow(f), x)
-            a.mov(fHigh(f), imm: -1)
-        }
-    }
-
-    /// Makes MXCSR round in mode `m` (RISC-V numbering) with no flags that are not already in
-    /// fflags. ldmxcsr is slow, so under RNE it is skipped when MXCSR is known clean: then flags
-    /// of earlier instructions of the block may still be set, but they were accrued already and
-    /// ORing them into fflags again changes nothing. Clobbers rdx.
-    mutating func setRounding(_ m: UInt8) {
-        if m == 0 && mxcsrClean { return }
-        foldFlags()
+    /// Starts an instruction with a static rounding mode `m` (nil: the guest's, nothing to do):
+    /// pending flags into fflags, then MXCSR with mode `m` and no flags. Clobbers rcx and rdx.
+    mutating func beginRounding(_ m: UInt8?) {
+        guard let m else { return }
+        GuestMXCSR.fold(&a)
         loadMXCSR(m)
     }
 
-    /// Loads MXCSR with rounding mode `m` and no flags raised, unconditionally. Clobbers rdx.
+    /// Ends it: the instruction's flags into fflags and the guest's MXCSR back.
+    mutating func endRounding(_ m: UInt8?) {
+        guard m != nil else { return }
+        GuestMXCSR.fold(&a)
+        a.ldmxcsr(GuestMXCSR.guest)
+    }
+
+    /// Loads MXCSR with rounding mode `m` and no flags raised. Clobbers rdx.
     mutating func loadMXCSR(_ m: UInt8) {
         a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
         a.ldmxcsr(.dword(.rdx, Int32(4 * Int(m))))
     }
 
-    /// Whether lowering `i` keeps `mxcsrClean` true: integer and memory instructions (a fault
-    /// leaves the block) and F/D arithmetic, which keeps it itself (out-of-line helper calls
-    /// reload MXCSR before they rejoin; `floatHelper` clears it). Everything else may run host
-    /// code inline (A's slow path, Zicsr on fflags) and clears it.
-    static func keepsMXCSR(_ i: Instruction) -> Bool {
-        switch Lowering.kind(i) {
-        case .inline: return true
-        case .branch, .system: return false
-        case .slowPath: return isFloatArithmetic(i)
-        }
-    }
-
-    /// F/D register-to-register instructions (everything in F and D but loads and stores): the
-    /// ones that may leave flags pending, and need none folded before them.
+    /// F/D register-to-register instructions (everything in F and D but loads and stores).
     static func isFloatArithmetic(_ i: Instruction) -> Bool {
         let spec = i.opcode.info
         return (spec.ext == .f || spec.ext == .d) && spec.memory == nil
-    }
-
-    /// ORs the flags RNE instructions left in MXCSR into fflags, if any are pending: before
-    /// anything that can leave the block, fault, call host code, read or write fflags, or load
-    /// MXCSR. MXCSR keeps them (they are in fflags now, so they may be ORed in again).
-    mutating func foldFlags() {
-        guard flagsPending else { return }
-        emitFold()
-        flagsPending = false
-    }
-
-    /// Makes the flags the operation raised since `setRounding` count: under RNE by leaving them
-    /// pending in MXCSR (reading MXCSR waits for every FP operation in flight, so it is done
-    /// once per run of F/D instructions); otherwise ORed into fflags now, and RNE put back.
-    mutating func accrueFlags(mode m: UInt8) {
-        mxcsrClean = true
-        if m == 0 {
-            flagsPending = true
-            return
-        }
-        emitFold()
-        a.ldmxcsr(.dword(.rdx, 0))
-    }
-
-    /// stmxcsr and OR the mapped flags into fflags. Leaves the table address in rdx; clobbers rcx.
-    mutating func emitFold() {
-        let slot = Mem.dword(Host.state, Int32(mxcsrScratch))
-        a.stmxcsr(slot)
-        a.mov(.ecx, slot)
-        a.and(.ecx, imm: 0x3f)
-        a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
-        a.movzx(.ecx, Mem(.byte, base: .gpr(.rdx), index: .rcx, scale: 1, disp: FloatConstants.flagMapOffset))
-        a.or(.dword(Host.state, Int32(StateOffset.fflags)), .ecx)
     }
 
     /// Jumps to `nan` when `x` holds a NaN (ucomis of a quiet NaN raises nothing).

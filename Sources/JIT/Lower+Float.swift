@@ -3,33 +3,43 @@ import Interpreter
 import RISCV
 import X86
 
-/// F and D. Loads and stores move bits between guest memory and the f registers in the state
-/// block; everything else is lowered inline to SSE/FMA3 (`FloatInline*.swift`), bit-identical to
+/// F and D. Loads and stores move bits between guest memory and the f registers (cached in xmm
+/// registers or in the state block, `FloatRegisters.swift`); everything else is lowered inline to SSE/FMA3 (`FloatInline*.swift`), bit-identical to
 /// the interpreter's `FloatUnit`, which inline code still calls for the rare cases x86 does
-/// differently: RMM, frm ≠ RNE, a NaN result, a single that is not NaN-boxed, an integer
+/// differently: RMM, frm of 4–7, a NaN result, a single that is not NaN-boxed, an integer
 /// conversion out of range, FMA without FMA3.
 extension Translator {
     static let nanBox: UInt64 = 0xffff_ffff_0000_0000
 
     func fSlot(_ f: UInt8) -> Mem { .qword(Host.state, Int32(StateOffset.f + 8 * Int(f))) }
 
-    /// flw NaN-boxes (upper 32 bits all ones); fld copies 64 bits.
+    /// flw NaN-boxes (upper 32 bits all ones); fld copies 64 bits. A cached rd is loaded
+    /// straight from guest memory.
     mutating func loadFloat(_ i: Instruction, double: Bool) {
         guestAddress(i, store: false)
         markFaultSite(store: false)
         if double {
+            if let x = fXMM(i.rd) {
+                a.movsd(x, guestMemory(.qword))
+                return
+            }
             a.mov(.rcx, guestMemory(.qword))
         } else {
             a.mov(.ecx, guestMemory(.dword))
             a.mov(.rdx, imm: Int64(bitPattern: Translator.nanBox))
             a.or(.rcx, .rdx)
         }
-        a.mov(fSlot(i.rd), .rcx)
+        storeFBits(i.rd, .rcx)
     }
 
     /// fsw stores the low 32 bits as they are (no unboxing check); fsd all 64.
     mutating func storeFloat(_ i: Instruction, double: Bool) {
         guestAddress(i, store: true)
+        if let x = fXMM(i.rs2) {
+            markFaultSite(store: true)
+            if double { a.movsd(guestMemory(.qword), x) } else { a.movss(guestMemory(.dword), x) }
+            return
+        }
         a.mov(.rcx, fSlot(i.rs2))
         markFaultSite(store: true)
         a.mov(guestMemory(double ? .qword : .dword), double ? .rcx : .ecx)
@@ -122,8 +132,6 @@ extension Translator {
 
     /// The whole instruction in `FloatUnit`.
     mutating func floatHelper(_ i: Instruction) {
-        foldFlags()
         callHelper(i, targets.float)
-        mxcsrClean = false // host code ran
     }
 }

@@ -15,14 +15,17 @@ enum Stubs {
         a.sub(.rsp, imm: 8)
         a.mov(.r64(Host.state), .rdi)
         a.mov(.r64(Host.memory), .rsi)
+        a.mov(.rax, .rdx)
+        GuestMXCSR.enter(&a) // perf-fp: MXCSR and f registers, FloatRegisters.swift
         for (g, h) in RegisterMap.all { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
-        a.jmp(.rdx)
+        a.jmp(.rax)
 
         while a.offset % 16 != 0 { a.int3() }
         let epilogue = a.offset
         for (g, h) in RegisterMap.all { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
         a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
+        GuestMXCSR.leave(&a) // perf-fp
         a.mov(.eax, .dword(Host.state, Int32(StateOffset.exitReason)))
         a.add(.rsp, imm: 8)
         for r in RegisterMap.preserved.reversed() { a.pop(.r64(r)) }

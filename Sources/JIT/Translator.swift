@@ -70,13 +70,6 @@ struct Translator {
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
     let entry: Label
-    /// perf-fp: true when the code emitted so far leaves MXCSR at RNE, all masked, with every
-    /// flag it holds already in fflags, so an RNE F/D instruction need not load MXCSR first
-    /// (FloatInline.swift). False at block entry and after anything that may run host code.
-    var mxcsrClean = false
-    /// perf-fp: true when MXCSR holds flags of RNE F/D instructions not yet ORed into fflags;
-    /// `foldFlags` (FloatInline.swift) does that before anything that can leave or call out.
-    var flagsPending = false
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
         var a = Assembler(baseAddress: address)
@@ -106,17 +99,14 @@ struct Translator {
             starts.append(t.a.offset)
             t.index = i
             t.pc = block.pcs[i]
-            if !Translator.isFloatArithmetic(inst) { t.foldFlags() } // perf-fp, FloatInline.swift
             t.lower(inst)
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
                 t.injectFault(inst, fault)
             }
-            if !Translator.keepsMXCSR(inst) { t.mxcsrClean = false } // perf-fp, FloatInline.swift
             ended = BlockDecoder.endsBlock(inst)
         }
         if !ended {
             // Cut at a page boundary, an undecodable instruction or the length limit.
-            t.foldFlags() // perf-fp
             t.exit(to: block.end)
         }
         let coldStart = t.a.offset

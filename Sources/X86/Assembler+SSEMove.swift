@@ -10,6 +10,9 @@ extension Assembler {
     public mutating func movsd(_ d: XMM, _ s: Mem) { emit(.pF2, .of(0x0F, 0x10), reg: d.rawValue, rm: .mem(s)) }
     public mutating func movsd(_ d: Mem, _ s: XMM) { emit(.pF2, .of(0x0F, 0x11), reg: s.rawValue, rm: .mem(d)) }
 
+    /// `movaps dst, src`: copies the whole register (no merge, so no dependency on `dst`).
+    public mutating func movaps(_ d: XMM, _ s: XMM) { emit(.none, .of(0x0F, 0x28), reg: d.rawValue, rm: .xmm(s)) }
+
     /// `movd xmm, r32`: zero-extends into the whole register.
     public mutating func movd(_ d: XMM, _ s: Reg) {
         precondition(s.size == .dword, "movd moves 32 bits; use movq for 64")
