@@ -57,6 +57,7 @@ extension Translator {
                 a.ldmxcsr(GuestMXCSR.guest)
             } else {
                 GuestMXCSR.loadFromFRM(&a)
+                frmChecked = false
             }
         }
         store(i.rd, .rax)

@@ -26,7 +26,7 @@ extension Translator {
         let done = a.newLabel()
         let fallback = floatFallback(i, done: done)
         let late = dropping ? floatFallback(i, done: done, fold: false) : fallback
-        let m = inlineMode(i, fallback: fallback)
+        let m = inlineMode(i)
         body(&self, m, fallback, late)
         a.bind(done)
     }

@@ -71,6 +71,10 @@ struct Translator {
     /// The block's first instruction (its budget check), for branches back to the block itself.
     let entry: Label
 
+    /// perf-fp: whether the code emitted so far has checked that frm is 0–3 since it last
+    /// changed (`inlineMode`, FloatInline.swift).
+    var frmChecked = false
+
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
         var a = Assembler(baseAddress: address)
         // About 16 host bytes per guest instruction plus the cold stubs; reserved so that the
