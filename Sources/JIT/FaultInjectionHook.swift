@@ -28,7 +28,9 @@ extension Translator {
             case .memory(let d): a.xor(.qword(Host.state, d), imm: fault.mask)
             }
         } else if info.writesF {
-            a.xor(.qword(Host.state, Int32(StateOffset.f + 8 * Int(inst.rd))), imm: fault.mask)
+            loadFBits(.rcx, inst.rd) // f registers may be cached in xmm registers
+            a.xor(.rcx, imm: fault.mask)
+            storeFBits(inst.rd, .rcx)
         }
     }
 }
