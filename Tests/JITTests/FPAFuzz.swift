@@ -151,6 +151,9 @@ struct FuzzCase: CustomStringConvertible {
 
     /// x registers operands come from: x0, cached (callee- and caller-saved) and uncached ones.
     static let xRegisters: [UInt8] = [0, 1, 2, 5, 6, 8, 10, 11, 12, 14, 15, 20, 28, 30]
+    /// f registers likewise: ones the JIT caches in xmm registers (f0, f1, f8, f10, f13–f15) and
+    /// ones it keeps in the state block.
+    static let fRegisters: [UInt8] = [0, 1, 2, 3, 8, 10, 13, 14, 15, 20, 31]
 
     static func random(_ r: inout SplitMix) -> FuzzCase {
         let length = r.chance(3) ? 1 + r.below(4) : 1
@@ -175,7 +178,7 @@ struct FuzzCase: CustomStringConvertible {
             var i = Instruction(opcode: op)
             func reg(_ file: RegisterFile) -> UInt8 {
                 switch file {
-                case .f: UInt8(r.below(8))
+                case .f: r.pick(fRegisters)
                 case .x: r.pick(xRegisters)
                 case .none: 0
                 }
