@@ -31,22 +31,33 @@ extension Translator {
         a.bind(done)
     }
 
-    /// fadd, fsub, fmul, fdiv, fsqrt.
+    /// fadd, fsub, fmul, fdiv, fsqrt. The result goes straight into rd's xmm register when rd is
+    /// cached and is not a source (a NaN result leaves the sources intact for the helper); with
+    /// AVX the three-operand form then needs no copy at all.
     mutating func arithmetic(_ i: Instruction, _ op: ScalarOp, _ p: Precision) {
         roundedOperation(i) { t, m, fallback in
+            let sources = op == .sqrt ? [i.rs1] : [i.rs1, i.rs2]
+            var target = XMM.xmm0
+            if p == .double, let x = t.fXMM(i.rd), !sources.contains(i.rd) { target = x }
+            let avx = CPUFeatures.host.fma // FMA3 is only used with the AVX state enabled
             if op == .sqrt {
                 let x = t.sourceF(i.rs1, p, scratch: .xmm1, unboxed: fallback)
                 t.beginRounding(m)
-                t.a.scalar(.sqrt, p, .xmm0, x)
-            } else {
-                t.loadF(.xmm0, i.rs1, p, unboxed: fallback)
+                if avx { t.a.vscalar(.sqrt, p, target, x, x) } else { t.a.scalar(.sqrt, p, target, x) }
+            } else if avx {
+                let x = t.sourceF(i.rs1, p, scratch: .xmm0, unboxed: fallback)
                 let y = t.sourceF(i.rs2, p, scratch: .xmm1, unboxed: fallback)
                 t.beginRounding(m)
-                t.a.scalar(op, p, .xmm0, y)
+                t.a.vscalar(op, p, target, x, y)
+            } else {
+                let y = t.sourceF(i.rs2, p, scratch: .xmm1, unboxed: fallback)
+                t.loadF(target, i.rs1, p, unboxed: fallback)
+                t.beginRounding(m)
+                t.a.scalar(op, p, target, y)
             }
-            t.jumpIfNaN(.xmm0, p, fallback)
+            t.jumpIfNaN(target, p, fallback)
             t.endRounding(m)
-            t.storeF(i.rd, .xmm0, p)
+            t.storeF(i.rd, target, p)
         }
     }
 

@@ -58,3 +58,13 @@ extension Assembler {
     public mutating func vfnmsub213ss(_ d: XMM, _ a: XMM, _ b: XMM) { fma(.nmsub, .o213, .single, d, a, b) }
     public mutating func vfnmsub231ss(_ d: XMM, _ a: XMM, _ b: XMM) { fma(.nmsub, .o231, .single, d, a, b) }
 }
+
+extension Assembler {
+    /// `v{add,sub,mul,div,min,max,sqrt}s{s,d} dst, src1, src2` (AVX, VEX.LIG): dst = src1 op src2
+    /// without touching either source; bits above the scalar come from `src1` (for sqrt the
+    /// operand is `src2`).
+    public mutating func vscalar(_ op: ScalarOp, _ p: Precision, _ dst: XMM, _ src1: XMM, _ src2: XMM) {
+        emitVEX(map: 1, pp: p == .double ? 3 : 2, w: false, vvvv: src1.rawValue, op.rawValue,
+                reg: dst.rawValue, rm: .xmm(src2))
+    }
+}

@@ -3,6 +3,7 @@ import Interpreter
 import JIT
 import RISCV
 import Testing
+import X86
 
 /// The guest MXCSR kept while translated code runs and the f registers cached in xmm registers:
 /// flags that stay pending across blocks, helper calls, system calls and faults; rounding modes
@@ -194,5 +195,29 @@ import Testing
         #expect(r.f[15] == Self.d(1.0.nextUp) && r.f[13] == Self.d(1) && r.x[10] == 0 && r.x[11] == 2)
         #expect(r.f[8] == Self.d(-1.5) && r.f[9] == Self.d((-1.5).nextDown))
         #expect(r.x[12] == 0x7fff_ffff && r.x[13] == 1 << 63 && r.x[14] == UInt64(Self.NV | Self.NX))
+    }
+
+    /// The two instruction forms added for this (`movaps` and the AVX three-operand scalar
+    /// arithmetic), for every register combination, read back by capstone.
+    @Test func newEncodingsDisassemble() throws {
+        let dis = try #require(X86Disassembler())
+        let ops: [(ScalarOp, String)] = [(.add, "add"), (.sub, "sub"), (.mul, "mul"), (.div, "div"), (.sqrt, "sqrt"),
+                                         (.min, "min"), (.max, "max")]
+        for d in XMM.allCases {
+            for s in XMM.allCases {
+                var a = Assembler()
+                a.movaps(d, s)
+                #expect(dis.decode(a.bytes, address: 0).map(\.text) == ["movaps \(d), \(s)"])
+                for t in [XMM.xmm0, .xmm7, .xmm8, .xmm15] {
+                    for (op, name) in ops {
+                        for (p, suffix) in [(Precision.double, "sd"), (.single, "ss")] {
+                            var a = Assembler()
+                            a.vscalar(op, p, d, s, t)
+                            #expect(dis.decode(a.bytes, address: 0).map(\.text) == ["v\(name)\(suffix) \(d), \(s), \(t)"])
+                        }
+                    }
+                }
+            }
+        }
     }
 }
