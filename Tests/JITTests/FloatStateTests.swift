@@ -220,4 +220,43 @@ import X86
             }
         }
     }
+
+    /// An asynchronous event (a signal) delivered while an FP loop runs in chained translated
+    /// code: the handler sees the f registers and flags of the iterations so far, and what it
+    /// writes (f registers, frm, fflags, as a signal return would) is what the loop continues with.
+    @Test func eventsSeeAndChangeFloatState() {
+        final class Handler: Environment {
+            var pending = 0
+            var seen: [UInt64] = []
+            var seenFlags: [UInt32] = []
+            var eventPending: Bool { pending > 0 }
+            func environmentCall(_ hart: Hart) -> Continuation { .stop(.exited(0)) }
+            func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation { .stop(.exited(1)) }
+            func deliverEvents(_ hart: Hart) -> Continuation {
+                pending -= 1
+                seen.append(hart.state.f(15))
+                seenFlags.append(hart.state.fflags)
+                hart.state.setF(14, FloatStateTests.d(2))
+                hart.state.frm = 3
+                hart.state.fflags = 0
+                return .resume
+            }
+        }
+        let code: [UInt32] = [rv(.fadd_d, rd: 15, rs1: 14, rs2: 13), RV.addi(5, 5, 1), RV.jal(0, -8)]
+        let (hart, _) = Program(code: code) { s in
+            s.setF(14, Self.d(1))
+            s.setF(13, Self.d(0x1p-60))
+        }.makeHart()
+        let handler = Handler()
+        hart.environment = handler
+        let jit = JIT(options: JITOptions(cacheSize: 1 << 20, eventQuantum: 1000))
+        _ = jit.run(hart, maxInstructions: 9_000) // iterations under RNE first
+        handler.pending = 3
+        let status = jit.run(hart, maxInstructions: 30_000)
+        #expect(status == .instructionLimit && handler.pending == 0)
+        // The first delivery sees the RNE iterations: 1 + 2^-60 rounds to 1, raising NX.
+        #expect(handler.seen == [Self.d(1), Self.d(2.0.nextUp), Self.d(2.0.nextUp)])
+        #expect(handler.seenFlags == [Self.NX, Self.NX, Self.NX])
+        #expect(hart.state.f(15) == Self.d(2.0.nextUp) && hart.state.fflags == Self.NX && hart.state.frm == 3)
+    }
 }
