@@ -167,12 +167,6 @@ extension Translator {
         a.ldmxcsr(.dword(.rdx, Int32(4 * Int(m))))
     }
 
-    /// F/D register-to-register instructions (everything in F and D but loads and stores).
-    static func isFloatArithmetic(_ i: Instruction) -> Bool {
-        let spec = i.opcode.info
-        return (spec.ext == .f || spec.ext == .d) && spec.memory == nil
-    }
-
     /// Jumps to `nan` when `x` holds a NaN (ucomis of a quiet NaN raises nothing).
     mutating func jumpIfNaN(_ x: XMM, _ p: Precision, _ nan: Label) {
         a.ucomis(p, x, x)

@@ -4,10 +4,10 @@ import RISCV
 import X86
 
 /// F and D. Loads and stores move bits between guest memory and the f registers (cached in xmm
-/// registers or in the state block, `FloatRegisters.swift`); everything else is lowered inline to SSE/FMA3 (`FloatInline*.swift`), bit-identical to
-/// the interpreter's `FloatUnit`, which inline code still calls for the rare cases x86 does
-/// differently: RMM, frm of 4–7, a NaN result, a single that is not NaN-boxed, an integer
-/// conversion out of range, FMA without FMA3.
+/// registers or in the state block, `FloatRegisters.swift`); everything else is lowered inline to
+/// SSE/AVX/FMA3 (`FloatInline*.swift`), bit-identical to the interpreter's `FloatUnit`, which
+/// inline code still calls for the rare cases x86 does differently: RMM, frm of 4–7, a NaN
+/// result, a single that is not NaN-boxed, an integer conversion out of range, FMA without FMA3.
 extension Translator {
     static let nanBox: UInt64 = 0xffff_ffff_0000_0000
 

@@ -70,7 +70,6 @@ struct Translator {
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
     let entry: Label
-
     /// perf-fp: whether the code emitted so far has checked that frm is 0–3 since it last
     /// changed (`inlineMode`, FloatInline.swift).
     var frmChecked = false
