@@ -12,22 +12,14 @@ extension Translator {
     /// guest's) and the fallback to `FloatUnit`.
     mutating func roundedOperation(_ i: Instruction,
                                    _ body: (inout Translator, _ mode: UInt8?, _ fallback: Label) -> Void) {
-        roundedOperation(i, dropping: false) { t, m, fallback, _ in body(&t, m, fallback) }
-    }
-
-    /// The same with a second fallback, `dropping`, that discards the flags in MXCSR instead of
-    /// folding them (when `dropping` is true; otherwise it is the ordinary fallback).
-    mutating func roundedOperation(_ i: Instruction, dropping: Bool,
-                                   _ body: (inout Translator, _ mode: UInt8?, _ fallback: Label, _ dropping: Label) -> Void) {
         if InlineRounding(rm: i.rm) == .helper {
             floatHelper(i)
             return
         }
         let done = a.newLabel()
         let fallback = floatFallback(i, done: done)
-        let late = dropping ? floatFallback(i, done: done, fold: false) : fallback
         let m = inlineMode(i)
-        body(&self, m, fallback, late)
+        body(&self, m, fallback)
         a.bind(done)
     }
 
@@ -76,25 +68,46 @@ extension Translator {
         }
     }
 
-    /// fcvt.{w,wu,l,lu}.{s,d}. Signed results come from cvt(t)s?2si at the result's width; an
-    /// unsigned 32-bit one from the 64-bit conversion.
+    /// fcvt.{w,wu,l,lu}.{s,d}, none of which reads MXCSR's flags.
     ///
-    /// A signed conversion under the guest's rounding or RTZ (the truncating form, right under any
-    /// MXCSR) touches no MXCSR: x86 returns INT_MIN for NaN and out of range, raising invalid
-    /// alone, so that result goes to the helper, and the flags left in MXCSR are what RISC-V
-    /// raises (inexact) or a subset of what the helper raises (invalid). Unsigned conversions and
-    /// other static modes clear MXCSR's flags first and test invalid afterwards: x86 may raise
-    /// inexact where RISC-V raises invalid (−1.5 to unsigned), so their fallback drops the flags.
+    /// Signed results come from cvt(t)s?2si at the result's width (the truncating form is RTZ
+    /// under any MXCSR). x86 returns INT_MIN for NaN and out of range, raising invalid alone: that
+    /// result goes to the helper, and the flags it left are a subset of what the helper raises
+    /// (invalid), or exactly RISC-V's (inexact) for a true INT_MIN.
+    ///
+    /// Unsigned ones are converted only when the operand is in [0, largest value that cannot round
+    /// past the range], through the 64-bit conversion; everything else (negative, NaN, large) goes
+    /// to the helper before x86 has raised anything, because x86 would raise inexact where RISC-V
+    /// raises invalid (−1.5 to unsigned).
     mutating func toInteger(_ i: Instruction, _ p: Precision, _ kind: IntegerKind) {
-        let signed = kind == .int32 || kind == .int64
-        let quick = signed && (i.rm == 7 || i.rm == 1)
-        roundedOperation(i, dropping: !quick) { t, m, fallback, late in
+        roundedOperation(i) { t, m, fallback in
             let x = t.sourceF(i.rs1, p, scratch: .xmm0, unboxed: fallback)
-            // RTZ is what the truncating form does under any MXCSR: no rounding mode to load.
             let truncate = m == 1
             let mode = truncate ? nil : m
-            let result: Reg = kind == .int32 ? .eax : .rax
-            if quick {
+            switch kind {
+            case .uint32, .uint64:
+                // The largest representable value ≤ 2^32 − 1 (resp. < 2^63): it and everything
+                // below round to an integer in range in every mode.
+                let limit: UInt64 = switch (kind, p) {
+                case (.uint32, .double): 0x41ef_ffff_ffe0_0000 // 4294967295
+                case (.uint32, .single): 0x4f7f_ffff           // 4294967040
+                case (_, .double): 0x43df_ffff_ffff_ffff         // 2^63 − 1024
+                case (_, .single): 0x5eff_ffff                 // 2^63 − 2^39
+                }
+                t.a.xorps(.xmm2, .xmm2)
+                t.a.ucomis(p, x, .xmm2)
+                t.a.jcc(.b, fallback) // negative or NaN
+                t.a.mov(.rcx, imm: Int64(bitPattern: limit))
+                t.a.movq(.xmm2, .rcx)
+                t.a.ucomis(p, x, .xmm2)
+                t.a.jcc(.a, fallback)
+                t.beginRounding(mode)
+                t.a.cvts2si(p, truncate: truncate, .rax, x)
+                t.endRounding(mode)
+                if kind == .uint32 { t.a.movsxd(.rax, .eax) }
+            case .int32, .int64:
+                let result: Reg = kind == .int32 ? .eax : .rax
+                t.beginRounding(mode)
                 t.a.cvts2si(p, truncate: truncate, result, x)
                 if kind == .int32 {
                     t.a.cmp(.eax, imm: Int32.min)
@@ -105,31 +118,8 @@ extension Translator {
                     t.a.cmp(.rax, .rcx)
                     t.a.jcc(.e, fallback)
                 }
-                t.store(i.rd, .rax)
-                return
+                t.endRounding(mode)
             }
-            // The IE test below must see this conversion's flags alone.
-            GuestMXCSR.fold(&t.a)
-            if let mode { t.loadMXCSR(mode) } else { t.a.ldmxcsr(GuestMXCSR.guest) }
-            t.a.cvts2si(p, truncate: truncate, result, x)
-            t.a.stmxcsr(.dword(Host.state, Int32(mxcsrScratch)))
-            t.a.test(.dword(Host.state, Int32(mxcsrScratch)), imm: 1) // IE
-            t.a.jcc(.ne, late)
-            switch kind {
-            case .int32:
-                t.a.movsxd(.rax, .eax)
-            case .int64:
-                break
-            case .uint32:
-                t.a.mov(.rcx, .rax)
-                t.a.shr(.rcx, imm: 32)
-                t.a.jcc(.ne, late) // negative or above 2^32 − 1
-                t.a.movsxd(.rax, .eax)
-            case .uint64:
-                t.a.test(.rax, .rax)
-                t.a.jcc(.s, late) // negative, or invalid had it been signed
-            }
-            t.endRounding(mode)
             t.store(i.rd, .rax)
         }
     }

@@ -43,8 +43,8 @@ let mxcsrScratch = StateOffset.scratch + 8 * (StateOffset.scratchCount - 1)
 /// Out-of-line code of inline F/D and A lowerings, emitted after the block's body.
 enum InlineStub {
     /// Instruction `i` through `helper` (with its pc and position in the block), then back to
-    /// `resume`; `fold` says whether the flags in MXCSR go into fflags first (`callHelper`).
-    case helper(Instruction, UInt64, pc: UInt64, index: Int, resume: Label, fold: Bool)
+    /// `resume`.
+    case helper(Instruction, UInt64, pc: UInt64, index: Int, resume: Label)
     /// Dynamic-rm instruction `i` (at `pc`, position `index`) found frm to be 4–7: `FloatUnit`
     /// performs it (or reports it illegal), then the block leaves for the next instruction,
     /// because the instructions after it in this block count on frm having been checked.
@@ -76,8 +76,8 @@ extension Translator {
     /// Label of an out-of-line path that performs instruction `i` in `FloatUnit` (exact in every
     /// case) and continues at `done`. Inline code jumps there for whatever it does not handle:
     /// frm of 4–7, an operand not NaN-boxed, a NaN result, a conversion out of range.
-    mutating func floatFallback(_ i: Instruction, done: Label, fold: Bool = true) -> Label {
-        helperPath(i, targets.float, done: done, fold: fold)
+    mutating func floatFallback(_ i: Instruction, done: Label) -> Label {
+        helperPath(i, targets.float, done: done)
     }
 
     /// Label of an out-of-line call of `helper` for instruction `i` (as `callHelper` emits it
@@ -86,17 +86,17 @@ extension Translator {
     /// Folding flags there also folds those the instruction itself raised in x86 before it gave up
     /// (a NaN result); those are a subset of what the helper raises for it (invalid for a
     /// signalling NaN or an invalid operation), so fflags ends up the same.
-    mutating func helperPath(_ i: Instruction, _ helper: UInt64, done: Label, fold: Bool = true) -> Label {
-        outOfLine(.inline(.helper(i, helper, pc: pc, index: index, resume: done, fold: fold)))
+    mutating func helperPath(_ i: Instruction, _ helper: UInt64, done: Label) -> Label {
+        outOfLine(.inline(.helper(i, helper, pc: pc, index: index, resume: done)))
     }
 
     mutating func emitInlineStub(_ stub: InlineStub) {
         switch stub {
-        case .helper(let i, let helper, let pc, let index, let resume, let fold):
+        case .helper(let i, let helper, let pc, let index, let resume):
             let (savedPC, savedIndex) = (self.pc, self.index)
             self.pc = pc
             self.index = index
-            callHelper(i, helper, fold: fold)
+            callHelper(i, helper)
             a.jmp(resume)
             self.pc = savedPC
             self.index = savedIndex

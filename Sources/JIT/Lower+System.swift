@@ -28,10 +28,9 @@ extension Translator {
     ///
     /// perf-fp: the cached f registers go the same way (every xmm register is caller-saved), and
     /// the helper runs under the host's MXCSR: the guest's pending flags are first folded into
-    /// fflags (unless `fold` is false: an inline conversion that gave up leaves flags the helper
-    /// must not see), and the guest image, flags clear, is loaded again afterwards. frm cannot
-    /// change in a helper (none writes the FP CSRs), so that image is still right.
-    mutating func callHelper(_ i: Instruction, _ helper: UInt64, fold: Bool = true) {
+    /// fflags, and the guest image, flags clear, is loaded again afterwards. frm cannot change
+    /// in a helper (none writes the FP CSRs), so that image is still right.
+    mutating func callHelper(_ i: Instruction, _ helper: UInt64) {
         let instruction = tables.keep(i)
         let named = [i.rd, i.rs1, i.rs2].compactMap { x -> (Int, GPR)? in
             guard x != 0, let h = RegisterMap.host[Int(x)], RegisterMap.isCalleeSaved(h) else { return nil }
@@ -41,7 +40,7 @@ extension Translator {
         for (g, h) in RegisterMap.callerSaved + named { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
         a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
         FloatRegisterMap.store(&a)
-        if fold { GuestMXCSR.fold(&a) }
+        GuestMXCSR.fold(&a)
         a.ldmxcsr(GuestMXCSR.host)
         a.mov(.rdi, .rbx)
         a.mov(.rsi, imm: Int64(Int(bitPattern: instruction)))

@@ -259,4 +259,35 @@ import X86
         #expect(handler.seenFlags == [Self.NX, Self.NX, Self.NX])
         #expect(hart.state.f(15) == Self.d(2.0.nextUp) && hart.state.fflags == Self.NX && hart.state.frm == 3)
     }
+
+    /// Float-to-integer conversions at the edges of each range, in every rounding mode (static and
+    /// dynamic), for both precisions: the inline range checks and the INT_MIN test must send
+    /// exactly the right cases to `FloatUnit`, with the flags RISC-V raises.
+    @Test(arguments: [Opcode.fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d, .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s])
+    func conversionEdges(op: Opcode) {
+        let doubles: [Double] = [0, -0.0, -0.4, -0.5, -0.6, -1, 0.5, 1.5, 2.5, 4294967295, 4294967295.4, 4294967295.5,
+                                 4294967296, 2147483647.5, 2147483648, -2147483648, -2147483648.5, -2147483649,
+                                 0x1p63 - 1024, 0x1p63, 0x1p64 - 2048, 0x1p64, -0x1p63, -0x1p63 - 2048,
+                                 .infinity, -.infinity, .nan, 0x1p-1074]
+        let singles: [Float] = [0, -0.0, -0.4, -0.5, -0.6, -1, 0.5, 1.5, 2.5, 4294967040, 4294967296, 2147483520,
+                                2147483648, -2147483648, -2147483904, 0x1p63 - 0x1p39, 0x1p63, 0x1p64 - 0x1p40, 0x1p64,
+                                -0x1p63, .infinity, .nan, 0x1p-149]
+        let single = op.info.mnemonic.hasSuffix(".s")
+        let values = single ? singles.map { Self.s($0) } : doubles.map { Self.d($0) }
+        for rm in [0, 1, 2, 3, 4, 7] as [UInt16] {
+            // Four values per program, cached (f15, f14) and uncached (f2, f20) operands.
+            for chunk in stride(from: 0, to: values.count, by: 4) {
+                let group = Array(values[chunk..<min(chunk + 4, values.count)])
+                let registers = [15, 2, 14, 20]
+                var f: [Int: UInt64] = [:]
+                var code: [UInt32] = []
+                for (k, v) in group.enumerated() {
+                    f[registers[k]] = v
+                    code.append(rv(op, rd: 10 + k, rs1: registers[k], rm: rm))
+                    code.append(RV.csrr(20 + k, Self.fflags))
+                }
+                _ = runBoth(code, f: f, frm: rm == 7 ? 2 : 0)
+            }
+        }
+    }
 }
