@@ -3,8 +3,9 @@ import RISCV
 import X86
 
 /// Zicsr on fflags, frm and fcsr, inline: math libraries read and restore them around many calls,
-/// and they are plain fields of the state block (kept in step with MXCSR, `GuestMXCSR`) that every privilege level may access (the
-/// trap-and-emulate handler's `csr` does the same: rd = old value, then the update, fields masked).
+/// and they are plain fields of the state block (kept in step with MXCSR, `GuestMXCSR`) that
+/// every privilege level may access (the trap-and-emulate handler's `csr` does the same: rd = old
+/// value, then the update, fields masked).
 extension Translator {
     mutating func floatCSR(_ i: Instruction) {
         let fflags = Mem.dword(Host.state, Int32(StateOffset.fflags))
@@ -13,9 +14,13 @@ extension Translator {
         let assign = i.opcode == .csrrw || i.opcode == .csrrwi
         // csrrs/csrrc with x0 (or uimm 0) read only.
         let writes = assign || i.rs1 != 0
-        // The flags pending in MXCSR belong in fflags before it is read, and before any write
-        // reloads MXCSR (which drops them). Only a plain read of frm can do without.
-        if writes || i.csr != CSRNumber.frm { GuestMXCSR.fold(&a) }
+        // The flags pending in MXCSR belong in fflags before it is read, and before a write of
+        // frm reloads MXCSR (which drops them). A plain read of frm can do without, and so can
+        // fsflags/fscsr that discard the old value: they replace fflags whole. (The folding
+        // stmxcsr waits for every FP operation in flight: glibc brackets quiet comparisons with
+        // frflags/fsflags.)
+        let replacesFlags = assign && i.rd == 0 && i.csr != CSRNumber.frm
+        if (writes || i.csr != CSRNumber.frm) && !replacesFlags { GuestMXCSR.fold(&a) }
         // eax = the old value.
         switch i.csr {
         case CSRNumber.fflags: a.mov(.eax, fflags)

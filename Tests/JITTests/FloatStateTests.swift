@@ -121,6 +121,26 @@ import X86
         #expect(r.fflags == Self.NX)
     }
 
+    /// The glibc idiom around a quiet comparison: frflags, the comparison, fsflags (which discards
+    /// the old value, so no flags are folded before it), with flags pending before and after.
+    @Test func savedFlagsRestoredWithoutTheComparisonsFlags() {
+        for (a, b) in [(1.0, 2.0), (.nan, 2.0), (Double(bitPattern: 0x7ff0_0000_0000_0001), 1.0)] {
+            let code: [UInt32] = [
+                rv(.fdiv_d, rd: 15, rs1: 14, rs2: 23),              // 1/3: NX pending
+                RV.csrr(5, Self.fflags),                            // frflags t0
+                rv(.flt_d, rd: 10, rs1: 12, rs2: 13),               // NV for any NaN
+                Self.csr(.csrrw, Self.fflags, rs1: 5),              // fsflags t0
+                rv(.fdiv_d, rd: 8, rs1: 14, rs2: 2),                // DZ pending
+                Self.csr(.csrrw, Self.fflags, rd: 11, rs1: 0),      // read and clear
+                rv(.fdiv_d, rd: 9, rs1: 14, rs2: 2),                // DZ
+                Self.csr(.csrrwi, Self.fflags, rs1: 0x10),          // replace with NV
+                Self.csr(.csrrwi, Self.fcsr, rs1: 0x41),            // replace: RDN, NX
+            ]
+            let r = runBoth(code, f: [14: Self.d(1), 23: Self.d(3), 2: Self.d(0), 12: Self.d(a), 13: Self.d(b)])
+            #expect(r.x[5] == UInt64(Self.NX) && r.x[11] == UInt64(Self.NX | Self.DZ) && r.fflags == Self.NX)
+        }
+    }
+
     /// Cached f registers and pending flags survive helper calls (fclass, a NaN result through
     /// FloatUnit, an LR/SC pair), a system call and a guest fault that ends the run.
     @Test func registersSurviveHelpersSystemCallsAndFaults() {
