@@ -16,7 +16,7 @@ enum Stubs {
         a.mov(.r64(Host.state), .rdi)
         a.mov(.r64(Host.memory), .rsi)
         a.mov(.rax, .rdx)
-        GuestMXCSR.enter(&a) // perf-fp: MXCSR and f registers, FloatRegisters.swift
+        GuestMXCSR.enter(&a) // perf-fp: MXCSR and f registers, FloatMXCSR.swift
         for (g, h) in RegisterMap.all { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
         a.jmp(.rax)
