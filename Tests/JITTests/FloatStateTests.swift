@@ -101,6 +101,28 @@ import X86
         #expect(illegal.exceptions.map(\.cause) == [.illegalInstruction] && illegal.fflags == Self.NX)
     }
 
+    /// With frm = RMM every dynamic-rm instruction leaves its block after `FloatUnit` has done it:
+    /// the retired-instruction count, pc and results still match the interpreter's, also under
+    /// an instruction limit that ends the run inside such a block.
+    @Test func rmmLeavesTheBlockWithExactCounts() {
+        let code: [UInt32] = [
+            RV.addi(5, 0, 3),
+            rv(.fadd_d, rd: 15, rs1: 14, rs2: 20), rv(.fmul_d, rd: 13, rs1: 15, rs2: 3), RV.addi(6, 6, 1),
+            rv(.fcvt_l_d, rd: 10, rs1: 3), rv(.fadd_d, rd: 2, rs1: 3, rs2: 14), RV.addi(5, 5, -1),
+            RV.bne(5, 0, -24),
+            rv(.fmv_x_d, rd: 11, rs1: 13), rv(.fmv_x_d, rd: 12, rs1: 2),
+        ] + RV.exit
+        let program = Program(code: code) { s in
+            s.setF(14, Self.d(1))
+            s.setF(20, Self.d(0x1p-60))
+            s.setF(3, Self.d(2.5))
+            s.frm = 4
+        }
+        let r = expectSameUnderBothEngines(program)
+        #expect(r.x[10] == 3 && r.x[6] == 3)
+        for limit in [3, 5, 9, 14] as [UInt64] { expectSameUnderBothEngines(program, maxInstructions: limit) }
+    }
+
     /// Writing fflags drops the flags pending in MXCSR; setting and clearing bits keeps the rest.
     @Test func fflagsWrittenBetweenOperations() {
         let code: [UInt32] = [
