@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Guest
 import JIT
 import Linux
