@@ -12,8 +12,7 @@ public func decode(_ word: UInt32) -> Instruction? {
 
 @usableFromInline
 func decode16(_ half: UInt16) -> Instruction? {
-    let entry = DecodeIndex.compressed[Int(half)]
-    guard entry.row != DecodeIndex.invalid else { return nil }
+    guard let entry = DecodeIndex.compressedEntry(half) else { return nil }
     return CompressedFields(half).expand(entry.base, entry.form)
 }
 
