@@ -27,12 +27,24 @@ enum DecodeIndex {
         var requirement: CompressedRequirement
     }
 
-    /// Bits that pick a bucket: major opcode bits 6:2, funct3 and funct7 (15 bits).
-    @inline(__always) static func key(_ word: UInt32) -> Int {
-        Int((word >> 2) & 0x1f) << 10 | Int((word >> 12) & 7) << 7 | Int(word >> 25)
+    /// The funct7 and funct3 bits of a word (10 bits): with the major opcode, what picks a bucket.
+    @inline(__always) static func functKey(_ word: UInt32) -> Int {
+        Int(word >> 25) << 3 | Int((word >> 12) & 7)
     }
 
-    /// Per key: start in `entries` (bits 31:8) and count (bits 7:0).
+    /// The bucket of a 32-bit word: its major opcode's slice of `buckets`, at the word's funct
+    /// bits reduced to those some row of that major tests (words that differ only in the other
+    /// bits have the same candidates). The reduced key never exceeds the major's `tested`, which
+    /// bounds its slice.
+    @inline(__always) static func bucket(_ word: UInt32) -> UInt32 {
+        let shape = majors[Int((word >> 2) & 0x1f)]
+        return buckets[Int(shape >> 16) + functKey(word) & Int(shape & 0x3ff)]
+    }
+
+    /// Per major opcode: where its slice of `buckets` starts (bits 31:16) and the funct bits its
+    /// rows test (bits 9:0).
+    nonisolated(unsafe) static let majors: UnsafePointer<UInt32> = tables.majors
+    /// Per reduced key: start in `entries` (bits 31:8) and count (bits 7:0).
     nonisolated(unsafe) static let buckets: UnsafePointer<UInt32> = tables.buckets
     /// Candidate rows, bucket after bucket, most specific mask first.
     nonisolated(unsafe) static let entries: UnsafePointer<Entry> = tables.entries
@@ -70,44 +82,65 @@ enum DecodeIndex {
         return nil
     }
 
-    private static func buildTables() -> (buckets: UnsafePointer<UInt32>, entries: UnsafePointer<Entry>) {
+    private static func buildTables()
+        -> (majors: UnsafePointer<UInt32>, buckets: UnsafePointer<UInt32>, entries: UnsafePointer<Entry>) {
         // Rows by major opcode, most specific mask first; rows of equal weight keep table order.
-        var byMajor = [[(entry: Entry, index: Int)]](repeating: [], count: 32)
+        var byMajor = [[Entry]](repeating: [], count: 32)
+        var order: [(entry: Entry, weight: Int, index: Int)] = []
         for (index, spec) in ISA.all.enumerated() {
-            byMajor[Int((spec.match >> 2) & 0x1f)].append(
-                (Entry(mask: spec.mask, match: spec.match, opcode: spec.opcode, format: spec.format), index))
+            order.append((Entry(mask: spec.mask, match: spec.match, opcode: spec.opcode, format: spec.format),
+                          spec.mask.nonzeroBitCount, index))
         }
-        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << 15)
-        var entries: [Entry] = []
-        entries.reserveCapacity(4096)
-        let keyBits: UInt32 = 0xfe00_707c
+        order.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.index < $1.index }
+        for row in order { byMajor[Int((row.entry.match >> 2) & 0x1f)].append(row.entry) }
+
+        // Each major's slice holds a bucket for every key up to `tested`; only the keys that are
+        // subsets of `tested` are ever looked up.
+        let majors = UnsafeMutablePointer<UInt32>.allocate(capacity: 32)
+        var total = 0
         for major in 0..<32 {
-            let rows = byMajor[major].sorted {
-                let a = $0.entry.mask.nonzeroBitCount, b = $1.entry.mask.nonzeroBitCount
-                return a != b ? a > b : $0.index < $1.index
-            }.map(\.entry)
-            // The funct3/funct7 bits (low 10 bits of the key) that some row of this major tests.
-            var tested: UInt32 = 0
-            for row in rows { tested |= row.mask }
-            let testedKey = key(tested & keyBits) & 0x3ff
-            for low in 0..<(1 << 10) {
-                let k = major << 10 | low
-                let canonical = low & testedKey
-                if canonical != low {
-                    // Same candidates as the key without the untested bits, built earlier.
-                    buckets[k] = buckets[major << 10 | canonical]
-                    continue
+            var tested = 0
+            for row in byMajor[major] { tested |= functKey(row.mask) }
+            majors[major] = UInt32(total) << 16 | UInt32(tested)
+            total += tested + 1
+        }
+        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: total)
+        buckets.initialize(repeating: 0, count: total)
+
+        // A row belongs to every reduced key that agrees with it on the funct bits it tests.
+        // Counting first and then scattering the rows in priority order keeps each list in order.
+        var entries: [Entry] = []
+        entries.reserveCapacity(2048)
+        for major in 0..<32 {
+            let rows = byMajor[major], base = Int(majors[major] >> 16), tested = Int(majors[major] & 0x3ff)
+            func forEachKey(of row: Entry, _ body: (Int) -> Void) {
+                let fixed = functKey(row.mask), value = functKey(row.match) & fixed, free = tested & ~fixed
+                var subset = 0
+                repeat {
+                    body(value | subset)
+                    subset = (subset &- free) & free
+                } while subset != 0
+            }
+            // Counts first, kept in the buckets' low bits.
+            for row in rows { forEachKey(of: row) { buckets[base + $0] += 1 } }
+            var key = 0
+            repeat {
+                let count = Int(buckets[base + key])
+                precondition(count < 256, "decode bucket overflow")
+                buckets[base + key] = UInt32(entries.count) << 8
+                if count > 0 { entries.append(contentsOf: repeatElement(rows[0], count: count)) }  // placeholders
+                key = (key &- tested) & tested
+            } while key != 0
+            for row in rows {
+                forEachKey(of: row) {
+                    entries[Int(buckets[base + $0] >> 8) + Int(buckets[base + $0] & 0xff)] = row
+                    buckets[base + $0] += 1
                 }
-                let word = UInt32(major) << 2 | UInt32((low >> 7) & 7) << 12 | UInt32(low & 0x7f) << 25 | 3
-                let start = entries.count
-                for row in rows where (row.match ^ word) & row.mask & keyBits == 0 { entries.append(row) }
-                precondition(entries.count - start < 256, "decode bucket overflow")
-                buckets[k] = UInt32(start) << 8 | UInt32(entries.count - start)
             }
         }
         let flat = UnsafeMutablePointer<Entry>.allocate(capacity: max(entries.count, 1))
         flat.initialize(from: entries, count: entries.count)
-        return (UnsafePointer(buckets), UnsafePointer(flat))
+        return (UnsafePointer(majors), UnsafePointer(buckets), UnsafePointer(flat))
     }
 
     private static func buildCompressed() -> (buckets: UnsafePointer<UInt16>, entries: UnsafePointer<CompressedEntry>) {

@@ -17,8 +17,12 @@ public struct TrapezeCommand: ParsableCommand {
     /// Entry point: runs the command and exits with its status. Errors print one `trapeze:` line.
     public static func entry() -> Never {
         do {
-            var command = try parseAsRoot()
-            try command.run()
+            if let settings = RunLine.fast(Array(CommandLine.arguments.dropFirst())) {
+                try settings.execute()
+            } else {
+                var command = try parseAsRoot()
+                try command.run()
+            }
             Glibc.exit(0)
         } catch let e as GuestExit {
             Glibc.exit(e.status)
