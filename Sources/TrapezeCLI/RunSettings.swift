@@ -27,6 +27,10 @@ public struct RunSettings: Equatable, Sendable {
 
     public init(program: String) { self.program = program }
 
+    /// The guest of this `run`, kept until Trapeze exits: tearing its memory, code cache and
+    /// tables down piece by piece would only delay an exit that frees them all at once.
+    nonisolated(unsafe) private static var finishedGuest: GuestRun?
+
     /// The checks `RunCommand.validate()` makes; a failure is a command-line error.
     func validate() throws {
         if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
@@ -51,6 +55,7 @@ public struct RunSettings: Equatable, Sendable {
         config.stats = stats
         config.perfMap = perfMap
         let guest = try loadGuest(config)
+        RunSettings.finishedGuest = guest
         let status: ExitStatus
         if trace || traceFile != nil {
             guard let output = TraceOutput(path: traceFile) else {
