@@ -46,12 +46,12 @@ public struct RunConfiguration: Sendable {
 
     /// Trapeze's own environment, passed on to the guest the way qemu-riscv64 does.
     public static func hostEnvironment() -> [String] {
-        HostIO.environment().map { "\($0.key)=\($0.value)" }.sorted()
+        HostIO.environment()
     }
 
     /// The sysroot: the explicit one, else `TRAPEZE_SYSROOT`, else `/usr/riscv64-linux-gnu` if present.
     public var resolvedSysroot: String? {
-        sysroot ?? SysrootPath.defaultSysroot(environment: HostIO.environment())
+        sysroot ?? SysrootPath.defaultSysroot(environment: HostIO.variable("TRAPEZE_SYSROOT").map { ["TRAPEZE_SYSROOT": $0] } ?? [:])
     }
 }
 

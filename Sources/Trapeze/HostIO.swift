@@ -39,19 +39,40 @@ public enum HostIO {
         return close(fd) == 0 && written
     }
 
-    /// The process environment by name; an entry without `=` is skipped, and of two entries with
-    /// one name the first wins, as for `getenv`.
-    public static func environment() -> [String: String] {
-        var result: [String: String] = [:]
+    /// The process environment as `NAME=value` strings, sorted; an entry without `=` is
+    /// skipped, and of two entries with one name the first wins, as for `getenv`. (Sorting and
+    /// comparing neighbours instead of hashing names into a dictionary: this runs at every
+    /// start-up.)
+    public static func environment() -> [String] {
+        var entries: [(text: String, index: Int)] = []
         var entry = environ
         while let c = entry.pointee {
             let text = String(cString: c)
-            if let eq = text.firstIndex(of: "="), result[String(text[..<eq])] == nil {
-                result[String(text[..<eq])] = String(text[text.index(after: eq)...])
-            }
+            if text.utf8.contains(UInt8(ascii: "=")) { entries.append((text, entries.count)) }
             entry += 1
         }
+        entries.sort { $0.text < $1.text }
+        // Entries of one name are neighbours now (they share the prefix `NAME=`); keep the one
+        // that came first in environ.
+        var result: [String] = []
+        result.reserveCapacity(entries.count)
+        var i = 0
+        while i < entries.count {
+            let name = entries[i].text.utf8.prefix { $0 != UInt8(ascii: "=") }
+            var first = i, j = i + 1
+            while j < entries.count, entries[j].text.utf8.starts(with: name + [UInt8(ascii: "=")]) {
+                if entries[j].index < entries[first].index { first = j }
+                j += 1
+            }
+            result.append(entries[first].text)
+            i = j
+        }
         return result
+    }
+
+    /// One environment variable, or nil when it is not set.
+    public static func variable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 
     /// `value` with `digits` decimals, as `printf("%.*f")` prints it.
