@@ -235,6 +235,7 @@ public struct ELFFile: Sendable {
         // a file growing meanwhile adds.
         var failure: Int32 = 0, atEnd = false
         var result = [UInt8](unsafeUninitializedCapacity: max(0, Int(st.st_size)) + 1) { buffer, count in
+            Prefault.write(buffer.baseAddress!, buffer.count)
             while count < buffer.count {
                 let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
                 if n < 0 {
