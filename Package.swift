@@ -5,6 +5,15 @@ import PackageDescription
 // guest state in raw memory, and the checks would cost on every access (see NOTES.md).
 let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
+// The `trapeze` binary is linked statically (Swift runtime, libc, libffi, capstone): every guest
+// process, and every guest execve, starts a new Trapeze, and loading and relocating a dozen
+// shared libraries used to take longer than running a small guest. FoundationEssentials (which
+// swift-argument-parser imports) misses two of its own libraries when linked this way, so they
+// are named here.
+let staticExecutable: [LinkerSetting] = [.unsafeFlags([
+    "-static-executable", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+])]
+
 let package = Package(
     name: "Trapeze",
     platforms: [.macOS(.v13)],
@@ -17,18 +26,20 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
         .systemLibrary(name: "CCapstone", path: "Sources/CCapstone"),
+        .systemLibrary(name: "CHost", path: "Sources/CHost"),
         .target(name: "RISCV", swiftSettings: fast),
         .target(name: "Guest", dependencies: ["RISCV"], swiftSettings: fast),
         .target(name: "Interpreter", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
         .target(name: "X86", dependencies: ["CCapstone"], swiftSettings: fast),
-        .target(name: "JIT", dependencies: ["RISCV", "Guest", "Interpreter", "X86", "CFFI"], swiftSettings: fast),
-        .target(name: "Linux", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
+        .target(name: "JIT", dependencies: ["RISCV", "Guest", "Interpreter", "X86", "CFFI", "CHost"], swiftSettings: fast),
+        .target(name: "Linux", dependencies: ["RISCV", "Guest", "CHost"], swiftSettings: fast),
         .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "Linux", "X86"], swiftSettings: fast),
         .target(name: "TrapezeCLI", dependencies: [
             "Trapeze", "RISCV", "Guest", "Linux", "JIT",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
-        .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast),
+        .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast,
+                         linkerSettings: staticExecutable),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),

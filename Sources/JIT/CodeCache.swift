@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CHost
 
 /// Host memory for translated code, kept W^X by mapping one memory file twice: a read+write view
 /// that the translator writes and patches, and a read+execute view that runs. No page is ever
@@ -42,14 +43,10 @@ final class CodeCache {
         munmap(executable, capacity)
     }
 
-    /// A memfd when the C library has one (found at run time: Swift's Glibc module hides the
-    /// declaration), else an unlinked temporary file.
+    /// A memfd when the kernel has them, else an unlinked temporary file.
     private static func anonymousFile() -> Int32 {
-        typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
-        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memfd_create") {
-            let fd = unsafeBitCast(sym, to: MemfdCreate.self)("trapeze-jit", 1 /* MFD_CLOEXEC */)
-            if fd >= 0 { return fd }
-        }
+        let fd = trapeze_memfd_create("trapeze-jit", 1 /* MFD_CLOEXEC */)
+        if fd >= 0 { return fd }
         for dir in ["/dev/shm", "/tmp"] {
             var template = Array("\(dir)/trapeze-jit-XXXXXX".utf8CString)
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }

@@ -21,17 +21,22 @@ public struct GuestLimits: Sendable, Equatable {
     /// Parses a size such as `64M`: bytes, or a K/M/G/T suffix (powers of 1024, case-insensitive,
     /// optionally followed by `B` or `iB`). Nil for anything else, or for sizes that overflow.
     public static func parseSize(_ text: String) -> UInt64? {
-        var s = Substring(text.uppercased())
+        // ASCII text (always, in practice) is upper-cased byte by byte: `uppercased()` loads
+        // Unicode case tables, a cost every `trapeze run` would pay for `--jit-cache-size`.
+        var s = Substring(text.utf8.allSatisfy { $0 < 0x80 }
+            ? String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7a ? $0 - 0x20 : $0 }, as: UTF8.self)
+            : text.uppercased())
         let binary = s.hasSuffix("IB")
         if binary { s = s.dropLast(2) } else if s.hasSuffix("B") { s = s.dropLast() }
-        let shifts: [Character: UInt64] = ["K": 10, "M": 20, "G": 30, "T": 40]
         var shift: UInt64 = 0
-        if let last = s.last, let k = shifts[last] {
-            shift = k
-            s = s.dropLast()
-        } else if binary {
-            return nil
+        switch s.last {
+        case "K": shift = 10
+        case "M": shift = 20
+        case "G": shift = 30
+        case "T": shift = 40
+        default: if binary { return nil }
         }
+        if shift != 0 { s = s.dropLast() }
         guard !s.isEmpty, s.allSatisfy({ $0 >= "0" && $0 <= "9" }), let n = UInt64(s) else { return nil }
         let (v, overflow) = n.multipliedReportingOverflow(by: 1 << shift)
         return overflow ? nil : v

@@ -4,6 +4,11 @@
 /// They live in never-freed raw memory: the decoder runs on the JIT's and fuzzers' hot paths, and
 /// Swift arrays there cost a retain/release and a bounds check per lookup. Every index into them is
 /// masked to the table's size, so no guest word can read outside.
+///
+/// Every Trapeze process builds them before its first block, so building is kept to well under a
+/// tenth of a millisecond: keys that differ only in bits no row of their major opcode tests share
+/// one candidate list, and the 16-bit table is indexed by the few bits RVC rows test rather than
+/// by every halfword.
 enum DecodeIndex {
     /// What the 32-bit decoder needs of a row, without the row's strings.
     struct Entry {
@@ -15,62 +20,146 @@ enum DecodeIndex {
 
     /// What the 16-bit decoder needs of an RVC row.
     struct CompressedEntry {
+        var mask: UInt16
+        var match: UInt16
         var base: Opcode
         var form: CompressedForm
-        /// Index into `ISA.compressed`; `invalid` for reserved and 32-bit encodings.
-        var row: UInt8
+        var requirement: CompressedRequirement
     }
 
-    static let invalid: UInt8 = 0xff
-
-    /// Bits that pick a bucket: major opcode bits 6:2, funct3 and funct7 (15 bits).
-    @inline(__always) static func key(_ word: UInt32) -> Int {
-        Int((word >> 2) & 0x1f) << 10 | Int((word >> 12) & 7) << 7 | Int(word >> 25)
+    /// The funct7 and funct3 bits of a word (10 bits): with the major opcode, what picks a bucket.
+    @inline(__always) static func functKey(_ word: UInt32) -> Int {
+        Int(word >> 25) << 3 | Int((word >> 12) & 7)
     }
 
-    /// Per key: start in `entries` (bits 31:8) and count (bits 7:0).
+    /// The bucket of a 32-bit word: its major opcode's slice of `buckets`, at the word's funct
+    /// bits reduced to those some row of that major tests (words that differ only in the other
+    /// bits have the same candidates). The reduced key never exceeds the major's `tested`, which
+    /// bounds its slice.
+    @inline(__always) static func bucket(_ word: UInt32) -> UInt32 {
+        let shape = majors[Int((word >> 2) & 0x1f)]
+        return buckets[Int(shape >> 16) + functKey(word) & Int(shape & 0x3ff)]
+    }
+
+    /// Per major opcode: where its slice of `buckets` starts (bits 31:16) and the funct bits its
+    /// rows test (bits 9:0).
+    nonisolated(unsafe) static let majors: UnsafePointer<UInt32> = tables.majors
+    /// Per reduced key: start in `entries` (bits 31:8) and count (bits 7:0).
     nonisolated(unsafe) static let buckets: UnsafePointer<UInt32> = tables.buckets
     /// Candidate rows, bucket after bucket, most specific mask first.
     nonisolated(unsafe) static let entries: UnsafePointer<Entry> = tables.entries
 
     private nonisolated(unsafe) static let tables = buildTables()
-    /// Per 16-bit halfword.
-    nonisolated(unsafe) static let compressed: UnsafePointer<CompressedEntry> = buildCompressed()
 
-    private static func buildTables() -> (buckets: UnsafePointer<UInt32>, entries: UnsafePointer<Entry>) {
-        var byMajor = [[Entry]](repeating: [], count: 32)
-        for spec in ISA.all {
-            byMajor[Int((spec.match >> 2) & 0x1f)].append(
-                Entry(mask: spec.mask, match: spec.match, opcode: spec.opcode, format: spec.format))
-        }
-        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: 1 << 15)
-        var entries: [Entry] = []
-        let keyBits: UInt32 = 0xfe00_707c
-        for key in 0..<(1 << 15) {
-            let word = UInt32(key >> 10) << 2 | UInt32((key >> 7) & 7) << 12 | UInt32(key & 0x7f) << 25 | 3
-            let fits = byMajor[key >> 10]
-                .filter { ($0.match ^ word) & $0.mask & keyBits == 0 }
-                .sorted { $0.mask.nonzeroBitCount > $1.mask.nonzeroBitCount }
-            buckets[key] = UInt32(entries.count) << 8 | UInt32(fits.count)
-            entries += fits
-        }
-        let flat = UnsafeMutablePointer<Entry>.allocate(capacity: max(entries.count, 1))
-        flat.initialize(from: entries, count: entries.count)
-        return (UnsafePointer(buckets), UnsafePointer(flat))
+    /// Bits of a halfword that pick its RVC bucket: 15:10, 6:5 and the quadrant (10 bits), every
+    /// bit an RVC row's mask tests apart from the register fields of c.addi16sp, c.jr, c.jalr
+    /// and c.ebreak, which the candidate compare checks.
+    @inline(__always) static func compressedKey(_ half: UInt16) -> Int {
+        Int(half >> 10) << 4 | Int((half >> 5) & 3) << 2 | Int(half & 3)
     }
 
-    private static func buildCompressed() -> UnsafePointer<CompressedEntry> {
-        let table = UnsafeMutablePointer<CompressedEntry>.allocate(capacity: 1 << 16)
-        table.initialize(repeating: CompressedEntry(base: .addi, form: .noOperands, row: invalid), count: 1 << 16)
-        for half in 0..<(1 << 16) where half & 3 != 3 {
-            let h = UInt16(half)
-            for (i, spec) in ISA.compressed.enumerated() where h & spec.mask == spec.match {
-                if CompressedFields(h).satisfies(spec.requirement, form: spec.form) {
-                    table[half] = CompressedEntry(base: spec.base, form: spec.form, row: UInt8(i))
-                    break
+    /// Per compressed key: start in `compressedEntries` (bits 15:4) and count (bits 3:0).
+    nonisolated(unsafe) static let compressedBuckets: UnsafePointer<UInt16> = compressedTables.buckets
+    /// Candidate RVC rows, bucket after bucket, in `ISA.compressed` order (its priority order).
+    nonisolated(unsafe) static let compressedEntries: UnsafePointer<CompressedEntry> = compressedTables.entries
+
+    private nonisolated(unsafe) static let compressedTables = buildCompressed()
+
+    /// The `ISA.compressed` row a 16-bit encoding decodes by, or nil for reserved encodings (and
+    /// for 32-bit ones: their quadrant bits are 11, which no row matches).
+    @inline(__always) static func compressedEntry(_ half: UInt16) -> CompressedEntry? {
+        let bucket = compressedBuckets[compressedKey(half)]
+        var position = Int(bucket >> 4)
+        let end = position + Int(bucket & 0xf)
+        while position < end {
+            let entry = compressedEntries[position]
+            if half & entry.mask == entry.match,
+               CompressedFields(half).satisfies(entry.requirement, form: entry.form) {
+                return entry
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    private static func buildTables()
+        -> (majors: UnsafePointer<UInt32>, buckets: UnsafePointer<UInt32>, entries: UnsafePointer<Entry>) {
+        // Rows by major opcode, most specific mask first; rows of equal weight keep table order.
+        var byMajor = [[Entry]](repeating: [], count: 32)
+        var order: [(entry: Entry, weight: Int, index: Int)] = []
+        for (index, spec) in ISA.all.enumerated() {
+            order.append((Entry(mask: spec.mask, match: spec.match, opcode: spec.opcode, format: spec.format),
+                          spec.mask.nonzeroBitCount, index))
+        }
+        order.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.index < $1.index }
+        for row in order { byMajor[Int((row.entry.match >> 2) & 0x1f)].append(row.entry) }
+
+        // Each major's slice holds a bucket for every key up to `tested`; only the keys that are
+        // subsets of `tested` are ever looked up.
+        let majors = UnsafeMutablePointer<UInt32>.allocate(capacity: 32)
+        var total = 0
+        for major in 0..<32 {
+            var tested = 0
+            for row in byMajor[major] { tested |= functKey(row.mask) }
+            majors[major] = UInt32(total) << 16 | UInt32(tested)
+            total += tested + 1
+        }
+        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: total)
+        buckets.initialize(repeating: 0, count: total)
+
+        // A row belongs to every reduced key that agrees with it on the funct bits it tests.
+        // Counting first and then scattering the rows in priority order keeps each list in order.
+        var entries: [Entry] = []
+        entries.reserveCapacity(2048)
+        for major in 0..<32 {
+            let rows = byMajor[major], base = Int(majors[major] >> 16), tested = Int(majors[major] & 0x3ff)
+            func forEachKey(of row: Entry, _ body: (Int) -> Void) {
+                let fixed = functKey(row.mask), value = functKey(row.match) & fixed, free = tested & ~fixed
+                var subset = 0
+                repeat {
+                    body(value | subset)
+                    subset = (subset &- free) & free
+                } while subset != 0
+            }
+            // Counts first, kept in the buckets' low bits.
+            for row in rows { forEachKey(of: row) { buckets[base + $0] += 1 } }
+            var key = 0
+            repeat {
+                let count = Int(buckets[base + key])
+                precondition(count < 256, "decode bucket overflow")
+                buckets[base + key] = UInt32(entries.count) << 8
+                if count > 0 { entries.append(contentsOf: repeatElement(rows[0], count: count)) }  // placeholders
+                key = (key &- tested) & tested
+            } while key != 0
+            for row in rows {
+                forEachKey(of: row) {
+                    entries[Int(buckets[base + $0] >> 8) + Int(buckets[base + $0] & 0xff)] = row
+                    buckets[base + $0] += 1
                 }
             }
         }
-        return UnsafePointer(table)
+        let flat = UnsafeMutablePointer<Entry>.allocate(capacity: max(entries.count, 1))
+        flat.initialize(from: entries, count: entries.count)
+        return (UnsafePointer(majors), UnsafePointer(buckets), UnsafePointer(flat))
+    }
+
+    private static func buildCompressed() -> (buckets: UnsafePointer<UInt16>, entries: UnsafePointer<CompressedEntry>) {
+        let keyBits: UInt16 = 0xfc63
+        let buckets = UnsafeMutablePointer<UInt16>.allocate(capacity: 1 << 10)
+        var entries: [CompressedEntry] = []
+        for k in 0..<(1 << 10) {
+            // The halfword with this key's bits and zeros elsewhere.
+            let half = UInt16(k >> 4) << 10 | UInt16((k >> 2) & 3) << 5 | UInt16(k & 3)
+            let start = entries.count
+            for spec in ISA.compressed where (spec.match ^ half) & spec.mask & keyBits == 0 {
+                entries.append(CompressedEntry(mask: spec.mask, match: spec.match, base: spec.base, form: spec.form,
+                                               requirement: spec.requirement))
+            }
+            precondition(entries.count - start < 16 && start < 1 << 12, "compressed decode bucket overflow")
+            buckets[k] = UInt16(start) << 4 | UInt16(entries.count - start)
+        }
+        let flat = UnsafeMutablePointer<CompressedEntry>.allocate(capacity: max(entries.count, 1))
+        flat.initialize(from: entries, count: entries.count)
+        return (UnsafePointer(buckets), UnsafePointer(flat))
     }
 }

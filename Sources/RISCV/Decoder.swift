@@ -12,8 +12,7 @@ public func decode(_ word: UInt32) -> Instruction? {
 
 @usableFromInline
 func decode16(_ half: UInt16) -> Instruction? {
-    let entry = DecodeIndex.compressed[Int(half)]
-    guard entry.row != DecodeIndex.invalid else { return nil }
+    guard let entry = DecodeIndex.compressedEntry(half) else { return nil }
     return CompressedFields(half).expand(entry.base, entry.form)
 }
 
@@ -21,8 +20,8 @@ func decode16(_ half: UInt16) -> Instruction? {
 func decode32(_ word: UInt32) -> Instruction? {
     // Bits 4:2 all set announce a 48-bit or longer encoding, none of which RV64GC defines.
     guard word & 0x1c != 0x1c else { return nil }
-    let buckets = DecodeIndex.buckets, entries = DecodeIndex.entries
-    let bucket = buckets[DecodeIndex.key(word)]
+    let entries = DecodeIndex.entries
+    let bucket = DecodeIndex.bucket(word)
     var position = Int(bucket >> 8)
     let end = position + Int(bucket & 0xff)
     while position < end {

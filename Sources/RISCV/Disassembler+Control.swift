@@ -85,10 +85,9 @@ extension Disassembler {
     /// Compressed encodings whose objdump text differs from their base form's: the hints
     /// (which print under their `c.` names) and c.addi/c.addi16sp/c.mv, which skip or take aliases.
     mutating func renderCompressedSpecial(_ i: Instruction) -> String? {
-        let row = Int(DecodeIndex.compressed[Int(i.raw & 0xffff)].row)
-        guard row < ISA.compressed.count else { return nil }
+        guard let entry = DecodeIndex.compressedEntry(UInt16(truncatingIfNeeded: i.raw)) else { return nil }
         let rd = RegisterNames.x(i.rd)
-        switch ISA.compressed[row].form {
+        switch entry.form {
         case .immediate where i.opcode == .addi:
             if i.rd == 0 { return i.imm == 0 ? "nop" : line("c.nop", String(i.imm)) }
             // objdump tracks lui values through c.addi (and c.addiw) as it does through addi.

@@ -13,8 +13,9 @@ extension ISA {
     }()
 
     static let a: [InstructionSpec] = {
-        // funct5 of each AMO.
+        // funct5 and mnemonic stem of each AMO.
         let funct5: [UInt32] = [0x01, 0x00, 0x04, 0x0c, 0x08, 0x10, 0x14, 0x18, 0x1c]
+        let stems = ["amoswap", "amoadd", "amoxor", "amoand", "amoor", "amomin", "amomax", "amominu", "amomaxu"]
         let words: [Opcode] = [.amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
                                .amomin_w, .amomax_w, .amominu_w, .amomaxu_w]
         let doubles: [Opcode] = [.amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
@@ -26,8 +27,8 @@ extension ISA {
                                         "xx", [], MemoryAccess(.loadReserved, width: width, signed: true)))
             rows.append(InstructionSpec(sc, "sc.\(suffix)", enc(Major.amo, f3: f3, f7: 0x03 << 2), Mask.amo, .amo, .a,
                                         "xxx", [], MemoryAccess(.storeConditional, width: width)))
-            for (opcode, f5) in zip(amos, funct5) {
-                let name = String(String(describing: opcode).map { $0 == "_" ? "." : $0 })
+            for (i, opcode) in amos.enumerated() {
+                let f5 = funct5[i], name = "\(stems[i]).\(suffix)"
                 rows.append(InstructionSpec(opcode, name, enc(Major.amo, f3: f3, f7: f5 << 2), Mask.amo, .amo, .a, "xxx",
                                             [], MemoryAccess(.atomic, width: width, signed: true)))
             }

@@ -88,7 +88,7 @@ public enum BlockDump {
             let pc = info.guestPCs[i]
             let from = i < body.count ? body[i] : 0
             let to = i + 1 < body.count ? body[i + 1] : info.coldStart
-            let text = dis.disassemble(inst, pc: pc).replacingOccurrences(of: "\t", with: " ")
+            let text = String(dis.disassemble(inst, pc: pc).map { $0 == "\t" ? " " : $0 })
             guest.append(.init(pc: pc, raw: inst.raw, length: Int(inst.length), text: text,
                                host: body.isEmpty ? [] : piece(from..<max(from, to))))
         }

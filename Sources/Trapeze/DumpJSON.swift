@@ -1,41 +1,39 @@
-import Foundation
 import JIT
 
 /// The dump's JSON form: one object per block, one block per line (JSON Lines). Addresses are
 /// strings of `0x` hex (64-bit values do not survive every JSON reader as numbers); the schema
 /// is in the README.
 enum DumpJSON {
-    static func line(_ b: DumpedBlock) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object(b), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func line(_ b: DumpedBlock) -> String { object(b).text }
 
-    static func object(_ b: DumpedBlock) -> [String: Any] {
+    static func object(_ b: DumpedBlock) -> JSONText {
         let info = b.info
-        var guest: [String: Any] = ["start": BlockDump.hex(info.guestStart), "end": BlockDump.hex(info.guestEnd)]
-        if let s = b.symbol { guest["symbol"] = s }
-        return [
-            "order": info.order,
-            "guest": guest,
-            "host": ["address": BlockDump.hex(info.hostAddress), "size": info.hostCode.count],
-            "executions": info.executions,
-            "flushed": info.flushed,
-            "entry": b.entry.map(host),
-            "instructions": b.instructions.map { g in
-                ["pc": BlockDump.hex(g.pc), "encoding": hexBytes(g.raw, g.length), "text": g.text, "host": g.host.map(host)] as [String: Any]
-            },
-            "outOfLine": b.outOfLine.map(host),
-            "exits": b.exits.map { exit, symbol in
-                var e: [String: Any] = ["kind": exit.kind.rawValue, "link": exit.link.rawValue]
-                if let t = exit.target { e["target"] = BlockDump.hex(t) }
-                if let symbol { e["symbol"] = symbol }
-                return e
-            },
-        ]
+        var guest: [String: JSONText] = ["start": .string(BlockDump.hex(info.guestStart)), "end": .string(BlockDump.hex(info.guestEnd))]
+        if let s = b.symbol { guest["symbol"] = .string(s) }
+        return .object([
+            "order": .int(info.order),
+            "guest": .object(guest),
+            "host": .object(["address": .string(BlockDump.hex(info.hostAddress)), "size": .int(info.hostCode.count)]),
+            "executions": .uint(info.executions),
+            "flushed": .bool(info.flushed),
+            "entry": .array(b.entry.map(host)),
+            "instructions": .array(b.instructions.map { g in
+                .object(["pc": .string(BlockDump.hex(g.pc)), "encoding": .string(hexBytes(g.raw, g.length)),
+                         "text": .string(g.text), "host": .array(g.host.map(host))])
+            }),
+            "outOfLine": .array(b.outOfLine.map(host)),
+            "exits": .array(b.exits.map { exit, symbol in
+                var e: [String: JSONText] = ["kind": .string(exit.kind.rawValue), "link": .string(exit.link.rawValue)]
+                if let t = exit.target { e["target"] = .string(BlockDump.hex(t)) }
+                if let symbol { e["symbol"] = .string(symbol) }
+                return .object(e)
+            }),
+        ])
     }
 
-    static func host(_ h: DumpedBlock.HostLine) -> [String: Any] {
-        ["offset": h.offset, "bytes": h.bytes.map { String($0, radix: 16).leftPadded(2) }.joined(), "text": h.text]
+    static func host(_ h: DumpedBlock.HostLine) -> JSONText {
+        .object(["offset": .int(h.offset), "bytes": .string(h.bytes.map { String($0, radix: 16).leftPadded(2) }.joined()),
+                 "text": .string(h.text)])
     }
 
     /// The instruction's encoding as objdump prints it: 8 or 4 hex digits.

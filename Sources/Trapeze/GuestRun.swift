@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Guest
 import JIT
 import Linux
@@ -44,12 +46,12 @@ public struct RunConfiguration: Sendable {
 
     /// Trapeze's own environment, passed on to the guest the way qemu-riscv64 does.
     public static func hostEnvironment() -> [String] {
-        ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }.sorted()
+        HostIO.environment()
     }
 
     /// The sysroot: the explicit one, else `TRAPEZE_SYSROOT`, else `/usr/riscv64-linux-gnu` if present.
     public var resolvedSysroot: String? {
-        sysroot ?? SysrootPath.defaultSysroot(environment: ProcessInfo.processInfo.environment)
+        sysroot ?? SysrootPath.defaultSysroot(environment: HostIO.variable("TRAPEZE_SYSROOT").map { ["TRAPEZE_SYSROOT": $0] } ?? [:])
     }
 }
 
@@ -85,12 +87,12 @@ public final class GuestRun {
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
     public static func checkFile(_ path: String) throws(TrapezeError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
             throw TrapezeError("\(path): no such file or directory", status: 127)
         }
-        if isDirectory.boolValue { throw TrapezeError("\(path): is a directory", status: 126) }
-        guard FileManager.default.isReadableFile(atPath: path) else {
+        if st.st_mode & S_IFMT == S_IFDIR { throw TrapezeError("\(path): is a directory", status: 126) }
+        guard access(path, R_OK) == 0 else {
             throw TrapezeError("\(path): permission denied", status: 126)
         }
     }
@@ -149,9 +151,9 @@ public final class GuestRun {
         if configuration.stats {
             let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
             var lines = ["trapeze: engine \(configuration.engine.rawValue), exit \(status)",
-                         "trapeze: guest instructions retired \(hart.state.instret) in \(String(format: "%.3f", seconds)) s (\(String(format: "%.1f", Double(hart.state.instret) / max(seconds, 1e-9) / 1e6)) MIPS)"]
+                         "trapeze: guest instructions retired \(hart.state.instret) in \(HostIO.fixed(seconds, digits: 3)) s (\(HostIO.fixed(Double(hart.state.instret) / max(seconds, 1e-9) / 1e6, digits: 1)) MIPS)"]
             if let jit = engine as? JIT { lines.append(jit.stats.description) }
-            FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            HostIO.error(lines.joined(separator: "\n") + "\n")
         }
         return status
     }

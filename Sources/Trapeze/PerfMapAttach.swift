@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Guest
 import JIT
 
@@ -7,7 +9,7 @@ extension GuestRun {
     func attachPerfMap(_ engine: any Engine) {
         guard configuration.perfMap, let jit = engine as? JIT else { return }
         guard let map = PerfMap(symbols: symbols) else {
-            FileHandle.standardError.write(Data("trapeze: cannot write \(PerfMap.path(pid: getpid())); continuing without --perf-map\n".utf8))
+            HostIO.error("trapeze: cannot write \(PerfMap.path(pid: getpid())); continuing without --perf-map\n")
             return
         }
         jit.observer = map

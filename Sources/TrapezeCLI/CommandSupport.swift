@@ -1,4 +1,3 @@
-import Foundation
 import Guest
 import Linux
 import Trapeze

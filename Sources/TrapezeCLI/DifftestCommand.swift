@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Guest
 import Trapeze
 
@@ -44,7 +43,7 @@ struct DifftestCommand: ParsableCommand {
         let result = Difftest(guest, options: options).run()
         if let divergence = result.divergence {
             // One `trapeze:` line, then the dump.
-            FileHandle.standardError.write(Data(("trapeze: " + divergence.report.joined(separator: "\n") + "\n").utf8))
+            HostIO.error("trapeze: " + divergence.report.joined(separator: "\n") + "\n")
             throw GuestExit(status: 1)
         }
         report("difftest: \(engine.rawValue) and interp agree: \(result.blocks) blocks, \(result.instructions) instructions")

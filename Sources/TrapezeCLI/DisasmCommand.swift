@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Trapeze
 
 struct DisasmCommand: ParsableCommand {

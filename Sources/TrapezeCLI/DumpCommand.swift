@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import JIT
 import Linux
 import Trapeze
@@ -64,12 +63,12 @@ struct DumpCommand: ParsableCommand {
         let text = BlockDump.lines(jit?.translatedBlocks() ?? [], symbols: guest.symbols, hostNames: jit?.hostNames() ?? [:],
                                    options: options).map { $0 + "\n" }.joined()
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+            guard HostIO.createFile(output, contents: text) else {
                 report("cannot write \(output)")
                 throw GuestExit(status: 1)
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            HostIO.output(text)
         }
         try finish(status, guest, maxInstructions: maxInstructions)
     }

@@ -1,8 +1,4 @@
 import ArgumentParser
-import Foundation
-import Guest
-import JIT
-import Linux
 import Trapeze
 
 extension EngineKind: ExpressibleByArgument {}
@@ -65,38 +61,28 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
     var arguments: [String] = []
 
-    func validate() throws {
-        if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
-        if let m = memoryLimit, GuestLimits.parseSize(m) == nil { throw ValidationError("--memory-limit wants a size such as 4096, 64K, 256M or 2G, got '\(m)'") }
-        if let p = maxProcesses, p < 1 { throw ValidationError("--max-processes wants at least 1, got \(p)") }
+    /// The parsed command line as plain values.
+    var settings: RunSettings {
+        var s = RunSettings(program: program)
+        s.engine = engine
+        s.sysroot = sysroot
+        s.strace = strace
+        s.maxInstructions = maxInstructions
+        s.trace = trace
+        s.traceFile = traceFile
+        s.timeout = timeout
+        s.memoryLimit = memoryLimit
+        s.maxProcesses = maxProcesses
+        s.stats = stats
+        s.jitCacheSize = jitCacheSize
+        s.noChain = noChain
+        s.perfMap = perfMap
+        s.argv0 = argv0
+        s.arguments = guestArguments(arguments)
+        return s
     }
 
-    func run() throws {
-        var config = RunConfiguration(program: program, arguments: guestArguments(arguments), argv0: argv0, sysroot: sysroot,
-                                      engine: engine, strace: strace, maxInstructions: maxInstructions, timeout: timeout,
-                                      limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
-        guard let cacheBytes = GuestLimits.parseSize(jitCacheSize).flatMap({ Int(exactly: $0) }), cacheBytes > 0 else {
-            throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
-        }
-        config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
-        config.stats = stats
-        config.perfMap = perfMap
-        let guest = try loadGuest(config)
-        let status: ExitStatus
-        if trace || traceFile != nil {
-            guard let output = TraceOutput(path: traceFile) else {
-                report("\(traceFile ?? ""): cannot create trace file")
-                throw GuestExit(status: 1)
-            }
-            status = Tracer(guest, emit: output.write, flush: output.flush).run(maxInstructions: maxInstructions)
-            output.flush()
-        } else {
-            status = guest.run()
-        }
-        if guest.timedOut, let seconds = timeout {
-            report(TimedRun.message(seconds: seconds, guest.hart))
-            throw GuestExit(status: status.processStatus)
-        }
-        try finish(status, guest, maxInstructions: maxInstructions)
-    }
+    func validate() throws { try settings.validate() }
+
+    func run() throws { try settings.execute() }
 }

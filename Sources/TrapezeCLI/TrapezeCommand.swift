@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+import Trapeze
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `trapeze` command and its subcommands.
 public struct TrapezeCommand: ParsableCommand {
@@ -14,11 +17,15 @@ public struct TrapezeCommand: ParsableCommand {
     /// Entry point: runs the command and exits with its status. Errors print one `trapeze:` line.
     public static func entry() -> Never {
         do {
-            var command = try parseAsRoot()
-            try command.run()
-            Foundation.exit(0)
+            if let settings = RunLine.fast(Array(CommandLine.arguments.dropFirst())) {
+                try settings.execute()
+            } else {
+                var command = try parseAsRoot()
+                try command.run()
+            }
+            Glibc.exit(0)
         } catch let e as GuestExit {
-            Foundation.exit(e.status)
+            Glibc.exit(e.status)
         } catch let e as GuestKilled {
             e.dieOfSignal()
         } catch {
@@ -28,8 +35,8 @@ public struct TrapezeCommand: ParsableCommand {
             guard code != .success else { exit(withError: error) }
             let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
             report(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
-            FileHandle.standardError.write(Data("trapeze: see 'trapeze --help'\n".utf8))
-            Foundation.exit(code.rawValue)
+            HostIO.error("trapeze: see 'trapeze --help'\n")
+            Glibc.exit(code.rawValue)
         }
     }
 }
@@ -56,11 +63,11 @@ struct GuestKilled: Error {
         sigaddset(&set, signal)
         sigprocmask(SIG_UNBLOCK, &set, nil)
         raise(signal)
-        Foundation.exit(128 + signal)  // a signal whose default action does not kill
+        Glibc.exit(128 + signal)  // a signal whose default action does not kill
     }
 }
 
 /// Prints a `trapeze:` line on stderr and returns the status to exit with.
 func report(_ message: String) {
-    FileHandle.standardError.write(Data("trapeze: \(message)\n".utf8))
+    HostIO.error("trapeze: \(message)\n")
 }

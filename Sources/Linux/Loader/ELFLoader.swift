@@ -103,6 +103,7 @@ public enum ELFLoader {
         for segment in elf.loadSegments where segment.fileSize > 0 {
             elf.bytes.withUnsafeBytes { file in
                 guard let source = file.baseAddress else { return }
+                Prefault.write(memory.host(segment.vaddr &+ bias), Int(segment.fileSize))
                 memory.host(segment.vaddr &+ bias).copyMemory(from: source + Int(segment.offset), byteCount: Int(segment.fileSize))
             }
         }

@@ -1,28 +1,19 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CHost
 
 /// Raw host (x86-64 Linux) system calls: the one place Trapeze enters the host kernel without a
 /// typed glibc wrapper.
 ///
 /// Swift's Glibc module leaves out the GNU-only wrappers (statx, getdents64, getrandom, renameat2,
-/// prlimit, …) and every variadic function, including `syscall(2)`. glibc's x86-64 `syscall` only
-/// moves its integer arguments into the kernel's registers, so calling it through a fixed
-/// six-argument C function type is exact, and the results come back in the kernel's own
-/// convention: a value, or −errno.
+/// prlimit, …) and every variadic function, including `syscall(2)`, which `CHost` wraps with a
+/// fixed six arguments; the results come back in the kernel's own convention: a value, or −errno.
 enum HostSyscall {
-    private typealias Entry = @convention(c) (Int, Int, Int, Int, Int, Int, Int) -> Int
-
-    private static let entry: Entry? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syscall") else { return nil }
-        return unsafeBitCast(symbol, to: Entry.self)
-    }()
-
     /// Calls host syscall `number`; returns the result or −errno.
     static func call(_ number: Number, _ a: Int = 0, _ b: Int = 0, _ c: Int = 0, _ d: Int = 0,
                      _ e: Int = 0, _ f: Int = 0) -> Int64 {
-        guard let entry else { return -Int64(ENOSYS) }
-        let r = entry(number.rawValue, a, b, c, d, e, f)
+        let r = trapeze_syscall(number.rawValue, a, b, c, d, e, f)
         return r == -1 ? -Int64(errno) : Int64(r)
     }
 

@@ -15,7 +15,7 @@ public enum TraceFormat {
     static func assembly(_ text: String) -> String {
         guard let tab = text.firstIndex(of: "\t") else { return text }
         let mnemonic = String(text[..<tab])
-        return mnemonic.padding(toLength: max(8, mnemonic.count + 1), withPad: " ", startingAt: 0) + text[text.index(after: tab)...]
+        return mnemonic + String(repeating: " ", count: max(8 - mnemonic.count, 1)) + text[text.index(after: tab)...]
     }
 
     static func head(_ pc: UInt64, _ inst: Instruction?, raw: UInt32?, symbol: String?) -> String {

@@ -1,0 +1,28 @@
+/* libc functions Swift's Glibc module leaves out: GNU extensions (mremap, memfd_create) and
+ * variadic functions (syscall). They are declared here under our own names, bound to the libc
+ * symbols with asm labels so nothing clashes with glibc's own declarations, and reached through
+ * fixed-argument inline wrappers so every call is a proper C (variadic) call.
+ *
+ * Linking against these symbols directly instead of looking them up with dlsym at run time
+ * keeps them working in the statically linked `trapeze` executable, which has no dynamic
+ * symbol table to look in. */
+#include <stddef.h>
+
+extern long trapeze_libc_syscall(long number, ...) __asm__("syscall");
+extern void *trapeze_libc_mremap(void *old, size_t oldSize, size_t newSize, int flags, ...) __asm__("mremap");
+extern int trapeze_libc_memfd_create(const char *name, unsigned int flags) __asm__("memfd_create");
+
+/* syscall(2) with six arguments: a value, or -1 with errno set. */
+static inline long trapeze_syscall(long number, long a, long b, long c, long d, long e, long f) {
+    return trapeze_libc_syscall(number, a, b, c, d, e, f);
+}
+
+/* mremap(2) without MREMAP_FIXED (whose new address would be the fifth argument). */
+static inline void *trapeze_mremap(void *old, size_t oldSize, size_t newSize, int flags) {
+    return trapeze_libc_mremap(old, oldSize, newSize, flags);
+}
+
+/* memfd_create(2). */
+static inline int trapeze_memfd_create(const char *name, unsigned int flags) {
+    return trapeze_libc_memfd_create(name, flags);
+}

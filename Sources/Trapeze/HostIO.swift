@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The little Trapeze itself needs of the host process: its environment, whole writes to a file
+/// descriptor or a new file, and printf-style number formatting. These are plain libc calls so
+/// that the `trapeze` binary does not link Foundation, whose loading and relocation used to be
+/// most of a short guest's run time.
+public enum HostIO {
+    /// Writes all of `text` to `fd`, retrying short writes and EINTR; false on any other error.
+    @discardableResult
+    public static func write(_ text: String, to fd: Int32) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var done = 0
+            while done < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                done += n
+            }
+            return true
+        }
+    }
+
+    /// `text` on stderr.
+    public static func error(_ text: String) { write(text, to: 2) }
+
+    /// `text` on stdout.
+    public static func output(_ text: String) { write(text, to: 1) }
+
+    /// Creates (or truncates) the file at `path` holding `text`; false if it cannot.
+    public static func createFile(_ path: String, contents text: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { return false }
+        let written = write(text, to: fd)
+        return close(fd) == 0 && written
+    }
+
+    /// The process environment as `NAME=value` strings, sorted; an entry without `=` is
+    /// skipped, and of two entries with one name the first wins, as for `getenv`. (Sorting and
+    /// comparing neighbours instead of hashing names into a dictionary: this runs at every
+    /// start-up.)
+    public static func environment() -> [String] {
+        var entries: [(text: String, index: Int)] = []
+        var entry = environ
+        while let c = entry.pointee {
+            let text = String(cString: c)
+            if text.utf8.contains(UInt8(ascii: "=")) { entries.append((text, entries.count)) }
+            entry += 1
+        }
+        entries.sort { $0.text < $1.text }
+        // Entries of one name are neighbours now (they share the prefix `NAME=`); keep the one
+        // that came first in environ.
+        var result: [String] = []
+        result.reserveCapacity(entries.count)
+        var i = 0
+        while i < entries.count {
+            let name = entries[i].text.utf8.prefix { $0 != UInt8(ascii: "=") }
+            var first = i, j = i + 1
+            while j < entries.count, entries[j].text.utf8.starts(with: name + [UInt8(ascii: "=")]) {
+                if entries[j].index < entries[first].index { first = j }
+                j += 1
+            }
+            result.append(entries[first].text)
+            i = j
+        }
+        return result
+    }
+
+    /// One environment variable, or nil when it is not set.
+    public static func variable(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// `value` with `digits` decimals, as `printf("%.*f")` prints it.
+    public static func fixed(_ value: Double, digits: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let n = withVaList([Int32(digits), value]) { vsnprintf(&buffer, buffer.count, "%.*f", $0) }
+        guard n >= 0 else { return String(value) }
+        if Int(n) >= buffer.count {
+            buffer = [CChar](repeating: 0, count: Int(n) + 1)
+            _ = withVaList([Int32(digits), value]) { vsnprintf(&buffer, buffer.count, "%.*f", $0) }
+        }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

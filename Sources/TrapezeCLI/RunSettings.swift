@@ -1,0 +1,76 @@
+import ArgumentParser
+import Guest
+import JIT
+import Linux
+import Trapeze
+
+/// Everything `trapeze run` was asked to do, as plain values: what both of its parsers produce
+/// (swift-argument-parser's `RunCommand`, and `RunLine`'s fast path for plain command lines).
+public struct RunSettings: Equatable, Sendable {
+    public var engine: EngineKind = .default
+    public var sysroot: String?
+    public var strace = false
+    public var maxInstructions: UInt64?
+    public var trace = false
+    public var traceFile: String?
+    public var timeout: Double?
+    public var memoryLimit: String?
+    public var maxProcesses: Int?
+    public var stats = false
+    public var jitCacheSize = "64M"
+    public var noChain = false
+    public var perfMap = false
+    public var argv0: String?
+    public var program: String
+    /// The guest's arguments after argv[0].
+    public var arguments: [String] = []
+
+    public init(program: String) { self.program = program }
+
+    /// The guest of this `run`, kept until Trapeze exits: tearing its memory, code cache and
+    /// tables down piece by piece would only delay an exit that frees them all at once.
+    nonisolated(unsafe) private static var finishedGuest: GuestRun?
+
+    /// The checks `RunCommand.validate()` makes; a failure is a command-line error.
+    func validate() throws {
+        if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
+        if let m = memoryLimit, GuestLimits.parseSize(m) == nil { throw ValidationError("--memory-limit wants a size such as 4096, 64K, 256M or 2G, got '\(m)'") }
+        if let p = maxProcesses, p < 1 { throw ValidationError("--max-processes wants at least 1, got \(p)") }
+    }
+
+    /// `--jit-cache-size` in bytes, or nil when it is not a positive size.
+    var cacheBytes: Int? {
+        GuestLimits.parseSize(jitCacheSize).flatMap { Int(exactly: $0) }.flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// Runs the guest; ends by throwing `GuestExit` or `GuestKilled` with its outcome.
+    func execute() throws {
+        var config = RunConfiguration(program: program, arguments: arguments, argv0: argv0, sysroot: sysroot,
+                                      engine: engine, strace: strace, maxInstructions: maxInstructions, timeout: timeout,
+                                      limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
+        guard let cacheBytes else {
+            throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
+        }
+        config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
+        config.stats = stats
+        config.perfMap = perfMap
+        let guest = try loadGuest(config)
+        RunSettings.finishedGuest = guest
+        let status: ExitStatus
+        if trace || traceFile != nil {
+            guard let output = TraceOutput(path: traceFile) else {
+                report("\(traceFile ?? ""): cannot create trace file")
+                throw GuestExit(status: 1)
+            }
+            status = Tracer(guest, emit: output.write, flush: output.flush).run(maxInstructions: maxInstructions)
+            output.flush()
+        } else {
+            status = guest.run()
+        }
+        if guest.timedOut, let seconds = timeout {
+            report(TimedRun.message(seconds: seconds, guest.hart))
+            throw GuestExit(status: status.processStatus)
+        }
+        try finish(status, guest, maxInstructions: maxInstructions)
+    }
+}
