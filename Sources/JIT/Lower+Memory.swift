@@ -16,17 +16,20 @@ extension Translator {
     mutating func guestAddress(_ i: Instruction, store: Bool) {
         let imm = Int32(truncatingIfNeeded: i.imm)
         access = (Host.t0, 0)
+        let checked = checkedBases.covers(i.rs1, imm)
         switch operand(i.rs1) {
         case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
         case .host(let h):
-            a.lea(.rax, .qword(h, imm))
+            if imm == 0 { a.mov(.rax, .r64(h)) } else { a.lea(.rax, .qword(h, imm)) }
             access = (h, imm)
         case .memory(let d):
             a.mov(.rax, .qword(Host.state, d))
             if imm != 0 { a.add(.rax, imm: imm) }
         }
+        if checked { return }
         a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
         a.jcc(.ae, faultExit(store: store))
+        checkedBases.insert(i.rs1, imm)
     }
 
     /// The guest memory operand of the access `guestAddress` just checked.

@@ -13,6 +13,8 @@ struct TranslationTargets {
     /// `floatCSREntry`: fflags/frm/fcsr accesses through the trap-and-emulate handler.
     var floatCSR: UInt64
     var chaining: Bool
+    /// Count inline `jalr` table hits (`JITOptions.countIndirectHits`).
+    var countIndirectHits = false
     /// Host code of blocks already translated in this cache generation, which a direct exit
     /// can jump to straight away.
     var translated: [UInt64: UInt64]
@@ -77,6 +79,10 @@ struct Translator {
     /// perf-fp: true when MXCSR holds flags of RNE F/D instructions not yet ORed into fflags;
     /// `foldFlags` (FloatInline.swift) does that before anything that can leave or call out.
     var flagsPending = false
+    /// Base registers already range-checked in this block (CheckedBases.swift).
+    var checkedBases = CheckedBases()
+    /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
+    var foldedNext = false
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
         var a = Assembler(baseAddress: address)
@@ -104,10 +110,12 @@ struct Translator {
         starts.reserveCapacity(block.instructions.count)
         for (i, inst) in block.instructions.enumerated() {
             starts.append(t.a.offset)
+            if t.foldedNext { t.foldedNext = false; continue }
             t.index = i
             t.pc = block.pcs[i]
             if !Translator.isFloatArithmetic(inst) { t.foldFlags() } // perf-fp, FloatInline.swift
             t.lower(inst)
+            t.checkedBases.forget(inst.rd) // conservative for F/D, whose rd may be an f register
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
                 t.injectFault(inst, fault)
             }
@@ -151,6 +159,8 @@ struct Translator {
         case fault(pc: UInt64, notRetired: Int, store: Bool)
         /// A helper reported an exception for the instruction at `pc` (pc is already stored).
         case helperFailed(notRetired: Int, raw: UInt32)
+        /// A direct exit taken out of line (a call with the host stack at its floor, Lower+Call.swift).
+        case exit(target: UInt64)
         /// The out-of-line part of an inline F/D or A lowering (FloatInline.swift).
         case inline(InlineStub)
     }
@@ -185,6 +195,8 @@ struct Translator {
                 // pc is still the instruction's; it did not retire.
                 if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
                 leave(.helper, argument: raw)
+            case .exit(let target):
+                exit(to: target)
             case .inline(let stub):
                 emitInlineStub(stub)
             }

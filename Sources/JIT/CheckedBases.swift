@@ -1,0 +1,36 @@
+import Guest
+
+/// Guest registers whose value this block has already range-checked as a load/store base.
+///
+/// When `x + d0` passed the limit check, so `0 ≤ x + d0 < limit`, any later access at `x + d` with
+/// x unchanged lands within `|d − d0|` of the guest range; `GuestMemory` reserves `PROT_NONE`
+/// guards on both sides wider than that, so such an access needs no check of its own: it either
+/// touches guest memory or faults in a guard, and the fault handler reports it exactly as the
+/// check would have (the guest address is in rax either way). A block is straight-line code and
+/// a failed check leaves it, so a check earlier in the block covers every later access. Writing
+/// x (any instruction with rd = x) forgets it.
+struct CheckedBases {
+    private var known: UInt32 = 0
+    private var displacement = [Int32](repeating: 0, count: 32)
+
+    /// The largest |d − d0| an unchecked access may be from a checked one, leaving room for the
+    /// access size inside the smaller guard.
+    static let reach: Int64 = Int64(min(GuestMemory.lowGuardSize, 1 << 20)) - 64
+
+    /// Whether an access at `x + d` is covered by an earlier check (never for x0).
+    func covers(_ x: UInt8, _ d: Int32) -> Bool {
+        guard x != 0, known & (1 << UInt32(x)) != 0 else { return false }
+        return abs(Int64(d) - Int64(displacement[Int(x)])) <= CheckedBases.reach
+    }
+
+    mutating func insert(_ x: UInt8, _ d: Int32) {
+        guard x != 0, x < 32 else { return }
+        known |= 1 << UInt32(x)
+        displacement[Int(x)] = d
+    }
+
+    /// x was written: its old check says nothing about the new value.
+    mutating func forget(_ x: UInt8) {
+        if x < 32 { known &= ~(1 << UInt32(x)) }
+    }
+}
