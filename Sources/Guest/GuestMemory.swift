@@ -37,11 +37,12 @@ public final class GuestMemory: @unchecked Sendable {
     public static let pageShift: UInt64 = 12
     /// Sv39 user space: 256 GiB.
     public static let defaultLimit: UInt64 = 1 << 38
-    static let guardSize: UInt64 = 1 << 20
-    /// Reserved `PROT_NONE` below guest address 0 as well: translated code may access a few KiB
-    /// below an address it checked (an access off a base register it checked earlier in the
-    /// block), and such an access must fault inside the reservation too.
+    /// Reserved `PROT_NONE` below guest address 0 and above the limit: translated code may access
+    /// a few KiB either side of an address it checked (an access off a base register it checked
+    /// earlier in the block), and such an access must fault inside the reservation too. 1 MiB in
+    /// all, of which 64 KiB below 0.
     public static let lowGuardSize: UInt64 = 64 << 10
+    static let guardSize: UInt64 = (1 << 20) - lowGuardSize
 
     public let base: UnsafeMutableRawPointer
     public let limit: UInt64

@@ -14,8 +14,8 @@ struct CheckedBases {
     private var displacement = [Int32](repeating: 0, count: 32)
 
     /// The largest |d − d0| an unchecked access may be from a checked one, leaving room for the
-    /// access size inside the smaller guard.
-    static let reach: Int64 = Int64(min(GuestMemory.lowGuardSize, 1 << 20)) - 64
+    /// access size inside the guard below 0 (the smaller of the two).
+    static let reach: Int64 = Int64(GuestMemory.lowGuardSize) - 64
 
     /// Whether an access at `x + d` is covered by an earlier check (never for x0).
     func covers(_ x: UInt8, _ d: Int32) -> Bool {
