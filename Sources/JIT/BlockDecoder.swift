@@ -3,7 +3,9 @@ import RISCV
 
 /// One guest basic block, decoded: the instructions from `start` up to and including the one that
 /// ends it (a branch, jump or system instruction), or up to a guest page boundary, an undecodable
-/// or unfetchable instruction, or the length limit.
+/// or unfetchable instruction, or the length limit. A plain jump (`j`, `jal x0`) to a place on the
+/// block's page not yet in the block does not end it: decoding goes on at the target, so a loop
+/// body that ends in `j` to its test becomes one block (see `isFollowedJump`).
 struct GuestBlock {
     var start: UInt64
     var instructions: [Instruction] = []
@@ -13,6 +15,17 @@ struct GuestBlock {
     var end: UInt64 {
         guard let last = instructions.last, let pc = pcs.last else { return start }
         return pc &+ UInt64(last.length)
+    }
+
+    /// The end of the highest instruction, for listings (`end` may be lower after a followed jump).
+    var highestEnd: UInt64 {
+        zip(pcs, instructions).reduce(start) { max($0, $1.0 &+ UInt64($1.1.length)) }
+    }
+
+    /// Whether instruction `index` is a jump that decoding followed: it only retires, its
+    /// successor in the block is its target.
+    func isFollowedJump(_ index: Int) -> Bool {
+        index < instructions.count - 1 && instructions[index].opcode == .jal
     }
 }
 
@@ -35,7 +48,15 @@ enum BlockDecoder {
             case .success(let inst):
                 block.instructions.append(inst)
                 block.pcs.append(at)
+                let here = at
                 at = at &+ UInt64(inst.length)
+                if inst.opcode == .jal, inst.rd == 0 {
+                    let target = here &+ UInt64(bitPattern: inst.imm)
+                    // Not into the block itself: that is a loop, which chaining handles.
+                    guard target >> GuestMemory.pageShift == page, !block.pcs.contains(target) else { return .success(block) }
+                    at = target
+                    continue
+                }
                 if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
             }
         }

@@ -114,6 +114,7 @@ struct Translator {
             t.index = i
             t.pc = block.pcs[i]
             if !Translator.isFloatArithmetic(inst) { t.foldFlags() } // perf-fp, FloatInline.swift
+            if block.isFollowedJump(i) { continue } // nothing to do but retire (BlockDecoder.swift)
             t.lower(inst)
             t.checkedBases.forget(inst.rd) // conservative for F/D, whose rd may be an f register
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {

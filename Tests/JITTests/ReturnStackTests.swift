@@ -153,3 +153,44 @@ import Testing
         expectSame(Program(code: Self.sum(300)), maxInstructions: UInt64(limit))
     }
 }
+
+/// Blocks that decoding continues through plain jumps (BlockDecoder.swift).
+@Suite struct FollowedJumpTests {
+    /// A loop whose body ends in `j` back to its test: one block that loops on itself; jumps
+    /// forward and backward within the page, a jump into the block itself, and one to another page.
+    @Test func loopsThroughJumps() {
+        let code: [UInt32] = [
+            RV.addi(5, 0, 1000),            // 0: t0 = 1000
+            RV.jal(0, 16),                  // 4: → 20
+            RV.add(10, 10, 5),              // 8: body
+            RV.addi(5, 5, -1),              // 12
+            RV.jal(0, 4),                   // 16: → 20 (the test)
+            RV.bne(5, 0, -12),              // 20: → 8
+            RV.jal(0, 8),                   // 24: → 32
+            RV.addi(10, 10, 99),            // 28: skipped
+            RV.addi(6, 0, 3),               // 32
+            RV.jal(0, 0x1000 - 36),         // 36: → 0x1000, the next page
+            ]
+        var page = code
+        while page.count < 0x400 { page.append(RV.addi(0, 0, 0)) }
+        page += [RV.addi(6, 6, -1), RV.jal(0, 12), RV.bne(6, 0, -8), RV.jal(0, 12), RV.addi(10, 10, 1), RV.jal(0, -12)]
+        // 0x1000: t1 −= 1, → 0x1010: a0 += 1, → 0x1008: bne → 0x1000 while t1 ≠ 0; then → 0x1018
+        page += [RV.addi(0, 0, 0)] + RV.exit
+        let outcome = expectSameUnderBothEngines(Program(code: page))
+        #expect(outcome.status == .exited(Int32(1000 * 1001 / 2 + 3)))
+        for limit: UInt64 in [5, 17, 1001, 2500] {
+            expectSameUnderBothEngines(Program(code: page), maxInstructions: limit)
+        }
+    }
+
+    /// A fault after a followed jump reports the pc of the faulting instruction, and instret
+    /// counts the jump.
+    @Test func faultAfterAJump() {
+        let code: [UInt32] = [
+            RV.addi(5, 0, 7), RV.jal(0, 8), RV.addi(5, 5, 1),
+            RV.lui(6, 0x30), RV.ld(7, 6, 0),  // 12: load from the unmapped hole
+        ] + RV.exit
+        let outcome = expectSameUnderBothEngines(Program(code: code))
+        #expect(outcome.exceptions.first?.pc == Layout.code + 16)
+    }
+}
