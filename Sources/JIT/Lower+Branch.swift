@@ -81,14 +81,14 @@ extension Translator {
         leave(.indirect)
     }
 
-    /// Looks rax up in the direct-mapped table of (guest pc, host address) pairs, 16 bytes each:
-    /// on a hit rcx points at the entry, else goes to `miss`.
+    /// Looks rax up in the direct-mapped table of (guest pc, host address) pairs, 16 bytes each,
+    /// at a fixed address: on a hit rcx points at the entry, else goes to `miss`. The entry for
+    /// pc is number (pc >> 1) & mask, at byte offset (pc & (mask << 1)) * 8.
     mutating func probeIndirectTable(miss: Label) {
         a.mov(.ecx, .eax)
-        a.shr(.ecx, imm: 1)
-        a.and(.ecx, imm: Int32(IndirectTable.mask))
-        a.shl(.ecx, imm: 4)
-        a.add(.rcx, .qword(Host.state, Int32(ScratchSlot.indirectTable)))
+        a.and(.ecx, imm: Int32(IndirectTable.mask << 1))
+        a.mov(.rdx, imm: Int64(bitPattern: targets.indirectTable))
+        a.lea(.rcx, Mem(.qword, base: .gpr(.rdx), index: .rcx, scale: 8, disp: 0))
         a.cmp(.rax, .qword(.rcx, 0))
         a.jcc(.ne, miss)
         if targets.countIndirectHits { a.add(.qword(Host.state, Int32(ScratchSlot.indirectHits)), imm: 1) }

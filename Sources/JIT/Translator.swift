@@ -13,6 +13,8 @@ struct TranslationTargets {
     /// `floatCSREntry`: fflags/frm/fcsr accesses through the trap-and-emulate handler.
     var floatCSR: UInt64
     var chaining: Bool
+    /// Address of the engine's `IndirectTable` (it lives as long as the engine).
+    var indirectTable: UInt64 = 0
     /// Count inline `jalr` table hits (`JITOptions.countIndirectHits`).
     var countIndirectHits = false
     /// Host code of blocks already translated in this cache generation, which a direct exit
