@@ -5,7 +5,10 @@ import RISCV
 /// ends it (a branch, jump or system instruction), or up to a guest page boundary, an undecodable
 /// or unfetchable instruction, or the length limit. A plain jump (`j`, `jal x0`) to a place on the
 /// block's page not yet in the block does not end it: decoding goes on at the target, so a loop
-/// body that ends in `j` to its test becomes one block (see `isFollowedJump`).
+/// body that ends in `j` to its test becomes one block (see `isFollowedJump`). Nor does a forward
+/// conditional branch: its taken side leaves the block, decoding goes on with the fall-through, so
+/// a loop body with `if`s in it can be one block (see `isSideExit`). A backward branch (a loop's
+/// back edge) still ends the block, so that it jumps straight back to the block's entry.
 struct GuestBlock {
     var start: UInt64
     var instructions: [Instruction] = []
@@ -26,6 +29,12 @@ struct GuestBlock {
     /// successor in the block is its target.
     func isFollowedJump(_ index: Int) -> Bool {
         index < instructions.count - 1 && instructions[index].opcode == .jal
+    }
+
+    /// Whether instruction `index` is a conditional branch that decoding went past: when taken it
+    /// leaves the block, and the instructions after it in the block have not retired.
+    func isSideExit(_ index: Int) -> Bool {
+        index < instructions.count - 1 && BlockDecoder.isConditionalBranch(instructions[index])
     }
 }
 
@@ -57,6 +66,7 @@ enum BlockDecoder {
                     at = target
                     continue
                 }
+                if isConditionalBranch(inst), inst.imm > 0, at >> GuestMemory.pageShift == page { continue }
                 if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
             }
         }
@@ -73,6 +83,13 @@ enum BlockDecoder {
             return .failure(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word)))
         }
         return .success(inst)
+    }
+
+    static func isConditionalBranch(_ i: Instruction) -> Bool {
+        switch i.opcode {
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu: true
+        default: false
+        }
     }
 
     /// Instructions after which translated code must return to the dispatcher or jump elsewhere.

@@ -8,6 +8,12 @@ extension Translator {
     mutating func branch(_ i: Instruction, _ condition: Condition) {
         let cc = compare(i.rs1, i.rs2, condition)
         let target = pc &+ UInt64(bitPattern: i.imm)
+        if block.isSideExit(index) {
+            // In the middle of the block (BlockDecoder.swift): when taken, give back the budget of
+            // the instructions after it and leave; otherwise the block goes on.
+            a.jcc(cc, outOfLine(.exit(target: target, notRetired: notRetired - 1)))
+            return
+        }
         switch linked(target) {
         case .label(let l):
             a.jcc(cc, l)

@@ -162,8 +162,9 @@ struct Translator {
         case fault(pc: UInt64, notRetired: Int, store: Bool)
         /// A helper reported an exception for the instruction at `pc` (pc is already stored).
         case helperFailed(notRetired: Int, raw: UInt32)
-        /// A direct exit taken out of line (a call with the host stack at its floor, Lower+Call.swift).
-        case exit(target: UInt64)
+        /// A direct exit taken out of line (a call with the host stack at its floor, Lower+Call.swift),
+        /// after giving back the budget of `notRetired` instructions (a side exit, Lower+Branch.swift).
+        case exit(target: UInt64, notRetired: Int)
         /// The out-of-line part of an inline F/D or A lowering (FloatInline.swift).
         case inline(InlineStub)
     }
@@ -198,7 +199,8 @@ struct Translator {
                 // pc is still the instruction's; it did not retire.
                 if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
                 leave(.helper, argument: raw)
-            case .exit(let target):
+            case .exit(let target, let undo):
+                if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
                 exit(to: target)
             case .inline(let stub):
                 emitInlineStub(stub)

@@ -194,3 +194,47 @@ import Testing
         #expect(outcome.exceptions.first?.pc == Layout.code + 16)
     }
 }
+
+/// Blocks that go on past forward conditional branches, which leave them when taken.
+@Suite struct SideExitTests {
+    /// A loop with two `if`s in its body (taken and not taken in turn), run whole and stopped at
+    /// many instruction limits: instret and state must match the interpreter wherever it stops.
+    @Test func loopWithIfs() {
+        let code: [UInt32] = [
+            RV.addi(5, 0, 300),             // 0: t0 = 300
+            RV.addi(6, 5, 0),               // 4: loop: t1 = t0
+            RV.r(0x33, 7, 0, 6, 6, 29),     // 8: t1 &= t4 (1)
+            RV.beq(6, 0, 12),               // 12: even → 24
+            RV.addi(10, 10, 3),             // 16: odd: a0 += 3
+            RV.addi(11, 11, 1),             // 20
+            RV.blt(5, 30, 12),              // 24: t0 < 100 → 36
+            RV.add(12, 12, 5),              // 28: a2 += t0
+            RV.ld(7, 31, 0),                // 32: a load after two side exits
+            RV.addi(5, 5, -1),              // 36
+            RV.bne(5, 0, -36),              // 40: → 4
+            RV.add(10, 10, 12),             // 44
+        ] + RV.exit
+        let setup: (GuestState) -> Void = { $0.setX(29, 1); $0.setX(30, 100) }
+        let program = Program(code: code, data: [42], setup: setup)
+        let outcome = expectSameUnderBothEngines(program)
+        #expect(outcome.status == .exited(Int32(150 * 3 + (100...300).reduce(0, +))))
+        for limit: UInt64 in [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 100, 1001, 2222] {
+            expectSameUnderBothEngines(program, maxInstructions: limit)
+        }
+    }
+
+    /// A fault after a side exit that was not taken reports that instruction's pc; one after a
+    /// taken one is never reached.
+    @Test func faultAfterASideExit() {
+        for (a, b) in [(0, 1), (1, 1)] {
+            let code: [UInt32] = [
+                RV.addi(5, 0, a), RV.addi(6, 0, b),
+                RV.beq(5, 6, 12),            // 8: → 20 when equal
+                RV.lui(7, 0x30), RV.ld(7, 7, 0), // 12: load from the unmapped hole
+                RV.addi(10, 0, 5),           // 20
+            ] + RV.exit
+            let outcome = expectSameUnderBothEngines(Program(code: code))
+            #expect(outcome.exceptions.count == (a == b ? 0 : 1))
+        }
+    }
+}
