@@ -9,9 +9,14 @@ extension Translator {
         let cc = compare(i.rs1, i.rs2, condition)
         let target = pc &+ UInt64(bitPattern: i.imm)
         if block.isSideExit(index) {
-            // In the middle of the block (BlockDecoder.swift): when taken, give back the budget of
-            // the instructions after it and leave; otherwise the block goes on.
-            a.jcc(cc, outOfLine(.exit(target: target, notRetired: notRetired - 1)))
+            // In the middle of the block (BlockDecoder.swift): when taken, leave (the budget of the
+            // instructions after it is not taken yet); otherwise take it and go on.
+            switch linked(target) {
+            case .label(let l): a.jcc(cc, l)
+            case .absolute(let host): a.jcc(cc, absolute: host)
+            case nil: a.jcc(cc, outOfLine(.exit(target: target)))
+            }
+            takeBudget(from: index + 1)
             return
         }
         switch linked(target) {

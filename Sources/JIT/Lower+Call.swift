@@ -45,7 +45,7 @@ extension Translator {
         let target = pc &+ UInt64(bitPattern: i.imm)
         storeConstant(i.rd, back)
         a.cmp(.rsp, .qword(Host.state, Int32(ScratchSlot.returnStackFloor)))
-        a.jcc(.be, outOfLine(.exit(target: target, notRetired: 0)))
+        a.jcc(.be, outOfLine(.exit(target: target)))
         pushReturnAddress(back)
         switch linked(target) {
         case .label(let l): a.call(l)

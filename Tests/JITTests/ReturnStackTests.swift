@@ -237,4 +237,20 @@ import Testing
             #expect(outcome.exceptions.count == (a == b ? 0 : 1))
         }
     }
+
+    /// An F instruction whose helper fails (dynamic rounding with frm = 7 is illegal) between
+    /// side exits: instret counts exactly the instructions before it.
+    @Test func helperFailureBetweenSideExits() {
+        let fcvtDynamic: UInt32 = 0xd03d7953 // fcvt.s.lu fs2, s10 (rm = dyn)
+        let code: [UInt32] = [
+            RV.addi(5, 0, 1),
+            RV.beq(5, 0, 16),                // not taken
+            fcvtDynamic,
+            RV.bne(5, 0, 8),
+            RV.addi(6, 0, 2),
+            RV.addi(7, 0, 3),
+        ] + RV.exit
+        let outcome = expectSameUnderBothEngines(Program(code: code, setup: { $0.frm = 7 }))
+        #expect(outcome.exceptions.count == 1 && outcome.instret == 2)
+    }
 }
