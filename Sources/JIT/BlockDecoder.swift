@@ -85,11 +85,9 @@ enum BlockDecoder {
         return .success(inst)
     }
 
+    /// beq, bne, blt, bge, bltu, bgeu.
     static func isConditionalBranch(_ i: Instruction) -> Bool {
-        switch i.opcode {
-        case .beq, .bne, .blt, .bge, .bltu, .bgeu: true
-        default: false
-        }
+        Lowering.kind(i.opcode) == .branch && i.opcode != .jal && i.opcode != .jalr
     }
 
     /// Instructions after which translated code must return to the dispatcher or jump elsewhere.

@@ -119,6 +119,7 @@ struct Translator {
             if block.isFollowedJump(i) { continue } // nothing to do but retire (BlockDecoder.swift)
             t.lower(inst)
             t.checkedBases.forget(inst.rd) // conservative for F/D, whose rd may be an f register
+            t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
                 t.injectFault(inst, fault)
             }
@@ -289,6 +290,8 @@ struct Translator {
     /// Records that the next host instruction is guest memory access that may fault in the host.
     mutating func markFaultSite(store: Bool) {
         faultSites.append(FaultSite(hostOffset: UInt32(a.offset), notRetired: UInt16(notRetired),
-                                    isStore: store ? 1 : 0, guestPC: pc))
+                                    isStore: store ? 1 : 0, guestPC: pc,
+                                    addressRegister: FaultSite.gregsIndex[Int(access.index.rawValue)],
+                                    addressDisplacement: access.disp))
     }
 }
