@@ -118,7 +118,11 @@ struct Translator {
             if !Translator.isFloatArithmetic(inst) { t.foldFlags() } // perf-fp, FloatInline.swift
             if block.isFollowedJump(i) { continue } // nothing to do but retire (BlockDecoder.swift)
             t.lower(inst)
-            t.checkedBases.forget(inst.rd) // conservative for F/D, whose rd may be an f register
+            if inst.opcode == .addi, inst.rd == inst.rs1 {
+                t.checkedBases.add(inst.rd, inst.imm)
+            } else {
+                t.checkedBases.forget(inst.rd) // conservative for F/D, whose rd may be an f register
+            }
             t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
                 t.injectFault(inst, fault)

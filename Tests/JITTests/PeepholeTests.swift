@@ -121,6 +121,15 @@ import X86
     }
 
     @Test(arguments: [5, 10, 2])
+    func pointerBumps(_ x: Int) {
+        expectSame([RV.ld(7, x, 0), RV.addi(x, x, 2000), RV.ld(7, x, 0)], base: Layout.limit - 16, register: x)
+        expectSame([RV.ld(7, x, 0), RV.addi(x, x, 8), RV.sd(7, x, 8)], base: Layout.limit - 16, register: x)
+        expectSame([RV.ld(7, x, 0), RV.addi(x, x, -32), RV.sd(7, x, 0)], base: 16, register: x)
+        expectSame([RV.ld(7, x, 0)] + Array(repeating: RV.addi(x, x, -2048), count: 40) + [RV.ld(7, x, 0)],
+                   base: 16, register: x)
+    }
+
+    @Test(arguments: [5, 10, 2])
     func belowZero(_ x: Int) {
         expectSame([RV.ld(7, x, 0), RV.ld(28, x, -2000)], base: 16, register: x)
         expectSame([RV.sd(7, x, 0), RV.sd(7, x, -32)], base: 16, register: x)
@@ -145,7 +154,11 @@ extension CheckedBaseTests {
     @Test func checksPerBaseValue() throws {
         #expect(try limitChecks([RV.ld(7, 2, 0), RV.ld(28, 2, 8), RV.sd(7, 2, -2048), RV.sw(7, 2, 2047)]) == 1)
         #expect(try limitChecks([RV.ld(7, 5, 0), RV.ld(28, 10, 8), RV.sd(7, 5, 16), RV.sd(7, 10, 24)]) == 2)
-        #expect(try limitChecks([RV.ld(7, 5, 0), RV.addi(5, 5, 8), RV.ld(7, 5, 0)]) == 2)
+        #expect(try limitChecks([RV.ld(7, 5, 0), RV.add(5, 5, 6), RV.ld(7, 5, 0)]) == 2)
+        // A pointer bump moves the checked displacement instead, within the guard's reach.
+        #expect(try limitChecks([RV.ld(7, 5, 0), RV.addi(5, 5, 8), RV.sd(7, 5, -8), RV.ld(7, 5, 0)]) == 1)
+        #expect(try limitChecks([RV.ld(7, 10, 0)] + Array(repeating: RV.addi(10, 10, 2047), count: 40)
+                                + [RV.ld(7, 10, 0)]) == 2)
         #expect(try limitChecks([RV.ld(10, 10, 0), RV.ld(7, 10, 0)]) == 2)
         #expect(try limitChecks([RV.ld(7, 10, 0), RV.lui(10, 1), RV.ld(7, 10, 0)]) == 2)
         #expect(try limitChecks([RV.ld(7, 10, 0), RV.jal(0, 4)]) == 1)
