@@ -66,7 +66,8 @@ enum BlockDecoder {
                     at = target
                     continue
                 }
-                if isConditionalBranch(inst), inst.imm > 0, at >> GuestMemory.pageShift == page { continue }
+                if isConditionalBranch(inst), inst.imm > 0, block.instructions.count < sideExitReach,
+                   at >> GuestMemory.pageShift == page { continue }
                 if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
             }
         }
@@ -84,6 +85,12 @@ enum BlockDecoder {
         }
         return .success(inst)
     }
+
+    /// Decoding goes on past a forward branch only this early in a block: the code after it is
+    /// also translated as the taken target's own block, and in big straight-line programs the
+    /// duplicates cost more translation time than they save (measured on bigcode; the kernels'
+    /// loops are shorter).
+    static let sideExitReach = 16
 
     /// beq, bne, blt, bge, bltu, bgeu.
     static func isConditionalBranch(_ i: Instruction) -> Bool {
