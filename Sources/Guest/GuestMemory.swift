@@ -37,7 +37,12 @@ public final class GuestMemory: @unchecked Sendable {
     public static let pageShift: UInt64 = 12
     /// Sv39 user space: 256 GiB.
     public static let defaultLimit: UInt64 = 1 << 38
-    static let guardSize: UInt64 = 1 << 20
+    /// Reserved `PROT_NONE` below guest address 0 and above the limit: translated code may access
+    /// a few KiB either side of an address it checked (an access off a base register it checked
+    /// earlier in the block), and such an access must fault inside the reservation too. 1 MiB in
+    /// all, of which 64 KiB below 0.
+    public static let lowGuardSize: UInt64 = 64 << 10
+    static let guardSize: UInt64 = (1 << 20) - lowGuardSize
 
     public let base: UnsafeMutableRawPointer
     public let limit: UInt64
@@ -50,10 +55,10 @@ public final class GuestMemory: @unchecked Sendable {
     public init(limit: UInt64 = GuestMemory.defaultLimit) {
         precondition(limit % GuestMemory.pageSize == 0)
         self.limit = limit
-        let total = Int(limit + GuestMemory.guardSize)
+        let total = Int(GuestMemory.lowGuardSize + limit + GuestMemory.guardSize)
         let p = mmap(nil, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let p, p != MAP_FAILED else { fatalError("trapeze: cannot reserve guest address space") }
-        base = p
+        base = p + Int(GuestMemory.lowGuardSize)
         pageCount = limit >> GuestMemory.pageShift
         let fp = mmap(nil, Int(pageCount), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let fp, fp != MAP_FAILED else { fatalError("trapeze: cannot reserve guest page table") }
@@ -61,7 +66,7 @@ public final class GuestMemory: @unchecked Sendable {
     }
 
     deinit {
-        munmap(base, Int(limit + GuestMemory.guardSize))
+        munmap(base - Int(GuestMemory.lowGuardSize), Int(GuestMemory.lowGuardSize + limit + GuestMemory.guardSize))
         munmap(flags, Int(pageCount))
     }
 

@@ -3,7 +3,12 @@ import RISCV
 
 /// One guest basic block, decoded: the instructions from `start` up to and including the one that
 /// ends it (a branch, jump or system instruction), or up to a guest page boundary, an undecodable
-/// or unfetchable instruction, or the length limit.
+/// or unfetchable instruction, or the length limit. A plain jump (`j`, `jal x0`) to a place on the
+/// block's page not yet in the block does not end it: decoding goes on at the target, so a loop
+/// body that ends in `j` to its test becomes one block (see `isFollowedJump`). Nor does a forward
+/// conditional branch: its taken side leaves the block, decoding goes on with the fall-through, so
+/// a loop body with `if`s in it can be one block (see `isSideExit`). A backward branch (a loop's
+/// back edge) still ends the block, so that it jumps straight back to the block's entry.
 struct GuestBlock {
     var start: UInt64
     var instructions: [Instruction] = []
@@ -13,6 +18,23 @@ struct GuestBlock {
     var end: UInt64 {
         guard let last = instructions.last, let pc = pcs.last else { return start }
         return pc &+ UInt64(last.length)
+    }
+
+    /// The end of the highest instruction, for listings (`end` may be lower after a followed jump).
+    var highestEnd: UInt64 {
+        zip(pcs, instructions).reduce(start) { max($0, $1.0 &+ UInt64($1.1.length)) }
+    }
+
+    /// Whether instruction `index` is a jump that decoding followed: it only retires, its
+    /// successor in the block is its target.
+    func isFollowedJump(_ index: Int) -> Bool {
+        index < instructions.count - 1 && instructions[index].opcode == .jal
+    }
+
+    /// Whether instruction `index` is a conditional branch that decoding went past: when taken it
+    /// leaves the block, and the instructions after it in the block have not retired.
+    func isSideExit(_ index: Int) -> Bool {
+        index < instructions.count - 1 && BlockDecoder.isConditionalBranch(instructions[index])
     }
 }
 
@@ -35,7 +57,17 @@ enum BlockDecoder {
             case .success(let inst):
                 block.instructions.append(inst)
                 block.pcs.append(at)
+                let here = at
                 at = at &+ UInt64(inst.length)
+                if inst.opcode == .jal, inst.rd == 0 {
+                    let target = here &+ UInt64(bitPattern: inst.imm)
+                    // Not into the block itself: that is a loop, which chaining handles.
+                    guard target >> GuestMemory.pageShift == page, !block.pcs.contains(target) else { return .success(block) }
+                    at = target
+                    continue
+                }
+                if isConditionalBranch(inst), inst.imm > 0, block.instructions.count < sideExitReach,
+                   at >> GuestMemory.pageShift == page { continue }
                 if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
             }
         }
@@ -52,6 +84,17 @@ enum BlockDecoder {
             return .failure(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word)))
         }
         return .success(inst)
+    }
+
+    /// Decoding goes on past a forward branch only this early in a block: the code after it is
+    /// also translated as the taken target's own block, and in big straight-line programs the
+    /// duplicates cost more translation time than they save (measured on bigcode; the kernels'
+    /// loops are shorter).
+    static let sideExitReach = 16
+
+    /// beq, bne, blt, bge, bltu, bgeu.
+    static func isConditionalBranch(_ i: Instruction) -> Bool {
+        Lowering.kind(i.opcode) == .branch && i.opcode != .jal && i.opcode != .jalr
     }
 
     /// Instructions after which translated code must return to the dispatcher or jump elsewhere.

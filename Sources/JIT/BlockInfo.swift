@@ -74,7 +74,7 @@ extension JIT {
         instrumentation.records.compactMap { host, record in
             guard let size = blockSizes[host] else { return nil }
             let guest = record.guest
-            return BlockInfo(guestStart: guest.start, guestEnd: guest.end, guestPCs: guest.pcs, guest: guest.instructions,
+            return BlockInfo(guestStart: guest.start, guestEnd: guest.highestEnd, guestPCs: guest.pcs, guest: guest.instructions,
                              hostAddress: host, hostCode: hostBytes(at: host, count: size),
                              instructionStarts: record.instructionStarts, coldStart: record.coldStart,
                              exits: exits(of: guest, host: host, size: size),

@@ -49,4 +49,11 @@ enum ScratchSlot {
     static let indirectHits = StateOffset.scratch + 24
     /// Base of the direct-mapped `jalr` table.
     static let indirectTable = StateOffset.scratch + 32
+    /// rsp as the prologue left it (the epilogue's way back, whatever call frames are above it;
+    /// Lower+Call.swift).
+    static let hostStack = StateOffset.scratch + 40
+    /// Guest calls push a host frame only while rsp is above this (Lower+Call.swift).
+    static let returnStackFloor = StateOffset.scratch + 48
+    // Words 14 and 15 belong to the F/D code: the host and guest MXCSR images
+    // (`GuestMXCSR.hostSlot`) and `mxcsrScratch`.
 }

@@ -12,6 +12,11 @@ struct FaultSite {
     var notRetired: UInt16
     var isStore: UInt16
     var guestPC: UInt64
+    /// The guest address is `gregs[addressRegister] + addressDisplacement` (a `gregs` index): the
+    /// access's index register, usually rax, or the cached base register of an access whose limit
+    /// check was left out (CheckedBases.swift), which has no copy of its address in rax.
+    var addressRegister: Int32
+    var addressDisplacement: Int32
 }
 
 /// What the signal handler knows about one code cache. Lives in raw memory (no Swift objects), so
@@ -144,8 +149,14 @@ enum FaultHandler {
 }
 
 // Linux x86-64 `gregs` indices (sys/ucontext.h REG_*), which Swift's Glibc module does not export.
-// r11 is `Host.budget`, rax the guest address, rbx `Host.state`.
-private let regR11 = 3, regR15 = 7, regRAX = 13, regRBX = 11, regRIP = 16
+// r11 is `Host.budget`, rbx `Host.state`.
+private let regR11 = 3, regRBX = 11, regRIP = 16
+
+extension FaultSite {
+    /// The `gregs` index of each host register, in `GPR` order (rax, rcx, rdx, rbx, rsp, rbp, rsi,
+    /// rdi, r8...r15).
+    static let gregsIndex: [Int32] = [13, 14, 12, 11, 15, 10, 9, 8, 0, 1, 2, 3, 4, 5, 6, 7]
+}
 
 /// The signal handler proper: async-signal-safe (no allocation, locks or Swift runtime calls).
 private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
@@ -165,9 +176,9 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
         guard low < t.count, UInt64(sites[low].hostOffset) == offset else { break }
         let site = sites[low]
         guard let state = UnsafeMutableRawPointer(bitPattern: Int(gregs[regRBX])) else { break }
-        // Translated code keeps the guest address of every access in rax (the host fault address
-        // may be a later byte of a misaligned access, and the guest wants the first).
-        let guestAddress = UInt64(bitPattern: gregs[regRAX])
+        // From the registers, not the host fault address: that may be a later byte of a
+        // misaligned access, and the guest wants the first.
+        let guestAddress = UInt64(bitPattern: gregs[Int(site.addressRegister)] &+ Int64(site.addressDisplacement))
         state.storeBytes(of: site.guestPC, toByteOffset: StateOffset.pc, as: UInt64.self)
         gregs[regR11] = gregs[regR11] &+ Int64(site.notRetired) // give back the budget not used
         let reason: ExitReason = site.isStore != 0 ? .storeFault : .loadFault

@@ -257,6 +257,8 @@ public final class JIT: Engine {
                                          floatCSR: JIT.address(of: floatCSREntry),
                                          chaining: options.chaining, translated: blocks)
         targets.faultInjection = options.faultInjection
+        targets.countIndirectHits = options.countIndirectHits
+        targets.indirectTable = indirect.address
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         return Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                     firstChainSiteID: chainSites.count)

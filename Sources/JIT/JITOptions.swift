@@ -10,6 +10,9 @@ public struct JITOptions: Sendable {
     public var eventQuantum: UInt64
     /// Count each block's executions and keep block records for `JIT.translatedBlocks()` (`trapeze dump`).
     public var countBlockExecutions = false
+    /// Count `jalr` lookups that hit the inline table (`trapeze run --stats`). Off by default:
+    /// the count is a read-modify-write of memory on every indirect jump.
+    public var countIndirectHits = false
 
     /// Test-only: a lowering broken on purpose (see `JITFaultInjection`).
     public var faultInjection: JITFaultInjection? = nil

@@ -5,9 +5,20 @@ import X86
 /// Branches and jumps: the block's end. Direct targets leave through `exit(to:)` (chainable);
 /// `jalr` probes the inline lookup table before leaving.
 extension Translator {
-    mutating func branch(_ i: Instruction, _ cc: Condition) {
-        compare(i.rs1, i.rs2)
+    mutating func branch(_ i: Instruction, _ condition: Condition) {
+        let cc = compare(i.rs1, i.rs2, condition)
         let target = pc &+ UInt64(bitPattern: i.imm)
+        if block.isSideExit(index) {
+            // In the middle of the block (BlockDecoder.swift): when taken, leave (the budget of the
+            // instructions after it is not taken yet); otherwise take it and go on.
+            switch linked(target) {
+            case .label(let l): a.jcc(cc, l)
+            case .absolute(let host): a.jcc(cc, absolute: host)
+            case nil: a.jcc(cc, outOfLine(.exit(target: target)))
+            }
+            takeBudget(from: index + 1)
+            return
+        }
         switch linked(target) {
         case .label(let l):
             a.jcc(cc, l)
@@ -26,21 +37,28 @@ extension Translator {
         exit(to: pc &+ UInt64(bitPattern: i.imm))
     }
 
-    /// Sets the flags as `cmp rs1, rs2` would, reading operands where they live.
-    mutating func compare(_ rs1: UInt8, _ rs2: UInt8) {
+    /// Sets the flags for `rs1 cc rs2`, reading operands where they live, and returns the condition
+    /// to test: `cc`, or its mirror when the operands had to be compared the other way round
+    /// (`bgtz a0` is `blt x0, a0`: `cmp a0, 0; jg`).
+    mutating func compare(_ rs1: UInt8, _ rs2: UInt8, _ cc: Condition) -> Condition {
         switch (operand(rs1), operand(rs2)) {
+        case (.zero, .zero): a.cmp(.eax, .eax) // equal: only the condition matters
         case (.host(let h), .zero): a.test(.r64(h), .r64(h))
         case (.memory(let d), .zero): a.cmp(.qword(Host.state, d), imm: 0)
+        case (.zero, .host(let h)): a.test(.r64(h), .r64(h)); return cc.mirrored
+        case (.zero, .memory(let d)): a.cmp(.qword(Host.state, d), imm: 0); return cc.mirrored
         case (.memory(let d), .host(let h)): a.cmp(.qword(Host.state, d), .r64(h))
         case (.host(let h), _): alu(.cmp, .r64(h), rs2)
-        case (.zero, _), (.memory, _):
+        case (.memory, .memory):
             load(Host.t0, rs1)
             alu(.cmp, .rax, rs2)
         }
+        return cc
     }
 
     /// The link address is the next instruction: pc + 2 after a compressed jump.
     mutating func jal(_ i: Instruction) {
+        if isCall(i) { directCall(i); return } // Lower+Call.swift
         storeConstant(i.rd, pc &+ UInt64(i.length))
         exit(to: pc &+ UInt64(bitPattern: i.imm))
     }
@@ -50,22 +68,57 @@ extension Translator {
         load(Host.t0, i.rs1)
         if i.imm != 0 { a.add(.rax, imm: Int32(truncatingIfNeeded: i.imm)) }
         a.and(.rax, imm: -2)
-        storeConstant(i.rd, pc &+ UInt64(i.length))
+        let back = pc &+ UInt64(i.length)
+        storeConstant(i.rd, back)
         if targets.chaining {
-            // Direct-mapped table of (guest pc, host address) pairs, 16 bytes each.
             let miss = a.newLabel()
-            a.mov(.ecx, .eax)
-            a.shr(.ecx, imm: 1)
-            a.and(.ecx, imm: Int32(IndirectTable.mask))
-            a.shl(.ecx, imm: 4)
-            a.add(.rcx, .qword(Host.state, Int32(ScratchSlot.indirectTable)))
-            a.cmp(.rax, .qword(.rcx, 0))
-            a.jcc(.ne, miss)
-            a.add(.qword(Host.state, Int32(ScratchSlot.indirectHits)), imm: 1)
+            if isReturn(i) { returnThroughFrame() } // Lower+Call.swift
+            if isCall(i) {
+                // An indirect call: a host call through the table, unless the stack is at its floor.
+                let floor = a.newLabel()
+                a.cmp(.rsp, .qword(Host.state, Int32(ScratchSlot.returnStackFloor)))
+                a.jcc(.be, floor)
+                pushReturnAddress(back)
+                probeIndirectTable(miss: miss)
+                a.call(.qword(.rcx, 8))
+                exit(to: back) // the landing
+                a.bind(floor)
+            }
+            probeIndirectTable(miss: miss)
             a.jmp(.qword(.rcx, 8))
             a.bind(miss)
         }
         a.mov(.qword(Host.state, Int32(StateOffset.pc)), .rax)
         leave(.indirect)
+    }
+
+    /// Looks rax up in the direct-mapped table of (guest pc, host address) pairs, 16 bytes each,
+    /// at a fixed address: on a hit rcx points at the entry, else goes to `miss`. The entry for
+    /// pc is number (pc >> 1) & mask, at byte offset (pc & (mask << 1)) * 8.
+    mutating func probeIndirectTable(miss: Label) {
+        a.mov(.ecx, .eax)
+        a.and(.ecx, imm: Int32(IndirectTable.mask << 1))
+        a.mov(.rdx, imm: Int64(bitPattern: targets.indirectTable))
+        a.lea(.rcx, Mem(.qword, base: .gpr(.rdx), index: .rcx, scale: 8, disp: 0))
+        a.cmp(.rax, .qword(.rcx, 0))
+        a.jcc(.ne, miss)
+        if targets.countIndirectHits { a.add(.qword(Host.state, Int32(ScratchSlot.indirectHits)), imm: 1) }
+    }
+}
+
+extension Condition {
+    /// The condition that holds for `b ? a` exactly when this one holds for `a ? b`.
+    var mirrored: Condition {
+        switch self {
+        case .l: .g
+        case .g: .l
+        case .ge: .le
+        case .le: .ge
+        case .b: .a
+        case .a: .b
+        case .ae: .be
+        case .be: .ae
+        case .e, .ne, .o, .no, .s, .ns, .p, .np: self
+        }
     }
 }

@@ -12,20 +12,25 @@ extension Translator {
 
     mutating func immediate(_ i: Instruction, _ op: ALUOp, word: Bool = false) {
         guard i.rd != 0 else { return }
+        if i.rs1 == 0 {
+            // li: the result is a constant (andi with x0 is 0; the rest are the immediate).
+            let imm = UInt64(bitPattern: op == .and ? 0 : i.imm)
+            storeConstant(i.rd, word ? UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: imm))) : imm)
+            return
+        }
+        if i.imm == 0, op == .add || op == .or || op == .xor {
+            copy(i.rd, i.rs1, word: word)
+            return
+        }
         if !word, i.rd == i.rs1, case .memory(let disp) = operand(i.rd) {
             // `addi t0, t0, -1` on an uncached register: one read-modify-write.
             a.alu(op, .qword(Host.state, disp), imm: Int32(truncatingIfNeeded: i.imm))
             return
         }
         let d = destination(i.rd)
-        if i.imm == 0, op == .add || op == .or || op == .xor {
-            // mv and sext.w: a copy, sign-extended for the W form.
-            if word {
-                let source = register(i.rs1, scratch: d)
-                a.movsxd(.r64(d), .r32(source))
-            } else {
-                load(d, i.rs1)
-            }
+        if !word, op == .add, case .host(let source) = operand(i.rs1), source != d {
+            // `addi a2, sp, 8`: one lea from the cached source.
+            a.lea(.r64(d), .qword(source, Int32(truncatingIfNeeded: i.imm)))
             store(i.rd, d)
             return
         }
@@ -40,11 +45,44 @@ extension Translator {
         store(i.rd, d)
     }
 
+    /// `rd = rs` (mv), or its low word sign-extended (sext.w), in the fewest moves: one when
+    /// either side is cached, through rax only between two state slots.
+    mutating func copy(_ rd: UInt8, _ rs: UInt8, word: Bool) {
+        guard rd != 0 else { return }
+        if rs == 0 { storeConstant(rd, 0); return }
+        if !word, rd == rs { return }
+        let d = destination(rd)
+        if word {
+            switch operand(rs) {
+            case .zero: a.xor(.r32(d), .r32(d))
+            case .host(let h): a.movsxd(.r64(d), .r32(h))
+            case .memory(let disp): a.movsxd(.r64(d), .dword(Host.state, disp))
+            }
+        } else {
+            if case .host(let h) = operand(rs), case .memory = operand(rd) {
+                store(rd, h) // straight from the cache register to the slot
+                return
+            }
+            load(d, rs)
+        }
+        store(rd, d)
+    }
+
     mutating func registers(_ i: Instruction, _ op: ALUOp, word: Bool) {
         guard i.rd != 0 else { return }
-        if !word, i.rd == i.rs1, i.rs2 != 0, case .memory(let disp) = operand(i.rd) {
+        // add/or/xor with x0 and sub of x0 are moves (c.mv expands to `add rd, x0, rs2`).
+        if i.rs1 == 0, op == .add || op == .or || op == .xor { copy(i.rd, i.rs2, word: word); return }
+        if i.rs2 == 0, op == .add || op == .or || op == .xor || op == .sub { copy(i.rd, i.rs1, word: word); return }
+        if !word, i.rd == i.rs1, case .memory(let disp) = operand(i.rd) {
             let source = register(i.rs2, scratch: Host.t1)
             a.alu(op, .qword(Host.state, disp), .r64(source))
+            return
+        }
+        let commutative = op == .add || op == .or || op == .xor || op == .and
+        if commutative, i.rd == i.rs2, i.rs1 != 0, case .host(let h) = operand(i.rd) {
+            // `add a5, a4, a5` into a5's own register: no copy through rax.
+            alu(op, Reg(h, word ? .dword : .qword), i.rs1)
+            if word { a.movsxd(.r64(h), .r32(h)) }
             return
         }
         let d = destination(i.rd, keep: i.rs2)

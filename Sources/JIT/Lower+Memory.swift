@@ -12,21 +12,28 @@ extension Translator {
     /// rax = rs1 + imm, the guest address, checked against the limit; `guestMemory` then names
     /// the access. When rs1 is cached the access addresses `[memory + rs1 + imm]` itself, so the
     /// load does not wait for the lea (the check runs beside it, predicted not taken); the sum is
-    /// the same modulo 2^64, and rax still holds the guest address for the fault handler.
+    /// the same modulo 2^64. When an earlier check in the block covers the access
+    /// (CheckedBases.swift) there is neither check nor lea: the fault site says where the address is.
     mutating func guestAddress(_ i: Instruction, store: Bool) {
         let imm = Int32(truncatingIfNeeded: i.imm)
         access = (Host.t0, 0)
+        let checked = checkedBases.covers(i.rs1, imm)
         switch operand(i.rs1) {
         case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
         case .host(let h):
-            a.lea(.rax, .qword(h, imm))
             access = (h, imm)
+            // Covered by an earlier check: no address to compare, and the fault handler finds it
+            // from h itself (FaultSite.addressRegister).
+            if checked { return }
+            if imm == 0 { a.mov(.rax, .r64(h)) } else { a.lea(.rax, .qword(h, imm)) }
         case .memory(let d):
             a.mov(.rax, .qword(Host.state, d))
             if imm != 0 { a.add(.rax, imm: imm) }
         }
+        if checked { return }
         a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
         a.jcc(.ae, faultExit(store: store))
+        checkedBases.insert(i.rs1, imm)
     }
 
     /// The guest memory operand of the access `guestAddress` just checked.

@@ -63,8 +63,8 @@ extension Translator {
     /// Emits one guest instruction. The switch is exhaustive so a new opcode breaks the build here.
     mutating func lower(_ i: Instruction) {
         switch i.opcode {
-        case .lui: storeConstant(i.rd, UInt64(bitPattern: i.imm))
-        case .auipc: storeConstant(i.rd, pc &+ UInt64(bitPattern: i.imm))
+        case .lui: upperImmediate(i, upper: 0)
+        case .auipc: upperImmediate(i, upper: pc)
         case .jal: jal(i)
         case .jalr: jalr(i)
         case .beq: branch(i, .e)

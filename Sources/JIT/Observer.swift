@@ -49,7 +49,7 @@ extension JIT {
                                                         coldStart: code.coldStart, counter: counter, order: instrumentation.nextOrder)
             instrumentation.nextOrder += 1
         }
-        instrumentation.observer?.jitTranslated(guestStart: guest.start, guestEnd: guest.end, host: host, size: code.code.count)
+        instrumentation.observer?.jitTranslated(guestStart: guest.start, guestEnd: guest.highestEnd, host: host, size: code.code.count)
     }
 }
 

@@ -11,9 +11,14 @@ enum Stubs {
         var a = Assembler(baseAddress: address)
         let prologue = a.offset
         for r in RegisterMap.preserved { a.push(.r64(r)) }
-        // Return address + 6 pushes = 56 bytes: 8 more makes 64 and realigns rsp.
-        a.sub(.rsp, imm: 8)
+        // Return address + 6 pushes = 56 bytes: 24 more makes 80 and realigns rsp; they hold
+        // the sentinel frame under the guest calls' frames (Lower+Call.swift).
+        a.sub(.rsp, imm: 24)
         a.mov(.r64(Host.state), .rdi)
+        a.mov(.qword(.rsp, 8), imm: ReturnStack.sentinel)
+        a.mov(.qword(Host.state, Int32(ScratchSlot.hostStack)), .rsp)
+        a.lea(.rax, .qword(.rsp, -ReturnStack.bytes))
+        a.mov(.qword(Host.state, Int32(ScratchSlot.returnStackFloor)), .rax)
         a.mov(.r64(Host.memory), .rsi)
         a.mov(.rax, .rdx)
         GuestMXCSR.enter(&a) // perf-fp: MXCSR and f registers, FloatMXCSR.swift
@@ -27,7 +32,8 @@ enum Stubs {
         a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
         GuestMXCSR.leave(&a) // perf-fp
         a.mov(.eax, .dword(Host.state, Int32(StateOffset.exitReason)))
-        a.add(.rsp, imm: 8)
+        a.mov(.rsp, .qword(Host.state, Int32(ScratchSlot.hostStack))) // drops any call frames left
+        a.add(.rsp, imm: 24)
         for r in RegisterMap.preserved.reversed() { a.pop(.r64(r)) }
         a.ret()
         return (a.bytes, prologue, epilogue)

@@ -13,6 +13,10 @@ struct TranslationTargets {
     /// `floatCSREntry`: fflags/frm/fcsr accesses through the trap-and-emulate handler.
     var floatCSR: UInt64
     var chaining: Bool
+    /// Address of the engine's `IndirectTable` (it lives as long as the engine).
+    var indirectTable: UInt64 = 0
+    /// Count inline `jalr` table hits (`JITOptions.countIndirectHits`).
+    var countIndirectHits = false
     /// Host code of blocks already translated in this cache generation, which a direct exit
     /// can jump to straight away.
     var translated: [UInt64: UInt64]
@@ -58,8 +62,8 @@ struct Translator {
     /// Index of the instruction being lowered, and its pc.
     var index = 0
     var pc: UInt64 = 0
-    /// Instructions counted into `instret` at block entry: all but a final system instruction,
-    /// which the trap-and-emulate handler retires.
+    /// Instructions that count into `instret`: all but a final system instruction, which the
+    /// trap-and-emulate handler retires.
     let counted: Int
     var faultSites: [FaultSite] = []
     /// Index register and displacement of the current guest access (see `guestAddress`).
@@ -73,6 +77,10 @@ struct Translator {
     /// perf-fp: whether the code emitted so far has checked that frm is 0–3 since it last
     /// changed (`inlineMode`, FloatInline.swift).
     var frmChecked = false
+    /// Base registers already range-checked in this block (CheckedBases.swift).
+    var checkedBases = CheckedBases()
+    /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
+    var foldedNext = false
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
         var a = Assembler(baseAddress: address)
@@ -100,9 +108,17 @@ struct Translator {
         starts.reserveCapacity(block.instructions.count)
         for (i, inst) in block.instructions.enumerated() {
             starts.append(t.a.offset)
+            if t.foldedNext { t.foldedNext = false; continue }
             t.index = i
             t.pc = block.pcs[i]
+            if block.isFollowedJump(i) { continue } // nothing to do but retire (BlockDecoder.swift)
             t.lower(inst)
+            if inst.opcode == .addi, inst.rd == inst.rs1 {
+                t.checkedBases.add(inst.rd, inst.imm)
+            } else {
+                t.checkedBases.forget(inst.rd) // conservative for F/D, whose rd may be an f register
+            }
+            t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
                 t.injectFault(inst, fault)
             }
@@ -120,30 +136,48 @@ struct Translator {
 
     // MARK: Block entry
 
-    /// Takes the block's instructions from the budget, unless fewer are left: then leave before
-    /// doing anything, so the dispatcher can poll events or finish the last ones one at a time.
-    /// (The dispatcher turns budget spent into `instret`.)
+    /// Takes the block's first segment from the budget (see `takeBudget`).
     mutating func emitBudgetCheck() {
         a.bind(entry)
-        guard counted > 0 else { return }
-        let n = Int32(counted)
-        let over = outOfLine(.budget)
-        a.sub(.r64(Host.budget), imm: n)
+        takeBudget(from: 0)
+    }
+
+    /// Takes the instructions from `start` up to the next side exit (or the block's end) from the
+    /// budget, unless fewer are left: then leave before running them, so the dispatcher can poll
+    /// events or finish the last ones one at a time. (The dispatcher turns budget spent into
+    /// `instret`.) Taking each segment only once the side exit before it was not taken means a
+    /// taken side exit owes nothing back, so it can jump straight to its target.
+    mutating func takeBudget(from start: Int) {
+        let n = charged(through: start) - start
+        guard n > 0 else { return }
+        let over = outOfLine(.budget(pc: block.pcs[start], taken: n))
+        a.sub(.r64(Host.budget), imm: Int32(n))
         a.jcc(.b, over)
+    }
+
+    /// How many instructions the budget has been charged for while instruction `i` runs: all
+    /// up to the end of its segment (the next side exit or the block's last instruction).
+    func charged(through i: Int) -> Int {
+        var end = i
+        while end < block.instructions.count - 1, !block.isSideExit(end) { end += 1 }
+        return min(end + 1, counted)
     }
 
     // MARK: Cold code
 
     /// The rarely taken ways out of a block, emitted after its body.
     enum ColdStub {
-        /// Not enough budget for the block: give back what was taken, leave at its start.
-        case budget
+        /// Not enough budget for the segment at `pc`: give back what was taken, leave there.
+        case budget(pc: UInt64, taken: Int)
         /// A direct exit that is not linked yet: ask the dispatcher to link chain site `id`.
         case chainRequest(target: UInt64, id: Int)
         /// A guest access outside the guest range (address in rax) by the instruction at `pc`.
         case fault(pc: UInt64, notRetired: Int, store: Bool)
         /// A helper reported an exception for the instruction at `pc` (pc is already stored).
         case helperFailed(notRetired: Int, raw: UInt32)
+        /// A direct exit taken out of line (a call with the host stack at its floor, Lower+Call.swift,
+        /// or a side exit, Lower+Branch.swift).
+        case exit(target: UInt64)
         /// The out-of-line part of an inline F/D or A lowering (FloatInline.swift).
         case inline(InlineStub)
     }
@@ -162,9 +196,9 @@ struct Translator {
             k += 1
             a.bind(label)
             switch stub {
-            case .budget:
-                a.add(.r64(Host.budget), imm: Int32(counted))
-                storePC(block.start)
+            case .budget(let pc, let taken):
+                a.add(.r64(Host.budget), imm: Int32(taken))
+                storePC(pc)
                 leave(.budget)
             case .chainRequest(let target, let id):
                 storePC(target)
@@ -178,6 +212,8 @@ struct Translator {
                 // pc is still the instruction's; it did not retire.
                 if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
                 leave(.helper, argument: raw)
+            case .exit(let target):
+                exit(to: target)
             case .inline(let stub):
                 emitInlineStub(stub)
             }
@@ -187,7 +223,7 @@ struct Translator {
     // MARK: Exits
 
     /// Instructions of this block not yet retired when instruction `index` faults.
-    var notRetired: Int { counted - index }
+    var notRetired: Int { charged(through: index) - index }
 
     mutating func storePC(_ value: UInt64) {
         storeConstant(.qword(Host.state, Int32(StateOffset.pc)), value)
@@ -251,6 +287,8 @@ struct Translator {
     /// Records that the next host instruction is guest memory access that may fault in the host.
     mutating func markFaultSite(store: Bool) {
         faultSites.append(FaultSite(hostOffset: UInt32(a.offset), notRetired: UInt16(notRetired),
-                                    isStore: store ? 1 : 0, guestPC: pc))
+                                    isStore: store ? 1 : 0, guestPC: pc,
+                                    addressRegister: FaultSite.gregsIndex[Int(access.index.rawValue)],
+                                    addressDisplacement: access.disp))
     }
 }

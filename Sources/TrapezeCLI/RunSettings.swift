@@ -52,6 +52,7 @@ public struct RunSettings: Equatable, Sendable {
             throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
         }
         config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
+        config.jit.countIndirectHits = stats
         config.stats = stats
         config.perfMap = perfMap
         let guest = try loadGuest(config)

@@ -41,7 +41,8 @@ import Testing
             RV.jalr(5, 5, 0),            // 36: rd = rs1
             RV.jalr(0, 1, 0),            // 40: return
         ] + RV.exit                      // 44
-        for options in [JITOptions(cacheSize: 1 << 20, chaining: true), JITOptions(cacheSize: 1 << 20, chaining: false)] {
+        for var options in [JITOptions(cacheSize: 1 << 20, chaining: true), JITOptions(cacheSize: 1 << 20, chaining: false)] {
+            options.countIndirectHits = true
             let jit = JIT(options: options)
             let outcome = Program(code: code).run(jit)
             #expect(outcome.status == .exited(600))

@@ -35,7 +35,8 @@ import Testing
     @Test func codeCacheFlushWhenFull() {
         let blocks = 3000
         var code: [UInt32] = [RV.addi(8, 0, 2)]                 // two passes
-        for _ in 0..<blocks { code += [RV.addi(10, 10, 1), RV.jal(0, 4)] }
+        // beq x0, x0: a jump that ends its block (decoding follows a plain `j` into one block).
+        for _ in 0..<blocks { code += [RV.addi(10, 10, 1), RV.beq(0, 0, 4)] }
         code += [RV.addi(8, 8, -1), RV.beq(8, 0, 8), RV.jal(0, -4 * (2 * blocks + 2))]
         code += [RV.addi(10, 10, 0)] + RV.exit
         let program = Program(code: code, codePages: 8)

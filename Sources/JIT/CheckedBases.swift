@@ -1,0 +1,43 @@
+import Guest
+
+/// Guest registers whose value this block has already range-checked as a load/store base.
+///
+/// When `x + d0` passed the limit check, so `0 ≤ x + d0 < limit`, any later access at `x + d` with
+/// x unchanged lands within `|d − d0|` of the guest range; `GuestMemory` reserves `PROT_NONE`
+/// guards on both sides wider than that, so such an access needs no check of its own: it either
+/// touches guest memory or faults in a guard, and the fault handler reports it exactly as the
+/// check would have (the guest address is in rax either way). A block is straight-line code and
+/// a failed check leaves it, so a check earlier in the block covers every later access. Writing
+/// x (any instruction with rd = x) forgets it, except `addi x, x, c`, which moves the checked
+/// displacement by −c (the pointer bump in `ld a4, 0(a5); addi a5, a5, 8; sd a4, -8(a5)`).
+struct CheckedBases {
+    private var known: UInt32 = 0
+    private var displacement = [Int64](repeating: 0, count: 32)
+
+    /// The largest |d − d0| an unchecked access may be from a checked one, leaving room for the
+    /// access size inside the guard below 0 (the smaller of the two).
+    static let reach: Int64 = Int64(GuestMemory.lowGuardSize) - 64
+
+    /// Whether an access at `x + d` is covered by an earlier check (never for x0).
+    func covers(_ x: UInt8, _ d: Int32) -> Bool {
+        guard x != 0, known & (1 << UInt32(x)) != 0 else { return false }
+        return abs(Int64(d) - displacement[Int(x)]) <= CheckedBases.reach
+    }
+
+    mutating func insert(_ x: UInt8, _ d: Int32) {
+        guard x != 0, x < 32 else { return }
+        known |= 1 << UInt32(x)
+        displacement[Int(x)] = Int64(d)
+    }
+
+    /// x became x + c (c a 12-bit immediate): the address it checked is now x + (d0 − c).
+    mutating func add(_ x: UInt8, _ c: Int64) {
+        guard x != 0, x < 32, known & (1 << UInt32(x)) != 0 else { return }
+        displacement[Int(x)] &-= c
+    }
+
+    /// x was written: its old check says nothing about the new value.
+    mutating func forget(_ x: UInt8) {
+        if x < 32 { known &= ~(1 << UInt32(x)) }
+    }
+}
