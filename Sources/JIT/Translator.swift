@@ -115,8 +115,8 @@ struct Translator {
             t.lower(inst)
             if inst.opcode == .addi, inst.rd == inst.rs1 {
                 t.checkedBases.add(inst.rd, inst.imm)
-            } else {
-                t.checkedBases.forget(inst.rd) // conservative for F/D, whose rd may be an f register
+            } else if inst.opcode.info.writesX {
+                t.checkedBases.forget(inst.rd) // an f register's number says nothing of the x one
             }
             t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
             if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {

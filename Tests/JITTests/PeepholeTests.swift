@@ -162,5 +162,8 @@ extension CheckedBaseTests {
         #expect(try limitChecks([RV.ld(10, 10, 0), RV.ld(7, 10, 0)]) == 2)
         #expect(try limitChecks([RV.ld(7, 10, 0), RV.lui(10, 1), RV.ld(7, 10, 0)]) == 2)
         #expect(try limitChecks([RV.ld(7, 10, 0), RV.jal(0, 4)]) == 1)
+        // An F/D result in f15 leaves x15 (a5) alone; feq writing x15 is a new value.
+        #expect(try limitChecks([FloatTests.fld(15, 15, 0), FloatTests.fp(0x01, 15, 15, 15), FloatTests.fsd(15, 15, 8)]) == 1)
+        #expect(try limitChecks([RV.ld(7, 15, 0), FloatTests.fp(0x51, rm: 2, 15, 1, 2), RV.ld(7, 15, 0)]) == 2)
     }
 }
