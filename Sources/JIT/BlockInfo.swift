@@ -131,6 +131,7 @@ extension JIT {
         var names: [UInt64: String] = [
             cache.start &+ UInt64(stubs.prologue): "prologue",
             cache.start &+ UInt64(stubs.epilogue): "epilogue",
+            cache.start &+ UInt64(stubs.coldExit): "cold exit",
             JIT.address(of: slowPathEntry): "slow path",
             JIT.address(of: floatEntry): "float helper",
             JIT.address(of: floatCSREntry): "float CSR helper",

@@ -20,6 +20,8 @@ public final class JIT: Engine {
     private let entry: FFIEntry
     private var faults: FaultSites
     private let tables = SideTables()
+    private var coldSites = ColdSites()
+    private var coldExit: UInt64 = 0
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
     private let indirect = IndirectTable()
@@ -71,11 +73,13 @@ public final class JIT: Engine {
         blocks.removeAll(keepingCapacity: true)
         blockSizes.removeAll(keepingCapacity: true)
         chainSites.removeAll(keepingCapacity: true)
+        coldSites.reset()
         cacheGeneration &+= 1
         let stubs = Stubs.emit(at: cache.address(0))
         guard let offset = cache.append(stubs.code) else { fatalError("trapeze: JIT code cache too small") }
         prologue = cache.address(offset + stubs.prologue)
         epilogue = cache.address(offset + stubs.epilogue)
+        coldExit = cache.address(offset + stubs.coldExit)
         faults.epilogue = epilogue
         cacheDidReset()
     }
@@ -129,15 +133,30 @@ public final class JIT: Engine {
             let granted = budget &- now
             state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
-            let code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
+            var code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
             let left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
             state.instret = now &+ (granted &- left)
+            if code == ColdExit.marker { code = resolveColdExit(state) }
             guard let reason = ExitReason(rawValue: code) else {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
             stats.exits[Int(code)] &+= 1
             if case .stop(let status) = handle(reason, hart, limit: limit, budget: budget) { return status }
         }
+    }
+
+    /// Does what the cold stub whose call returned to the recorded address stands for: store its
+    /// pc and argument, un-count the instructions that did not retire; returns its exit reason.
+    private func resolveColdExit(_ state: GuestState) -> UInt32 {
+        let returnAddress = state.raw.load(fromByteOffset: ScratchSlot.coldSite, as: UInt64.self)
+        guard let offset = UInt32(exactly: returnAddress &- cache.start),
+              let site = coldSites.site(returnOffset: offset) else {
+            fatalError("trapeze: translated code left through an unknown cold exit")
+        }
+        if site.pc != ColdSite.keepsPC { state.pc = site.pc }
+        state.exitArgument = site.argument
+        state.instret &-= UInt64(site.undo)
+        return site.reason
     }
 
     /// What the dispatcher does after translated code returned for `reason`.
@@ -235,6 +254,7 @@ public final class JIT: Engine {
             site.hostOffset &+= UInt32(offset)
             faults.append(site)
         }
+        coldSites.append(translated.coldSites, at: offset)
         for var site in translated.chainSites {
             site.displacementOffset += offset
             chainSites.append(site)
@@ -253,7 +273,7 @@ public final class JIT: Engine {
     /// gone before `install` adds to `blocks`: a live second reference would make that insertion
     /// copy the whole dictionary, once per block (most of the translation time in big programs).
     private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?) -> TranslatedBlock {
-        var targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
+        var targets = TranslationTargets(epilogue: epilogue, coldExit: coldExit, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          floatCSR: JIT.address(of: floatCSREntry),
                                          chaining: options.chaining, translated: blocks)
         targets.faultInjection = options.faultInjection

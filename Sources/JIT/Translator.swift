@@ -6,6 +6,8 @@ import X86
 struct TranslationTargets {
     /// The common exit: writes cached guest registers back and returns to the dispatcher.
     var epilogue: UInt64
+    /// The thunk the cold stubs call (ColdExits.swift).
+    var coldExit: UInt64
     /// `slowPathEntry`, the C-convention helper that runs one instruction in the interpreter.
     var slowPath: UInt64
     /// `floatEntry`: F/D arithmetic in the interpreter's `FloatUnit`.
@@ -42,6 +44,8 @@ struct TranslatedBlock {
     var faultSites: [FaultSite]
     /// Displacement offsets relative to the block's start; `jumpEnd` already final.
     var chainSites: [ChainSite]
+    /// Return offsets relative to the block's start (ColdExits.swift).
+    var coldSites: [ColdSite] = []
     var guestInstructions: Int
     /// Offsets where each guest instruction's code starts, and where the out-of-line code starts.
     var instructionStarts: [Int] = []
@@ -69,6 +73,7 @@ struct Translator {
     /// Index register and displacement of the current guest access (see `guestAddress`).
     var access: (index: GPR, disp: Int32) = (Host.t0, 0)
     var chainSites: [ChainSite] = []
+    var coldSites: [ColdSite] = []
     private var cold: [(label: Label, stub: ColdStub)] = []
     /// The block's stubs are assigned ids from here on (the engine's running count).
     let firstChainSiteID: Int
@@ -130,7 +135,7 @@ struct Translator {
         }
         let coldStart = t.a.offset
         t.emitColdStubs()
-        return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites,
+        return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites, coldSites: t.coldSites,
                                guestInstructions: block.instructions.count, instructionStarts: starts, coldStart: coldStart)
     }
 
@@ -197,27 +202,27 @@ struct Translator {
             a.bind(label)
             switch stub {
             case .budget(let pc, let taken):
-                a.add(.r64(Host.budget), imm: Int32(taken))
-                storePC(pc)
-                leave(.budget)
+                coldCall(.budget, pc: pc, undo: taken)
             case .chainRequest(let target, let id):
-                storePC(target)
-                leave(.chainRequest, argument: UInt32(truncatingIfNeeded: id))
+                coldCall(.chainRequest, pc: target, argument: UInt32(truncatingIfNeeded: id))
             case .fault(let pc, let undo, let store):
-                a.mov(.qword(Host.state, Int32(ScratchSlot.faultAddress)), .rax)
-                storePC(pc)
-                if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
-                leave(store ? .storeFault : .loadFault)
+                coldCall(store ? .storeFault : .loadFault, pc: pc, undo: undo)
             case .helperFailed(let undo, let raw):
                 // pc is still the instruction's; it did not retire.
-                if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
-                leave(.helper, argument: raw)
+                coldCall(.helper, pc: ColdSite.keepsPC, undo: undo, argument: raw)
             case .exit(let target):
                 exit(to: target)
             case .inline(let stub):
                 emitInlineStub(stub)
             }
         }
+    }
+
+    /// A cold stub as one `call` to the shared thunk; the rest is the site's data (ColdExits.swift).
+    private mutating func coldCall(_ reason: ExitReason, pc: UInt64, undo: Int = 0, argument: UInt32 = 0) {
+        a.call(absolute: targets.coldExit)
+        coldSites.append(ColdSite(returnOffset: UInt32(a.offset), reason: reason.rawValue, undo: UInt32(undo),
+                                  argument: argument, pc: pc))
     }
 
     // MARK: Exits
