@@ -40,10 +40,11 @@ struct ColdSites {
     private(set) var sites: [ColdSite] = []
 
     mutating func append(_ block: [ColdSite], at offset: Int) {
-        for var site in block {
-            site.returnOffset &+= UInt32(offset)
-            sites.append(site)
-        }
+        sites.append(contentsOf: block.lazy.map { site in
+            var moved = site
+            moved.returnOffset &+= UInt32(offset)
+            return moved
+        })
     }
 
     mutating func reset() { sites.removeAll(keepingCapacity: true) }

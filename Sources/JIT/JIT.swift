@@ -22,6 +22,8 @@ public final class JIT: Engine {
     private let tables = SideTables()
     private var coldSites = ColdSites()
     private var coldExit: UInt64 = 0
+    /// Reused by every translation (Translator.swift).
+    private var buffers = TranslationBuffers()
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
     private let indirect = IndirectTable()
@@ -281,7 +283,7 @@ public final class JIT: Engine {
         targets.indirectTable = indirect.address
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         return Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
-                                    firstChainSiteID: chainSites.count)
+                                    firstChainSiteID: chainSites.count, buffers: &buffers)
     }
 
     static func address(of helper: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32) -> UInt64 {

@@ -52,6 +52,17 @@ struct TranslatedBlock {
     var coldStart = 0
 }
 
+/// The growable buffers of a translation, kept by the engine from one block to the next so that
+/// translating a block does not allocate them afresh (allocation and release were a fifth of
+/// translation time). A block's results are copied out of them when it is installed.
+struct TranslationBuffers {
+    var assembler = Assembler()
+    var faultSites: [FaultSite] = []
+    var chainSites: [ChainSite] = []
+    var coldSites: [ColdSite] = []
+    var cold: [(label: Label, stub: Translator.ColdStub)] = []
+}
+
 /// Translates one guest block into x86-64 (DESIGN.md §1).
 ///
 /// Layout of a block: the budget check, the body (one lowering per guest instruction, in the
@@ -69,12 +80,12 @@ struct Translator {
     /// Instructions that count into `instret`: all but a final system instruction, which the
     /// trap-and-emulate handler retires.
     let counted: Int
-    var faultSites: [FaultSite] = []
+    var faultSites: [FaultSite]
     /// Index register and displacement of the current guest access (see `guestAddress`).
     var access: (index: GPR, disp: Int32) = (Host.t0, 0)
-    var chainSites: [ChainSite] = []
-    var coldSites: [ColdSite] = []
-    private var cold: [(label: Label, stub: ColdStub)] = []
+    var chainSites: [ChainSite]
+    var coldSites: [ColdSite]
+    private var cold: [(label: Label, stub: ColdStub)]
     /// The block's stubs are assigned ids from here on (the engine's running count).
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
@@ -86,9 +97,33 @@ struct Translator {
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
     var foldedNext = false
+    /// `RegisterMap.host` and `ISA.byOpcode`, held here: reading a global table goes through
+    /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
+    let registerHost = RegisterMap.host
+    private let specs = ISA.byOpcode
 
-    init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
-        var a = Assembler(baseAddress: address)
+    init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int,
+         buffers: inout TranslationBuffers) {
+        // Taken out of `buffers` (swapped with empty ones), not copied: a second reference would
+        // make the first change to each copy it afresh.
+        var a = Assembler()
+        swap(&a, &buffers.assembler)
+        a.reset(baseAddress: address)
+        var sites: [FaultSite] = [], chains: [ChainSite] = [], colds: [ColdSite] = []
+        var stubs: [(label: Label, stub: ColdStub)] = []
+        swap(&sites, &buffers.faultSites)
+        swap(&chains, &buffers.chainSites)
+        swap(&colds, &buffers.coldSites)
+        swap(&stubs, &buffers.cold)
+        sites.removeAll(keepingCapacity: true)
+        chains.removeAll(keepingCapacity: true)
+        colds.removeAll(keepingCapacity: true)
+        stubs.removeAll(keepingCapacity: true)
+        stubs.reserveCapacity(block.instructions.count + 4)
+        faultSites = sites
+        chainSites = chains
+        coldSites = colds
+        cold = stubs
         // About 16 host bytes per guest instruction plus the cold stubs; reserved so that the
         // buffers are allocated once per block rather than regrown.
         a.reserveCapacity(32 * block.instructions.count + 256, labels: 2 * block.instructions.count + 8)
@@ -98,14 +133,20 @@ struct Translator {
         self.targets = targets
         self.tables = tables
         self.firstChainSiteID = firstChainSiteID
-        cold.reserveCapacity(block.instructions.count + 4)
         let last = block.instructions.last.map { Lowering.kind($0) }
         counted = block.instructions.count - (last == .system ? 1 : 0)
     }
 
+    /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused
+    /// in place), and gives them back.
     static func translate(_ block: GuestBlock, at address: UInt64, targets: TranslationTargets,
-                          tables: SideTables, firstChainSiteID: Int) -> TranslatedBlock {
-        var t = Translator(block: block, at: address, targets: targets, tables: tables, firstChainSiteID: firstChainSiteID)
+                          tables: SideTables, firstChainSiteID: Int, buffers: inout TranslationBuffers) -> TranslatedBlock {
+        var t = Translator(block: block, at: address, targets: targets, tables: tables, firstChainSiteID: firstChainSiteID,
+                           buffers: &buffers)
+        defer {
+            buffers = TranslationBuffers(assembler: t.a, faultSites: t.faultSites, chainSites: t.chainSites,
+                                         coldSites: t.coldSites, cold: t.cold)
+        }
         t.emitBudgetCheck()
         if let counter = targets.executionCounter { t.countExecution(counter) }
         var ended = false
@@ -120,7 +161,7 @@ struct Translator {
             t.lower(inst)
             if inst.opcode == .addi, inst.rd == inst.rs1 {
                 t.checkedBases.add(inst.rd, inst.imm)
-            } else if inst.opcode.info.writesX {
+            } else if t.specs[Int(inst.opcode.rawValue)].writesX {
                 t.checkedBases.forget(inst.rd) // an f register's number says nothing of the x one
             }
             t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
