@@ -34,6 +34,33 @@ extension ScratchSlot {
     static let coldSite = StateOffset.scratch + 56
 }
 
+/// Host address → size of each block's code in one cache generation, for listings. Two arrays in
+/// code order (blocks are only appended) rather than a dictionary: an append per block is cheaper
+/// than a hashed insert, and lookups are rare.
+struct BlockExtents {
+    private var starts: [UInt64] = []
+    private var sizes: [Int] = []
+
+    mutating func append(host: UInt64, size: Int) {
+        starts.append(host)
+        sizes.append(size)
+    }
+
+    mutating func removeAll() {
+        starts.removeAll(keepingCapacity: true)
+        sizes.removeAll(keepingCapacity: true)
+    }
+
+    subscript(host: UInt64) -> Int? {
+        var low = 0, high = starts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] < host { low = mid + 1 } else { high = mid }
+        }
+        return low < starts.count && starts[low] == host ? sizes[low] : nil
+    }
+}
+
 /// The sites of one cache generation, in code order (blocks are only appended), so the
 /// dispatcher finds a site by binary search.
 struct ColdSites {

@@ -30,7 +30,7 @@ public final class JIT: Engine {
     /// Guest pc → host address of its block, for this cache generation.
     private(set) var blocks: [UInt64: UInt64] = [:]
     /// Host address → size of its code, for listings.
-    private(set) var blockSizes: [UInt64: Int] = [:]
+    private(set) var blockSizes = BlockExtents()
     /// Every chainable exit emitted since the last flush, by id; displacement offsets absolute.
     private(set) var chainSites: [ChainSite] = []
     private var prologue: UInt64 = 0
@@ -73,7 +73,7 @@ public final class JIT: Engine {
         faults.reset()
         indirect.clear()
         blocks.removeAll(keepingCapacity: true)
-        blockSizes.removeAll(keepingCapacity: true)
+        blockSizes.removeAll()
         chainSites.removeAll(keepingCapacity: true)
         coldSites.reset()
         cacheGeneration &+= 1
@@ -263,7 +263,7 @@ public final class JIT: Engine {
         }
         let host = cache.address(offset)
         blocks[guest.start] = host
-        blockSizes[host] = translated.code.count
+        blockSizes.append(host: host, size: translated.code.count)
         blockInstalled(guest, host: host, code: translated, counter: counter)
         stats.blocksTranslated &+= 1
         stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
