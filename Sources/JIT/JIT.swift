@@ -24,6 +24,8 @@ public final class JIT: Engine {
     private var coldExit: UInt64 = 0
     /// Reused by every translation (Translator.swift).
     private var buffers = TranslationBuffers()
+    /// The last block decoded, whose arrays the next decoding reuses (BlockDecoder.swift).
+    private var spareBlock = GuestBlock(start: 0)
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
     private let indirect = IndirectTable()
@@ -235,14 +237,18 @@ public final class JIT: Engine {
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
         let guest: GuestBlock
-        switch BlockDecoder.decode(memory, at: pc, limit: options.maxBlockInstructions) {
+        switch BlockDecoder.decode(memory, at: pc, limit: options.maxBlockInstructions, reusing: &spareBlock) {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
-        if let host = install(guest) { return .success(host) }
+        if let host = install(guest) {
+            spareBlock = guest
+            return .success(host)
+        }
         // Full: start over with an empty cache (the block then fits: see `minimumCacheSize`).
         flush()
         guard let host = install(guest) else { fatalError("trapeze: a block does not fit the JIT code cache") }
+        spareBlock = guest
         return .success(host)
     }
 

@@ -61,6 +61,7 @@ struct TranslationBuffers {
     var chainSites: [ChainSite] = []
     var coldSites: [ColdSite] = []
     var cold: [(label: Label, stub: Translator.ColdStub)] = []
+    var starts: [Int] = []
 }
 
 /// Translates one guest block into x86-64 (DESIGN.md §1).
@@ -143,15 +144,17 @@ struct Translator {
                           tables: SideTables, firstChainSiteID: Int, buffers: inout TranslationBuffers) -> TranslatedBlock {
         var t = Translator(block: block, at: address, targets: targets, tables: tables, firstChainSiteID: firstChainSiteID,
                            buffers: &buffers)
+        var starts: [Int] = []
+        swap(&starts, &buffers.starts) // see `init`
+        starts.removeAll(keepingCapacity: true)
+        starts.reserveCapacity(block.instructions.count)
         defer {
             buffers = TranslationBuffers(assembler: t.a, faultSites: t.faultSites, chainSites: t.chainSites,
-                                         coldSites: t.coldSites, cold: t.cold)
+                                         coldSites: t.coldSites, cold: t.cold, starts: starts)
         }
         t.emitBudgetCheck()
         if let counter = targets.executionCounter { t.countExecution(counter) }
         var ended = false
-        var starts: [Int] = []
-        starts.reserveCapacity(block.instructions.count)
         for (i, inst) in block.instructions.enumerated() {
             starts.append(t.a.offset)
             if t.foldedNext { t.foldedNext = false; continue }
