@@ -67,8 +67,9 @@ struct TranslationBuffers {
 /// Translates one guest block into x86-64 (DESIGN.md §1).
 ///
 /// Layout of a block: the budget check, the body (one lowering per guest instruction, in the
-/// `Lower+*` files), then the cold stubs the body jumps to out of line (exits, faults). Every way out
-/// of a block is a jump to the shared epilogue or, once chained, straight into another block.
+/// `Lower+*` files), then the cold stubs the body jumps to out of line (exits, faults), most of
+/// them a single `call` to the shared cold-exit thunk (ColdExits.swift). Every way out of a block
+/// goes through the shared epilogue or, once chained, straight into another block.
 struct Translator {
     var a: Assembler
     let block: GuestBlock
