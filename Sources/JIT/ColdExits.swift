@@ -22,6 +22,8 @@ struct ColdSite {
     /// The guest pc to continue or report at; `keepsPC` when the code already stored it.
     var pc: UInt64
     static let keepsPC = UInt64.max
+    /// Bytes of the `call rel32` the return offset is the end of.
+    static let callLength = 5
 }
 
 enum ColdExit {

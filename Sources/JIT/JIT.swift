@@ -20,7 +20,7 @@ public final class JIT: Engine {
     private let entry: FFIEntry
     private var faults: FaultSites
     private let tables = SideTables()
-    private var coldSites = ColdSites()
+    private(set) var coldSites = ColdSites()
     private var coldExit: UInt64 = 0
     /// Reused by every translation (Translator.swift).
     private var buffers = TranslationBuffers()
