@@ -43,7 +43,19 @@ enum BlockDecoder {
     /// (A later instruction that cannot be fetched or decoded just ends the block early, so its
     /// exception is raised when execution gets there.)
     static func decode(_ memory: GuestMemory, at pc: UInt64, limit: Int) -> Result<GuestBlock, GuestTrap> {
+        var spare = GuestBlock(start: pc)
+        return decode(memory, at: pc, limit: limit, reusing: &spare)
+    }
+
+    /// `decode`, into the arrays of `spare` (a block the caller is done with), which saves the
+    /// engine two allocations per translated block.
+    static func decode(_ memory: GuestMemory, at pc: UInt64, limit: Int,
+                       reusing spare: inout GuestBlock) -> Result<GuestBlock, GuestTrap> {
         var block = GuestBlock(start: pc)
+        swap(&block.instructions, &spare.instructions)
+        swap(&block.pcs, &spare.pcs)
+        block.instructions.removeAll(keepingCapacity: true)
+        block.pcs.removeAll(keepingCapacity: true)
         // Typical blocks are short; this saves the first few regrowths without pinning 64 entries.
         block.instructions.reserveCapacity(min(limit, 16))
         block.pcs.reserveCapacity(min(limit, 16))

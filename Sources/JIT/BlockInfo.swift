@@ -16,6 +16,9 @@ public struct BlockInfo: Sendable {
     public var instructionStarts: [Int]
     /// Host offset of the out-of-line code (exit and fault stubs) after the body.
     public var coldStart: Int
+    /// What each `call` to the shared cold-exit thunk stands for, by its host offset (the call
+    /// alone does not say: its pc and budget live in a table, ColdExits.swift).
+    public var coldExits: [Int: String] = [:]
     public var exits: [BlockExit]
     /// Times the block was entered and got past its budget check.
     public var executions: UInt64
@@ -77,9 +80,25 @@ extension JIT {
             return BlockInfo(guestStart: guest.start, guestEnd: guest.highestEnd, guestPCs: guest.pcs, guest: guest.instructions,
                              hostAddress: host, hostCode: hostBytes(at: host, count: size),
                              instructionStarts: record.instructionStarts, coldStart: record.coldStart,
+                             coldExits: coldExitNotes(host: host, size: size),
                              exits: exits(of: guest, host: host, size: size),
                              executions: record.counter?.pointee ?? 0, order: record.order, flushed: flushed)
         }
+    }
+
+    /// `BlockInfo.coldExits` for the block at `host`: its sites are those whose call ends inside it.
+    private func coldExitNotes(host: UInt64, size: Int) -> [Int: String] {
+        let start = Int(host &- cache.start)
+        var notes: [Int: String] = [:]
+        for site in coldSites.sites where Int(site.returnOffset) > start && Int(site.returnOffset) <= start + size {
+            let reason = ExitReason(rawValue: site.reason).map { $0.description } ?? "?"
+            var note = reason
+            if site.pc != ColdSite.keepsPC { note += " at 0x" + String(site.pc, radix: 16) }
+            if site.undo > 0 { note += ", gives back \(site.undo)" }
+            if site.reason == ExitReason.chainRequest.rawValue { note += ", site \(site.argument)" }
+            notes[Int(site.returnOffset) - start - ColdSite.callLength] = note
+        }
+        return notes
     }
 
     /// The exits of a block, from its last instruction; each direct one's link state from its chain
@@ -131,6 +150,7 @@ extension JIT {
         var names: [UInt64: String] = [
             cache.start &+ UInt64(stubs.prologue): "prologue",
             cache.start &+ UInt64(stubs.epilogue): "epilogue",
+            cache.start &+ UInt64(stubs.coldExit): "cold exit",
             JIT.address(of: slowPathEntry): "slow path",
             JIT.address(of: floatEntry): "float helper",
             JIT.address(of: floatCSREntry): "float CSR helper",

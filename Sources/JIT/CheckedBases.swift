@@ -12,7 +12,9 @@ import Guest
 /// displacement by −c (the pointer bump in `ld a4, 0(a5); addi a5, a5, 8; sd a4, -8(a5)`).
 struct CheckedBases {
     private var known: UInt32 = 0
-    private var displacement = [Int64](repeating: 0, count: 32)
+    /// Inline, not an array: one heap allocation per translated block less. (Entries whose bit in
+    /// `known` is clear are never read.)
+    private var displacement = InlineArray<32, Int64>(repeating: 0)
 
     /// The largest |d − d0| an unchecked access may be from a checked one, leaving room for the
     /// access size inside the guard below 0 (the smaller of the two).

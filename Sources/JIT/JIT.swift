@@ -20,13 +20,19 @@ public final class JIT: Engine {
     private let entry: FFIEntry
     private var faults: FaultSites
     private let tables = SideTables()
+    private(set) var coldSites = ColdSites()
+    private var coldExit: UInt64 = 0
+    /// Reused by every translation (Translator.swift).
+    private var buffers = TranslationBuffers()
+    /// The last block decoded, whose arrays the next decoding reuses (BlockDecoder.swift).
+    private var spareBlock = GuestBlock(start: 0)
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
     private let indirect = IndirectTable()
     /// Guest pc → host address of its block, for this cache generation.
     private(set) var blocks: [UInt64: UInt64] = [:]
     /// Host address → size of its code, for listings.
-    private(set) var blockSizes: [UInt64: Int] = [:]
+    private(set) var blockSizes = BlockExtents()
     /// Every chainable exit emitted since the last flush, by id; displacement offsets absolute.
     private(set) var chainSites: [ChainSite] = []
     private var prologue: UInt64 = 0
@@ -69,13 +75,15 @@ public final class JIT: Engine {
         faults.reset()
         indirect.clear()
         blocks.removeAll(keepingCapacity: true)
-        blockSizes.removeAll(keepingCapacity: true)
+        blockSizes.removeAll()
         chainSites.removeAll(keepingCapacity: true)
+        coldSites.reset()
         cacheGeneration &+= 1
         let stubs = Stubs.emit(at: cache.address(0))
         guard let offset = cache.append(stubs.code) else { fatalError("trapeze: JIT code cache too small") }
         prologue = cache.address(offset + stubs.prologue)
         epilogue = cache.address(offset + stubs.epilogue)
+        coldExit = cache.address(offset + stubs.coldExit)
         faults.epilogue = epilogue
         cacheDidReset()
     }
@@ -129,15 +137,30 @@ public final class JIT: Engine {
             let granted = budget &- now
             state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
-            let code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
+            var code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
             let left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
             state.instret = now &+ (granted &- left)
+            if code == ColdExit.marker { code = resolveColdExit(state) }
             guard let reason = ExitReason(rawValue: code) else {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
             stats.exits[Int(code)] &+= 1
             if case .stop(let status) = handle(reason, hart, limit: limit, budget: budget) { return status }
         }
+    }
+
+    /// Does what the cold stub whose call returned to the recorded address stands for: store its
+    /// pc and argument, un-count the instructions that did not retire; returns its exit reason.
+    private func resolveColdExit(_ state: GuestState) -> UInt32 {
+        let returnAddress = state.raw.load(fromByteOffset: ScratchSlot.coldSite, as: UInt64.self)
+        guard let offset = UInt32(exactly: returnAddress &- cache.start),
+              let site = coldSites.site(returnOffset: offset) else {
+            fatalError("trapeze: translated code left through an unknown cold exit")
+        }
+        if site.pc != ColdSite.keepsPC { state.pc = site.pc }
+        state.exitArgument = site.argument
+        state.instret &-= UInt64(site.undo)
+        return site.reason
     }
 
     /// What the dispatcher does after translated code returned for `reason`.
@@ -214,14 +237,18 @@ public final class JIT: Engine {
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
         let guest: GuestBlock
-        switch BlockDecoder.decode(memory, at: pc, limit: options.maxBlockInstructions) {
+        switch BlockDecoder.decode(memory, at: pc, limit: options.maxBlockInstructions, reusing: &spareBlock) {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
-        if let host = install(guest) { return .success(host) }
+        if let host = install(guest) {
+            spareBlock = guest
+            return .success(host)
+        }
         // Full: start over with an empty cache (the block then fits: see `minimumCacheSize`).
         flush()
         guard let host = install(guest) else { fatalError("trapeze: a block does not fit the JIT code cache") }
+        spareBlock = guest
         return .success(host)
     }
 
@@ -235,13 +262,14 @@ public final class JIT: Engine {
             site.hostOffset &+= UInt32(offset)
             faults.append(site)
         }
+        coldSites.append(translated.coldSites, at: offset)
         for var site in translated.chainSites {
             site.displacementOffset += offset
             chainSites.append(site)
         }
         let host = cache.address(offset)
         blocks[guest.start] = host
-        blockSizes[host] = translated.code.count
+        blockSizes.append(host: host, size: translated.code.count)
         blockInstalled(guest, host: host, code: translated, counter: counter)
         stats.blocksTranslated &+= 1
         stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
@@ -253,7 +281,7 @@ public final class JIT: Engine {
     /// gone before `install` adds to `blocks`: a live second reference would make that insertion
     /// copy the whole dictionary, once per block (most of the translation time in big programs).
     private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?) -> TranslatedBlock {
-        var targets = TranslationTargets(epilogue: epilogue, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
+        var targets = TranslationTargets(epilogue: epilogue, coldExit: coldExit, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          floatCSR: JIT.address(of: floatCSREntry),
                                          chaining: options.chaining, translated: blocks)
         targets.faultInjection = options.faultInjection
@@ -261,7 +289,7 @@ public final class JIT: Engine {
         targets.indirectTable = indirect.address
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         return Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
-                                    firstChainSiteID: chainSites.count)
+                                    firstChainSiteID: chainSites.count, buffers: &buffers)
     }
 
     static func address(of helper: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32) -> UInt64 {

@@ -7,7 +7,7 @@ enum Stubs {
     /// callee-saved registers, pins state and memory, loads the cached guest registers and jumps
     /// to the block. The epilogue undoes it and returns the exit reason. Translated code runs
     /// with rsp 16-byte aligned, so helper calls need no adjustment.
-    static func emit(at address: UInt64) -> (code: [UInt8], prologue: Int, epilogue: Int) {
+    static func emit(at address: UInt64) -> (code: [UInt8], prologue: Int, epilogue: Int, coldExit: Int) {
         var a = Assembler(baseAddress: address)
         let prologue = a.offset
         for r in RegisterMap.preserved { a.push(.r64(r)) }
@@ -36,6 +36,20 @@ enum Stubs {
         a.add(.rsp, imm: 24)
         for r in RegisterMap.preserved.reversed() { a.pop(.r64(r)) }
         a.ret()
-        return (a.bytes, prologue, epilogue)
+
+        while a.offset % 16 != 0 { a.int3() }
+        let coldExit = a.offset
+        emitColdExit(&a, epilogue: address &+ UInt64(epilogue))
+        return (a.bytes, prologue, epilogue, coldExit)
+    }
+
+    /// The thunk every cold stub calls (ColdExits.swift): keeps rax (a faulting access's guest
+    /// address), records the call's return address, which names the site, and leaves.
+    static func emitColdExit(_ a: inout Assembler, epilogue: UInt64) {
+        a.mov(.qword(Host.state, Int32(ScratchSlot.faultAddress)), .rax)
+        a.pop(.r64(.rcx))
+        a.mov(.qword(Host.state, Int32(ScratchSlot.coldSite)), .rcx)
+        a.mov(.dword(Host.state, Int32(StateOffset.exitReason)), imm: Int32(bitPattern: ColdExit.marker))
+        a.jmp(absolute: epilogue)
     }
 }

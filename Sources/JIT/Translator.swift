@@ -6,6 +6,8 @@ import X86
 struct TranslationTargets {
     /// The common exit: writes cached guest registers back and returns to the dispatcher.
     var epilogue: UInt64
+    /// The thunk the cold stubs call (ColdExits.swift).
+    var coldExit: UInt64
     /// `slowPathEntry`, the C-convention helper that runs one instruction in the interpreter.
     var slowPath: UInt64
     /// `floatEntry`: F/D arithmetic in the interpreter's `FloatUnit`.
@@ -42,17 +44,32 @@ struct TranslatedBlock {
     var faultSites: [FaultSite]
     /// Displacement offsets relative to the block's start; `jumpEnd` already final.
     var chainSites: [ChainSite]
+    /// Return offsets relative to the block's start (ColdExits.swift).
+    var coldSites: [ColdSite] = []
     var guestInstructions: Int
     /// Offsets where each guest instruction's code starts, and where the out-of-line code starts.
     var instructionStarts: [Int] = []
     var coldStart = 0
 }
 
+/// The growable buffers of a translation, kept by the engine from one block to the next so that
+/// translating a block does not allocate them afresh (allocation and release were a fifth of
+/// translation time). A block's results are copied out of them when it is installed.
+struct TranslationBuffers {
+    var assembler = Assembler()
+    var faultSites: [FaultSite] = []
+    var chainSites: [ChainSite] = []
+    var coldSites: [ColdSite] = []
+    var cold: [(label: Label, stub: Translator.ColdStub)] = []
+    var starts: [Int] = []
+}
+
 /// Translates one guest block into x86-64 (DESIGN.md §1).
 ///
 /// Layout of a block: the budget check, the body (one lowering per guest instruction, in the
-/// `Lower+*` files), then the cold stubs the body jumps to out of line (exits, faults). Every way out
-/// of a block is a jump to the shared epilogue or, once chained, straight into another block.
+/// `Lower+*` files), then the cold stubs the body jumps to out of line (exits, faults), most of
+/// them a single `call` to the shared cold-exit thunk (ColdExits.swift). Every way out of a block
+/// goes through the shared epilogue or, once chained, straight into another block.
 struct Translator {
     var a: Assembler
     let block: GuestBlock
@@ -65,11 +82,12 @@ struct Translator {
     /// Instructions that count into `instret`: all but a final system instruction, which the
     /// trap-and-emulate handler retires.
     let counted: Int
-    var faultSites: [FaultSite] = []
+    var faultSites: [FaultSite]
     /// Index register and displacement of the current guest access (see `guestAddress`).
     var access: (index: GPR, disp: Int32) = (Host.t0, 0)
-    var chainSites: [ChainSite] = []
-    private var cold: [(label: Label, stub: ColdStub)] = []
+    var chainSites: [ChainSite]
+    var coldSites: [ColdSite]
+    private var cold: [(label: Label, stub: ColdStub)]
     /// The block's stubs are assigned ids from here on (the engine's running count).
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
@@ -81,9 +99,33 @@ struct Translator {
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
     var foldedNext = false
+    /// `RegisterMap.host` and `ISA.byOpcode`, held here: reading a global table goes through
+    /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
+    let registerHost = RegisterMap.host
+    private let specs = ISA.byOpcode
 
-    init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int) {
-        var a = Assembler(baseAddress: address)
+    init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int,
+         buffers: inout TranslationBuffers) {
+        // Taken out of `buffers` (swapped with empty ones), not copied: a second reference would
+        // make the first change to each copy it afresh.
+        var a = Assembler()
+        swap(&a, &buffers.assembler)
+        a.reset(baseAddress: address)
+        var sites: [FaultSite] = [], chains: [ChainSite] = [], colds: [ColdSite] = []
+        var stubs: [(label: Label, stub: ColdStub)] = []
+        swap(&sites, &buffers.faultSites)
+        swap(&chains, &buffers.chainSites)
+        swap(&colds, &buffers.coldSites)
+        swap(&stubs, &buffers.cold)
+        sites.removeAll(keepingCapacity: true)
+        chains.removeAll(keepingCapacity: true)
+        colds.removeAll(keepingCapacity: true)
+        stubs.removeAll(keepingCapacity: true)
+        stubs.reserveCapacity(block.instructions.count + 4)
+        faultSites = sites
+        chainSites = chains
+        coldSites = colds
+        cold = stubs
         // About 16 host bytes per guest instruction plus the cold stubs; reserved so that the
         // buffers are allocated once per block rather than regrown.
         a.reserveCapacity(32 * block.instructions.count + 256, labels: 2 * block.instructions.count + 8)
@@ -93,19 +135,27 @@ struct Translator {
         self.targets = targets
         self.tables = tables
         self.firstChainSiteID = firstChainSiteID
-        cold.reserveCapacity(block.instructions.count + 4)
         let last = block.instructions.last.map { Lowering.kind($0) }
         counted = block.instructions.count - (last == .system ? 1 : 0)
     }
 
+    /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused
+    /// in place), and gives them back.
     static func translate(_ block: GuestBlock, at address: UInt64, targets: TranslationTargets,
-                          tables: SideTables, firstChainSiteID: Int) -> TranslatedBlock {
-        var t = Translator(block: block, at: address, targets: targets, tables: tables, firstChainSiteID: firstChainSiteID)
+                          tables: SideTables, firstChainSiteID: Int, buffers: inout TranslationBuffers) -> TranslatedBlock {
+        var t = Translator(block: block, at: address, targets: targets, tables: tables, firstChainSiteID: firstChainSiteID,
+                           buffers: &buffers)
+        var starts: [Int] = []
+        swap(&starts, &buffers.starts) // see `init`
+        starts.removeAll(keepingCapacity: true)
+        starts.reserveCapacity(block.instructions.count)
+        defer {
+            buffers = TranslationBuffers(assembler: t.a, faultSites: t.faultSites, chainSites: t.chainSites,
+                                         coldSites: t.coldSites, cold: t.cold, starts: starts)
+        }
         t.emitBudgetCheck()
         if let counter = targets.executionCounter { t.countExecution(counter) }
         var ended = false
-        var starts: [Int] = []
-        starts.reserveCapacity(block.instructions.count)
         for (i, inst) in block.instructions.enumerated() {
             starts.append(t.a.offset)
             if t.foldedNext { t.foldedNext = false; continue }
@@ -115,7 +165,7 @@ struct Translator {
             t.lower(inst)
             if inst.opcode == .addi, inst.rd == inst.rs1 {
                 t.checkedBases.add(inst.rd, inst.imm)
-            } else if inst.opcode.info.writesX {
+            } else if t.specs[Int(inst.opcode.rawValue)].writesX {
                 t.checkedBases.forget(inst.rd) // an f register's number says nothing of the x one
             }
             t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
@@ -130,7 +180,7 @@ struct Translator {
         }
         let coldStart = t.a.offset
         t.emitColdStubs()
-        return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites,
+        return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites, coldSites: t.coldSites,
                                guestInstructions: block.instructions.count, instructionStarts: starts, coldStart: coldStart)
     }
 
@@ -197,27 +247,27 @@ struct Translator {
             a.bind(label)
             switch stub {
             case .budget(let pc, let taken):
-                a.add(.r64(Host.budget), imm: Int32(taken))
-                storePC(pc)
-                leave(.budget)
+                coldCall(.budget, pc: pc, undo: taken)
             case .chainRequest(let target, let id):
-                storePC(target)
-                leave(.chainRequest, argument: UInt32(truncatingIfNeeded: id))
+                coldCall(.chainRequest, pc: target, argument: UInt32(truncatingIfNeeded: id))
             case .fault(let pc, let undo, let store):
-                a.mov(.qword(Host.state, Int32(ScratchSlot.faultAddress)), .rax)
-                storePC(pc)
-                if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
-                leave(store ? .storeFault : .loadFault)
+                coldCall(store ? .storeFault : .loadFault, pc: pc, undo: undo)
             case .helperFailed(let undo, let raw):
                 // pc is still the instruction's; it did not retire.
-                if undo > 0 { a.add(.r64(Host.budget), imm: Int32(undo)) }
-                leave(.helper, argument: raw)
+                coldCall(.helper, pc: ColdSite.keepsPC, undo: undo, argument: raw)
             case .exit(let target):
                 exit(to: target)
             case .inline(let stub):
                 emitInlineStub(stub)
             }
         }
+    }
+
+    /// A cold stub as one `call` to the shared thunk; the rest is the site's data (ColdExits.swift).
+    private mutating func coldCall(_ reason: ExitReason, pc: UInt64, undo: Int = 0, argument: UInt32 = 0) {
+        a.call(absolute: targets.coldExit)
+        coldSites.append(ColdSite(returnOffset: UInt32(a.offset), reason: reason.rawValue, undo: UInt32(undo),
+                                  argument: argument, pc: pc))
     }
 
     // MARK: Exits

@@ -76,8 +76,10 @@ public enum BlockDump {
         let listing = x86?.listing(info.hostCode, address: info.hostAddress) ?? []
         let range = info.hostAddress..<(info.hostAddress &+ UInt64(info.hostCode.count))
         let host = listing.map {
-            DumpedBlock.HostLine(offset: Int($0.address &- info.hostAddress), bytes: $0.bytes,
-                                 text: annotate($0.text, block: range, names: hostNames))
+            let offset = Int($0.address &- info.hostAddress)
+            let note = info.coldExits[offset].map { " (" + $0 + ")" } ?? ""
+            return DumpedBlock.HostLine(offset: offset, bytes: $0.bytes,
+                                        text: annotate($0.text, block: range, names: hostNames) + note)
         }
         func piece(_ range: Range<Int>) -> [DumpedBlock.HostLine] { host.filter { range.contains($0.offset) } }
         let starts = info.instructionStarts

@@ -38,9 +38,21 @@ public struct Assembler: Sendable {
     }
 
     /// The offset at which the next instruction will be emitted.
-    public var offset: Int { bytes.count }
+    /// (Inlinable: the JIT asks for it around every guest instruction it lowers.)
+    @inlinable public var offset: Int { bytes.count }
     /// The final address of the next instruction.
-    public var address: UInt64 { baseAddress &+ UInt64(bytes.count) }
+    @inlinable public var address: UInt64 { baseAddress &+ UInt64(bytes.count) }
+
+    /// Starts over at `baseAddress` with no code and no labels, keeping the buffers' capacity, so
+    /// that one assembler can serve block after block without allocating.
+    public mutating func reset(baseAddress: UInt64) {
+        self.baseAddress = baseAddress
+        bytes.removeAll(keepingCapacity: true)
+        labelOffsets.removeAll(keepingCapacity: true)
+        pendingFixups.removeAll(keepingCapacity: true)
+        absoluteFixups.removeAll(keepingCapacity: true)
+        pendingLock = false
+    }
 
     /// Makes room for `byteCount` bytes of code and `labels` labels up front, so that a caller that
     /// knows roughly how much it will emit (the JIT, per block) does not regrow the buffers.
@@ -99,13 +111,18 @@ extension Assembler {
     public mutating func bind(_ label: Label) {
         precondition(labelOffsets[label.id] == nil, "label bound twice")
         labelOffsets[label.id] = offset
-        // In place: a new array per bind was a measurable share of translation time.
-        var resolvedAny = false
-        for f in pendingFixups where f.label == label {
-            resolve(f, to: offset)
-            resolvedAny = true
+        // In place, one pass, a resolved fixup replaced by the last one (their order does not
+        // matter): binding was a measurable share of translation time.
+        var i = 0
+        while i < pendingFixups.count {
+            if pendingFixups[i].label == label {
+                resolve(pendingFixups[i], to: offset)
+                pendingFixups[i] = pendingFixups[pendingFixups.count - 1]
+                pendingFixups.removeLast()
+            } else {
+                i += 1
+            }
         }
-        if resolvedAny { pendingFixups.removeAll { $0.label == label } }
     }
 
     /// The offset a label is bound to, or nil while it is unbound.
