@@ -1,3 +1,4 @@
+import ArgumentParser
 import Guest
 import Linux
 import Trapeze
@@ -17,12 +18,11 @@ func loadGuest(_ configuration: RunConfiguration) throws -> GuestRun {
     }
 }
 
-/// `--inject-fault MNEMONIC`, parsed; an unknown mnemonic ends Trapeze with status 2.
+/// `--inject-fault MNEMONIC`, parsed; an unknown mnemonic is a usage error (status 64).
 func parseFault(_ mnemonic: String?) throws -> FaultInjection? {
     guard let mnemonic else { return nil }
     guard let fault = FaultInjection(mnemonic: mnemonic) else {
-        report("--inject-fault: unknown instruction '\(mnemonic)'")
-        throw GuestExit(status: 2)
+        throw ValidationError("--inject-fault: unknown instruction '\(mnemonic)'")
     }
     return fault
 }

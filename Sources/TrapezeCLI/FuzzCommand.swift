@@ -31,8 +31,7 @@ struct FuzzCommand: ParsableCommand {
     func run() throws {
         let kinds = engines.split(separator: ",").map { EngineKind(rawValue: String($0)) }
         guard kinds.count == 2, let a = kinds[0], let b = kinds[1] else {
-            report("--engines: expected two of \(EngineKind.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated")
-            throw GuestExit(status: 2)
+            throw ValidationError("--engines: expected two of \(EngineKind.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated")
         }
         let fuzzer = Fuzzer(a, b, fault: try parseFault(injectFault))
         let summary = fuzzer.run(seed: seed, count: count, length: length)

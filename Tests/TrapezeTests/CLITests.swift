@@ -10,7 +10,8 @@ import Testing
 
     @Test("a bad command line is a trapeze: line and status 64")
     func usageErrors() throws {
-        for args in [["run", "--bogus", "x"], ["run", "--memory-limit", "lots", "x"], ["run", "--engine", "quantum", "x"], ["nosuch"]] {
+        for args in [["run", "--bogus", "x"], ["run", "--memory-limit", "lots", "x"], ["run", "--engine", "quantum", "x"], ["nosuch"],
+                     ["difftest", "--inject-fault", "bogus", "x"], ["fuzz", "--engines", "jit"], ["fuzz", "--inject-fault", "bogus"]] {
             let r = try runProcess(Paths.trapeze, args)
             #expect(r.status == 64, "\(args): status \(r.status)")
             #expect(!stderrLines(r).isEmpty && stderrLines(r).allSatisfy { $0.hasPrefix("trapeze: ") }, "\(args): \(r.stderrText)")
