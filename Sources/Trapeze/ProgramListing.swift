@@ -14,36 +14,46 @@ public enum ProgramListing {
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
-        let symbols = elf.symbolTable()
-        // Symbol headers: every named symbol that starts a code address (objdump breaks at each).
-        var starts: [UInt64: String] = [:]
-        for s in symbols.symbols where !s.name.isEmpty && !s.name.hasPrefix("$") {
-            if starts[s.address] == nil || s.isFunction { starts[s.address] = s.name }
-        }
-        var dis = Disassembler(symbolize: { address in
-            guard let (name, offset) = symbols.symbol(containing: address) else { return nil }
-            return offset == 0 ? name : "\(name)+0x\(String(offset, radix: 16))"
-        })
+        let symbols = ListingSymbols(elf)
+        var dis = Disassembler(globalPointer: symbols.globalPointer)
         var out = ["", "\(path):     file format elf64-littleriscv", ""]
         for section in elf.sections where section.flags & executableFlag != 0 && section.type == progbits && section.size > 0 {
             out += ["", "Disassembly of section \(section.name):"]
-            let start = Int(section.offset), end = start + Int(section.size)
-            guard start >= 0, end <= elf.bytes.count, start <= end else { continue }
-            // Split the section at symbol starts so each symbol gets its header.
-            let cuts = starts.keys.filter { $0 >= section.address && $0 < section.address + section.size }.sorted()
-            var pieces: [(UInt64, UInt64)] = []
-            var from = section.address
-            for c in cuts where c > from {
-                pieces.append((from, c))
-                from = c
+            let start = Int(section.offset), end = section.address + section.size
+            guard start >= 0, start + Int(section.size) <= elf.bytes.count else { continue }
+            dis.symbolize = { vma in
+                symbols.name(vma, symbol: symbols.find(vma, in: section.name, requireSection: false),
+                             section: section.name, sectionAddress: section.address)
             }
-            pieces.append((from, section.address + section.size))
-            for (lo, hi) in pieces {
-                if let name = starts[lo] {
-                    out += ["", hex16(lo) + " <\(name)>:"]
+            // objdump's walk: a header at the section start for the closest symbol in the section,
+            // then one at each later valid symbol of the section, first in its order at each address.
+            let layout = SectionLayout(section, symbols)
+            var place = symbols.find(section.address, in: section.name, requireSection: true)
+            var symbol = place
+            var address = section.address
+            while address < end {
+                out += ["", hex16(address) + " <" + symbols.name(address, symbol: symbol, section: section.name, sectionAddress: section.address) + ">:"]
+                var next: Int? = nil
+                if let s = symbol, symbols.sorted[s].value > address {
+                    next = s
+                } else if let s = symbol, var p = place {
+                    let value = symbols.sorted[s].value
+                    while p < symbols.sorted.count
+                            && !(symbols.sorted[p].section == section.name && symbols.sorted[p].value > value && symbols.valid(p)) { p += 1 }
+                    place = p
+                    next = p < symbols.sorted.count ? p : nil
                 }
-                let bytes = Array(elf.bytes[(start + Int(lo - section.address))..<(start + Int(hi - section.address))])
-                out += listing(bytes, at: lo, &dis)
+                var stop: UInt64
+                if let s = symbol, symbols.sorted[s].value > address {
+                    stop = symbols.sorted[s].value
+                } else {
+                    stop = next.map { symbols.sorted[$0].value } ?? end
+                }
+                if stop > end || stop <= address { stop = end }
+                let bytes = Array(elf.bytes[(start + Int(address - section.address))..<(start + Int(stop - section.address))])
+                out += listing(bytes, at: address, &dis, layout)
+                address = stop
+                symbol = next
             }
         }
         return out
@@ -51,27 +61,31 @@ public enum ProgramListing {
 
     /// objdump -d's rule for zero bytes: a run of at least 8 (mid-region, in multiples of 4) or a
     /// run of fewer than 3 that reaches the end of the region is shown as `...`, not disassembled.
-    static func listing(_ bytes: [UInt8], at address: UInt64, _ dis: inout Disassembler) -> [String] {
+    /// Elsewhere each line is an instruction, or a `.word`-style directive where `layout` says the
+    /// bytes are data.
+    static func listing(_ bytes: [UInt8], at address: UInt64, _ dis: inout Disassembler, _ layout: SectionLayout) -> [String] {
         var out: [String] = []
-        var segmentStart = 0
         var i = 0
-        func flush(upTo end: Int) {
-            if end > segmentStart { out += dis.listing(of: Array(bytes[segmentStart..<end]), at: address + UInt64(segmentStart)) }
-        }
         while i < bytes.count {
             var z = i
             while z < bytes.count && bytes[z] == 0 { z += 1 }
             let run = z - i
             if run >= 8 || (z == bytes.count && run > 0 && run < 3) {
-                flush(upTo: i)
                 out.append("\t...")
                 i = z == bytes.count ? z : i + (run & ~3)
-                segmentStart = i
                 continue
             }
-            i += bytes[i] & 3 == 3 ? 4 : 2
+            let pc = address + UInt64(i)
+            if let length = layout.dataLength(at: pc) {
+                let n = min(length, bytes.count - i)
+                out.append(layout.dataLine(Array(bytes[i..<(i + n)]), at: pc))
+                i += n
+            } else {
+                let n = bytes[i] & 3 == 3 ? 4 : 2
+                out += dis.listing(of: Array(bytes[i..<min(i + n, bytes.count)]), at: pc).map(layout.widenAddress)
+                i += n
+            }
         }
-        flush(upTo: min(i, bytes.count))
         return out
     }
 

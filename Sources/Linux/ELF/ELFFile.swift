@@ -175,35 +175,6 @@ public struct ELFFile: Sendable {
         return raw
     }
 
-    /// The symbols of `.symtab` (or `.dynsym` when stripped), moved by `bias` (the load base of a
-    /// position-independent file).
-    public func symbolTable(bias: UInt64 = 0) -> SymbolTable {
-        let r = ByteReader(bytes: bytes)
-        let table = sections.first { $0.type == SectionHeader.symtab } ?? sections.first { $0.type == SectionHeader.dynsym }
-        guard let table, table.entrySize == 24, Int(table.link) < sections.count, r.has(table.offset, table.size) else {
-            return SymbolTable([])
-        }
-        let strings = sections[Int(table.link)]
-        guard r.has(strings.offset, strings.size) else { return SymbolTable([]) }
-        var symbols: [Symbol] = []
-        let count = table.size / 24
-        for i in 0..<count {
-            let o = table.offset + i * 24
-            let nameOffset = UInt64(r.u32(o) ?? 0)
-            let info = r.u8(o + 4) ?? 0
-            let shndx = r.u16(o + 6) ?? 0
-            let value = r.u64(o + 8) ?? 0
-            let size = r.u64(o + 16) ?? 0
-            let kind = info & 0xf
-            // Only defined functions and objects name code and data addresses.
-            guard shndx != 0, kind == 1 || kind == 2, nameOffset < strings.size,
-                  let name = r.cString(strings.offset + nameOffset, limit: strings.offset + strings.size),
-                  !name.isEmpty else { continue }
-            symbols.append(Symbol(name: name, address: value &+ bias, size: size, isFunction: kind == 2))
-        }
-        return SymbolTable(symbols)
-    }
-
     static func machineName(_ m: UInt16) -> String {
         switch m {
         case 2: "SPARC"

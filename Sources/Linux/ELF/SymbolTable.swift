@@ -1,27 +1,57 @@
-/// A named function or data object from an ELF symbol table.
+/// A named function, data object or assembly label from an ELF symbol table.
 public struct Symbol: Equatable, Sendable {
+    /// `STT_FUNC`, `STT_OBJECT`, or `STT_NOTYPE` (a label: hand-written assembly's `_start`,
+    /// `loop`, linker-defined `__bss_start`).
+    public enum Kind: Equatable, Sendable { case function, object, label }
+
     public var name: String
     public var address: UInt64
     public var size: UInt64
-    public var isFunction: Bool
+    public var kind: Kind
 
-    public init(name: String, address: UInt64, size: UInt64, isFunction: Bool) {
+    public var isFunction: Bool { kind == .function }
+
+    public init(name: String, address: UInt64, size: UInt64, kind: Kind) {
         self.name = name
         self.address = address
         self.size = size
-        self.isFunction = isFunction
+        self.kind = kind
+    }
+
+    public init(name: String, address: UInt64, size: UInt64, isFunction: Bool) {
+        self.init(name: name, address: address, size: size, kind: isFunction ? .function : .object)
+    }
+
+    /// Ties at one address: a function names it before an object, an object before a label.
+    var rank: Int {
+        switch kind {
+        case .function: 0
+        case .object: 1
+        case .label: 2
+        }
     }
 }
 
 /// Address → symbol lookup for disassembly, dumps and fault reports.
 public struct SymbolTable: Sendable {
-    /// Every symbol, in address order (ties keep functions first, then by name, so output is stable).
+    /// Every symbol, in address order (ties keep functions first, then objects, then labels, then
+    /// by name, so output is stable).
     public let symbols: [Symbol]
+    /// How far each symbol reaches: its size, except that a label without one (labels carry no
+    /// size) reaches to the next symbol's start, as objdump names the code after a label by it.
+    /// A label with nothing after it holds only its own address.
+    private let extents: [UInt64]
 
     public init(_ symbols: [Symbol]) {
-        self.symbols = symbols.sorted {
-            ($0.address, $0.isFunction ? 0 : 1, $0.name) < ($1.address, $1.isFunction ? 0 : 1, $1.name)
+        let sorted = symbols.sorted { ($0.address, $0.rank, $0.name) < ($1.address, $1.rank, $1.name) }
+        self.symbols = sorted
+        var extents = sorted.map(\.size)
+        var next: UInt64? = nil
+        for i in sorted.indices.reversed() {
+            if sorted[i].kind == .label && sorted[i].size == 0, let next { extents[i] = next - sorted[i].address }
+            if next.map({ sorted[i].address < $0 }) ?? true { next = sorted[i].address }
         }
+        self.extents = extents
     }
 
     /// Function symbols in address order, one per address.
@@ -33,8 +63,9 @@ public struct SymbolTable: Sendable {
 
     public var isEmpty: Bool { symbols.isEmpty }
 
-    /// The symbol whose `[address, address+size)` holds `address` (a zero-sized symbol holds only its
-    /// own address), and the offset into it. Functions win over objects at the same place.
+    /// The symbol whose `[address, address+size)` holds `address` (a zero-sized function or object
+    /// holds only its own address; a label reaches to the next symbol), and the offset into it.
+    /// Functions win over objects, objects over labels, at the same place.
     public func symbol(containing address: UInt64) -> (name: String, offset: UInt64)? {
         // Binary search for the last symbol starting at or below `address`.
         var lo = 0, hi = symbols.count
@@ -43,17 +74,17 @@ public struct SymbolTable: Sendable {
             if symbols[mid].address <= address { lo = mid + 1 } else { hi = mid }
         }
         // Walk back over the symbols starting at or below it: the highest-starting one that covers
-        // `address` wins, a function over an object at the same start. The walk is bounded, as
-        // symbols rarely nest deeply.
+        // `address` wins, the best-ranked at the same start. The walk is bounded, as symbols
+        // rarely nest deeply.
         var best: Symbol? = nil
         var i = lo - 1
         while i >= 0, lo - 1 - i < 64 {
             let s = symbols[i]
             if let b = best, s.address < b.address { break }
             let offset = address - s.address
-            if offset < s.size || offset == 0 {
+            if offset < extents[i] || offset == 0 {
                 if let b = best {
-                    if s.isFunction && !b.isFunction { best = s }
+                    if s.rank < b.rank { best = s }
                 } else {
                     best = s
                 }
