@@ -21,10 +21,7 @@ public enum ProgramListing {
             out += ["", "Disassembly of section \(section.name):"]
             let start = Int(section.offset), end = section.address + section.size
             guard start >= 0, start + Int(section.size) <= elf.bytes.count else { continue }
-            dis.symbolize = { vma in
-                symbols.name(vma, symbol: symbols.find(vma, in: section.name, requireSection: false),
-                             section: section.name, sectionAddress: section.address)
-            }
+            dis.symbolize = { vma in symbols.describe(vma, section: section) }
             // objdump's walk: a header at the section start for the closest symbol in the section,
             // then one at each later valid symbol of the section, first in its order at each address.
             let layout = SectionLayout(section, symbols)
@@ -32,7 +29,10 @@ public enum ProgramListing {
             var symbol = place
             var address = section.address
             while address < end {
-                out += ["", hex16(address) + " <" + symbols.name(address, symbol: symbol, section: section.name, sectionAddress: section.address) + ">:"]
+                // A section whose first symbol starts past its start (a PLT: its header has none)
+                // opens with the section's own name.
+                let named = symbol.flatMap { symbols.sorted[$0].value <= address ? $0 : nil }
+                out += ["", hex16(address) + " <" + symbols.name(address, symbol: named, section: section.name, sectionAddress: section.address) + ">:"]
                 var next: Int? = nil
                 if let s = symbol, symbols.sorted[s].value > address {
                     next = s

@@ -11,11 +11,16 @@ struct ListingSymbols {
         /// The name of the defining section (`*ABS*` for absolute symbols).
         var section: String
         var symbol: ELFSymbol
+        /// objdump's made-up `name@plt` symbols for PLT entries.
+        var isSynthetic = false
     }
 
     /// Every symbol objdump keeps (not section, file, undefined or common ones, nor nameless
     /// ones), sorted by its `compare_symbols`.
     let sorted: [Entry]
+    /// The dynamic relocations that name symbols, by address: objdump names a GOT slot by the
+    /// symbol relocated into it.
+    var relocations: [ELFDynamicRelocation]
 
     init(_ elf: ELFFile) {
         var entries: [Entry] = []
@@ -24,7 +29,25 @@ struct ListingSymbols {
                 : Int(s.sectionIndex) < elf.sections.count ? elf.sections[Int(s.sectionIndex)].name : ""
             entries.append(Entry(name: s.name, value: s.value, section: section, symbol: s))
         }
+        relocations = elf.dynamicRelocations()
+        entries += Self.pltEntries(elf, relocations)
         sorted = entries.sorted(by: Self.precedes)
+        relocations.sort { $0.address < $1.address }
+    }
+
+    /// BFD's synthetic symbols: the RISC-V PLT has a 32-byte header, then one 16-byte entry per
+    /// `.rela.plt` relocation, named after the relocated symbol (and addend) with `@plt`.
+    static func pltEntries(_ elf: ELFFile, _ relocations: [ELFDynamicRelocation]) -> [Entry] {
+        guard let index = elf.sections.firstIndex(where: { $0.name == ".plt" }) else { return [] }
+        let plt = elf.sections[index]
+        return relocations.filter(\.isPLT).enumerated().map { i, r in
+            let addend = r.addend == 0 ? "" : r.addend > 0 ? "+0x\(String(r.addend, radix: 16))" : "-0x\(String(-r.addend, radix: 16))"
+            let name = r.symbol + addend + "@plt"
+            let value = plt.address + 32 + 16 * UInt64(i)
+            return Entry(name: name, value: value, section: plt.name,
+                         symbol: ELFSymbol(name: name, value: value, size: 0, kind: .function, binding: .global, sectionIndex: UInt16(index)),
+                         isSynthetic: true)
+        }
     }
 
     /// objdump's order: by value, then useful names before compiler markers and file-like names,
@@ -45,7 +68,8 @@ struct ListingSymbols {
             (!global(a), !global(b)),
         ]
         for (x, y) in keys where x != y { return !x }
-        if a.symbol.size != b.symbol.size { return a.symbol.size > b.symbol.size }
+        let sizes = (a.isSynthetic ? 0 : a.symbol.size, b.isSynthetic ? 0 : b.symbol.size)
+        if sizes.0 != sizes.1 { return sizes.0 > sizes.1 }
         let dots = (a.name.hasPrefix("."), b.name.hasPrefix("."))
         if dots.0 != dots.1 { return !dots.0 }
         return Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
@@ -93,6 +117,23 @@ struct ListingSymbols {
             if !ok(place, in: section, wantSection: requireSection) { return nil }
         }
         return place
+    }
+
+    /// What objdump prints between the angle brackets for an operand address `vma`: the nearest
+    /// symbol as `name` below, except that an address no symbol starts at but a dynamic
+    /// relocation writes to is named by the relocated symbol (`puts@GLIBC_2.27`, no offset).
+    func describe(_ vma: UInt64, section: SectionHeader) -> String {
+        let place = find(vma, in: section.name, requireSection: false)
+        if let place, sorted[place].value != vma, !sorted[place].isSynthetic,
+           let first = relocations.first, let last = relocations.last, first.address <= vma, last.address >= vma {
+            var lo = 0, hi = relocations.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if relocations[mid].address < vma { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < relocations.count, relocations[lo].address == vma { return relocations[lo].versionedSymbol }
+        }
+        return name(vma, symbol: place, section: section.name, sectionAddress: section.address)
     }
 
     /// What objdump prints between the angle brackets for `vma`: `sym`, `sym+0x1c`, `sym-0x4`,

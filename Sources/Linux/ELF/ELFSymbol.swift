@@ -26,6 +26,15 @@ public struct ELFSymbol: Equatable, Sendable {
         name == "$x" || name == "$d" || name.hasPrefix("$xrv") || name == ".L0 "
     }
 
+    public init(name: String, value: UInt64, size: UInt64, kind: Kind, binding: Binding, sectionIndex: UInt16) {
+        self.name = name
+        self.value = value
+        self.size = size
+        self.kind = kind
+        self.binding = binding
+        self.sectionIndex = sectionIndex
+    }
+
     init(name: String, value: UInt64, size: UInt64, info: UInt8, sectionIndex: UInt16) {
         self.name = name
         self.value = value
