@@ -31,9 +31,10 @@ import Trapeze
         let expected = try String(contentsOf: golden, encoding: .utf8)
         #expect(text == expected)
         // What the golden says, stated on its own: the guest's output comes first, the loop block ran
-        // 99999 times (its first iteration is in the entry block) and chains to itself.
+        // 99999 times (its first iteration is in the entry block) and chains to itself; blocks are
+        // named by the assembly labels (STT_NOTYPE symbols) they start at or follow.
         #expect(String(decoding: r.stdout, as: UTF8.self).hasPrefix("asm_loop: result = 0x79dac465365637f1\ntrapeze dump: 6 blocks translated, 6 shown\n"))
-        #expect(text.contains("guest 0x10164-0x1017c  7 instructions  ran 99999 times"))
+        #expect(text.contains("guest 0x10164-0x1017c <loop>  7 instructions  ran 99999 times"))
     }
 
     /// Runs `dump --json` with the dump in a file; one parsed object per line.

@@ -8,17 +8,17 @@ import Trapeze
     /// Fixtures/src/asm_hello.S, by hand: gp = 0x1010c + 0x2000 - 1982; a1 = 0x10116 + 28; the
     /// write returns 28 bytes in a0; the exit ecall ends the guest.
     static let asmHello = """
-        core   0: 0x000000000001010c (0x00002197) auipc   gp,0x2                x3  0x000000000001210c
-        core   0: 0x0000000000010110 (0x84218193) add     gp,gp,-1982           x3  0x000000000001194e
-        core   0: 0x0000000000010114 (0x4505)     li      a0,1                  x10 0x0000000000000001
-        core   0: 0x0000000000010116 (0x00000597) auipc   a1,0x0                x11 0x0000000000010116
-        core   0: 0x000000000001011a (0x01c58593) add     a1,a1,28              x11 0x0000000000010132
-        core   0: 0x000000000001011e (0x4671)     li      a2,28                 x12 0x000000000000001c
-        core   0: 0x0000000000010120 (0x04000893) li      a7,64                 x17 0x0000000000000040
-        core   0: 0x0000000000010124 (0x00000073) ecall                         x10 0x000000000000001c
-        core   0: 0x0000000000010128 (0x4501)     li      a0,0                  x10 0x0000000000000000
-        core   0: 0x000000000001012a (0x05d00893) li      a7,93                 x17 0x000000000000005d
-        core   0: 0x000000000001012e (0x00000073) ecall
+        core   0: 0x000000000001010c (0x00002197) auipc   gp,0x2               <_start>                        x3  0x000000000001210c
+        core   0: 0x0000000000010110 (0x84218193) add     gp,gp,-1982          <_start+0x4>                    x3  0x000000000001194e
+        core   0: 0x0000000000010114 (0x4505)     li      a0,1                 <_start+0x8>                    x10 0x0000000000000001
+        core   0: 0x0000000000010116 (0x00000597) auipc   a1,0x0               <_start+0xa>                    x11 0x0000000000010116
+        core   0: 0x000000000001011a (0x01c58593) add     a1,a1,28             <_start+0xe>                    x11 0x0000000000010132
+        core   0: 0x000000000001011e (0x4671)     li      a2,28                <_start+0x12>                   x12 0x000000000000001c
+        core   0: 0x0000000000010120 (0x04000893) li      a7,64                <_start+0x14>                   x17 0x0000000000000040
+        core   0: 0x0000000000010124 (0x00000073) ecall                        <_start+0x18>                   x10 0x000000000000001c
+        core   0: 0x0000000000010128 (0x4501)     li      a0,0                 <_start+0x1c>                   x10 0x0000000000000000
+        core   0: 0x000000000001012a (0x05d00893) li      a7,93                <_start+0x1e>                   x17 0x000000000000005d
+        core   0: 0x000000000001012e (0x00000073) ecall                        <_start+0x22>
         """
 
     func trace(_ name: String, _ engine: EngineKind, max: UInt64? = nil) throws -> (Guest.ExitStatus, [String], UInt64) {
