@@ -46,6 +46,9 @@ public struct ELFSymbol: Equatable, Sendable {
         case 2: .function
         case 3: .section
         case 4: .file
+        // STT_GNU_IFUNC: the symbol's code is its resolver, a function as far as naming goes
+        // (BFD marks it a function too).
+        case 10: .function
         default: .other
         }
         binding = switch info >> 4 {
