@@ -1,8 +1,8 @@
 import Guest
 
 /// The text of a guest's /proc/self/maps, in the kernel's format (fs/proc/task_mmu.c):
-/// `start-end perms offset major:minor inode`, then, for a named mapping, spaces up to column 73
-/// and the name. Runs of pages with the same permissions and label merge into one line, as
+/// `start-end perms offset major:minor inode `, then, for a named mapping, spaces up to 72 characters,
+/// one more space and the name. Runs of pages with the same permissions and label merge into one line, as
 /// adjacent compatible VMAs do in the kernel.
 public enum ProcMapsText {
     struct Piece {
