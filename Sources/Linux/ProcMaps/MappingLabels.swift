@@ -48,6 +48,14 @@ public struct MappingLabels: Sendable {
     /// Labels page numbers `pages` (nil: removes any label there), replacing what was there.
     public mutating func set(_ pages: Range<UInt64>, _ label: MappingLabel?) {
         guard !pages.isEmpty else { return }
+        let overlaps = entries.contains { $0.pages.overlaps(pages) }
+        // The common case (mmap/munmap/brk of anonymous memory): nothing to relabel, no copying.
+        if !overlaps && label == nil { return }
+        if !overlaps, let label {
+            let at = entries.firstIndex { $0.pages.lowerBound >= pages.upperBound } ?? entries.count
+            entries.insert(Entry(pages: pages, label: label), at: at)
+            return
+        }
         var kept: [Entry] = []
         kept.reserveCapacity(entries.count + 2)
         for e in entries {
