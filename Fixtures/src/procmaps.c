@@ -9,6 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef PROGRAM_NAME
+#define PROGRAM_NAME "/procmaps"
+#endif
+
 static int count_text_lines(const char *path) {
     FILE *f = fopen(path, "r");
     if (!f) return -1;
@@ -17,7 +21,7 @@ static int count_text_lines(const char *path) {
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
         const char *slash = strrchr(line, '/');
-        if (strstr(line, " r-xp ") && slash && strcmp(slash, "/procmaps") == 0) n++;
+        if (strstr(line, " r-xp ") && slash && strcmp(slash, PROGRAM_NAME) == 0) n++;
     }
     fclose(f);
     return n;
