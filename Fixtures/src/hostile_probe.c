@@ -9,8 +9,10 @@
  * unconfined translator, base + g for such a g lands in its own heap, code
  * cache or libraries.
  *
- * `hostile_probe maps` (Trapeze only, used by Tests/TrapezeTests): Trapeze
- * passes the host's /proc/self/maps through, so the guest can see Trapeze's own
+ * `hostile_probe maps` (Trapeze only, used by Tests/TrapezeTests): the guest's
+ * own /proc/self/maps lists only guest mappings, but a forked child is a real
+ * host process with a copy of Trapeze's address space, and its
+ * /proc/<pid>/maps is the host's, so the guest can still see Trapeze's own
  * mappings. It finds the guest memory reservation (the one mapping of at least
  * 2^38 bytes), and for every other host mapping probes the guest address
  * g = host start - reservation base: exactly the address that would reach that
@@ -21,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static sigjmp_buf recover;
 static volatile int caught;
@@ -158,8 +162,13 @@ static void own_code_probes(void) {
  * mappings that spans exactly that size, and take its start as the base. */
 #define RESERVATION ((1ull << 38) + (1ull << 20))
 static int host_mapping_probes(void) {
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f) { printf("cannot open /proc/self/maps\n"); return 1; }
+    pid_t child = fork();
+    if (child < 0) { printf("cannot fork\n"); return 1; }
+    if (child == 0) { for (;;) pause(); }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)child);
+    FILE *f = fopen(path, "r");
+    if (!f) { printf("cannot open /proc/<child>/maps\n"); kill(child, SIGKILL); return 1; }
     static uint64_t lo[1024], hi[1024];
     int n = 0;
     char line[512];
@@ -168,6 +177,8 @@ static int host_mapping_probes(void) {
         if (sscanf(line, "%llx-%llx", &a, &b) == 2) { lo[n] = a; hi[n] = b; n++; }
     }
     fclose(f);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
     int first = -1, last = -1;
     for (int i = 0; i < n && first < 0; i++) {
         for (int j = i; j < n; j++) {

@@ -266,6 +266,27 @@ public final class GuestMemory: @unchecked Sendable {
         return nil
     }
 
+    /// Maximal runs of pages with the same nonzero flags byte, in address order (what
+    /// /proc/self/maps lists). Skips unmapped pages eight at a time.
+    public func mappedRuns() -> [(pages: Range<UInt64>, flags: PageFlags)] {
+        var runs: [(pages: Range<UInt64>, flags: PageFlags)] = []
+        let count = pageCount
+        var p: UInt64 = 0
+        while p < count {
+            if p & 7 == 0 && p + 8 <= count
+                && UnsafeRawPointer(flags + Int(p)).load(as: UInt64.self) == 0 {
+                p += 8
+                continue
+            }
+            let f = flags[Int(p)]
+            if f == 0 { p += 1; continue }
+            let start = p
+            while p < count && flags[Int(p)] == f { p += 1 }
+            runs.append((start..<p, PageFlags(rawValue: f)))
+        }
+        return runs
+    }
+
     /// Writes bytes regardless of guest permissions (the loader filling read-only segments,
     /// the kernel side of a syscall building a signal frame). Host protections are respected by
     /// temporarily opening the pages.

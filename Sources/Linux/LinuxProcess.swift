@@ -25,6 +25,8 @@ public final class LinuxProcess: Environment {
     /// The heap: `brkStart` is fixed at load time, `brkEnd` is the guest's current break.
     public internal(set) var brkStart: UInt64
     public internal(set) var brkEnd: UInt64
+    /// Names, offsets and sharing of mappings, for the guest's /proc/self/maps (ProcMaps/).
+    public internal(set) var mappingLabels: MappingLabels
     /// set_tid_address / CLONE_CHILD_CLEARTID: cleared and woken at exit in Linux; kept for
     /// completeness, as a single-threaded process has nobody to wake.
     var clearChildTID: UInt64 = 0
@@ -42,6 +44,7 @@ public final class LinuxProcess: Environment {
         executablePath = LinuxProcess.absolute(options.program)
         brkStart = program.brk
         brkEnd = program.brk
+        mappingLabels = LinuxProcess.initialLabels(program, executablePath: executablePath, layout: layout)
         var random = [UInt8](repeating: 0, count: 16)
         _ = random.withUnsafeMutableBytes { HostSyscall.call(.getrandom, Int(bitPattern: $0.baseAddress), 16) }
         initialStackPointer = try InitialStack.build(

@@ -43,8 +43,9 @@ import Testing
         expectNoHostCrash(n, "case n [\(engine)]")
     }
 
-    /// The guest reads Trapeze's host mappings from /proc/self/maps and probes, for each, the guest
-    /// address that would reach it from the guest memory base; then keeps running.
+    /// The guest reads Trapeze's host mappings from a forked child's /proc/<pid>/maps (its own
+    /// /proc/self/maps shows only guest mappings) and probes, for each, the guest address that
+    /// would reach it from the guest memory base; then keeps running.
     @Test("guest addresses aliasing Trapeze's own mappings fault", arguments: engines)
     func hostMappingsAreUnreachable(engine: String) throws {
         let r = try trapeze(engine, [], "hostile_probe", ["maps"])

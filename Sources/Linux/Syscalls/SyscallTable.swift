@@ -72,7 +72,7 @@ public enum SyscallTable {
         (53, v("fchmodat", [.dirfd, .string, .octal]) { try $0.atPath(.fchmodat, $1, $1.int(2)) }),
         (54, v("fchownat", [.dirfd, .string, .int, .int, .hex]) { try $0.atPath(.fchownat, $1, $1.int(2), $1.int(3), $1.int(4)) }),
         (55, v("fchown", [.fd, .int, .int]) { $0.passthrough(.fchown, $1.int(0), $1.int(1), $1.int(2)) }),
-        (56, v("openat", [.dirfd, .string, .hex, .octal]) { try $0.atPath(.openat, $1, $1.int(2), $1.int(3)) }),
+        (56, v("openat", [.dirfd, .string, .hex, .octal]) { try $0.sysOpenat($1) }),
         (57, v("close", [.fd]) { $0.sysClose($1) }),
         (59, v("pipe2", [.pointer, .hex]) { try $0.sysPipe2($1) }),
         (61, v("getdents64", [.fd, .pointer, .int]) { try $0.sysGetdents64($1) }),

@@ -38,9 +38,11 @@ extension LinuxProcess {
                 return Int64(brkEnd)
             }
             accounting.didMap(fresh)
+            mappingLabels.set(address: oldTop, length: newTop - oldTop, nil)
         } else if newTop < oldTop {
             accounting.willUnmap(newTop, oldTop - newTop)
             memory.unmap(newTop, oldTop - newTop)
+            mappingLabels.set(address: newTop, length: oldTop - newTop, nil)
         }
         brkEnd = requested
         return Int64(requested)
@@ -74,6 +76,10 @@ extension LinuxProcess {
             return -Int64(error)
         }
         accounting.didMap(fresh)
+        let anonymous = flags & LinuxProcess.mapAnonymous != 0
+        mappingLabels.set(address: target, length: size,
+                          LinuxProcess.mmapLabel(fd: anonymous ? nil : Int32(a.int(4)), offset: offset,
+                                                 shared: type != LinuxProcess.mapPrivate))
         return Int64(target)
     }
 
@@ -81,6 +87,7 @@ extension LinuxProcess {
         guard a[1] > 0, let size = pageRound(a[1]), inside(a[0], size) else { throw .invalid }
         accounting.willUnmap(a[0], size)
         memory.unmap(a[0], size)
+        mappingLabels.set(address: a[0], length: size, nil)
         return 0
     }
 
@@ -108,6 +115,7 @@ extension LinuxProcess {
                 if newSize < oldSize {
                     accounting.willUnmap(old + newSize, oldSize - newSize)
                     memory.unmap(old + newSize, oldSize - newSize)
+                    mappingLabels.set(address: old + newSize, length: oldSize - newSize, nil)
                 }
                 return Int64(old)
             }
@@ -115,6 +123,7 @@ extension LinuxProcess {
             if inside(tail, extra), tail + extra <= layout.stackBottom, memory.isFree(tail, extra) {
                 guard let fresh = accounting.admit(tail, extra), memory.mapAnonymous(tail, extra, pageFlags) else { throw .noMemory }
                 accounting.didMap(fresh)
+                mappingLabels.set(address: tail, length: extra, nil)
                 return Int64(old)
             }
         }
@@ -135,11 +144,13 @@ extension LinuxProcess {
         accounting.didMap(fresh)
         memory.host(target).copyMemory(from: memory.host(old), byteCount: Int(min(oldSize, newSize)))
         memory.protect(target, newSize, pageFlags)
+        mappingLabels.set(address: target, length: newSize, nil)
         if flags & LinuxProcess.mremapDontUnmap != 0 {
             memory.protect(old, oldSize, pageFlags)
         } else {
             accounting.willUnmap(old, oldSize)
             memory.unmap(old, oldSize)
+            mappingLabels.set(address: old, length: oldSize, nil)
         }
         return Int64(target)
     }
