@@ -31,11 +31,6 @@ enum ColdExit {
     static let marker: UInt32 = 0xC01D
 }
 
-extension ScratchSlot {
-    /// The return address of the cold exit taken last (`ColdExit`).
-    static let coldSite = StateOffset.scratch + 56
-}
-
 /// Host address → size of each block's code in one cache generation, for listings. Two arrays in
 /// code order (blocks are only appended) rather than a dictionary: an append per block is cheaper
 /// than a hashed insert, and lookups are rare.

@@ -36,7 +36,8 @@ public enum ExitReason: UInt32, CaseIterable, Sendable, CustomStringConvertible 
     }
 }
 
-/// Named words of `GuestState`'s scratch area that translated code and the dispatcher share.
+/// Named words of `GuestState`'s scratch area that translated code and the dispatcher share:
+/// the whole layout is here, so that no two users take the same word.
 enum ScratchSlot {
     /// Instructions translated code may still retire before returning (the budget register's
     /// home while the dispatcher runs).
@@ -54,6 +55,8 @@ enum ScratchSlot {
     static let hostStack = StateOffset.scratch + 40
     /// Guest calls push a host frame only while rsp is above this (Lower+Call.swift).
     static let returnStackFloor = StateOffset.scratch + 48
+    /// The return address of the cold exit taken last (ColdExits.swift).
+    static let coldSite = StateOffset.scratch + 56
     // Words 14 and 15 belong to the F/D code: the host and guest MXCSR images
     // (`GuestMXCSR.hostSlot`) and `mxcsrScratch`.
 }

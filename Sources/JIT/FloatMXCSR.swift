@@ -55,4 +55,11 @@ enum GuestMXCSR {
         fold(&a)
         a.ldmxcsr(host)
     }
+
+    /// Coming back from a helper call (after `leave`): the guest's image, flags clear (frm
+    /// cannot have changed: no helper writes the FP CSRs), and its f registers.
+    static func resume(_ a: inout Assembler) {
+        a.ldmxcsr(guest)
+        FloatRegisterMap.load(&a)
+    }
 }

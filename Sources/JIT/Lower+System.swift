@@ -39,15 +39,12 @@ extension Translator {
         storePC(pc)
         for (g, h) in RegisterMap.callerSaved + named { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
         a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
-        FloatRegisterMap.store(&a)
-        GuestMXCSR.fold(&a)
-        a.ldmxcsr(GuestMXCSR.host)
+        GuestMXCSR.leave(&a)
         a.mov(.rdi, .rbx)
         a.mov(.rsi, imm: Int64(Int(bitPattern: instruction)))
         a.mov(.rax, imm: Int64(bitPattern: helper))
         a.call(.rax)
-        a.ldmxcsr(GuestMXCSR.guest)
-        FloatRegisterMap.load(&a)
+        GuestMXCSR.resume(&a)
         for (g, h) in RegisterMap.callerSaved + named { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
         let failed = outOfLine(.helperFailed(notRetired: notRetired, raw: i.raw))
