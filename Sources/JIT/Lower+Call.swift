@@ -71,7 +71,7 @@ extension Translator {
         let other = a.newLabel()
         a.cmp(.rax, .qword(.rsp, 8))
         a.jcc(.ne, other)
-        a.emit([0xC2, 0x08, 0x00]) // ret 8: to the landing, dropping the guest address too
+        a.ret(popping: 8) // to the landing, dropping the guest address too
         a.bind(other)
     }
 }

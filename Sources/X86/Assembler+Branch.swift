@@ -71,6 +71,12 @@ extension Assembler {
     public mutating func call(_ m: Mem) { emit(.none, .of(0xFF), reg: 2, rm: .mem(m)) }
 
     public mutating func ret() { bytes.append(0xC3) }
+    /// `ret imm16`: returns, then drops `bytes` more bytes of arguments from the stack.
+    public mutating func ret(popping bytes: UInt16) {
+        self.bytes.append(0xC2)
+        self.bytes.append(UInt8(truncatingIfNeeded: bytes))
+        self.bytes.append(UInt8(truncatingIfNeeded: bytes >> 8))
+    }
     /// The guaranteed-invalid instruction: raises #UD (SIGILL).
     public mutating func ud2() { append(.of(0x0F, 0x0B)) }
     /// Breakpoint (SIGTRAP).

@@ -171,4 +171,14 @@ private func target(_ d: DisassembledInstruction) -> UInt64? {
             #expect(a.offset - start < 32)
         }
     }
+
+    /// `ret imm16` (translated code returns to a guest call's landing with `ret 8`).
+    @Test func returnPoppingArguments() throws {
+        for n in [8, 0x1234] as [UInt16] {
+            var a = Assembler()
+            a.ret(popping: n)
+            let d = try decode(a)
+            #expect(d.count == 1 && d[0].mnemonic == "ret" && target(d[0]) == UInt64(n))
+        }
+    }
 }
