@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "Interpreter", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
         .target(name: "X86", dependencies: ["CCapstone"], swiftSettings: fast),
         .target(name: "JIT", dependencies: ["RISCV", "Guest", "Interpreter", "X86", "CFFI", "CHost"], swiftSettings: fast),
-        .target(name: "Linux", dependencies: ["RISCV", "Guest", "CHost"], swiftSettings: fast),
-        .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "Linux", "X86"], swiftSettings: fast),
+        .target(name: "ELF", dependencies: ["Guest"], swiftSettings: fast),
+        .target(name: "Linux", dependencies: ["RISCV", "Guest", "ELF", "CHost"], swiftSettings: fast),
+        .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "ELF", "Linux", "X86"], swiftSettings: fast),
         .target(name: "TrapezeCLI", dependencies: [
             "Trapeze", "RISCV", "Guest", "Linux", "JIT",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,8 +44,8 @@ let package = Package(
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
-        .testTarget(name: "LinuxTests", dependencies: ["Linux", "Guest", "RISCV"]),
+        .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone"]),
-        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "Linux", "Guest", "RISCV"], exclude: ["DumpGoldens", "CLIGoldens"]),
+        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "Linux", "Guest", "RISCV"], exclude: ["DumpGoldens", "CLIGoldens"]),
     ]
 )

@@ -3,6 +3,7 @@
 import Guest
 import Linux
 import RISCV
+import ELF
 
 #if FUZZ_ELF
 /// One guest address space for every input: an image is unmapped again after it loads.

@@ -46,14 +46,15 @@ build_module() {  # name, dependencies...
 }
 shopt -s globstar nullglob
 # Rebuilt only when a source changed since the last build.
-if [ ! -f "$out/libLinux.a" ] || [ -n "$(find Sources/RISCV Sources/Guest Sources/Linux -newer "$out/libLinux.a" -name '*.swift' | head -n1)" ]; then
+if [ ! -f "$out/libLinux.a" ] || [ -n "$(find Sources/RISCV Sources/Guest Sources/ELF Sources/Linux -newer "$out/libLinux.a" -name '*.swift' | head -n1)" ]; then
     rm -f "$out"/lib*.a
     build_module RISCV
     build_module Guest RISCV
-    build_module Linux Guest RISCV
+    build_module ELF Guest
+    build_module Linux ELF Guest RISCV
 fi
 echo "  swiftc fuzz-$target"
-swiftc "${flags[@]}" -D "$define" tools/fuzz-harness.swift -lLinux -lGuest -lRISCV -o "$out/fuzz-$target"
+swiftc "${flags[@]}" -D "$define" tools/fuzz-harness.swift -lLinux -lELF -lGuest -lRISCV -o "$out/fuzz-$target"
 
 # New inputs go to the first directory (outside the repository); the committed corpus is read only.
 mkdir -p "$out/corpus-$target"

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Guest
+import ELF
 
 /// A guest Linux process in user mode: the `Environment` that turns the guest's `ecall`s into
 /// host system calls, over memory laid out by the ELF loader.

@@ -1,4 +1,5 @@
 import Linux
+import ELF
 
 /// Guest address → `symbol+0xoffset`, from the loaded program's ELF symbols and its dynamic
 /// linker's (both already moved to where they were loaded). Libraries the dynamic linker maps

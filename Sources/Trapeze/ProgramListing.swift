@@ -1,5 +1,6 @@
 import Linux
 import RISCV
+import ELF
 
 /// An objdump-style listing of a riscv64 ELF's executable sections, with symbol headers and
 /// `<symbol+offset>` on branch targets.

@@ -1,5 +1,6 @@
 import Linux
 import RISCV
+import ELF
 
 /// What objdump -d needs to know about one executable section beyond its symbols: where the
 /// RISC-V mapping symbols say data (`$d`) sits among the code (`$x`), and how wide the address

@@ -1,4 +1,5 @@
 import Linux
+import ELF
 
 /// The symbols of a listing, chosen and ranked as binutils 2.40 objdump -d does, so that the
 /// `<symbol>:` headers and `<symbol+0xoff>` targets agree with it on every file. objdump differs

@@ -1,6 +1,7 @@
 import Testing
 import Guest
 import Linux
+import ELF
 
 @Suite struct ELFFileTests {
     func problem(_ bytes: [UInt8]) -> String? {

@@ -1,6 +1,7 @@
 import Testing
 import Guest
 import Linux
+import ELF
 
 @Suite struct InitialStackTests {
     @Test func layoutReadsBackLikeLinux() throws {

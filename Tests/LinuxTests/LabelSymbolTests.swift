@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Linux
+import ELF
 
 /// Assembly labels (`STT_NOTYPE`) name addresses like functions do; mapping symbols, absolute
 /// constants, sections and files do not.

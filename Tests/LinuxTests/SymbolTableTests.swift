@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import Linux
+import ELF
 
 @Suite struct SymbolTableTests {
     let table = SymbolTable([

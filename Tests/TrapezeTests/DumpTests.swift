@@ -2,6 +2,7 @@ import Foundation
 import Linux
 import Testing
 import Trapeze
+import ELF
 
 /// `trapeze dump`: the text golden, the JSON lines schema, `--pc` and `--limit`, guest symbols.
 @Suite struct DumpTests {

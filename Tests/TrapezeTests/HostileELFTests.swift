@@ -6,6 +6,7 @@ import Guest
 import Linux
 import RISCV
 import Testing
+import ELF
 
 /// Malformed programs through `trapeze run`, and the committed fuzz corpus (Fixtures/fuzz, grown
 /// by tools/fuzz-run.sh) replayed through the same checks as the libFuzzer harnesses.

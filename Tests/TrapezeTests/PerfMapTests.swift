@@ -2,6 +2,7 @@ import Foundation
 import Linux
 import Testing
 import Trapeze
+import ELF
 
 /// `trapeze run --perf-map`: the map file perf reads, and how its names are made.
 @Suite struct PerfMapTests {

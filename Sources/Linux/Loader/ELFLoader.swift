@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Guest
+import ELF
 
 /// One ELF file mapped into guest memory.
 public struct LoadedImage: Sendable {

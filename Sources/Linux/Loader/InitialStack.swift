@@ -1,4 +1,5 @@
 import Guest
+import ELF
 
 /// Auxiliary vector keys (include/uapi/linux/auxvec.h).
 public enum AuxKey: UInt64, Sendable, CaseIterable {

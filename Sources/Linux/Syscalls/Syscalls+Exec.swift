@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Guest
+import ELF
 
 /// execve. The host kernel cannot run a riscv64 program, so Trapeze re-executes itself on it
 /// (`reexecCommand`), as a binfmt_misc registration would. A `#!` script whose interpreter is a

@@ -1,4 +1,5 @@
 import Linux
+import ELF
 
 /// Guest address → `symbol+0xoffset`, from the symbol tables of the loaded program and its
 /// dynamic linker. Addresses outside any symbol have no name.
