@@ -27,8 +27,47 @@ public enum StateOffset {
     /// Scratch words for engines (the JIT's spill area, helper arguments).
     public static let scratch = 576
     public static let scratchCount = 16
+
+    // Privileged state (system mode; see Privileged/GuestState+Privileged.swift), after the
+    // fields above so their offsets stay put. Each is a UInt64 unless noted.
+    /// The current privilege level (`PrivilegeMode` raw value).
+    public static let privilege = 704
+    /// mstatus without SD, UXL and SXL (computed when read).
+    public static let mstatus = 712
+    public static let medeleg = 720
+    public static let mideleg = 728
+    public static let mie = 736
+    /// The software-writable mip bits (SSIP, STIP, SEIP); devices' lines are ORed in when read.
+    public static let mip = 744
+    public static let mtvec = 752
+    public static let mscratch = 760
+    public static let mepc = 768
+    public static let mcause = 776
+    public static let mtval = 784
+    public static let mcounteren = 792
+    public static let mcountinhibit = 800
+    public static let menvcfg = 808
+    public static let stvec = 816
+    public static let sscratch = 824
+    public static let sepc = 832
+    public static let scause = 840
+    public static let stval = 848
+    public static let scounteren = 856
+    public static let senvcfg = 864
+    public static let satp = 872
+    public static let stimecmp = 880
+    /// mcycle and minstret as offsets from `instret` (or their frozen values while inhibited).
+    public static let mcycle = 888
+    public static let minstret = 896
+    public static let mhartid = 904
+    /// pmp0cfg...pmp15cfg, one byte each (pmpcfg0 and pmpcfg2 as the guest sees them).
+    public static let pmpcfg = 912
+    /// pmpaddr0...pmpaddr15.
+    public static let pmpaddr = 928
+    public static let pmpCount = 16
+
     /// Total size of the block, rounded to a cache line.
-    public static let size = 704
+    public static let size = 1088
 }
 
 /// A non-owning view of one hart's raw state block.

@@ -28,6 +28,9 @@ public enum Continuation: Equatable, Sendable {
     case resume
     /// Stop running this guest.
     case stop(ExitStatus)
+    /// `wfi` retired with no interrupt pending: the engine may idle the hart
+    /// (`Hart.waitForInterrupt()`) before it carries on; carrying on at once is also correct.
+    case waitForInterrupt
 }
 
 /// The privilege level a hart runs at.
@@ -56,7 +59,11 @@ public final class Hart: @unchecked Sendable {
     public let state: GuestState
     public let memory: GuestMemory
     public var environment: (any Environment)?
-    public var privilege: PrivilegeMode = .user
+    /// The machine around the hart in system mode; nil in user mode, where guest addresses are
+    /// Linux virtual addresses in `memory`.
+    public var platform: (any Platform)?
+    /// Cached address translations (system mode), flushed by `sfence.vma` and `satp` writes.
+    public let tlb = TLB()
     /// Host time origin for the `time` CSR.
     public let startTime: UInt64
 
@@ -71,6 +78,7 @@ public final class Hart: @unchecked Sendable {
         startTime = Hart.hostNanoseconds()
         raw.storeBytes(of: UInt64(UInt(bitPattern: memory.base)), toByteOffset: StateOffset.memoryBase, as: UInt64.self)
         raw.storeBytes(of: memory.limit, toByteOffset: StateOffset.memoryLimit, as: UInt64.self)
+        state.resetForUserMode()
     }
 
     deinit { state.raw.deallocate() }

@@ -4,21 +4,6 @@ import RISCV
 import Glibc
 #endif
 
-/// CSR numbers the trap-and-emulate handler knows.
-public enum CSRNumber {
-    public static let fflags: UInt16 = 0x001
-    public static let frm: UInt16 = 0x002
-    public static let fcsr: UInt16 = 0x003
-    public static let cycle: UInt16 = 0xC00
-    public static let time: UInt16 = 0xC01
-    public static let instret: UInt16 = 0xC02
-
-    /// CSRs whose bits 11:10 are `11` are read-only; writing one is an illegal instruction.
-    @inline(__always) public static func isReadOnly(_ csr: UInt16) -> Bool { csr >> 10 & 3 == 3 }
-    /// Bits 9:8 give the lowest privilege level that may access the CSR.
-    @inline(__always) public static func minimumPrivilege(_ csr: UInt16) -> UInt8 { UInt8(truncatingIfNeeded: csr >> 8 & 3) }
-}
-
 /// What the trap-and-emulate handler did with one system instruction.
 public enum Emulation: Equatable, Sendable {
     /// The instruction completed (it retires; the engine counts it); go on as the continuation says.
@@ -31,8 +16,8 @@ public enum Emulation: Equatable, Sendable {
 /// `ebreak`, Zicsr, `fence.i`, `mret`, `sret`, `wfi`, `sfence.vma`).
 ///
 /// Engines call it with `state.pc` at the instruction and `state.instret` counting the
-/// instructions retired before it (so reading `instret` sees exactly those). Privileged-state
-/// emulation for system mode will be added where `privilege` is consulted below.
+/// instructions retired before it (so reading `instret` sees exactly those). The CSR file, trap
+/// return and the other privileged instructions are in Privileged/.
 extension Hart {
     /// Executes a system instruction and reports any exception to the environment.
     /// Does not count `instret`; engines do.
@@ -67,11 +52,7 @@ extension Hart {
             state.pc = pc &+ UInt64(inst.length)
             return .retired(.resume)
         case .mret, .sret, .wfi, .sfence_vma:
-            // Legal only above U-mode; system-mode emulation (trap return, TLB flush, idle)
-            // belongs here when it arrives. Until then every mode treats them as illegal.
-            switch privilege {
-            case .user, .supervisor, .machine: return illegal
-            }
+            return emulatePrivileged(inst)
         case .lui, .auipc, .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu,
              .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
              .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
@@ -121,59 +102,6 @@ extension Hart {
         case .user: .ecallFromU
         case .supervisor: .ecallFromS
         case .machine: .ecallFromM
-        }
-    }
-
-    // MARK: Zicsr
-
-    private enum CSRUpdate { case assign, set, clear }
-
-    /// Performs a csrr* instruction: reads the old value into rd and, if `writes`, updates the CSR
-    /// with `operand`. Illegal if the CSR does not exist at this privilege or is read-only and
-    /// written; then nothing changes.
-    private func csr(_ inst: Instruction, _ update: CSRUpdate, _ operand: UInt64, writes: Bool) -> Emulation {
-        let pc = state.pc
-        let number = inst.csr
-        guard CSRNumber.minimumPrivilege(number) <= privilege.rawValue, let old = readCSR(number),
-              !(writes && CSRNumber.isReadOnly(number)) else {
-            return .exception(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(inst.raw)))
-        }
-        if writes {
-            switch update {
-            case .assign: writeCSR(number, operand)
-            case .set: writeCSR(number, old | operand)
-            case .clear: writeCSR(number, old & ~operand)
-            }
-        }
-        // csrrw/csrrwi with rd = x0 should not read; no CSR here has read side effects, and setX
-        // discards x0, so the read above is harmless.
-        state.setX(Int(inst.rd), old)
-        state.pc = pc &+ UInt64(inst.length)
-        return .retired(.resume)
-    }
-
-    /// A CSR's value, or nil if it does not exist at this privilege level.
-    private func readCSR(_ csr: UInt16) -> UInt64? {
-        switch csr {
-        case CSRNumber.fflags: UInt64(state.fflags)
-        case CSRNumber.frm: UInt64(state.frm)
-        case CSRNumber.fcsr: UInt64(state.fcsr)
-        // One instruction per cycle, as far as the guest can tell.
-        case CSRNumber.cycle, CSRNumber.instret: state.instret
-        case CSRNumber.time: time
-        default: nil
-        }
-    }
-
-    /// Writes a CSR that `readCSR` knows and that is not read-only (bits beyond the field are
-    /// dropped, as the spec's WARL/WPRI rules allow).
-    private func writeCSR(_ csr: UInt16, _ value: UInt64) {
-        let v = UInt32(truncatingIfNeeded: value)
-        switch csr {
-        case CSRNumber.fflags: state.fflags = v & 0x1f
-        case CSRNumber.frm: state.frm = v & 0x7
-        case CSRNumber.fcsr: state.fcsr = v & 0xff
-        default: break
         }
     }
 }
