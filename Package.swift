@@ -43,6 +43,7 @@ let package = Package(
                          linkerSettings: staticExecutable),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
+        .testTarget(name: "GuestTests", dependencies: ["Guest", "RISCV"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone"]),

@@ -17,8 +17,9 @@ public enum MStatus {
     public static let tvm: UInt64 = 1 << 20
     public static let tw: UInt64 = 1 << 21
     public static let tsr: UInt64 = 1 << 22
-    /// UXL = SXL = 2 (64-bit), read-only.
-    public static let xlens: UInt64 = 2 << 32 | 2 << 34
+    /// UXL = SXL = 2 (64-bit), read-only; sstatus shows only UXL.
+    public static let uxl: UInt64 = 2 << 32
+    public static let xlens: UInt64 = uxl | 2 << 34
     public static let sd: UInt64 = 1 << 63
 
     /// FS values: the floating-point unit's state as the kernel tracks it.
@@ -27,7 +28,7 @@ public enum MStatus {
     /// The bits an mstatus write may change (MPP is further restricted to U, S, M).
     static let writable: UInt64 = sie | mie | spie | mpie | spp | mpp | fs | mprv | sum | mxr | tvm | tw | tsr
     /// The bits sstatus shows, and those it may change.
-    static let supervisorView: UInt64 = sie | spie | spp | fs | sum | mxr | xlens | sd
+    static let supervisorView: UInt64 = sie | spie | spp | fs | sum | mxr | uxl | sd
     static let supervisorWritable: UInt64 = sie | spie | spp | fs | sum | mxr
 }
 
