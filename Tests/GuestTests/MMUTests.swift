@@ -217,6 +217,31 @@ private func pageFault(_ access: MemoryFault.Access, _ va: UInt64, pc: UInt64 = 
         #expect(hart.translate(0x1_1000, access: .read) == .success(0x9200_1000))
     }
 
+    @Test func fenceByAddressAndASID() {
+        var (hart, platform, tables) = translatingHart()
+        hart.state.satp = tables.satp(asid: 3)
+        let local = tables.map(0x2_0000, 0x9000_0000, flags: Bits.rwx)
+        let global = tables.map(0x2_1000, 0x9000_1000, flags: Bits.rwx | Bits.g)
+        let other = tables.map(0x2_2000, 0x9000_2000, flags: Bits.rwx)
+        for va: UInt64 in [0x2_0000, 0x2_1000, 0x2_2000] { _ = hart.translate(va, access: .read) }
+        for (slot, pa) in [(local, 0x9400_0000), (global, 0x9400_1000), (other, 0x9400_2000)] as [(UInt64, UInt64)] {
+            platform.ram.store(slot, (pa >> 12) << 10 | Bits.rwx | (slot == global ? Bits.g : 0))
+        }
+        // Another ASID at this address: nothing goes.
+        hart.state.setX(10, 0x2_0000)
+        hart.state.setX(11, 4)
+        _ = hart.run(.sfence_vma, rs1: 10, rs2: 11)
+        #expect(hart.translate(0x2_0000, access: .read) == .success(0x9000_0000))
+        // This ASID: the local entry at that address goes; a global one is kept even when named.
+        hart.state.setX(11, 3)
+        _ = hart.run(.sfence_vma, rs1: 10, rs2: 11)
+        hart.state.setX(10, 0x2_1000)
+        _ = hart.run(.sfence_vma, rs1: 10, rs2: 11)
+        #expect(hart.translate(0x2_0000, access: .read) == .success(0x9400_0000))
+        #expect(hart.translate(0x2_1000, access: .read) == .success(0x9000_1000))
+        #expect(hart.translate(0x2_2000, access: .read) == .success(0x9000_2000))
+    }
+
     @Test func fenceByAddressDropsAWholeSuperpage() {
         var (hart, platform, tables) = translatingHart()
         let slot = tables.map(0x20_0000, 0x9000_0000, level: 1, flags: Bits.rwx)
