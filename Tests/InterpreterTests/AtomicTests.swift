@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import RISCV
 import Testing
+import TestSupport
 
 /// x1 = address, x2 = operand, rd = x3.
 private func amo(_ op: Opcode) -> Instruction { r(op, 3, 1, 2) }

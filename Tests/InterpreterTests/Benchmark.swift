@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import RISCV
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,36 +1,16 @@
 import Interpreter
 import Testing
+import TestSupport
 
 /// A second oracle for round-to-nearest-even: the host's IEEE arithmetic (Swift's Double and
 /// Float operations are correctly rounded in RNE). Random operands of every shape; NaN results
 /// are only checked to be NaN, since RISC-V canonicalises and x86 does not.
 @Suite struct FloatHostTests {
-    /// A seeded xorshift generator, so a failure can be reproduced.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return state
-        }
-        /// Bit patterns biased towards nearby exponents and short significands.
-        mutating func double(near exponent: UInt64) -> UInt64 {
-            let sign = next() & (1 << 63)
-            let e = next() % 4 == 0 ? next() % 2047 : (exponent &+ next() % 64 &- 32) % 2047
-            var fraction = next() & ((1 << 52) - 1)
-            if next() % 3 == 0 { fraction &= ~((1 << (next() % 52)) - 1) }
-            return sign | (e << 52) | fraction
-        }
-        mutating func single(near exponent: UInt32) -> UInt32 {
-            let bits = double(near: UInt64(exponent)) >> 32
-            return UInt32(truncatingIfNeeded: bits) & 0x807f_ffff | ((UInt32(truncatingIfNeeded: bits >> 20) % 255) << 23)
-        }
-    }
-
     static func same(_ a: Double, _ b: UInt64) -> Bool { a.isNaN ? Double(bitPattern: b).isNaN : a.bitPattern == b }
     static func same(_ a: Float, _ b: UInt32) -> Bool { a.isNaN ? Float(bitPattern: b).isNaN : a.bitPattern == b }
 
     @Test func doubleArithmeticMatchesHostInRNE() {
-        var g = Generator(state: 0x1234_5678_9abc_def1)
+        var g = SeededRandom(seed: 0x1234_5678_9abc_def1)
         var flags: UInt32 = 0
         var failures: [String] = []
         for _ in 0..<20_000 {
@@ -54,7 +34,7 @@ import Testing
     }
 
     @Test func singleArithmeticMatchesHostInRNE() {
-        var g = Generator(state: 0x0fed_cba9_8765_4321)
+        var g = SeededRandom(seed: 0x0fed_cba9_8765_4321)
         var flags: UInt32 = 0
         var failures: [String] = []
         for _ in 0..<20_000 {
@@ -76,5 +56,21 @@ import Testing
             }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+}
+
+extension SeededRandom {
+    /// Double bit patterns biased towards nearby exponents and short significands.
+    mutating func double(near exponent: UInt64) -> UInt64 {
+        let sign = next() & (1 << 63)
+        let e = next() % 4 == 0 ? next() % 2047 : (exponent &+ next() % 64 &- 32) % 2047
+        var fraction = next() & ((1 << 52) - 1)
+        if next() % 3 == 0 { fraction &= ~((1 << (next() % 52)) - 1) }
+        return sign | (e << 52) | fraction
+    }
+
+    mutating func single(near exponent: UInt32) -> UInt32 {
+        let bits = double(near: UInt64(exponent)) >> 32
+        return UInt32(truncatingIfNeeded: bits) & 0x807f_ffff | ((UInt32(truncatingIfNeeded: bits >> 20) % 255) << 23)
     }
 }

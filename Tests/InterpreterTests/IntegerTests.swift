@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import RISCV
 import Testing
+import TestSupport
 
 /// Runs `inst` with x1 = a and x2 = b, returning x3.
 private func binary(_ op: Opcode, _ a: UInt64, _ b: UInt64) -> UInt64 {

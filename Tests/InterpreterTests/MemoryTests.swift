@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import RISCV
 import Testing
+import TestSupport
 
 @Suite struct MemoryTests {
     /// A hart with x1 pointing at the data pages and the bytes 0x80, 0x81, ... 0x8f stored there.

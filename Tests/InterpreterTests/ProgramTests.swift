@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import RISCV
 import Testing
+import TestSupport
 
 /// Whole programs through the real decoder: encodings from `riscv64-linux-gnu-as -march=rv64gc`
 /// (linked at 0x10000), written into guest memory and run to their exit ecall.

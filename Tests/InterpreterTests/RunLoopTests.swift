@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import RISCV
 import Testing
+import TestSupport
 
 /// The run loop: blocks, fetch permissions, exact instruction limits, precise exceptions,
 /// invalidation and events. Programs use `TestProgram`'s stand-in encodings.
@@ -75,7 +76,7 @@ import Testing
         program.place([Instruction(opcode: .ebreak)], at: Layout.code, in: hart.memory)
         let handler = program.place([i(.addi, 10, 0, 42), i(.addi, 17, 0, 93)], at: Layout.code + 0x100, in: hart.memory)
         program.place([Instruction(opcode: .ecall)], at: handler, in: hart.memory)
-        hart.recorder.resumeAfterException = Layout.code + 0x100
+        hart.recorder.resumeAt = Layout.code + 0x100
         #expect(program.interpreter().run(hart, maxInstructions: nil) == .exited(42))
         #expect(hart.recorder.exceptions.map(\.cause) == [.breakpoint])
         #expect(hart.state.instret == 3)   // ebreak did not retire

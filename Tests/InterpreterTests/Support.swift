@@ -1,79 +1,9 @@
 import Guest
 import Interpreter
 import RISCV
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A Linux-like environment double: records every ecall and exception; a7 = 93 (exit) stops
-/// with the exit status in a0, other ecalls return a0 = 0 and advance pc. Exceptions stop the
-/// run with the signal Linux would send, unless `resumeAfterException` redirects.
-final class RecordingEnvironment: Environment {
-    var ecalls: [UInt64] = []
-    var exceptions: [GuestTrap] = []
-    var pendingEvents = 0
-    var deliveries = 0
-    /// When set, exceptions resume at this pc instead of stopping (a signal handler, say).
-    var resumeAfterException: UInt64?
-    /// When set, an event delivery moves pc here (a signal handler being entered).
-    var eventHandler: UInt64?
-
-    func environmentCall(_ hart: Hart) -> Continuation {
-        let number = hart.state.x(17)
-        ecalls.append(number)
-        if number == 93 { return .stop(.exited(Int32(truncatingIfNeeded: hart.state.x(10)))) }
-        hart.state.setX(10, 0)
-        hart.state.pc &+= 4
-        return .resume
-    }
-
-    func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation {
-        exceptions.append(trap)
-        if let resumeAfterException {
-            hart.state.pc = resumeAfterException
-            return .resume
-        }
-        return .stop(.signaled(Hart.signal(for: trap.cause)))
-    }
-
-    var eventPending: Bool { pendingEvents > 0 }
-
-    func deliverEvents(_ hart: Hart) -> Continuation {
-        pendingEvents -= 1
-        deliveries += 1
-        if let eventHandler { hart.state.pc = eventHandler }
-        return .resume
-    }
-}
-
-/// Addresses of the test address space.
-enum Layout {
-    static let code: UInt64 = 0x10000
-    static let data: UInt64 = 0x20000
-    /// Two data pages, so accesses can cross a page boundary.
-    static let dataSize: UInt64 = 0x2000
-    /// A read-only page right after the data.
-    static let readOnly: UInt64 = 0x22000
-    /// Unmapped.
-    static let hole: UInt64 = 0x30000
-}
-
-/// A small guest: 16 MiB of address space, code at `Layout.code`, data at `Layout.data`.
-func makeHart(codePages: UInt64 = 4, environment: RecordingEnvironment? = RecordingEnvironment()) -> Hart {
-    let memory = GuestMemory(limit: 1 << 24)
-    memory.mapAnonymous(Layout.code, codePages * GuestMemory.pageSize, [.read, .execute])
-    memory.mapAnonymous(Layout.data, Layout.dataSize, [.read, .write])
-    memory.mapAnonymous(Layout.readOnly, GuestMemory.pageSize, [.read])
-    let hart = Hart(memory: memory)
-    hart.environment = environment
-    hart.state.pc = Layout.code
-    return hart
-}
+import TestSupport
 
 extension Hart {
-    var recorder: RecordingEnvironment { environment as! RecordingEnvironment }
-
     /// Executes one instruction at pc through the single-instruction API.
     @discardableResult
     func exec(_ inst: Instruction) -> StepResult { Interpreter.execute(inst, self) }

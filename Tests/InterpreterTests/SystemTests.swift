@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import RISCV
 import Testing
+import TestSupport
 
 /// Runs a system instruction the way the run loop does: the interpreter hands it over, and the
 /// trap-and-emulate handler performs it.

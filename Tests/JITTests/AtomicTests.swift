@@ -3,6 +3,7 @@ import Interpreter
 import JIT
 import RISCV
 import Testing
+import TestSupport
 
 /// LR/SC and AMOs inline: values, sign extension, reservations, and the exceptions the
 /// interpreter raises (misaligned before access faults; AMOs fault as stores), with exact pcs.

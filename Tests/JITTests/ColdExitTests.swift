@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import JIT
 import Testing
+import TestSupport
 
 /// The cold stubs are one `call` to a shared thunk each, the site's pc, budget to give back and
 /// exit argument kept in a table (ColdExits.swift). These programs take every kind of cold exit

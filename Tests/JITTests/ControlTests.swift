@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import JIT
 import Testing
+import TestSupport
 
 @Suite struct ControlTests {
     /// Every branch, taken and not, with signed/unsigned edge operands: a bit per outcome.
@@ -10,11 +11,11 @@ import Testing
         var code: [UInt32] = []
         for a in 0..<values.count {
             for b in 0..<values.count {
-                for f3: UInt32 in [0, 1, 4, 5, 6, 7] {
+                for branch in RV.branches {
                     let (ra, rb) = [(10, 5), (6, 11), (7, 0), (12, 0), (0, 6)][(a + b) % 5]
                     code += [loadWord(ra, a), loadWord(rb, b),
                              RV.slli(9, 9, 1),
-                             RV.b(f3, ra, rb, 8),
+                             RV.b(branch, ra, rb, 8),
                              RV.addi(9, 9, 1)]
                 }
             }

@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import JIT
 import Testing
+import TestSupport
 
 @Suite struct EngineTests {
     /// Code writes an instruction, fence.i, runs it; rewrites it, fence.i, runs the new one.

@@ -6,6 +6,7 @@ import Interpreter
 import JIT
 import RISCV
 import Testing
+import TestSupport
 
 /// A seeded differential fuzzer over every F, D and A instruction: short random sequences of
 /// them, with operands from edge-value pools, static and dynamic rounding modes (reserved ones
@@ -28,7 +29,7 @@ import Testing
 
     @Test func fixedSeed() {
         var failures = 0
-        var rng = SplitMix(seed: Self.seed)
+        var rng = SeededRandom(seed: Self.seed)
         let jit = smallJIT()
         for n in 0..<Self.count {
             let fuzzCase = FuzzCase.random(&rng)
@@ -51,22 +52,6 @@ import Testing
         #expect(Self.opcodes.contains(.fmadd_s) && Self.opcodes.contains(.fcvt_d_lu) && Self.opcodes.contains(.amomaxu_d))
         #expect(!Self.opcodes.contains(.flw) && !Self.opcodes.contains(.fsd))
     }
-}
-
-/// Steele et al.'s SplitMix64: small, fast, and the same sequence everywhere for a seed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func pick<T>(_ a: [T]) -> T { a[below(a.count)] }
-    mutating func chance(_ oneIn: Int) -> Bool { below(oneIn) == 0 }
 }
 
 /// Edge values: signed zeros, infinities, quiet and signalling NaNs with payloads and either
@@ -111,7 +96,7 @@ enum EdgePools {
         0xfedc_ba98_7654_3210, 0x0000_0000_00ff_ff01, 0x8000_0000_0000_0400, 0xffff_ffff_ffff_fc01,
     ]
 
-    static func double(_ r: inout SplitMix) -> UInt64 {
+    static func double(_ r: inout SeededRandom) -> UInt64 {
         switch r.below(8) {
         case 0: return r.next()
         case 1: return Double(Int64(bitPattern: r.next()) >> Int64(r.below(60))).bitPattern
@@ -120,7 +105,7 @@ enum EdgePools {
         }
     }
 
-    static func single(_ r: inout SplitMix) -> UInt32 {
+    static func single(_ r: inout SeededRandom) -> UInt32 {
         switch r.below(8) {
         case 0: return UInt32(truncatingIfNeeded: r.next())
         case 1: return Float(Int64(bitPattern: r.next()) >> Int64(r.below(60))).bitPattern
@@ -129,7 +114,7 @@ enum EdgePools {
         }
     }
 
-    static func integer(_ r: inout SplitMix) -> UInt64 {
+    static func integer(_ r: inout SeededRandom) -> UInt64 {
         switch r.below(6) {
         case 0: return r.next()
         case 1: return UInt64(bitPattern: Int64(bitPattern: r.next()) >> Int64(r.below(64)))
@@ -155,7 +140,7 @@ struct FuzzCase: CustomStringConvertible {
     /// ones it keeps in the state block.
     static let fRegisters: [UInt8] = [0, 1, 2, 3, 8, 10, 13, 14, 15, 20, 31]
 
-    static func random(_ r: inout SplitMix) -> FuzzCase {
+    static func random(_ r: inout SeededRandom) -> FuzzCase {
         let length = r.chance(3) ? 1 + r.below(4) : 1
         let ops = (0..<length).map { _ in r.pick(FPAFuzz.opcodes) }
         var x = [UInt64](repeating: 0, count: 32)

@@ -3,6 +3,7 @@ import Interpreter
 import JIT
 import RISCV
 import Testing
+import TestSupport
 import X86
 
 /// One instruction word from its decoded form (rm 7 = dynamic).

@@ -3,6 +3,7 @@ import Interpreter
 import JIT
 import RISCV
 import Testing
+import TestSupport
 import X86
 
 /// The guest MXCSR kept while translated code runs and the f registers cached in xmm registers:

@@ -1,27 +1,16 @@
 import Guest
 import JIT
 import Testing
+import TestSupport
 
 /// Seeded random instruction streams: integer ALU operations, loads and stores of every width
 /// (aligned or not) and short forward branches over random registers — cached, uncached and x0 —
 /// must leave the JIT exactly where they leave the interpreter.
 @Suite struct FuzzTests {
-    /// A small, fixed PRNG (xorshift64*), so failures reproduce from the seed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state >> 12
-            state ^= state << 25
-            state ^= state >> 27
-            return state &* 0x2545_f491_4f6c_dd1d
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static let registers = [0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 28]
 
     static func program(seed: UInt64, length: Int) -> Program {
-        var r = Random(state: seed | 1)
+        var r = SeededRandom(seed: seed)
         var data: [UInt64] = []
         for _ in 0..<32 {
             let interesting: [UInt64] = [0, 1, UInt64.max, 1 << 63, (1 << 63) - 1, 0x8000_0000, 0xffff_ffff]
@@ -33,21 +22,18 @@ import Testing
         while code.count < length {
             switch r.below(10) {
             case 0, 1, 2:
-                let (_, op, f3, f7) = RV.registerOps[r.below(RV.registerOps.count)]
-                code.append(RV.r(op, f3, f7, reg(), reg(), reg()))
+                code.append(RV.r(r.pick(RV.registerOps), reg(), reg(), reg()))
             case 3, 4:
-                let (_, op, f3, _) = RV.immediateOps[r.below(RV.immediateOps.count)]
-                code.append(RV.i(op, f3, reg(), reg(), r.below(4096) - 2048))
+                code.append(RV.i(r.pick(RV.immediateOps), reg(), reg(), r.below(4096) - 2048))
             case 5:
-                let (_, op, f3, high, maxShift) = RV.shiftImmediateOps[r.below(RV.shiftImmediateOps.count)]
-                code.append(RV.i(op, f3, reg(), reg(), high | r.below(maxShift + 1)))
+                let (op, maxShift) = r.pick(RV.shiftImmediateOps)
+                code.append(RV.i(op, reg(), reg(), r.below(maxShift + 1)))
             case 6:
-                code.append(RV.load(UInt32(r.below(7)), reg(), 31, r.below(2040)))
+                code.append(RV.i(r.pick(RV.loads), reg(), 31, r.below(2040)))
             case 7:
-                code.append(RV.store(UInt32(r.below(4)), reg(), 31, r.below(2040)))
+                code.append(RV.s(r.pick(RV.stores), reg(), 31, r.below(2040)))
             case 8:
-                let f3: [UInt32] = [0, 1, 4, 5, 6, 7]
-                code.append(RV.b(f3[r.below(6)], reg(), reg(), 4 * (2 + r.below(3))))
+                code.append(RV.b(r.pick(RV.branches), reg(), reg(), 4 * (2 + r.below(3))))
             default:
                 code.append(r.below(2) == 0 ? RV.lui(reg(), Int(r.next() & 0xfffff)) : RV.auipc(reg(), Int(r.next() & 0xfffff)))
             }

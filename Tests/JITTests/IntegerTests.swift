@@ -1,6 +1,8 @@
 import Guest
 import JIT
+import RISCV
 import Testing
+import TestSupport
 
 /// Integer operations on edge values give the interpreter's results under the JIT.
 @Suite struct IntegerTests {
@@ -17,15 +19,14 @@ import Testing
     /// Results go to data + 0x800 onwards, addressed through x30.
     static func setup(_ s: GuestState) { s.setX(30, Layout.data + 0x800) }
 
-    @Test(arguments: RV.registerOps.map { $0.0 })
-    func registerOperation(_ name: String) {
-        let (_, op, f3, f7) = RV.registerOps.first { $0.0 == name }!
+    @Test(arguments: RV.registerOps)
+    func registerOperation(_ op: Opcode) {
         var code: [UInt32] = []
         var n = 0
         for (ai, _) in Self.values.enumerated() {
             for (bi, _) in Self.values.enumerated() {
                 let (rd, rs1, rs2) = Self.registerChoices[n % Self.registerChoices.count]
-                code += [loadWord(rs1, ai), loadWord(rs2, bi), RV.r(op, f3, f7, rd, rs1, rs2), RV.sd(rd, 30, 8 * (n % 256))]
+                code += [loadWord(rs1, ai), loadWord(rs2, bi), RV.r(op, rd, rs1, rs2), RV.sd(rd, 30, 8 * (n % 256))]
                 n += 1
             }
         }
@@ -34,16 +35,15 @@ import Testing
         #expect(outcome.status == .exited(0) || outcome.status == .exited(Int32(truncatingIfNeeded: outcome.x[10])))
     }
 
-    @Test(arguments: RV.immediateOps.map { $0.0 })
-    func immediateOperation(_ name: String) {
-        let (_, op, f3, _) = RV.immediateOps.first { $0.0 == name }!
+    @Test(arguments: RV.immediateOps)
+    func immediateOperation(_ op: Opcode) {
         let immediates = [0, 1, -1, 2047, -2048, 0x555, -0x7ff, 31]
         var code: [UInt32] = []
         var n = 0
         for (ai, _) in Self.values.enumerated() {
             for imm in immediates {
                 let (rd, rs1, _) = Self.registerChoices[n % Self.registerChoices.count]
-                code += [loadWord(rs1, ai), RV.i(op, f3, rd, rs1, imm), RV.sd(rd, 30, 8 * (n % 256))]
+                code += [loadWord(rs1, ai), RV.i(op, rd, rs1, imm), RV.sd(rd, 30, 8 * (n % 256))]
                 n += 1
             }
         }
@@ -52,14 +52,14 @@ import Testing
     }
 
     @Test(arguments: RV.shiftImmediateOps.map { $0.0 })
-    func shiftImmediate(_ name: String) {
-        let (_, op, f3, high, maxShift) = RV.shiftImmediateOps.first { $0.0 == name }!
+    func shiftImmediate(_ op: Opcode) {
+        let maxShift = RV.shiftImmediateOps.first { $0.0 == op }!.maxShift
         var code: [UInt32] = []
         var n = 0
         for (ai, _) in Self.values.enumerated() {
             for sh in [0, 1, 7, 31, maxShift] {
                 let (rd, rs1, _) = Self.registerChoices[n % Self.registerChoices.count]
-                code += [loadWord(rs1, ai), RV.i(op, f3, rd, rs1, high | sh), RV.sd(rd, 30, 8 * (n % 256))]
+                code += [loadWord(rs1, ai), RV.i(op, rd, rs1, sh), RV.sd(rd, 30, 8 * (n % 256))]
                 n += 1
             }
         }
@@ -71,20 +71,15 @@ import Testing
     @Test func divisionCornerCases() {
         let min = 0x8000_0000_0000_0000 as UInt64, minusOne = UInt64.max
         let data: [UInt64] = [7, 0, min, minusOne, 0xffff_ffff_8000_0000]
-        func op(_ name: String) -> (UInt32, UInt32, UInt32) {
-            let o = RV.registerOps.first { $0.0 == name }!
-            return (o.1, o.2, o.3)
-        }
         var code: [UInt32] = [loadWord(5, 0), loadWord(6, 1), loadWord(7, 2), loadWord(28, 3), loadWord(29, 4)]
-        let cases: [(String, Int, Int, Int, UInt64)] = [
-            ("div", 10, 5, 6, minusOne), ("divu", 11, 5, 6, minusOne), ("rem", 12, 5, 6, 7), ("remu", 13, 5, 6, 7),
-            ("div", 14, 7, 28, min), ("rem", 15, 7, 28, 0),
-            ("divw", 16, 29, 28, 0xffff_ffff_8000_0000), ("remw", 18, 29, 28, 0),
-            ("divuw", 19, 5, 6, minusOne), ("remw", 20, 29, 6, 0xffff_ffff_8000_0000),
+        let cases: [(Opcode, Int, Int, Int, UInt64)] = [
+            (.div, 10, 5, 6, minusOne), (.divu, 11, 5, 6, minusOne), (.rem, 12, 5, 6, 7), (.remu, 13, 5, 6, 7),
+            (.div, 14, 7, 28, min), (.rem, 15, 7, 28, 0),
+            (.divw, 16, 29, 28, 0xffff_ffff_8000_0000), (.remw, 18, 29, 28, 0),
+            (.divuw, 19, 5, 6, minusOne), (.remw, 20, 29, 6, 0xffff_ffff_8000_0000),
         ]
-        for (name, rd, a, b, _) in cases {
-            let (o, f3, f7) = op(name)
-            code.append(RV.r(o, f3, f7, rd, a, b))
+        for (op, rd, a, b, _) in cases {
+            code.append(RV.r(op, rd, a, b))
         }
         code += [RV.addi(10, 0, 0)] + RV.exit
         for chaining in [true, false] {

@@ -2,6 +2,7 @@ import Guest
 import JIT
 import RISCV
 import Testing
+import TestSupport
 import X86
 
 @Suite struct JITListingTests {

@@ -1,6 +1,7 @@
 import Guest
 import JIT
 import Testing
+import TestSupport
 
 @Suite struct MemoryTests {
     /// Every load width, signed and unsigned, at every alignment and across the page boundary
@@ -13,21 +14,21 @@ import Testing
         var out = 0
         for (base, _) in bases {
             for offset in 0..<12 {
-                for f3: UInt32 in [0, 1, 2, 3, 4, 5, 6] { // lb lh lw ld lbu lhu lwu
+                for load in RV.loads {
                     let rd = [10, 5, 12, 7][out % 4]
-                    code += [RV.load(f3, rd, base, offset), RV.sd(rd, 30, 8 * (out % 200))]
+                    code += [RV.i(load, rd, base, offset), RV.sd(rd, 30, 8 * (out % 200))]
                     out += 1
                 }
             }
         }
         // Stores: every width at odd offsets, read back by the data comparison.
         for offset in [1, 3, 6, 13, 15] {
-            for f3: UInt32 in [0, 1, 2, 3] {
-                code += [loadWord(11, offset % 8), RV.store(f3, 11, 28, offset * 8 + Int(f3))]
-                code += [loadWord(6, (offset + 1) % 8), RV.store(f3, 6, 29, offset + Int(f3))]
+            for (k, store) in RV.stores.enumerated() {
+                code += [loadWord(11, offset % 8), RV.s(store, 11, 28, offset * 8 + k)]
+                code += [loadWord(6, (offset + 1) % 8), RV.s(store, 6, 29, offset + k)]
             }
         }
-        code += [RV.store(3, 0, 28, 0)] // x0 as the stored value
+        code += [RV.sd(0, 28, 0)] // x0 as the stored value
         code += RV.exit
         let program = Program(code: code, data: pattern) { s in
             s.setX(29, Layout.data + 0x1000 - 16)

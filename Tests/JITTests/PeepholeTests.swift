@@ -1,7 +1,9 @@
 import Guest
 import Interpreter
 import JIT
+import RISCV
 import Testing
+import TestSupport
 import X86
 
 /// The short forms the translator picks for moves, constants, sign extension and compares with
@@ -17,20 +19,21 @@ import X86
     @Test func movesAndSignExtension() {
         var code: [UInt32] = []
         var n = 0
-        let forms: [(UInt32, UInt32, UInt32)] = [(0x33, 0, 0), (0x33, 6, 0), (0x33, 4, 0), (0x33, 0, 0x20),
-                                                 (0x3b, 0, 0), (0x3b, 0, 0x20)]
+        // Each form with the immediate form of its width.
+        let forms: [(Opcode, Opcode)] = [(.add, .addi), (.or, .addi), (.xor, .addi), (.sub, .addi),
+                                         (.addw, .addiw), (.subw, .addiw)]
         for (vi, _) in Self.values.enumerated() {
-            for (op, f3, f7) in forms {
+            for (op, immediate) in forms {
                 for rd in Self.registers {
                     for rs in Self.registers where rs != 0 {
                         code += [loadWord(rs, vi), loadWord(rd, (vi + 1) % Self.values.count),
-                                 RV.r(op, f3, f7, rd, rs, 0), RV.sd(rd, 30, 8 * (n % 256))]
+                                 RV.r(op, rd, rs, 0), RV.sd(rd, 30, 8 * (n % 256))]
                         n += 1
-                        if f7 == 0 { // x0 first: sub and subw with x0 first are negations, kept too
-                            code += [RV.r(op, f3, f7, rd, 0, rs), RV.sd(rd, 30, 8 * (n % 256))]
+                        if op != .sub && op != .subw { // x0 first: sub and subw with x0 first are negations, kept too
+                            code += [RV.r(op, rd, 0, rs), RV.sd(rd, 30, 8 * (n % 256))]
                             n += 1
                         }
-                        code += [RV.i(op == 0x33 ? 0x13 : 0x1b, 0, rd, rs, 0), RV.sd(rd, 30, 8 * (n % 256))]
+                        code += [RV.i(immediate, rd, rs, 0), RV.sd(rd, 30, 8 * (n % 256))]
                         n += 1
                     }
                 }
@@ -48,13 +51,13 @@ import X86
         func keep(_ rd: Int) { code.append(RV.sd(rd, 30, 8 * (n % 256))); n += 1 }
         for rd in Self.registers {
             for imm in [0, 1, -1, 2047, -2048, 0x555] {
-                for f3: UInt32 in [0, 4, 6, 7] { code.append(RV.i(0x13, f3, rd, 0, imm)); keep(rd) }
-                code.append(RV.i(0x1b, 0, rd, 0, imm)); keep(rd)
+                for op: Opcode in [.addi, .xori, .ori, .andi] { code.append(RV.i(op, rd, 0, imm)); keep(rd) }
+                code.append(RV.i(.addiw, rd, 0, imm)); keep(rd)
                 for upper in [0, 1, 0x7ffff, 0x80000, 0xfffff, 0x12345] {
                     code += [RV.lui(rd, upper), RV.addi(rd, rd, imm)]; keep(rd)
-                    code += [RV.lui(rd, upper), RV.i(0x1b, 0, rd, rd, imm)]; keep(rd)
+                    code += [RV.lui(rd, upper), RV.i(.addiw, rd, rd, imm)]; keep(rd)
                     code += [RV.auipc(rd, upper), RV.addi(rd, rd, imm)]; keep(rd)
-                    code += [RV.auipc(rd, upper), RV.i(0x1b, 0, rd, rd, imm)]; keep(rd)
+                    code += [RV.auipc(rd, upper), RV.i(.addiw, rd, rd, imm)]; keep(rd)
                     code += [RV.lui(rd, upper), RV.addi(7, rd, imm)]; keep(rd); keep(7)
                     code += [RV.lui(rd, upper), RV.addi(rd, 7, imm)]; keep(rd)
                 }
@@ -75,7 +78,7 @@ import X86
             code += [loadWord(10, vi), loadWord(5, (vi + 2) % Self.values.count), RV.addi(6, 5, 0), RV.addi(8, 10, 0)]
             for b in branches {
                 for (x, y) in operands {
-                    code += [RV.slli(28, 29, 5), RV.r(0x33, 0, 0x20, 29, 28, 29), b(x, y, 8), RV.addi(29, 29, 1)]
+                    code += [RV.slli(28, 29, 5), RV.r(.sub, 29, 28, 29), b(x, y, 8), RV.addi(29, 29, 1)]
                 }
             }
         }
@@ -163,7 +166,7 @@ extension CheckedBaseTests {
         #expect(try limitChecks([RV.ld(7, 10, 0), RV.lui(10, 1), RV.ld(7, 10, 0)]) == 2)
         #expect(try limitChecks([RV.ld(7, 10, 0), RV.jal(0, 4)]) == 1)
         // An F/D result in f15 leaves x15 (a5) alone; feq writing x15 is a new value.
-        #expect(try limitChecks([FloatTests.fld(15, 15, 0), FloatTests.fp(0x01, 15, 15, 15), FloatTests.fsd(15, 15, 8)]) == 1)
-        #expect(try limitChecks([RV.ld(7, 15, 0), FloatTests.fp(0x51, rm: 2, 15, 1, 2), RV.ld(7, 15, 0)]) == 2)
+        #expect(try limitChecks([RV.i(.fld, 15, 15, 0), RV.fp(.fadd_d, 15, 15, 15), RV.s(.fsd, 15, 15, 8)]) == 1)
+        #expect(try limitChecks([RV.ld(7, 15, 0), RV.fp(.feq_d, rm: 2, 15, 1, 2), RV.ld(7, 15, 0)]) == 2)
     }
 }

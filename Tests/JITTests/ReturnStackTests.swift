@@ -2,6 +2,7 @@ import Guest
 import Interpreter
 import JIT
 import Testing
+import TestSupport
 
 /// Guest calls and returns run as host call/ret (Lower+Call.swift): results must not depend on
 /// whether the host frames match what the guest does.
@@ -203,7 +204,7 @@ import Testing
         let code: [UInt32] = [
             RV.addi(5, 0, 300),             // 0: t0 = 300
             RV.addi(6, 5, 0),               // 4: loop: t1 = t0
-            RV.r(0x33, 7, 0, 6, 6, 29),     // 8: t1 &= t4 (1)
+            RV.r(.and, 6, 6, 29),     // 8: t1 &= t4 (1)
             RV.beq(6, 0, 12),               // 12: even → 24
             RV.addi(10, 10, 3),             // 16: odd: a0 += 3
             RV.addi(11, 11, 1),             // 20

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Guest
 import Linux
 import ELF
@@ -155,7 +156,7 @@ import ELF
         b.interpreter = "/nonexistent/ld.so"
         let good = b.build()
         let memory = GuestMemory(limit: 1 << 30)
-        var rng = SplitMix64(seed: 0x7a9e2e)
+        var rng = SeededRandom(seed: 0x7a9e2e)
         var errors = 0, loaded = 0
         for _ in 0..<4000 {
             var bytes = good
@@ -179,18 +180,5 @@ import ELF
         }
         #expect(errors + loaded == 4000)
         #expect(errors > 100 && loaded > 100)
-    }
-}
-
-/// A small deterministic generator for the fuzz tests.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
+import TestSupport
 import Linux
 import ELF
 
@@ -28,12 +26,10 @@ import ELF
         #expect(table.functions.map(\.name) == ["_start", "main", "helper"])
     }
 
-    /// The sysroot's dynamic linker, when the cross toolchain is installed: a real ET_DYN file
-    /// with a dynamic symbol table.
-    @Test func readsARealDynamicLinker() throws {
-        let path = "/usr/riscv64-linux-gnu/lib/ld-linux-riscv64-lp64d.so.1"
-        guard access(path, R_OK) == 0 else { return }
-        let elf = try ELFFile(path: path)
+    /// The sysroot's dynamic linker: a real ET_DYN file with a dynamic symbol table.
+    @Test(.enabled(if: Tools.hasSysroot, "no riscv64 sysroot"))
+    func readsARealDynamicLinker() throws {
+        let elf = try ELFFile(path: Tools.dynamicLinker)
         #expect(elf.isPositionIndependent)
         #expect(elf.interpreter == nil)
         let symbols = elf.symbolTable(bias: 0x1000_0000)

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Guest
 import Linux
+import TestSupport
 
 /// A guest process set up for throwing random system calls at, in a way that cannot hurt the
 /// test process around it: every file descriptor argument comes from a pool of descriptors the
@@ -38,7 +39,7 @@ final class FuzzSandbox {
         readOnly = scratch + FuzzSandbox.scratchSize + 0x1000
         hart.memory.mapAnonymous(scratch, FuzzSandbox.scratchSize, [.read, .write])
         hart.memory.mapAnonymous(readOnly, 0x1000, [.read])
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let fill = (0..<(FuzzSandbox.scratchSize + 0x1000)).map { _ in FuzzSandbox.pathSafe(rng.next()) }
         _ = hart.memory.poke(scratch, fill.prefix(Int(FuzzSandbox.scratchSize)))
         _ = hart.memory.poke(readOnly, fill.suffix(0x1000))
@@ -89,14 +90,14 @@ final class FuzzSandbox {
     // MARK: Argument pools
 
     /// Descriptors: the sandbox's own, or numbers no process has open.
-    func descriptor(_ rng: inout SplitMix64) -> UInt64 {
+    func descriptor(_ rng: inout SeededRandom) -> UInt64 {
         let pool: [Int64] = [Int64(directoryFD), Int64(fileFD), Int64(readOnlyFD), -1, -9, 0x7fff_fff0, 0x4000_0000 + Int64(rng.next() % 1000)]
         return UInt64(bitPattern: pool[Int(rng.next() % UInt64(pool.count))])
     }
 
     /// Pointers: into the scratch or read-only pages, straddling their ends, unmapped guest
     /// memory, at and beyond the guest limit, non-canonical, NULL.
-    func pointer(_ rng: inout SplitMix64) -> UInt64 {
+    func pointer(_ rng: inout SeededRandom) -> UInt64 {
         switch rng.next() % 12 {
         case 0: 0
         case 1, 2, 3: scratch + rng.next() % FuzzSandbox.scratchSize
@@ -112,7 +113,7 @@ final class FuzzSandbox {
     }
 
     /// Integers: the boundary values syscalls check, small ones, and anything.
-    func integer(_ rng: inout SplitMix64) -> UInt64 {
+    func integer(_ rng: inout SeededRandom) -> UInt64 {
         let special: [UInt64] = [0, 1, 2, 3, 4, 8, 64, 4096, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff,
                                  UInt64.max, UInt64.max - 1, 1 << 63, 1 << 32, 0x1_0000_0000_0000]
         switch rng.next() % 4 {
@@ -124,7 +125,7 @@ final class FuzzSandbox {
     }
 
     /// Arguments for `number`, shaped by its table row when it has one.
-    func arguments(for number: Int, _ rng: inout SplitMix64) -> [UInt64] {
+    func arguments(for number: Int, _ rng: inout SeededRandom) -> [UInt64] {
         let kinds = SyscallTable.entry(number)?.arguments ?? []
         return (0..<6).map { i -> UInt64 in
             let kind = i < kinds.count ? kinds[i] : .int

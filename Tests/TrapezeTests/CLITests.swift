@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The command line as a user meets it: error lines and statuses, help text, and `disasm`
 /// against binutils' objdump.
@@ -89,11 +90,11 @@ import Testing
         Self.expectSame(actual, expected, fixture)
     }
 
-    /// Every committed fixture against the installed objdump itself, when there is one.
-    @Test("disasm is objdump -d on every fixture (when binutils is installed)")
+    /// Every committed fixture against the installed objdump itself.
+    @Test("disasm is objdump -d on every fixture",
+          .enabled(if: Tools.objdump != nil, "riscv64-linux-gnu-objdump not installed"))
     func disasmEveryFixture() throws {
-        let objdump = "/usr/bin/riscv64-linux-gnu-objdump"
-        guard access(objdump, X_OK) == 0 else { return }
+        let objdump = try #require(Tools.objdump)
         let bin = Paths.fixtures.appendingPathComponent("bin")
         let names = try FileManager.default.contentsOfDirectory(atPath: bin.path).sorted()
         #expect(names.count > 30)

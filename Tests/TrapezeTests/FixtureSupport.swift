@@ -1,32 +1,5 @@
 import Foundation
-
-/// Where the package, its fixtures and the built `trapeze` binary are.
-enum Paths {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = root.appendingPathComponent("Fixtures")
-
-    /// The `trapeze` executable built beside this test bundle (`swift test` builds it too), or
-    /// `TRAPEZE_BIN` when set.
-    static var trapeze: String {
-        if let bin = ProcessInfo.processInfo.environment["TRAPEZE_BIN"] { return bin }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        // The test binary may sit inside a `.xctest` bundle directory.
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("trapeze").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("trapeze").path
-    }
-
-    static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
-}
+import TestSupport
 
 /// One line of Fixtures/manifest.tsv: a fixture run and its expected results.
 struct FixtureRun: CustomStringConvertible, Sendable {

@@ -6,6 +6,7 @@ import Guest
 import Linux
 import RISCV
 import Testing
+import TestSupport
 import ELF
 
 /// Malformed programs through `trapeze run`, and the committed fuzz corpus (Fixtures/fuzz, grown

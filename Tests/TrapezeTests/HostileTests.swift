@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import TestSupport
 
 /// Hostile and broken guests, end to end through the `trapeze` binary under each engine:
 /// confinement (wild accesses become guest signals, Trapeze stays intact), the resource limits,

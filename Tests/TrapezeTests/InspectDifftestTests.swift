@@ -2,6 +2,7 @@ import Foundation
 import Guest
 import RISCV
 import Testing
+import TestSupport
 import Trapeze
 
 /// `difftest`: the JIT agrees with the interpreter on fixtures, and an injected fault is caught

@@ -2,6 +2,7 @@ import Foundation
 import Guest
 import RISCV
 import Testing
+import TestSupport
 import Trapeze
 
 /// `fuzz`: the generator covers the ISA within its rules, fixed seeds agree, and a broken

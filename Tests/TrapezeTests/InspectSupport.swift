@@ -1,6 +1,7 @@
 import Foundation
 import Guest
 import RISCV
+import TestSupport
 import Trapeze
 
 /// Loads a fixture in-process for the inspection tools.

@@ -1,6 +1,7 @@
 import Foundation
 import Guest
 import Testing
+import TestSupport
 import Trapeze
 
 /// `run --trace`: one line per retired instruction, the same under both engines.

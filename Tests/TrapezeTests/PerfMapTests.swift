@@ -1,6 +1,7 @@
 import Foundation
 import Linux
 import Testing
+import TestSupport
 import Trapeze
 import ELF
 

@@ -1,21 +1,10 @@
 import Testing
+import TestSupport
 import X86
-
-/// A small seeded generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random instructions from every golden form, with operands drawn afresh.
 struct RandomInstructions {
-    var rng: SplitMix64
+    var rng: SeededRandom
 
     mutating func displacement() -> Int32 {
         switch Int.random(in: 0..<6, using: &rng) {
@@ -114,7 +103,7 @@ func matches(_ want: DisassembledOperand, _ got: DisassembledOperand) -> Bool {
             }.first
             return (ins, d.mnemonic, memSize)
         }
-        var gen = RandomInstructions(rng: SplitMix64(state: seed))
+        var gen = RandomInstructions(rng: SeededRandom(seed: seed))
         var failures: [String] = []
         var checked = 0
         for _ in 0..<5000 {
