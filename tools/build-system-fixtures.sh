@@ -18,6 +18,7 @@ SYS=Fixtures/system
 CC=${CC:-riscv64-linux-gnu-gcc}
 FLAGS=(-nostdlib -ffreestanding -march=rv64gc -mabi=lp64d -mcmodel=medany -static -fno-pie -no-pie
        -O2 -g0 -Wall -Wextra -fno-stack-protector -fno-asynchronous-unwind-tables
+       -fno-tree-loop-distribute-patterns
        -ffile-prefix-map="$PWD"=.)
 LINK=(-T "$SYS/common/link.ld" -Wl,--build-id=none)
 
