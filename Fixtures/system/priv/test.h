@@ -126,16 +126,33 @@
     ld \reg, \off(\reg)
 .endm
 
-/* Arms the recorders: the next trap taken in M (S) mode continues at \label. */
+/* Arms the recorders: the next trap taken in M (S) mode continues at \label. The record's
+   cause and vector are reset to -1 first, so a trap that never comes cannot pass a check. */
 .macro EXPECT_M label
+    la t1, m_rec
+    li t0, -1
+    sd t0, REC_CAUSE(t1)
+    sd t0, REC_VECTOR(t1)
     la t0, \label
     la t1, m_resume
     sd t0, 0(t1)
 .endm
 .macro EXPECT_S label
+    la t1, s_rec
+    li t0, -1
+    sd t0, REC_CAUSE(t1)
+    sd t0, REC_VECTOR(t1)
     la t0, \label
     la t1, s_resume
     sd t0, 0(t1)
+.endm
+
+/* Spins long enough for any armed interrupt to arrive (about 20 million iterations); a test
+   continues after it only if none came. Uses s11. */
+.macro SPIN n=20000000
+    li s11, \n
+9007: addi s11, s11, -1
+    bnez s11, 9007b
 .endm
 
 /* Runs \insn in M-mode; s11 = 1 if it trapped (to M), else 0. */
@@ -148,6 +165,18 @@
     j 9006f
 9005: li s11, 1
 9006:
+.endm
+
+/* Waits (bounded) until mip bit \irq is set; interrupt timers take effect with some delay. */
+.macro WAIT_MIP irq
+    li s11, 20000000
+9008: csrr t0, mip
+    srli t0, t0, \irq
+    andi t0, t0, 1
+    bnez t0, 9009f
+    addi s11, s11, -1
+    bnez s11, 9008b
+9009:
 .endm
 
 /* From M-mode: mret into \mode (MODE_U / MODE_S) at \label with interrupts off. */
