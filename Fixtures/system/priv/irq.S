@@ -355,11 +355,12 @@ test_main:
     CHECK s0, -1, "wfi with MIE=0 resumes without a trap"
     MIP_BIT s0, IRQ_MTI
     CHECK s0, 1, "... once MTIP is pending"
-    li s2, TICKS_SOON
-    MTIMER_IN s2
+    MTIMER_OFF
     EXPECT_M 1f
-    li t0, MSTATUS_MIE
+    li t0, MSTATUS_MIE          /* enabled first, armed last: nothing can come before wfi */
     csrs mstatus, t0
+    li s2, 100000               /* 10 ms */
+    MTIMER_IN s2
 m_wfi:
     wfi
     SPIN
