@@ -188,6 +188,8 @@ enter_mode:
    continues at m_resume in M-mode; a trap while no resume point is armed is fatal. */
     .balign 64
     .globl m_trap
+    .option push
+    .option norvc       /* 4-byte instructions only: priv_trap runs it with misa.C cleared */
 m_trap:
     li t2, -1
 m_trap_common:
@@ -213,6 +215,7 @@ m_trap_common:
     beqz t1, m_unexpected
     sd zero, 0(t0)
     jr t1
+    .option pop
 
 m_unexpected:
     la a0, msg_unexpected_m
