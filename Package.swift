@@ -43,9 +43,9 @@ let package = Package(
                          linkerSettings: staticExecutable),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV", "Linux"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV"]),
-        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "Linux", "RISCV", "X86", "CCapstone"]),
         .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "Linux", "Guest", "RISCV"], exclude: ["DumpGoldens", "CLIGoldens"]),
     ]
 )

@@ -32,7 +32,7 @@ public final class Interpreter: Engine {
             }
             if budget == 0 { return .instructionLimit }
             cache.validate(memory)
-            let block = cache.block(at: state.pc, memory)
+            let block = cache.block(at: state.pc, hart)
 
             // Run at most `budget` instructions of the block, keeping pc in a register.
             let limit = block.pointee.count < budget ? block.pointee.count : Int(budget)
@@ -87,7 +87,7 @@ private final class Detached: Environment {
 extension Interpreter {
     /// Executes one instruction at `hart.state.pc` — the JIT's slow path and the differential
     /// tester's single step. Retired: `state.pc` moves on. Trap: nothing changed. System: nothing
-    /// done, call `hart.emulate`. Does not count `instret` (the caller knows what it retires).
+    /// done, call `hart.emulateSystem`. Does not count `instret` (the caller knows what it retires).
     public static func execute(_ inst: Instruction, _ hart: Hart) -> StepResult {
         execute(inst, Executor(hart))
     }

@@ -49,7 +49,7 @@ struct DifftestCommand: ParsableCommand {
         report("difftest: \(engine.rawValue) and interp agree: \(result.blocks) blocks, \(result.instructions) instructions")
         // A guest killed by a signal kills Trapeze the same way, as `run` does (its parent may be
         // a guest waiting for it).
-        if case .signaled(let signal)? = result.status { throw GuestKilled(signal: signal) }
+        if case .killed(let signal)? = result.status { throw GuestKilled(signal: signal) }
         throw GuestExit(status: result.status?.processStatus ?? 1)
     }
 }

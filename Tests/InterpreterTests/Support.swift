@@ -1,5 +1,6 @@
 import Guest
 import Interpreter
+import Linux
 import RISCV
 
 #if canImport(Glibc)
@@ -34,7 +35,7 @@ final class RecordingEnvironment: Environment {
             hart.state.pc = resumeAfterException
             return .resume
         }
-        return .stop(.signaled(Hart.signal(for: trap.cause)))
+        return .stop(.signaled(GuestSignal.forException(trap.cause)))
     }
 
     var eventPending: Bool { pendingEvents > 0 }

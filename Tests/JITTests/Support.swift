@@ -1,5 +1,6 @@
 import Guest
 import Interpreter
+import Linux
 import JIT
 import RISCV
 import Testing
@@ -29,7 +30,7 @@ final class TestEnvironment: Environment {
             hart.state.pc = resumeAt
             return .resume
         }
-        return .stop(.signaled(Hart.signal(for: trap.cause)))
+        return .stop(.signaled(GuestSignal.forException(trap.cause)))
     }
 
     var eventPending: Bool { pendingEvents > 0 }

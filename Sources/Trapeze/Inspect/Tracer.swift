@@ -45,8 +45,7 @@ public final class Tracer {
             if let max = maxInstructions, state.instret &- start >= max { return .instructionLimit }
             let pc = state.pc
             let before = StateSnapshot(state)
-            let fetched = InstructionFetch.at(pc, hart.memory)
-            let inst = try? fetched.get()
+            let inst = try? hart.fetchInstruction(pc)
             let access = inst.flatMap { Tracer.access($0, state) }
             if inst?.opcode == .ecall { flush() }
             let outcome = proxy.run(engine, hart, 1)
