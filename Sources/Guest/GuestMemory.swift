@@ -54,8 +54,8 @@ public final class GuestMemory: @unchecked Sendable {
     /// debugger's breakpoint), or `invalidateCode` (fence.i). Engines drop decoded and translated
     /// code when it moves. Atomic, so that a debugger or another guest thread may move it while
     /// a hart runs; reading it is a plain load on x86, cheap enough for every block.
-    public var codeGeneration: UInt64 { generation.load(ordering: .acquiring) }
-    private let generation = Atomic<UInt64>(0)
+    @inlinable public var codeGeneration: UInt64 { generation.load(ordering: .acquiring) }
+    @usableFromInline let generation = Atomic<UInt64>(0)
 
     public init(limit: UInt64 = GuestMemory.defaultLimit) {
         precondition(limit % GuestMemory.pageSize == 0)

@@ -16,15 +16,16 @@ public final class Interpreter: Engine {
     }
 
     public func run(_ hart: Hart, maxInstructions: UInt64?) -> ExitStatus {
-        run(hart, hart.memory, cache, hart.environment ?? Detached(), budget: maxInstructions ?? UInt64.max)
+        run(hart, hart.memory, cache, hart.environment ?? Detached(), Executor(hart), budget: maxInstructions ?? UInt64.max)
     }
 
     /// The loop, with every object it uses passed in: parameters are borrowed for the whole call,
-    /// so the compiler adds no retain/release around the per-block calls on them.
-    private func run(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
-                     _ environment: any Environment, budget: UInt64) -> ExitStatus {
+    /// so the compiler adds no retain/release around the per-block calls on them. Specialised
+    /// for each kind of data memory.
+    private func run<Memory: DataMemory>(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
+                                         _ environment: any Environment, _ executor: Executor<Memory>,
+                                         budget: UInt64) -> ExitStatus {
         let state = hart.state
-        let executor = Executor(hart)
         var budget = budget
         while true {
             if environment.eventPending, case .stop(let status) = environment.deliverEvents(hart) {
@@ -93,7 +94,7 @@ extension Interpreter {
     }
 
     @inline(__always)
-    static func execute(_ inst: Instruction, _ executor: Executor) -> StepResult {
+    static func execute<Memory: DataMemory>(_ inst: Instruction, _ executor: Executor<Memory>) -> StepResult {
         let pc = executor.state.pc
         do {
             executor.state.pc = try executor.step(inst, pc: pc)
