@@ -37,7 +37,7 @@ struct DifftestCommand: ParsableCommand {
 
     func run() throws {
         let fault = try parseFault(injectFault)
-        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: engine))
+        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: EngineSettings(kind: engine)))
         let options = DifftestOptions(engine: engine, fault: fault, maxInstructions: maxInstructions,
                                       memoryCheckInterval: max(0, memoryCheck))
         let result = Difftest(guest, options: options).run()

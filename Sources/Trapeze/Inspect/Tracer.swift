@@ -27,7 +27,7 @@ public final class Tracer {
 
     /// Traces `run`'s guest on its configured engine.
     public convenience init(_ run: GuestRun, emit: @escaping (String) -> Void, flush: @escaping () -> Void = {}) {
-        self.init(hart: run.hart, engine: run.configuration.engine.make(jit: run.configuration.jit),
+        self.init(hart: run.hart, engine: run.configuration.engine.makeEngine(),
                   symbols: Symbolizer(run.process.program), emit: emit, flush: flush)
         guest = run
     }
