@@ -43,13 +43,13 @@ let package = Package(
                          linkerSettings: staticExecutable),
         // What the test targets share (environment double, layout, assembler, random, tools);
         // nothing outside Tests/ depends on it.
-        .target(name: "TestSupport", dependencies: ["Guest", "RISCV"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Guest", "Linux", "RISCV"], path: "Tests/TestSupport"),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"]),
         .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["Guest", "RISCV", "TestSupport"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV", "TestSupport"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV", "Linux", "TestSupport"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV", "TestSupport"]),
-        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "RISCV", "X86", "CCapstone", "TestSupport"]),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "Linux", "RISCV", "X86", "CCapstone", "TestSupport"]),
         .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "Linux", "Guest", "RISCV", "TestSupport"], exclude: ["DumpGoldens", "CLIGoldens"]),
     ]
 )

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Guest page permissions, one byte per 4 KiB guest page.
 public struct PageFlags: OptionSet, Sendable {
@@ -48,9 +49,13 @@ public final class GuestMemory: @unchecked Sendable {
     public let limit: UInt64
     public let flags: UnsafeMutablePointer<UInt8>
     public let pageCount: UInt64
-    /// Incremented whenever an executable mapping changes (unmapped, remapped or reprotected),
-    /// so engines drop decoded or translated code for it.
-    public private(set) var codeGeneration: UInt64 = 0
+    /// Moves whenever guest code may have changed other than by a guest store: an executable
+    /// mapping unmapped, remapped or reprotected, a `poke` on an executable page (the loader, a
+    /// debugger's breakpoint), or `invalidateCode` (fence.i). Engines drop decoded and translated
+    /// code when it moves. Atomic, so that a debugger or another guest thread may move it while
+    /// a hart runs; reading it is a plain load on x86, cheap enough for every block.
+    @inlinable public var codeGeneration: UInt64 { generation.load(ordering: .acquiring) }
+    @usableFromInline let generation = Atomic<UInt64>(0)
 
     public init(limit: UInt64 = GuestMemory.defaultLimit) {
         precondition(limit % GuestMemory.pageSize == 0)
@@ -137,6 +142,8 @@ public final class GuestMemory: @unchecked Sendable {
         return Array(UnsafeRawBufferPointer(start: base + Int(address), count: count))
     }
 
+    /// Copies bytes in with the guest's own write permission (a syscall writing on the guest's
+    /// behalf). Like a guest store, it leaves code to `fence.i`: it does not invalidate code.
     public func write(_ address: UInt64, _ bytes: some Collection<UInt8>) throws(MemoryFault) {
         if bytes.isEmpty { return }
         guard check(address, UInt64(bytes.count), .write) else { throw MemoryFault(address: address, access: .write) }
@@ -191,7 +198,7 @@ public final class GuestMemory: @unchecked Sendable {
             if flags[Int(page)] & PageFlags.execute.rawValue != 0 { touchedCode = true }
             flags[Int(page)] = f.rawValue
         }
-        if touchedCode || f.contains(.execute) { codeGeneration &+= 1 }
+        if touchedCode || f.contains(.execute) { invalidateCode() }
     }
 
     /// Maps fresh zeroed pages at a page-aligned guest address, replacing what was there.
@@ -288,8 +295,9 @@ public final class GuestMemory: @unchecked Sendable {
     }
 
     /// Writes bytes regardless of guest permissions (the loader filling read-only segments,
-    /// the kernel side of a syscall building a signal frame). Host protections are respected by
-    /// temporarily opening the pages.
+    /// the kernel side of a syscall building a signal frame, a debugger planting a breakpoint).
+    /// Host protections are respected by temporarily opening the pages. Bytes written to an
+    /// executable page invalidate code, as no `fence.i` follows them.
     public func poke(_ address: UInt64, _ bytes: some Collection<UInt8>) -> Bool {
         guard !bytes.isEmpty else { return true }
         guard check(address, UInt64(bytes.count), .mapped) else { return false }
@@ -299,13 +307,17 @@ public final class GuestMemory: @unchecked Sendable {
         mprotect(start, len, PROT_READ | PROT_WRITE)
         var p = base + Int(address)
         for b in bytes { p.storeBytes(of: b, as: UInt8.self); p += 1 }
+        var touchedCode = false
         for page in range {
-            mprotect(base + Int(page << GuestMemory.pageShift), Int(GuestMemory.pageSize),
-                     GuestMemory.hostProt(PageFlags(rawValue: flags[Int(page)])))
+            let f = PageFlags(rawValue: flags[Int(page)])
+            if f.contains(.execute) { touchedCode = true }
+            mprotect(base + Int(page << GuestMemory.pageShift), Int(GuestMemory.pageSize), GuestMemory.hostProt(f))
         }
+        if touchedCode { invalidateCode() }
         return true
     }
 
-    /// Forgets all decoded and translated code (fence.i, riscv_flush_icache).
-    public func invalidateCode() { codeGeneration &+= 1 }
+    /// Forgets all decoded and translated code (fence.i, riscv_flush_icache, code written behind
+    /// the guest's back).
+    public func invalidateCode() { generation.wrappingAdd(1, ordering: .releasing) }
 }

@@ -2,26 +2,6 @@
 import Glibc
 #endif
 
-/// How a guest run ended.
-public enum ExitStatus: Equatable, Sendable {
-    /// The guest called exit/exit_group with this status.
-    case exited(Int32)
-    /// The guest was killed by this signal number.
-    case signaled(Int32)
-    /// `--max-insns` ran out before the guest finished.
-    case instructionLimit
-
-    /// The status Trapeze itself exits with, as a shell reports a child's: the low 8 bits of an
-    /// exit code, or 128 + N for a death by signal N.
-    public var processStatus: Int32 {
-        switch self {
-        case .exited(let code): code & 0xff
-        case .signaled(let sig): 128 + sig
-        case .instructionLimit: 124
-        }
-    }
-}
-
 /// What the engine does after a handler ran.
 public enum Continuation: Equatable, Sendable {
     /// Carry on at the hart's (possibly changed) pc.
@@ -41,7 +21,7 @@ public enum PrivilegeMode: UInt8, Sendable {
 /// The world outside the hart: Linux syscall emulation in user mode, devices in system mode.
 ///
 /// Engines never call an environment directly for ordinary instructions; they reach it through
-/// the trap-and-emulate handler (`Hart.emulate`) and through `exception` for faults.
+/// the trap-and-emulate handler (`Hart.emulateSystem`) and through `exception` for faults.
 public protocol Environment: AnyObject {
     /// `ecall`: the handler has not advanced pc; the environment sets pc (normally pc + 4).
     func environmentCall(_ hart: Hart) -> Continuation
@@ -52,6 +32,15 @@ public protocol Environment: AnyObject {
     var eventPending: Bool { get }
     /// Deliver pending asynchronous events (may redirect pc to a guest handler, or stop).
     func deliverEvents(_ hart: Hart) -> Continuation
+    /// Names the host process the hart runs in. It changes only when an `environmentCall` forked
+    /// the host process and returned in the child (Linux `fork`): an engine that shares state with
+    /// the parent (the JIT's code cache is a shared mapping) then makes its own.
+    var hostProcess: Int32 { get }
+}
+
+extension Environment {
+    /// An environment that never forks the host process.
+    public var hostProcess: Int32 { 0 }
 }
 
 /// One RISC-V hart: its raw state block, its memory, and the environment it traps to.

@@ -1,8 +1,5 @@
 import RISCV
 
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the trap-and-emulate handler did with one system instruction.
 public enum Emulation: Equatable, Sendable {
@@ -19,17 +16,8 @@ public enum Emulation: Equatable, Sendable {
 /// instructions retired before it (so reading `instret` sees exactly those). The CSR file, trap
 /// return and the other privileged instructions are in Privileged/.
 extension Hart {
-    /// Executes a system instruction and reports any exception to the environment.
-    /// Does not count `instret`; engines do.
-    public func emulate(_ inst: Instruction) -> Continuation {
-        switch emulateSystem(inst) {
-        case .retired(let next): next
-        case .exception(let trap): raise(trap)
-        }
-    }
-
     /// Executes a system instruction without reporting exceptions, so the engine can tell a
-    /// retired instruction from one that trapped.
+    /// retired instruction from one that trapped. Does not count `instret`; engines do.
     public func emulateSystem(_ inst: Instruction) -> Emulation {
         let pc = state.pc
         let illegal = Emulation.exception(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(inst.raw)))
@@ -78,23 +66,11 @@ extension Hart {
     }
 
     /// Reports an exception to the environment (`state.pc` is set to the trap's pc first). With no
-    /// environment, the guest stops as Linux would kill it.
+    /// environment the run stops on it.
     public func raise(_ trap: GuestTrap) -> Continuation {
         state.pc = trap.pc
         if let environment { return environment.exception(self, trap) }
-        return .stop(.signaled(Hart.signal(for: trap.cause)))
-    }
-
-    /// The signal Linux sends a user program for an exception cause.
-    public static func signal(for cause: ExceptionCause) -> Int32 {
-        switch cause {
-        case .illegalInstruction: SIGILL
-        case .breakpoint: SIGTRAP
-        case .instructionMisaligned, .loadMisaligned, .storeMisaligned: SIGBUS
-        case .instructionAccessFault, .loadAccessFault, .storeAccessFault,
-             .instructionPageFault, .loadPageFault, .storePageFault: SIGSEGV
-        case .ecallFromU, .ecallFromS, .ecallFromM: SIGSYS
-        }
+        return .stop(.unhandled(trap))
     }
 
     private var ecallCause: ExceptionCause {

@@ -52,16 +52,17 @@ final class BlockCache {
         table.update(repeating: -1, count: BlockCache.tableSize)
     }
 
-    /// The block at `pc`, predecoding it on a miss. Call `validate` first.
-    @inline(__always) func block(at pc: UInt64, _ memory: GuestMemory) -> UnsafeMutablePointer<Block> {
+    /// The block at `pc`, predecoding it from `hart`'s instruction fetch on a miss. Call
+    /// `validate` first.
+    @inline(__always) func block(at pc: UInt64, _ hart: Hart) -> UnsafeMutablePointer<Block> {
         let slot = Int(truncatingIfNeeded: (pc >> 1) & UInt64(BlockCache.tableSize - 1))
         let index = table[slot]
         if index >= 0 && blocks[Int(index)].pc == pc { return blocks + Int(index) }
-        return miss(pc, slot: slot, memory)
+        return miss(pc, slot: slot, hart)
     }
 
     @inline(never)
-    private func miss(_ pc: UInt64, slot: Int, _ memory: GuestMemory) -> UnsafeMutablePointer<Block> {
+    private func miss(_ pc: UInt64, slot: Int, _ hart: Hart) -> UnsafeMutablePointer<Block> {
         if let index = overflow[pc] {
             table[slot] = index
             return blocks + Int(index)
@@ -70,7 +71,7 @@ final class BlockCache {
             flush()
         }
         let index = Int32(blockCount)
-        blocks[blockCount] = predecode(pc, into: arena + arenaUsed, memory)
+        blocks[blockCount] = predecode(pc, into: arena + arenaUsed, hart)
         arenaUsed += blocks[blockCount].count
         blockCount += 1
         overflow[pc] = index
@@ -79,25 +80,17 @@ final class BlockCache {
     }
 
     /// Fetches and decodes from `pc` until an instruction ends the block, the next instruction
-    /// starts on another page, or the block is full. Fetch checks execute permission.
-    private func predecode(_ pc: UInt64, into storage: UnsafeMutablePointer<Instruction>, _ memory: GuestMemory) -> Block {
+    /// starts on another page, or the block is full.
+    private func predecode(_ pc: UInt64, into storage: UnsafeMutablePointer<Instruction>, _ hart: Hart) -> Block {
         var block = Block(pc: pc, instructions: storage, count: 0, endTrap: nil)
         var address = pc
         let page = pc >> GuestMemory.pageShift
-        if pc & 1 != 0 {
-            block.endTrap = GuestTrap(.instructionMisaligned, pc: pc, tval: pc)
-            return block
-        }
         while block.count < BlockCache.maxLength && address >> GuestMemory.pageShift == page {
-            let word: UInt32
+            let inst: Instruction
             do {
-                word = try memory.fetchInstruction(address)
+                inst = try hart.fetchInstruction(address, decoder: decoder)
             } catch {
-                block.endTrap = GuestTrap(.instructionAccessFault, pc: address, tval: error.address)
-                break
-            }
-            guard let inst = decoder(word) else {
-                block.endTrap = GuestTrap(.illegalInstruction, pc: address, tval: UInt64(word))
+                block.endTrap = error
                 break
             }
             storage[block.count] = inst

@@ -3,7 +3,7 @@ import RISCV
 
 // A: LR/SC and AMOs. Unlike plain loads and stores these require natural alignment (Linux does
 // not emulate misaligned atomics): lr raises load-misaligned, sc and AMOs store/AMO-misaligned.
-// An AMO reads and writes, so it needs a readable and writable page, and faults as a store.
+// An AMO reads and writes (`DataMemory.modify`), so it faults as a store.
 extension Executor {
     @inline(__always) func alignedAddress<T: FixedWidthInteger>(_ i: Instruction, _: T.Type,
                                                                  _ misaligned: ExceptionCause) throws(StepExit) -> UInt64 {
@@ -39,11 +39,13 @@ extension Executor {
     @inline(__always) func atomic<T: FixedWidthInteger>(_ i: Instruction, _: T.Type,
                                                         _ op: (T, T) -> T) throws(StepExit) {
         let address = try alignedAddress(i, T.self, .storeMisaligned)
-        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read | MemoryPort.write) else {
-            throw .exception(.storeAccessFault, tval: address)
+        let operand = T(truncatingIfNeeded: state.x(Int(i.rs2)))
+        let old: T
+        do {
+            old = try memory.modify(address, as: T.self) { op($0, operand) }
+        } catch {
+            throw .exception(error.cause, tval: error.tval)
         }
-        let old = memory.load(address, as: T.self)
-        memory.store(address, op(old, T(truncatingIfNeeded: state.x(Int(i.rs2)))))
         set(i, UInt64(truncatingIfNeeded: old))
     }
 }

@@ -2,28 +2,30 @@ import Guest
 import RISCV
 
 // Loads and stores, integer and floating point. Misaligned accesses succeed, as they do for
-// Linux user programs (hardware or the kernel's emulation); an access that touches a page
-// without the permission raises an access fault with tval = the access's address, before any
-// register or byte changes.
+// Linux user programs (hardware or the kernel's emulation); an access the data memory refuses
+// raises its exception (in user mode an access fault with tval = the access's address) before
+// any register or byte changes.
 extension Executor {
     @inline(__always) func address(_ i: Instruction) -> UInt64 {
         state.x(Int(i.rs1)) &+ UInt64(bitPattern: i.imm)
     }
 
-    /// Reads `T` at `address`, or throws a load access fault.
+    /// Reads `T` at `address`, or throws the exception the memory raised.
     @inline(__always) func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) throws(StepExit) -> T {
-        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read) else {
-            throw .exception(.loadAccessFault, tval: address)
+        do {
+            return try memory.load(address, as: T.self)
+        } catch {
+            throw .exception(error.cause, tval: error.tval)
         }
-        return memory.load(address, as: T.self)
     }
 
-    /// Writes `value` at `address`, or throws a store access fault.
+    /// Writes `value` at `address`, or throws the exception the memory raised.
     @inline(__always) func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) throws(StepExit) {
-        guard memory.allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.write) else {
-            throw .exception(.storeAccessFault, tval: address)
+        do {
+            try memory.store(address, value)
+        } catch {
+            throw .exception(error.cause, tval: error.tval)
         }
-        memory.store(address, value)
     }
 
     /// rd = the `T` at rs1 + imm, sign- or zero-extended by `T`'s signedness. A load into x0

@@ -3,24 +3,31 @@ import RISCV
 
 /// The reference semantics: executes one decoded instruction against a state block and memory.
 ///
-/// A trivial struct of raw pointers, so the interpreter's loop holds it in registers. `step` is
+/// A trivial struct of raw pointers, so the interpreter's loop holds it in registers; generic over
+/// the data memory (user mode's flat `MemoryPort`, or system mode's translated memory) and
+/// specialised for each, so accesses cost no indirection. `step` is
 /// the one place that says what every opcode does; each case is a line that names the semantic
 /// function, and the functions live in one file per extension (`Execute+Integer`, `+Memory`,
 /// `+Atomic`, `+System`; F/D arithmetic is `FloatUnit`'s).
 @usableFromInline
-struct Executor {
+struct Executor<Memory: DataMemory> {
     let state: GuestState
-    let memory: MemoryPort
+    let memory: Memory
 
-    init(state: GuestState, memory: MemoryPort) {
+    init(state: GuestState, memory: Memory) {
         self.state = state
         self.memory = memory
     }
+}
 
+extension Executor where Memory == MemoryPort {
+    /// User mode: the hart's flat confined memory.
     init(_ hart: Hart) {
         self.init(state: hart.state, memory: MemoryPort(hart.memory))
     }
+}
 
+extension Executor {
     /// Executes `i`, which sits at `pc`, and returns the next pc. Throws, without having changed
     /// any register or memory, when the instruction raises an exception or is a system instruction.
     @inline(__always)

@@ -16,15 +16,16 @@ public final class Interpreter: Engine {
     }
 
     public func run(_ hart: Hart, maxInstructions: UInt64?) -> ExitStatus {
-        run(hart, hart.memory, cache, hart.environment ?? Detached(), budget: maxInstructions ?? UInt64.max)
+        run(hart, hart.memory, cache, hart.environment ?? Detached(), Executor(hart), budget: maxInstructions ?? UInt64.max)
     }
 
     /// The loop, with every object it uses passed in: parameters are borrowed for the whole call,
-    /// so the compiler adds no retain/release around the per-block calls on them.
-    private func run(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
-                     _ environment: any Environment, budget: UInt64) -> ExitStatus {
+    /// so the compiler adds no retain/release around the per-block calls on them. Specialised
+    /// for each kind of data memory.
+    private func run<Memory: DataMemory>(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
+                                         _ environment: any Environment, _ executor: Executor<Memory>,
+                                         budget: UInt64) -> ExitStatus {
         let state = hart.state
-        let executor = Executor(hart)
         var budget = budget
         while true {
             if environment.eventPending, case .stop(let status) = environment.deliverEvents(hart) {
@@ -32,7 +33,7 @@ public final class Interpreter: Engine {
             }
             if budget == 0 { return .instructionLimit }
             cache.validate(memory)
-            let block = cache.block(at: state.pc, memory)
+            let block = cache.block(at: state.pc, hart)
 
             // Run at most `budget` instructions of the block, keeping pc in a register.
             let limit = block.pointee.count < budget ? block.pointee.count : Int(budget)
@@ -87,13 +88,13 @@ private final class Detached: Environment {
 extension Interpreter {
     /// Executes one instruction at `hart.state.pc` — the JIT's slow path and the differential
     /// tester's single step. Retired: `state.pc` moves on. Trap: nothing changed. System: nothing
-    /// done, call `hart.emulate`. Does not count `instret` (the caller knows what it retires).
+    /// done, call `hart.emulateSystem`. Does not count `instret` (the caller knows what it retires).
     public static func execute(_ inst: Instruction, _ hart: Hart) -> StepResult {
         execute(inst, Executor(hart))
     }
 
     @inline(__always)
-    static func execute(_ inst: Instruction, _ executor: Executor) -> StepResult {
+    static func execute<Memory: DataMemory>(_ inst: Instruction, _ executor: Executor<Memory>) -> StepResult {
         let pc = executor.state.pc
         do {
             executor.state.pc = try executor.step(inst, pc: pc)

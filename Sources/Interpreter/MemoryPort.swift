@@ -1,13 +1,13 @@
 import Guest
 
-/// The interpreter's view of guest memory: the raw pointers of a `GuestMemory`, held in a trivial
-/// struct so the hot loop touches no class reference (no ARC, no exclusivity checks).
+/// User mode's data memory for the interpreter: the raw pointers of a `GuestMemory`, held in a
+/// trivial struct so the hot loop touches no class reference (no ARC, no exclusivity checks).
 ///
 /// It applies the same rules as `GuestMemory.check`: every byte must lie below the limit, on a
-/// page with the needed permission. Accesses here are at most 8 bytes, so they span at most
-/// two pages.
+/// page with the needed permission; anything else is an access fault at the access's address.
+/// Accesses here are at most 8 bytes, so they span at most two pages.
 @usableFromInline
-struct MemoryPort {
+struct MemoryPort: DataMemory {
     let base: UnsafeMutableRawPointer
     let flags: UnsafeMutablePointer<UInt8>
     let pageCount: UInt64
@@ -27,17 +27,36 @@ struct MemoryPort {
         return flags[Int(first)] & flags[Int(last)] & need == need
     }
 
-    /// Reads without checking; callers check with `allows` first. Misaligned is fine on x86.
     // `PageFlags` values as plain constants: its static members are lazily initialised globals,
     // whose accessor would be called on every access.
     static let read: UInt8 = 1
     static let write: UInt8 = 2
 
-    @inline(__always) func load<T: FixedWidthInteger>(_ address: UInt64, as: T.Type) -> T {
-        UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
+    // Misaligned accesses are fine on x86.
+    @usableFromInline @inline(__always)
+    func load<T: FixedWidthInteger>(_ address: UInt64, as: T.Type) throws(DataFault) -> T {
+        guard allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read) else {
+            throw DataFault(.loadAccessFault, tval: address)
+        }
+        return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
     }
 
-    @inline(__always) func store<T: FixedWidthInteger>(_ address: UInt64, _ value: T) {
+    @usableFromInline @inline(__always)
+    func store<T: FixedWidthInteger>(_ address: UInt64, _ value: T) throws(DataFault) {
+        guard allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.write) else {
+            throw DataFault(.storeAccessFault, tval: address)
+        }
         base.storeBytes(of: value, toByteOffset: Int(address), as: T.self)
+    }
+
+    @usableFromInline @inline(__always)
+    func modify<T: FixedWidthInteger>(_ address: UInt64, as: T.Type,
+                                         _ update: (T) -> T) throws(DataFault) -> T {
+        guard allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read | MemoryPort.write) else {
+            throw DataFault(.storeAccessFault, tval: address)
+        }
+        let old = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
+        base.storeBytes(of: update(old), toByteOffset: Int(address), as: T.self)
+        return old
     }
 }

@@ -19,15 +19,6 @@ public enum StepResult: Equatable, Sendable {
     /// and `state.pc` is still the instruction's pc.
     case trap(GuestTrap)
     /// A system instruction (`ecall`, `ebreak`, csr*, `fence.i`, `mret`, `sret`, `wfi`,
-    /// `sfence.vma`): nothing was done; pass it to `Hart.emulate` / `Hart.emulateSystem`.
+    /// `sfence.vma`): nothing was done; pass it to `Hart.emulateSystem`.
     case system
-
-    /// The code returned through the C entry (`Interpreter.cExecute`).
-    public var code: UInt32 {
-        switch self {
-        case .retired: 0
-        case .trap: 1
-        case .system: 2
-        }
-    }
 }

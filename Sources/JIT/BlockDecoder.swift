@@ -42,14 +42,14 @@ enum BlockDecoder {
     /// Decodes the block at `pc`, or the exception its first instruction raises on fetch or decode.
     /// (A later instruction that cannot be fetched or decoded just ends the block early, so its
     /// exception is raised when execution gets there.)
-    static func decode(_ memory: GuestMemory, at pc: UInt64, limit: Int) -> Result<GuestBlock, GuestTrap> {
+    static func decode(_ hart: Hart, at pc: UInt64, limit: Int) -> Result<GuestBlock, GuestTrap> {
         var spare = GuestBlock(start: pc)
-        return decode(memory, at: pc, limit: limit, reusing: &spare)
+        return decode(hart, at: pc, limit: limit, reusing: &spare)
     }
 
     /// `decode`, into the arrays of `spare` (a block the caller is done with), which saves the
     /// engine two allocations per translated block.
-    static func decode(_ memory: GuestMemory, at pc: UInt64, limit: Int,
+    static func decode(_ hart: Hart, at pc: UInt64, limit: Int,
                        reusing spare: inout GuestBlock) -> Result<GuestBlock, GuestTrap> {
         var block = GuestBlock(start: pc)
         swap(&block.instructions, &spare.instructions)
@@ -62,40 +62,29 @@ enum BlockDecoder {
         var at = pc
         let page = pc >> GuestMemory.pageShift
         while block.instructions.count < limit {
-            switch fetch(memory, at) {
-            case .failure(let trap):
-                if block.instructions.isEmpty { return .failure(trap) }
+            let inst: Instruction
+            do {
+                inst = try hart.fetchInstruction(at)
+            } catch {
+                if block.instructions.isEmpty { return .failure(error) }
                 return .success(block)
-            case .success(let inst):
-                block.instructions.append(inst)
-                block.pcs.append(at)
-                let here = at
-                at = at &+ UInt64(inst.length)
-                if inst.opcode == .jal, inst.rd == 0 {
-                    let target = here &+ UInt64(bitPattern: inst.imm)
-                    // Not into the block itself: that is a loop, which chaining handles.
-                    guard target >> GuestMemory.pageShift == page, !block.pcs.contains(target) else { return .success(block) }
-                    at = target
-                    continue
-                }
-                if isConditionalBranch(inst), inst.imm > 0, block.instructions.count < sideExitReach,
-                   at >> GuestMemory.pageShift == page { continue }
-                if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
             }
+            block.instructions.append(inst)
+            block.pcs.append(at)
+            let here = at
+            at = at &+ UInt64(inst.length)
+            if inst.opcode == .jal, inst.rd == 0 {
+                let target = here &+ UInt64(bitPattern: inst.imm)
+                // Not into the block itself: that is a loop, which chaining handles.
+                guard target >> GuestMemory.pageShift == page, !block.pcs.contains(target) else { return .success(block) }
+                at = target
+                continue
+            }
+            if isConditionalBranch(inst), inst.imm > 0, block.instructions.count < sideExitReach,
+               at >> GuestMemory.pageShift == page { continue }
+            if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
         }
         return .success(block)
-    }
-
-    /// Fetches and decodes one instruction, in 16-bit parcels as the C extension requires.
-    static func fetch(_ memory: GuestMemory, _ pc: UInt64) -> Result<Instruction, GuestTrap> {
-        let word: UInt32
-        do { word = try memory.fetchInstruction(pc) } catch {
-            return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: error.address))
-        }
-        guard let inst = RISCV.decode(word) else {
-            return .failure(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word)))
-        }
-        return .success(inst)
     }
 
     /// Decoding goes on past a forward branch only this early in a block: the code after it is

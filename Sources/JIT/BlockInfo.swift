@@ -153,7 +153,6 @@ extension JIT {
             cache.start &+ UInt64(stubs.coldExit): "cold exit",
             JIT.address(of: slowPathEntry): "slow path",
             JIT.address(of: floatEntry): "float helper",
-            JIT.address(of: floatCSREntry): "float CSR helper",
         ]
         for (guest, host) in blocks { names[host] = "block 0x" + String(guest, radix: 16) }
         for record in instrumentation.records.values {

@@ -11,11 +11,11 @@ public struct BlockListing: Sendable {
 }
 
 extension JIT {
-    /// Translates (or finds) the block at `pc` in `hart`'s memory and returns it for display.
+    /// Translates (or finds) the block at `pc` as `hart` fetches it and returns it for display.
     /// Nil when its first instruction cannot be fetched or decoded.
     public func listing(_ hart: Hart, at pc: UInt64) -> BlockListing? {
-        guard case .success(let guest) = BlockDecoder.decode(hart.memory, at: pc, limit: options.maxBlockInstructions),
-              case .success(let host) = block(at: pc, hart.memory),
+        guard case .success(let guest) = BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions),
+              case .success(let host) = block(at: pc, hart),
               let size = blockSizes[host] else { return nil }
         return BlockListing(guestPCs: guest.pcs, guest: guest.instructions, hostAddress: host,
                             hostCode: hostBytes(at: host, count: size))

@@ -16,7 +16,6 @@ final class CodeCache {
     private let executable: UnsafeMutableRawPointer
     private(set) var used = 0
     /// The process that created the mappings; after a fork the child must not write to them.
-    let owner = getpid()
 
     /// Nil when the host refuses the mappings (then the JIT cannot run at all).
     init?(capacity requested: Int) {

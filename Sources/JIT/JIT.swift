@@ -42,6 +42,9 @@ public final class JIT: Engine {
     /// The memory's `codeGeneration` the translations were made under.
     private var memoryGeneration: UInt64? = nil
 
+    /// The environment's `hostProcess` when last seen: the process this code cache belongs to.
+    private var hostProcess: Int32?
+
     /// The hart being run, for the slow path (set only inside `run`).
     var currentHart: Hart?
     /// An exception raised in a slow-path helper, reported once translated code has left.
@@ -98,6 +101,7 @@ public final class JIT: Engine {
                              as: UnsafeMutableRawPointer.self)
         state.raw.storeBytes(of: indirect.address, toByteOffset: ScratchSlot.indirectTable, as: UInt64.self)
         currentHart = hart
+        if hostProcess == nil, let environment = hart.environment { hostProcess = environment.hostProcess }
         let started = state.instret
         defer {
             currentHart = nil
@@ -124,7 +128,7 @@ public final class JIT: Engine {
             if let limit, now >= limit { return .instructionLimit }
 
             let host: UInt64
-            switch block(at: state.pc, memory) {
+            switch block(at: state.pc, hart) {
             case .success(let h): host = h
             case .failure(let trap):
                 if case .stop(let status) = hart.raise(trap) { return status }
@@ -172,14 +176,14 @@ public final class JIT: Engine {
         case .chainRequest:
             let site = Int(state.exitArgument)
             let generation = cacheGeneration
-            if options.chaining, case .success(let target) = block(at: state.pc, hart.memory),
+            if options.chaining, case .success(let target) = block(at: state.pc, hart),
                generation == cacheGeneration, site < chainSites.count {
                 link(site, to: target)
             }
             return .resume
         case .indirect:
             stats.indirectMisses &+= 1
-            if options.chaining, case .success(let target) = block(at: state.pc, hart.memory) {
+            if options.chaining, case .success(let target) = block(at: state.pc, hart) {
                 indirect.insert(guest: state.pc, host: target)
             }
             return .resume
@@ -191,8 +195,8 @@ public final class JIT: Engine {
             }
             let inst = tables.systemInstructions[index]
             let outcome = hart.emulateSystem(inst)
-            // Only a system call can fork.
-            if inst.opcode == .ecall, cache.owner != getpid() { separateFromParent() }
+            // Only an environment call can fork the host process.
+            if inst.opcode == .ecall, let environment = hart.environment { noteHostProcess(environment.hostProcess) }
             switch outcome {
             case .retired(let next):
                 state.instret &+= 1
@@ -209,9 +213,10 @@ public final class JIT: Engine {
             // stepping one instruction at a time; otherwise it was only the polling quantum.
             guard let limit, budget == limit, state.instret < limit else { return .resume }
             stats.instructionsStepped &+= 1
-            switch BlockDecoder.fetch(hart.memory, state.pc) {
-            case .success(let inst): return Interpreter.step(inst, hart)
-            case .failure(let trap): return hart.raise(trap)
+            do {
+                return Interpreter.step(try hart.fetchInstruction(state.pc), hart)
+            } catch {
+                return hart.raise(error)
             }
         case .loadFault, .storeFault:
             let address = state.raw.load(fromByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
@@ -220,8 +225,14 @@ public final class JIT: Engine {
         }
     }
 
-    /// After a guest `fork` (a host fork inside the system call) the child still shares the
-    /// parent's code cache, a shared file mapping: it gets its own before it translates anything.
+    /// Records the environment's host process; when it changed, this is the child of a host fork
+    /// made inside an environment call (a guest `fork`), which still shares the parent's code
+    /// cache, a shared file mapping: it gets its own before it translates anything.
+    private func noteHostProcess(_ process: Int32) {
+        defer { hostProcess = process }
+        if let known = hostProcess, known != process { separateFromParent() }
+    }
+
     private func separateFromParent() {
         guard let fresh = CodeCache(capacity: cache.capacity) else { fatalError("trapeze: cannot map the JIT code cache") }
         cache = fresh
@@ -232,12 +243,12 @@ public final class JIT: Engine {
     // MARK: Translation
 
     /// The host code for the block at `pc`, translating it if needed.
-    func block(at pc: UInt64, _ memory: GuestMemory) -> Result<UInt64, GuestTrap> {
+    func block(at pc: UInt64, _ hart: Hart) -> Result<UInt64, GuestTrap> {
         if let host = blocks[pc] { return .success(host) }
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
         let guest: GuestBlock
-        switch BlockDecoder.decode(memory, at: pc, limit: options.maxBlockInstructions, reusing: &spareBlock) {
+        switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions, reusing: &spareBlock) {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
@@ -282,7 +293,6 @@ public final class JIT: Engine {
     /// copy the whole dictionary, once per block (most of the translation time in big programs).
     private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?) -> TranslatedBlock {
         var targets = TranslationTargets(epilogue: epilogue, coldExit: coldExit, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
-                                         floatCSR: JIT.address(of: floatCSREntry),
                                          chaining: options.chaining, translated: blocks)
         targets.faultInjection = options.faultInjection
         targets.countIndirectHits = options.countIndirectHits

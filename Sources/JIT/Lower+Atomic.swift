@@ -61,17 +61,6 @@ extension Translator {
 
     enum AtomicOp { case swap, add, xor, and, or, min, max, minu, maxu }
 
-    /// rax = x[rs1], the guest address; jumps to `misfit` unless it is aligned to `size` and
-    /// below the guest limit.
-    mutating func atomicAddress(_ i: Instruction, _ size: OperandSize, misfit: Label) {
-        load(.rax, i.rs1)
-        access = (Host.t0, 0)
-        a.test(.eax, imm: Int32(size.rawValue - 1))
-        a.jcc(.ne, misfit)
-        a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
-        a.jcc(.ae, misfit)
-    }
-
     /// A full barrier (cheaper than mfence on most x86 cores): orders an earlier store before a
     /// later load, the one reordering x86 allows.
     mutating func fullBarrier() {
@@ -84,7 +73,7 @@ extension Translator {
     /// lr: load, sign-extend, reserve. (rl on an lr asks for earlier stores to be visible first.)
     mutating func loadReserved(_ i: Instruction, _ size: OperandSize) {
         let done = a.newLabel()
-        atomicAddress(i, size, misfit: helperPath(i, targets.slowPath, done: done))
+        guestAddress(i, .atomic(size, misfit: helperPath(i, targets.slowPath, done: done)))
         if i.rm & 1 != 0 { fullBarrier() }
         markFaultSite(store: false)
         if size == .dword { a.movsxd(.rcx, guestMemory(.dword)) } else { a.mov(.rcx, guestMemory(.qword)) }
@@ -99,7 +88,7 @@ extension Translator {
     /// (aq on an sc asks for the store to be visible before later loads.)
     mutating func storeConditional(_ i: Instruction, _ size: OperandSize) {
         let done = a.newLabel(), fail = a.newLabel(), finish = a.newLabel()
-        atomicAddress(i, size, misfit: helperPath(i, targets.slowPath, done: done))
+        guestAddress(i, .atomic(size, misfit: helperPath(i, targets.slowPath, done: done)))
         a.cmp(reservationValid, imm: 0)
         a.jcc(.e, fail)
         a.cmp(.rax, .qword(Host.state, Int32(StateOffset.reservation)))
@@ -121,7 +110,7 @@ extension Translator {
     /// AMOs: rd = the old value (sign-extended for .w), memory = op(old, x[rs2]).
     mutating func amo(_ i: Instruction, _ op: AtomicOp, _ size: OperandSize) {
         let done = a.newLabel()
-        atomicAddress(i, size, misfit: helperPath(i, targets.slowPath, done: done))
+        guestAddress(i, .atomic(size, misfit: helperPath(i, targets.slowPath, done: done)))
         let rcx = Reg(.rcx, size)
         switch op {
         case .swap:
@@ -140,7 +129,7 @@ extension Translator {
             markFaultSite(store: true)
             a.lock()
             a.xadd(guestMemory(size), rcx)
-            a.mov(.rdx, .rax)
+            moveGuestAddress(to: .rdx)
             a.mov(.rax, .rcx)
             let retry = a.newLabel()
             a.bind(retry)
@@ -156,7 +145,7 @@ extension Translator {
             case .swap, .add: break
             }
             a.lock()
-            a.cmpxchg(Mem(size, base: .gpr(Host.memory), index: .rdx, scale: 1), rcx)
+            a.cmpxchg(guestMemory(size), rcx)
             a.jcc(.ne, retry)
             a.mov(.rcx, .rax)
         }

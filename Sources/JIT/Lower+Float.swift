@@ -16,7 +16,7 @@ extension Translator {
     /// flw NaN-boxes (upper 32 bits all ones); fld copies 64 bits. A cached rd is loaded
     /// straight from guest memory.
     mutating func loadFloat(_ i: Instruction, double: Bool) {
-        guestAddress(i, store: false)
+        guestAddress(i, .plain(store: false))
         markFaultSite(store: false)
         if double {
             if let x = fXMM(i.rd) {
@@ -34,7 +34,7 @@ extension Translator {
 
     /// fsw stores the low 32 bits as they are (no unboxing check); fsd all 64.
     mutating func storeFloat(_ i: Instruction, double: Bool) {
-        guestAddress(i, store: true)
+        guestAddress(i, .plain(store: true))
         if let x = fXMM(i.rs2) {
             markFaultSite(store: true)
             if double { a.movsd(guestMemory(.qword), x) } else { a.movss(guestMemory(.dword), x) }

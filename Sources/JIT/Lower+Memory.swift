@@ -9,31 +9,59 @@ import X86
 extension Translator {
     enum LoadKind { case signed8, signed16, signed32, bits64, unsigned8, unsigned16, unsigned32 }
 
-    /// rax = rs1 + imm, the guest address, checked against the limit; `guestMemory` then names
-    /// the access. When rs1 is cached the access addresses `[memory + rs1 + imm]` itself, so the
-    /// load does not wait for the lea (the check runs beside it, predicted not taken); the sum is
-    /// the same modulo 2^64. When an earlier check in the block covers the access
-    /// (CheckedBases.swift) there is neither check nor lea: the fault site says where the address is.
-    mutating func guestAddress(_ i: Instruction, store: Bool) {
+    /// What a guest access requires of its address, and where it goes when the address fails.
+    enum AddressCheck {
+        /// A load or store: any alignment (Linux makes misaligned accesses work); an address at
+        /// or above the guest limit leaves through a fault stub.
+        case plain(store: Bool)
+        /// LR/SC or an AMO: the address is rs1 alone, must be aligned to the access size, and is
+        /// wanted in rax afterwards (lr reserves it); a misaligned or out-of-range one goes to
+        /// `misfit`, where the interpreter raises the exact exception.
+        case atomic(OperandSize, misfit: Label)
+    }
+
+    /// Computes and checks the guest address of `i`'s access; `guestMemory` then names the access.
+    /// This is the one place translated code turns a guest address into a host one, and what a
+    /// software TLB probe replaces in system mode.
+    ///
+    /// A plain access computes rax = rs1 + imm. When rs1 is cached the access addresses
+    /// `[memory + rs1 + imm]` itself, so the load does not wait for the lea (the check runs beside
+    /// it, predicted not taken); the sum is the same modulo 2^64. When an earlier check in the
+    /// block covers the access (CheckedBases.swift) there is neither check nor lea: the fault site
+    /// says where the address is.
+    mutating func guestAddress(_ i: Instruction, _ check: AddressCheck) {
         let imm = Int32(truncatingIfNeeded: i.imm)
         access = (Host.t0, 0)
-        let checked = checkedBases.covers(i.rs1, imm)
-        switch operand(i.rs1) {
-        case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
-        case .host(let h):
-            access = (h, imm)
-            // Covered by an earlier check: no address to compare, and the fault handler finds it
-            // from h itself (FaultSite.addressRegister).
+        switch check {
+        case .plain(let store):
+            let checked = checkedBases.covers(i.rs1, imm)
+            switch operand(i.rs1) {
+            case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
+            case .host(let h):
+                access = (h, imm)
+                // Covered by an earlier check: no address to compare, and the fault handler finds
+                // it from h itself (FaultSite.addressRegister).
+                if checked { return }
+                if imm == 0 { a.mov(.rax, .r64(h)) } else { a.lea(.rax, .qword(h, imm)) }
+            case .memory(let d):
+                a.mov(.rax, .qword(Host.state, d))
+                if imm != 0 { a.add(.rax, imm: imm) }
+            }
             if checked { return }
-            if imm == 0 { a.mov(.rax, .r64(h)) } else { a.lea(.rax, .qword(h, imm)) }
-        case .memory(let d):
-            a.mov(.rax, .qword(Host.state, d))
-            if imm != 0 { a.add(.rax, imm: imm) }
+            confine(failing: faultExit(store: store))
+            checkedBases.insert(i.rs1, imm)
+        case .atomic(let size, let misfit):
+            load(.rax, i.rs1)
+            a.test(.eax, imm: Int32(size.rawValue - 1))
+            a.jcc(.ne, misfit)
+            confine(failing: misfit)
         }
-        if checked { return }
+    }
+
+    /// Jumps to `fail` unless the guest address in rax lies below the guest limit.
+    private mutating func confine(failing fail: Label) {
         a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
-        a.jcc(.ae, faultExit(store: store))
-        checkedBases.insert(i.rs1, imm)
+        a.jcc(.ae, fail)
     }
 
     /// The guest memory operand of the access `guestAddress` just checked.
@@ -41,8 +69,15 @@ extension Translator {
         Mem(size, base: .gpr(Host.memory), index: access.index, scale: 1, disp: access.disp)
     }
 
+    /// Moves the checked address of the current access (in rax) to `register`, for code that
+    /// needs rax for something else; `guestMemory` follows it.
+    mutating func moveGuestAddress(to register: GPR) {
+        a.mov(.r64(register), .r64(access.index))
+        access.index = register
+    }
+
     mutating func loadMemory(_ i: Instruction, _ kind: LoadKind) {
-        guestAddress(i, store: false)
+        guestAddress(i, .plain(store: false))
         var d = Host.t1
         if case .host(let h) = operand(i.rd) { d = h }
         markFaultSite(store: false)
@@ -59,7 +94,7 @@ extension Translator {
     }
 
     mutating func storeMemory(_ i: Instruction, _ size: OperandSize) {
-        guestAddress(i, store: true)
+        guestAddress(i, .plain(store: true))
         switch operand(i.rs2) {
         case .zero:
             markFaultSite(store: true)

@@ -20,21 +20,6 @@ let floatEntry: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UI
     FloatUnit.execute(inst.assumingMemoryBound(to: Instruction.self).pointee, GuestState(raw: state)) ? 0 : 1
 }
 
-/// fflags/frm/fcsr reads and writes, performed by the trap-and-emulate handler without leaving
-/// translated code (they cannot stop the guest or read the instruction counters).
-let floatCSREntry: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32 = { state, inst in
-    let raw = state.load(fromByteOffset: ScratchSlot.context, as: UnsafeMutableRawPointer.self)
-    let jit = Unmanaged<JIT>.fromOpaque(raw).takeUnretainedValue()
-    guard let hart = jit.currentHart else { return 1 }
-    switch hart.emulateSystem(inst.assumingMemoryBound(to: Instruction.self).pointee) {
-    case .retired:
-        return 0
-    case .exception(let trap):
-        jit.pendingTrap = trap
-        return 1
-    }
-}
-
 extension JIT {
     func slowPath(_ inst: Instruction) -> UInt32 {
         guard let hart = currentHart else { return 1 }

@@ -12,8 +12,6 @@ struct TranslationTargets {
     var slowPath: UInt64
     /// `floatEntry`: F/D arithmetic in the interpreter's `FloatUnit`.
     var float: UInt64
-    /// `floatCSREntry`: fflags/frm/fcsr accesses through the trap-and-emulate handler.
-    var floatCSR: UInt64
     var chaining: Bool
     /// Address of the engine's `IndirectTable` (it lives as long as the engine).
     var indirectTable: UInt64 = 0

@@ -113,4 +113,6 @@ public final class LinuxProcess: Environment {
     public func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation { signals.fault(hart, trap) }
     public var eventPending: Bool { signals.pending }
     public func deliverEvents(_ hart: Hart) -> Continuation { signals.deliver(hart) }
+    /// A guest `fork` is a host fork inside the system call, so the process id tells them apart.
+    public var hostProcess: Int32 { getpid() }
 }

@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Guest
-import JIT
 import Linux
 
 /// Everything `trapeze run` needs to start one guest program.
@@ -14,24 +13,16 @@ public struct RunConfiguration: Sendable {
     public var argv0: String?
     public var environment: [String]
     public var sysroot: String?
-    public var engine: EngineKind
+    /// The engine and how it runs (`--engine`, `--max-insns`, `--timeout`, `--stats`, ...).
+    public var engine: EngineSettings
     public var strace: Bool
-    public var maxInstructions: UInt64?
-    /// `--timeout`: wall-clock seconds before the run stops with status 124.
-    public var timeout: Double?
     /// `--memory-limit`, `--max-processes`.
     public var limits: GuestLimits
-    /// JIT settings (`--jit-cache-size`, `--no-chain`); ignored by the interpreter.
-    public var jit: JITOptions = JITOptions()
-    /// Print engine statistics on stderr when the guest stops.
-    public var stats: Bool = false
-    /// `--perf-map`: write `/tmp/perf-PID.map` naming the JIT's code for `perf report`.
-    public var perfMap: Bool = false
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
-                sysroot: String? = nil, engine: EngineKind = .default, strace: Bool = false,
-                maxInstructions: UInt64? = nil, timeout: Double? = nil, limits: GuestLimits = GuestLimits()) {
+                sysroot: String? = nil, engine: EngineSettings = EngineSettings(), strace: Bool = false,
+                limits: GuestLimits = GuestLimits()) {
         self.program = program
         self.arguments = arguments
         self.argv0 = argv0
@@ -39,8 +30,6 @@ public struct RunConfiguration: Sendable {
         self.sysroot = sysroot
         self.engine = engine
         self.strace = strace
-        self.maxInstructions = maxInstructions
-        self.timeout = timeout
         self.limits = limits
     }
 
@@ -55,16 +44,18 @@ public struct RunConfiguration: Sendable {
     }
 }
 
-/// A loaded guest, ready to run: its hart, memory and Linux process.
+/// A loaded guest, ready to run: its hart, memory and Linux process, wired to the configured
+/// engine through `EngineRun`.
 public final class GuestRun {
     public let configuration: RunConfiguration
     public let memory: GuestMemory
     public let hart: Hart
     public let process: LinuxProcess
     /// The run ended because `--timeout` expired (`run()` then returns `.instructionLimit`).
-    public private(set) var timedOut = false
+    public var timedOut: Bool { engineRun?.timedOut ?? false }
     /// The engine of the last `run()` (for tools that inspect it afterwards, like `trapeze dump`).
-    public private(set) var engine: (any Engine)?
+    public var engine: (any Engine)? { engineRun?.engine }
+    private var engineRun: EngineRun?
 
     /// Loads the program. Loader problems become a `TrapezeError` with a one-line message.
     public init(_ configuration: RunConfiguration) throws(TrapezeError) {
@@ -100,13 +91,13 @@ public final class GuestRun {
     /// How a guest `execve` re-runs Trapeze on the new program, keeping this run's options.
     static func reexecCommand(_ c: RunConfiguration, started: UInt64 = 0) -> (String, [String], [String]) -> [String] {
         { path, argv, _ in
-            var cmd = ["trapeze", "run", "--engine", c.engine.rawValue, "--jit-cache-size", String(c.jit.cacheSize)]
-            if !c.jit.chaining { cmd.append("--no-chain") }
+            var cmd = ["trapeze", "run", "--engine", c.engine.kind.rawValue, "--jit-cache-size", String(c.engine.cacheSize)]
+            if !c.engine.chaining { cmd.append("--no-chain") }
             if let s = c.sysroot { cmd += ["--sysroot", s] }
             if c.strace { cmd.append("--strace") }
-            if c.perfMap { cmd.append("--perf-map") }
+            if c.engine.perfMap { cmd.append("--perf-map") }
             // Limits survive execve; the new program gets what is left of the time.
-            if let t = c.timeout {
+            if let t = c.engine.timeout {
                 let left = max(0, t - Double(Hart.hostNanoseconds() &- started) / 1e9)
                 cmd += ["--timeout", String(left)]
             }
@@ -129,32 +120,8 @@ public final class GuestRun {
 
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
-        let engine = configuration.engine.make(jit: configuration.jit)
-        self.engine = engine
-        attachPerfMap(engine)
-        let start = Hart.hostNanoseconds()
-        defer { process.accounting.processEnded() }  // frees this process's --max-processes slot
-        // Host signals (SIGINT, SIGTERM, SIGALRM, SIGPIPE, ...) become the guest's own from here on.
-        process.signals.installHostHandlers()
-        defer { process.signals.uninstallHostHandlers() }
-        let status: ExitStatus
-        if let seconds = configuration.timeout {
-            switch TimedRun.run(engine, hart, maxInstructions: configuration.maxInstructions, seconds: seconds) {
-            case .finished(let s): status = s
-            case .timedOut:
-                timedOut = true
-                status = .instructionLimit
-            }
-        } else {
-            status = engine.run(hart, maxInstructions: configuration.maxInstructions)
-        }
-        if configuration.stats {
-            let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
-            var lines = ["trapeze: engine \(configuration.engine.rawValue), exit \(status)",
-                         "trapeze: guest instructions retired \(hart.state.instret) in \(HostIO.fixed(seconds, digits: 3)) s (\(HostIO.fixed(Double(hart.state.instret) / max(seconds, 1e-9) / 1e6, digits: 1)) MIPS)"]
-            if let jit = engine as? JIT { lines.append(jit.stats.description) }
-            HostIO.error(lines.joined(separator: "\n") + "\n")
-        }
-        return status
+        let run = EngineRun(configuration.engine, symbols: symbols)
+        engineRun = run
+        return hosted { run.run(hart) }
     }
 }

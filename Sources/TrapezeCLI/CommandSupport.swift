@@ -34,6 +34,6 @@ func finish(_ status: ExitStatus, _ guest: GuestRun, maxInstructions: UInt64?) t
     if status == .instructionLimit {
         report("stopped after \(maxInstructions ?? 0) instructions (--max-insns) at \(GuestLocation.describe(guest.hart))")
     }
-    if case .signaled(let signal) = status { throw GuestKilled(signal: signal) }
+    if case .killed(let signal) = status { throw GuestKilled(signal: signal) }
     throw GuestExit(status: status.processStatus)
 }

@@ -37,7 +37,7 @@ struct DifftestCommand: ParsableCommand {
 
     func run() throws {
         let fault = try parseFault(injectFault)
-        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: engine))
+        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: EngineSettings(kind: engine)))
         let options = DifftestOptions(engine: engine, fault: fault, maxInstructions: maxInstructions,
                                       memoryCheckInterval: max(0, memoryCheck))
         let result = Difftest(guest, options: options).run()
@@ -49,7 +49,7 @@ struct DifftestCommand: ParsableCommand {
         report("difftest: \(engine.rawValue) and interp agree: \(result.blocks) blocks, \(result.instructions) instructions")
         // A guest killed by a signal kills Trapeze the same way, as `run` does (its parent may be
         // a guest waiting for it).
-        if case .signaled(let signal)? = result.status { throw GuestKilled(signal: signal) }
+        if case .killed(let signal)? = result.status { throw GuestKilled(signal: signal) }
         throw GuestExit(status: result.status?.processStatus ?? 1)
     }
 }

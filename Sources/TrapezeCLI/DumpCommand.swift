@@ -52,11 +52,9 @@ struct DumpCommand: ParsableCommand {
     }
 
     func run() throws {
-        var config = RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: .jit,
-                                      maxInstructions: maxInstructions)
-        config.jit.chaining = !noChain
-        config.jit.countBlockExecutions = true
-        let guest = try loadGuest(config)
+        var engine = EngineSettings(kind: .jit, chaining: !noChain, maxInstructions: maxInstructions)
+        engine.countBlockExecutions = true
+        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: engine))
         let status = guest.run()
         let jit = guest.engine as? JIT
         let options = DumpOptions(pc: pc.flatMap(DumpCommand.parseAddress), limit: limit, json: json)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Guest
-import JIT
 import Linux
 import Trapeze
 
@@ -45,16 +44,16 @@ public struct RunSettings: Equatable, Sendable {
 
     /// Runs the guest; ends by throwing `GuestExit` or `GuestKilled` with its outcome.
     func execute() throws {
-        var config = RunConfiguration(program: program, arguments: arguments, argv0: argv0, sysroot: sysroot,
-                                      engine: engine, strace: strace, maxInstructions: maxInstructions, timeout: timeout,
-                                      limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
         guard let cacheBytes else {
             throw ValidationError("--jit-cache-size: expected a size such as 65536, 512K or 64M")
         }
-        config.jit = JITOptions(cacheSize: cacheBytes, chaining: !noChain)
-        config.jit.countIndirectHits = stats
-        config.stats = stats
-        config.perfMap = perfMap
+        var settings = EngineSettings(kind: engine, cacheSize: cacheBytes, chaining: !noChain,
+                                      maxInstructions: maxInstructions, timeout: timeout)
+        settings.stats = stats
+        settings.perfMap = perfMap
+        let config = RunConfiguration(program: program, arguments: arguments, argv0: argv0, sysroot: sysroot,
+                                      engine: settings, strace: strace,
+                                      limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
         let guest = try loadGuest(config)
         RunSettings.finishedGuest = guest
         let status: ExitStatus

@@ -176,6 +176,24 @@ import TestSupport
         #expect(hart.state.x(5) == 101)
     }
 
+    /// A debugger's breakpoint or a loader writes code with `poke`, which no fence.i follows.
+    @Test func pokingCodeDropsPredecodedBlocks() throws {
+        let hart = makeHart()
+        let program = TestProgram()
+        program.place([i(.addi, 5, 5, 1), u(.jal, 0, -4)], at: Layout.code, in: hart.memory)
+        let replacement = Layout.code + 0x800
+        program.place([i(.addi, 5, 5, 100)], at: replacement, in: hart.memory)
+        let interpreter = program.interpreter()
+        #expect(interpreter.run(hart, maxInstructions: 2) == .instructionLimit)
+        let generation = hart.memory.codeGeneration
+        _ = hart.memory.poke(Layout.data, [1, 2, 3, 4])
+        #expect(hart.memory.codeGeneration == generation)   // not code
+        _ = hart.memory.poke(Layout.code, try hart.memory.read(replacement, count: 4))
+        #expect(hart.memory.codeGeneration != generation)
+        #expect(interpreter.run(hart, maxInstructions: 2) == .instructionLimit)
+        #expect(hart.state.x(5) == 101)
+    }
+
     @Test func unmappingCodeDropsPredecodedBlocks() {
         let hart = makeHart()
         let program = TestProgram()
@@ -218,11 +236,11 @@ import TestSupport
         #expect(hart.state.x(6) == 2 && hart.state.x(7) == 3)
     }
 
-    @Test func withoutAnEnvironmentFaultsStopAsLinuxWouldKill() {
+    @Test func withoutAnEnvironmentExceptionsStopTheRun() {
         let hart = makeHart(environment: nil)
         let program = TestProgram()
         program.place([i(.addi, 5, 0, 1), Instruction(opcode: .ecall)], at: Layout.code, in: hart.memory)
-        #expect(program.interpreter().run(hart, maxInstructions: nil) == .signaled(31))   // SIGSYS
+        #expect(program.interpreter().run(hart, maxInstructions: nil) == .unhandled(GuestTrap(.ecallFromU, pc: Layout.code + 4)))
         #expect(hart.state.pc == Layout.code + 4)
         #expect(hart.state.instret == 1)
     }

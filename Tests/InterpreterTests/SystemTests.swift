@@ -116,14 +116,15 @@ private func illegal(_ hart: Hart, _ inst: Instruction) -> Emulation {
     @Test func ecallWithoutEnvironmentIsAnException() {
         let hart = makeHart(environment: nil)
         #expect(emulate(hart, Instruction(opcode: .ecall)) == .exception(GuestTrap(.ecallFromU, pc: Layout.code)))
-        #expect(hart.emulate(Instruction(opcode: .ebreak)) == .stop(.signaled(5)))
+        let breakpoint = GuestTrap(.breakpoint, pc: Layout.code, tval: Layout.code)
+        #expect(Interpreter.step(Instruction(opcode: .ebreak), hart) == .stop(.unhandled(breakpoint)))
     }
 
     @Test func ebreakIsABreakpoint() {
         let hart = makeHart()
         let inst = Instruction(opcode: .ebreak, raw: 0x0010_0073)
         #expect(emulate(hart, inst) == .exception(GuestTrap(.breakpoint, pc: Layout.code, tval: Layout.code)))
-        #expect(hart.emulate(inst) == .stop(.signaled(5)))
+        #expect(Interpreter.step(inst, hart) == .stop(.signaled(5)))
         #expect(hart.recorder.exceptions == [GuestTrap(.breakpoint, pc: Layout.code, tval: Layout.code)])
     }
 
@@ -132,7 +133,7 @@ private func illegal(_ hart: Hart, _ inst: Instruction) -> Emulation {
         let hart = makeHart()
         let inst = Instruction(opcode: op, raw: 0x3020_0073)
         #expect(emulate(hart, inst) == illegal(hart, inst))
-        #expect(hart.emulate(inst) == .stop(.signaled(4)))
+        #expect(Interpreter.step(inst, hart) == .stop(.signaled(4)))
         #expect(hart.state.pc == Layout.code)
     }
 
@@ -174,22 +175,5 @@ private func illegal(_ hart: Hart, _ inst: Instruction) -> Emulation {
         #expect(hart.exec(add) == .retired)
         #expect(hart.state.f(1) == 0x4008_0000_0000_0000)
         #expect(hart.state.pc == Layout.code + 4)
-    }
-
-    @Test func cEntryMatchesExecute() {
-        let hart = makeHart()
-        let opaque = Unmanaged.passUnretained(hart).toOpaque()
-        var trap: (UInt64, UInt64) = (0, 0)
-        var add = i(.addi, 5, 0, 9)
-        #expect(Interpreter.cExecute(opaque, &add, &trap) == 0)
-        #expect(hart.state.x(5) == 9)
-        #expect(hart.state.pc == Layout.code + 4)
-        hart.set((1, Layout.hole))
-        var load = i(.lw, 6, 1, 4)
-        #expect(Interpreter.cExecute(opaque, &load, &trap) == 1)
-        #expect(trap.0 == ExceptionCause.loadAccessFault.rawValue && trap.1 == Layout.hole + 4)
-        #expect(hart.state.pc == Layout.code + 4)
-        var ecall = Instruction(opcode: .ecall)
-        #expect(Interpreter.cExecute(opaque, &ecall, &trap) == 2)
     }
 }

@@ -31,6 +31,27 @@ import TestSupport
         #expect(outcome.x[18] == 5 && outcome.x[19] == 7)
     }
 
+    /// Code written with `poke` (a debugger's breakpoint, no fence.i) replaces translated code.
+    @Test func pokedCodeReplacesTranslations() {
+        let program = Program(code: [RV.addi(10, 10, 1), RV.jal(0, -4)])
+        let (hart, _) = program.makeHart()
+        let jit = smallJIT()
+        #expect(jit.run(hart, maxInstructions: 4) == .instructionLimit)
+        #expect(hart.state.x(10) == 2)
+        let bits = RV.addi(10, 10, 100)
+        #expect(hart.memory.poke(Layout.code, (0..<4).map { UInt8(truncatingIfNeeded: bits >> (8 * $0)) }))
+        #expect(jit.run(hart, maxInstructions: 4) == .instructionLimit)
+        #expect(hart.state.x(10) == 202)
+    }
+
+    /// An odd pc (a signal handler's return can set one) raises instruction-address-misaligned
+    /// in both engines, at the fetch, as one fetch function decides.
+    @Test func oddPCIsMisaligned() {
+        let program = Program(code: [RV.addi(10, 0, 1)] + RV.exit, setup: { $0.pc = Layout.code + 1 })
+        let outcome = expectSameUnderBothEngines(program)
+        #expect(outcome.exceptions == [GuestTrap(.instructionMisaligned, pc: Layout.code + 1, tval: Layout.code + 1)])
+    }
+
     /// A cache that holds a fraction of the program's blocks is flushed repeatedly, and execution
     /// goes on correctly after each flush.
     @Test func codeCacheFlushWhenFull() {

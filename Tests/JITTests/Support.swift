@@ -1,5 +1,6 @@
 import Guest
 import Interpreter
+import Linux
 import JIT
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import Guest
+import Linux
 
 /// The environment double every engine test runs against. An ecall with a7 = 93 exits with a0;
 /// any other ecall records a7, sets a0 = 2·a0 + 1 (so a test sees the round trip) and advances
@@ -32,7 +33,7 @@ public final class TestEnvironment: Environment {
             hart.state.pc = resumeAt
             return .resume
         }
-        return .stop(.signaled(Hart.signal(for: trap.cause)))
+        return .stop(.signaled(GuestSignal.forException(trap.cause)))
     }
 
     public var eventPending: Bool { pendingEvents > 0 }

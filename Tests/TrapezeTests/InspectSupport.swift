@@ -8,7 +8,7 @@ import Trapeze
 func loadFixture(_ name: String, engine: EngineKind = .jit, arguments: [String] = []) throws -> GuestRun {
     let program = Paths.fixtures.appendingPathComponent("bin/\(name)").path
     return try GuestRun(RunConfiguration(program: program, arguments: arguments,
-                                         environment: ["FIXTURE_ENV=fixture-value"], engine: engine))
+                                         environment: ["FIXTURE_ENV=fixture-value"], engine: EngineSettings(kind: engine)))
 }
 
 /// The committed exit status of a fixture (as a shell reports it).

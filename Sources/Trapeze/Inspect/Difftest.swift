@@ -64,7 +64,7 @@ public final class Difftest {
 
     /// Checks `run`'s guest on the engine the options name.
     public convenience init(_ run: GuestRun, options: DifftestOptions) {
-        self.init(hart: run.hart, engine: options.engine.make(jit: run.configuration.jit, fault: options.fault),
+        self.init(hart: run.hart, engine: options.engine.make(jit: run.configuration.engine.jitOptions, fault: options.fault),
                   symbols: Symbolizer(run.process.program), options: options, faultInjected: true)
         guest = run
     }

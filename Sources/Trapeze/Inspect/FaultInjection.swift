@@ -55,7 +55,7 @@ public final class FaultInjectingEngine: Engine {
         while true {
             if case .stop(let status) = proxy.deliverPendingEvents(hart) { return status }
             if budget == 0 { return .instructionLimit }
-            let inst = try? InstructionFetch.at(hart.state.pc, hart.memory).get()
+            let inst = try? hart.fetchInstruction(hart.state.pc)
             let store = inst.flatMap { MemoryJournal.footprint($0, hart.state) }
             switch proxy.run(inner, hart, 1) {
             case .ran:

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Guest
 
 /// Stands between an engine and the real environment while the inspection tools run the engine
@@ -23,17 +20,19 @@ final class InspectingEnvironment: Environment {
             defer { hart.environment = self }
             return real.environmentCall(hart)
         }
-        trap = GuestTrap(.ecallFromU, pc: hart.state.pc)
-        return .stop(.signaled(SIGSYS))
+        let trap = GuestTrap(.ecallFromU, pc: hart.state.pc)
+        self.trap = trap
+        return .stop(.unhandled(trap))
     }
 
     func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation {
         self.trap = trap
-        return .stop(.signaled(Hart.signal(for: trap.cause)))
+        return .stop(.unhandled(trap))
     }
 
     var eventPending: Bool { false }
     func deliverEvents(_ hart: Hart) -> Continuation { .resume }
+    var hostProcess: Int32 { real?.hostProcess ?? 0 }
 
     /// Runs `engine` for at most `count` instructions with this environment in place.
     func run(_ engine: any Engine, _ hart: Hart, _ count: UInt64) -> EngineOutcome {

@@ -29,12 +29,11 @@ struct ReferenceBlock {
         while block.retired < limit {
             let pc = state.pc
             let inst: Instruction
-            switch InstructionFetch.at(pc, hart.memory) {
-            case .failure(let trap):
-                if block.retired == 0 { block.trap = trap }
+            do {
+                inst = try hart.fetchInstruction(pc)
+            } catch {
+                if block.retired == 0 { block.trap = error }
                 return block.finish(hart)
-            case .success(let decoded):
-                inst = decoded
             }
             if inst.opcode.isSystem {
                 if block.retired == 0 { block.system = inst }

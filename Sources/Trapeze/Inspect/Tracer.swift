@@ -27,7 +27,7 @@ public final class Tracer {
 
     /// Traces `run`'s guest on its configured engine.
     public convenience init(_ run: GuestRun, emit: @escaping (String) -> Void, flush: @escaping () -> Void = {}) {
-        self.init(hart: run.hart, engine: run.configuration.engine.make(jit: run.configuration.jit),
+        self.init(hart: run.hart, engine: run.configuration.engine.makeEngine(),
                   symbols: Symbolizer(run.process.program), emit: emit, flush: flush)
         guest = run
     }
@@ -45,8 +45,7 @@ public final class Tracer {
             if let max = maxInstructions, state.instret &- start >= max { return .instructionLimit }
             let pc = state.pc
             let before = StateSnapshot(state)
-            let fetched = InstructionFetch.at(pc, hart.memory)
-            let inst = try? fetched.get()
+            let inst = try? hart.fetchInstruction(pc)
             let access = inst.flatMap { Tracer.access($0, state) }
             if inst?.opcode == .ecall { flush() }
             let outcome = proxy.run(engine, hart, 1)

@@ -1,0 +1,47 @@
+import Guest
+import JIT
+import Linux
+
+/// One engine running one hart as `EngineSettings` say (instruction limit, wall-clock timeout,
+/// statistics, perf map), whatever environment the hart traps to: the part of a run that a Linux
+/// process (`GuestRun`) and a whole machine share.
+public final class EngineRun {
+    public let settings: EngineSettings
+    public let engine: any Engine
+    /// The run ended because `settings.timeout` expired (`run` then returns `.instructionLimit`).
+    public private(set) var timedOut = false
+
+    /// Builds the engine; `symbols` name guest code in the perf map.
+    public init(_ settings: EngineSettings, symbols: GuestSymbols) {
+        self.settings = settings
+        engine = settings.makeEngine()
+        if settings.perfMap { PerfMap.attach(to: engine, symbols: symbols) }
+    }
+
+    /// Runs `hart` until the guest stops, the instructions run out or the time does.
+    public func run(_ hart: Hart) -> ExitStatus {
+        let start = Hart.hostNanoseconds()
+        let status: ExitStatus
+        if let seconds = settings.timeout {
+            switch TimedRun.run(engine, hart, maxInstructions: settings.maxInstructions, seconds: seconds) {
+            case .finished(let s): status = s
+            case .timedOut:
+                timedOut = true
+                status = .instructionLimit
+            }
+        } else {
+            status = engine.run(hart, maxInstructions: settings.maxInstructions)
+        }
+        if settings.stats { report(status, hart, since: start) }
+        return status
+    }
+
+    private func report(_ status: ExitStatus, _ hart: Hart, since start: UInt64) {
+        let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
+        let retired = hart.state.instret
+        var lines = ["trapeze: engine \(settings.kind.rawValue), exit \(status)",
+                     "trapeze: guest instructions retired \(retired) in \(HostIO.fixed(seconds, digits: 3)) s (\(HostIO.fixed(Double(retired) / max(seconds, 1e-9) / 1e6, digits: 1)) MIPS)"]
+        if let jit = engine as? JIT { lines.append(jit.stats.description) }
+        HostIO.error(lines.joined(separator: "\n") + "\n")
+    }
+}
