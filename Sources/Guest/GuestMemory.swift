@@ -104,7 +104,11 @@ public final class GuestMemory: @unchecked Sendable {
         guard check(address, UInt64(MemoryLayout<T>.size), .read) else {
             throw MemoryFault(address: address, access: .read)
         }
-        return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
+        var value = T.zero
+        guard GuestFaultRecovery.copy(&value, base + Int(address), MemoryLayout<T>.size) else {
+            throw MemoryFault(address: address, access: .read)
+        }
+        return value
     }
 
     @inline(__always)
@@ -112,13 +116,18 @@ public final class GuestMemory: @unchecked Sendable {
         guard check(address, UInt64(MemoryLayout<T>.size), .write) else {
             throw MemoryFault(address: address, access: .write)
         }
-        base.storeBytes(of: value, toByteOffset: Int(address), as: T.self)
+        var v = value
+        guard GuestFaultRecovery.copy(base + Int(address), &v, MemoryLayout<T>.size) else {
+            throw MemoryFault(address: address, access: .write)
+        }
     }
 
     /// Fetches 16 instruction bits (instructions are fetched in 16-bit parcels).
     @inline(__always) public func fetch16(_ address: UInt64) throws(MemoryFault) -> UInt16 {
         guard check(address, 2, .execute) else { throw MemoryFault(address: address, access: .execute) }
-        return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: UInt16.self)
+        var parcel: UInt16 = 0
+        guard GuestFaultRecovery.copy(&parcel, base + Int(address), 2) else { throw MemoryFault(address: address, access: .execute) }
+        return parcel
     }
 
     /// Fetches one instruction's bits in 16-bit parcels, as the C extension requires: the second
@@ -134,14 +143,21 @@ public final class GuestMemory: @unchecked Sendable {
     public func read(_ address: UInt64, count: Int) throws(MemoryFault) -> [UInt8] {
         if count == 0 { return [] }
         guard check(address, UInt64(count), .read) else { throw MemoryFault(address: address, access: .read) }
-        return Array(UnsafeRawBufferPointer(start: base + Int(address), count: count))
+        var ok = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            ok = GuestFaultRecovery.copy(buffer.baseAddress!, base + Int(address), count)
+            initialized = ok ? count : 0
+        }
+        guard ok else { throw MemoryFault(address: address, access: .read) }
+        return bytes
     }
 
     public func write(_ address: UInt64, _ bytes: some Collection<UInt8>) throws(MemoryFault) {
         if bytes.isEmpty { return }
         guard check(address, UInt64(bytes.count), .write) else { throw MemoryFault(address: address, access: .write) }
-        var p = base + Int(address)
-        for b in bytes { p.storeBytes(of: b, as: UInt8.self); p += 1 }
+        guard Array(bytes).withUnsafeBytes({ GuestFaultRecovery.copy(base + Int(address), $0.baseAddress!, $0.count) }) else {
+            throw MemoryFault(address: address, access: .write)
+        }
     }
 
     /// A NUL-terminated guest string, at most `max` bytes long.
@@ -297,13 +313,12 @@ public final class GuestMemory: @unchecked Sendable {
         let start = base + Int(range.lowerBound << GuestMemory.pageShift)
         let len = Int((range.upperBound - range.lowerBound) << GuestMemory.pageShift)
         mprotect(start, len, PROT_READ | PROT_WRITE)
-        var p = base + Int(address)
-        for b in bytes { p.storeBytes(of: b, as: UInt8.self); p += 1 }
+        let copied = Array(bytes).withUnsafeBytes { GuestFaultRecovery.copy(base + Int(address), $0.baseAddress!, $0.count) }
         for page in range {
             mprotect(base + Int(page << GuestMemory.pageShift), Int(GuestMemory.pageSize),
                      GuestMemory.hostProt(PageFlags(rawValue: flags[Int(page)])))
         }
-        return true
+        return copied
     }
 
     /// Forgets all decoded and translated code (fence.i, riscv_flush_icache).

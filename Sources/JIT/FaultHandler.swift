@@ -187,6 +187,8 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
         gregs[regRIP] = Int64(bitPattern: t.epilogue)
         return
     }
+    // A fault in Swift's guarded copy of guest memory does not return from here.
+    GuestFaultRecovery.recover(signal, info)
     // Not a guest access: a real bug. Put the old action back and let the fault happen again.
     let index = signal == SIGBUS ? 1 : 0
     sigaction(signal, FaultHandler.previous + index, nil)

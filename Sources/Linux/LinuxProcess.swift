@@ -16,6 +16,8 @@ public final class LinuxProcess: Environment {
     public let layout: AddressSpaceLayout
     /// The initial stack pointer.
     public let initialStackPointer: UInt64
+    /// What /proc shows of the process's start (Proc/).
+    public let startup: ProcStartup
 
     /// The command line that runs Trapeze on another guest program, for `execve`. The CLI sets it
     /// (it knows its own flags); the result is executed as `/proc/self/exe` with the guest's envp.
@@ -52,6 +54,7 @@ public final class LinuxProcess: Environment {
             memory: hart.memory, program: program, arguments: options.arguments,
             environment: options.environment, execFilename: options.program, random: random,
             identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())))
+        startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
         accounting = LimitAccounting(options.limits, memory: hart.memory)
         hart.state.pc = program.entry

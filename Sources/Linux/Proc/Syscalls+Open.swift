@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Guest
+
+/// openat, with /proc confined (ProcPath.swift). The host opens the file first and Trapeze then
+/// asks the kernel what it opened: that names the file however the guest spelled it and leaves
+/// no window for a symlink to change between a check and the open.
+extension LinuxProcess {
+    func sysOpenat(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
+        let name = try string(a[1])
+        let flags = a.int(2)
+        var target = hostPath(name)
+        if name.hasSuffix("exe"), let proc = ProcPath.location(dirfd: a.int(0), name), proc.rest == ["exe"], ProcFile.isTrapeze(proc.pid) {
+            // Every spelling of a Trapeze process's exe names the guest program.
+            guard proc.pid == getpid() else { throw SyscallError(EACCES) }
+            target = executablePath
+        }
+        let fd = withPath(target) { s in host { HostSyscall.call(.openat, a.int(0), s, flags, a.int(3)) } }
+        guard fd >= 0 else { return fd }
+        return vetOpened(Int32(fd), flags: flags)
+    }
+
+    /// Keeps a host fd the guest may have, or swaps it for a synthesised file or an error.
+    func vetOpened(_ fd: Int32, flags: Int) -> Int64 {
+        guard let resolved = ProcPath.ofDescriptor(fd), let path = ProcPath(resolved: resolved) else { return Int64(fd) }
+        let own = path.pid == getpid()
+        let file = ProcFile.classify(path, own: own, trapeze: own || ProcFile.isTrapeze(path.pid))
+        if file == .host { return Int64(fd) }
+        close(fd)
+        if case .refused(let e) = file { return -Int64(e) }
+        return ProcSnapshot.open(procContents(file), name: path.rest.last ?? "proc", flags: flags)
+    }
+
+    /// readlink of a Trapeze process's /proc links: `exe` is the guest program, `map_files/`
+    /// (host addresses) is refused; everything else is the host's answer.
+    func procLinkTarget(dirfd: Int, _ name: String) throws(SyscallError) -> String? {
+        if isSelfExe(name) { return executablePath }
+        guard name.hasSuffix("exe") || name.contains("map_files"), let proc = ProcPath.location(dirfd: dirfd, name), ProcFile.isTrapeze(proc.pid) else { return nil }
+        if proc.rest == ["exe"] {
+            guard proc.pid == getpid() else { throw SyscallError(EACCES) }
+            return executablePath
+        }
+        if proc.rest.first == "map_files" { throw SyscallError(EACCES) }
+        return nil
+    }
+}
