@@ -11,6 +11,9 @@ public struct PageFlags: OptionSet, Sendable {
     public static let execute = PageFlags(rawValue: 4)
     /// Set on every mapped page, so a mapping with no permissions is still "mapped".
     public static let mapped = PageFlags(rawValue: 8)
+    /// Backed by a file: a permitted access may still fault on the host (SIGBUS past the file's
+    /// end), so the interpreter probes such pages through the fault-recovering copy.
+    public static let file = PageFlags(rawValue: 16)
 
     /// From Linux `PROT_*` bits (1 read, 2 write, 4 exec).
     public init(prot: Int32) {
@@ -228,7 +231,7 @@ public final class GuestMemory: @unchecked Sendable {
         let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
         let p = mmap(base + Int(address), len, GuestMemory.hostProt(f), (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, off_t(offset))
         guard p != MAP_FAILED else { return errno }
-        setFlags(address, length, f.union(.mapped))
+        setFlags(address, length, f.union([.mapped, .file]))
         return nil
     }
 
@@ -252,7 +255,10 @@ public final class GuestMemory: @unchecked Sendable {
         }
         let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
         guard mprotect(base + Int(address), len, GuestMemory.hostProt(f)) == 0 else { return false }
-        setFlags(address, length, f.union(.mapped))
+        for page in GuestMemory.pageRange(address, length) {
+            let kept = flags[Int(page)] & PageFlags.file.rawValue
+            setFlags(page << GuestMemory.pageShift, GuestMemory.pageSize, f.union(.mapped).union(PageFlags(rawValue: kept)))
+        }
         return true
     }
 
