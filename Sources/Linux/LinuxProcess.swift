@@ -52,7 +52,7 @@ public final class LinuxProcess: Environment {
         _ = random.withUnsafeMutableBytes { HostSyscall.call(.getrandom, Int(bitPattern: $0.baseAddress), 16) }
         initialStackPointer = try InitialStack.build(
             memory: hart.memory, program: program, arguments: options.arguments,
-            environment: options.environment, execFilename: options.program, random: random,
+            environment: options.environment.filter { !$0.hasPrefix(ProcessSlots.variable + "=") }, execFilename: options.program, random: random,
             identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())))
         startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
@@ -88,7 +88,10 @@ public final class LinuxProcess: Environment {
         let result: Int64
         switch SyscallTable.entry(number)?.handler {
         case .value(let handler)?:
-            do { result = try handler(self, args) } catch {
+            do {
+                try refuseOwnDescriptors(number, args)
+                result = try handler(self, args)
+            } catch {
                 result = -Int64((error as? SyscallError)?.code ?? EINVAL)
             }
         case .control(let handler)?:

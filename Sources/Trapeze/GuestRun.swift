@@ -82,7 +82,8 @@ public final class GuestRun {
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
-        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds())
+        let hart = self.hart
+        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { hart.state.instret })
     }
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
@@ -98,7 +99,9 @@ public final class GuestRun {
     }
 
     /// How a guest `execve` re-runs Trapeze on the new program, keeping this run's options.
-    static func reexecCommand(_ c: RunConfiguration, started: UInt64 = 0) -> (String, [String], [String]) -> [String] {
+    /// `retired` says how many instructions this process has run: `--max-insns` is one budget.
+    static func reexecCommand(_ c: RunConfiguration, started: UInt64 = 0,
+                              retired: @escaping () -> UInt64 = { 0 }) -> (String, [String], [String]) -> [String] {
         { path, argv, _ in
             var cmd = ["trapeze", "run", "--engine", c.engine.rawValue, "--jit-cache-size", String(c.jit.cacheSize)]
             if !c.jit.chaining { cmd.append("--no-chain") }
@@ -112,7 +115,12 @@ public final class GuestRun {
             }
             if let m = c.limits.memoryBytes { cmd += ["--memory-limit", String(m)] }
             if let p = c.limits.processes { cmd += ["--max-processes", String(p)] }
-            cmd += ["--argv0", argv.first ?? path, "--", path]
+            if let n = c.maxInstructions {
+                let done = retired()
+                cmd += ["--max-insns", String(n > done ? n - done : 0)]
+            }
+            // One word, so an argv[0] starting with '-' (a login shell's) is not read as a flag.
+            cmd += ["--argv0=" + (argv.first ?? path), "--", path]
             return cmd + argv.dropFirst()
         }
     }
