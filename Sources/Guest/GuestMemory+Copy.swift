@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Named guest-memory operations for Trapeze's own code (loader, syscalls, signal frames, tools):
 /// each checks the guest range and copies through `GuestFaultRecovery`, so a host fault on a
 /// guest page (SIGBUS past the end of a mapped file) is a `MemoryFault`, never a crash.
@@ -39,6 +43,16 @@ extension GuestMemory {
         guard GuestFaultRecovery.copy(base + Int(destination), base + Int(source), Int(count)) else {
             throw MemoryFault(address: faultAddress(source), access: .read)
         }
+    }
+
+    /// Asks the host to allocate the whole pages of a range in one call before a large copy fills
+    /// it, instead of one page fault per page (MADV_POPULATE_WRITE, Linux 5.14; only a hint).
+    public func prefault(_ address: UInt64, _ length: UInt64) {
+        guard length > 0, check(address, length, .write) else { return }
+        let first = (address &+ GuestMemory.pageSize &- 1) & ~(GuestMemory.pageSize - 1)
+        let end = (address &+ length) & ~(GuestMemory.pageSize - 1)
+        guard end > first else { return }
+        _ = madvise(base + Int(first), Int(end - first), 23)
     }
 
     /// The guest address a failed copy stopped at (the host fault's), or where it began.
