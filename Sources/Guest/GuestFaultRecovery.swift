@@ -42,6 +42,22 @@ public enum GuestFaultRecovery {
         trapeze_guarded_recover(signal, info.flatMap { faultAddress($0) })
     }
 
+    /// Where a SIGSEGV or SIGBUS that another process sent (kill, sigqueue) goes: the environment's
+    /// host-signal handler, so the guest receives it as any other signal. Set before the guest runs.
+    nonisolated(unsafe) public static var sentSignalHandler: (@convention(c) (Int32) -> Void)?
+
+    /// For a SIGSEGV/SIGBUS handler: true when the signal was sent by a process rather than
+    /// raised by a fault (si_code SI_USER, SI_QUEUE, SI_TKILL: zero or below), and was passed on.
+    public static func forwardSent(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?) -> Bool {
+        guard let info, let handler = sentSignalHandler else { return false }
+        guard UnsafeRawPointer(info).load(fromByteOffset: 8, as: Int32.self) <= 0 else { return false }
+        handler(signal)
+        return true
+    }
+
+    /// Installs the handler now (it is otherwise installed by the first guarded copy).
+    public static func install() { _ = installed }
+
     /// The actions this handler replaced, for faults that are not a guarded copy's.
     nonisolated(unsafe) static let previous: UnsafeMutablePointer<sigaction> = .allocate(capacity: 2)
 
@@ -64,6 +80,7 @@ private func faultAddress(_ info: UnsafeMutablePointer<siginfo_t>) -> UnsafeMuta
 /// Async-signal-safe: a guarded copy's fault jumps out; any other goes to the handler this one
 /// replaced (the JIT's, if it came first), or re-raises with the default action.
 private func handleGuestFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
+    if GuestFaultRecovery.forwardSent(signal, info) { return }
     GuestFaultRecovery.recover(signal, info)
     let old = GuestFaultRecovery.previous + (signal == SIGBUS ? 1 : 0)
     if old.pointee.sa_flags & SA_SIGINFO != 0, let chained = old.pointee.__sigaction_handler.sa_sigaction {

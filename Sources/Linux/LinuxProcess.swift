@@ -57,6 +57,7 @@ public final class LinuxProcess: Environment {
         startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
         accounting = LimitAccounting(options.limits, memory: hart.memory)
+        if let sandbox = options.sandbox { Seccomp.install(allowNetwork: sandbox.allowNetwork) }
         hart.state.pc = program.entry
         hart.state.setX(2, initialStackPointer)
         hart.environment = self
@@ -90,6 +91,7 @@ public final class LinuxProcess: Environment {
         case .value(let handler)?:
             do {
                 try refuseOwnDescriptors(number, args)
+                try sandboxGate(number, args)
                 result = try handler(self, args)
             } catch {
                 result = -Int64((error as? SyscallError)?.code ?? EINVAL)

@@ -27,6 +27,8 @@ public struct RunConfiguration: Sendable {
     public var stats: Bool = false
     /// `--perf-map`: write `/tmp/perf-PID.map` naming the JIT's code for `perf report`.
     public var perfMap: Bool = false
+    /// `--sandbox`, with its `--allow-path` and `--allow-net`.
+    public var sandbox: SandboxPolicy?
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
@@ -76,7 +78,8 @@ public final class GuestRun {
                                    arguments: [configuration.argv0 ?? configuration.program] + configuration.arguments,
                                    environment: configuration.environment,
                                    sysroot: configuration.resolvedSysroot,
-                                   strace: configuration.strace, limits: configuration.limits)
+                                   strace: configuration.strace, limits: configuration.limits,
+                                   sandbox: configuration.sandbox)
         do {
             process = try LinuxProcess(hart: hart, options: options)
         } catch {
@@ -115,6 +118,11 @@ public final class GuestRun {
             }
             if let m = c.limits.memoryBytes { cmd += ["--memory-limit", String(m)] }
             if let p = c.limits.processes { cmd += ["--max-processes", String(p)] }
+            if let sandbox = c.sandbox {
+                cmd.append("--sandbox")
+                for p in sandbox.allowedPaths { cmd += ["--allow-path", p.directory + (p.writable ? "" : ":ro")] }
+                if sandbox.allowNetwork { cmd.append("--allow-net") }
+            }
             if let n = c.maxInstructions {
                 let done = retired()
                 cmd += ["--max-insns", String(n > done ? n - done : 0)]

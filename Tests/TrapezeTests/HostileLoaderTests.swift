@@ -55,4 +55,18 @@ import Testing
         #expect(r.status == 126, "\(r.stderrText)")
         #expect(r.stderrText.contains("disagree modulo the page size"), "\(r.stderrText)")
     }
+
+    @Test("an odd entry point is the instruction-address-misaligned fault (SIGBUS) under every engine",
+          arguments: HostileTests.engines)
+    func oddEntry(engine: String) throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HostileTests.fixture("hostile_spin"))))
+        bytes[24] |= 1  // e_entry, low byte
+        let path = NSTemporaryDirectory() + "trapeze-odd-entry-\(getpid())-\(engine.count)"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        chmod(path, 0o755)
+        let r = try runProcess(Paths.trapeze, ["run"] + engine.split(separator: " ").map(String.init) + [path], timeout: 30)
+        #expect(r.status == 135, "[\(engine)] \(r.stderrText)")
+        #expect(r.stderrText.contains("instruction address misaligned"), "[\(engine)] \(r.stderrText)")
+    }
 }

@@ -18,14 +18,23 @@ extension LinuxProcess {
         }
         let fd = withPath(target) { s in host { HostSyscall.call(.openat, a.int(0), s, flags, a.int(3)) } }
         guard fd >= 0 else { return fd }
-        return vetOpened(Int32(fd), flags: flags)
+        return sandboxVet(vetOpened(Int32(fd), flags: flags), flags: flags)
     }
 
     /// Keeps a host fd the guest may have, or swaps it for a synthesised file or an error.
     func vetOpened(_ fd: Int32, flags: Int) -> Int64 {
-        guard let resolved = ProcPath.ofDescriptor(fd), let path = ProcPath(resolved: resolved) else { return Int64(fd) }
+        guard let resolved = ProcPath.ofDescriptor(fd) else { return Int64(fd) }
+        guard let path = ProcPath(resolved: resolved) else {
+            guard options.sandbox != nil else { return Int64(fd) }
+            close(fd)
+            return -Int64(sandboxRefusal(EACCES, "openat of \(resolved): /proc is the guest's own files only").code)
+        }
         let own = path.pid == getpid()
-        let file = ProcFile.classify(path, own: own, trapeze: own || ProcFile.isTrapeze(path.pid))
+        var file = ProcFile.classify(path, own: own, trapeze: own || ProcFile.isTrapeze(path.pid))
+        if file == .host && options.sandbox != nil {
+            _ = sandboxRefusal(EACCES, "openat of \(resolved): /proc is the guest's own files only")
+            file = .refused(EACCES)
+        }
         if file == .host { return Int64(fd) }
         close(fd)
         if case .refused(let e) = file { return -Int64(e) }

@@ -25,12 +25,16 @@ extension LinuxProcess {
         var program = path, arguments = argv
         switch target {
         case .host:
+            if options.sandbox != nil { throw sandboxRefusal(EACCES, "execve of \(path): no host programs in the sandbox") }
             return hostProgramExecve(path, argv, envp, a)
         case .guest:
             break
         case .script(let interpreter, let argument):
             let interpreterPath = hostPath(interpreter)
-            guard (try? LinuxProcess.classify(interpreterPath)) == .guest else { return hostProgramExecve(path, argv, envp, a) }
+            guard (try? LinuxProcess.classify(interpreterPath)) == .guest else {
+                if options.sandbox != nil { throw sandboxRefusal(EACCES, "execve of \(path): no host programs in the sandbox") }
+                return hostProgramExecve(path, argv, envp, a)
+            }
             program = interpreterPath
             arguments = [interpreter] + (argument.map { [$0] } ?? []) + [guestPath] + argv.dropFirst()
         }
