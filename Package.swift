@@ -28,7 +28,7 @@ let package = Package(
         .systemLibrary(name: "CCapstone", path: "Sources/CCapstone"),
         .systemLibrary(name: "CHost", path: "Sources/CHost"),
         .target(name: "RISCV", swiftSettings: fast),
-        .target(name: "Guest", dependencies: ["RISCV"], swiftSettings: fast),
+        .target(name: "Guest", dependencies: ["RISCV", "CHost"], swiftSettings: fast),
         .target(name: "Interpreter", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
         .target(name: "X86", dependencies: ["CCapstone"], swiftSettings: fast),
         .target(name: "JIT", dependencies: ["RISCV", "Guest", "Interpreter", "X86", "CFFI", "CHost"], swiftSettings: fast),

@@ -9,7 +9,8 @@
  * unconfined translator, base + g for such a g lands in its own heap, code
  * cache or libraries.
  *
- * `hostile_probe maps` (Trapeze only, used by Tests/TrapezeTests): the guest's
+ * `hostile_probe maps [-]` (Trapeze only, used by Tests/TrapezeTests; with `-` the host maps
+ * come on stdin, since Trapeze now refuses a forked child's /proc files): the guest's
  * own /proc/self/maps lists only guest mappings, but a forked child is a real
  * host process with a copy of Trapeze's address space, and its
  * /proc/<pid>/maps is the host's, so the guest can still see Trapeze's own
@@ -161,14 +162,23 @@ static void own_code_probes(void) {
  * own mappings split it into several host mappings: look for a run of adjacent
  * mappings that spans exactly that size, and take its start as the base. */
 #define RESERVATION ((1ull << 38) + (1ull << 20))
-static int host_mapping_probes(void) {
-    pid_t child = fork();
-    if (child < 0) { printf("cannot fork\n"); return 1; }
-    if (child == 0) { for (;;) pause(); }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/maps", (int)child);
-    FILE *f = fopen(path, "r");
-    if (!f) { printf("cannot open /proc/<child>/maps\n"); kill(child, SIGKILL); return 1; }
+static int host_mapping_probes(int from_stdin) {
+    pid_t child = -1;
+    FILE *f = stdin;
+    if (from_stdin) {
+        /* Trapeze refuses another Trapeze process's /proc files: the test reads the host's
+         * maps of this process and sends them. */
+        printf("ready\n");
+        fflush(stdout);
+    } else {
+        child = fork();
+        if (child < 0) { printf("cannot fork\n"); return 1; }
+        if (child == 0) { for (;;) pause(); }
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/maps", (int)child);
+        f = fopen(path, "r");
+        if (!f) { printf("cannot open /proc/<child>/maps\n"); kill(child, SIGKILL); return 1; }
+    }
     static uint64_t lo[1024], hi[1024];
     int n = 0;
     char line[512];
@@ -176,9 +186,11 @@ static int host_mapping_probes(void) {
         unsigned long long a, b;
         if (sscanf(line, "%llx-%llx", &a, &b) == 2) { lo[n] = a; hi[n] = b; n++; }
     }
-    fclose(f);
-    kill(child, SIGKILL);
-    waitpid(child, NULL, 0);
+    if (!from_stdin) {
+        fclose(f);
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+    }
     int first = -1, last = -1;
     for (int i = 0; i < n && first < 0; i++) {
         for (int j = i; j < n; j++) {
@@ -205,7 +217,7 @@ static int host_mapping_probes(void) {
 int main(int argc, char **argv) {
     install();
     if (argc > 1 && strcmp(argv[1], "maps") == 0) {
-        int r = host_mapping_probes();
+        int r = host_mapping_probes(argc > 2 && strcmp(argv[2], "-") == 0);
         printf("still running after the faults\n");
         return r;
     }

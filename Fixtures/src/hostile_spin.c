@@ -5,6 +5,7 @@
  *   handlers    SIGINT/SIGTERM/SIGHUP handlers that print the signal and exit
  *               with 40 + its number; then a busy loop
  *   badhandler  a SIGTERM handler that itself stores through NULL; then a busy loop
+ *   faulthandlers  SIGSEGV/SIGBUS handlers like `handlers` (for those signals sent with kill)
  * Each mode prints "ready" once set up, so a test can send its signal after that.
  * Without an argument: spins for 10^6 iterations and exits 0, so the manifest run
  * finishes. */
@@ -53,6 +54,11 @@ int main(int argc, char **argv) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         signal(SIGHUP, on_signal);
+        ready();
+        spin();
+    } else if (strcmp(mode, "faulthandlers") == 0) {
+        signal(SIGSEGV, on_signal);
+        signal(SIGBUS, on_signal);
         ready();
         spin();
     } else if (strcmp(mode, "badhandler") == 0) {

@@ -12,6 +12,9 @@ public struct PageFlags: OptionSet, Sendable {
     public static let execute = PageFlags(rawValue: 4)
     /// Set on every mapped page, so a mapping with no permissions is still "mapped".
     public static let mapped = PageFlags(rawValue: 8)
+    /// Backed by a file: a permitted access may still fault on the host (SIGBUS past the file's
+    /// end), so the interpreter probes such pages through the fault-recovering copy.
+    public static let file = PageFlags(rawValue: 16)
 
     /// From Linux `PROT_*` bits (1 read, 2 write, 4 exec).
     public init(prot: Int32) {
@@ -109,7 +112,11 @@ public final class GuestMemory: @unchecked Sendable {
         guard check(address, UInt64(MemoryLayout<T>.size), .read) else {
             throw MemoryFault(address: address, access: .read)
         }
-        return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
+        var value = T.zero
+        guard GuestFaultRecovery.copy(&value, base + Int(address), MemoryLayout<T>.size) else {
+            throw MemoryFault(address: address, access: .read)
+        }
+        return value
     }
 
     @inline(__always)
@@ -117,13 +124,18 @@ public final class GuestMemory: @unchecked Sendable {
         guard check(address, UInt64(MemoryLayout<T>.size), .write) else {
             throw MemoryFault(address: address, access: .write)
         }
-        base.storeBytes(of: value, toByteOffset: Int(address), as: T.self)
+        var v = value
+        guard GuestFaultRecovery.copy(base + Int(address), &v, MemoryLayout<T>.size) else {
+            throw MemoryFault(address: address, access: .write)
+        }
     }
 
     /// Fetches 16 instruction bits (instructions are fetched in 16-bit parcels).
     @inline(__always) public func fetch16(_ address: UInt64) throws(MemoryFault) -> UInt16 {
         guard check(address, 2, .execute) else { throw MemoryFault(address: address, access: .execute) }
-        return UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: UInt16.self)
+        var parcel: UInt16 = 0
+        guard GuestFaultRecovery.copy(&parcel, base + Int(address), 2) else { throw MemoryFault(address: address, access: .execute) }
+        return parcel
     }
 
     /// Fetches one instruction's bits in 16-bit parcels, as the C extension requires: the second
@@ -139,7 +151,13 @@ public final class GuestMemory: @unchecked Sendable {
     public func read(_ address: UInt64, count: Int) throws(MemoryFault) -> [UInt8] {
         if count == 0 { return [] }
         guard check(address, UInt64(count), .read) else { throw MemoryFault(address: address, access: .read) }
-        return Array(UnsafeRawBufferPointer(start: base + Int(address), count: count))
+        var ok = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            ok = GuestFaultRecovery.copy(buffer.baseAddress!, base + Int(address), count)
+            initialized = ok ? count : 0
+        }
+        guard ok else { throw MemoryFault(address: address, access: .read) }
+        return bytes
     }
 
     /// Copies bytes in with the guest's own write permission (a syscall writing on the guest's
@@ -147,8 +165,9 @@ public final class GuestMemory: @unchecked Sendable {
     public func write(_ address: UInt64, _ bytes: some Collection<UInt8>) throws(MemoryFault) {
         if bytes.isEmpty { return }
         guard check(address, UInt64(bytes.count), .write) else { throw MemoryFault(address: address, access: .write) }
-        var p = base + Int(address)
-        for b in bytes { p.storeBytes(of: b, as: UInt8.self); p += 1 }
+        guard Array(bytes).withUnsafeBytes({ GuestFaultRecovery.copy(base + Int(address), $0.baseAddress!, $0.count) }) else {
+            throw MemoryFault(address: address, access: .write)
+        }
     }
 
     /// A NUL-terminated guest string, at most `max` bytes long.
@@ -219,7 +238,7 @@ public final class GuestMemory: @unchecked Sendable {
         let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
         let p = mmap(base + Int(address), len, GuestMemory.hostProt(f), (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, off_t(offset))
         guard p != MAP_FAILED else { return errno }
-        setFlags(address, length, f.union(.mapped))
+        setFlags(address, length, f.union([.mapped, .file]))
         return nil
     }
 
@@ -243,7 +262,10 @@ public final class GuestMemory: @unchecked Sendable {
         }
         let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
         guard mprotect(base + Int(address), len, GuestMemory.hostProt(f)) == 0 else { return false }
-        setFlags(address, length, f.union(.mapped))
+        for page in GuestMemory.pageRange(address, length) {
+            let kept = flags[Int(page)] & PageFlags.file.rawValue
+            setFlags(page << GuestMemory.pageShift, GuestMemory.pageSize, f.union(.mapped).union(PageFlags(rawValue: kept)))
+        }
         return true
     }
 
@@ -305,8 +327,7 @@ public final class GuestMemory: @unchecked Sendable {
         let start = base + Int(range.lowerBound << GuestMemory.pageShift)
         let len = Int((range.upperBound - range.lowerBound) << GuestMemory.pageShift)
         mprotect(start, len, PROT_READ | PROT_WRITE)
-        var p = base + Int(address)
-        for b in bytes { p.storeBytes(of: b, as: UInt8.self); p += 1 }
+        let copied = Array(bytes).withUnsafeBytes { GuestFaultRecovery.copy(base + Int(address), $0.baseAddress!, $0.count) }
         var touchedCode = false
         for page in range {
             let f = PageFlags(rawValue: flags[Int(page)])
@@ -314,7 +335,7 @@ public final class GuestMemory: @unchecked Sendable {
             mprotect(base + Int(page << GuestMemory.pageShift), Int(GuestMemory.pageSize), GuestMemory.hostProt(f))
         }
         if touchedCode { invalidateCode() }
-        return true
+        return copied
     }
 
     /// Forgets all decoded and translated code (fence.i, riscv_flush_icache, code written behind

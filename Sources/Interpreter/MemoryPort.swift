@@ -24,13 +24,23 @@ struct MemoryPort: DataMemory {
         let last = (address &+ (size &- 1)) >> GuestMemory.pageShift
         // `last < first` when the access wraps past the top of the address space.
         guard first <= last, last < pageCount else { return false }
-        return flags[Int(first)] & flags[Int(last)] & need == need
+        let (a, b) = (flags[Int(first)], flags[Int(last)])
+        guard a & b & need == need else { return false }
+        // A file page may have no backing (past the file's end): the probe turns the host's
+        // SIGBUS into a refusal, which the environment reports as the guest's SIGBUS.
+        return (a | b) & MemoryPort.file == 0 || probe(address, size)
+    }
+
+    @inline(never) func probe(_ address: UInt64, _ size: UInt64) -> Bool {
+        var scratch: UInt64 = 0
+        return GuestFaultRecovery.copy(&scratch, base + Int(address), Int(size))
     }
 
     // `PageFlags` values as plain constants: its static members are lazily initialised globals,
     // whose accessor would be called on every access.
     static let read: UInt8 = 1
     static let write: UInt8 = 2
+    static let file: UInt8 = 16
 
     // Misaligned accesses are fine on x86.
     @usableFromInline @inline(__always)

@@ -161,6 +161,8 @@ extension FaultSite {
 /// The signal handler proper: async-signal-safe (no allocation, locks or Swift runtime calls).
 private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
     guard info != nil, let context else { return }
+    // A SIGSEGV or SIGBUS sent with kill is a signal for the guest, wherever the host was.
+    if GuestFaultRecovery.forwardSent(signal, info) { return }
     let gregs = (context + FaultHandler.gregsOffset).assumingMemoryBound(to: Int64.self)
     let rip = UInt64(bitPattern: gregs[regRIP])
     for i in 0..<FaultHandler.slots {
@@ -187,6 +189,8 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
         gregs[regRIP] = Int64(bitPattern: t.epilogue)
         return
     }
+    // A fault in Swift's guarded copy of guest memory does not return from here.
+    GuestFaultRecovery.recover(signal, info)
     // Not a guest access: a real bug. Put the old action back and let the fault happen again.
     let index = signal == SIGBUS ? 1 : 0
     sigaction(signal, FaultHandler.previous + index, nil)

@@ -245,6 +245,8 @@ public final class JIT: Engine {
     /// The host code for the block at `pc`, translating it if needed.
     func block(at pc: UInt64, _ hart: Hart) -> Result<UInt64, GuestTrap> {
         if let host = blocks[pc] { return .success(host) }
+        // Only sigreturn or an ELF entry can make pc odd; the interpreter raises the same fault.
+        if pc & 1 != 0 { return .failure(GuestTrap(.instructionMisaligned, pc: pc, tval: pc)) }
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
         let guest: GuestBlock

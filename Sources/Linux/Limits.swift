@@ -45,22 +45,20 @@ public struct GuestLimits: Sendable, Equatable {
 
 /// One guest process's bookkeeping for its `GuestLimits`. Memory is counted in mapped guest
 /// pages (exact across MAP_FIXED replacement and partial unmaps, because each change counts the
-/// pages it actually turns on or off); processes are slots in a semaphore shared by the whole
-/// process tree, so a child's fork counts against the same budget as its parent's.
+/// pages it actually turns on or off); processes are slots in a table shared by the whole
+/// process tree across fork and execve (ProcessSlots.swift).
 public final class LimitAccounting {
     public let limits: GuestLimits
     let memory: GuestMemory
     /// Mapped guest pages, established by a scan on first use (the loader and the stack came first).
     private var mappedPages: UInt64?
-    /// Free child slots (`processes − 1` to begin with), in memory shared across fork.
-    private let slots: UnsafeMutablePointer<sem_t>?
-    /// This process took a slot when its parent forked it, and gives it back when it ends.
-    private var holdsSlot = false
+    /// The tree's process slots, when `--max-processes` is set.
+    let slots: ProcessSlots?
 
     public init(_ limits: GuestLimits, memory: GuestMemory) {
         self.limits = limits
         self.memory = memory
-        slots = limits.processes.flatMap { LimitAccounting.sharedSemaphore(value: $0 - 1) }
+        slots = limits.processes.flatMap { ProcessSlots(capacity: $0) }
     }
 
     // MARK: Memory
@@ -116,40 +114,31 @@ public final class LimitAccounting {
 
     // MARK: Processes
 
-    /// Takes a slot for a child about to be forked; false when the limit is reached.
-    func reserveChild() -> Bool {
-        guard let slots else { return true }
-        while sem_trywait(slots) != 0 {
-            if errno != EINTR { return false }
-        }
-        return true
+    /// Takes a slot for a child about to be forked: nil when the limit is reached, 0 when there
+    /// is no limit, else the descriptor that holds the slot.
+    func reserveChild() -> Int32? {
+        guard let slots else { return 0 }
+        return slots.takeSlot()
     }
 
-    /// The fork did not happen: give the slot back.
-    func cancelChild() {
-        if let slots { sem_post(slots) }
+    /// In the parent after fork (or after a failed fork): its copy of the child's slot goes.
+    func forked(_ slot: Int32) {
+        slots?.release(slot)
     }
 
-    /// Called in the child after fork: it now owns the slot its parent reserved.
-    func becameChild() {
-        if slots != nil { holdsSlot = true }
+    /// In the child after fork: it now owns the slot its parent reserved.
+    func becameChild(_ slot: Int32) {
+        slots?.adopt(slot)
     }
+
+    /// True for Trapeze's own descriptors for the limits, which the guest cannot name.
+    @inline(__always) func owns(_ fd: Int32) -> Bool { slots?.owns(fd) ?? false }
+
+    /// The environment entry that hands this process's slot to a re-executed Trapeze.
+    var handOff: String? { slots?.handOff }
 
     /// The guest process ended (exit, or death by a signal): its slot is free for another fork.
     public func processEnded() {
-        if let slots, holdsSlot {
-            holdsSlot = false
-            sem_post(slots)
-        }
-    }
-
-    private static func sharedSemaphore(value: Int) -> UnsafeMutablePointer<sem_t>? {
-        let size = MemoryLayout<sem_t>.size
-        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-            return nil
-        }
-        let sem = p.bindMemory(to: sem_t.self, capacity: 1)
-        guard sem_init(sem, 1, UInt32(clamping: max(0, value))) == 0 else { return nil }
-        return sem
+        slots?.leave()
     }
 }

@@ -31,6 +31,8 @@ public enum TimedRun {
     public static func run(_ engine: any Engine, _ hart: Hart, maxInstructions: UInt64?, seconds: Double) -> Outcome {
         let start = Hart.hostNanoseconds()
         let budget = seconds > 0 ? UInt64(min(seconds, 1e9) * 1e9) : 0
+        deadline = start &+ budget
+        defer { deadline = nil }
         let watchdog = Watchdog(hart: hart, seconds: seconds)
         defer { watchdog.cancel() }
         var remaining = maxInstructions
@@ -46,6 +48,38 @@ public enum TimedRun {
                 if remaining == 0 { return .finished(.instructionLimit) }
             }
         }
+    }
+
+    /// When the running guest's time is up (`Hart.hostNanoseconds`), for the processes it starts.
+    nonisolated(unsafe) static var deadline: UInt64?
+
+    /// In a child just forked: the watchdog thread did not survive fork, so a kernel timer ends
+    /// the child (SIGKILL) if it is still alive, blocked or not, when the grace after the
+    /// deadline is over. (A child that keeps running guest code stops at the deadline itself.)
+    static func restartWatchdogAfterFork() {
+        guard let deadline else { return }
+        let end = deadline &+ UInt64(watchdogGrace * 1e9)
+        var event = sigevent()
+        event.sigev_notify = Int32(SIGEV_SIGNAL)
+        event.sigev_signo = SIGKILL
+        var timer: timer_t? = nil
+        guard timer_create(CLOCK_MONOTONIC, &event, &timer) == 0 else { return }
+        var when = itimerspec()
+        when.it_value.tv_sec = Int(end / 1_000_000_000)
+        when.it_value.tv_nsec = Int(end % 1_000_000_000)
+        timer_settime(timer, TIMER_ABSTIME, &when, nil)
+    }
+
+    /// Before execve of a host program: the time left, as a SIGALRM it inherits (a POSIX timer
+    /// would not survive the exec; the real-time interval timer does).
+    static func armForHostExec() {
+        guard let deadline else { return }
+        let now = Hart.hostNanoseconds()
+        let left = deadline > now ? deadline - now : 1_000
+        var value = itimerval()
+        value.it_value.tv_sec = Int(left / 1_000_000_000)
+        value.it_value.tv_usec = Int(max(1, (left % 1_000_000_000) / 1_000))
+        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &value, nil)
     }
 
     /// The one-line report (after `trapeze: `) for a run that timed out.

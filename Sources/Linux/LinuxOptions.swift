@@ -14,10 +14,12 @@ public struct LinuxOptions: Sendable {
     public var straceFD: Int32
     /// `--memory-limit`, `--max-processes`.
     public var limits: GuestLimits
+    /// `--sandbox`: what an untrusted guest may reach (nil: what the user may).
+    public var sandbox: SandboxPolicy?
 
     public init(program: String, arguments: [String]? = nil, environment: [String] = [],
                 sysroot: String? = nil, strace: Bool = false, straceFD: Int32 = 2,
-                limits: GuestLimits = GuestLimits()) {
+                limits: GuestLimits = GuestLimits(), sandbox: SandboxPolicy? = nil) {
         self.program = program
         self.arguments = arguments ?? [program]
         self.environment = environment
@@ -25,5 +27,6 @@ public struct LinuxOptions: Sendable {
         self.strace = strace
         self.straceFD = straceFD
         self.limits = limits
+        self.sandbox = sandbox
     }
 }

@@ -16,6 +16,8 @@ public final class LinuxProcess: Environment {
     public let layout: AddressSpaceLayout
     /// The initial stack pointer.
     public let initialStackPointer: UInt64
+    /// What /proc shows of the process's start (Proc/).
+    public let startup: ProcStartup
 
     /// The command line that runs Trapeze on another guest program, for `execve`. The CLI sets it
     /// (it knows its own flags); the result is executed as `/proc/self/exe` with the guest's envp.
@@ -50,10 +52,12 @@ public final class LinuxProcess: Environment {
         _ = random.withUnsafeMutableBytes { HostSyscall.call(.getrandom, Int(bitPattern: $0.baseAddress), 16) }
         initialStackPointer = try InitialStack.build(
             memory: hart.memory, program: program, arguments: options.arguments,
-            environment: options.environment, execFilename: options.program, random: random,
+            environment: options.environment.filter { !$0.hasPrefix(ProcessSlots.variable + "=") }, execFilename: options.program, random: random,
             identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())))
+        startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
         accounting = LimitAccounting(options.limits, memory: hart.memory)
+        if let sandbox = options.sandbox { Seccomp.install(allowNetwork: sandbox.allowNetwork) }
         hart.state.pc = program.entry
         hart.state.setX(2, initialStackPointer)
         hart.environment = self
@@ -85,7 +89,11 @@ public final class LinuxProcess: Environment {
         let result: Int64
         switch SyscallTable.entry(number)?.handler {
         case .value(let handler)?:
-            do { result = try handler(self, args) } catch {
+            do {
+                try refuseOwnDescriptors(number, args)
+                try sandboxGate(number, args)
+                result = try handler(self, args)
+            } catch {
                 result = -Int64((error as? SyscallError)?.code ?? EINVAL)
             }
         case .control(let handler)?:

@@ -18,6 +18,8 @@ public struct RunConfiguration: Sendable {
     public var strace: Bool
     /// `--memory-limit`, `--max-processes`.
     public var limits: GuestLimits
+    /// `--sandbox`, with its `--allow-path` and `--allow-net`.
+    public var sandbox: SandboxPolicy?
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
@@ -67,13 +69,15 @@ public final class GuestRun {
                                    arguments: [configuration.argv0 ?? configuration.program] + configuration.arguments,
                                    environment: configuration.environment,
                                    sysroot: configuration.resolvedSysroot,
-                                   strace: configuration.strace, limits: configuration.limits)
+                                   strace: configuration.strace, limits: configuration.limits,
+                                   sandbox: configuration.sandbox)
         do {
             process = try LinuxProcess(hart: hart, options: options)
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
-        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds())
+        let hart = self.hart
+        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { hart.state.instret })
     }
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
@@ -89,7 +93,9 @@ public final class GuestRun {
     }
 
     /// How a guest `execve` re-runs Trapeze on the new program, keeping this run's options.
-    static func reexecCommand(_ c: RunConfiguration, started: UInt64 = 0) -> (String, [String], [String]) -> [String] {
+    /// `retired` says how many instructions this process has run: `--max-insns` is one budget.
+    static func reexecCommand(_ c: RunConfiguration, started: UInt64 = 0,
+                              retired: @escaping () -> UInt64 = { 0 }) -> (String, [String], [String]) -> [String] {
         { path, argv, _ in
             var cmd = ["trapeze", "run", "--engine", c.engine.kind.rawValue, "--jit-cache-size", String(c.engine.cacheSize)]
             if !c.engine.chaining { cmd.append("--no-chain") }
@@ -103,7 +109,17 @@ public final class GuestRun {
             }
             if let m = c.limits.memoryBytes { cmd += ["--memory-limit", String(m)] }
             if let p = c.limits.processes { cmd += ["--max-processes", String(p)] }
-            cmd += ["--argv0", argv.first ?? path, "--", path]
+            if let sandbox = c.sandbox {
+                cmd.append("--sandbox")
+                for p in sandbox.allowedPaths { cmd += ["--allow-path", p.directory + (p.writable ? "" : ":ro")] }
+                if sandbox.allowNetwork { cmd.append("--allow-net") }
+            }
+            if let n = c.engine.maxInstructions {
+                let done = retired()
+                cmd += ["--max-insns", String(n > done ? n - done : 0)]
+            }
+            // One word, so an argv[0] starting with '-' (a login shell's) is not read as a flag.
+            cmd += ["--argv0=" + (argv.first ?? path), "--", path]
             return cmd + argv.dropFirst()
         }
     }

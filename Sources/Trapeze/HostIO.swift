@@ -86,4 +86,17 @@ public enum HostIO {
         }
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
+
+    /// Runs `body` with fd 1 pointing at stderr, then puts stdout back: a command whose own
+    /// output is on stdout keeps a guest's output out of it.
+    public static func withStandardOutputOnError<T>(_ body: () -> T) -> T {
+        let saved = fcntl(1, F_DUPFD_CLOEXEC, 64)
+        guard saved >= 0 else { return body() }
+        dup2(2, 1)
+        defer {
+            dup2(saved, 1)
+            close(saved)
+        }
+        return body()
+    }
 }

@@ -9,9 +9,10 @@ struct DumpCommand: ParsableCommand {
         abstract: "Run a riscv64 program on the JIT, then print every block it translated.",
         discussion: """
             Each block shows its guest range and symbol, the guest instructions beside the x86-64 \
-            code they became, its exits (chained or not) and how often it ran. The guest's own \
-            output comes first; the dump follows on stdout (or goes to --output). The exit status \
-            is the guest's, as for `trapeze run`.
+            code they became, its exits (chained or not) and how often it ran. The dump goes to \
+            stdout (or to --output); while it goes to stdout, the guest's own stdout is sent to \
+            stderr, so the two never mix (a `| jq` on --json works). The exit status is the \
+            guest's, as for `trapeze run`.
             """)
 
     @Option(help: ArgumentHelp("Only blocks whose guest range holds ADDR (hex with 0x, or decimal).", valueName: "addr"))
@@ -55,7 +56,7 @@ struct DumpCommand: ParsableCommand {
         var engine = EngineSettings(kind: .jit, chaining: !noChain, maxInstructions: maxInstructions)
         engine.countBlockExecutions = true
         let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: engine))
-        let status = guest.run()
+        let status = output == nil ? HostIO.withStandardOutputOnError { guest.run() } : guest.run()
         let jit = guest.engine as? JIT
         let options = DumpOptions(pc: pc.flatMap(DumpCommand.parseAddress), limit: limit, json: json)
         let text = BlockDump.lines(jit?.translatedBlocks() ?? [], symbols: guest.symbols, hostNames: jit?.hostNames() ?? [:],

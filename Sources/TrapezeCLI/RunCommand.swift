@@ -40,6 +40,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("max-processes"), help: ArgumentHelp("Most guest processes alive at once, the first included; fork beyond fails with EAGAIN.", valueName: "n"))
     var maxProcesses: Int?
 
+    @Flag(help: "Run an untrusted program: no host programs, files only under the sysroot and --allow-path, /proc reduced to the guest's own, limits on by default, a seccomp filter.")
+    var sandbox = false
+
+    @Option(name: .customLong("allow-path"), help: ArgumentHelp("With --sandbox: a directory the guest may use (DIR:ro for reading only); repeatable.", valueName: "dir[:ro]"))
+    var allowPaths: [String] = []
+
+    @Flag(name: .customLong("allow-net"), help: "With --sandbox: allow network sockets.")
+    var allowNet = false
+
     @Flag(help: "Print engine statistics (instructions, blocks, exits, chaining, translation time) on stderr at exit.")
     var stats = false
 
@@ -74,6 +83,9 @@ struct RunCommand: ParsableCommand {
         s.memoryLimit = memoryLimit
         s.maxProcesses = maxProcesses
         s.stats = stats
+        s.sandbox = sandbox
+        s.allowPaths = allowPaths
+        s.allowNet = allowNet
         s.jitCacheSize = jitCacheSize
         s.noChain = noChain
         s.perfMap = perfMap

@@ -16,6 +16,9 @@ public struct RunSettings: Equatable, Sendable {
     public var memoryLimit: String?
     public var maxProcesses: Int?
     public var stats = false
+    public var sandbox = false
+    public var allowPaths: [String] = []
+    public var allowNet = false
     public var jitCacheSize = "64M"
     public var noChain = false
     public var perfMap = false
@@ -35,6 +38,10 @@ public struct RunSettings: Equatable, Sendable {
         if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
         if let m = memoryLimit, GuestLimits.parseSize(m) == nil { throw ValidationError("--memory-limit wants a size such as 4096, 64K, 256M or 2G, got '\(m)'") }
         if let p = maxProcesses, p < 1 { throw ValidationError("--max-processes wants at least 1, got \(p)") }
+        if !sandbox && (!allowPaths.isEmpty || allowNet) { throw ValidationError("--allow-path and --allow-net go with --sandbox") }
+        for p in allowPaths where SandboxPolicy.AllowedPath(argument: p) == nil {
+            throw ValidationError("--allow-path wants an existing directory, optionally with :ro, got '\(p)'")
+        }
     }
 
     /// `--jit-cache-size` in bytes, or nil when it is not a positive size.
@@ -51,9 +58,15 @@ public struct RunSettings: Equatable, Sendable {
                                       maxInstructions: maxInstructions, timeout: timeout)
         settings.stats = stats
         settings.perfMap = perfMap
-        let config = RunConfiguration(program: program, arguments: arguments, argv0: argv0, sysroot: sysroot,
+        var config = RunConfiguration(program: program, arguments: arguments, argv0: argv0, sysroot: sysroot,
                                       engine: settings, strace: strace,
                                       limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
+        if sandbox {
+            config.sandbox = SandboxPolicy(allowedPaths: allowPaths.compactMap(SandboxPolicy.AllowedPath.init(argument:)), allowNetwork: allowNet)
+            // The limits are on by default for code nobody vouches for.
+            if config.limits.memoryBytes == nil { config.limits.memoryBytes = SandboxPolicy.defaultMemory }
+            if config.limits.processes == nil { config.limits.processes = SandboxPolicy.defaultProcesses }
+        }
         let guest = try loadGuest(config)
         RunSettings.finishedGuest = guest
         let status: ExitStatus

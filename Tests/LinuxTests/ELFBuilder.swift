@@ -25,9 +25,11 @@ struct ELFBuilder {
         var data: [UInt8] = []
         let phnum = segments.count + (interpreter == nil ? 0 : 1) + (gnuStackFlags == nil ? 0 : 1)
         let dataStart = UInt64(64 + 56 * phnum)
-        func place(_ bytes: [UInt8], align: UInt64) -> UInt64 {
+        // At an offset congruent to `residue` modulo `align`: a segment's offset and address
+        // must agree within a page, as Linux's loader requires.
+        func place(_ bytes: [UInt8], align: UInt64, residue: UInt64 = 0) -> UInt64 {
             var offset = dataStart + UInt64(data.count)
-            let pad = (align - offset % align) % align
+            let pad = (align + residue % align - offset % align) % align
             data += [UInt8](repeating: 0, count: Int(pad))
             offset += pad
             data += bytes
@@ -38,7 +40,7 @@ struct ELFBuilder {
             headers.append((3, 4, place(bytes, align: 1), 0, UInt64(bytes.count), UInt64(bytes.count)))
         }
         for s in segments {
-            let offset = place(s.bytes, align: 4096)
+            let offset = place(s.bytes, align: 4096, residue: s.vaddr % 4096)
             headers.append((s.type, s.flags, offset, s.vaddr, UInt64(s.bytes.count), s.memorySize ?? UInt64(s.bytes.count)))
         }
         if let gnuStackFlags { headers.append((0x6474_e551, gnuStackFlags, 0, 0, 0, 0)) }

@@ -44,17 +44,58 @@ import TestSupport
         expectNoHostCrash(n, "case n [\(engine)]")
     }
 
-    /// The guest reads Trapeze's host mappings from a forked child's /proc/<pid>/maps (its own
-    /// /proc/self/maps shows only guest mappings) and probes, for each, the guest address that
-    /// would reach it from the guest memory base; then keeps running.
+    /// The guest learns Trapeze's host mappings (the test reads Trapeze's /proc/PID/maps and
+    /// sends them on stdin: Trapeze refuses its own and its children's /proc files to the guest)
+    /// and probes, for each, the guest address that would reach it from the guest memory base;
+    /// then keeps running.
     @Test("guest addresses aliasing Trapeze's own mappings fault", arguments: engines)
     func hostMappingsAreUnreachable(engine: String) throws {
-        let r = try trapeze(engine, [], "hostile_probe", ["maps"])
-        let out = String(decoding: r.stdout, as: UTF8.self)
-        #expect(r.status == 0, "[\(engine)] status \(r.status): \(out) \(r.stderrText)")
+        let (status, out) = try probeWithHostMaps(engine)
+        #expect(status == 0, "[\(engine)] status \(status): \(out)")
         #expect(out.contains("all confined"), "[\(engine)] \(out)")
         #expect(out.hasSuffix("still running after the faults\n"))
-        expectNoHostCrash(r, "maps probe [\(engine)]")
+    }
+
+    /// Runs `hostile_probe maps -`, answering its "ready" with Trapeze's host maps on stdin.
+    func probeWithHostMaps(_ engine: String) throws -> (Int32, String) {
+        var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
+        guard pipe(&input) == 0, pipe(&output) == 0 else { throw POSIXError(.EMFILE) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        for fd in input + output { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = [Paths.trapeze, "run"] + engine.split(separator: " ").map(String.init)
+            + ["--timeout", "60", HostileTests.fixture("hostile_probe"), "maps", "-"]
+        var cArgs = argv.map { strdup($0) } + [nil]
+        var cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("FIXTURE_ENV=fixture-value"), nil]
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, Paths.trapeze, &actions, nil, &cArgs, &cEnv)
+        cArgs.forEach { free($0) }
+        cEnv.forEach { free($0) }
+        posix_spawn_file_actions_destroy(&actions)
+        close(input[0])
+        close(output[1])
+        defer { close(output[0]) }
+        guard spawned == 0 else { close(input[1]); throw POSIXError(.ENOEXEC) }
+        var seen: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        func readSome() -> Bool {
+            let n = read(output[0], &buffer, buffer.count)
+            if n > 0 { seen += buffer[0..<n] }
+            return n > 0
+        }
+        while !String(decoding: seen, as: UTF8.self).contains("ready\n") && readSome() {}
+        let maps = (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? ""
+        _ = maps.utf8CString.withUnsafeBufferPointer { write(input[1], $0.baseAddress, $0.count - 1) }
+        close(input[1])
+        while readSome() {}
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = String(decoding: seen, as: UTF8.self)
+        return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f),
+                text.hasPrefix("ready\n") ? String(text.dropFirst(6)) : text)
     }
 
     // MARK: Limits
@@ -202,6 +243,18 @@ import TestSupport
             let (status, out) = try signalTrapeze(engine, "handlers", sig)
             #expect(status == 40 + sig, "signal \(sig) [\(engine)]: \(out)")
             #expect(out == "ready\ncaught signal \(sig)\n")
+        }
+    }
+
+    @Test("SIGSEGV/SIGBUS sent with kill reach the guest as signals, not as host faults", arguments: engines)
+    func sentFaultSignals(engine: String) throws {
+        for sig in [SIGSEGV, SIGBUS] {
+            let (status, out) = try signalTrapeze(engine, "faulthandlers", sig)
+            #expect(status == 40 + sig, "signal \(sig) [\(engine)]: \(out)")
+            #expect(out == "ready\ncaught signal \(sig)\n")
+            let (killed, spun) = try signalTrapeze(engine, "spin", sig)
+            #expect(killed == 128 + sig, "signal \(sig) without handler [\(engine)]")
+            #expect(spun == "ready\n")
         }
     }
 

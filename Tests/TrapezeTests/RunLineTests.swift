@@ -22,6 +22,7 @@ import TrapezeCLI
         ["run", "--engine", "jit", "--jit-cache-size", "67108864", "--no-chain", "--sysroot", "/s", "--strace",
          "--perf-map", "--timeout", "1.25", "--memory-limit", "1048576", "--max-processes", "4",
          "--argv0", "name", "--", "/bin/prog", "a", "--", "b"],
+        ["run", "--max-insns", "12", "--argv0=-bash", "--", "/bin/prog"],
     ]
 
     /// Lines the fast path must leave to swift-argument-parser.

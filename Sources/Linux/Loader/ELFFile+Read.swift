@@ -11,13 +11,15 @@ extension ELFFile {
 
     /// Reads a whole regular file, with one-line errors for the ways that fails.
     public static func readFile(_ path: String) throws(LoaderError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw LoaderError(path, HostErrno.message(errno)) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw LoaderError(path, HostErrno.message(errno)) }
         if st.st_mode & S_IFMT == S_IFDIR { throw LoaderError(path, "is a directory") }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw LoaderError(path, "not a regular file") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw LoaderError(path, "not a regular file (permission denied)") }
+        if st.st_size > ELFFile.wholeFileLimit { return try readNeeded(fd, path) }
         // Straight into an array one byte larger than the file (loading is on every start-up
         // path), so the read that finds the end needs no other buffer; chunks only for whatever
         // a file growing meanwhile adds.
@@ -46,5 +48,49 @@ extension ELFFile {
             if n == 0 { atEnd = true } else { result.append(contentsOf: chunk[0..<n]) }
         }
         return result
+    }
+
+    /// Files larger than this are read only as far as the loader needs (headers and segments):
+    /// a program inside a huge sparse file costs only its own size. Its symbols are lost if the
+    /// section table lies beyond.
+    static let wholeFileLimit = 256 << 20
+
+    /// The prefix of a large file that holds the ELF header, the program header table and every
+    /// PT_LOAD and PT_INTERP's bytes.
+    static func readNeeded(_ fd: Int32, _ path: String) throws(LoaderError) -> [UInt8] {
+        let header = try readAt(fd, path, 0, 64)
+        guard header.count == 64, header.starts(with: [0x7f, 0x45, 0x4c, 0x46]) else { return header }
+        func word(_ bytes: [UInt8], _ at: Int, _ width: Int) -> UInt64 {
+            (0..<width).reversed().reduce(0) { $0 << 8 | UInt64(bytes[at + $1]) }
+        }
+        let phoff = word(header, 32, 8), phnum = word(header, 56, 2)
+        guard phoff < UInt64(wholeFileLimit), phnum <= 1024 else { return header }
+        let table = try readAt(fd, path, phoff, Int(phnum) * 56)
+        var end = phoff + UInt64(table.count)
+        for i in 0..<table.count / 56 {
+            let type = word(table, i * 56, 4)
+            guard type == 1 || type == 3 else { continue }
+            let (last, overflow) = word(table, i * 56 + 8, 8).addingReportingOverflow(word(table, i * 56 + 32, 8))
+            guard !overflow else { continue }  // ELFFile rejects it, with the file's own words
+            end = max(end, last)
+        }
+        guard end <= UInt64(ELFLoader.maximumImageSize) else { throw LoaderError(path, "segments too large") }
+        return try readAt(fd, path, 0, Int(end))
+    }
+
+    /// Up to `count` bytes at `offset` (fewer at the end of the file).
+    private static func readAt(_ fd: Int32, _ path: String, _ offset: UInt64, _ count: Int) throws(LoaderError) -> [UInt8] {
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, done in
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = errno }
+                if n <= 0 { return }
+                done += n
+            }
+        }
+        if failure != 0 { throw LoaderError(path, HostErrno.message(failure)) }
+        return bytes
     }
 }

@@ -95,6 +95,10 @@ public enum ELFLoader {
             throw LoaderError(elf.path, "segment outside the guest address space")
         }
         guard memory.isFree(low, size) else { throw LoaderError(elf.path, "segments overlap existing mappings") }
+        // As Linux's mmap of a segment requires: the file offset and the address agree within a page.
+        for segment in elf.loadSegments where segment.fileSize > 0 && (segment.offset &- segment.vaddr) % page != 0 {
+            throw LoaderError(elf.path, "segment file offset and address disagree modulo the page size")
+        }
         guard memory.mapAnonymous(low, size, [.read, .write]) else {
             throw LoaderError(elf.path, "cannot map segments")
         }
@@ -102,11 +106,12 @@ public enum ELFLoader {
         // Segments are in address order and do not overlap (ELFFile checked), so only a boundary
         // page can be shared, and it gets both segments' permissions. Gaps are unmapped again.
         for segment in elf.loadSegments where segment.fileSize > 0 {
-            elf.bytes.withUnsafeBytes { file in
-                guard let source = file.baseAddress else { return }
-                Prefault.write(memory.host(segment.vaddr &+ bias), Int(segment.fileSize))
-                memory.host(segment.vaddr &+ bias).copyMemory(from: source + Int(segment.offset), byteCount: Int(segment.fileSize))
+            let copied: Bool = elf.bytes.withUnsafeBytes { file in
+                let bytes = UnsafeRawBufferPointer(rebasing: file[Int(segment.offset)..<Int(segment.offset + segment.fileSize)])
+                memory.prefault(segment.vaddr &+ bias, segment.fileSize)
+                return (try? memory.copyIn(segment.vaddr &+ bias, from: bytes)) != nil
             }
+            guard copied else { throw LoaderError(elf.path, "cannot map segments") }
         }
         var previous: (lastPage: UInt64, flags: PageFlags)? = nil
         for segment in elf.loadSegments {

@@ -56,6 +56,7 @@ public struct SignalInfo: Equatable, Sendable {
     public static let mapError: Int32 = 1      // SEGV_MAPERR: no mapping at the address
     public static let accessError: Int32 = 2   // SEGV_ACCERR: mapped, but not with that permission
     public static let busAlign: Int32 = 1      // BUS_ADRALN
+    public static let busAddress: Int32 = 2    // BUS_ADRERR: mapped and permitted, but no backing (past a file's end)
     public static let breakpoint: Int32 = 1    // TRAP_BRKPT
 
     /// A signal sent by kill/tgkill from process `pid`.

@@ -18,7 +18,14 @@ extension SignalState {
         case .instructionAccessFault, .instructionPageFault, .loadAccessFault, .loadPageFault,
              .storeAccessFault, .storePageFault:
             let mapped = memory.pageFlags(trap.tval).contains(.mapped)
-            info = .fault(GuestSignal.segv, code: mapped ? SignalInfo.accessError : SignalInfo.mapError, address: trap.tval)
+            if permitted(trap) {
+                // The permissions allow the access and still the host faulted: the page has no
+                // backing (a file mapping past the file's end), which Linux reports as SIGBUS.
+                info = .fault(GuestSignal.bus, code: SignalInfo.busAddress, address: trap.tval)
+                what = "bus error (no backing page)"
+            } else {
+                info = .fault(GuestSignal.segv, code: mapped ? SignalInfo.accessError : SignalInfo.mapError, address: trap.tval)
+            }
             what += " at \(hex(trap.tval))"
         case .instructionMisaligned, .loadMisaligned, .storeMisaligned:
             info = .fault(GuestSignal.bus, code: SignalInfo.busAlign, address: trap.tval)
@@ -37,6 +44,19 @@ extension SignalState {
         if trap.cause != .illegalInstruction, let text = disassembly(at: pc) { place += " (\(text))" }
         info.report = "trapeze: \(place): \(what) (\(GuestSignal.name(info.signo)))"
         return info
+    }
+
+    /// True when guest permissions allow a faulting data access, so the fault came from the host
+    /// page itself. Both ends of the widest access are checked, so one that straddles into a page
+    /// without the permission stays a SIGSEGV.
+    func permitted(_ trap: GuestTrap) -> Bool {
+        let need: PageFlags
+        switch trap.cause {
+        case .loadAccessFault: need = .read
+        case .storeAccessFault: need = .write
+        default: return false
+        }
+        return memory.check(trap.tval, 1, need) && memory.check(trap.tval &+ 7, 1, need)
     }
 
     /// The instruction bits at pc (16 for a compressed instruction), if pc is executable.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 
 extension SignalState {
     /// Starts turning host signals (SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGALRM, SIGCHLD, …) into
@@ -15,6 +16,9 @@ extension SignalState {
         }
         receivesHostSignals = true
         HostSignals.routeToCurrentThread(true)
+        // SIGSEGV and SIGBUS stay the fault handlers' (Guest, JIT); they pass on the sent ones.
+        GuestFaultRecovery.sentSignalHandler = HostSignals.handler
+        GuestFaultRecovery.install()
         blocked = HostSignals.currentMask().subtracting(.unblockable)
         for sig in HostSignals.forwarded where HostSignals.isIgnored(sig) {
             actions[Int(sig)] = SignalAction(handler: SignalAction.ignoreHandler)
@@ -32,6 +36,7 @@ extension SignalState {
         savedHostMask = nil
         receivesHostSignals = false
         HostSignals.routeToCurrentThread(false)
+        GuestFaultRecovery.sentSignalHandler = nil
     }
 
     /// Before exec'ing a new program (Trapeze re-executing itself): the host mask becomes the guest's,

@@ -36,5 +36,6 @@ enum HostSyscall {
         case pselect6 = 270, ppoll = 271, utimensat = 280, fallocate = 285, dup3 = 292, pipe2 = 293
         case preadv = 295, pwritev = 296, prlimit64 = 302, getcpu = 309, renameat2 = 316
         case getrandom = 318, memfd_create = 319, copy_file_range = 326, statx = 332, faccessat2 = 439
+        case seccomp = 317
     }
 }

@@ -18,22 +18,36 @@ extension LinuxProcess {
 
     func sysExecve(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         let guestPath = try string(a[0])
-        let argv = try stringArray(a[1]), envp = try stringArray(a[2])
+        var budget = Int(AddressSpaceLayout.stackSize / 4)
+        let argv = try stringArray(a[1], budget: &budget), envp = try stringArray(a[2], budget: &budget)
         let path = hostPath(guestPath)
         let target = try LinuxProcess.classify(path)
         var program = path, arguments = argv
         switch target {
         case .host:
-            return hostExecve(path, argv, envp, a)
+            if options.sandbox != nil { throw sandboxRefusal(EACCES, "execve of \(path): no host programs in the sandbox") }
+            return hostProgramExecve(path, argv, envp, a)
         case .guest:
             break
         case .script(let interpreter, let argument):
             let interpreterPath = hostPath(interpreter)
-            guard (try? LinuxProcess.classify(interpreterPath)) == .guest else { return hostExecve(path, argv, envp, a) }
+            guard (try? LinuxProcess.classify(interpreterPath)) == .guest else {
+                if options.sandbox != nil { throw sandboxRefusal(EACCES, "execve of \(path): no host programs in the sandbox") }
+                return hostProgramExecve(path, argv, envp, a)
+            }
             program = interpreterPath
             arguments = [interpreter] + (argument.map { [$0] } ?? []) + [guestPath] + argv.dropFirst()
         }
-        return hostExecve("/proc/self/exe", reexecCommand(program, arguments, envp), envp, a)
+        // The new Trapeze keeps this process's --max-processes slot; the guest cannot forge it.
+        let handed = envp.filter { !$0.hasPrefix(ProcessSlots.variable + "=") } + (accounting.handOff.map { [$0] } ?? [])
+        return hostExecve("/proc/self/exe", reexecCommand(program, arguments, envp), handed, a)
+    }
+
+    /// execve of a host program: it inherits what is left of --timeout as a SIGALRM.
+    func hostProgramExecve(_ path: String, _ argv: [String], _ envp: [String], _ a: SyscallArguments) -> Int64 {
+        TimedRun.armForHostExec()
+        let envp = envp.filter { !$0.hasPrefix(ProcessSlots.variable + "=") }
+        return hostExecve(path, argv, envp, a)
     }
 
     /// Decides how a file is run, with Linux's errors for files that cannot be.
@@ -65,16 +79,27 @@ extension LinuxProcess {
         return .host
     }
 
-    /// A guest NULL-terminated array of string pointers (argv, envp).
-    func stringArray(_ address: UInt64) throws(SyscallError) -> [String] {
+    /// Linux's bound on one argument or environment string (MAX_ARG_STRLEN, 32 pages).
+    static let maximumArgumentString = 32 * 4096
+
+    /// A guest NULL-terminated array of string pointers (argv, envp). `budget` is what is left of
+    /// the bytes Linux allows argv and envp together (a quarter of the stack limit, counting
+    /// each string's NUL and pointer): past it, or past MAX_ARG_STRLEN for one string, E2BIG,
+    /// before anything large is allocated.
+    func stringArray(_ address: UInt64, budget: inout Int) throws(SyscallError) -> [String] {
         var out: [String] = []
         var a = address
         if address == 0 { return [] }
         while true {
             guard let p = try? memory.load(a, as: UInt64.self) else { throw .fault }
             if p == 0 { return out }
-            out.append(try string(p, max: 1 << 17))
-            guard out.count < 1 << 16 else { throw SyscallError(E2BIG) }
+            let s: String
+            do { s = try string(p, max: min(LinuxProcess.maximumArgumentString, max(budget, 1))) } catch {
+                throw error.code == ENAMETOOLONG ? SyscallError(E2BIG) : error
+            }
+            budget -= s.utf8.count + 1 + 8
+            guard budget >= 0 else { throw SyscallError(E2BIG) }
+            out.append(s)
             a &+= 8
         }
     }

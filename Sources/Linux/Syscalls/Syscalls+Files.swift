@@ -116,8 +116,8 @@ extension LinuxProcess {
         let size = Int(Int32(truncatingIfNeeded: a[3]))
         guard size > 0 else { throw .invalid }
         let buf = try buffer(a[2], UInt64(size), .write)
-        if isSelfExe(name) {
-            let bytes = Array(executablePath.utf8.prefix(size))
+        if let target = try procLinkTarget(dirfd: a.int(0), name) {
+            let bytes = Array(target.utf8.prefix(size))
             try? memory.write(a[2], bytes)
             return Int64(bytes.count)
         }

@@ -110,6 +110,11 @@ extension LinuxProcess {
         guard newSize <= memory.limit else { throw .noMemory }
         let pageFlags = memory.pageFlags(old)
         let fixed = flags & LinuxProcess.mremapFixed != 0
+        if flags & LinuxProcess.mremapDontUnmap != 0 {
+            // As Linux: only a move, and only of the same size.
+            guard flags & LinuxProcess.mremapMayMove != 0, newSize == oldSize else { throw .invalid }
+        }
+        if fixed && a[4] < old &+ oldSize && old < a[4] &+ newSize { throw .invalid }  // overlapping target
         if !fixed && flags & LinuxProcess.mremapDontUnmap == 0 {
             if newSize <= oldSize {
                 if newSize < oldSize {
@@ -142,11 +147,17 @@ extension LinuxProcess {
             throw .noMemory
         }
         accounting.didMap(fresh)
-        memory.host(target).copyMemory(from: memory.host(old), byteCount: Int(min(oldSize, newSize)))
+        // Page by page: a page that cannot be read (past the end of its file) stays zero.
+        var page: UInt64 = 0
+        while page < min(oldSize, newSize) {
+            try? memory.move(from: old &+ page, to: target &+ page, count: GuestMemory.pageSize)
+            page &+= GuestMemory.pageSize
+        }
         memory.protect(target, newSize, pageFlags)
         mappingLabels.set(address: target, length: newSize, nil)
         if flags & LinuxProcess.mremapDontUnmap != 0 {
-            memory.protect(old, oldSize, pageFlags)
+            // The old range stays mapped, emptied: it reads zeros, as Linux's does.
+            memory.mapAnonymous(old, oldSize, pageFlags)
         } else {
             accounting.willUnmap(old, oldSize)
             memory.unmap(old, oldSize)

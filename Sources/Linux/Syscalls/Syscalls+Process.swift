@@ -31,17 +31,18 @@ extension LinuxProcess {
         if flags & LinuxProcess.cloneParentSetTID != 0 { _ = try buffer(parentTID, 4, .write) }
         if flags & LinuxProcess.cloneChildSetTID != 0 { _ = try buffer(childTID, 4, .write) }
 
-        guard accounting.reserveChild() else { throw SyscallError(EAGAIN) }  // --max-processes
+        guard let slot = accounting.reserveChild() else { throw SyscallError(EAGAIN) }  // --max-processes
         let pid = fork()
         if pid < 0 {
             let e = errno
-            accounting.cancelChild()
+            accounting.forked(slot)
             return -Int64(e)
         }
         let hart = a.hart
         if pid == 0 {
-            accounting.becameChild()
+            accounting.becameChild(slot)
             signals.didFork()
+            TimedRun.restartWatchdogAfterFork()
             let tid = getpid()
             if newStack != 0 { hart.state.setX(2, newStack) }
             if flags & LinuxProcess.cloneSetTLS != 0 { hart.state.setX(4, tls) }
@@ -50,6 +51,7 @@ extension LinuxProcess {
             if flags & LinuxProcess.cloneChildClearTID != 0 { clearChildTID = childTID }
             return 0
         }
+        accounting.forked(slot)
         if flags & LinuxProcess.cloneParentSetTID != 0 { try? memory.store(parentTID, UInt32(bitPattern: pid)) }
         return Int64(pid)
     }

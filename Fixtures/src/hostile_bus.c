@@ -1,0 +1,86 @@
+/* Guest pages that fault on the host even though their permissions allow the access: a file
+ * mapping's pages past the end of the file, and a memfd truncated under its mapping. Linux
+ * gives a load or store there SIGBUS (BUS_ADRERR), a system call buffer there EFAULT, and a
+ * signal frame there SIGSEGV; the emulator must do the same and survive. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static sigjmp_buf back;
+static volatile char *expected;
+
+static void onBus(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    printf("SIGBUS %s, si_code %s, si_addr %s\n", sig == SIGBUS ? "caught" : "WRONG SIGNAL",
+           info->si_code == BUS_ADRERR ? "BUS_ADRERR" : "WRONG",
+           info->si_addr == (void *)expected ? "the page" : "WRONG");
+    siglongjmp(back, 1);
+}
+
+/* Two pages of a one-byte file: the second lies wholly past the end. */
+static char *pastEnd(void) {
+    int fd = memfd_create("bus", 0);
+    if (fd < 0 || ftruncate(fd, 8192) != 0) { puts("memfd failed"); exit(1); }
+    char *p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) { puts("mmap failed"); exit(1); }
+    p[0] = 'x';
+    if (ftruncate(fd, 1) != 0) { puts("truncate failed"); exit(1); }
+    close(fd);
+    return p + 4096;
+}
+
+static const char *err(long r) { return r >= 0 ? "succeeded" : errno == EFAULT ? "EFAULT" : strerror(errno); }
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "syscalls";
+    char *bad = pastEnd();
+    if (!strcmp(mode, "syscalls")) {
+        printf("write from it: %s\n", err(write(1, bad, 8)));
+        printf("read into it: %s\n", err(read(0, bad, 8)));
+        printf("open a path there: %s\n", err(open(bad, O_RDONLY)));
+        printf("clock_gettime into it: %s\n", err(clock_gettime(CLOCK_MONOTONIC, (struct timespec *)bad)));
+        printf("nanosleep from it: %s\n", err(nanosleep((struct timespec *)bad, 0)));
+        /* Raw rt_sigaction: glibc's wrapper would copy the struct itself, in the guest. */
+        printf("sigaction from it: %s\n", err(syscall(134, SIGUSR1, bad, 0, 8)));
+        printf("sigaction into it: %s\n", err(syscall(134, SIGUSR1, 0, bad, 8)));
+        printf("uname into it: %s\n", err(syscall(160, bad)));
+        char *argv2[] = {bad, 0};
+        printf("execve with it: %s\n", err(execve("/nonexistent-but-checked-later", argv2, 0)));
+    } else if (!strcmp(mode, "load") || !strcmp(mode, "store")) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = onBus;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGBUS, &sa, 0);
+        expected = bad;
+        if (sigsetjmp(back, 1) == 0) {
+            if (!strcmp(mode, "load")) printf("loaded %d\n", *(volatile char *)bad);
+            else *(volatile char *)bad = 1;
+            puts("no fault");
+        }
+    } else if (!strcmp(mode, "frame")) {
+        stack_t ss = {.ss_sp = bad, .ss_size = 4096, .ss_flags = 0};
+        if (sigaltstack(&ss, 0) != 0) puts("sigaltstack failed");
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = onBus;
+        sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigaction(SIGUSR1, &sa, 0);
+        fflush(stdout);
+        raise(SIGUSR1);
+        puts("handler ran on a bad stack");
+    } else if (!strcmp(mode, "mremap")) {
+        char *moved = mremap(bad - 4096, 8192, 16384, MREMAP_MAYMOVE);
+        printf("mremap: %s\n", moved == MAP_FAILED ? strerror(errno) : "moved");
+    }
+    puts("still running");
+    return 0;
+}
