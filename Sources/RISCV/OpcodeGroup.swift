@@ -3,14 +3,15 @@
 /// an opcode. Each group has a narrow enum of its operations (`IntegerOp`, `ControlOp`,
 /// `MemoryOp`, `AtomicOp`, `FloatMemoryOp`, `FloatOp`, `SystemOp`); engines dispatch on
 /// `Opcode.operation` and then `switch` exhaustively over the narrow enum, so no switch lists
-/// opcodes that do not belong to it.
+/// opcodes that do not belong to it. (The interpreter's hot `Executor.step` is the exception:
+/// it switches over `Opcode` in one jump table, for speed.)
 ///
 /// Adding an instruction:
 /// 1. a case in `Opcode`, declared inside its group's section (and in the same place in the
 ///    group's narrow enum below: the table test checks that names and order agree);
 /// 2. one row in the ISA table (`ISA+*.swift`) naming the same group;
-/// 3. its semantics: one arm in the interpreter's switch for the group (`Execute+*.swift`,
-///    `FloatUnit`, or `Hart.emulateSystem` for the system group);
+/// 3. its semantics: one arm in `Executor.step` naming a function in `Execute+*.swift`, or in
+///    `FloatUnit` for the float group, or in `Hart.emulateSystem` for the system group;
 /// 4. its lowering in the JIT's switch for the group, or a call to the slow path;
 /// 5. its text in the disassembler if objdump prints an alias for it.
 /// The compiler points at each of 3–5, since those switches are exhaustive and have no `default:`.

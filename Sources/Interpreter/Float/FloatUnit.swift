@@ -18,9 +18,8 @@ public enum FloatUnit {
         return execute(op, inst, state)
     }
 
-    /// As `execute(_:_:)` for an instruction whose float operation the caller already knows.
     @inline(__always)
-    public static func execute(_ op: FloatOp, _ inst: Instruction, _ state: GuestState) -> Bool {
+    static func execute(_ op: FloatOp, _ inst: Instruction, _ state: GuestState) -> Bool {
         let r = FloatOperands(inst, state)
         switch op {
         // Fused multiply-add.
