@@ -10,8 +10,8 @@ import RISCV
 ///
 /// Unlike the other engine switches, `step` switches over `Opcode` itself rather than over
 /// `Opcode.operation` and then the group's narrow enum: one jump table per instruction, where
-/// dispatching on the group first added data-dependent branches that cost up to a fifth of the
-/// interpreter's speed on integer code. So the float and system groups are routed here by name.
+/// dispatching on the group first added data-dependent branches that cost up to 30% of the
+/// interpreter's speed on branchy integer code. So the float and system groups are routed here by name.
 @usableFromInline
 struct Executor {
     let state: GuestState
