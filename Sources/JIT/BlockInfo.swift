@@ -112,10 +112,12 @@ extension JIT {
         }
         switch Lowering.kind(last) {
         case .branch:
-            switch last.opcode {
+            // `.branch` is the control group, so `op` is never nil here.
+            guard let op = ControlOp(last.opcode) else { break }
+            switch op {
             case .jal: direct(.jump, pc &+ UInt64(bitPattern: last.imm))
             case .jalr: result.append(BlockExit(kind: .indirect, target: nil, link: options.chaining ? .lookup : .dispatcher))
-            default:
+            case .beq, .bne, .blt, .bge, .bltu, .bgeu:
                 direct(.taken, pc &+ UInt64(bitPattern: last.imm))
                 direct(.notTaken, next)
             }

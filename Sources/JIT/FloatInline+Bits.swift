@@ -82,28 +82,32 @@ extension Translator {
         floatHelper(i)
     }
 
-    /// fmv.x.w (sign-extends bits 31:0, no unboxing check), fmv.w.x (boxes), fmv.x.d, fmv.d.x.
-    mutating func move(_ i: Instruction) {
-        switch i.opcode {
-        case .fmv_x_w:
+    /// fmv.x.w (sign-extends bits 31:0, no unboxing check) and fmv.x.d.
+    mutating func moveToInteger(_ i: Instruction, _ p: Precision) {
+        switch p {
+        case .single:
             if let x = fXMM(i.rs1) {
                 a.movd(.eax, x)
                 a.movsxd(.rax, .eax)
             } else {
                 a.movsxd(.rax, fLow(i.rs1))
             }
-            store(i.rd, .rax)
-        case .fmv_x_d:
+        case .double:
             loadFBits(.rax, i.rs1)
-            store(i.rd, .rax)
-        case .fmv_w_x:
-            let x = register(i.rs1, scratch: .rax)
+        }
+        store(i.rd, .rax)
+    }
+
+    /// fmv.w.x (boxes) and fmv.d.x.
+    mutating func moveToFloat(_ i: Instruction, _ p: Precision) {
+        let x = register(i.rs1, scratch: .rax)
+        switch p {
+        case .single:
             a.mov(.ecx, .r32(x))
             a.mov(.rdx, imm: Int64(bitPattern: Translator.nanBox))
             a.or(.rcx, .rdx)
             storeFBits(i.rd, .rcx)
-        default: // fmv.d.x
-            let x = register(i.rs1, scratch: .rax)
+        case .double:
             storeFBits(i.rd, x)
         }
     }

@@ -12,8 +12,8 @@ import X86
 /// xadd, or a cmpxchg loop), so they stay atomic once several harts share memory; being full
 /// barriers on x86, they honour aq and rl whatever the bits say.
 extension Translator {
-    mutating func atomic(_ i: Instruction) {
-        switch i.opcode {
+    mutating func atomic(_ i: Instruction, _ op: AtomicOp) {
+        switch op {
         case .lr_w: loadReserved(i, .dword)
         case .lr_d: loadReserved(i, .qword)
         case .sc_w: storeConditional(i, .dword)
@@ -36,30 +36,11 @@ extension Translator {
         case .amomax_d: amo(i, .max, .qword)
         case .amominu_d: amo(i, .minu, .qword)
         case .amomaxu_d: amo(i, .maxu, .qword)
-        // Not A; never routed here.
-        case .lui, .auipc, .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu,
-             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
-             .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
-             .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
-             .addiw, .slliw, .srliw, .sraiw, .addw, .subw, .sllw, .srlw, .sraw,
-             .fence, .ecall, .ebreak, .fence_i,
-             .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw,
-             .flw, .fsw, .fld, .fsd,
-             .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
-             .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s, .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
-             .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
-             .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
-             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
-             .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d, .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
-             .fcvt_s_d, .fcvt_d_s, .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
-             .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d, .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x,
-             .sret, .mret, .wfi, .sfence_vma:
-            slowPath(i)
         }
     }
 
-    enum AtomicOp { case swap, add, xor, and, or, min, max, minu, maxu }
+    /// What an AMO does to memory, as x86 carries it out.
+    enum ReadModifyWrite { case swap, add, xor, and, or, min, max, minu, maxu }
 
     /// A full barrier (cheaper than mfence on most x86 cores): orders an earlier store before a
     /// later load, the one reordering x86 allows.
@@ -108,7 +89,7 @@ extension Translator {
     }
 
     /// AMOs: rd = the old value (sign-extended for .w), memory = op(old, x[rs2]).
-    mutating func amo(_ i: Instruction, _ op: AtomicOp, _ size: OperandSize) {
+    mutating func amo(_ i: Instruction, _ op: ReadModifyWrite, _ size: OperandSize) {
         let done = a.newLabel()
         guestAddress(i, .atomic(size, misfit: helperPath(i, targets.slowPath, done: done)))
         let rcx = Reg(.rcx, size)

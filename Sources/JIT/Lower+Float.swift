@@ -46,9 +46,9 @@ extension Translator {
     }
 
     /// Every F/D register-to-register instruction.
-    mutating func floatArithmetic(_ i: Instruction) {
+    mutating func floatArithmetic(_ i: Instruction, _ op: FloatOp) {
         let fma = CPUFeatures.host.fma
-        switch i.opcode {
+        switch op {
         case .fmadd_s: fma ? fusedMultiplyAdd(i, .madd, .single) : floatHelper(i)
         case .fmsub_s: fma ? fusedMultiplyAdd(i, .msub, .single) : floatHelper(i)
         // RISC-V fnmsub is −(a·b) + c, x86's fnmadd; fnmadd is −(a·b) − c, x86's fnmsub.
@@ -109,24 +109,11 @@ extension Translator {
         case .fcvt_s_d: convertFormat(i, to: .single)
         case .fcvt_d_s: convertFormat(i, to: .double)
 
-        case .fmv_x_w, .fmv_w_x, .fmv_x_d, .fmv_d_x: move(i)
+        case .fmv_x_w: moveToInteger(i, .single)
+        case .fmv_x_d: moveToInteger(i, .double)
+        case .fmv_w_x: moveToFloat(i, .single)
+        case .fmv_d_x: moveToFloat(i, .double)
 
-        // Not F/D arithmetic; never routed here. FloatUnit reports them illegal.
-        case .flw, .fsw, .fld, .fsd,
-             .lui, .auipc, .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu,
-             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
-             .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
-             .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
-             .addiw, .slliw, .srliw, .sraiw, .addw, .subw, .sllw, .srlw, .sraw,
-             .fence, .ecall, .ebreak, .fence_i,
-             .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw,
-             .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
-             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
-             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
-             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d,
-             .sret, .mret, .wfi, .sfence_vma:
-            floatHelper(i)
         }
     }
 

@@ -97,12 +97,13 @@ extension Translator {
     }
 
     /// slt, sltu, slti, sltiu: compare, then materialise the flag.
-    mutating func setLess(_ i: Instruction, _ cc: Condition) {
+    mutating func setLess(_ i: Instruction, _ cc: Condition, immediate: Bool) {
         guard i.rd != 0 else { return }
         let left = register(i.rs1, scratch: Host.t0)
-        switch i.opcode {
-        case .slti, .sltiu: a.cmp(.r64(left), imm: Int32(truncatingIfNeeded: i.imm))
-        default: alu(.cmp, .r64(left), i.rs2)
+        if immediate {
+            a.cmp(.r64(left), imm: Int32(truncatingIfNeeded: i.imm))
+        } else {
+            alu(.cmp, .r64(left), i.rs2)
         }
         a.setcc(cc, .al)
         a.movzx(.eax, .al)

@@ -12,7 +12,8 @@ extension Translator {
         leave(.system, argument: index)
     }
 
-    /// Anything not lowered inline (A for now) runs in the interpreter through `slowPathEntry`.
+    /// The whole instruction in the interpreter, through `slowPathEntry`: the lowering a new
+    /// instruction starts with, until it is worth emitting inline.
     mutating func slowPath(_ i: Instruction) {
         callHelper(i, targets.slowPath)
     }

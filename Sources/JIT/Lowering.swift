@@ -20,76 +20,52 @@ enum Lowering: Equatable {
     }
 
     static func isFloatCSR(_ i: Instruction) -> Bool {
-        switch i.opcode {
-        case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci: (1...3).contains(i.csr)
-        default: false
+        guard let op = SystemOp(i.opcode) else { return false }
+        switch op {
+        case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci: return (1...3).contains(i.csr)
+        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .sfence_vma: return false
         }
     }
 
+    /// Follows from the group: the system group is the one definition of what leaves for the
+    /// handler, as control is of what ends the block with a jump.
     static func kind(_ op: Opcode) -> Lowering {
-        switch op {
-        case .lui, .auipc, .flw, .fsw, .fld, .fsd,
-             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
-             .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
-             .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
-             .addiw, .slliw, .srliw, .sraiw, .addw, .subw, .sllw, .srlw, .sraw, .fence,
-             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw:
-            return .inline
-        case .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu:
-            return .branch
-        case .ecall, .ebreak, .fence_i, .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-             .sret, .mret, .wfi, .sfence_vma:
-            return .system
+        switch op.group {
+        case .integer, .memory, .floatMemory: .inline
+        case .control: .branch
+        case .system: .system
         // A: lock-prefixed x86 inline; misaligned or out-of-range addresses call the interpreter.
-        case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
-             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
-             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
-             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d,
-             // F and D arithmetic: SSE/FMA3 inline; NaN results, RMM and the like call FloatUnit.
-             .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
-             .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s, .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
-             .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
-             .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
-             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
-             .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d, .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
-             .fcvt_s_d, .fcvt_d_s, .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
-             .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d, .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
-            return .slowPath
+        // F and D arithmetic: SSE/FMA3 inline; NaN results, RMM and the like call FloatUnit.
+        case .atomic, .float: .slowPath
         }
     }
 }
 
 extension Translator {
-    /// Emits one guest instruction. The switch is exhaustive so a new opcode breaks the build here.
+    /// Emits one guest instruction: each group's switch is exhaustive, so a new opcode breaks the
+    /// build in the switch that must lower it.
     mutating func lower(_ i: Instruction) {
-        switch i.opcode {
+        switch i.opcode.operation {
+        case .integer(let op): integer(i, op)
+        case .control(let op): control(i, op)
+        case .memory(let op): loadStore(i, op)
+        case .atomic(let op): atomic(i, op)
+        case .floatMemory(let op): floatMemory(i, op)
+        case .float(let op): floatArithmetic(i, op)
+        case .system: if Lowering.isFloatCSR(i) { floatCSR(i) } else { system(i) }
+        }
+    }
+
+    mutating func integer(_ i: Instruction, _ op: IntegerOp) {
+        switch op {
         case .lui: upperImmediate(i, upper: 0)
         case .auipc: upperImmediate(i, upper: pc)
-        case .jal: jal(i)
-        case .jalr: jalr(i)
-        case .beq: branch(i, .e)
-        case .bne: branch(i, .ne)
-        case .blt: branch(i, .l)
-        case .bge: branch(i, .ge)
-        case .bltu: branch(i, .b)
-        case .bgeu: branch(i, .ae)
-        case .lb: loadMemory(i, .signed8)
-        case .lh: loadMemory(i, .signed16)
-        case .lw: loadMemory(i, .signed32)
-        case .ld: loadMemory(i, .bits64)
-        case .lbu: loadMemory(i, .unsigned8)
-        case .lhu: loadMemory(i, .unsigned16)
-        case .lwu: loadMemory(i, .unsigned32)
-        case .sb: storeMemory(i, .byte)
-        case .sh: storeMemory(i, .word)
-        case .sw: storeMemory(i, .dword)
-        case .sd: storeMemory(i, .qword)
         case .addi: immediate(i, .add)
         case .xori: immediate(i, .xor)
         case .ori: immediate(i, .or)
         case .andi: immediate(i, .and)
-        case .slti: setLess(i, .l)
-        case .sltiu: setLess(i, .b)
+        case .slti: setLess(i, .l, immediate: true)
+        case .sltiu: setLess(i, .b, immediate: true)
         case .slli: shiftImmediate(i, .shl, word: false)
         case .srli: shiftImmediate(i, .shr, word: false)
         case .srai: shiftImmediate(i, .sar, word: false)
@@ -98,8 +74,8 @@ extension Translator {
         case .xor: registers(i, .xor, word: false)
         case .or: registers(i, .or, word: false)
         case .and: registers(i, .and, word: false)
-        case .slt: setLess(i, .l)
-        case .sltu: setLess(i, .b)
+        case .slt: setLess(i, .l, immediate: false)
+        case .sltu: setLess(i, .b, immediate: false)
         case .sll: shiftRegister(i, .shl, word: false)
         case .srl: shiftRegister(i, .shr, word: false)
         case .sra: shiftRegister(i, .sar, word: false)
@@ -112,8 +88,6 @@ extension Translator {
         case .sllw: shiftRegister(i, .shl, word: true)
         case .srlw: shiftRegister(i, .shr, word: true)
         case .sraw: shiftRegister(i, .sar, word: true)
-        // One hart, program order: x86's ordering is already stronger than what fence asks.
-        case .fence: break
         case .mul: multiply(i, word: false)
         case .mulw: multiply(i, word: true)
         case .mulh: multiplyHigh(i, .signed)
@@ -127,28 +101,46 @@ extension Translator {
         case .divuw: divide(i, signed: false, remainder: false, word: true)
         case .remw: divide(i, signed: true, remainder: true, word: true)
         case .remuw: divide(i, signed: false, remainder: true, word: true)
-        case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
-            if Lowering.isFloatCSR(i) { floatCSR(i) } else { system(i) }
-        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .sfence_vma:
-            system(i)
-        case .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
-             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
-             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
-             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d:
-            atomic(i)
+        }
+    }
+
+    mutating func control(_ i: Instruction, _ op: ControlOp) {
+        switch op {
+        case .jal: jal(i)
+        case .jalr: jalr(i)
+        case .beq: branch(i, .e)
+        case .bne: branch(i, .ne)
+        case .blt: branch(i, .l)
+        case .bge: branch(i, .ge)
+        case .bltu: branch(i, .b)
+        case .bgeu: branch(i, .ae)
+        }
+    }
+
+    mutating func loadStore(_ i: Instruction, _ op: MemoryOp) {
+        switch op {
+        case .lb: loadMemory(i, .signed8)
+        case .lh: loadMemory(i, .signed16)
+        case .lw: loadMemory(i, .signed32)
+        case .ld: loadMemory(i, .bits64)
+        case .lbu: loadMemory(i, .unsigned8)
+        case .lhu: loadMemory(i, .unsigned16)
+        case .lwu: loadMemory(i, .unsigned32)
+        case .sb: storeMemory(i, .byte)
+        case .sh: storeMemory(i, .word)
+        case .sw: storeMemory(i, .dword)
+        case .sd: storeMemory(i, .qword)
+        // One hart, program order: x86's ordering is already stronger than what fence asks.
+        case .fence: break
+        }
+    }
+
+    mutating func floatMemory(_ i: Instruction, _ op: FloatMemoryOp) {
+        switch op {
         case .flw: loadFloat(i, double: false)
         case .fld: loadFloat(i, double: true)
         case .fsw: storeFloat(i, double: false)
         case .fsd: storeFloat(i, double: true)
-        case .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
-             .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s, .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
-             .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
-             .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
-             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d,
-             .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d, .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d,
-             .fcvt_s_d, .fcvt_d_s, .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
-             .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d, .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
-            floatArithmetic(i)
         }
     }
 }

@@ -2,27 +2,45 @@ extension Disassembler {
     /// The text of one instruction, choosing objdump's alias where it would.
     mutating func render(_ i: Instruction, pc: UInt64) -> String {
         if i.length == 2, let text = renderCompressedSpecial(i) { return text }
+        switch i.opcode.operation {
+        case .integer(let op):
+            return renderInteger(i, op, pc: pc)
+        case .control(let op):
+            return renderControl(i, op, pc: pc)
+        case .memory(.fence):
+            return renderFence(i)
+        case .memory, .floatMemory:
+            if i.length == 4 { noteAccess(base: i.rs1, offset: i.imm) }
+            return renderGeneric(i)
+        case .atomic:
+            return renderGeneric(i)
+        case .float(let op):
+            // fsgnj* with both sources the same register print as fmv, fneg and fabs.
+            if i.rs1 == i.rs2, let alias = Disassembler.signInjectionAliases[op] {
+                return line(alias, RegisterNames.f(i.rd), RegisterNames.f(i.rs1))
+            }
+            return renderGeneric(i)
+        case .system(let op):
+            return renderSystem(i, op)
+        }
+    }
+
+    static let signInjectionAliases: [FloatOp: String] = [
+        .fsgnj_s: "fmv.s", .fsgnjn_s: "fneg.s", .fsgnjx_s: "fabs.s",
+        .fsgnj_d: "fmv.d", .fsgnjn_d: "fneg.d", .fsgnjx_d: "fabs.d",
+    ]
+
+    mutating func renderInteger(_ i: Instruction, _ op: IntegerOp, pc: UInt64) -> String {
         let rd = RegisterNames.x(i.rd), rs1 = RegisterNames.x(i.rs1), rs2 = RegisterNames.x(i.rs2)
         let imm = String(i.imm)
         let wide = i.length == 4
-        switch i.opcode {
+        switch op {
         case .lui:
             noteUpper(i.rd, i.imm)
             return line("lui", rd, upperImmediate(i.imm))
         case .auipc:
             noteUpper(i.rd, Int64(bitPattern: pc &+ UInt64(bitPattern: i.imm)))
             return line("auipc", rd, upperImmediate(i.imm))
-        case .jal:
-            let target = address(pc &+ UInt64(bitPattern: i.imm))
-            switch i.rd {
-            case 0: return line("j", target)
-            case 1: return line("jal", target)
-            default: return line("jal", rd, target)
-            }
-        case .jalr:
-            return renderJalr(i)
-        case .beq, .bne, .blt, .bge, .bltu, .bgeu:
-            return renderBranch(i, pc: pc)
         case .addi:
             if i.rd == 0 && i.rs1 == 0 && i.imm == 0 { return "nop" }
             if i.rs1 == 0 { return line("li", rd, imm) }
@@ -53,39 +71,38 @@ extension Disassembler {
         case .slt where i.rs2 == 0: return line("sltz", rd, rs1)
         case .slt where i.rs1 == 0: return line("sgtz", rd, rs2)
         case .sltu where i.rs1 == 0: return line("snez", rd, rs2)
-        case .fence:
-            return renderFence(i)
+        case .sltiu, .slti, .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
+             .addw, .subw, .sllw, .srlw, .sraw,
+             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw:
+            return renderGeneric(i)
+        }
+    }
+
+    mutating func renderControl(_ i: Instruction, _ op: ControlOp, pc: UInt64) -> String {
+        switch op {
+        case .jal:
+            let target = address(pc &+ UInt64(bitPattern: i.imm))
+            switch i.rd {
+            case 0: return line("j", target)
+            case 1: return line("jal", target)
+            default: return line("jal", RegisterNames.x(i.rd), target)
+            }
+        case .jalr:
+            return renderJalr(i)
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu:
+            return renderBranch(i, pc: pc)
+        }
+    }
+
+    func renderSystem(_ i: Instruction, _ op: SystemOp) -> String {
+        switch op {
         case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci:
             return renderCSR(i)
-        case .fsgnj_s where i.rs1 == i.rs2, .fsgnj_d where i.rs1 == i.rs2:
-            return line(i.opcode == .fsgnj_s ? "fmv.s" : "fmv.d", RegisterNames.f(i.rd), RegisterNames.f(i.rs1))
-        case .fsgnjn_s where i.rs1 == i.rs2, .fsgnjn_d where i.rs1 == i.rs2:
-            return line(i.opcode == .fsgnjn_s ? "fneg.s" : "fneg.d", RegisterNames.f(i.rd), RegisterNames.f(i.rs1))
-        case .fsgnjx_s where i.rs1 == i.rs2, .fsgnjx_d where i.rs1 == i.rs2:
-            return line(i.opcode == .fsgnjx_s ? "fabs.s" : "fabs.d", RegisterNames.f(i.rd), RegisterNames.f(i.rs1))
         case .sfence_vma:
+            let rs1 = RegisterNames.x(i.rs1), rs2 = RegisterNames.x(i.rs2)
             if i.rs2 != 0 { return line("sfence.vma", rs1, rs2) }
             return i.rs1 != 0 ? line("sfence.vma", rs1) : "sfence.vma"
-        case .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .flw, .fld,
-             .sb, .sh, .sw, .sd, .fsw, .fsd:
-            if wide { noteAccess(base: i.rs1, offset: i.imm) }
-            return renderGeneric(i)
-        case .sltiu, .slti, .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
-             .addw, .subw, .sllw, .srlw, .sraw, .ecall, .ebreak, .fence_i,
-             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw,
-             .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
-             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
-             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
-             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d,
-             .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s, .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s,
-             .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
-             .fcvt_w_s, .fcvt_wu_s, .fcvt_l_s, .fcvt_lu_s, .fmv_x_w, .feq_s, .flt_s, .fle_s, .fclass_s,
-             .fcvt_s_w, .fcvt_s_wu, .fcvt_s_l, .fcvt_s_lu, .fmv_w_x,
-             .fmadd_d, .fmsub_d, .fnmsub_d, .fnmadd_d, .fadd_d, .fsub_d, .fmul_d, .fdiv_d, .fsqrt_d,
-             .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fmin_d, .fmax_d, .fcvt_s_d, .fcvt_d_s,
-             .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d, .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d,
-             .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x,
-             .sret, .mret, .wfi:
+        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi:
             return renderGeneric(i)
         }
     }

@@ -1,7 +1,7 @@
 extension ISA {
     static let m: [InstructionSpec] = {
         let mul = { (o: Opcode, n: String, major: UInt32, f3: UInt32) in
-            InstructionSpec(o, n, enc(major, f3: f3, f7: 0x01), Mask.funct7, .r, .m, "xxx")
+            InstructionSpec(o, n, enc(major, f3: f3, f7: 0x01), Mask.funct7, .r, .m, .integer, "xxx")
         }
         return [
             mul(.mul, "mul", Major.op, 0), mul(.mulh, "mulh", Major.op, 1), mul(.mulhsu, "mulhsu", Major.op, 2),
@@ -23,13 +23,13 @@ extension ISA {
         var rows: [InstructionSpec] = []
         for (f3, suffix, width, lr, sc, amos) in [(UInt32(2), "w", UInt8(4), Opcode.lr_w, Opcode.sc_w, words),
                                                   (3, "d", 8, .lr_d, .sc_d, doubles)] {
-            rows.append(InstructionSpec(lr, "lr.\(suffix)", enc(Major.amo, f3: f3, f7: 0x02 << 2), Mask.lr, .lr, .a,
+            rows.append(InstructionSpec(lr, "lr.\(suffix)", enc(Major.amo, f3: f3, f7: 0x02 << 2), Mask.lr, .lr, .a, .atomic,
                                         "xx", [], MemoryAccess(.loadReserved, width: width, signed: true)))
-            rows.append(InstructionSpec(sc, "sc.\(suffix)", enc(Major.amo, f3: f3, f7: 0x03 << 2), Mask.amo, .amo, .a,
+            rows.append(InstructionSpec(sc, "sc.\(suffix)", enc(Major.amo, f3: f3, f7: 0x03 << 2), Mask.amo, .amo, .a, .atomic,
                                         "xxx", [], MemoryAccess(.storeConditional, width: width)))
             for (i, opcode) in amos.enumerated() {
                 let f5 = funct5[i], name = "\(stems[i]).\(suffix)"
-                rows.append(InstructionSpec(opcode, name, enc(Major.amo, f3: f3, f7: f5 << 2), Mask.amo, .amo, .a, "xxx",
+                rows.append(InstructionSpec(opcode, name, enc(Major.amo, f3: f3, f7: f5 << 2), Mask.amo, .amo, .a, .atomic, "xxx",
                                             [], MemoryAccess(.atomic, width: width, signed: true)))
             }
         }

@@ -1,28 +1,28 @@
 extension ISA {
     static let rv64i: [InstructionSpec] = {
         let load = { (o: Opcode, n: String, f3: UInt32, w: UInt8, s: Bool) in
-            InstructionSpec(o, n, enc(Major.load, f3: f3), Mask.funct3, .i, .i, "xx", [], MemoryAccess(.load, width: w, signed: s))
+            InstructionSpec(o, n, enc(Major.load, f3: f3), Mask.funct3, .i, .i, .memory, "xx", [], MemoryAccess(.load, width: w, signed: s))
         }
         let store = { (o: Opcode, n: String, f3: UInt32, w: UInt8) in
-            InstructionSpec(o, n, enc(Major.store, f3: f3), Mask.funct3, .s, .i, "-xx", [], MemoryAccess(.store, width: w))
+            InstructionSpec(o, n, enc(Major.store, f3: f3), Mask.funct3, .s, .i, .memory, "-xx", [], MemoryAccess(.store, width: w))
         }
         let branch = { (o: Opcode, n: String, f3: UInt32) in
-            InstructionSpec(o, n, enc(Major.branch, f3: f3), Mask.funct3, .b, .i, "-xx", .endsBlock)
+            InstructionSpec(o, n, enc(Major.branch, f3: f3), Mask.funct3, .b, .i, .control, "-xx")
         }
         let imm = { (o: Opcode, n: String, major: UInt32, f3: UInt32) in
-            InstructionSpec(o, n, enc(major, f3: f3), Mask.funct3, .i, .i, "xx")
+            InstructionSpec(o, n, enc(major, f3: f3), Mask.funct3, .i, .i, .integer, "xx")
         }
         let shift = { (o: Opcode, n: String, major: UInt32, f3: UInt32, f7: UInt32, mask: UInt32) in
-            InstructionSpec(o, n, enc(major, f3: f3, f7: f7), mask, .shift, .i, "xx")
+            InstructionSpec(o, n, enc(major, f3: f3, f7: f7), mask, .shift, .i, .integer, "xx")
         }
         let reg = { (o: Opcode, n: String, major: UInt32, f3: UInt32, f7: UInt32) in
-            InstructionSpec(o, n, enc(major, f3: f3, f7: f7), Mask.funct7, .r, .i, "xxx")
+            InstructionSpec(o, n, enc(major, f3: f3, f7: f7), Mask.funct7, .r, .i, .integer, "xxx")
         }
         return [
-            InstructionSpec(.lui, "lui", Major.lui, Mask.opcode, .u, .i, "x"),
-            InstructionSpec(.auipc, "auipc", Major.auipc, Mask.opcode, .u, .i, "x"),
-            InstructionSpec(.jal, "jal", Major.jal, Mask.opcode, .j, .i, "x", .endsBlock),
-            InstructionSpec(.jalr, "jalr", enc(Major.jalr), Mask.funct3, .i, .i, "xx", .endsBlock),
+            InstructionSpec(.lui, "lui", Major.lui, Mask.opcode, .u, .i, .integer, "x"),
+            InstructionSpec(.auipc, "auipc", Major.auipc, Mask.opcode, .u, .i, .integer, "x"),
+            InstructionSpec(.jal, "jal", Major.jal, Mask.opcode, .j, .i, .control, "x"),
+            InstructionSpec(.jalr, "jalr", enc(Major.jalr), Mask.funct3, .i, .i, .control, "xx"),
             branch(.beq, "beq", 0), branch(.bne, "bne", 1), branch(.blt, "blt", 4),
             branch(.bge, "bge", 5), branch(.bltu, "bltu", 6), branch(.bgeu, "bgeu", 7),
             load(.lb, "lb", 0, 1, true), load(.lh, "lh", 1, 2, true), load(.lw, "lw", 2, 4, true),
@@ -48,22 +48,22 @@ extension ISA {
             reg(.sllw, "sllw", Major.op32, 1, 0x00), reg(.srlw, "srlw", Major.op32, 5, 0x00),
             reg(.sraw, "sraw", Major.op32, 5, 0x20),
             // binutils accepts only fm = 0 with rd = rs1 = 0, plus the one fence.tso encoding.
-            InstructionSpec(.fence, "fence", enc(Major.miscMem), 0xf00f_ffff, .fence, .i, ""),
-            InstructionSpec(.fence, "fence.tso", 0x8330_000f, Mask.exact, .fence, .i, ""),
-            InstructionSpec(.ecall, "ecall", 0x0000_0073, Mask.exact, .none, .i, "", [.endsBlock, .mayTrap]),
-            InstructionSpec(.ebreak, "ebreak", 0x0010_0073, Mask.exact, .none, .i, "", [.endsBlock, .mayTrap]),
+            InstructionSpec(.fence, "fence", enc(Major.miscMem), 0xf00f_ffff, .fence, .i, .memory, ""),
+            InstructionSpec(.fence, "fence.tso", 0x8330_000f, Mask.exact, .fence, .i, .memory, ""),
+            InstructionSpec(.ecall, "ecall", 0x0000_0073, Mask.exact, .none, .i, .system, "", .mayTrap),
+            InstructionSpec(.ebreak, "ebreak", 0x0010_0073, Mask.exact, .none, .i, .system, "", .mayTrap),
         ]
     }()
 
     static let zifencei: [InstructionSpec] = [
         // binutils rejects fence.i with any nonzero rd, rs1 or imm, though the spec reserves them.
-        InstructionSpec(.fence_i, "fence.i", enc(Major.miscMem, f3: 1), Mask.exact, .none, .zifencei, "", .endsBlock),
+        InstructionSpec(.fence_i, "fence.i", enc(Major.miscMem, f3: 1), Mask.exact, .none, .zifencei, .system, ""),
     ]
 
     static let zicsr: [InstructionSpec] = {
         let csr = { (o: Opcode, n: String, f3: UInt32, fmt: Format) in
-            InstructionSpec(o, n, enc(Major.system, f3: f3), Mask.funct3, fmt, .zicsr,
-                            fmt == .csr ? "xx" : "x", [.endsBlock, .mayTrap])
+            InstructionSpec(o, n, enc(Major.system, f3: f3), Mask.funct3, fmt, .zicsr, .system,
+                            fmt == .csr ? "xx" : "x", .mayTrap)
         }
         return [
             csr(.csrrw, "csrrw", 1, .csr), csr(.csrrs, "csrrs", 2, .csr), csr(.csrrc, "csrrc", 3, .csr),
@@ -72,12 +72,12 @@ extension ISA {
     }()
 
     static let privileged: [InstructionSpec] = {
-        let priv: InstructionFlags = [.endsBlock, .privileged, .mayTrap]
+        let priv: InstructionFlags = [.privileged, .mayTrap]
         return [
-            InstructionSpec(.sret, "sret", 0x1020_0073, Mask.exact, .none, .privileged, "", priv),
-            InstructionSpec(.mret, "mret", 0x3020_0073, Mask.exact, .none, .privileged, "", priv),
-            InstructionSpec(.wfi, "wfi", 0x1050_0073, Mask.exact, .none, .privileged, "", priv),
-            InstructionSpec(.sfence_vma, "sfence.vma", 0x1200_0073, 0xfe00_7fff, .sfence, .privileged, "-xx", priv),
+            InstructionSpec(.sret, "sret", 0x1020_0073, Mask.exact, .none, .privileged, .system, "", priv),
+            InstructionSpec(.mret, "mret", 0x3020_0073, Mask.exact, .none, .privileged, .system, "", priv),
+            InstructionSpec(.wfi, "wfi", 0x1050_0073, Mask.exact, .none, .privileged, .system, "", priv),
+            InstructionSpec(.sfence_vma, "sfence.vma", 0x1200_0073, 0xfe00_7fff, .sfence, .privileged, .system, "-xx", priv),
         ]
     }()
 }

@@ -13,7 +13,7 @@ public enum ISA {
         }
         // A missing row is a bug in this file; the table test names it.
         return rows.enumerated().map { index, row in
-            row ?? InstructionSpec(Opcode(rawValue: UInt16(index))!, "?", 0, 0xffff_ffff, .none, .i, "")
+            row ?? InstructionSpec(Opcode(rawValue: UInt16(index))!, "?", 0, 0xffff_ffff, .none, .i, .integer, "")
         }
     }()
 }

@@ -71,7 +71,7 @@ public struct InstructionFlags: OptionSet, Sendable, Hashable {
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// A basic block ends after this instruction: it transfers control, or it must exit to the
-    /// trap-and-emulate handler (ecall, ebreak, CSR access, fence.i, mret, sret, wfi, sfence.vma).
+    /// trap-and-emulate handler. Set from the row's group (`OpcodeGroup.endsBlock`), never by hand.
     public static let endsBlock = InstructionFlags(rawValue: 1 << 0)
     /// Only legal above user mode.
     public static let privileged = InstructionFlags(rawValue: 1 << 1)
@@ -92,6 +92,8 @@ public struct InstructionSpec: Sendable {
     public let match: UInt32
     public let format: Format
     public let ext: Extension
+    /// Which engine code handles it; also decides `endsBlock`.
+    public let group: OpcodeGroup
     public let rd: RegisterFile
     public let rs1: RegisterFile
     public let rs2: RegisterFile
@@ -101,7 +103,7 @@ public struct InstructionSpec: Sendable {
 
     /// `regs` names the files of rd, rs1, rs2 and rs3 in that order: `x`, `f` or `-` for unused.
     init(_ opcode: Opcode, _ mnemonic: String, _ match: UInt32, _ mask: UInt32, _ format: Format,
-         _ ext: Extension, _ regs: StaticString, _ flags: InstructionFlags = [],
+         _ ext: Extension, _ group: OpcodeGroup, _ regs: StaticString, _ flags: InstructionFlags = [],
          _ memory: MemoryAccess? = nil) {
         self.opcode = opcode
         self.mnemonic = mnemonic
@@ -109,6 +111,7 @@ public struct InstructionSpec: Sendable {
         self.mask = mask
         self.format = format
         self.ext = ext
+        self.group = group
         var files: [RegisterFile] = []
         regs.withUTF8Buffer { bytes in
             for b in bytes {
@@ -121,6 +124,7 @@ public struct InstructionSpec: Sendable {
         rs2 = files[2]
         rs3 = files[3]
         var all = flags
+        if group.endsBlock { all.insert(.endsBlock) }
         if format == .rRM || format == .r4 || format == .unaryRM { all.insert([.roundingMode, .mayTrap]) }
         if memory != nil { all.insert(.mayTrap) }
         self.flags = all

@@ -1,39 +1,38 @@
 /// Every RV64GC base-form operation Trapeze knows, plus the privileged instructions.
 ///
 /// Compressed encodings decode to one of these base forms (with `Instruction.length == 2`),
-/// so engines never see a compressed opcode. Engines `switch` over this enum exhaustively, with
-/// no `default:`, so adding a case breaks the build until every engine handles it.
+/// so engines never see a compressed opcode. The cases are declared group by group, in
+/// `OpcodeGroup` order, so an opcode's group and its narrow per-group operation (`IntegerOp`,
+/// `AtomicOp`, …) are a comparison and a subtraction away (`Opcode+Group.swift`); each group's
+/// cases are declared in the same order as its narrow enum's.
 public enum Opcode: UInt16, CaseIterable, Sendable {
-    // RV64I
-    case lui, auipc, jal, jalr
-    case beq, bne, blt, bge, bltu, bgeu
-    case lb, lh, lw, ld, lbu, lhu, lwu
-    case sb, sh, sw, sd
+    // Integer: RV64I register and immediate arithmetic, then M.
+    case lui, auipc
     case addi, slti, sltiu, xori, ori, andi, slli, srli, srai
     case add, sub, sll, slt, sltu, xor, srl, sra, or, and
     case addiw, slliw, srliw, sraiw
     case addw, subw, sllw, srlw, sraw
-    case fence, ecall, ebreak
-    // Zifencei
-    case fence_i
-    // Zicsr
-    case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
-    // M
     case mul, mulh, mulhsu, mulhu, div, divu, rem, remu
     case mulw, divw, divuw, remw, remuw
-    // A
+    // Control transfer.
+    case jal, jalr
+    case beq, bne, blt, bge, bltu, bgeu
+    // Memory: integer loads and stores, and the fence that orders them.
+    case lb, lh, lw, ld, lbu, lhu, lwu
+    case sb, sh, sw, sd
+    case fence
+    // Atomic: A.
     case lr_w, sc_w, amoswap_w, amoadd_w, amoxor_w, amoand_w, amoor_w, amomin_w, amomax_w, amominu_w, amomaxu_w
     case lr_d, sc_d, amoswap_d, amoadd_d, amoxor_d, amoand_d, amoor_d, amomin_d, amomax_d, amominu_d, amomaxu_d
-    // F
-    case flw, fsw
+    // Float memory: F and D loads and stores.
+    case flw, fsw, fld, fsd
+    // Float: F and D register-to-register.
     case fmadd_s, fmsub_s, fnmsub_s, fnmadd_s
     case fadd_s, fsub_s, fmul_s, fdiv_s, fsqrt_s
     case fsgnj_s, fsgnjn_s, fsgnjx_s, fmin_s, fmax_s
     case fcvt_w_s, fcvt_wu_s, fcvt_l_s, fcvt_lu_s
     case fmv_x_w, feq_s, flt_s, fle_s, fclass_s
     case fcvt_s_w, fcvt_s_wu, fcvt_s_l, fcvt_s_lu, fmv_w_x
-    // D
-    case fld, fsd
     case fmadd_d, fmsub_d, fnmsub_d, fnmadd_d
     case fadd_d, fsub_d, fmul_d, fdiv_d, fsqrt_d
     case fsgnj_d, fsgnjn_d, fsgnjx_d, fmin_d, fmax_d
@@ -41,6 +40,9 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     case fcvt_w_d, fcvt_wu_d, fcvt_l_d, fcvt_lu_d
     case fmv_x_d, feq_d, flt_d, fle_d, fclass_d
     case fcvt_d_w, fcvt_d_wu, fcvt_d_l, fcvt_d_lu, fmv_d_x
-    // Privileged
+    // System: what the trap-and-emulate handler executes (base, Zifencei, Zicsr, privileged).
+    case ecall, ebreak
+    case fence_i
+    case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
     case sret, mret, wfi, sfence_vma
 }

@@ -12,10 +12,16 @@ public enum FloatUnit {
     ///
     /// Returns false, having written nothing, when the instruction is illegal: a rounding
     /// instruction with rm 5 or 6, or dynamic with frm 5, 6 or 7. Also returns false for an
-    /// opcode that is not F/D arithmetic (loads, stores and other extensions are not its business).
+    /// opcode outside the float group (loads, stores and other groups are not its business).
     public static func execute(_ inst: Instruction, _ state: GuestState) -> Bool {
+        guard let op = FloatOp(inst.opcode) else { return false }
+        return execute(op, inst, state)
+    }
+
+    @inline(__always)
+    static func execute(_ op: FloatOp, _ inst: Instruction, _ state: GuestState) -> Bool {
         let r = FloatOperands(inst, state)
-        switch inst.opcode {
+        switch op {
         // Fused multiply-add.
         case .fmadd_s: return r.rounded { r.setS(FloatOps.fmaS(a: r.s1, b: r.s2, c: r.s3, rm: $0, flags: &$1)) }
         case .fmsub_s: return r.rounded { r.setS(FloatOps.fmaS(a: r.s1, b: r.s2, c: r.s3, negateAddend: true, rm: $0, flags: &$1)) }
@@ -92,22 +98,6 @@ public enum FloatUnit {
         case .fmv_x_d: r.setX(r.d1); return true
         case .fmv_d_x: r.setD(r.x1); return true
 
-        // Not register-to-register F/D: the memory forms and every other extension.
-        case .flw, .fsw, .fld, .fsd,
-             .lui, .auipc, .jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu,
-             .lb, .lh, .lw, .ld, .lbu, .lhu, .lwu, .sb, .sh, .sw, .sd,
-             .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai,
-             .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and,
-             .addiw, .slliw, .srliw, .sraiw, .addw, .subw, .sllw, .srlw, .sraw,
-             .fence, .ecall, .ebreak, .fence_i,
-             .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-             .mul, .mulh, .mulhsu, .mulhu, .div, .divu, .rem, .remu, .mulw, .divw, .divuw, .remw, .remuw,
-             .lr_w, .sc_w, .amoswap_w, .amoadd_w, .amoxor_w, .amoand_w, .amoor_w,
-             .amomin_w, .amomax_w, .amominu_w, .amomaxu_w,
-             .lr_d, .sc_d, .amoswap_d, .amoadd_d, .amoxor_d, .amoand_d, .amoor_d,
-             .amomin_d, .amomax_d, .amominu_d, .amomaxu_d,
-             .sret, .mret, .wfi, .sfence_vma:
-            return false
         }
     }
 }

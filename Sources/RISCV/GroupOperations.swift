@@ -1,0 +1,62 @@
+// The narrow enum of each `OpcodeGroup`. Each mirrors its section of `Opcode` case for case;
+// `RISCVTests/GroupTests` fails if a name or the order drifts.
+
+public enum IntegerOp: UInt8, GroupOperation {
+    case lui, auipc
+    case addi, slti, sltiu, xori, ori, andi, slli, srli, srai
+    case add, sub, sll, slt, sltu, xor, srl, sra, or, and
+    case addiw, slliw, srliw, sraiw
+    case addw, subw, sllw, srlw, sraw
+    case mul, mulh, mulhsu, mulhu, div, divu, rem, remu
+    case mulw, divw, divuw, remw, remuw
+    public static var group: OpcodeGroup { .integer }
+}
+
+public enum ControlOp: UInt8, GroupOperation {
+    case jal, jalr
+    case beq, bne, blt, bge, bltu, bgeu
+    public static var group: OpcodeGroup { .control }
+}
+
+public enum MemoryOp: UInt8, GroupOperation {
+    case lb, lh, lw, ld, lbu, lhu, lwu
+    case sb, sh, sw, sd
+    case fence
+    public static var group: OpcodeGroup { .memory }
+}
+
+public enum AtomicOp: UInt8, GroupOperation {
+    case lr_w, sc_w, amoswap_w, amoadd_w, amoxor_w, amoand_w, amoor_w, amomin_w, amomax_w, amominu_w, amomaxu_w
+    case lr_d, sc_d, amoswap_d, amoadd_d, amoxor_d, amoand_d, amoor_d, amomin_d, amomax_d, amominu_d, amomaxu_d
+    public static var group: OpcodeGroup { .atomic }
+}
+
+public enum FloatMemoryOp: UInt8, GroupOperation {
+    case flw, fsw, fld, fsd
+    public static var group: OpcodeGroup { .floatMemory }
+}
+
+public enum FloatOp: UInt8, GroupOperation {
+    case fmadd_s, fmsub_s, fnmsub_s, fnmadd_s
+    case fadd_s, fsub_s, fmul_s, fdiv_s, fsqrt_s
+    case fsgnj_s, fsgnjn_s, fsgnjx_s, fmin_s, fmax_s
+    case fcvt_w_s, fcvt_wu_s, fcvt_l_s, fcvt_lu_s
+    case fmv_x_w, feq_s, flt_s, fle_s, fclass_s
+    case fcvt_s_w, fcvt_s_wu, fcvt_s_l, fcvt_s_lu, fmv_w_x
+    case fmadd_d, fmsub_d, fnmsub_d, fnmadd_d
+    case fadd_d, fsub_d, fmul_d, fdiv_d, fsqrt_d
+    case fsgnj_d, fsgnjn_d, fsgnjx_d, fmin_d, fmax_d
+    case fcvt_s_d, fcvt_d_s
+    case fcvt_w_d, fcvt_wu_d, fcvt_l_d, fcvt_lu_d
+    case fmv_x_d, feq_d, flt_d, fle_d, fclass_d
+    case fcvt_d_w, fcvt_d_wu, fcvt_d_l, fcvt_d_lu, fmv_d_x
+    public static var group: OpcodeGroup { .float }
+}
+
+public enum SystemOp: UInt8, GroupOperation {
+    case ecall, ebreak
+    case fence_i
+    case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
+    case sret, mret, wfi, sfence_vma
+    public static var group: OpcodeGroup { .system }
+}
