@@ -98,4 +98,39 @@ import Testing
             #expect(text.contains(line), "\(line)")
         }
     }
+
+    static let qemu: String? = ["/usr/bin/qemu-system-riscv64", "/usr/local/bin/qemu-system-riscv64"].first { (path: String) in access(path, X_OK) == 0 }
+
+    /// Every node's path under `path`, depth first.
+    static func paths(_ tree: DeviceTree, _ path: String = "/") -> [String] {
+        tree.children(path).flatMap { name -> [String] in
+            let child = path == "/" ? "/" + name : path + "/" + name
+            return [child] + paths(tree, child)
+        }
+    }
+
+    @Test("every node we emit is in QEMU's virt tree, with the same addresses, interrupts and compatible strings",
+          .enabled(if: qemu != nil))
+    func matchesQEMU() throws {
+        let path = "/tmp/trapeze-virt-\(getpid()).dtb"
+        defer { unlink(path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.qemu!)
+        process.arguments = ["-M", "virt,dumpdtb=\(path)", "-m", "128M", "-nographic", "-display", "none"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let theirs = try DeviceTree(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let ours = try DeviceTree(try MachineDeviceTree(memorySize: 128 << 20).blob())
+        let shared = ["compatible", "reg", "interrupts", "interrupt-parent", "interrupts-extended", "#address-cells", "#size-cells",
+                      "#interrupt-cells", "phandle", "value", "offset", "regmap", "clock-frequency", "device_type",
+                      "timebase-frequency", "riscv,ndev", "stdout-path", "status", "cpu", "interrupt-controller", "ranges"]
+        for node in Self.paths(ours) {
+            #expect(theirs.exists(node), "\(node)")
+            for name in shared where theirs.property(node, name) != nil {
+                #expect(ours.property(node, name) == theirs.property(node, name), "\(node) \(name)")
+            }
+        }
+    }
 }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(TestSupport)
+import TestSupport  // Paths, once the shared test-support target is merged
+#endif
 
 /// `trapeze system` as a user meets it: option errors, image errors, --dump-dtb, and the
 /// not-yet-running machine.
