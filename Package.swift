@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CFFI", path: "Sources/CFFI"),
         .systemLibrary(name: "CCapstone", path: "Sources/CCapstone"),
         .systemLibrary(name: "CHost", path: "Sources/CHost"),
+        .systemLibrary(name: "CFDT", path: "Sources/CFDT"),
         .target(name: "RISCV", swiftSettings: fast),
         .target(name: "Guest", dependencies: ["RISCV", "CHost"], swiftSettings: fast),
         .target(name: "Interpreter", dependencies: ["RISCV", "Guest"], swiftSettings: fast),
@@ -34,9 +35,10 @@ let package = Package(
         .target(name: "JIT", dependencies: ["RISCV", "Guest", "Interpreter", "X86", "CFFI", "CHost"], swiftSettings: fast),
         .target(name: "ELF", dependencies: ["Guest"], swiftSettings: fast),
         .target(name: "Linux", dependencies: ["RISCV", "Guest", "ELF", "CHost"], swiftSettings: fast),
+        .target(name: "System", dependencies: ["RISCV", "Guest", "ELF", "CFDT"], swiftSettings: fast),
         .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "ELF", "Linux", "X86"], swiftSettings: fast),
         .target(name: "TrapezeCLI", dependencies: [
-            "Trapeze", "RISCV", "Guest", "Linux", "JIT",
+            "Trapeze", "RISCV", "Guest", "Linux", "JIT", "System",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
         .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast,
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV", "Linux", "TestSupport"]),
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV", "TestSupport"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "Linux", "RISCV", "X86", "CCapstone", "TestSupport"]),
+        .testTarget(name: "SystemTests", dependencies: ["System", "ELF", "Guest", "RISCV", "CFDT", "TestSupport"]),
         .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "Linux", "Guest", "RISCV", "TestSupport"], exclude: ["DumpGoldens", "CLIGoldens"]),
     ]
 )

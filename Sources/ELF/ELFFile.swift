@@ -16,6 +16,8 @@ public struct ProgramHeader: Equatable, Sendable {
     public var fileSize: UInt64
     public var memorySize: UInt64
     public var align: UInt64
+    /// p_paddr: where a bare-metal image's segment goes in physical memory (system mode).
+    public var physicalAddress: UInt64 = 0
 
     /// The guest page permissions this segment asks for (PF_R/W/X map onto PROT_READ/WRITE/EXEC).
     public var pageFlags: PageFlags {
@@ -117,7 +119,7 @@ public struct ELFFile: Sendable {
             headers.append(ProgramHeader(
                 type: r.u32(o) ?? 0, flags: r.u32(o + 4) ?? 0, offset: r.u64(o + 8) ?? 0,
                 vaddr: r.u64(o + 16) ?? 0, fileSize: r.u64(o + 32) ?? 0,
-                memorySize: r.u64(o + 40) ?? 0, align: r.u64(o + 48) ?? 0))
+                memorySize: r.u64(o + 40) ?? 0, align: r.u64(o + 48) ?? 0, physicalAddress: r.u64(o + 24) ?? 0))
         }
         programHeaders = headers
 

@@ -14,6 +14,8 @@ public protocol PhysicalBus: AnyObject {
     func read(_ address: UInt64, width: Int) -> UInt64?
     /// A device (MMIO) write; false means nothing answers there (an access fault).
     func write(_ address: UInt64, width: Int, value: UInt64) -> Bool
+    /// Whether a store may go through `ram`'s pointer for this range (default below).
+    func ramWritable(_ address: UInt64, _ length: UInt64) -> Bool
 }
 
 /// What a machine supplies to its hart besides the bus: time, interrupt lines and idling.
@@ -28,4 +30,18 @@ public protocol Platform: AnyObject {
     /// The hart executed `wfi` with no interrupt pending: block the host thread until a device
     /// could have raised one (console input, a timer) or `mtime` reaches `deadline`, never spinning.
     func waitForInterrupt(hartID: Int, deadline: UInt64?)
+    /// Whether a device asked the run to stop (default below).
+    var stopRequested: Bool { get }
+}
+
+extension PhysicalBus {
+    /// Whether a store may go through `ram`'s pointer for this range: false for boot ROM, whose
+    /// stores must come to `write` (which refuses them). Buses without ROM keep this default.
+    public func ramWritable(_ address: UInt64, _ length: UInt64) -> Bool { true }
+}
+
+extension Platform {
+    /// A device (test finisher, HTIF) asked the run to end or the machine to reset: the engine
+    /// returns to its caller at the next instruction boundary, which asks the machine why.
+    public var stopRequested: Bool { false }
 }

@@ -9,7 +9,7 @@ public struct TrapezeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "trapeze",
         abstract: "Run RISC-V (RV64GC) Linux programs on x86-64.",
-        subcommands: [RunCommand.self, DisasmCommand.self, DumpCommand.self, DifftestCommand.self, FuzzCommand.self],
+        subcommands: [RunCommand.self, SystemCommand.self, DisasmCommand.self, DumpCommand.self, DifftestCommand.self, FuzzCommand.self],
         defaultSubcommand: nil)
 
     public init() {}

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A range of physical memory backed by anonymous host memory: the machine's RAM and its boot
+/// ROM. Reserved with `MAP_NORESERVE`, so a large `--memory` costs only the pages the guest
+/// touches. All raw-pointer work on the region stays in this type.
+public final class HostRegion {
+    public let base: UInt64
+    public let size: UInt64
+    public let pointer: UnsafeMutableRawPointer
+
+    /// Nil when the host cannot reserve `size` bytes.
+    init?(base: UInt64, size: UInt64) {
+        guard size > 0, let length = Int(exactly: size) else { return nil }
+        let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        guard let p, p != MAP_FAILED else { return nil }
+        self.base = base
+        self.size = size
+        pointer = p
+    }
+
+    deinit { munmap(pointer, Int(size)) }
+
+    /// Whether `[address, address + length)` lies inside the region (never true when it wraps).
+    func contains(_ address: UInt64, _ length: UInt64) -> Bool {
+        address >= base && address - base <= size && length <= size - (address - base)
+    }
+
+    /// The host address of physical `address`, which must be inside the region.
+    func host(_ address: UInt64) -> UnsafeMutableRawPointer { pointer + Int(address - base) }
+
+    /// Copies `bytes` to physical `address`; the caller has checked the range.
+    func store(_ bytes: [UInt8], at address: UInt64) {
+        bytes.withUnsafeBytes { host(address).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
+    /// Zeroes `[address, address + length)`; the caller has checked the range.
+    func zero(_ address: UInt64, _ length: UInt64) {
+        host(address).initializeMemory(as: UInt8.self, repeating: 0, count: Int(length))
+    }
+
+    /// The bytes at `[address, address + length)`; the caller has checked the range.
+    func bytes(_ address: UInt64, _ length: UInt64) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: host(address), count: Int(length)))
+    }
+
+    /// A little-endian load of `width` bytes (1, 2, 4 or 8), at any alignment.
+    func load(_ address: UInt64, width: Int) -> UInt64 {
+        let p = host(address)
+        switch width {
+        case 1: return UInt64(p.load(as: UInt8.self))
+        case 2: return UInt64(UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)))
+        case 4: return UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+        default: return UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+        }
+    }
+
+    /// A little-endian store of the low `width` bytes of `value`, at any alignment.
+    func storeValue(_ value: UInt64, at address: UInt64, width: Int) {
+        let p = host(address)
+        switch width {
+        case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+        case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, as: UInt16.self)
+        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, as: UInt32.self)
+        default: p.storeBytes(of: value.littleEndian, as: UInt64.self)
+        }
+    }
+}

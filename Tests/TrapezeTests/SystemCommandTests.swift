@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+#if canImport(TestSupport)
+import TestSupport  // Paths, once the shared test-support target is merged
+#endif
+
+/// `trapeze system` as a user meets it: option errors, image errors, --dump-dtb, and the
+/// not-yet-running machine.
+@Suite struct SystemCommandTests {
+    func lines(_ r: ProcessResult) -> [Substring] { r.stderrText.split(separator: "\n") }
+
+    /// A bare-metal ELF: one 4-byte segment at the start of RAM.
+    static func bareELF() -> Data {
+        func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+        var b: [UInt8] = [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 8)
+        b += le(2, 2) + le(243, 2) + le(1, 4) + le(0x8000_0000, 8) + le(64, 8) + le(0, 8)
+        b += le(0, 4) + le(64, 2) + le(56, 2) + le(1, 2) + le(64, 2) + le(0, 2) + le(0, 2)
+        b += le(1, 4) + le(5, 4) + le(120, 8) + le(0x8000_0000, 8) + le(0x8000_0000, 8) + le(4, 8) + le(4, 8) + le(4, 8)
+        return Data(b + [0x73, 0, 0, 0])
+    }
+
+    func temporary(_ data: Data, _ name: String) throws -> String {
+        let path = NSTemporaryDirectory() + "trapeze-system-\(getpid())-\(name)"
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("bad options are one trapeze: line and status 64")
+    func usage() throws {
+        for args in [["system"], ["system", "--memory", "lots", "x"], ["system", "--memory", "0", "--dump-dtb", "/dev/null"],
+                     ["system", "--kernel", "k"], ["system", "--initrd", "i", "x"], ["system", "--bogus"],
+                     ["system", "--engine", "quantum", "x"], ["system", "--bios", "fw", "x"]] {
+            let r = try runProcess(Paths.trapeze, args)
+            #expect(r.status == 64, "\(args): status \(r.status)")
+            #expect(!lines(r).isEmpty && lines(r).allSatisfy { $0.hasPrefix("trapeze: ") }, "\(args): \(r.stderrText)")
+        }
+    }
+
+    @Test("images that cannot load: one trapeze: line, 127 or 126")
+    func badImages() throws {
+        let text = try temporary(Data("not an image\n".utf8), "text")
+        defer { unlink(text) }
+        for (args, status, words) in [(["system", "/nonexistent/elf"], Int32(127), "no such file"),
+                                      (["system", text], 126, "not an ELF"),
+                                      (["system", "--bios", text, "--kernel", text], 126, "RISC-V Linux Image"),
+                                      (["system", Paths.fixtures.appendingPathComponent("bin/hello").path], 126, "does not fit RAM")] {
+            let r = try runProcess(Paths.trapeze, args)
+            #expect(r.status == status, "\(args): status \(r.status)")
+            #expect(lines(r).count == 1 && r.stderrText.hasPrefix("trapeze: ") && r.stderrText.contains(words), "\(args): \(r.stderrText)")
+        }
+    }
+
+    @Test("--dump-dtb writes the machine's device tree and exits 0")
+    func dumpDTB() throws {
+        let path = NSTemporaryDirectory() + "trapeze-system-\(getpid()).dtb"
+        defer { unlink(path) }
+        let r = try runProcess(Paths.trapeze, ["system", "--memory", "256M", "--append", "quiet", "--bios", "none", "--dump-dtb", path])
+        #expect(r.status == 64)  // --append needs a kernel
+        let ok = try runProcess(Paths.trapeze, ["system", "--memory", "256M", "--dump-dtb", path])
+        #expect(ok.status == 0 && ok.stderr.isEmpty && ok.stdout.isEmpty, "\(ok.stderrText)")
+        let blob = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(Array(blob.prefix(4)) == [0xd0, 0x0d, 0xfe, 0xed])
+        #expect(blob.range(of: Data("ns16550a".utf8)) != nil && blob.range(of: Data("riscv,sv57".utf8)) != nil)
+    }
+
+    @Test("a loadable bare-metal ELF builds the machine, which cannot run yet")
+    func notYet() throws {
+        let elf = try temporary(Self.bareELF(), "elf")
+        defer { unlink(elf) }
+        let r = try runProcess(Paths.trapeze, ["system", "--engine", "interp", "--memory", "64M", elf])
+        #expect(r.status == 1)
+        #expect(r.stderrText == "trapeze: system mode cannot run guests yet\n")
+    }
+}
