@@ -21,6 +21,8 @@ public struct RunSettings: Equatable, Sendable {
     public var noChain = false
     public var perfMap = false
     public var argv0: String?
+    /// `--gdb PORT`: serve gdb on this loopback port.
+    public var gdbPort: UInt16?
     public var program: String
     /// The guest's arguments after argv[0].
     public var arguments: [String] = []
@@ -36,6 +38,9 @@ public struct RunSettings: Equatable, Sendable {
         if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
         if let m = memoryLimit, GuestLimits.parseSize(m) == nil { throw ValidationError("--memory-limit wants a size such as 4096, 64K, 256M or 2G, got '\(m)'") }
         if let p = maxProcesses, p < 1 { throw ValidationError("--max-processes wants at least 1, got \(p)") }
+        if gdbPort != nil, trace || traceFile != nil || timeout != nil || maxInstructions != nil {
+            throw ValidationError("--gdb cannot be combined with --trace, --trace-file, --timeout or --max-insns")
+        }
     }
 
     /// `--jit-cache-size` in bytes, or nil when it is not a positive size.
@@ -58,7 +63,12 @@ public struct RunSettings: Equatable, Sendable {
         let guest = try loadGuest(config)
         RunSettings.finishedGuest = guest
         let status: ExitStatus
-        if trace || traceFile != nil {
+        if let port = gdbPort {
+            do { status = try GDBStub.run(guest, port: port) } catch {
+                report(error.message)
+                throw GuestExit(status: error.status)
+            }
+        } else if trace || traceFile != nil {
             guard let output = TraceOutput(path: traceFile) else {
                 report("\(traceFile ?? ""): cannot create trace file")
                 throw GuestExit(status: 1)

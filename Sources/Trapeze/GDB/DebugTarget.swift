@@ -3,7 +3,8 @@ public enum StopReason: Equatable, Sendable {
     /// Stopped with this signal pending or just received: a breakpoint or finished step
     /// (SIGTRAP), a fault (SIGSEGV, SIGILL, ...), an interrupt (SIGINT), a guest signal.
     case signal(Int32)
-    /// A watchpoint of `kind` fired on an access to `address` (the instruction has retired).
+    /// A watchpoint of `kind` fired on an access to `address`; pc is the accessing instruction,
+    /// which has not run yet (as with RISC-V triggers, which gdb expects).
     case watchpoint(WatchKind, address: UInt64)
     /// The guest exited with this status.
     case exited(Int32)

@@ -13,7 +13,8 @@ import RISCV
 /// `ebreak`s that instruction fetch returns at their pcs (memory keeps the program's bytes), and
 /// the `DebugEnvironment` turns them, faults, signals and interrupts into stops. Stepping always
 /// executes one instruction on the interpreter, which makes it exact under either engine. While
-/// any watchpoint is set the guest runs by such steps, each access checked before it happens.
+/// any watchpoint is set the guest runs by such steps, each access checked before it happens
+/// (no per-instruction work otherwise: translated code runs untouched between breakpoints).
 public final class UserTarget: DebugTarget {
     public let guest: GuestRun
     public private(set) var engineKind: EngineKind
@@ -209,7 +210,8 @@ public final class UserTarget: DebugTarget {
     }
 
     /// Executes the program's own instruction at pc (never a breakpoint's `ebreak`) on the
-    /// interpreter. Nil: it retired and no watchpoint fired.
+    /// interpreter. Nil: it retired. A watchpoint stops it before it runs, with pc at it, as a
+    /// RISC-V trigger does (gdb then steps over it with its watchpoints removed).
     private func stepOne() -> StopReason? {
         let state = hart.state
         let inst: Instruction
@@ -221,14 +223,13 @@ public final class UserTarget: DebugTarget {
             if case .stop(let status) = outcome { return ended(status) }
             return nil
         }
-        let access = watches.isEmpty ? nil : Watchpoints.access(inst, state)
+        if !watches.isEmpty, let access = Watchpoints.access(inst, state), let watch = watches.hit(access) {
+            return .watchpoint(watch.kind, address: watch.address)
+        }
         let outcome = Interpreter.step(inst, hart)
         if let stop = environment.takeStop() { return stop }
         if case .stop(let status) = outcome { return ended(status) }
-        guard let access, let watch = watches.hit(access) else { return nil }
-        // A failed `sc` wrote nothing (rd holds nonzero on failure).
-        if inst.opcode.info.memory?.kind == .storeConditional, inst.rd != 0, state.x(Int(inst.rd)) != 0 { return nil }
-        return .watchpoint(watch.kind, address: watch.address)
+        return nil
     }
 
     /// Fetch as the hart would, from memory's bytes rather than through the breakpoint patches.
