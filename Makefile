@@ -4,7 +4,7 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN        := .build/$(CONFIG)/trapeze
 DEPS       := libffi-dev libcapstone-dev
-TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu
+TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu gdb-multiarch
 
 .PHONY: all deps test-deps build demo test clean fixtures
 
