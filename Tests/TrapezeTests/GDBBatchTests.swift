@@ -80,6 +80,21 @@ struct GDBBatchTests {
         #expect(run.finish().status == 128 + SIGSEGV)
     }
 
+    @Test("guest signals stop the guest first; continuing passes them to its handlers", arguments: EngineKind.allCases)
+    func guestSignals(_ engine: EngineKind) throws {
+        let signals = Paths.fixtures.appendingPathComponent("bin/signals").path
+        let run = try GDBRun(engine: engine, program: signals)
+        // gdb stops for SIGUSR1 and SIGUSR2 and passes SIGALRM on by itself.
+        let out = try run.gdb(Array(repeating: "continue", count: 12))
+        #expect(out.contains("Program received signal SIGUSR1, User defined signal 1."))
+        #expect(out.contains("Program received signal SIGUSR2, User defined signal 2."))
+        #expect(out.contains("exited normally"))
+        let end = run.finish()
+        #expect(end.status == 0)
+        let expected = try String(contentsOf: Paths.fixtures.appendingPathComponent("expected/signals.stdout"), encoding: .utf8)
+        #expect(end.stdout == expected)
+    }
+
     @Test("Ctrl-C (SIGINT to gdb) stops a spinning guest; kill ends it", arguments: EngineKind.allCases)
     func interrupt(_ engine: EngineKind) throws {
         let run = try GDBRun(engine: engine, program: Self.loop, arguments: ["spin"])

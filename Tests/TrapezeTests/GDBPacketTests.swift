@@ -63,4 +63,18 @@ import Trapeze
         #expect(RSPHex.number("1ffffffffffffffff") == nil)
         #expect(RSPHex.littleEndian(0x1234, size: 4) == "34120000")
     }
+
+    @Test("signal numbers go to gdb's numbering and back")
+    func signals() {
+        #expect(GDBSignal.number(linux: 11) == 11)  // SIGSEGV
+        #expect(GDBSignal.number(linux: 7) == 10)  // SIGBUS
+        #expect(GDBSignal.number(linux: 10) == 30)  // SIGUSR1
+        #expect(GDBSignal.number(linux: 17) == 20)  // SIGCHLD
+        #expect(GDBSignal.number(linux: 32) == 77)
+        #expect(GDBSignal.number(linux: 34) == 46)
+        for sig: Int32 in 1...64 where sig != 16 {
+            #expect(GDBSignal.linux(gdb: GDBSignal.number(linux: sig)) == sig)
+        }
+        #expect(GDBSignal.linux(gdb: 7) == nil)  // SIGEMT: not on Linux
+    }
 }

@@ -160,6 +160,22 @@ import Trapeze
         #expect(target.finalStatus == .signaled(SIGSEGV))
     }
 
+    @Test("read and access watchpoints name the kind that fired", arguments: EngineKind.allCases)
+    func readAndAccessWatchpoints(_ engine: EngineKind) throws {
+        let (s, target) = try Self.session("gdb_loop", engine, arguments: ["spin"])
+        let total = Self.hex(try Self.symbol(target, "total"))
+        let thread = Self.hex(UInt64(getpid()))
+        #expect(Self.send(s, "Z3,\(total),8") == "OK")
+        #expect(Self.send(s, "c") == "T05thread:\(thread);rwatch:\(total);")
+        #expect(Self.send(s, "z3,\(total),8") == "OK")
+        #expect(Self.send(s, "Z2,\(total),4") == "OK")  // a store to its low half
+        #expect(Self.send(s, "c") == "T05thread:\(thread);watch:\(total);")
+        #expect(Self.send(s, "z2,\(total),4") == "OK")
+        #expect(Self.send(s, "Z4,\(total),1") == "OK")
+        #expect(Self.send(s, "c") == "T05thread:\(thread);awatch:\(total);")
+        #expect(Self.send(s, "k") == "")
+    }
+
     @Test("an interrupt stops a spinning guest at a block boundary", arguments: EngineKind.allCases)
     func interrupt(_ engine: EngineKind) throws {
         let (s, target) = try Self.session("gdb_loop", engine, arguments: ["spin"])

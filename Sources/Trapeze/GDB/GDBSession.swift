@@ -52,8 +52,8 @@ public final class GDBSession {
         case "H", "T": return Reply(["OK"])  // one thread: any choice of thread is that one
         case "c", "s": return resume(step: command == "s", signal: nil)
         case "C", "S":
-            guard let sig = RSPHex.number(body.prefix { $0 != ";" }), sig < 65 else { return Reply(["E01"]) }
-            return resume(step: command == "S", signal: Int32(sig))
+            guard let sig = signal(body.prefix { $0 != ";" }) else { return Reply(["E01"]) }
+            return resume(step: command == "S", signal: sig)
         case "v": return verbose(body)
         case "q": return query(body)
         case "Q": return Reply([setting(body)])
@@ -65,16 +65,22 @@ public final class GDBSession {
         }
     }
 
+    /// The Linux signal for gdb's hex signal number; 0 stands for none.
+    private func signal(_ text: Substring) -> Int32? {
+        guard let n = RSPHex.number(text), n <= 255 else { return nil }
+        return n == 0 ? 0 : GDBSignal.linux(gdb: Int32(n))
+    }
+
     /// `S05`-style reply for a stop: `T` with the signal and thread, or `W`/`X` for the end.
     public func stopReply(_ stop: StopReason) -> String {
         let thread = "thread:" + String(target.threads.first ?? 1, radix: 16) + ";"
         switch stop {
-        case .signal(let sig): return "T" + RSPHex.encode([UInt8(truncatingIfNeeded: sig)]) + thread
+        case .signal(let sig): return "T" + RSPHex.encode([UInt8(truncatingIfNeeded: GDBSignal.number(linux: sig))]) + thread
         case .watchpoint(let kind, let address):
             let name = switch kind { case .write: "watch"; case .read: "rwatch"; case .access: "awatch" }
             return "T05" + thread + name + ":" + String(address, radix: 16) + ";"
         case .exited(let code): return "W" + RSPHex.encode([UInt8(truncatingIfNeeded: code)])
-        case .killed(let sig): return "X" + RSPHex.encode([UInt8(truncatingIfNeeded: sig)])
+        case .killed(let sig): return "X" + RSPHex.encode([UInt8(truncatingIfNeeded: GDBSignal.number(linux: sig))])
         }
     }
 
@@ -182,8 +188,8 @@ public final class GDBSession {
             case "c": return resume(step: false, signal: nil)
             case "s": return resume(step: true, signal: nil)
             case "C", "S":
-                guard let sig = RSPHex.number(action.dropFirst()), sig < 65 else { return Reply(["E01"]) }
-                return resume(step: action.first == "S", signal: Int32(sig))
+                guard let sig = signal(action.dropFirst()) else { return Reply(["E01"]) }
+                return resume(step: action.first == "S", signal: sig)
             default: return Reply(["E01"])
             }
         }
