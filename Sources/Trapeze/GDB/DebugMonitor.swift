@@ -21,20 +21,11 @@ enum DebugMonitor {
         }
         for b in blocks.indices {
             for (i, at) in blocks[b].guestPCs.enumerated() where breakpoints.contains(at) {
-                if let original = programInstruction(guest.memory, at) { blocks[b].guest[i] = original }
+                if case .success(let original) = guest.memory.programInstruction(at: at) { blocks[b].guest[i] = original }
             }
         }
         let lines = BlockDump.lines(blocks, symbols: guest.symbols, hostNames: jit.hostNames(), options: DumpOptions())
         return lines.dropFirst().joined(separator: "\n") + "\n"
-    }
-
-    private static func programInstruction(_ memory: GuestMemory, _ pc: UInt64) -> Instruction? {
-        guard memory.check(pc, 2, .execute) else { return nil }
-        var word = UInt32(memory.host(pc).loadUnaligned(as: UInt16.self))
-        if word & 3 == 3, memory.check(pc &+ 2, 2, .execute) {
-            word |= UInt32(memory.host(pc &+ 2).loadUnaligned(as: UInt16.self)) << 16
-        }
-        return decode(word)
     }
 
     static func stats(_ engine: any Engine, _ kind: EngineKind, _ hart: Hart) -> String {

@@ -2,10 +2,8 @@
 import Glibc
 #endif
 import Guest
-import Interpreter
 import JIT
 import Linux
-import RISCV
 
 /// A user-mode guest (one Linux process) as gdb sees it.
 ///
@@ -20,12 +18,12 @@ public final class UserTarget: DebugTarget {
     public private(set) var engineKind: EngineKind
     private(set) var engine: any Engine
     let environment: DebugEnvironment
-    private var watches = Watchpoints()
-    private var breakpoints: Set<UInt64> = []
+    var watches = Watchpoints()
+    var breakpoints: Set<UInt64> = []
     /// The auxiliary vector as the loader built it (`qXfer:auxv:read`), captured before the guest runs.
     private let auxv: [UInt8]
     /// How the guest ended, once it has.
-    public private(set) var finalStatus: ExitStatus?
+    public internal(set) var finalStatus: ExitStatus?
 
     public init(_ guest: GuestRun) {
         self.guest = guest
@@ -154,123 +152,6 @@ public final class UserTarget: DebugTarget {
     public func removeWatchpoint(_ kind: WatchKind, address: UInt64, length: UInt64) -> Bool {
         _ = watches.remove(.init(kind: kind, address: address, length: length))
         return true
-    }
-
-    // MARK: Running
-
-    public func step(signal: Int32?) -> StopReason {
-        if finalStatus != nil { return ended(finalStatus!) }
-        switch deliver(signal) {
-        case .ended(let stop): return stop
-        case .delivered: return .signal(SIGTRAP)  // stopped at the handler's first instruction
-        case .none: return stepOne() ?? .signal(SIGTRAP)
-        }
-    }
-
-    public func resume(signal: Int32?) -> StopReason {
-        if finalStatus != nil { return ended(finalStatus!) }
-        if case .ended(let stop) = deliver(signal) { return stop }
-        let state = hart.state
-        // Off a breakpoint at pc with the program's own instruction, then run.
-        if breakpoints.contains(state.pc) {
-            if let stop = stepOne() { return stop }
-            if breakpoints.contains(state.pc) { return .signal(SIGTRAP) }
-        }
-        if !watches.isEmpty { return stepUntilStop() }
-        let status = engine.run(hart, maxInstructions: nil)
-        return environment.takeStop() ?? ended(status)
-    }
-
-    public func requestStop() { environment.requestStop() }
-
-    public func kill() {
-        if finalStatus == nil { finalStatus = .signaled(SIGKILL) }
-    }
-
-    public func detach() -> StopReason {
-        for pc in breakpoints { memory.patchFetch(pc, nil) }
-        breakpoints.removeAll()
-        watches = Watchpoints()
-        environment.pendingTrap = nil
-        environment.detached = true
-        hart.environment = environment.real
-        if let finalStatus { return ended(finalStatus) }
-        return ended(engine.run(hart, maxInstructions: nil))
-    }
-
-    /// With watchpoints set: one instruction at a time, polling for events as the engines do.
-    private func stepUntilStop() -> StopReason {
-        while true {
-            if environment.eventPending, case .stop(let status) = environment.deliverEvents(hart) {
-                return environment.takeStop() ?? ended(status)
-            }
-            if let stop = stepOne() { return stop }
-            if breakpoints.contains(hart.state.pc) { return .signal(SIGTRAP) }
-        }
-    }
-
-    /// Executes the program's own instruction at pc (never a breakpoint's `ebreak`) on the
-    /// interpreter. Nil: it retired. A watchpoint stops it before it runs, with pc at it, as a
-    /// RISC-V trigger does (gdb then steps over it with its watchpoints removed).
-    private func stepOne() -> StopReason? {
-        let state = hart.state
-        let inst: Instruction
-        switch programInstruction(at: state.pc) {
-        case .success(let i): inst = i
-        case .failure(let trap):
-            let outcome = hart.raise(trap)
-            if let stop = environment.takeStop() { return stop }
-            if case .stop(let status) = outcome { return ended(status) }
-            return nil
-        }
-        if !watches.isEmpty, let access = Watchpoints.access(inst, state), let watch = watches.hit(access) {
-            return .watchpoint(watch.kind, address: watch.address)
-        }
-        let outcome = Interpreter.step(inst, hart)
-        if let stop = environment.takeStop() { return stop }
-        if case .stop(let status) = outcome { return ended(status) }
-        return nil
-    }
-
-    /// Fetch as the hart would, from memory's bytes rather than through the breakpoint patches.
-    private func programInstruction(at pc: UInt64) -> Result<Instruction, GuestTrap> {
-        guard memory.check(pc, 2, .execute) else { return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc)) }
-        var word = UInt32(memory.host(pc).loadUnaligned(as: UInt16.self))
-        if word & 3 == 3 {
-            guard memory.check(pc &+ 2, 2, .execute) else { return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc &+ 2)) }
-            word |= UInt32(memory.host(pc &+ 2).loadUnaligned(as: UInt16.self)) << 16
-        }
-        guard let inst = decode(word) else { return .failure(GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word))) }
-        return .success(inst)
-    }
-
-    private enum Delivery { case none, delivered, ended(StopReason) }
-
-    /// What gdb's resume signal means: deliver the fault or signal the guest stopped with (or a
-    /// new one gdb sends), or with none, drop the fault so that its instruction runs again.
-    private func deliver(_ signal: Int32?) -> Delivery {
-        if let trap = environment.pendingTrap {
-            environment.pendingTrap = nil
-            guard signal != nil else { return .none }
-            if case .stop(let status) = environment.real.exception(hart, trap) { return .ended(ended(status)) }
-            return .delivered
-        }
-        guard let signal else { return .none }
-        if !environment.signalReported {
-            guest.process.signals.raise(signal)
-            environment.signalReported = true
-        }
-        if case .stop(let status) = environment.deliverEvents(hart) { return .ended(environment.takeStop() ?? ended(status)) }
-        return .delivered
-    }
-
-    private func ended(_ status: ExitStatus) -> StopReason {
-        finalStatus = status
-        switch status {
-        case .exited(let code): return .exited(code)
-        case .signaled(let sig): return .killed(sig)
-        case .instructionLimit: return .killed(SIGKILL)
-        }
     }
 
     // MARK: Information
