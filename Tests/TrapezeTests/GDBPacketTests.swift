@@ -77,4 +77,14 @@ import Trapeze
         }
         #expect(GDBSignal.linux(gdb: 7) == nil)  // SIGEMT: not on Linux
     }
+
+    @Test("the system-mode description adds CSRs at 65 + number and the virtual priv register")
+    func systemDescription() {
+        let xml = TargetDescription.xml(csrs: [.init("mstatus", 0x300), .init("satp", 0x180)], privilege: true)
+        #expect(xml.contains("<feature name=\"org.gnu.gdb.riscv.csr\">"))
+        #expect(xml.contains("<reg name=\"mstatus\" bitsize=\"64\" type=\"int\" regnum=\"833\"/>"))
+        #expect(xml.contains("<reg name=\"satp\" bitsize=\"64\" type=\"int\" regnum=\"449\"/>"))
+        #expect(xml.contains("<reg name=\"priv\" bitsize=\"64\" type=\"int\" regnum=\"4161\"/>"))
+        #expect(!TargetDescription.xml().contains("org.gnu.gdb.riscv.csr"))
+    }
 }

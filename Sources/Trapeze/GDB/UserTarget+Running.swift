@@ -54,7 +54,7 @@ extension UserTarget {
                 return environment.takeStop() ?? ended(status)
             }
             if let stop = stepOne() { return stop }
-            if breakpoints.contains(hart.state.pc) { return .signal(SIGTRAP) }
+            if !breakpoints.isEmpty && breakpoints.contains(hart.state.pc) { return .signal(SIGTRAP) }
         }
     }
 

@@ -34,8 +34,12 @@ struct Watchpoints {
         var writes: Bool
     }
 
+    /// Each opcode's memory access, copied out of the ISA table once (its rows hold strings,
+    /// whose reference counting would otherwise cost on every checked instruction).
+    private static let accesses: [MemoryAccess?] = ISA.byOpcode.map(\.memory)
+
     static func access(_ inst: Instruction, _ state: GuestState) -> Access? {
-        guard let memory = inst.opcode.info.memory else { return nil }
+        guard let memory = accesses[Int(inst.opcode.rawValue)] else { return nil }
         let address = state.x(Int(inst.rs1)) &+ UInt64(bitPattern: inst.imm)
         let width = UInt64(memory.width)
         switch memory.kind {
