@@ -203,10 +203,13 @@ import Trapeze
         let addUp = try Self.symbol(target, "add_up")
         #expect(Self.send(s, "Z0,\(Self.hex(addUp)),2") == "OK")
         #expect(Self.send(s, "c").hasPrefix("T05"))
-        // The block at the breakpoint, with the program's instruction where the ebreak is.
+        // The block at the breakpoint, with the program's instruction where the ebreak is, also
+        // once gdb has taken the breakpoint out (as it does at every stop).
         let dump = monitor("dump")
         #expect(dump.contains("add_up"))
         #expect(!dump.contains("ebreak"))
+        #expect(Self.send(s, "z0,\(Self.hex(addUp)),2") == "OK")
+        #expect(monitor("dump") == dump)
         #expect(monitor("stats").contains("jit: blocks translated"))
         #expect(monitor("engine interp").contains("engine: interp"))
         #expect(monitor("engine").contains("engine: interp"))

@@ -11,16 +11,16 @@ enum DebugMonitor {
 
         """
 
-    /// The JIT's translated blocks that hold `pc`, as `trapeze dump` prints them; breakpoints'
-    /// `ebreak`s are shown as the program's own instructions.
-    static func dump(_ engine: any Engine, _ guest: GuestRun, pc: UInt64, breakpoints: Set<UInt64>) -> String {
+    /// The JIT's translated blocks that hold `pc`, as `trapeze dump` prints them. A breakpoint's
+    /// `ebreak` (still in a block translated while it was set) shows as the program's instruction.
+    static func dump(_ engine: any Engine, _ guest: GuestRun, pc: UInt64) -> String {
         guard let jit = engine as? JIT else { return "monitor dump: the interpreter translates nothing (monitor engine jit)\n" }
         var blocks = BlockDump.select(jit.translatedBlocks().filter { !$0.flushed }, DumpOptions(pc: pc))
         guard !blocks.isEmpty else {
             return "monitor dump: no translated block holds pc \(Hex.pad(pc, 0)) yet (run or step into it first)\n"
         }
         for b in blocks.indices {
-            for (i, at) in blocks[b].guestPCs.enumerated() where breakpoints.contains(at) {
+            for (i, at) in blocks[b].guestPCs.enumerated() where blocks[b].guest[i].opcode == .ebreak {
                 if case .success(let original) = guest.memory.programInstruction(at: at) { blocks[b].guest[i] = original }
             }
         }

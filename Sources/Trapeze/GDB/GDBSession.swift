@@ -212,7 +212,10 @@ public final class GDBSession {
             guard let text = target.monitor(command) else {
                 return Reply(["O" + RSPHex.encode(Array("unknown monitor command: \(command)\n".utf8)), "OK"])
             }
-            return Reply(text.isEmpty ? ["OK"] : ["O" + RSPHex.encode(Array(text.utf8)), "OK"])
+            // Console output in `O` packets small enough for any gdb (a dump runs to many kilobytes).
+            let output = Array(text.utf8)
+            let chunks = stride(from: 0, to: output.count, by: 1024).map { "O" + RSPHex.encode(output[$0..<min($0 + 1024, output.count)]) }
+            return Reply(chunks + ["OK"])
         }
         let thread = String(target.threads.first ?? 1, radix: 16)
         switch body {

@@ -178,7 +178,7 @@ public final class UserTarget: DebugTarget {
                 engine = UserTarget.makeEngine(kind, guest.configuration.jit)
             }
             return "engine: \(kind.rawValue)\n"
-        case "dump": return DebugMonitor.dump(engine, guest, pc: hart.state.pc, breakpoints: breakpoints)
+        case "dump": return DebugMonitor.dump(engine, guest, pc: hart.state.pc)
         case "stats": return DebugMonitor.stats(engine, engineKind, hart)
         case "help": return DebugMonitor.help
         default: return nil
