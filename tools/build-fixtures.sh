@@ -29,7 +29,8 @@ CC=${CC:-riscv64-linux-gnu-gcc}
 READELF=${READELF:-riscv64-linux-gnu-readelf}
 QEMU=${QEMU:-qemu-riscv64}
 SYSROOT=${SYSROOT:-/usr/riscv64-linux-gnu}
-COMMON_FLAGS=(-O2 -march=rv64gc -mabi=lp64d -Wall -Wextra)
+# The prefix map keeps the checkout's path out of the debug info of fixtures built with -g.
+COMMON_FLAGS=(-O2 -march=rv64gc -mabi=lp64d -Wall -Wextra "-fdebug-prefix-map=$PWD=.")
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 FIXTURE_ENV_VALUE=fixture-value
 

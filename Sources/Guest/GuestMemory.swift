@@ -143,6 +143,7 @@ public final class GuestMemory: @unchecked Sendable {
     /// next page, with other permissions). A fault names the parcel that could not be fetched.
     @inline(__always) public func fetchInstruction(_ address: UInt64) throws(MemoryFault) -> UInt32 {
         let low = try fetch16(address)
+        if !fetchPatches.isEmpty, let bits = fetchPatches[address] { return bits }
         guard low & 3 == 3 else { return UInt32(low) }
         return UInt32(low) | UInt32(try fetch16(address &+ 2)) << 16
     }
@@ -341,4 +342,16 @@ public final class GuestMemory: @unchecked Sendable {
     /// Forgets all decoded and translated code (fence.i, riscv_flush_icache, code written behind
     /// the guest's back).
     public func invalidateCode() { generation.wrappingAdd(1, ordering: .releasing) }
+
+    // MARK: Debugger breakpoints (the gdb stub's; they belong on the instruction-fetch seam)
+
+    /// Instruction bits that fetch returns at these pcs instead of memory's: software breakpoints
+    /// (`ebreak`), which the guest's own loads, and the debugger's reads, never see.
+    public private(set) var fetchPatches: [UInt64: UInt32] = [:]
+
+    /// Sets (or with nil removes) the bits fetched at `address`; translations are dropped.
+    public func patchFetch(_ address: UInt64, _ bits: UInt32?) {
+        fetchPatches[address] = bits
+        invalidateCode()
+    }
 }

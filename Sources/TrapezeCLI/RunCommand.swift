@@ -61,6 +61,10 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("perf-map"), help: "Write /tmp/perf-PID.map so `perf report` names JIT code by guest address and symbol.")
     var perfMap = false
 
+    @Option(name: [.customShort("g"), .customLong("gdb")],
+            help: ArgumentHelp("Wait for gdb on 127.0.0.1:PORT before the first instruction and let it debug the guest (`target remote :PORT`).", valueName: "port"))
+    var gdb: UInt16?
+
     @Option(help: ArgumentHelp("argv[0] for the guest (used when a guest execve re-runs Trapeze).", visibility: .hidden))
     var argv0: String?
 
@@ -90,6 +94,7 @@ struct RunCommand: ParsableCommand {
         s.noChain = noChain
         s.perfMap = perfMap
         s.argv0 = argv0
+        s.gdbPort = gdb
         s.arguments = guestArguments(arguments)
         return s
     }

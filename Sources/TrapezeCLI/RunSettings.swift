@@ -23,6 +23,8 @@ public struct RunSettings: Equatable, Sendable {
     public var noChain = false
     public var perfMap = false
     public var argv0: String?
+    /// `--gdb PORT`: serve gdb on this loopback port.
+    public var gdbPort: UInt16?
     public var program: String
     /// The guest's arguments after argv[0].
     public var arguments: [String] = []
@@ -41,6 +43,9 @@ public struct RunSettings: Equatable, Sendable {
         if !sandbox && (!allowPaths.isEmpty || allowNet) { throw ValidationError("--allow-path and --allow-net go with --sandbox") }
         for p in allowPaths where SandboxPolicy.AllowedPath(argument: p) == nil {
             throw ValidationError("--allow-path wants an existing directory, optionally with :ro, got '\(p)'")
+        }
+        if gdbPort != nil, trace || traceFile != nil || timeout != nil || maxInstructions != nil {
+            throw ValidationError("--gdb cannot be combined with --trace, --trace-file, --timeout or --max-insns")
         }
     }
 
@@ -70,7 +75,12 @@ public struct RunSettings: Equatable, Sendable {
         let guest = try loadGuest(config)
         RunSettings.finishedGuest = guest
         let status: ExitStatus
-        if trace || traceFile != nil {
+        if let port = gdbPort {
+            do { status = try GDBStub.run(guest, port: port) } catch {
+                report(error.message)
+                throw GuestExit(status: error.status)
+            }
+        } else if trace || traceFile != nil {
             guard let output = TraceOutput(path: traceFile) else {
                 report("\(traceFile ?? ""): cannot create trace file")
                 throw GuestExit(status: 1)

@@ -34,6 +34,7 @@ import TrapezeCLI
         ["run", "--memory-limit", "lots", "prog"], ["run", "--jit-cache-size", "0", "prog"],
         ["run", "--max-insns", "many", "prog"], ["run", "--", "-prog"], ["run", "--", "prog", "--", "a"],
         ["run", "--argv0", "-sh", "prog"], ["dump", "prog"], ["--help"], [],
+        ["run", "--gdb", "1234", "prog"], ["run", "-g", "1234", "prog"], ["run", "--gdb=1234", "prog"],
     ]
 
     @Test("plain lines take the fast path and parse as swift-argument-parser parses them", arguments: plain)
@@ -45,6 +46,16 @@ import TrapezeCLI
     @Test("unusual lines are left to swift-argument-parser", arguments: unusual)
     func unusualLines(_ line: [String]) {
         #expect(RunLine.fast(line) == nil)
+    }
+
+    @Test("--gdb and -g name the port; they do not combine with tracing or limits")
+    func gdb() throws {
+        #expect(try RunLine.parsed(["run", "--gdb", "1234", "prog", "-x"]).gdbPort == 1234)
+        #expect(try RunLine.parsed(["run", "-g", "0", "prog"]).gdbPort == 0)
+        #expect(try RunLine.parsed(["run", "prog", "-g", "1"]).gdbPort == nil)  // the guest's own -g
+        #expect(throws: (any Error).self) { try RunLine.parsed(["run", "--gdb", "70000", "prog"]) }
+        #expect(throws: (any Error).self) { try RunLine.parsed(["run", "--gdb", "1234", "--trace", "prog"]) }
+        #expect(throws: (any Error).self) { try RunLine.parsed(["run", "--gdb", "1234", "--max-insns", "5", "prog"]) }
     }
 
     @Test("the defaults are swift-argument-parser's")
