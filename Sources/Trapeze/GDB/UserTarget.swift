@@ -112,7 +112,10 @@ public final class UserTarget: DebugTarget {
             guard n > 0, a < memory.limit, memory.check(a, UInt64(n), .mapped) else { break }
             let flags = memory.pageFlags(a)
             guard flags.contains(.read) || flags.contains(.execute) else { break }
-            out += UnsafeRawBufferPointer(start: memory.host(a), count: n)
+            var chunk = [UInt8](repeating: 0, count: n)
+            let copied: Void? = chunk.withUnsafeMutableBytes { try? memory.copyOut(a, to: $0, need: .mapped) }
+            guard copied != nil else { break }
+            out += chunk
             a &+= UInt64(n)
         }
         return out

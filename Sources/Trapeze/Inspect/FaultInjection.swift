@@ -29,9 +29,14 @@ public struct FaultInjection: Sendable, Equatable {
             state.setX(Int(inst.rd), state.x(Int(inst.rd)) ^ mask)
         } else if spec.writesF {
             state.setF(Int(inst.rd), state.f(Int(inst.rd)) ^ mask)
-        } else if let store, hart.memory.check(store.address, 1, .write) {
-            let p = hart.memory.host(store.address)
-            p.storeBytes(of: p.load(as: UInt8.self) ^ UInt8(truncatingIfNeeded: mask), as: UInt8.self)
+        } else if let store {
+            // Only a byte the store could write (it faulted otherwise, and wrote nothing).
+            let memory = hart.memory
+            var byte: UInt8 = 0
+            let read: Void? = withUnsafeMutableBytes(of: &byte) { try? memory.copyOut(store.address, to: $0, need: .write) }
+            guard read != nil else { return }
+            byte ^= UInt8(truncatingIfNeeded: mask)
+            withUnsafeBytes(of: byte) { try? memory.copyIn(store.address, from: $0, need: .write) }
         }
     }
 }

@@ -36,12 +36,18 @@ struct MemoryJournal {
 
     static func read(_ address: UInt64, _ width: Int, _ memory: GuestMemory) -> UInt64 {
         var v: UInt64 = 0
-        withUnsafeMutableBytes(of: &v) { $0.copyMemory(from: UnsafeRawBufferPointer(start: memory.host(address), count: width)) }
+        // The journal reads only bytes the store may write: `.mapped` reads them whatever the guest
+        // may read; a host fault (a file page past EOF) reads as zero instead of crashing.
+        withUnsafeMutableBytes(of: &v) { bytes in
+            try? memory.copyOut(address, to: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<width]), need: .mapped)
+        }
         return v
     }
 
     static func write(_ address: UInt64, _ width: Int, _ value: UInt64, _ memory: GuestMemory) {
-        withUnsafeBytes(of: value) { memory.host(address).copyMemory(from: $0.baseAddress!, byteCount: width) }
+        withUnsafeBytes(of: value) { bytes in
+            try? memory.copyIn(address, from: UnsafeRawBufferPointer(rebasing: bytes[0..<width]), need: .mapped)
+        }
     }
 
     /// The current bytes of every logged store.

@@ -47,11 +47,12 @@ public enum TraceFormat {
         if let access, let kind = spec.memory?.kind {
             switch kind {
             case .store, .storeConditional, .atomic:
-                if memory.check(access.address, access.width, .read) {
-                    var value: UInt64 = 0
-                    for i in (0..<access.width).reversed() {
-                        value = value << 8 | UInt64(memory.host(access.address &+ i).load(as: UInt8.self))
-                    }
+                var value: UInt64 = 0
+                let stored: Void? = withUnsafeMutableBytes(of: &value) { bytes in
+                    try? memory.copyOut(access.address, to: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<Int(access.width)]))
+                }
+                if stored != nil {
+                    value = UInt64(littleEndian: value)
                     out.append("mem \(Hex.pad(access.address, 16)) \(Hex.pad(value, Int(access.width) * 2))")
                 }
             case .load, .loadReserved:

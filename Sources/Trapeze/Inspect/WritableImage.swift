@@ -30,7 +30,9 @@ final class WritableImage {
         }
         copy = UnsafeMutableRawPointer.allocate(byteCount: max(1, pages.count * WritableImage.pageBytes), alignment: 64)
         for (i, page) in pages.enumerated() {
-            memcpy(copy + i * WritableImage.pageBytes, memory.host(page << GuestMemory.pageShift), WritableImage.pageBytes)
+            // A page that cannot be read from the host (a file page past EOF) is kept as zeros.
+            let slot = UnsafeMutableRawBufferPointer(start: copy + i * WritableImage.pageBytes, count: WritableImage.pageBytes)
+            do { try memory.copyOut(page << GuestMemory.pageShift, to: slot, need: .mapped) } catch { slot.initializeMemory(as: UInt8.self, repeating: 0) }
         }
     }
 
@@ -41,7 +43,11 @@ final class WritableImage {
         for (i, page) in pages.enumerated() where memory.flags[Int(page)] & PageFlags.write.rawValue != 0 {
             let base = page << GuestMemory.pageShift
             let saved = copy + i * WritableImage.pageBytes
-            let now = memory.host(base)
+            let now = UnsafeMutableRawPointer.allocate(byteCount: WritableImage.pageBytes, alignment: 64)
+            defer { now.deallocate() }
+            do {
+                try memory.copyOut(base, to: UnsafeMutableRawBufferPointer(start: now, count: WritableImage.pageBytes), need: .mapped)
+            } catch { continue }
             if memcmp(saved, now, WritableImage.pageBytes) == 0 { continue }
             for j in 0..<WritableImage.pageBytes {
                 let e = saved.load(fromByteOffset: j, as: UInt8.self), a = now.load(fromByteOffset: j, as: UInt8.self)
