@@ -22,6 +22,7 @@ build: deps
 demo: build
 	$(BIN) run Fixtures/bin/hello
 	$(BIN) run Fixtures/bin/sha256
+	$(BIN) system Fixtures/system/bin/kernel
 
 # A short fixed-time libFuzzer run of the ELF loader and the decoder first (a crash fails the
 # build), then every test suite.

@@ -5,6 +5,9 @@ import RISCV
 /// a block, stopping before the next page or at `BlockCache.maxLength`.
 struct Block {
     var pc: UInt64
+    /// The privilege level it was predecoded for (system mode: translation depends on it; always
+    /// 0 in user mode).
+    var mode: UInt8
     var instructions: UnsafeMutablePointer<Instruction>
     var count: Int
     /// An exception raised after the instructions have run: fetching or decoding the next one

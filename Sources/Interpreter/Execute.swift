@@ -32,6 +32,13 @@ extension Executor where Memory == MemoryPort {
     }
 }
 
+extension Executor where Memory == SystemMemory {
+    /// System mode: the hart's memory through its MMU and the machine's bus.
+    init(_ hart: Hart, _ shared: CodePages) {
+        self.init(state: hart.state, memory: SystemMemory(hart, shared))
+    }
+}
+
 extension Executor {
     /// Executes `i`, which sits at `pc`, and returns the next pc. Throws, without having changed
     /// any register or memory, when the instruction raises an exception or is a system instruction.
@@ -132,10 +139,10 @@ extension Executor {
         case .amominu_d: try atomic(i, Int64.self, AtomicOps.minUnsigned)
         case .amomaxu_d: try atomic(i, Int64.self, AtomicOps.maxUnsigned)
         // F and D: loads and stores here, arithmetic in FloatUnit.
-        case .flw: try loadFloat(i)
-        case .fsw: try storeFloat(i)
-        case .fld: try loadDouble(i)
-        case .fsd: try storeDouble(i)
+        case .flw: try floatingPoint(i); try loadFloat(i)
+        case .fsw: try floatingPoint(i); try storeFloat(i)
+        case .fld: try floatingPoint(i); try loadDouble(i)
+        case .fsd: try floatingPoint(i); try storeDouble(i)
         case .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
              .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s,
              .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
@@ -149,9 +156,20 @@ extension Executor {
              .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
              .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d,
              .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
+            try floatingPoint(i)
             try float(i)
         }
         return next
+    }
+
+    /// System mode: mstatus.FS = Off makes every F/D instruction illegal, and one that runs may
+    /// change f registers or fflags, so FS becomes Dirty (the spec allows marking it dirty
+    /// conservatively). User mode's FS is never Off and its mstatus is never read.
+    @inline(__always)
+    func floatingPoint(_ i: Instruction) throws(StepExit) {
+        guard Memory.self == SystemMemory.self else { return }
+        guard state.floatingPointEnabled else { throw illegal(i) }
+        if state.mstatus & MStatus.fs != MStatus.fs { state.markFloatingPointDirty() }
     }
 
     /// Raises an illegal-instruction exception for `i` (tval = its encoding).

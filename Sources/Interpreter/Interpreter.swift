@@ -16,8 +16,38 @@ public final class Interpreter: Engine {
     }
 
     public func run(_ hart: Hart, maxInstructions: UInt64?) -> ExitStatus {
-        run(hart, hart.memory, cache, hart.environment ?? Detached(), Executor(hart), budget: maxInstructions ?? UInt64.max)
+        if hart.platform != nil {
+            let shared = systemState(for: hart)
+            return runSystem(hart, hart.memory, cache, hart.environment ?? Detached(), Executor(hart, shared), shared,
+                             budget: maxInstructions ?? UInt64.max)
+        }
+        return run(hart, hart.memory, cache, hart.environment ?? Detached(), Executor(hart), budget: maxInstructions ?? UInt64.max)
     }
+
+    /// System mode's shared tables, kept across calls (a timed run calls `run` once per slice)
+    /// for as long as the hart is the same.
+    private var system: (hart: ObjectIdentifier, pages: CodePages)?
+
+    /// System mode: return (with `.instructionLimit`) right after a trap is taken or a system
+    /// instruction retires, so a tracer
+    /// stepping one instruction at a time sees the trap before the handler's first instruction.
+    public var stopAfterTrap = false
+
+    private func systemState(for hart: Hart) -> CodePages {
+        if let system, system.hart == ObjectIdentifier(hart) { return system.pages }
+        let pages = CodePages()
+        system = (ObjectIdentifier(hart), pages)
+        cache.codePages = pages
+        cache.flush()
+        return pages
+    }
+
+    /// Data TLB fills of the system-mode data memory (`--stats`).
+    public var systemDataTLBFills: UInt64 { system?.pages.dataFills ?? 0 }
+
+    /// Instructions between two looks at the interrupt lines when nothing asked for one sooner
+    /// (a system instruction, a trap, a device access): reading the lines reads the host clock.
+    public static let interruptPollInterval = 4096
 
     /// The loop, with every object it uses passed in: parameters are borrowed for the whole call,
     /// so the compiler adds no retain/release around the per-block calls on them. Specialised
@@ -72,6 +102,87 @@ public final class Interpreter: Engine {
                 }
             }
             if case .stop(let status) = outcome { return status }
+        }
+    }
+}
+
+extension Interpreter {
+    /// The system-mode loop: like `run`, plus translation. Blocks are keyed by pc and privilege
+    /// and dropped when translations change (`satp`, `sfence.vma`, PMP: the hart's TLB flush
+    /// count), on `fence.i`, and on stores to pages code was predecoded from. Interrupts and
+    /// device stop requests are the environment's events, looked for every
+    /// `interruptPollInterval` instructions and at once after anything that may raise one.
+    private func runSystem(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
+                           _ environment: any Environment, _ executor: Executor<SystemMemory>,
+                           _ shared: CodePages, budget: UInt64) -> ExitStatus {
+        let state = hart.state
+        let tlb = hart.tlb
+        var budget = budget
+        var untilPoll = 0
+        shared.flushData()
+        while true {
+            if untilPoll <= 0 || shared.attention {
+                shared.attention = false
+                untilPoll = Interpreter.interruptPollInterval
+                if environment.eventPending {
+                    if case .stop(let status) = environment.deliverEvents(hart) { return status }
+                    shared.flushData()
+                }
+            }
+            if budget == 0 { return .instructionLimit }
+            cache.validate(memory, extra: tlb.flushes &+ shared.generation)
+            let block = cache.block(at: state.pc, mode: state.privilege.rawValue, hart)
+
+            let limit = block.pointee.count < budget ? block.pointee.count : Int(budget)
+            let instructions = block.pointee.instructions
+            var pc = block.pointee.pc
+            var index = 0
+            var exit: StepExit? = nil
+            while index < limit {
+                do {
+                    pc = try executor.step(instructions[index], pc: pc)
+                } catch {
+                    exit = error
+                    break
+                }
+                index &+= 1
+            }
+            state.pc = pc
+            state.instret &+= UInt64(index)
+            budget &-= UInt64(index)
+            untilPoll &-= index
+
+            let outcome: Continuation
+            switch exit {
+            case nil:
+                guard index == block.pointee.count, let trap = block.pointee.endTrap, budget > 0 else { continue }
+                outcome = hart.raise(trap)
+                budget &-= 1
+            case .exception(let cause, let tval):
+                outcome = hart.raise(GuestTrap(cause, pc: pc, tval: tval))
+                if budget > 0 { budget &-= 1 }
+            case .system:
+                switch hart.emulateSystem(instructions[index]) {
+                case .retired(let next):
+                    state.instret &+= 1
+                    budget &-= 1
+                    outcome = next
+                case .exception(let trap):
+                    outcome = hart.raise(trap)
+                    if budget > 0 { budget &-= 1 }
+                }
+            }
+            // A trap spends one unit of the budget, though nothing retires: a guest trapping in
+            // a loop (a fetch fault at its own handler) still reaches --max-insns or --timeout.
+            // Privilege, mstatus, satp or PMP may have changed, and an interrupt become pending.
+            shared.flushData()
+            untilPoll = 0
+            switch outcome {
+            case .stop(let status): return status
+            case .waitForInterrupt: hart.waitForInterrupt()
+            case .resume: break
+            }
+            if stopAfterTrap { return .instructionLimit }
         }
     }
 }

@@ -1,0 +1,244 @@
+import Guest
+
+/// What the system-mode interpreter shares between its data memory, its block cache and its
+/// loop, in raw memory so the hot path touches no class: a small data TLB, the physical pages
+/// blocks were predecoded from, a code generation that moves when one of them is stored to, and
+/// an attention flag that asks the loop to look for interrupts and stops at once.
+///
+/// The data TLB maps a virtual page straight to host memory for RAM pages that translation, PMP
+/// (for the whole page) and, for stores, code tracking allow. It is only valid while privilege,
+/// mstatus, satp and PMP stay as they were: the loop flushes it after every system instruction,
+/// trap and interrupt, which is where those change.
+final class CodePages {
+    struct Entry {
+        var virtualPage: UInt64 = 0
+        /// Host address of the page's first byte.
+        var host: UnsafeMutableRawPointer? = nil
+        var epoch: UInt64 = 0
+    }
+
+    static let entries = 256
+    /// Data TLB entries: `entries` for loads, then `entries` for stores.
+    let table: UnsafeMutablePointer<Entry>
+    /// [0] data TLB epoch, [1] code generation, [2] attention flag, [3] data TLB fills.
+    let words: UnsafeMutablePointer<UInt64>
+    private var pages: Set<UInt64> = []
+
+    init() {
+        table = .allocate(capacity: 2 * CodePages.entries)
+        table.initialize(repeating: Entry(), count: 2 * CodePages.entries)
+        words = .allocate(capacity: 4)
+        words.initialize(repeating: 0, count: 4)
+        words[0] = 1
+    }
+
+    deinit {
+        table.deallocate()
+        words.deallocate()
+    }
+
+    var generation: UInt64 { words[1] }
+    var attention: Bool {
+        get { words[2] != 0 }
+        set { words[2] = newValue ? 1 : 0 }
+    }
+    var dataFills: UInt64 { words[3] }
+
+    /// Forgets every data TLB entry.
+    @inline(__always) func flushData() { words[0] &+= 1 }
+
+    /// Records that a block was predecoded from the page holding `physical`; stores to it from
+    /// now on go the slow way (and the data TLB forgets stores it may have allowed there).
+    func insert(_ physical: UInt64?) {
+        guard let physical, pages.insert(physical >> 12).inserted else { return }
+        flushData()
+    }
+
+    func contains(_ physicalPage: UInt64) -> Bool { pages.contains(physicalPage) }
+
+    /// The blocks were dropped: no page holds code any more.
+    func removeAll() {
+        if !pages.isEmpty { pages.removeAll(keepingCapacity: true) }
+    }
+
+    /// A store reached a page holding predecoded code: drop the blocks.
+    func codeStored() { words[1] &+= 1 }
+}
+
+/// System mode's data memory for the interpreter: virtual addresses through the data TLB, or on
+/// a miss through the MMU (`Hart.translate`: page walk, A/D, SUM/MXR/MPRV, PMP) to RAM or a
+/// device register on the physical bus. Faults are exact: page faults and access faults with
+/// the virtual address of the failing part of the access as tval; an access that crosses a page
+/// is checked on both pages before any byte moves. Misaligned accesses to RAM work; to a device
+/// they are access faults (the bus answers only aligned register accesses).
+@usableFromInline
+struct SystemMemory: DataMemory {
+    unowned(unsafe) let hart: Hart
+    unowned(unsafe) let shared: CodePages
+    let table: UnsafeMutablePointer<CodePages.Entry>
+    let words: UnsafeMutablePointer<UInt64>
+
+    init(_ hart: Hart, _ shared: CodePages) {
+        self.hart = hart
+        self.shared = shared
+        table = shared.table
+        words = shared.words
+    }
+
+    /// The host address of a RAM access wholly inside one page, if the data TLB has the page.
+    @inline(__always) func hit(_ address: UInt64, _ size: Int, write: Bool) -> UnsafeMutableRawPointer? {
+        let page = address >> 12
+        guard (address & 0xFFF) &+ UInt64(size) <= 0x1000 else { return nil }
+        let entry = table[(write ? CodePages.entries : 0) &+ Int(truncatingIfNeeded: page) & (CodePages.entries - 1)]
+        guard entry.epoch == words[0], entry.virtualPage == page, let host = entry.host else { return nil }
+        return host + Int(address & 0xFFF)
+    }
+
+    @usableFromInline @inline(__always)
+    func load<T: FixedWidthInteger>(_ address: UInt64, as: T.Type) throws(DataFault) -> T {
+        if let p = hit(address, MemoryLayout<T>.size, write: false) { return UnsafeRawPointer(p).loadUnaligned(as: T.self) }
+        return T(truncatingIfNeeded: try slowLoad(address, MemoryLayout<T>.size))
+    }
+
+    @usableFromInline @inline(__always)
+    func store<T: FixedWidthInteger>(_ address: UInt64, _ value: T) throws(DataFault) {
+        if let p = hit(address, MemoryLayout<T>.size, write: true) { p.storeBytes(of: value, as: T.self); return }
+        try slowStore(address, MemoryLayout<T>.size, UInt64(truncatingIfNeeded: value))
+    }
+
+    @usableFromInline @inline(__always)
+    func modify<T: FixedWidthInteger>(_ address: UInt64, as: T.Type, _ update: (T) -> T) throws(DataFault) -> T {
+        // An AMO needs read and write permission and faults as a store; the store path checks
+        // both (the address is aligned, so one page).
+        let size = MemoryLayout<T>.size
+        if let p = hit(address, size, write: true) {
+            let old = UnsafeRawPointer(p).loadUnaligned(as: T.self)
+            p.storeBytes(of: update(old), as: T.self)
+            return old
+        }
+        let target = try physical(address, size, .write, readToo: true)
+        let old: T
+        if let p = hart.platform?.bus.ram(target, UInt64(size)), hart.platform?.bus.ramWritable(target, UInt64(size)) == true,
+           !shared.contains(target >> 12) {
+            old = UnsafeRawPointer(p).loadUnaligned(as: T.self)
+            p.storeBytes(of: update(old), as: T.self)
+        } else {
+            old = T(truncatingIfNeeded: try device(target, size, .write, faultAt: address))
+            try writeDevice(target, size, UInt64(truncatingIfNeeded: update(old)), faultAt: address)
+        }
+        return old
+    }
+
+    // MARK: The slow path
+
+    /// Loads `size` bytes at `address` (any alignment) after translating every page it touches.
+    @inline(never)
+    func slowLoad(_ address: UInt64, _ size: Int) throws(DataFault) -> UInt64 {
+        let offset = Int(address & 0xFFF)
+        if offset + size <= 0x1000 {
+            let target = try physical(address, size, .read)
+            if let bus = hart.platform?.bus, let p = bus.ram(target, UInt64(size)) {
+                fill(address, target, write: false)
+                return Self.read(p, size)
+            }
+            return try device(target, size, .read, faultAt: address)
+        }
+        // Crossing a page: both halves are translated (in address order) before either is read.
+        let first = 0x1000 - offset
+        let second = address &+ UInt64(first)
+        let a = try physical(address, first, .read), b = try physical(second, size - first, .read)
+        guard let bus = hart.platform?.bus, let pa = bus.ram(a, UInt64(first)) else { throw DataFault(.loadAccessFault, tval: address) }
+        guard let pb = bus.ram(b, UInt64(size - first)) else { throw DataFault(.loadAccessFault, tval: second) }
+        var value: UInt64 = 0
+        for i in 0..<size {
+            let byte = i < first ? pa.load(fromByteOffset: i, as: UInt8.self) : pb.load(fromByteOffset: i - first, as: UInt8.self)
+            value |= UInt64(byte) << (8 * UInt64(i))
+        }
+        return value
+    }
+
+    @inline(never)
+    func slowStore(_ address: UInt64, _ size: Int, _ value: UInt64) throws(DataFault) {
+        let offset = Int(address & 0xFFF)
+        guard let bus = hart.platform?.bus else { throw DataFault(.storeAccessFault, tval: address) }
+        if offset + size <= 0x1000 {
+            let target = try physical(address, size, .write)
+            if let p = bus.ram(target, UInt64(size)), bus.ramWritable(target, UInt64(size)) {
+                if shared.contains(target >> 12) { shared.codeStored() } else { fill(address, target, write: true) }
+                Self.write(p, size, value)
+                return
+            }
+            return try writeDevice(target, size, value, faultAt: address)
+        }
+        let first = 0x1000 - offset
+        let second = address &+ UInt64(first)
+        let a = try physical(address, first, .write), b = try physical(second, size - first, .write)
+        guard let pa = bus.ram(a, UInt64(first)), bus.ramWritable(a, UInt64(first)) else { throw DataFault(.storeAccessFault, tval: address) }
+        guard let pb = bus.ram(b, UInt64(size - first)), bus.ramWritable(b, UInt64(size - first)) else { throw DataFault(.storeAccessFault, tval: second) }
+        if shared.contains(a >> 12) || shared.contains(b >> 12) { shared.codeStored() }
+        for i in 0..<size {
+            let byte = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))
+            if i < first { pa.storeBytes(of: byte, toByteOffset: i, as: UInt8.self) } else { pb.storeBytes(of: byte, toByteOffset: i - first, as: UInt8.self) }
+        }
+    }
+
+    /// The physical address of `[address, address + size)` (one page), or the fault.
+    func physical(_ address: UInt64, _ size: Int, _ access: MemoryFault.Access, readToo: Bool = false) throws(DataFault) -> UInt64 {
+        switch hart.translate(address, access: access, length: UInt64(size)) {
+        case .success(let target):
+            if readToo, !hart.pmpAllows(target, length: UInt64(size), access: .read, privilege: hart.effectivePrivilege(for: .read)) {
+                throw DataFault(.storeAccessFault, tval: address)
+            }
+            return target
+        case .failure(let trap):
+            throw DataFault(trap.cause, tval: address)
+        }
+    }
+
+    /// Puts the page in the data TLB when all of it is RAM that PMP lets this access reach.
+    func fill(_ address: UInt64, _ target: UInt64, write: Bool) {
+        guard let bus = hart.platform?.bus else { return }
+        let page = target & ~0xFFF
+        let access: MemoryFault.Access = write ? .write : .read
+        guard let host = bus.ram(page, 0x1000), !write || bus.ramWritable(page, 0x1000),
+              hart.pmpAllows(page, length: 0x1000, access: access, privilege: hart.effectivePrivilege(for: access)) else { return }
+        let vpage = address >> 12
+        table[(write ? CodePages.entries : 0) &+ Int(truncatingIfNeeded: vpage) & (CodePages.entries - 1)] =
+            CodePages.Entry(virtualPage: vpage, host: host, epoch: words[0])
+        words[3] &+= 1
+    }
+
+    /// A device register read; the loop looks at interrupt lines and stop requests next.
+    func device(_ target: UInt64, _ size: Int, _ access: MemoryFault.Access, faultAt address: UInt64) throws(DataFault) -> UInt64 {
+        shared.attention = true
+        guard let value = hart.platform?.bus.read(target, width: size) else {
+            throw DataFault(access == .read ? .loadAccessFault : .storeAccessFault, tval: address)
+        }
+        return value
+    }
+
+    func writeDevice(_ target: UInt64, _ size: Int, _ value: UInt64, faultAt address: UInt64) throws(DataFault) {
+        shared.attention = true
+        guard hart.platform?.bus.write(target, width: size, value: value) == true else {
+            throw DataFault(.storeAccessFault, tval: address)
+        }
+    }
+
+    static func read(_ p: UnsafeMutableRawPointer, _ size: Int) -> UInt64 {
+        switch size {
+        case 1: UInt64(p.load(as: UInt8.self))
+        case 2: UInt64(p.loadUnaligned(as: UInt16.self))
+        case 4: UInt64(p.loadUnaligned(as: UInt32.self))
+        default: p.loadUnaligned(as: UInt64.self)
+        }
+    }
+
+    static func write(_ p: UnsafeMutableRawPointer, _ size: Int, _ value: UInt64) {
+        switch size {
+        case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+        case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
+        case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
+        default: p.storeBytes(of: value, as: UInt64.self)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every fixture of Fixtures/system/manifest.tsv under `trapeze system` on the interpreter: its
+/// console output and exit status must be those in Fixtures/system/expected (which QEMU's
+/// `virt` machine reproduces, except for the `noqemu` fixtures).
+@Suite struct SystemFixtureTests {
+    static let directory = Paths.fixtures.appendingPathComponent("system")
+
+    static var names: [String] {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("manifest.tsv"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+            .map { String($0.split(separator: "\t")[0]) }
+    }
+
+    @Test("the manifest names every fixture binary") func manifest() {
+        #expect(Self.names.count >= 8)
+    }
+
+    @Test("system fixture output and status match expected/", arguments: SystemFixtureTests.names)
+    func fixture(_ name: String) throws {
+        let elf = Self.directory.appendingPathComponent("bin/\(name)").path
+        let r = try runProcess(Paths.trapeze, ["system", "--engine", "interp", "--timeout", "60", elf], timeout: 90)
+        let expected = try String(contentsOf: Self.directory.appendingPathComponent("expected/\(name).out"), encoding: .utf8)
+        let status = try String(contentsOf: Self.directory.appendingPathComponent("expected/\(name).status"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(String(decoding: r.stdout, as: UTF8.self) == expected, "\(name): \(r.stderrText)")
+        #expect("\(r.status)" == status, "\(name): \(r.stderrText)")
+    }
+
+    @Test("--stats counts the teaching kernel's traps, interrupts and page walks")
+    func kernelStats() throws {
+        let elf = Self.directory.appendingPathComponent("bin/kernel").path
+        let r = try runProcess(Paths.trapeze, ["system", "--stats", elf])
+        #expect(r.status == 0)
+        let text = r.stderrText
+        #expect(text.contains("environment call from U-mode"), "\(text)")
+        #expect(text.contains("load page fault 1"), "\(text)")
+        #expect(text.contains("supervisor timer interrupt") || text.contains("machine timer interrupt"), "\(text)")
+        #expect(text.contains("supervisor external interrupt"), "\(text)")
+        #expect(!text.contains(" 0 fills (page walks)"), "\(text)")
+    }
+
+    @Test("--trace names the privilege of every instruction and each trap")
+    func trace() throws {
+        let elf = Self.directory.appendingPathComponent("bin/priv_trap").path
+        let r = try runProcess(Paths.trapeze, ["system", "--trace", "--max-insns", "20000", elf])
+        let lines = r.stderrText.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("M 0x1000: ") })
+        #expect(lines.contains { $0.hasPrefix("S 0x") } && lines.contains { $0.hasPrefix("U 0x") })
+        #expect(lines.contains { $0.hasPrefix("trap  environment call from S-mode from S-mode at pc 0x") })
+    }
+}
