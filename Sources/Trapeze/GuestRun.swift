@@ -76,8 +76,13 @@ public final class GuestRun {
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
-        let hart = self.hart
-        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { hart.state.instret })
+        let threads = process.threads
+        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { threads.retired })
+        // Every guest thread gets an engine of its own (its own code cache: README "Threads").
+        let settings = configuration.engine
+        process.threadRunner = { hart in
+            settings.makeEngine().run(hart, maxInstructions: settings.maxInstructions)
+        }
     }
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
@@ -138,6 +143,9 @@ public final class GuestRun {
     public func run() -> ExitStatus {
         let run = EngineRun(configuration.engine, symbols: symbols)
         engineRun = run
-        return hosted { run.run(hart) }
+        let status = hosted { run.run(hart) }
+        // Whatever ended the leader ends the other threads.
+        process.threads.leaderReturned(status)
+        return status
     }
 }

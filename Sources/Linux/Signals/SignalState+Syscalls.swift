@@ -145,9 +145,8 @@ extension SignalState {
         savedMask = blocked
         blocked = SignalSet(raw: raw).subtracting(.unblockable)
         drainHost()
-        while !hasDeliverable {
-            HostSignals.wait(timeout: nil, catching: receivesHostSignals)
-            drainHost()
+        while !hasDeliverable && !interrupted() {
+            waitForHost(timeout: nil)
         }
         return -LinuxErrno.EINTR
     }
@@ -172,16 +171,25 @@ extension SignalState {
                 if info != 0 && !writeBytes(info, got.bytes) { return -LinuxErrno.EFAULT }
                 return Int64(got.signo)
             }
-            if hasDeliverable { return -LinuxErrno.EINTR }
+            if hasDeliverable || interrupted() { return -LinuxErrno.EINTR }
             var remaining: UInt64?
             if let deadline {
                 let now = Hart.hostNanoseconds()
                 if now >= deadline { return -LinuxErrno.EAGAIN }
                 remaining = deadline - now
             }
-            HostSignals.wait(timeout: remaining, catching: receivesHostSignals)
-            drainHost()
+            waitForHost(timeout: remaining)
         }
+    }
+
+    /// Sleeps until a host signal (or the timeout), without the process lock; then takes the
+    /// caught signals.
+    private func waitForHost(timeout: UInt64?) {
+        let catching = receivesHostSignals
+        if let lock { lock.released { HostSignals.wait(timeout: timeout, catching: catching) } } else {
+            HostSignals.wait(timeout: timeout, catching: catching)
+        }
+        drainHost()
     }
 
     /// kill/tkill/tgkill to this process: signal 0 only checks that the target exists.

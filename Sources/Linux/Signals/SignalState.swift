@@ -35,6 +35,10 @@ public final class SignalState {
     /// Set by `installHostHandlers`; only then are caught host signals taken as this guest's.
     public internal(set) var receivesHostSignals = false
     var savedHostDispositions: [(Int32, sigaction)]?
+    /// The process lock, let go while waiting for a signal (Threads/).
+    var lock: ProcessLock?
+    /// True when the waits must end because another thread ended the process.
+    var interrupted: () -> Bool = { false }
     var savedHostMask: sigset_t?
 
     /// Disassembles the faulting instruction for the one-line fault report (objdump syntax, with
