@@ -10,7 +10,14 @@ public final class LinuxProcess: Environment {
     public let memory: GuestMemory
     public let options: LinuxOptions
     public let program: LoadedProgram
-    public let signals: SignalState
+    /// The first thread's signals; `signals` is the calling thread's.
+    let leaderSignals: SignalState
+    /// The signal state of the guest thread running on the calling host thread (the first
+    /// thread's when called from elsewhere).
+    public var signals: SignalState {
+        if let thread = GuestThread.current, thread.signals.shared === leaderSignals.shared { return thread.signals }
+        return leaderSignals
+    }
     /// Absolute host path of the guest program: what `/proc/self/exe` names.
     public let executablePath: String
     public let layout: AddressSpaceLayout
@@ -44,7 +51,7 @@ public final class LinuxProcess: Environment {
         memory = hart.memory
         self.options = options
         layout = AddressSpaceLayout(limit: hart.memory.limit)
-        signals = SignalState(memory: hart.memory)
+        leaderSignals = SignalState(memory: hart.memory)
         program = try ELFLoader.load(options.program, into: hart.memory, sysroot: options.sysroot)
         executablePath = LinuxProcess.absolute(options.program)
         brkStart = program.brk
@@ -59,10 +66,10 @@ public final class LinuxProcess: Environment {
         startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
         accounting = LimitAccounting(options.limits, memory: hart.memory)
-        threads = ThreadGroup(leader: hart)
+        threads = ThreadGroup(leader: hart, signals: leaderSignals)
         let group = threads
-        signals.interrupted = { group.stopRequested.load(ordering: .acquiring) }
-        signals.lock = threads.lock
+        leaderSignals.interrupted = { group.stopRequested.load(ordering: .acquiring) }
+        leaderSignals.lock = threads.lock
         if let sandbox = options.sandbox { Seccomp.install(allowNetwork: sandbox.allowNetwork) }
         hart.state.pc = program.entry
         hart.state.setX(2, initialStackPointer)
@@ -85,6 +92,7 @@ public final class LinuxProcess: Environment {
 
     private func lockedEnvironmentCall(_ hart: Hart) -> Continuation {
         if threads.stopRequested.load(ordering: .acquiring) { return stopForGroup(hart) }
+        if let tracer { tracer.threadID = threads.count > 1 ? threads.thread(hart).tid : nil }
         let number = Int(truncatingIfNeeded: hart.state.x(17))
         let args = SyscallArguments(hart)
         if let handled = signals.syscall(number, hart) {

@@ -42,6 +42,8 @@ extension LinuxProcess {
             TimedRun.restartWatchdogAfterFork()
             let thread = threads.thread(hart)
             threads.becameForkChild(thread)
+            // Host signals go to this thread now: the one `run` was on is not in the child.
+            if signals.receivesHostSignals { HostSignals.routeToCurrentThread(true) }
             let tid = getpid()
             if newStack != 0 { hart.state.setX(2, newStack) }
             if flags & LinuxProcess.cloneSetTLS != 0 { hart.state.setX(4, tls) }

@@ -33,7 +33,13 @@ extension LinuxProcess {
         hart.state.reservationValid = false
         hart.state.instret = 0
         hart.environment = self
-        let thread = GuestThread(hart: hart, tid: 0, host: pthread_self())
+        let thread = GuestThread(hart: hart, signals: SignalState(threadOf: signals), tid: 0, host: pthread_self())
+        if threads.count == 1 {
+            // The first thread: from now on signals find their thread.
+            let group = threads
+            leaderSignals.shared.route = { info, sender in group.route(info, from: sender) }
+            leaderSignals.shared.directed = { tid, info in group.direct(tid, info) }
+        }
         if flags & LinuxProcess.cloneChildClearTID != 0 { thread.clearChildTID = childTID }
 
         // The child reports its host tid, then waits until the parent has published it.
@@ -43,6 +49,7 @@ extension LinuxProcess {
         let ok = HostThread.start {
             thread.tid = Int32(HostSyscall.call(.gettid))
             thread.host = pthread_self()
+            thread.becomeCurrent()
             started.signal(.tidKnown)
             started.wait(.published)
             let status = runner(hart)
@@ -62,8 +69,9 @@ extension LinuxProcess {
         return Int64(thread.tid)
     }
 
-    /// More threads than any sane program makes; each costs a host thread and a code cache.
-    static let maxThreads = 4096
+    /// Live threads at most (then EAGAIN): each costs a host thread and, under the JIT, a code
+    /// cache, of which the fault handler tracks 1024.
+    static let maxThreads = 1000
 
     /// clone3(args, size): the same as clone, from a struct clone_args.
     func sysClone3(_ a: SyscallArguments) throws(SyscallError) -> Int64 {

@@ -8,6 +8,8 @@ import Synchronization
 /// Its thread id is the host thread's (so the leader's is the process id, as on Linux).
 public final class GuestThread: @unchecked Sendable {
     public let hart: Hart
+    /// This thread's mask, pending signals and alternate stack (dispositions are shared).
+    public let signals: SignalState
     public internal(set) var tid: Int32
     /// The host thread running it.
     var host: pthread_t
@@ -16,11 +18,28 @@ public final class GuestThread: @unchecked Sendable {
     /// The thread left with `exit` (not the whole process).
     var exitedAlone = false
 
-    init(hart: Hart, tid: Int32, host: pthread_t) {
+    init(hart: Hart, signals: SignalState, tid: Int32, host: pthread_t) {
         self.hart = hart
+        self.signals = signals
         self.tid = tid
         self.host = host
     }
+
+    /// The guest thread the calling host thread runs (set for every thread but a process's first,
+    /// whose host thread may run other things too).
+    static var current: GuestThread? {
+        guard let p = pthread_getspecific(currentKey) else { return nil }
+        return Unmanaged<GuestThread>.fromOpaque(p).takeUnretainedValue()
+    }
+
+    /// Makes this the calling host thread's guest thread (it must stay alive while it runs).
+    func becomeCurrent() { pthread_setspecific(GuestThread.currentKey, Unmanaged.passUnretained(self).toOpaque()) }
+
+    nonisolated(unsafe) private static let currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 }
 
 /// The threads of one guest process, and how the process ends: `exit` ends one thread (the
@@ -49,8 +68,8 @@ public final class ThreadGroup: @unchecked Sendable {
     /// host call of the leader so that it sees `stopRequested`.
     static let kickSignal: Int32 = 62
 
-    init(leader hart: Hart) {
-        leader = GuestThread(hart: hart, tid: getpid(), host: pthread_self())
+    init(leader hart: Hart, signals: SignalState) {
+        leader = GuestThread(hart: hart, signals: signals, tid: getpid(), host: pthread_self())
         byHart[ObjectIdentifier(hart)] = leader
         returningHost = pthread_self()
         ThreadGroup.installKick()
@@ -73,6 +92,39 @@ public final class ThreadGroup: @unchecked Sendable {
     }
 
     var count: Int { lock.locked { byHart.count } }
+
+    /// Every live thread (a snapshot).
+    var all: [GuestThread] { lock.locked { Array(byHart.values) } }
+
+    /// Queues a process-directed signal as Linux's complete_signal does: on the sending thread if
+    /// it does not block it, else on the first thread that does not (else on the sender, where it
+    /// waits until unblocked); a thread other than the caller is kicked out of a blocking call.
+    func route(_ info: SignalInfo, from sender: SignalState) -> Bool {
+        lock.locked {
+            let threads = byHart.values
+            var target = sender
+            var host: pthread_t?
+            if sender.blocked.contains(info.signo),
+               let other = threads.first(where: { !$0.signals.blocked.contains(info.signo) }) {
+                target = other.signals
+                host = other.host
+            }
+            let posted = target.post(info)
+            if let host, pthread_equal(host, pthread_self()) == 0 { pthread_kill(host, ThreadGroup.kickSignal) }
+            return posted
+        }
+    }
+
+    /// tkill/tgkill to thread `tid` of this process: nil if there is no such thread.
+    func direct(_ tid: Int32, _ info: SignalInfo) -> Int64? {
+        lock.locked {
+            guard let thread = byHart.values.first(where: { $0.tid == tid }) else { return nil }
+            if info.signo == 0 { return 0 }
+            let posted = thread.signals.post(info)
+            if pthread_equal(thread.host, pthread_self()) == 0 { pthread_kill(thread.host, ThreadGroup.kickSignal) }
+            return posted ? 0 : -Int64(EAGAIN)
+        }
+    }
     public var threadCount: Int { count }
 
     func add(_ thread: GuestThread) {
