@@ -45,10 +45,12 @@ import TestSupport
 
     @Test("--max-insns and --timeout end every thread", arguments: engines)
     func limitsEndAllThreads(_ engine: String) throws {
-        let spin = Paths.fixtures.appendingPathComponent("bin/threads_fault").path
-        _ = spin
-        let r = try runProcess(Paths.trapeze, ["run", "--engine", engine, "--timeout", "0.5",
-                                               Paths.fixtures.appendingPathComponent("bin/threads_stress").path, "2000"])
-        #expect(r.status == 124, "stderr: \(r.stderrText)")
+        // Two threads hashing for far longer than the limits allow.
+        let bench = Paths.fixtures.appendingPathComponent("bin/threads_bench").path
+        let timed = try runProcess(Paths.trapeze, ["run", "--engine", engine, "--timeout", "0.5", bench, "2", "36"])
+        #expect(timed.status == 124, "stderr: \(timed.stderrText)")
+        let counted = try runProcess(Paths.trapeze, ["run", "--engine", engine, "--max-insns", "20000000", bench, "2", "36"])
+        #expect(counted.status == 124, "stderr: \(counted.stderrText)")
+        #expect(counted.stderrText.contains("--max-insns"), "\(counted.stderrText)")
     }
 }

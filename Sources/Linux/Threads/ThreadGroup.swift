@@ -141,16 +141,16 @@ public final class ThreadGroup: @unchecked Sendable {
     /// A thread's engine returned. `exit` of a non-leader: clear and wake its child-tid word and
     /// forget it. Anything else ends the process.
     func finished(_ thread: GuestThread, _ status: ExitStatus, memory: GuestMemory) {
-        lock.locked {
-            if thread.exitedAlone && !stopRequested.load(ordering: .acquiring) {
-                clearChildTID(thread, memory: memory)
-                retiredByEnded.wrappingAdd(thread.hart.state.instret, ordering: .relaxed)
-                byHart[ObjectIdentifier(thread.hart)] = nil
-                lock.broadcast()
-            } else {
-                end(status)
-            }
+        let endsProcess: Bool = lock.locked {
+            guard thread.exitedAlone && !stopRequested.load(ordering: .acquiring) else { return true }
+            clearChildTID(thread, memory: memory)
+            retiredByEnded.wrappingAdd(thread.hart.state.instret, ordering: .relaxed)
+            byHart[ObjectIdentifier(thread.hart)] = nil
+            lock.broadcast()
+            return false
         }
+        // Not under the lock: the leader needs it to return from the call the kick interrupts.
+        if endsProcess { end(status) }
     }
 
     /// Zeroes the thread's clear-child-tid word and wakes one waiter on it (what pthread_join
@@ -169,7 +169,8 @@ public final class ThreadGroup: @unchecked Sendable {
             stopRequested.store(true, ordering: .releasing)
             lock.broadcast()
         }
-        kickLeader()
+        // Without the lock (a syscall may hold it): the leader needs it to leave its call.
+        lock.released { kickLeader() }
     }
 
     /// Interrupts the leader's blocking host call (repeatedly, as a kick can land just before the
