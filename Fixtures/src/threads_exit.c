@@ -43,11 +43,11 @@ int main(void) {
     fflush(stdout);
 
     pthread_create(&t, NULL, background, NULL);
+    printf("main calls pthread_exit\n");
+    fflush(stdout);
     pthread_mutex_lock(&m);
     ready = 1;
     pthread_cond_signal(&c);
     pthread_mutex_unlock(&m);
-    printf("main calls pthread_exit\n");
-    fflush(stdout);
     pthread_exit(NULL);
 }
