@@ -26,3 +26,13 @@ static inline void *trapeze_mremap(void *old, size_t oldSize, size_t newSize, in
 static inline int trapeze_memfd_create(const char *name, unsigned int flags) {
     return trapeze_libc_memfd_create(name, flags);
 }
+
+/* Host atomics over raw guest memory, for the interpreter's AMOs and sc (several guest threads
+ * share memory): sequentially consistent compare-and-exchange and a full fence. */
+static inline int trapeze_cas32(void *p, unsigned int *expected, unsigned int desired) {
+    return __atomic_compare_exchange_n((unsigned int *)p, expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+static inline int trapeze_cas64(void *p, unsigned long *expected, unsigned long desired) {
+    return __atomic_compare_exchange_n((unsigned long *)p, expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+static inline void trapeze_full_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }

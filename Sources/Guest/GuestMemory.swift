@@ -221,12 +221,14 @@ public final class GuestMemory: @unchecked Sendable {
         if touchedCode || f.contains(.execute) { invalidateCode() }
     }
 
-    /// Maps fresh zeroed pages at a page-aligned guest address, replacing what was there.
+    /// Maps fresh zeroed pages at a page-aligned guest address, replacing what was there; `shared`
+    /// pages stay shared with the children of a later host fork (MAP_SHARED | MAP_ANONYMOUS).
     @discardableResult
-    public func mapAnonymous(_ address: UInt64, _ length: UInt64, _ f: PageFlags) -> Bool {
+    public func mapAnonymous(_ address: UInt64, _ length: UInt64, _ f: PageFlags, shared: Bool = false) -> Bool {
         guard valid(address, length) else { return false }
         let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
-        let p = mmap(base + Int(address), len, GuestMemory.hostProt(f), MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0)
+        let sharing = shared ? MAP_SHARED : MAP_PRIVATE | MAP_NORESERVE
+        let p = mmap(base + Int(address), len, GuestMemory.hostProt(f), sharing | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
         guard p != MAP_FAILED else { return false }
         setFlags(address, length, f.union(.mapped))
         return true

@@ -65,6 +65,9 @@ public enum StateOffset {
     /// pmpaddr0...pmpaddr15.
     public static let pmpaddr = 928
     public static let pmpCount = 16
+    /// The value `lr` read (zero-extended), which `sc` compares-and-exchanges against, so that a
+    /// store by another thread between them makes `sc` fail (threads share memory in user mode).
+    public static let reservationValue = 1056
 
     /// Total size of the block, rounded to a cache line.
     public static let size = 1088
@@ -120,6 +123,10 @@ public struct GuestState: @unchecked Sendable {
     public var reservationValid: Bool {
         @inline(__always) get { raw.load(fromByteOffset: StateOffset.reservationValid, as: UInt64.self) != 0 }
         @inline(__always) nonmutating set { raw.storeBytes(of: newValue ? 1 : 0, toByteOffset: StateOffset.reservationValid, as: UInt64.self) }
+    }
+    public var reservationValue: UInt64 {
+        @inline(__always) get { raw.load(fromByteOffset: StateOffset.reservationValue, as: UInt64.self) }
+        @inline(__always) nonmutating set { raw.storeBytes(of: newValue, toByteOffset: StateOffset.reservationValue, as: UInt64.self) }
     }
     public var exitReason: UInt32 {
         get { raw.load(fromByteOffset: StateOffset.exitReason, as: UInt32.self) }

@@ -18,16 +18,25 @@ extension Executor {
         let value = try read(address, T.self)
         set(i, UInt64(truncatingIfNeeded: value))
         state.reservation = address
+        state.reservationValue = value.magnitudeBits
         state.reservationValid = true
     }
 
-    /// sc: store only if a valid reservation for this address exists; rd = 0 on success,
-    /// 1 on failure. Every sc that completes clears the reservation.
+    /// sc: store only if a valid reservation for this address exists and memory still holds what
+    /// lr read (one host compare-and-exchange, so no other thread's store slips in between); rd = 0
+    /// on success, 1 on failure. Every sc that completes clears the reservation.
     @inline(__always) func storeConditional<T: FixedWidthInteger>(_ i: Instruction, _: T.Type) throws(StepExit) {
         let address = try alignedAddress(i, T.self, .storeMisaligned)
         if state.reservationValid && state.reservation == address {
-            try write(address, T(truncatingIfNeeded: state.x(Int(i.rs2))))
-            set(i, 0)
+            let expected = T(truncatingIfNeeded: state.reservationValue)
+            let new = T(truncatingIfNeeded: state.x(Int(i.rs2)))
+            let old: T
+            do {
+                old = try memory.modify(address, as: T.self) { $0 == expected ? new : $0 }
+            } catch {
+                throw .exception(error.cause, tval: error.tval)
+            }
+            set(i, old == expected ? 0 : 1)
         } else {
             set(i, 1)
         }

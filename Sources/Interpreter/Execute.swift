@@ -97,7 +97,7 @@ extension Executor {
         case .srlw: registers(i, IntegerOps.shiftRightWord)
         case .sraw: registers(i, IntegerOps.shiftRightArithmeticWord)
         // A single hart in program order needs no barrier.
-        case .fence: break
+        case .fence: if FenceOrdering.needsStoreLoadBarrier(i) { HostAtomic.fence() }
         case .ecall, .ebreak, .fence_i, .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
              .sret, .mret, .wfi, .sfence_vma:
             try system()

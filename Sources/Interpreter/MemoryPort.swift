@@ -65,8 +65,7 @@ struct MemoryPort: DataMemory {
         guard allows(address, UInt64(MemoryLayout<T>.size), MemoryPort.read | MemoryPort.write) else {
             throw DataFault(.storeAccessFault, tval: address)
         }
-        let old = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: Int(address), as: T.self)
-        base.storeBytes(of: update(old), toByteOffset: Int(address), as: T.self)
-        return old
+        // Atomic on the host: other guest threads may share this memory.
+        return HostAtomic.modify(base + Int(address), as: T.self, update)
     }
 }

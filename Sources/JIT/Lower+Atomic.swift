@@ -57,16 +57,24 @@ extension Translator {
         guestAddress(i, .atomic(size, misfit: helperPath(i, targets.slowPath, done: done)))
         if i.rm & 1 != 0 { fullBarrier() }
         markFaultSite(store: false)
-        if size == .dword { a.movsxd(.rcx, guestMemory(.dword)) } else { a.mov(.rcx, guestMemory(.qword)) }
+        if size == .dword {
+            a.mov(.ecx, guestMemory(.dword))
+            a.mov(.dword(Host.state, Int32(StateOffset.reservationValue)), .ecx)
+            a.movsxd(.rcx, .ecx)
+        } else {
+            a.mov(.rcx, guestMemory(.qword))
+            a.mov(.qword(Host.state, Int32(StateOffset.reservationValue)), .rcx)
+        }
         store(i.rd, .rcx)
         a.mov(.qword(Host.state, Int32(StateOffset.reservation)), .rax)
         a.mov(reservationValid, imm: 1)
         a.bind(done)
     }
 
-    /// sc: stores only under a valid reservation of this address; rd = 0 on success, 1 on
-    /// failure; the reservation is gone afterwards either way (but not if the store faults).
-    /// (aq on an sc asks for the store to be visible before later loads.)
+    /// sc: stores only under a valid reservation of this address, and only if memory still holds
+    /// what lr read: a `lock cmpxchg` against that value, so another thread's store between lr and
+    /// sc makes it fail (the ABA case succeeds, as in QEMU). rd = 0 on success, 1 on failure; the
+    /// reservation is gone afterwards either way (but not if the store faults).
     mutating func storeConditional(_ i: Instruction, _ size: OperandSize) {
         let done = a.newLabel(), fail = a.newLabel(), finish = a.newLabel()
         guestAddress(i, .atomic(size, misfit: helperPath(i, targets.slowPath, done: done)))
@@ -74,10 +82,17 @@ extension Translator {
         a.jcc(.e, fail)
         a.cmp(.rax, .qword(Host.state, Int32(StateOffset.reservation)))
         a.jcc(.ne, fail)
+        moveGuestAddress(to: .rdx)
         let value = register(i.rs2, scratch: .rcx)
+        if size == .dword {
+            a.mov(.eax, .dword(Host.state, Int32(StateOffset.reservationValue)))
+        } else {
+            a.mov(.rax, .qword(Host.state, Int32(StateOffset.reservationValue)))
+        }
         markFaultSite(store: true)
-        a.mov(guestMemory(size), Reg(value, size))
-        if i.rm & 2 != 0 { fullBarrier() }
+        a.lock()
+        a.cmpxchg(guestMemory(size), Reg(value, size))
+        a.jcc(.ne, fail)
         a.xor(.ecx, .ecx)
         a.jmp(finish)
         a.bind(fail)

@@ -1,4 +1,5 @@
 import RISCV
+import Interpreter
 
 /// How the translator handles an opcode.
 enum Lowering: Equatable {
@@ -130,8 +131,9 @@ extension Translator {
         case .sh: storeMemory(i, .word)
         case .sw: storeMemory(i, .dword)
         case .sd: storeMemory(i, .qword)
-        // One hart, program order: x86's ordering is already stronger than what fence asks.
-        case .fence: break
+        // x86-TSO keeps every order RVWMO's fence asks for except an earlier store before a later
+        // load: only a fence with W (or O) before and R (or I) after costs a barrier.
+        case .fence: if FenceOrdering.needsStoreLoadBarrier(i) { fullBarrier() }
         }
     }
 

@@ -10,7 +10,14 @@ public final class LinuxProcess: Environment {
     public let memory: GuestMemory
     public let options: LinuxOptions
     public let program: LoadedProgram
-    public let signals: SignalState
+    /// The first thread's signals; `signals` is the calling thread's.
+    let leaderSignals: SignalState
+    /// The signal state of the guest thread running on the calling host thread (the first
+    /// thread's when called from elsewhere).
+    public var signals: SignalState {
+        if let thread = GuestThread.current, thread.signals.shared === leaderSignals.shared { return thread.signals }
+        return leaderSignals
+    }
     /// Absolute host path of the guest program: what `/proc/self/exe` names.
     public let executablePath: String
     public let layout: AddressSpaceLayout
@@ -30,9 +37,11 @@ public final class LinuxProcess: Environment {
     public internal(set) var brkEnd: UInt64
     /// Names, offsets and sharing of mappings, for the guest's /proc/self/maps (ProcMaps/).
     public internal(set) var mappingLabels: MappingLabels
-    /// set_tid_address / CLONE_CHILD_CLEARTID: cleared and woken at exit in Linux; kept for
-    /// completeness, as a single-threaded process has nobody to wake.
-    var clearChildTID: UInt64 = 0
+    /// The guest's threads and how the process ends (Threads/).
+    public let threads: ThreadGroup
+    /// Runs a new guest thread's hart to its end on the calling (new) host thread, with an engine
+    /// of its own. The facade sets it; without it, thread clones are refused.
+    public var threadRunner: ((Hart) -> ExitStatus)?
     let tracer: SyscallTracer?
     /// Enforces `options.limits` (Limits.swift).
     public let accounting: LimitAccounting
@@ -42,7 +51,7 @@ public final class LinuxProcess: Environment {
         memory = hart.memory
         self.options = options
         layout = AddressSpaceLayout(limit: hart.memory.limit)
-        signals = SignalState(memory: hart.memory)
+        leaderSignals = SignalState(memory: hart.memory)
         program = try ELFLoader.load(options.program, into: hart.memory, sysroot: options.sysroot)
         executablePath = LinuxProcess.absolute(options.program)
         brkStart = program.brk
@@ -57,6 +66,10 @@ public final class LinuxProcess: Environment {
         startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
         accounting = LimitAccounting(options.limits, memory: hart.memory)
+        threads = ThreadGroup(leader: hart, signals: leaderSignals)
+        let group = threads
+        leaderSignals.interrupted = { group.stopRequested.load(ordering: .acquiring) }
+        leaderSignals.lock = threads.lock
         if let sandbox = options.sandbox { Seccomp.install(allowNetwork: sandbox.allowNetwork) }
         hart.state.pc = program.entry
         hart.state.setX(2, initialStackPointer)
@@ -74,6 +87,12 @@ public final class LinuxProcess: Environment {
     // MARK: Environment
 
     public func environmentCall(_ hart: Hart) -> Continuation {
+        threads.lock.locked { lockedEnvironmentCall(hart) }
+    }
+
+    private func lockedEnvironmentCall(_ hart: Hart) -> Continuation {
+        if threads.stopRequested.load(ordering: .acquiring) { return stopForGroup(hart) }
+        if let tracer { tracer.threadID = threads.count > 1 ? threads.thread(hart).tid : nil }
         let number = Int(truncatingIfNeeded: hart.state.x(17))
         let args = SyscallArguments(hart)
         if let handled = signals.syscall(number, hart) {
@@ -118,9 +137,23 @@ public final class LinuxProcess: Environment {
         return .resume
     }
 
-    public func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation { signals.fault(hart, trap) }
-    public var eventPending: Bool { signals.pending }
-    public func deliverEvents(_ hart: Hart) -> Continuation { signals.deliver(hart) }
+    public func exception(_ hart: Hart, _ trap: GuestTrap) -> Continuation {
+        threads.lock.locked { signals.fault(hart, trap) }
+    }
+    public var eventPending: Bool { threads.stopRequested.load(ordering: .relaxed) || signals.pending }
+    public func deliverEvents(_ hart: Hart) -> Continuation {
+        threads.lock.locked {
+            if threads.stopRequested.load(ordering: .acquiring) { return stopForGroup(hart) }
+            return signals.deliver(hart)
+        }
+    }
+
+    /// Another thread ended the process: the leader returns its status; any other thread just
+    /// stops (its host thread then ends, or dies with the host process).
+    private func stopForGroup(_ hart: Hart) -> Continuation {
+        if threads.thread(hart) === threads.leader { threads.leaderStopped.store(true, ordering: .releasing) }
+        return .stop(threads.endStatus ?? .exited(0))
+    }
     /// A guest `fork` is a host fork inside the system call, so the process id tells them apart.
     public var hostProcess: Int32 { getpid() }
 }

@@ -10,6 +10,9 @@ public final class EngineRun {
     public let engine: any Engine
     /// The run ended because `settings.timeout` expired (`run` then returns `.instructionLimit`).
     public private(set) var timedOut = false
+    /// Instructions retired by the whole guest, for `--stats` (a Linux process sums its threads);
+    /// by default the hart's own count.
+    public var retiredInstructions: ((Hart) -> UInt64)?
 
     /// Builds the engine; `symbols` name guest code in the perf map.
     public init(_ settings: EngineSettings, symbols: GuestSymbols) {
@@ -38,7 +41,7 @@ public final class EngineRun {
 
     private func report(_ status: ExitStatus, _ hart: Hart, since start: UInt64) {
         let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
-        let retired = hart.state.instret
+        let retired = retiredInstructions?(hart) ?? hart.state.instret
         var lines = ["trapeze: engine \(settings.kind.rawValue), exit \(status)",
                      "trapeze: guest instructions retired \(retired) in \(HostIO.fixed(seconds, digits: 3)) s (\(HostIO.fixed(Double(retired) / max(seconds, 1e-9) / 1e6, digits: 1)) MIPS)"]
         if let jit = engine as? JIT { lines.append(jit.stats.description) }

@@ -76,8 +76,11 @@ public final class GuestRun {
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
-        let hart = self.hart
-        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { hart.state.instret })
+        let threads = process.threads
+        process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { threads.retired })
+        // Every guest thread gets an engine of its own (its own code cache: README "Threads").
+        let settings = configuration.engine
+        process.threadRunner = { hart in GuestRun.runThread(hart, settings.makeEngine(), limit: settings.maxInstructions, threads: threads) }
     }
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
@@ -124,6 +127,18 @@ public final class GuestRun {
         }
     }
 
+    /// Runs a thread other than the leader. `--max-insns` is one budget for all threads: the
+    /// thread runs in slices and stops the process once all threads together used it up.
+    static func runThread(_ hart: Hart, _ engine: any Engine, limit: UInt64?, threads: ThreadGroup) -> ExitStatus {
+        guard let limit else { return engine.run(hart, maxInstructions: nil) }
+        while true {
+            let used = threads.retired
+            if used >= limit { return .instructionLimit }
+            let status = engine.run(hart, maxInstructions: min(limit - used, 1 << 16))
+            if status != .instructionLimit { return status }
+        }
+    }
+
     /// Runs `body` with the host set up as `run` sets it up (host signals forwarded to the guest,
     /// the process slot freed at the end): for tools that drive the hart themselves (`--trace`,
     /// `difftest`).
@@ -137,7 +152,12 @@ public final class GuestRun {
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
         let run = EngineRun(configuration.engine, symbols: symbols)
+        let threads = process.threads
+        run.retiredInstructions = { _ in threads.retired }
         engineRun = run
-        return hosted { run.run(hart) }
+        let status = hosted { run.run(hart) }
+        // Whatever ended the leader ends the other threads.
+        process.threads.leaderReturned(status)
+        return status
     }
 }

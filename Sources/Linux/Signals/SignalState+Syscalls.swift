@@ -39,18 +39,21 @@ extension SignalState {
         case SignalSyscall.rtSigtimedwait: return .value(sigtimedwait(a0, info: a1, timeout: a2, size: a3))
         case SignalSyscall.kill:
             guard int0 == HostSignals.processID else { return nil }
-            return .value(send(SignalInfo.sent(int1, code: SignalInfo.user, pid: HostSignals.processID, uid: HostSignals.userID)))
+            return .value(send(SignalInfo.sent(int1, code: SignalInfo.user, pid: HostSignals.processID, uid: HostSignals.userID), toProcess: true))
         case SignalSyscall.tkill:
             if int0 <= 0 { return .value(-LinuxErrno.EINVAL) }
-            guard isThisThread(int0) else { return nil }
-            return .value(send(SignalInfo.sent(int1, code: SignalInfo.tkill, pid: HostSignals.processID, uid: HostSignals.userID)))
+            let info = SignalInfo.sent(int1, code: SignalInfo.tkill, pid: HostSignals.processID, uid: HostSignals.userID)
+            guard isThisThread(int0) else { return sendToThread(int0, info) }
+            return .value(send(info))
         case SignalSyscall.tgkill:
             if int0 <= 0 || int1 <= 0 { return .value(-LinuxErrno.EINVAL) }
-            guard int0 == HostSignals.processID, isThisThread(int1) else { return nil }
-            return .value(send(SignalInfo.sent(int2, code: SignalInfo.tkill, pid: HostSignals.processID, uid: HostSignals.userID)))
+            let info = SignalInfo.sent(int2, code: SignalInfo.tkill, pid: HostSignals.processID, uid: HostSignals.userID)
+            guard int0 == HostSignals.processID else { return nil }
+            guard isThisThread(int1) else { return sendToThread(int1, info) }
+            return .value(send(info))
         case SignalSyscall.rtSigqueueinfo:
             guard int0 == HostSignals.processID else { return nil }
-            return .value(sendQueued(int1, info: a2))
+            return .value(sendQueued(int1, info: a2, toProcess: true))
         case SignalSyscall.rtTgsigqueueinfo:
             if int0 <= 0 || int1 <= 0 { return .value(-LinuxErrno.EINVAL) }
             guard int0 == HostSignals.processID, isThisThread(int1) else { return nil }
@@ -62,7 +65,14 @@ extension SignalState {
     }
 
     func isThisThread(_ tid: Int32) -> Bool {
-        tid == HostSignals.processID || tid == HostSignals.threadID
+        // Without threads (a test driving a hart on some host thread), the pid names the thread.
+        tid == HostSignals.threadID || (shared.directed == nil && tid == HostSignals.processID)
+    }
+
+    /// tkill/tgkill to another thread of this process, or (nil) to the host.
+    private func sendToThread(_ tid: Int32, _ info: SignalInfo) -> SignalSyscallResult? {
+        if info.signo != 0 && !GuestSignal.isValid(info.signo) { return .value(-LinuxErrno.EINVAL) }
+        return shared.directed?(tid, info).map { .value($0) }
     }
 
     // MARK: Guest memory at the syscall seam: a bad pointer is EFAULT.
@@ -145,9 +155,8 @@ extension SignalState {
         savedMask = blocked
         blocked = SignalSet(raw: raw).subtracting(.unblockable)
         drainHost()
-        while !hasDeliverable {
-            HostSignals.wait(timeout: nil, catching: receivesHostSignals)
-            drainHost()
+        while !hasDeliverable && !interrupted() {
+            waitForHost(timeout: nil)
         }
         return -LinuxErrno.EINTR
     }
@@ -172,32 +181,41 @@ extension SignalState {
                 if info != 0 && !writeBytes(info, got.bytes) { return -LinuxErrno.EFAULT }
                 return Int64(got.signo)
             }
-            if hasDeliverable { return -LinuxErrno.EINTR }
+            if hasDeliverable || interrupted() { return -LinuxErrno.EINTR }
             var remaining: UInt64?
             if let deadline {
                 let now = Hart.hostNanoseconds()
                 if now >= deadline { return -LinuxErrno.EAGAIN }
                 remaining = deadline - now
             }
-            HostSignals.wait(timeout: remaining, catching: receivesHostSignals)
-            drainHost()
+            waitForHost(timeout: remaining)
         }
     }
 
+    /// Sleeps until a host signal (or the timeout), without the process lock; then takes the
+    /// caught signals.
+    private func waitForHost(timeout: UInt64?) {
+        let catching = receivesHostSignals
+        if let lock { lock.released { HostSignals.wait(timeout: timeout, catching: catching) } } else {
+            HostSignals.wait(timeout: timeout, catching: catching)
+        }
+        drainHost()
+    }
+
     /// kill/tkill/tgkill to this process: signal 0 only checks that the target exists.
-    func send(_ info: SignalInfo) -> Int64 {
+    func send(_ info: SignalInfo, toProcess: Bool = false) -> Int64 {
         if info.signo == 0 { return 0 }
         guard GuestSignal.isValid(info.signo) else { return -LinuxErrno.EINVAL }
-        return post(info) ? 0 : -LinuxErrno.EAGAIN
+        return (toProcess ? postToProcess(info) : post(info)) ? 0 : -LinuxErrno.EAGAIN
     }
 
     /// rt_sigqueueinfo to this process: the guest supplies the siginfo (any si_code is allowed
     /// when sending to oneself).
-    func sendQueued(_ sig: Int32, info: UInt64) -> Int64 {
+    func sendQueued(_ sig: Int32, info: UInt64, toProcess: Bool = false) -> Int64 {
         guard let b = try? memory.read(info, count: SignalInfo.size) else { return -LinuxErrno.EFAULT }
         var i = SignalInfo(raw: b)
         i.signo = sig
-        return send(i)
+        return send(i, toProcess: toProcess)
     }
 
     func setitimer(_ which: Int32, new: UInt64, old: UInt64) -> Int64 {

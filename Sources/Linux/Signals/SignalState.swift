@@ -19,23 +19,51 @@ public enum SignalSyscallResult: Equatable, Sendable {
 /// Delivery happens only when an engine asks (`deliver`, `fault`), between blocks.
 public final class SignalState {
     public let memory: GuestMemory
-    /// Index 1...64; index 0 is unused.
-    public internal(set) var actions: [SignalAction]
-    /// The guest's signal mask.
+    /// What the threads of the process share: dispositions, the trampoline, the host bridge.
+    let shared: SharedSignals
+    /// Index 1...64; index 0 is unused. (The process's: shared by its threads.)
+    public internal(set) var actions: [SignalAction] {
+        get { shared.actions }
+        set { shared.actions = newValue }
+    }
+    /// The guest's signal mask (this thread's).
     public internal(set) var blocked: SignalSet = .empty
     public internal(set) var altStack = SignalAltStack()
-    /// Signals waiting for delivery, and their siginfo: one for a standard signal, a queue for a
-    /// real-time one.
+    /// Signals waiting for delivery to this thread, and their siginfo: one for a standard signal,
+    /// a queue for a real-time one. A process-directed signal is queued on one thread that does
+    /// not block it (`SharedSignals.route`).
     public internal(set) var queued: SignalSet = .empty
     var queue: [[SignalInfo]]
     /// The mask rt_sigsuspend replaced, restored when the handler it waited for returns.
     var savedMask: SignalSet?
     /// The guest address of the sigreturn trampoline, once mapped.
-    public internal(set) var trampolineAddress: UInt64?
+    public internal(set) var trampolineAddress: UInt64? {
+        get { shared.trampolineAddress }
+        set { shared.trampolineAddress = newValue }
+    }
     /// Set by `installHostHandlers`; only then are caught host signals taken as this guest's.
-    public internal(set) var receivesHostSignals = false
-    var savedHostDispositions: [(Int32, sigaction)]?
-    var savedHostMask: sigset_t?
+    public internal(set) var receivesHostSignals: Bool {
+        get { shared.receivesHostSignals }
+        set { shared.receivesHostSignals = newValue }
+    }
+    var savedHostDispositions: [(Int32, sigaction)]? {
+        get { shared.savedHostDispositions }
+        set { shared.savedHostDispositions = newValue }
+    }
+    var savedHostMask: sigset_t? {
+        get { shared.savedHostMask }
+        set { shared.savedHostMask = newValue }
+    }
+    /// The process lock, let go while waiting for a signal (Threads/).
+    var lock: ProcessLock? {
+        get { shared.lock }
+        set { shared.lock = newValue }
+    }
+    /// True when the waits must end because another thread ended the process.
+    var interrupted: () -> Bool {
+        get { shared.interrupted }
+        set { shared.interrupted = newValue }
+    }
 
     /// Disassembles the faulting instruction for the one-line fault report (objdump syntax, with
     /// a space for objdump's tab); nil leaves the instruction out.
@@ -53,8 +81,19 @@ public final class SignalState {
 
     public init(memory: GuestMemory) {
         self.memory = memory
-        actions = Array(repeating: SignalAction(), count: Int(GuestSignal.count) + 1)
+        shared = SharedSignals()
         queue = Array(repeating: [], count: Int(GuestSignal.count) + 1)
+    }
+
+    /// A new thread's signals (clone with CLONE_SIGHAND): the creator's dispositions, shared, and
+    /// its mask; nothing pending and no alternate stack, as on Linux.
+    init(threadOf creator: SignalState) {
+        memory = creator.memory
+        shared = creator.shared
+        queue = Array(repeating: [], count: Int(GuestSignal.count) + 1)
+        blocked = creator.blocked
+        disassemble = creator.disassemble
+        report = creator.report
     }
 
     // MARK: Queueing
@@ -63,16 +102,26 @@ public final class SignalState {
     /// Caught host signals are taken into the queue here (only when there are any), so one the
     /// guest ignores is already gone: after a host EINTR, `pending` false means "restart".
     public var pending: Bool {
-        if receivesHostSignals && HostSignals.anyCaught { drainHost() }
+        if receivesHostSignals && HostSignals.anyCaught {
+            if let lock { lock.locked { drainHost() } } else { drainHost() }
+        }
         return queued.raw & ~blocked.raw != 0
     }
 
-    /// Queue a signal for this process (kill to self, a forwarded host signal), as sent by the kernel.
+    /// Queue a signal for this process (a forwarded host signal, a debugger's), as sent by the kernel.
     public func raise(_ signal: Int32) {
-        post(SignalInfo(signo: signal, code: SignalInfo.kernel))
+        postToProcess(SignalInfo(signo: signal, code: SignalInfo.kernel))
     }
 
-    /// Generates a signal: discarded at once if the guest ignores it and does not block it (so it
+    /// A process-directed signal: queued on a thread that does not block it (this one if it can
+    /// take it), which is woken if it waits in a host call.
+    @discardableResult
+    func postToProcess(_ info: SignalInfo) -> Bool {
+        if let route = shared.route { return route(info, self) }
+        return post(info)
+    }
+
+    /// Generates a signal for this thread: discarded at once if the guest ignores it and does not block it (so it
     /// never wakes rt_sigsuspend), merged with a pending instance if it is a standard signal.
     /// Returns false if a real-time queue is full.
     @discardableResult
@@ -150,4 +199,21 @@ public final class SignalState {
         if action.isHandler && trampolineAddress == nil { trampolineAddress = SignalTrampoline.map(in: memory) }
         if receivesHostSignals { followOnHost(sig) }
     }
+}
+
+/// The part of signal state a process's threads share (CLONE_SIGHAND): dispositions, the
+/// sigreturn trampoline, the bridge from host signals, and how a signal finds its thread.
+final class SharedSignals {
+    var actions = Array(repeating: SignalAction(), count: Int(GuestSignal.count) + 1)
+    var trampolineAddress: UInt64?
+    var receivesHostSignals = false
+    var savedHostDispositions: [(Int32, sigaction)]?
+    var savedHostMask: sigset_t?
+    var lock: ProcessLock?
+    var interrupted: () -> Bool = { false }
+    /// Queues a process-directed signal on some thread (the process's `ThreadGroup`); the
+    /// argument is the sending thread's state. Nil: on the sender.
+    var route: ((SignalInfo, SignalState) -> Bool)?
+    /// tkill/tgkill to another thread of this process: the result, or nil if `tid` is not one.
+    var directed: ((Int32, SignalInfo) -> Int64?)?
 }

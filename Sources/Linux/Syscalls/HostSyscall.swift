@@ -29,7 +29,7 @@ enum HostSyscall {
         case geteuid = 107, getegid = 108, setpgid = 109, getppid = 110, getpgrp = 111, setsid = 112
         case getgroups = 115, getresuid = 118, getresgid = 120, getpgid = 121, getsid = 124
         case statfs = 137, fstatfs = 138, getpriority = 140, setpriority = 141, prctl = 157
-        case gettid = 186, tkill = 200, sched_getaffinity = 204, getdents64 = 217
+        case gettid = 186, tkill = 200, futex = 202, sched_getaffinity = 204, getdents64 = 217
         case clock_gettime = 228, clock_getres = 229, clock_nanosleep = 230, tgkill = 234
         case waitid = 247, openat = 257, mkdirat = 258, fchownat = 260, newfstatat = 262, unlinkat = 263
         case linkat = 265, symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269

@@ -84,10 +84,13 @@ extension LinuxProcess {
 
     /// Runs a host call, restarting it after EINTR unless a guest signal interrupts it: then the
     /// guest sees EINTR and its handler runs, unless the handler has SA_RESTART (as on Linux).
+    /// The process lock is let go while the call runs (it may block; other threads carry on). A
+    /// call interrupted because another thread ended the process is left to be stopped.
     func host(_ call: () -> Int64) -> Int64 {
         while true {
-            let r = call()
+            let r = threads.lock.released(call)
             if r == -Int64(EINTR) {
+                if threads.stopRequested.load(ordering: .acquiring) { return LinuxProcess.restartSyscall }
                 if !signals.pending { continue }
                 if signals.shouldRestartSyscall() { return LinuxProcess.restartSyscall }
             }

@@ -115,8 +115,8 @@ public enum SyscallTable {
 
         // Processes and identity (Syscalls+Process.swift)
         (92, v("personality", [.hex]) { _, _ in 0 }),
-        (93, SyscallEntry(name: "exit", arguments: [.int], returnsAddress: false, handler: .control { $0.sysExit($1) })),
-        (94, SyscallEntry(name: "exit_group", arguments: [.int], returnsAddress: false, handler: .control { $0.sysExit($1) })),
+        (93, SyscallEntry(name: "exit", arguments: [.int], returnsAddress: false, handler: .control { $0.sysExitThread($1) })),
+        (94, SyscallEntry(name: "exit_group", arguments: [.int], returnsAddress: false, handler: .control { $0.sysExitGroup($1) })),
         (95, v("waitid", [.int, .int, .pointer, .hex, .pointer]) { try $0.sysWaitid($1) }),
         (96, v("set_tid_address", [.pointer]) { $0.sysSetTIDAddress($1) }),
         (99, v("set_robust_list", [.pointer, .int]) { _, _ in 0 }),
@@ -148,7 +148,7 @@ public enum SyscallTable {
         (175, v("geteuid", []) { p, _ in p.passthrough(.geteuid) }),
         (176, v("getgid", []) { p, _ in p.passthrough(.getgid) }),
         (177, v("getegid", []) { p, _ in p.passthrough(.getegid) }),
-        (178, v("gettid", []) { p, _ in p.passthrough(.gettid) }),
+        (178, v("gettid", []) { $0.sysGettid($1) }),
         (179, v("sysinfo", [.pointer]) { try $0.sysSysinfo($1) }),
         (220, v("clone", [.hex, .pointer, .pointer, .hex, .pointer]) { try $0.sysClone($1) }),
         (221, v("execve", [.string, .strings, .pointer]) { try $0.sysExecve($1) }),
@@ -182,7 +182,7 @@ public enum SyscallTable {
 
         // Known, deliberately unimplemented: glibc falls back when these fail with ENOSYS.
         (293, named("rseq", [.pointer, .int, .hex, .hex])),
-        (435, named("clone3", [.pointer, .int])),
+        (435, v("clone3", [.pointer, .int]) { try $0.sysClone3($1) }),
     ]
 
     private static let table: [SyscallEntry?] = {

@@ -13,8 +13,13 @@ final class SyscallTracer {
 
     /// Writes the line for a finished call; `result` nil means the call does not return (`= ?`).
     func trace(_ number: Int, _ args: SyscallArguments, result: Int64?, memory: GuestMemory) {
-        emit(SyscallTracer.line(number, args, result: result, memory: memory))
+        let line = SyscallTracer.line(number, args, result: result, memory: memory)
+        emit(threadID.map { "[tid \($0)] " + line } ?? line)
     }
+
+    /// Set while the process has more than one thread (as `strace -f` does): lines name the
+    /// calling thread.
+    var threadID: Int32?
 
     func emit(_ line: String) {
         var bytes = Array((line + "\n").utf8)

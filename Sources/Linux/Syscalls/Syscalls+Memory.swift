@@ -70,7 +70,9 @@ extension LinuxProcess {
         }
         guard let fresh = accounting.admit(target, size) else { throw .noMemory }
         if flags & LinuxProcess.mapAnonymous != 0 {
-            guard memory.mapAnonymous(target, size, prot) else { throw .noMemory }
+            // MAP_SHARED anonymous memory is a shared host mapping, so a forked child and its
+            // parent keep seeing each other's writes, as on Linux.
+            guard memory.mapAnonymous(target, size, prot, shared: type != LinuxProcess.mapPrivate) else { throw .noMemory }
         } else if let error = memory.mapFile(target, size, prot, fd: Int32(a.int(4)), offset: Int64(bitPattern: offset),
                                               shared: type != LinuxProcess.mapPrivate) {
             return -Int64(error)

@@ -3,68 +3,11 @@ import Glibc
 #endif
 import Guest
 
-/// futex, getrandom and the RISC-V-specific calls.
+/// getrandom and the RISC-V-specific calls (futex is in Threads/).
 extension LinuxProcess {
     func sysGetrandom(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         let length = UInt64(UInt32(truncatingIfNeeded: a[1]))
         return passthrough(.getrandom, try buffer(a[0], length, .write), Int(length), a.int(2))
-    }
-
-    /// Futexes for a single-threaded process: nobody else can change the word or wake a waiter.
-    /// WAIT fails with EAGAIN if the word differs; otherwise it sleeps for the timeout and reports
-    /// ETIMEDOUT, or without a timeout blocks until a signal arrives for the guest (as Linux would).
-    /// WAKE wakes nobody (0); WAKE_OP still performs its write.
-    func sysFutex(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
-        let address = a[0], op = a.int(1) & 0x7f, value = UInt32(truncatingIfNeeded: a[2])
-        guard address % 4 == 0 else { throw .invalid }
-        switch op {
-        case 0, 9:  // FUTEX_WAIT, FUTEX_WAIT_BITSET
-            guard let current = try? memory.load(address, as: UInt32.self) else { throw .fault }
-            if current != value { throw SyscallError(EAGAIN) }
-            if a[3] != 0 {
-                // WAIT's timeout is relative; WAIT_BITSET's is absolute on the chosen clock.
-                let clock = a.int(1) & 256 != 0 ? Int(CLOCK_REALTIME) : Int(CLOCK_MONOTONIC)
-                guard let ts = try? memory.read(a[3], count: 16) else { throw .fault }
-                let r = ts.withUnsafeBytes { p in
-                    host { HostSyscall.call(.clock_nanosleep, clock, op == 9 ? 1 : 0, Int(bitPattern: p.baseAddress), 0) }
-                }
-                return r < 0 ? r : -Int64(ETIMEDOUT)
-            }
-            while !signals.pending { _ = HostSyscall.call(.ppoll, 0, 0, 0, 0, 8) }
-            return -Int64(EINTR)
-        case 1, 10:  // FUTEX_WAKE, FUTEX_WAKE_BITSET
-            return 0
-        case 3:  // FUTEX_REQUEUE
-            return 0
-        case 4:  // FUTEX_CMP_REQUEUE
-            guard let current = try? memory.load(address, as: UInt32.self) else { throw .fault }
-            if current != UInt32(truncatingIfNeeded: a[5]) { throw SyscallError(EAGAIN) }
-            return 0
-        case 5:  // FUTEX_WAKE_OP
-            try futexWakeOp(a[4], UInt32(truncatingIfNeeded: a[5]))
-            return 0
-        default:
-            throw SyscallError(ENOSYS)
-        }
-    }
-
-    /// The write half of FUTEX_WAKE_OP: `*uaddr2 = *uaddr2 OP oparg`.
-    private func futexWakeOp(_ address: UInt64, _ encoded: UInt32) throws(SyscallError) {
-        guard address % 4 == 0 else { throw .invalid }
-        guard let old = try? memory.load(address, as: UInt32.self) else { throw .fault }
-        var op = encoded >> 28
-        var arg = (encoded >> 12) & 0xfff
-        if op & 8 != 0 { op &= 7; arg = 1 << (arg & 31) }
-        let new: UInt32
-        switch op {
-        case 0: new = arg
-        case 1: new = old &+ arg
-        case 2: new = old | arg
-        case 3: new = old & ~arg
-        case 4: new = old ^ arg
-        default: throw SyscallError(ENOSYS)
-        }
-        do { try memory.store(address, new) } catch { throw .fault }
     }
 
     /// riscv_hwprobe keys (arch/riscv/include/uapi/asm/hwprobe.h).

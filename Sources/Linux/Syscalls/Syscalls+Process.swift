@@ -10,23 +10,21 @@ extension LinuxProcess {
     static let cloneSetTLS: UInt64 = 0x80000, cloneParentSetTID: UInt64 = 0x100000
     static let cloneChildClearTID: UInt64 = 0x200000, cloneChildSetTID: UInt64 = 0x1000000
 
-    func sysExit(_ a: SyscallArguments) -> Continuation {
-        .stop(.exited(Int32(truncatingIfNeeded: a[0])))
-    }
-
-    func sysSetTIDAddress(_ a: SyscallArguments) -> Int64 {
-        clearChildTID = a[0]
-        return HostSyscall.call(.gettid)
-    }
-
-    /// clone with fork semantics only. vfork and posix_spawn (CLONE_VM|CLONE_VFORK) become a
-    /// plain fork: the child runs on its own copy of memory and the parent continues at once.
-    /// Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK) are refused with EAGAIN, which
-    /// pthread_create reports as "resources unavailable".
+    /// clone: a thread (CLONE_THREAD, Threads/), or a fork. vfork and posix_spawn
+    /// (CLONE_VM|CLONE_VFORK) become a plain fork: the child runs on its own copy of memory and
+    /// the parent continues at once. CLONE_VM without CLONE_THREAD or CLONE_VFORK (a process
+    /// sharing memory) is refused with EAGAIN.
     func sysClone(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         // riscv64 has CLONE_BACKWARDS order: (flags, newsp, parent_tid, tls, child_tid).
         let flags = a[0], newStack = a[1], parentTID = a[2], tls = a[3], childTID = a[4]
-        if flags & LinuxProcess.cloneThread != 0 { throw SyscallError(EAGAIN) }
+        if flags & LinuxProcess.cloneThread != 0 {
+            return try spawnThread(a, flags: flags, stack: newStack, parentTID: parentTID, tls: tls, childTID: childTID)
+        }
+        return try forkClone(a.hart, flags: flags, newStack: newStack, parentTID: parentTID, tls: tls, childTID: childTID)
+    }
+
+    func forkClone(_ hart: Hart, flags: UInt64, newStack: UInt64, parentTID: UInt64, tls: UInt64,
+                   childTID: UInt64) throws(SyscallError) -> Int64 {
         if flags & LinuxProcess.cloneVM != 0 && flags & LinuxProcess.cloneVFork == 0 { throw SyscallError(EAGAIN) }
         if flags & LinuxProcess.cloneParentSetTID != 0 { _ = try buffer(parentTID, 4, .write) }
         if flags & LinuxProcess.cloneChildSetTID != 0 { _ = try buffer(childTID, 4, .write) }
@@ -38,17 +36,20 @@ extension LinuxProcess {
             accounting.forked(slot)
             return -Int64(e)
         }
-        let hart = a.hart
         if pid == 0 {
             accounting.becameChild(slot)
             signals.didFork()
             TimedRun.restartWatchdogAfterFork()
+            let thread = threads.thread(hart)
+            threads.becameForkChild(thread)
+            // Host signals go to this thread now: the one `run` was on is not in the child.
+            if signals.receivesHostSignals { HostSignals.routeToCurrentThread(true) }
             let tid = getpid()
             if newStack != 0 { hart.state.setX(2, newStack) }
             if flags & LinuxProcess.cloneSetTLS != 0 { hart.state.setX(4, tls) }
             if flags & LinuxProcess.cloneChildSetTID != 0 { try? memory.store(childTID, UInt32(bitPattern: tid)) }
             if flags & LinuxProcess.cloneParentSetTID != 0 { try? memory.store(parentTID, UInt32(bitPattern: tid)) }
-            if flags & LinuxProcess.cloneChildClearTID != 0 { clearChildTID = childTID }
+            if flags & LinuxProcess.cloneChildClearTID != 0 { thread.clearChildTID = childTID }
             return 0
         }
         accounting.forked(slot)

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Threaded guests, run again and again (races are rare by nature) under both engines, and once
+/// with many more threads than the host has cores. Each run must give the expected output.
+@Suite struct ThreadTests {
+    static let repeated = ["threads_basic", "threads_exit", "fork_shared"]
+    static let engines = ["interp", "jit"]
+    static let rounds = 6
+
+    static func run(_ name: String, _ arguments: [String], engine: String) throws -> ProcessResult {
+        try runProcess(Paths.trapeze, ["run", "--engine", engine, "--timeout", "60",
+                                       Paths.fixtures.appendingPathComponent("bin/\(name)").path] + arguments)
+    }
+
+    @Test("threaded fixtures give the same output every time", arguments: repeated, engines)
+    func repeatedRuns(_ name: String, _ engine: String) throws {
+        let expected = try Data(contentsOf: Paths.fixtures.appendingPathComponent("expected/\(name).stdout"))
+        for round in 0..<Self.rounds {
+            let r = try Self.run(name, [], engine: engine)
+            #expect(r.status == 0, "\(name) [\(engine)] round \(round): status \(r.status), stderr: \(r.stderrText)")
+            #expect(r.stdout == expected, "\(name) [\(engine)] round \(round): \(String(decoding: r.stdout, as: UTF8.self))")
+        }
+    }
+
+    @Test("more threads than cores", arguments: engines)
+    func stress(_ engine: String) throws {
+        let cores = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        let n = cores * 24
+        let r = try Self.run("threads_stress", [String(n)], engine: engine)
+        #expect(r.status == 0, "stderr: \(r.stderrText)")
+        #expect(String(decoding: r.stdout, as: UTF8.self) ==
+                "\(n) threads: locked \(n * 20000 / 8) amo \(n * 20000) cas \(n * 20000) children \(n * 4)\n")
+    }
+
+    @Test("a fault in one thread kills the process with the faulting pc", arguments: engines)
+    func faultingThread(_ engine: String) throws {
+        for _ in 0..<3 {
+            let r = try Self.run("threads_fault", [], engine: engine)
+            #expect(r.status == 128 + 11)
+            #expect(r.stderrText.contains("trapeze: guest pc 0x"), "\(r.stderrText)")
+        }
+    }
+
+    @Test("--max-insns and --timeout end every thread", arguments: engines)
+    func limitsEndAllThreads(_ engine: String) throws {
+        // Two threads hashing for far longer than the limits allow.
+        let bench = Paths.fixtures.appendingPathComponent("bin/threads_bench").path
+        let timed = try runProcess(Paths.trapeze, ["run", "--engine", engine, "--timeout", "0.5", bench, "2", "36"])
+        #expect(timed.status == 124, "stderr: \(timed.stderrText)")
+        let counted = try runProcess(Paths.trapeze, ["run", "--engine", engine, "--max-insns", "20000000", bench, "2", "36"])
+        #expect(counted.status == 124, "stderr: \(counted.stderrText)")
+        #expect(counted.stderrText.contains("--max-insns"), "\(counted.stderrText)")
+    }
+}
