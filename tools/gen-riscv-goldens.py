@@ -205,8 +205,49 @@ def rebase32(text, addr):
         return text[:m.start(2)] + f"{target:x}"
     return text
 
+# ---------------------------------------------------------------- the bit group (Zb*, Zbk*)
+BIT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx"
+
+def gen_bit():
+    """Every bit-group mnemonic in a few operand shapes, then a sweep of funct7 x rs2 over the
+    funct3 values of OP and OP-32 and the shift funct3s of OP-IMM and OP-IMM-32 as raw .insn words, disassembled from an
+    ELF whose attributes name the extensions (binary mode knows only rv64gc). binutils 2.40 has
+    no Zicond: its words show as .4byte there."""
+    src = ["\t.text"]
+    regs = [("a0", "a1", "a2"), ("t0", "s1", "zero"), ("s11", "zero", "t6")]
+    three = ("sh1add sh2add sh3add add.uw sh1add.uw sh2add.uw sh3add.uw andn orn xnor max maxu min minu "
+             "rol rolw ror rorw clmul clmulh clmulr bclr bext binv bset pack packh packw xperm4 xperm8").split()
+    two = "clz clzw ctz ctzw cpop cpopw sext.b sext.h zext.h orc.b rev8 brev8".split()
+    shifts = [("slli.uw", 63), ("rori", 63), ("roriw", 31), ("bclri", 63), ("bexti", 63), ("binvi", 63), ("bseti", 63)]
+    for rd, rs1, rs2 in regs:
+        src += [f"\t{m} {rd},{rs1},{rs2}" for m in three]
+        src += [f"\t{m} {rd},{rs1}" for m in two]
+        for m, top in shifts:
+            src += [f"\t{m} {rd},{rs1},{sh}" for sh in (0, 1, 31, top)]
+    src.append("\tzext.w a0,a1")
+    for major in (0x33, 0x3b, 0x13, 0x1b):
+        # The immediate majors' other funct3 values hold only RV64I's addi-style rows.
+        for f3 in (range(8) if major in (0x33, 0x3b) else (1, 5)):
+            for f7 in range(128):
+                for rs2 in range(0, 32, 3 if major in (0x33, 0x3b) else 1):
+                    w = f7 << 25 | rs2 << 20 | 11 << 15 | f3 << 12 | 10 << 7 | major
+                    src.append(f"\t.insn 4, 0x{w:08x}")
+    with tempfile.TemporaryDirectory() as tmp:
+        s_path, o_path = os.path.join(tmp, "bit.S"), os.path.join(tmp, "bit.o")
+        write(s_path, src)
+        subprocess.run(["riscv64-linux-gnu-gcc", "-c", f"-march={BIT_MARCH}", "-mabi=lp64d", s_path, "-o", o_path], check=True)
+        entries = list(listing(objdump(["-d", o_path])))
+    lines = [BANNER.format(f"the bit group's mnemonics and a funct7/rs2 sweep, -march={BIT_MARCH}"),
+             "# address\tencoding\tobjdump -d text"]
+    lines += [f"{addr:x}\t{enc}\t{text}" for addr, enc, text in entries]
+    write(os.path.join(GOLDENS, "bit.txt"), lines)
+
 if __name__ == "__main__":
     os.makedirs(GOLDENS, exist_ok=True)
+    if sys.argv[1:] == ["--bit"]:
+        gen_bit()
+        sys.exit(0)
+    gen_bit()
     entries = gen_all()
     gen_csr_names(entries)
     gen_fixtures()

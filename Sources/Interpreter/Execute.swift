@@ -115,6 +115,13 @@ extension Executor {
         case .divuw: registers(i, IntegerOps.divideUnsignedWord)
         case .remw: registers(i, IntegerOps.remainderWord)
         case .remuw: registers(i, IntegerOps.remainderUnsignedWord)
+        // Zba, Zbb, Zbc, Zbs, Zbkb, Zbkx, Zicond
+        case .sh1add, .sh2add, .sh3add, .add_uw, .sh1add_uw, .sh2add_uw, .sh3add_uw, .slli_uw,
+             .andn, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw, .max, .maxu, .min, .minu,
+             .sext_b, .sext_h, .zext_h, .rol, .rolw, .ror, .rori, .roriw, .rorw, .orc_b, .rev8,
+             .clmul, .clmulh, .clmulr, .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti,
+             .pack, .packh, .packw, .brev8, .xperm4, .xperm8, .czero_eqz, .czero_nez:
+            bit(i)
         // A
         case .lr_w: try loadReserved(i, Int32.self)
         case .lr_d: try loadReserved(i, Int64.self)

@@ -7,11 +7,27 @@ import Glibc
 ///
 /// The baseline (x86-64's SSE2) is enough for every inline F/D lowering except the fused
 /// multiply-adds, which need FMA3 (and an OS that saves the AVX state VEX code touches); without
-/// it they go to `FloatUnit`. Setting `TRAPEZE_JIT_BASELINE=1` in the environment pretends the
-/// host has nothing beyond the baseline, to exercise that fallback on a machine that has FMA3.
+/// it they go to `FloatUnit`. The bit group uses POPCNT, LZCNT, BMI1 (andn, tzcnt) and BMI2
+/// where present, with plain x86-64 (bsr/bsf, not/and) or a helper call otherwise. Setting
+/// `TRAPEZE_JIT_BASELINE=1` in the environment pretends the host has nothing beyond the
+/// baseline, to exercise those fallbacks on a machine that has it all; `JITOptions.hostFeatures`
+/// does the same for one engine.
 public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var sse41: Bool
     public var fma: Bool
+    public var popcnt = false
+    public var lzcnt = false
+    public var bmi1 = false
+    public var bmi2 = false
+
+    public init(sse41: Bool, fma: Bool, popcnt: Bool = false, lzcnt: Bool = false, bmi1: Bool = false, bmi2: Bool = false) {
+        self.sse41 = sse41
+        self.fma = fma
+        self.popcnt = popcnt
+        self.lzcnt = lzcnt
+        self.bmi1 = bmi1
+        self.bmi2 = bmi2
+    }
 
     public static let baseline = CPUFeatures(sse41: false, fma: false)
 
@@ -34,14 +50,28 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         // VEX-encoded instructions fault unless the OS has enabled the SSE and AVX states.
         let avxState = osxsave && trapeze_xgetbv0() & 0b110 == 0b110
         let fma = ecx & (1 << 12) != 0 && avx && avxState
-        return CPUFeatures(sse41: sse41, fma: fma)
+        let popcnt = ecx & (1 << 23) != 0
+        var bmi1 = false, bmi2 = false, lzcnt = false
+        trapeze_cpuid(0, 0, &r)
+        if r[0] >= 7 {
+            trapeze_cpuid(7, 0, &r)
+            bmi1 = r[1] & (1 << 3) != 0
+            bmi2 = r[1] & (1 << 8) != 0
+        }
+        trapeze_cpuid(0x8000_0000, 0, &r)
+        if r[0] >= 0x8000_0001 {
+            trapeze_cpuid(0x8000_0001, 0, &r)
+            lzcnt = r[2] & (1 << 5) != 0 // ABM
+        }
+        return CPUFeatures(sse41: sse41, fma: fma, popcnt: popcnt, lzcnt: lzcnt, bmi1: bmi1, bmi2: bmi2)
         #else
         return .baseline
         #endif
     }
 
     public var description: String {
-        let names = [sse41 ? "sse4.1" : nil, fma ? "fma3" : nil].compactMap { $0 }
+        let names = [sse41 ? "sse4.1" : nil, fma ? "fma3" : nil, popcnt ? "popcnt" : nil, lzcnt ? "lzcnt" : nil,
+                     bmi1 ? "bmi1" : nil, bmi2 ? "bmi2" : nil].compactMap { $0 }
         return names.isEmpty ? "baseline (sse2)" : names.joined(separator: " ")
     }
 }

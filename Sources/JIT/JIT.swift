@@ -297,6 +297,7 @@ public final class JIT: Engine {
         var targets = TranslationTargets(epilogue: epilogue, coldExit: coldExit, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          chaining: options.chaining, translated: blocks)
         targets.faultInjection = options.faultInjection
+        targets.features = options.hostFeatures
         targets.countIndirectHits = options.countIndirectHits
         targets.indirectTable = indirect.address
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }

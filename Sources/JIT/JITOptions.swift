@@ -14,6 +14,10 @@ public struct JITOptions: Sendable {
     /// the count is a read-modify-write of memory on every indirect jump.
     public var countIndirectHits = false
 
+    /// The host instruction-set extensions translated code may use: the detected ones by default;
+    /// `.baseline` forces the plain x86-64 lowerings (the bit group's tests compare both).
+    public var hostFeatures: CPUFeatures = .host
+
     /// Test-only: a lowering broken on purpose (see `JITFaultInjection`).
     public var faultInjection: JITFaultInjection? = nil
 

@@ -35,6 +35,8 @@ enum Lowering: Equatable {
         case .integer, .memory, .floatMemory: .inline
         case .control: .branch
         case .system: .system
+        // Zb*: inline, with a helper call for the few x86 has no short form of.
+        case .bit: .slowPath
         // A: lock-prefixed x86 inline; misaligned or out-of-range addresses call the interpreter.
         // F and D arithmetic: SSE/FMA3 inline; NaN results, RMM and the like call FloatUnit.
         case .atomic, .float: .slowPath
@@ -48,6 +50,7 @@ extension Translator {
     mutating func lower(_ i: Instruction) {
         switch i.opcode.operation {
         case .integer(let op): integer(i, op)
+        case .bit(let op): bit(i, op)
         case .control(let op): control(i, op)
         case .memory(let op): loadStore(i, op)
         case .atomic(let op): atomic(i, op)

@@ -24,6 +24,8 @@ struct TranslationTargets {
     var executionCounter: UInt64? = nil
     /// Test-only broken lowering (`JITOptions.faultInjection`).
     var faultInjection: JITFaultInjection? = nil
+    /// What the bit group's lowerings may use (`JITOptions.hostFeatures`).
+    var features: CPUFeatures = .host
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.

@@ -5,6 +5,8 @@ extension Disassembler {
         switch i.opcode.operation {
         case .integer(let op):
             return renderInteger(i, op, pc: pc)
+        case .bit(let op):
+            return renderBit(i, op)
         case .control(let op):
             return renderControl(i, op, pc: pc)
         case .memory(.fence):

@@ -12,6 +12,17 @@ public enum IntegerOp: UInt8, GroupOperation {
     public static var group: OpcodeGroup { .integer }
 }
 
+public enum BitOp: UInt8, GroupOperation {
+    case sh1add, sh2add, sh3add, add_uw, sh1add_uw, sh2add_uw, sh3add_uw, slli_uw
+    case andn, orn, xnor, clz, clzw, ctz, ctzw, cpop, cpopw, max, maxu, min, minu
+    case sext_b, sext_h, zext_h, rol, rolw, ror, rori, roriw, rorw, orc_b, rev8
+    case clmul, clmulh, clmulr
+    case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
+    case pack, packh, packw, brev8, xperm4, xperm8
+    case czero_eqz, czero_nez
+    public static var group: OpcodeGroup { .bit }
+}
+
 public enum ControlOp: UInt8, GroupOperation {
     case jal, jalr
     case beq, bne, blt, bge, bltu, bgeu

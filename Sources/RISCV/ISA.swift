@@ -1,9 +1,9 @@
-/// The RV64GC instruction table: the one description of every encoding that the decoder,
+/// The instruction table (RV64GC and the scalar extensions beyond it): the one description of every encoding that the decoder,
 /// disassembler, encoder and metadata are derived from.
 public enum ISA {
     /// Every encoding row. An opcode may have more than one row when one mask cannot describe all
     /// of its valid encodings (`fence` has a second row for `fence.tso`); its first row is its `info`.
-    public static let all: [InstructionSpec] = rv64i + zifencei + zicsr + m + a + f + d + privileged
+    public static let all: [InstructionSpec] = rv64i + zifencei + zicsr + m + a + f + d + privileged + bit
 
     /// The first row of each opcode, indexed by `Opcode.rawValue`.
     public static let byOpcode: [InstructionSpec] = {

@@ -42,6 +42,9 @@ public enum Format: UInt8, Sendable {
 /// The ISA module an instruction belongs to.
 public enum Extension: UInt8, Sendable, CaseIterable {
     case i, m, a, f, d, zicsr, zifencei, privileged
+    /// The bit group's extensions. An instruction in two of them (`andn` in Zbb and Zbkb,
+    /// `clmul` in Zbc and Zbkc) has its row under the first; `Extension.also` names the other.
+    case zba, zbb, zbc, zbs, zbkb, zbkc, zbkx, zicond
 }
 
 /// Which register file an operand field names.

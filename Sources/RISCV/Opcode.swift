@@ -14,6 +14,14 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     case addw, subw, sllw, srlw, sraw
     case mul, mulh, mulhsu, mulhu, div, divu, rem, remu
     case mulw, divw, divuw, remw, remuw
+    // Bit: Zba, Zbb, Zbc/Zbkc, Zbs, Zbkb, Zbkx and Zicond (register arithmetic beyond RV64IM).
+    case sh1add, sh2add, sh3add, add_uw, sh1add_uw, sh2add_uw, sh3add_uw, slli_uw
+    case andn, orn, xnor, clz, clzw, ctz, ctzw, cpop, cpopw, max, maxu, min, minu
+    case sext_b, sext_h, zext_h, rol, rolw, ror, rori, roriw, rorw, orc_b, rev8
+    case clmul, clmulh, clmulr
+    case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
+    case pack, packh, packw, brev8, xperm4, xperm8
+    case czero_eqz, czero_nez
     // Control transfer.
     case jal, jalr
     case beq, bne, blt, bge, bltu, bgeu

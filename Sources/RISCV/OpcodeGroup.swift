@@ -1,6 +1,6 @@
 /// The part of the machine an instruction works on, which decides how every engine treats it:
 /// the one definition of "system instruction", of what ends a block, and of which code handles
-/// an opcode. Each group has a narrow enum of its operations (`IntegerOp`, `ControlOp`,
+/// an opcode. Each group has a narrow enum of its operations (`IntegerOp`, `BitOp`, `ControlOp`,
 /// `MemoryOp`, `AtomicOp`, `FloatMemoryOp`, `FloatOp`, `SystemOp`); engines dispatch on
 /// `Opcode.operation` and then `switch` exhaustively over the narrow enum, so no switch lists
 /// opcodes that do not belong to it. (The interpreter's hot `Executor.step` is the exception:
@@ -18,6 +18,10 @@
 public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
     /// Register and immediate arithmetic (RV64I and M): no memory, no traps, falls through.
     case integer
+    /// Bit manipulation, carry-less multiplication and conditional zeroing (Zba, Zbb, Zbc, Zbs,
+    /// Zbkb, Zbkc, Zbkx, Zicond): register arithmetic like `integer`, kept apart so that the
+    /// extensions a `--cpu` choice leaves out are one range of opcodes.
+    case bit
     /// Jumps and conditional branches: end the block.
     case control
     /// Integer loads and stores, and `fence`.
@@ -36,6 +40,7 @@ public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
     @inlinable public var first: Opcode {
         switch self {
         case .integer: .lui
+        case .bit: .sh1add
         case .control: .jal
         case .memory: .lb
         case .atomic: .lr_w
@@ -50,7 +55,7 @@ public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
     @inlinable public var endsBlock: Bool {
         switch self {
         case .control, .system: true
-        case .integer, .memory, .atomic, .floatMemory, .float: false
+        case .integer, .bit, .memory, .atomic, .floatMemory, .float: false
         }
     }
 }
@@ -58,6 +63,7 @@ public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
 /// One instruction's group together with its operation in that group's narrow enum.
 public enum Operation: Equatable, Sendable {
     case integer(IntegerOp)
+    case bit(BitOp)
     case control(ControlOp)
     case memory(MemoryOp)
     case atomic(AtomicOp)
@@ -70,7 +76,8 @@ extension Opcode {
     /// This opcode's group: a few comparisons, since `Opcode` declares its cases group by group.
     @inlinable public var group: OpcodeGroup {
         let r = index
-        if r < OpcodeGroup.control.first.index { return .integer }
+        if r < OpcodeGroup.bit.first.index { return .integer }
+        if r < OpcodeGroup.control.first.index { return .bit }
         if r < OpcodeGroup.memory.first.index { return .control }
         if r < OpcodeGroup.atomic.first.index { return .memory }
         if r < OpcodeGroup.floatMemory.first.index { return .atomic }
@@ -87,6 +94,7 @@ extension Opcode {
     @inlinable public var operation: Operation {
         switch group {
         case .integer: .integer(IntegerOp(member: self))
+        case .bit: .bit(BitOp(member: self))
         case .control: .control(ControlOp(member: self))
         case .memory: .memory(MemoryOp(member: self))
         case .atomic: .atomic(AtomicOp(member: self))

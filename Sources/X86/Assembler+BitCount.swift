@@ -17,3 +17,14 @@ extension Assembler {
     }
 }
 
+
+/// bsf and bsr: the baseline bit scans (ZF set and the destination undefined for a zero source).
+extension Assembler {
+    public mutating func bsf(_ dst: Reg, _ src: Reg) { bitScan(0xBC, dst, src) }
+    public mutating func bsr(_ dst: Reg, _ src: Reg) { bitScan(0xBD, dst, src) }
+
+    private mutating func bitScan(_ op: UInt8, _ dst: Reg, _ src: Reg) {
+        precondition(dst.size == src.size && !dst.size.isByte, "bit scans take 16/32/64-bit operands of one size")
+        emit(dst.size.prefixes, w: dst.size.rexW, .of(0x0F, op), reg: dst.gpr.rawValue, rm: .gpr(src))
+    }
+}

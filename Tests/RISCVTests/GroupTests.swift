@@ -8,6 +8,7 @@ import RISCV
     static func unpack(_ operation: Operation) -> (OpcodeGroup, Opcode) {
         switch operation {
         case .integer(let op): (IntegerOp.group, op.opcode)
+        case .bit(let op): (BitOp.group, op.opcode)
         case .control(let op): (ControlOp.group, op.opcode)
         case .memory(let op): (MemoryOp.group, op.opcode)
         case .atomic(let op): (AtomicOp.group, op.opcode)
@@ -20,6 +21,7 @@ import RISCV
     /// Every narrow enum's cases, as the opcodes they stand for, in declaration order.
     static let members: [OpcodeGroup: [Opcode]] = [
         .integer: IntegerOp.allCases.map(\.opcode),
+        .bit: BitOp.allCases.map(\.opcode),
         .control: ControlOp.allCases.map(\.opcode),
         .memory: MemoryOp.allCases.map(\.opcode),
         .atomic: AtomicOp.allCases.map(\.opcode),
@@ -45,6 +47,7 @@ import RISCV
 
     @Test func narrowEnumsMirrorOpcodeNameForName() {
         #expect(Self.names(IntegerOp.allCases) == Self.names(Self.members[.integer] ?? []))
+        #expect(Self.names(BitOp.allCases) == Self.names(Self.members[.bit] ?? []))
         #expect(Self.names(ControlOp.allCases) == Self.names(Self.members[.control] ?? []))
         #expect(Self.names(MemoryOp.allCases) == Self.names(Self.members[.memory] ?? []))
         #expect(Self.names(AtomicOp.allCases) == Self.names(Self.members[.atomic] ?? []))
@@ -59,6 +62,7 @@ import RISCV
             #expect(group == opcode.group && back == opcode, "\(opcode)")
             #expect((IntegerOp(opcode)?.opcode ?? opcode) == opcode)
             #expect((IntegerOp(opcode) != nil) == (opcode.group == .integer), "\(opcode)")
+            #expect((BitOp(opcode) != nil) == (opcode.group == .bit), "\(opcode)")
             #expect((AtomicOp(opcode) != nil) == (opcode.group == .atomic), "\(opcode)")
             #expect((FloatOp(opcode) != nil) == (opcode.group == .float), "\(opcode)")
             #expect((SystemOp(opcode) != nil) == (opcode.group == .system), "\(opcode)")
@@ -77,6 +81,8 @@ import RISCV
             switch spec.group {
             case .integer, .control:
                 #expect(!spec.mayTrap && spec.memory == nil, "\(name)")
+            case .bit:
+                #expect(!spec.mayTrap && spec.memory == nil && spec.writesX, "\(name)")
             case .memory:
                 // fence orders accesses without making one.
                 #expect(spec.mayTrap == (spec.opcode != .fence) && (spec.memory != nil) == (spec.opcode != .fence), "\(name)")

@@ -13,11 +13,17 @@ import RISCV
         }
     }
 
+    /// Rows that are a special case of another row by design: zext.h is packw with rs2 = x0 (its
+    /// own row so that Zbb has it without Zbkb); the more specific row decodes first.
+    static let refinements: [Opcode: Opcode] = [.zext_h: .packw]
+
     /// Each row's match word decodes to that row, so no row hides behind another.
     @Test func rowsDoNotOverlap() {
         for spec in ISA.all {
-            #expect(decode(spec.match)?.opcode == spec.opcode, "\(spec.mnemonic)")
+            let word = spec.opcode == .packw ? spec.match | 1 << 20 : spec.match // packw x0, x0, x1
+            #expect(decode(word)?.opcode == spec.opcode, "\(spec.mnemonic)")
             for other in ISA.all where other.opcode != spec.opcode {
+                if Self.refinements[spec.opcode] == other.opcode || Self.refinements[other.opcode] == spec.opcode { continue }
                 let common = spec.mask & other.mask
                 #expect(spec.match & common != other.match & common, "\(spec.mnemonic) overlaps \(other.mnemonic)")
             }

@@ -74,4 +74,12 @@ public enum RV {
     public static let shiftImmediateOps: [(Opcode, maxShift: Int)] = [
         (.slli, 63), (.srli, 63), (.srai, 63), (.slliw, 31), (.srliw, 31), (.sraiw, 31),
     ]
+
+    /// The bit group's opcodes by operand shape: rd, rs1, rs2 / rd, rs1 / rd, rs1, shift amount
+    /// (with its largest amount).
+    public static let bitRegisterOps: [Opcode] = Opcode.allCases.filter { $0.group == .bit && $0.info.format == .r }
+    public static let bitUnaryOps: [Opcode] = Opcode.allCases.filter { $0.group == .bit && $0.info.format == .unary }
+    public static let bitShiftOps: [(Opcode, maxShift: Int)] = Opcode.allCases
+        .filter { $0.group == .bit && $0.info.format == .shift }
+        .map { ($0, $0.info.mask & (1 << 25) != 0 ? 31 : 63) }
 }

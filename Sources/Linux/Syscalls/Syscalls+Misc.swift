@@ -14,10 +14,13 @@ extension LinuxProcess {
     enum HWProbe {
         static let baseIMA: UInt64 = 1
         static let extFD: UInt64 = 1 << 0, extC: UInt64 = 1 << 1
+        /// Zba, Zbb, Zbs, Zbc, Zbkb, Zbkc, Zbkx (bits 3, 4, 5, 7, 8, 9, 10): the bit group both
+        /// engines run. (Zicond has a bit too, but not in the headers this was checked against.)
+        static let extBit: UInt64 = 1 << 3 | 1 << 4 | 1 << 5 | 1 << 7 | 1 << 8 | 1 << 9 | 1 << 10
         static let misalignedSlow: UInt64 = 2
     }
 
-    /// Answers what an RV64GC hart with no vector or bit-manipulation extensions has; unknown
+    /// Answers what an RV64GC hart with the bit group and no vector extension has; unknown
     /// keys get key −1, as Linux does.
     func sysRiscvHWProbe(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         let pairs = a[0], count = a[1]
@@ -31,7 +34,7 @@ extension LinuxProcess {
             switch Int64(bitPattern: key) {
             case 0, 1, 2: value = 0                          // mvendorid, marchid, mimpid
             case 3: value = HWProbe.baseIMA                  // BASE_BEHAVIOR
-            case 4: value = HWProbe.extFD | HWProbe.extC     // IMA_EXT_0
+            case 4: value = HWProbe.extFD | HWProbe.extC | HWProbe.extBit // IMA_EXT_0
             case 5, 9: value = HWProbe.misalignedSlow        // CPUPERF_0, MISALIGNED_SCALAR_PERF
             case 7: value = memory.limit - 1                 // HIGHEST_VIRT_ADDRESS
             case 8: value = Hart.timebaseFrequency           // TIME_CSR_FREQ

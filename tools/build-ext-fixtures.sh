@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the extension fixtures (Fixtures/ext) and records QEMU 7.2's output as the expected one:
+#   bitmanip       -march=rv64gc_zba_zbb_zbc_zbs, Zicond through .insn
+#   bitmanip-qemu  the same without Zicond (QEMU 7.2 has no Zicond), run under
+#                  qemu-riscv64 -cpu rv64,zba=true,zbb=true,zbc=true,zbs=true
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CC=${CC:-riscv64-linux-gnu-gcc}
+FLAGS=(-O2 -static -march=rv64gc_zba_zbb_zbc_zbs -mabi=lp64d -Wall "-fdebug-prefix-map=$PWD=.")
+$CC "${FLAGS[@]}" Fixtures/ext/bitmanip.c -o Fixtures/ext/bitmanip
+$CC "${FLAGS[@]}" -DNO_ZICOND Fixtures/ext/bitmanip.c -o Fixtures/ext/bitmanip-qemu
+qemu-riscv64 -cpu rv64,zba=true,zbb=true,zbc=true,zbs=true Fixtures/ext/bitmanip-qemu > Fixtures/ext/bitmanip.expected
+echo "build-ext-fixtures: bitmanip expects $(cat Fixtures/ext/bitmanip.expected)"
