@@ -77,9 +77,62 @@ extension Translator {
         }
     }
 
-    /// fclass: rare in compiled code, so left to the helper.
+    /// fclass from the bits: the class index k (0 −∞ … 7 +∞, 8 sNaN, 9 qNaN) and rd = 1 << k.
+    /// The eight signed classes mirror each other (−normal 1, +normal 6): k for the magnitude,
+    /// then XOR 7 for a negative value. libm classifies its arguments (isinf, isnan, fpclassify).
+    /// A single that is not NaN-boxed is the canonical NaN: left to the helper.
     mutating func classify(_ i: Instruction, _ p: Precision) {
-        floatHelper(i)
+        if p == .double {
+            classifyBits(i, p)
+        } else {
+            unroundedOperation(i) { t, fallback in
+                t.checkBoxed(i.rs1, unboxed: fallback)
+                t.classifyBits(i, p)
+            }
+        }
+    }
+
+    private mutating func classifyBits(_ i: Instruction, _ p: Precision) {
+        loadFBits(.rax, i.rs1)
+        let double = p == .double
+        let size: OperandSize = double ? .qword : .dword
+        let (ax, cx, dx) = (Reg(.rax, size), Reg(.rcx, size), Reg(.rdx, size))
+        let width = UInt8(double ? 64 : 32), mantissa = UInt8(double ? 52 : 23)
+        let zeroExponent = a.newLabel(), special = a.newLabel(), signed = a.newLabel()
+        let unsigned = a.newLabel()
+        a.mov(dx, ax)
+        a.shr(dx, imm: width - 1)
+        a.neg(.edx)
+        a.and(.edx, imm: 7) // 7 for a negative value
+        a.mov(cx, ax)
+        a.shl(cx, imm: 1)
+        a.shr(cx, imm: mantissa + 1) // the exponent
+        a.shl(ax, imm: width - mantissa) // the significand's fraction at the top; quiet bit = sign bit
+        a.test(.ecx, .ecx)
+        a.jcc(.e, zeroExponent)
+        a.cmp(.ecx, imm: double ? 0x7ff : 0xff)
+        a.jcc(.e, special)
+        a.mov(.ecx, imm: 6) // normal
+        a.jmp(signed)
+        a.bind(zeroExponent)
+        a.mov(.ecx, imm: 4) // zero
+        a.test(ax, ax)
+        a.jcc(.e, signed)
+        a.mov(.ecx, imm: 5) // subnormal
+        a.jmp(signed)
+        a.bind(special)
+        a.mov(.ecx, imm: 7) // infinity
+        a.test(ax, ax)
+        a.jcc(.e, signed)
+        a.shr(ax, imm: width - 1)
+        a.lea(.ecx, .qword(.rax, 8)) // 8 + quiet bit
+        a.jmp(unsigned)
+        a.bind(signed)
+        a.xor(.ecx, .edx)
+        a.bind(unsigned)
+        a.mov(.eax, imm: 1)
+        a.shl(.eax, .cl)
+        store(i.rd, .rax)
     }
 
     /// fmv.x.w (sign-extends bits 31:0, no unboxing check) and fmv.x.d.

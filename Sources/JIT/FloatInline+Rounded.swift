@@ -81,9 +81,21 @@ extension Translator {
     /// raises invalid (−1.5 to unsigned).
     mutating func toInteger(_ i: Instruction, _ p: Precision, _ kind: IntegerKind) {
         roundedOperation(i) { t, m, fallback in
-            let x = t.sourceF(i.rs1, p, scratch: .xmm0, unboxed: fallback)
-            let truncate = m == 1
-            let mode = truncate ? nil : m
+            var x = t.sourceF(i.rs1, p, scratch: .xmm0, unboxed: fallback)
+            var truncate = m == 1
+            var mode = truncate ? nil : m
+            // A static mode with SSE4.1: round to an integer first (inexact suppressed), then
+            // truncate, which is then exact; inexact is whether rounding changed the value. No
+            // MXCSR switch (two ldmxcsr and two stmxcsr, the cost of glibc's floor and ceil).
+            var inexactFrom: XMM? = nil
+            if let s = mode, CPUFeatures.host.sse41 {
+                let x86Mode: UInt8 = s == 2 ? 1 : s == 3 ? 2 : 0 // RDN → down, RUP → up, RNE
+                t.a.round(p, .xmm3, x, mode: x86Mode | 8)
+                inexactFrom = x
+                x = .xmm3
+                truncate = true
+                mode = nil
+            }
             switch kind {
             case .uint32, .uint64:
                 // The largest representable value ≤ 2^32 − 1 (resp. < 2^63): it and everything
@@ -120,6 +132,13 @@ extension Translator {
                 }
                 t.endRounding(mode)
             }
+            if let original = inexactFrom {
+                // In range (else the helper took over): NX when rounding moved the value.
+                t.a.ucomis(p, .xmm3, original)
+                t.a.setcc(.ne, .cl)
+                t.a.movzx(.ecx, .cl)
+                t.a.or(.dword(Host.state, Int32(StateOffset.fflags)), .ecx)
+            }
             t.store(i.rd, .rax)
         }
     }
@@ -127,29 +146,62 @@ extension Translator {
     /// fcvt.{s,d}.{w,wu,l,lu}. Never NaN; an unsigned 64-bit value with the top bit set is halved
     /// with its lost bit kept as a sticky bit (the conversion drops at least 11 bits, so this
     /// rounds once and correctly in every mode) and doubled back exactly.
+    ///
+    /// An exact conversion rounds the same in every mode and raises nothing, so it never touches
+    /// MXCSR: fcvt.d.w and fcvt.d.wu always (binutils encodes them with a static rne), and a
+    /// signed value that fits the significand under a static mode (floor and ceil convert back
+    /// with rdn/rup), which checks the value and switches MXCSR only out of line.
     mutating func fromInteger(_ i: Instruction, _ p: Precision, _ kind: IntegerKind) {
+        let alwaysExact = p == .double && (kind == .int32 || kind == .uint32)
+        if alwaysExact, case .mode = InlineRounding(rm: i.rm) {
+            // Nothing can go wrong: no fallback, no frm check.
+            convertFromInteger(register(i.rs1, scratch: .rax), p, kind)
+            storeF(i.rd, .xmm0, p)
+            return
+        }
         roundedOperation(i) { t, m, _ in
             let x = t.register(i.rs1, scratch: .rax)
-            t.beginRounding(m)
-            t.a.xorps(.xmm0, .xmm0) // no false dependency on xmm0's last writer
-            switch kind {
-            case .int32:
-                t.a.cvtsi2s(p, .xmm0, .r32(x))
-            case .uint32:
-                t.a.mov(.eax, .r32(x))
-                t.a.cvtsi2s(p, .xmm0, .rax)
-            case .int64:
-                t.a.cvtsi2s(p, .xmm0, .r64(x))
-            case .uint64:
+            if let m, !alwaysExact, kind == .int32 || kind == .int64 {
                 let back = t.a.newLabel()
-                let big = t.outOfLine(.inline(.unsignedToFloat(x, p, resume: back)))
-                t.a.test(.r64(x), .r64(x))
-                t.a.jcc(.s, big)
-                t.a.cvtsi2s(p, .xmm0, .r64(x))
+                let rounds = t.outOfLine(.inline(.roundedFromInteger(x, p, kind, mode: m, resume: back)))
+                // Exact when −2^53 ≤ value < 2^53 (2^24 for singles): value >> 53 is 0 or −1.
+                if kind == .int32 { t.a.movsxd(.rcx, .r32(x)) } else { t.a.mov(.rcx, .r64(x)) }
+                t.a.sar(.rcx, imm: p == .double ? 53 : 24)
+                t.a.add(.rcx, imm: 1)
+                t.a.cmp(.rcx, imm: 1)
+                t.a.jcc(.a, rounds)
+                t.a.xorps(.xmm0, .xmm0)
+                t.a.cvtsi2s(p, .xmm0, kind == .int32 ? .r32(x) : .r64(x))
                 t.a.bind(back)
+                t.storeF(i.rd, .xmm0, p)
+                return
             }
-            t.endRounding(m)
+            let mode = alwaysExact ? nil : m
+            t.beginRounding(mode)
+            t.convertFromInteger(x, p, kind)
+            t.endRounding(mode)
             t.storeF(i.rd, .xmm0, p)
+        }
+    }
+
+    /// xmm0 = integer `x` of `kind` converted to `p` under the current MXCSR.
+    mutating func convertFromInteger(_ x: GPR, _ p: Precision, _ kind: IntegerKind) {
+        a.xorps(.xmm0, .xmm0) // no false dependency on xmm0's last writer
+        switch kind {
+        case .int32:
+            a.cvtsi2s(p, .xmm0, .r32(x))
+        case .uint32:
+            a.mov(.eax, .r32(x))
+            a.cvtsi2s(p, .xmm0, .rax)
+        case .int64:
+            a.cvtsi2s(p, .xmm0, .r64(x))
+        case .uint64:
+            let back = a.newLabel()
+            let big = outOfLine(.inline(.unsignedToFloat(x, p, resume: back)))
+            a.test(.r64(x), .r64(x))
+            a.jcc(.s, big)
+            a.cvtsi2s(p, .xmm0, .r64(x))
+            a.bind(back)
         }
     }
 

@@ -51,6 +51,9 @@ enum InlineStub {
     case invalidFRM(Instruction, pc: UInt64, index: Int)
     /// fcvt.{s,d}.lu of a value in `x` with the top bit set, into xmm0.
     case unsignedToFloat(GPR, Precision, resume: Label)
+    /// fcvt.{s,d}.{w,l} of a value in `x` too wide to convert exactly, under static mode `mode`,
+    /// into xmm0.
+    case roundedFromInteger(GPR, Precision, IntegerKind, mode: UInt8, resume: Label)
 }
 
 /// The rounding an inline F/D instruction runs under.
@@ -120,6 +123,11 @@ extension Translator {
             a.or(.rax, .rcx)
             a.cvtsi2s(p, .xmm0, .rax)
             a.scalar(.add, p, .xmm0, .xmm0)
+            a.jmp(resume)
+        case .roundedFromInteger(let x, let p, let kind, let mode, let resume):
+            beginRounding(mode)
+            convertFromInteger(x, p, kind)
+            endRounding(mode)
             a.jmp(resume)
         }
     }

@@ -155,6 +155,7 @@ struct Translator {
         }
         t.emitBudgetCheck()
         if let counter = targets.executionCounter { t.countExecution(counter) }
+        let rotates = targets.faultInjection == nil ? RotatePlan(block) : RotatePlan()
         var ended = false
         for (i, inst) in block.instructions.enumerated() {
             starts.append(t.a.offset)
@@ -162,7 +163,15 @@ struct Translator {
             t.index = i
             t.pc = block.pcs[i]
             if block.isFollowedJump(i) { continue } // nothing to do but retire (BlockDecoder.swift)
-            t.lower(inst)
+            if rotates.skips(i) {
+                t.checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
+                continue
+            }
+            if let r = rotates.rotate(at: i) {
+                t.rotate(inst, source: r.source, left: r.left, word: r.word)
+            } else {
+                t.lower(inst)
+            }
             if inst.opcode == .addi, inst.rd == inst.rs1 {
                 t.checkedBases.add(inst.rd, inst.imm)
             } else if t.specs[Int(inst.opcode.rawValue)].writesX {
