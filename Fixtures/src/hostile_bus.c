@@ -26,10 +26,10 @@ static void onBus(int sig, siginfo_t *info, void *context) {
 }
 
 /* Two pages of a one-byte file: the second lies wholly past the end. */
-static char *pastEnd(void) {
+static char *pastEnd(int prot) {
     int fd = memfd_create("bus", 0);
     if (fd < 0 || ftruncate(fd, 8192) != 0) { puts("memfd failed"); exit(1); }
-    char *p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *p = mmap(0, 8192, prot, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) { puts("mmap failed"); exit(1); }
     p[0] = 'x';
     if (ftruncate(fd, 1) != 0) { puts("truncate failed"); exit(1); }
@@ -41,7 +41,8 @@ static const char *err(long r) { return r >= 0 ? "succeeded" : errno == EFAULT ?
 
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "syscalls";
-    char *bad = pastEnd();
+    int exec = !strcmp(mode, "fetch");
+    char *bad = pastEnd(PROT_READ | PROT_WRITE | (exec ? PROT_EXEC : 0));
     if (!strcmp(mode, "syscalls")) {
         printf("write from it: %s\n", err(write(1, bad, 8)));
         printf("read into it: %s\n", err(read(0, bad, 8)));
@@ -64,6 +65,26 @@ int main(int argc, char **argv) {
         if (sigsetjmp(back, 1) == 0) {
             if (!strcmp(mode, "load")) printf("loaded %d\n", *(volatile char *)bad);
             else *(volatile char *)bad = 1;
+            puts("no fault");
+        }
+    } else if (exec) {
+        /* A jump onto the page, then a 4-byte instruction whose second half lies on it: each
+         * fetch fault names the page. */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = onBus;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGBUS, &sa, 0);
+        expected = bad;
+        if (sigsetjmp(back, 1) == 0) {
+            ((void (*)(void))bad)();
+            puts("no fault");
+        }
+        bad[-2] = 0x13; /* the low half of addi x0,x0,0 */
+        bad[-1] = 0x00;
+        __builtin___clear_cache(bad - 2, bad);
+        if (sigsetjmp(back, 1) == 0) {
+            ((void (*)(void))(bad - 2))();
             puts("no fault");
         }
     } else if (!strcmp(mode, "frame")) {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 
 /// `--max-processes` for a whole process tree, across fork and any chain of execve.
 ///
@@ -32,6 +33,7 @@ final class ProcessSlots {
             if fds.count == 2, fds.allSatisfy(ProcessSlots.isTable) {
                 table = fds[0]
                 held = fds[1]
+                for fd in fds { HostDescriptors.register(fd) }
                 return
             }
         }
@@ -41,7 +43,7 @@ final class ProcessSlots {
         held = takeSlot()
     }
 
-    /// True for the descriptors the guest must not see.
+    /// True for this table's descriptors (which `HostDescriptors` keeps from the guest).
     func owns(_ fd: Int32) -> Bool { fd == table || fd == held }
 
     /// `TRAPEZE_PROCESS_SLOTS` for a re-executed Trapeze, which keeps this process's slot.
@@ -52,25 +54,30 @@ final class ProcessSlots {
         let opened = open("/proc/self/fd/\(table)", O_RDWR)
         guard opened >= 0, let fd = ProcessSlots.moveHigh(opened) else { return nil }
         for slot in 0..<capacity where ProcessSlots.lock(fd, slot) { return fd }
-        close(fd)
+        ProcessSlots.close(fd)
         return nil
     }
 
     /// After fork, in the child: `slot` (taken by the parent) is now this process's, and the
     /// parent's slot description, inherited by fork, is let go (the parent's ending frees it).
     func adopt(_ slot: Int32) {
-        if let mine = held { close(mine) }
+        if let mine = held { ProcessSlots.close(mine) }
         held = slot
     }
 
     /// The parent's side of a fork: its copy of the child's slot.
-    func release(_ slot: Int32) { close(slot) }
+    func release(_ slot: Int32) { ProcessSlots.close(slot) }
 
     /// This process is done with the table (tests run many guests in one host process).
     func leave() {
-        if let mine = held { close(mine) }
+        if let mine = held { ProcessSlots.close(mine) }
         held = nil
-        close(table)
+        ProcessSlots.close(table)
+    }
+
+    private static func close(_ fd: Int32) {
+        HostDescriptors.forget(fd)
+        _ = Glibc.close(fd)
     }
 
     /// F_OFD_SETLK of a write lock on byte `slot`; x86-64 `struct flock` is 32 bytes:
@@ -85,14 +92,14 @@ final class ProcessSlots {
     }
 
     /// Moves a descriptor out of the range the guest's own opens use (Linux gives the lowest
-    /// free number, and the guest expects its first open to get 3).
+    /// free number, and the guest expects its first open to get 3); kept across execve.
     private static func moveHigh(_ fd: Int32) -> Int32? {
-        var limit = rlimit()
-        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
-        let floor = max(64, Int(min(limit.rlim_cur, 1 << 20)) - 64)
-        let high = HostSyscall.call(.fcntl, Int(fd), Int(F_DUPFD), floor)
-        close(fd)
-        return high >= 0 ? Int32(high) : nil
+        let high = HostDescriptors.adopt(fd, closeOnExec: false)
+        guard high != fd else {
+            close(fd)
+            return nil
+        }
+        return high
     }
 
     /// True when `fd` is a memfd made by `init` (its name says so).

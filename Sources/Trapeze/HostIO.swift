@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 
 /// The little Trapeze itself needs of the host process: its environment, whole writes to a file
 /// descriptor or a new file, and printf-style number formatting. These are plain libc calls so
@@ -88,13 +89,15 @@ public enum HostIO {
     }
 
     /// Runs `body` with fd 1 pointing at stderr, then puts stdout back: a command whose own
-    /// output is on stdout keeps a guest's output out of it.
+    /// output is on stdout keeps a guest's output out of it. The saved stdout is one of
+    /// Trapeze's own descriptors meanwhile, which the guest cannot write to.
     public static func withStandardOutputOnError<T>(_ body: () -> T) -> T {
-        let saved = fcntl(1, F_DUPFD_CLOEXEC, 64)
+        let saved = HostDescriptors.adopt(dup(1))
         guard saved >= 0 else { return body() }
         dup2(2, 1)
         defer {
             dup2(saved, 1)
+            HostDescriptors.forget(saved)
             close(saved)
         }
         return body()

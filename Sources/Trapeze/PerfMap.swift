@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 import JIT
 
 /// Writes the map Linux `perf report` reads to name samples in JIT code (`trapeze run --perf-map`):
@@ -26,17 +27,24 @@ public final class PerfMap: JITObserver {
         guard open() else { return nil }
     }
 
-    deinit { if let file { fclose(file) } }
+    deinit { if let file { PerfMap.close(file) } }
+
+    /// Closes a stream on one of Trapeze's own descriptors.
+    static func close(_ file: UnsafeMutablePointer<FILE>) {
+        HostDescriptors.forget(fileno(file))
+        fclose(file)
+    }
 
     public static func path(directory: String = "/tmp", pid: pid_t) -> String { "\(directory)/perf-\(pid).map" }
 
     private func open() -> Bool {
-        if let file { fclose(file) }  // a parent's stream: flushed after every line, so nothing pending
+        if let file { PerfMap.close(file) }  // a parent's stream: flushed after every line, so nothing pending
         owner = getpid()
         path = PerfMap.path(directory: directory, pid: owner)
         // A fresh file, never one planted at that name in the shared /tmp (a symlink, say).
         unlink(path)
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        // Trapeze's own descriptor, out of the guest's sight and reach.
+        let fd = HostDescriptors.adopt(Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644))
         guard fd >= 0 else { file = nil; return false }
         file = fdopen(fd, "w")
         return file != nil

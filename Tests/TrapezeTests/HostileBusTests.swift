@@ -21,6 +21,21 @@ import Testing
         }
     }
 
+    /// Instruction fetch is the third access: a jump onto the page, and a 4-byte instruction
+    /// whose second half lies there (the fault names that half's address, as stval does).
+    @Test("fetching an instruction past a file's end is the guest's SIGBUS (BUS_ADRERR)", arguments: HostileTests.engines)
+    func fetches(engine: String) throws {
+        let r = try hostile.trapeze(engine, [], "hostile_bus", ["fetch"])
+        #expect(r.status == 0, "[\(engine)] \(r.stderrText)")
+        #expect(String(decoding: r.stdout, as: UTF8.self) == """
+            SIGBUS caught, si_code BUS_ADRERR, si_addr the page
+            SIGBUS caught, si_code BUS_ADRERR, si_addr the page
+            still running
+
+            """, "[\(engine)]")
+        hostile.expectNoHostCrash(r, "fetch [\(engine)]")
+    }
+
     @Test("system call buffers there are EFAULT", arguments: HostileTests.engines)
     func syscallBuffers(engine: String) throws {
         let r = try hostile.trapeze(engine, [], "hostile_bus", ["syscalls"])

@@ -11,6 +11,7 @@ extension LinuxProcess {
         let name = try string(a[1])
         let flags = a.int(2)
         var target = hostPath(name)
+        if namesOwnDescriptor(dirfd: a.int(0), name) { throw SyscallError(ENOENT) }
         if name.hasSuffix("exe"), let proc = ProcPath.location(dirfd: a.int(0), name), proc.rest == ["exe"], ProcFile.isTrapeze(proc.pid) {
             // Every spelling of a Trapeze process's exe names the guest program.
             guard proc.pid == getpid() else { throw SyscallError(EACCES) }
@@ -45,6 +46,7 @@ extension LinuxProcess {
     /// (host addresses) is refused; everything else is the host's answer.
     func procLinkTarget(dirfd: Int, _ name: String) throws(SyscallError) -> String? {
         if isSelfExe(name) { return executablePath }
+        if namesOwnDescriptor(dirfd: dirfd, name) { throw SyscallError(ENOENT) }
         guard name.hasSuffix("exe") || name.contains("map_files"), let proc = ProcPath.location(dirfd: dirfd, name), ProcFile.isTrapeze(proc.pid) else { return nil }
         if proc.rest == ["exe"] {
             guard proc.pid == getpid() else { throw SyscallError(EACCES) }

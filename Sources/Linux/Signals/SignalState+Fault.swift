@@ -46,17 +46,23 @@ extension SignalState {
         return info
     }
 
-    /// True when guest permissions allow a faulting data access, so the fault came from the host
-    /// page itself. Both ends of the widest access are checked, so one that straddles into a page
-    /// without the permission stays a SIGSEGV.
+    /// True when guest permissions allow the faulting access and the host still faults on its
+    /// byte: the page has no backing. A load, store or fetch counts, and `tval` is the byte that
+    /// faulted (a parcel of an instruction on the next page, the start of a data access), so an
+    /// access straddling into a page without the permission stays a SIGSEGV: its first byte
+    /// reads fine.
     func permitted(_ trap: GuestTrap) -> Bool {
         let need: PageFlags
         switch trap.cause {
         case .loadAccessFault: need = .read
         case .storeAccessFault: need = .write
+        case .instructionAccessFault: need = .execute
         default: return false
         }
-        return memory.check(trap.tval, 1, need) && memory.check(trap.tval &+ 7, 1, need)
+        guard memory.check(trap.tval, 1, need) else { return false }
+        // Every permitted page is host-readable (execute-only and write-only ones too).
+        var byte: UInt8 = 0
+        return withUnsafeMutableBytes(of: &byte) { (try? memory.copyOut(trap.tval, to: $0, need: .mapped)) == nil }
     }
 
     /// The instruction bits at pc (16 for a compressed instruction), if pc is executable.

@@ -99,7 +99,38 @@ extension LinuxProcess {
 
     func sysGetdents64(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         let count = UInt64(UInt32(truncatingIfNeeded: a[2]))
-        return passthrough(.getdents64, a.int(0), try buffer(a[1], count, .write), Int(count))
+        let buf = try buffer(a[1], count, .write)
+        while true {
+            let n = passthrough(.getdents64, a.int(0), buf, Int(count))
+            guard n > 0, !HostDescriptors.all.isEmpty, listsOwnDescriptors(Int32(a.int(0))) else { return n }
+            // A listing made only of Trapeze's descriptors is not the end of the directory.
+            let kept = try withoutOwnDescriptors(a[1], Int(n))
+            if kept > 0 { return Int64(kept) }
+        }
+    }
+
+    /// True when `fd` is this process's /proc `fd/` or `fdinfo/` directory.
+    private func listsOwnDescriptors(_ fd: Int32) -> Bool {
+        guard let resolved = ProcPath.ofDescriptor(fd), let path = ProcPath(resolved: resolved) else { return false }
+        return path.pid == getpid() && (path.rest == ["fd"] || path.rest == ["fdinfo"])
+    }
+
+    /// Drops the `linux_dirent64` records naming Trapeze's descriptors from the `length` bytes
+    /// at guest `address`; the length kept. (d_ino 8, d_off 8, d_reclen 2, d_type 1, d_name.)
+    private func withoutOwnDescriptors(_ address: UInt64, _ length: Int) throws(SyscallError) -> Int {
+        guard let bytes = try? memory.read(address, count: length) else { throw .fault }
+        var kept: [UInt8] = []
+        var at = 0
+        while at + 19 <= length {
+            let size = Int(bytes[at + 16]) | Int(bytes[at + 17]) << 8
+            guard size >= 19, at + size <= length else { break }
+            let name = bytes[(at + 19)..<(at + size)].prefix { $0 != 0 }
+            let own = Int32(String(decoding: name, as: UTF8.self)).map { HostDescriptors.contains($0) } ?? false
+            if !own { kept += bytes[at..<(at + size)] }
+            at += size
+        }
+        guard (try? memory.write(address, kept)) != nil else { throw .fault }
+        return kept.count
     }
 
     /// The signal mask argument is ignored: Trapeze delivers guest signals between blocks.

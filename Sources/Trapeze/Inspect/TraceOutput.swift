@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 
 /// Where `--trace` lines go: stderr or a file, fully buffered (a line per instruction is a lot
 /// of output).
@@ -11,7 +12,15 @@ public final class TraceOutput {
     /// stderr when `path` is nil. Returns nil if the file cannot be created.
     public init?(path: String?) {
         if let path {
-            guard let f = fopen(path, "w") else { return nil }
+            // Trapeze's own descriptor, out of the guest's sight and reach, and not inherited
+            // by a host program the guest executes.
+            let fd = HostDescriptors.adopt(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666))
+            guard fd >= 0 else { return nil }
+            guard let f = fdopen(fd, "w") else {
+                HostDescriptors.forget(fd)
+                close(fd)
+                return nil
+            }
             file = f
             owned = true
         } else {
@@ -24,7 +33,12 @@ public final class TraceOutput {
     }
 
     deinit {
-        if owned { fclose(file) } else { fflush(file) }
+        if owned {
+            HostDescriptors.forget(fileno(file))
+            fclose(file)
+        } else {
+            fflush(file)
+        }
     }
 
     public func write(_ line: String) {
