@@ -65,11 +65,11 @@ public final class GuestMemory: @unchecked Sendable {
         self.limit = limit
         let total = Int(GuestMemory.lowGuardSize + limit + GuestMemory.guardSize)
         let p = mmap(nil, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-        guard let p, p != MAP_FAILED else { fatalError("trapeze: cannot reserve guest address space") }
+        guard let p, p != MAP_FAILED else { HostFailure.exit("cannot reserve \(total) bytes of address space for guest memory") }
         base = p + Int(GuestMemory.lowGuardSize)
         pageCount = limit >> GuestMemory.pageShift
         let fp = mmap(nil, Int(pageCount), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-        guard let fp, fp != MAP_FAILED else { fatalError("trapeze: cannot reserve guest page table") }
+        guard let fp, fp != MAP_FAILED else { HostFailure.exit("cannot reserve the guest page table") }
         flags = fp.assumingMemoryBound(to: UInt8.self)
     }
 

@@ -56,9 +56,9 @@ public final class JIT: Engine {
     public init(options: JITOptions = JITOptions()) {
         self.options = options
         guard let cache = CodeCache(capacity: max(options.cacheSize, JIT.minimumCacheSize)) else {
-            fatalError("trapeze: cannot map the JIT code cache")
+            HostFailure.exit("cannot map the JIT code cache")
         }
-        guard let entry = FFIEntry() else { fatalError("trapeze: libffi refused the JIT entry signature") }
+        guard let entry = FFIEntry() else { HostFailure.exit("libffi refused the JIT entry signature", errno: 0) }
         self.cache = cache
         self.entry = entry
         faults = FaultSites(codeStart: cache.start, codeEnd: cache.end)
@@ -234,7 +234,7 @@ public final class JIT: Engine {
     }
 
     private func separateFromParent() {
-        guard let fresh = CodeCache(capacity: cache.capacity) else { fatalError("trapeze: cannot map the JIT code cache") }
+        guard let fresh = CodeCache(capacity: cache.capacity) else { HostFailure.exit("cannot map the JIT code cache") }
         cache = fresh
         faults = FaultSites(codeStart: fresh.start, codeEnd: fresh.end)
         resetCache()

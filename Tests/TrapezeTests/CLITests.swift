@@ -37,6 +37,15 @@ import TestSupport
         }
     }
 
+    @Test("too little host address space (ulimit -v) is one trapeze: line and status 71, not a crash",
+          arguments: ["interp", "jit"])
+    func hostAddressSpaceRefused(engine: String) throws {
+        let command = "ulimit -v 2000000; exec \"$0\" run --engine \(engine) \"$1\""
+        let r = try runProcess("/bin/sh", ["-c", command, Paths.trapeze, Paths.root.appendingPathComponent("Fixtures/bin/hello").path])
+        #expect(r.status == 71, "status \(r.status): \(r.stderrText)")
+        #expect(stderrLines(r).count == 1 && r.stderrText.hasPrefix("trapeze: ") && r.stderrText.contains("address space"), "\(r.stderrText)")
+    }
+
     @Test("a guest fault names the guest pc and instruction")
     func faultLine() throws {
         for engine in ["interp", "jit"] {
