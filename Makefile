@@ -6,7 +6,7 @@ BIN        := .build/$(CONFIG)/trapeze
 DEPS       := libffi-dev libcapstone-dev libfdt-dev
 TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch
 
-.PHONY: all deps test-deps build demo test clean fixtures
+.PHONY: all deps test-deps build demo test clean fixtures test-boot
 
 all: build
 
@@ -36,6 +36,12 @@ test: test-deps
 fixtures:
 	@tools/install-deps.sh gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user
 	tools/build-fixtures.sh
+
+# Boots Debian's riscv64 kernel through Debian's OpenSBI with the project's own /init (opt-in, not
+# part of `make test`: it downloads the kernel package into .cache/boot). See tools/test-boot.sh.
+test-boot: build
+	@tools/install-deps.sh opensbi gcc-riscv64-linux-gnu qemu-system-misc bc
+	tools/test-boot.sh --qemu
 
 clean:
 	rm -rf .build

@@ -8,7 +8,11 @@
 #   kernel      Fixtures/system/kernel/*.S *.c     the teaching kernel
 #   priv_NAME   Fixtures/system/priv/NAME.S        a self-checking privileged test, linked with
 #                                                  priv/runtime.S
-# Every fixture is linked with common/link.ld (image at 0x8000_0000, entered in M-mode) and no
+#   sbi_NAME    Fixtures/system/sbi/NAME.c         an S-mode payload for OpenSBI (--kernel), linked
+#                                                  with sbi/start.S and sbi/sbi.c at 0x8020_0000
+#                                                  by sbi/link.ld; also written as a flat Linux
+#                                                  Image, bin/sbi_NAME.img
+# Every other fixture is linked with common/link.ld (image at 0x8000_0000, entered in M-mode) and no
 # libc. The build is reproducible: fixed object names, no build-id, source paths mapped to `.`,
 # no debug information. tools/check-system-fixtures.sh runs the results under QEMU.
 set -euo pipefail
@@ -33,12 +37,17 @@ for src in "$SYS"/priv/*.S; do
     name=$(basename "${src%.S}")
     [ "$name" = runtime ] || fixtures+=("priv_$name")
 done
+for src in "$SYS"/sbi/*.c; do
+    name=$(basename "${src%.c}")
+    [ "$name" = sbi ] || fixtures+=("sbi_$name")
+done
 [ $# -gt 0 ] && fixtures=("$@")
 
 sources_of() {  # prints the sources of fixture $1, in link order
     case $1 in
         kernel) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c ;;
         priv_*) echo "$SYS/priv/runtime.S" "$SYS/priv/${1#priv_}.S" ;;
+        sbi_*) echo "$SYS/sbi/start.S" "$SYS/sbi/sbi.c" "$SYS/sbi/${1#sbi_}.c" ;;
         *) echo "unknown fixture $1" >&2; return 1 ;;
     esac
 }
@@ -54,6 +63,11 @@ for name in "${fixtures[@]}"; do
         "$CC" "${FLAGS[@]}" -I "$SYS/common" -c -o "$obj" "$src"
         objs+=("$obj")
     done
-    "$CC" "${FLAGS[@]}" "${LINK[@]}" -o "$SYS/bin/$name" "${objs[@]}"
+    case $name in
+        sbi_*)
+            "$CC" "${FLAGS[@]}" -T "$SYS/sbi/link.ld" -Wl,--build-id=none,--no-warn-rwx-segments -o "$SYS/bin/$name" "${objs[@]}"
+            "${OBJCOPY:-riscv64-linux-gnu-objcopy}" -O binary "$SYS/bin/$name" "$SYS/bin/$name.img" ;;
+        *) "$CC" "${FLAGS[@]}" "${LINK[@]}" -o "$SYS/bin/$name" "${objs[@]}" ;;
+    esac
 done
 echo "ok"

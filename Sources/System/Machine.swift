@@ -80,7 +80,7 @@ public final class Machine: Platform {
         let now = Hart.hostNanoseconds()
         if now &- lastInputPoll >= Self.inputPollInterval {
             lastInputPoll = now
-            uart.pollInput()
+            uart.pollInput(background: true)
             rtc.update()
         }
         var lines: UInt64 = 0

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What `trapeze system` was asked to build and run, as plain values.
 public struct SystemConfiguration: Equatable, Sendable {
     /// The firmware the machine starts: none (a bare-metal ELF runs from the reset vector in
@@ -34,6 +38,15 @@ public struct SystemConfiguration: Equatable, Sendable {
 
     public init() {}
 
+    /// Debian's OpenSBI (package `opensbi`), which `--kernel` boots through when no `--bios` is given.
+    public static let installedOpenSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+    /// The firmware when `--bios` is not given: the installed OpenSBI for a kernel (when it is
+    /// there), else none (a bare-metal ELF runs from the reset vector, as with `-bios none`).
+    public static func defaultFirmware(kernel: Bool, installed: String = installedOpenSBI) -> Firmware {
+        kernel && access(installed, R_OK) == 0 ? .file(installed) : .none
+    }
+
     /// `--memory`: a size with an optional K, M or G suffix (binary units); a plain number means
     /// mebibytes, as QEMU's `-m`. Nil for text that is not a size.
     public static func parseMemorySize(_ text: String) -> UInt64? {
@@ -65,7 +78,7 @@ public struct SystemConfiguration: Equatable, Sendable {
             if kernel != nil { throw SystemError("give either a bare-metal ELF or --kernel, not both", status: usage) }
         }
         if kernel != nil, firmware == .none {
-            throw SystemError("--kernel needs firmware: pass --bios FILE (OpenSBI fw_dynamic), or run a bare-metal ELF as `trapeze system ELF`", status: usage)
+            throw SystemError("--kernel needs firmware: pass --bios FILE (OpenSBI fw_dynamic; Debian's package opensbi installs \(Self.installedOpenSBI)), or run a bare-metal ELF as `trapeze system ELF`", status: usage)
         }
         if kernel == nil {
             if initrd != nil { throw SystemError("--initrd needs --kernel", status: usage) }

@@ -34,10 +34,13 @@ public final class UART16550: Device {
     private var dlab: Bool { lineControlBits & Self.divisorLatch != 0 }
     private var inLoopback: Bool { modemControlBits & Self.loopback != 0 }
 
-    /// Moves waiting console input into the receive FIFO; the machine calls it now and then, and
-    /// the guest's reads of LSR and RBR do too.
-    public func pollInput() {
+    /// Moves waiting console input into the receive FIFO; the guest's reads of LSR and RBR do,
+    /// and the machine does now and then (`background`) while the receive interrupt is enabled.
+    /// Input is not taken before the guest can see it: firmware that drains the UART at start-up
+    /// drops only what is already in the FIFO, never what is typed or piped later.
+    public func pollInput(background: Bool = false) {
         guard !inLoopback else { return }
+        if background && interruptEnableBits & Self.receiveEnable == 0 { return }
         while receiveFIFO.count < (fifoEnabled ? Self.fifoDepth : 1), let b = console.receive() { receiveFIFO.append(b) }
         update()
     }

@@ -19,7 +19,7 @@ struct SystemCommand: ParsableCommand {
     @Option(help: ArgumentHelp("RAM size (K/M/G suffixes; a plain number is mebibytes; default 128M).", valueName: "size"))
     var memory: String?
 
-    @Option(help: ArgumentHelp("Firmware: a raw image loaded at 0x80000000 or an ELF, or none (the default).", valueName: "file|none"))
+    @Option(help: ArgumentHelp("Firmware: a raw image loaded at 0x80000000 or an ELF, or none. With --kernel the default is Debian's OpenSBI (\(SystemConfiguration.installedOpenSBI)) when installed; a bare-metal ELF runs without firmware.", valueName: "file|none"))
     var bios: String?
 
     @Option(help: ArgumentHelp("Kernel: a RISC-V Linux Image loaded at 0x80200000, or an ELF; needs --bios.", valueName: "file"))
@@ -61,7 +61,7 @@ struct SystemCommand: ParsableCommand {
             }
             c.memorySize = size
         }
-        c.firmware = bios.map { $0 == "none" ? .none : .file($0) } ?? .none
+        c.firmware = bios.map { $0 == "none" ? .none : .file($0) } ?? SystemConfiguration.defaultFirmware(kernel: kernel != nil)
         c.program = program
         c.kernel = kernel
         c.initrd = initrd

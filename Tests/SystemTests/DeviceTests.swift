@@ -133,6 +133,19 @@ import Testing
         #expect(!plic.interruptPending(context: 0))
     }
 
+    @Test("RX: the machine's background poll takes no input until the receive interrupt is on")
+    func backgroundPoll() {
+        let u = uart
+        console.input = Array("xy".utf8)
+        #expect(u.write(2, width: 1, value: 1))  // FIFO on
+        u.pollInput(background: true)
+        #expect(console.input == Array("xy".utf8))  // still the host's
+        #expect(u.write(1, width: 1, value: 1))  // receive interrupt on
+        u.pollInput(background: true)
+        #expect(console.input.isEmpty && plic.interruptPending(context: 0))
+        #expect(u.read(0, width: 1) == 0x78)
+    }
+
     @Test("the transmit-empty interrupt is raised when enabled and cleared by reading IIR")
     func transmitInterrupt() {
         let u = uart

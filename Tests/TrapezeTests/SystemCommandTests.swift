@@ -27,7 +27,7 @@ import TestSupport  // Paths, once the shared test-support target is merged
     @Test("bad options are one trapeze: line and status 64")
     func usage() throws {
         for args in [["system"], ["system", "--memory", "lots", "x"], ["system", "--memory", "0", "--dump-dtb", "/dev/null"],
-                     ["system", "--kernel", "k"], ["system", "--initrd", "i", "x"], ["system", "--bogus"],
+                     ["system", "--bios", "none", "--kernel", "k"], ["system", "--initrd", "i", "x"], ["system", "--bogus"],
                      ["system", "--engine", "quantum", "x"], ["system", "--bios", "fw", "x"]] {
             let r = try runProcess(Paths.trapeze, args)
             #expect(r.status == 64, "\(args): status \(r.status)")
