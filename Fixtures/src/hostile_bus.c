@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +37,16 @@ static char *pastEnd(int prot) {
     if (ftruncate(fd, 1) != 0) { puts("truncate failed"); exit(1); }
     close(fd);
     return p + 4096;
+}
+
+/* A thread whose clear-child-tid word lies on the page: the kernel's store at its exit fails
+ * quietly, and the thread still ends. */
+static int exitedPipe[2];
+static void *clearTidThread(void *bad) {
+    syscall(SYS_set_tid_address, bad);
+    if (write(exitedPipe[1], "x", 1) != 1) return 0;
+    syscall(SYS_exit, 0);
+    return 0;
 }
 
 static const char *err(long r) { return r >= 0 ? "succeeded" : errno == EFAULT ? "EFAULT" : strerror(errno); }
@@ -98,6 +110,14 @@ int main(int argc, char **argv) {
         fflush(stdout);
         raise(SIGUSR1);
         puts("handler ran on a bad stack");
+    } else if (!strcmp(mode, "cleartid")) {
+        pthread_t t;
+        char c;
+        if (pipe(exitedPipe) != 0 || pthread_create(&t, 0, clearTidThread, bad) != 0) puts("thread failed");
+        if (read(exitedPipe[0], &c, 1) != 1) puts("read failed");
+        struct timespec pause = {0, 200 * 1000 * 1000};
+        nanosleep(&pause, 0);
+        puts("thread exited");
     } else if (!strcmp(mode, "mremap")) {
         char *moved = mremap(bad - 4096, 8192, 16384, MREMAP_MAYMOVE);
         printf("mremap: %s\n", moved == MAP_FAILED ? strerror(errno) : "moved");

@@ -111,7 +111,7 @@ public final class LinuxProcess: Environment {
             do {
                 try refuseOwnDescriptors(number, args)
                 try sandboxGate(number, args)
-                result = try handler(self, args)
+                result = try procMemCall(number, args) ?? handler(self, args)
             } catch {
                 result = -Int64((error as? SyscallError)?.code ?? EINVAL)
             }

@@ -64,6 +64,14 @@ import Testing
         hostile.expectNoHostCrash(r, "frame [\(engine)]")
     }
 
+    @Test("a thread's clear-child-tid word there is skipped at its exit", arguments: HostileTests.engines)
+    func clearChildTID(engine: String) throws {
+        let r = try hostile.trapeze(engine, [], "hostile_bus", ["cleartid"])
+        #expect(r.status == 0, "[\(engine)] \(r.stderrText)")
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "thread exited\nstill running\n", "[\(engine)]")
+        hostile.expectNoHostCrash(r, "cleartid [\(engine)]")
+    }
+
     @Test("mremap moves a mapping with a page past the file's end", arguments: HostileTests.engines)
     func mremapCopy(engine: String) throws {
         let r = try hostile.trapeze(engine, [], "hostile_bus", ["mremap"])

@@ -79,6 +79,8 @@ struct ProcPath: Equatable {
 /// saw, a few harmless ones pass through, and the rest are refused.
 enum ProcFile: Equatable {
     case maps, auxv, cmdline, environ, stat, status, comm
+    /// Guest memory at guest addresses (ProcMemFile.swift).
+    case mem
     /// Passed to the host unchanged.
     case host
     /// Refused with this errno.
@@ -109,6 +111,7 @@ enum ProcFile: Equatable {
             case "stat": return .stat
             case "status": return .status
             case "comm": return .comm
+            case "mem": return .mem
             default: break
             }
         }

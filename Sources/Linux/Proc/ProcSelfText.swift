@@ -14,7 +14,7 @@ extension LinuxProcess {
         case .stat: return Array(procStatText().utf8)
         case .status: return Array(procStatusText().utf8)
         case .comm: return Array((commandName + "\n").utf8)
-        case .host, .refused: return []
+        case .host, .refused, .mem: return []
         }
     }
 

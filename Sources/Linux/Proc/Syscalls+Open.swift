@@ -3,9 +3,12 @@ import Glibc
 #endif
 import Guest
 
-/// openat, with /proc confined (ProcPath.swift). The host opens the file first and Trapeze then
-/// asks the kernel what it opened: that names the file however the guest spelled it and leaves
-/// no window for a symlink to change between a check and the open.
+/// openat, with /proc confined (ProcPath.swift) and without a window. The host first opens the
+/// path with O_PATH (no read, no write, no blocking open of a FIFO or device) and asks the kernel
+/// what that names: however the guest spelled it (symlinks, `..`, a dirfd, /proc/self/fd/N), the
+/// answer is the file itself. Only a file the guest may have is then opened for real, through
+/// that O_PATH descriptor (/proc/self/fd/P), so the file checked is the file opened. A guest
+/// thread racing for the descriptor number never finds a readable Trapeze /proc file there.
 extension LinuxProcess {
     func sysOpenat(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         let name = try string(a[1])
@@ -17,29 +20,97 @@ extension LinuxProcess {
             guard proc.pid == getpid() else { throw SyscallError(EACCES) }
             target = executablePath
         }
-        let fd = withPath(target) { s in host { HostSyscall.call(.openat, a.int(0), s, flags, a.int(3)) } }
+        return withPath(target) { openConfined(dirfd: a.int(0), $0, flags: flags, mode: a.int(3)) }
+    }
+
+    /// O_TMPFILE without O_DIRECTORY (`__O_TMPFILE`), and O_PATH (Swift's Glibc has neither).
+    static let tmpfileFlag = 0o20000000, pathFlag = 0o10000000
+
+    private func openConfined(dirfd: Int, _ path: Int, flags: Int, mode: Int) -> Int64 {
+        // Always a new file (procfs makes none), never an existing one of /proc's.
+        if flags & LinuxProcess.tmpfileFlag != 0 || flags & Int(O_CREAT | O_EXCL) == Int(O_CREAT | O_EXCL) {
+            let fd = host { HostSyscall.call(.openat, dirfd, path, flags, mode) }
+            return fd < 0 ? fd : sandboxVet(fd, flags: flags)
+        }
+        let pathFlags = LinuxProcess.pathFlag | Int(O_CLOEXEC) | flags & Int(O_NOFOLLOW | O_DIRECTORY)
+        for _ in 0..<2 {
+            let located = host { HostSyscall.call(.openat, dirfd, path, pathFlags, 0) }
+            if located >= 0 { return reopen(Int32(located), flags: flags) }
+            guard located == -Int64(ENOENT), flags & Int(O_CREAT) != 0 else { return located }
+            // Nothing there: create it, exclusively, so what opens is the new file.
+            let made = host { HostSyscall.call(.openat, dirfd, path, flags | Int(O_EXCL), mode) }
+            if made != -Int64(EEXIST) { return made < 0 ? made : sandboxVet(made, flags: flags) }
+        }
+        // O_CREAT through a dangling symlink (O_EXCL refuses those): open it as asked and vet
+        // what opened; procfs creates nothing, so only a symlink changed meanwhile lands there.
+        let fd = host { HostSyscall.call(.openat, dirfd, path, flags, mode) }
         guard fd >= 0 else { return fd }
         return sandboxVet(vetOpened(Int32(fd), flags: flags), flags: flags)
     }
 
-    /// Keeps a host fd the guest may have, or swaps it for a synthesised file or an error.
-    func vetOpened(_ fd: Int32, flags: Int) -> Int64 {
-        guard let resolved = ProcPath.ofDescriptor(fd) else { return Int64(fd) }
-        guard let path = ProcPath(resolved: resolved) else {
-            guard options.sandbox != nil else { return Int64(fd) }
-            close(fd)
-            return -Int64(sandboxRefusal(EACCES, "openat of \(resolved): /proc is the guest's own files only").code)
+    /// Turns the O_PATH descriptor `located` into what the guest gets for `flags`: the file
+    /// opened for real, a synthesised /proc file, or an errno. `located` is consumed; a file the
+    /// guest gets takes its number, the lowest free one, as a plain open's would.
+    private func reopen(_ located: Int32, flags: Int) -> Int64 {
+        let cloexec = flags & Int(O_CLOEXEC) != 0
+        if let answer = procAnswer(located, flags: flags) {
+            guard answer >= 0 else { close(located); return answer }
+            return LinuxProcess.renumber(Int32(answer), to: located, cloexec: cloexec)
         }
-        let own = path.pid == getpid()
-        var file = ProcFile.classify(path, own: own, trapeze: own || ProcFile.isTrapeze(path.pid))
-        if file == .host && options.sandbox != nil {
-            _ = sandboxRefusal(EACCES, "openat of \(resolved): /proc is the guest's own files only")
-            file = .refused(EACCES)
+        if options.sandbox != nil {
+            let vetted = sandboxVet(Int64(located), flags: flags)  // closes it when refused
+            guard vetted == Int64(located) else { return vetted }
         }
-        if file == .host { return Int64(fd) }
+        if flags & LinuxProcess.pathFlag != 0 {
+            if !cloexec { _ = fcntl(located, F_SETFD, 0) }
+            return Int64(located)
+        }
+        if flags & Int(O_NOFOLLOW) != 0 {
+            // O_PATH | O_NOFOLLOW gave the symlink itself; a real open of it is ELOOP.
+            var st = stat()
+            if fstat(located, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK { close(located); return -Int64(ELOOP) }
+        }
+        let reopenFlags = flags & ~Int(O_CREAT | O_EXCL | O_NOFOLLOW)
+        let fd = withPath("/proc/self/fd/\(located)") { s in host { HostSyscall.call(.openat, Int(AT_FDCWD), s, reopenFlags, 0) } }
+        guard fd >= 0 else { close(located); return fd }
+        return LinuxProcess.renumber(Int32(fd), to: located, cloexec: cloexec)
+    }
+
+    /// Moves open descriptor `fd` to number `target` (closing what `target` was); `fd` if that fails.
+    static func renumber(_ fd: Int32, to target: Int32, cloexec: Bool) -> Int64 {
+        guard fd != target else { return Int64(fd) }
+        guard HostSyscall.call(.dup3, Int(fd), Int(target), cloexec ? Int(O_CLOEXEC) : 0) >= 0 else {
+            close(target)
+            return Int64(fd)
+        }
         close(fd)
-        if case .refused(let e) = file { return -Int64(e) }
-        return ProcSnapshot.open(procContents(file), name: path.rest.last ?? "proc", flags: flags)
+        return Int64(target)
+    }
+
+    /// Keeps a host fd the guest may have, or closes it and gives a synthesised file or an error.
+    func vetOpened(_ fd: Int32, flags: Int) -> Int64 {
+        guard let answer = procAnswer(fd, flags: flags) else { return Int64(fd) }
+        close(fd)
+        return answer
+    }
+
+    /// What the guest gets instead of the host file `fd` names (a synthesised file's descriptor,
+    /// or −errno); nil when the host file is the guest's to have. `fd` is left open.
+    private func procAnswer(_ fd: Int32, flags: Int) -> Int64? {
+        guard let resolved = ProcPath.ofDescriptor(fd) else { return nil }
+        let why = "openat of \(resolved): /proc is the guest's own files only"
+        guard let path = ProcPath(resolved: resolved) else {
+            return options.sandbox == nil ? nil : -Int64(sandboxRefusal(EACCES, why).code)
+        }
+        // /proc/TID of one of this process's threads describes this process too.
+        let own = path.pid == getpid() || access("/proc/self/task/\(path.pid)", F_OK) == 0
+        let file = ProcFile.classify(path, own: own, trapeze: own || ProcFile.isTrapeze(path.pid))
+        switch file {
+        case .host: return options.sandbox == nil ? nil : -Int64(sandboxRefusal(EACCES, why).code)
+        case .refused(let e): return -Int64(e)
+        case .mem: return ProcMemFile.open(flags: flags)
+        default: return ProcSnapshot.open(procContents(file), name: path.rest.last ?? "proc", flags: flags)
+        }
     }
 
     /// readlink of a Trapeze process's /proc links: `exe` is the guest program, `map_files/`

@@ -10,9 +10,9 @@ import Guest
 /// opened (Proc/Syscalls+Open.swift), so a symlink swapped in between gains nothing.
 extension LinuxProcess {
     /// Calls that change the file system at their path (by asm-generic number).
-    static let writingCalls: Set<Int> = [34, 35, 36, 37, 38, 45, 53, 54, 88, 276]
+    static let writingCalls: Set<Int> = [33, 34, 35, 36, 37, 38, 45, 53, 54, 88, 276]
     /// Calls that act on a final symlink itself rather than on what it names.
-    static let notFollowing: Set<Int> = [34, 35, 36, 37, 38, 78, 276]
+    static let notFollowing: Set<Int> = [33, 34, 35, 36, 37, 38, 78, 276]
     /// Calls whose string argument is not a path: symlinkat's target (the link's contents) and
     /// memfd_create's name.
     static let notPaths: [Int: Int] = [36: 0, 279: 0]

@@ -31,7 +31,7 @@ enum HostSyscall {
         case statfs = 137, fstatfs = 138, getpriority = 140, setpriority = 141, prctl = 157
         case gettid = 186, tkill = 200, futex = 202, sched_getaffinity = 204, getdents64 = 217
         case clock_gettime = 228, clock_getres = 229, clock_nanosleep = 230, tgkill = 234
-        case waitid = 247, openat = 257, mkdirat = 258, fchownat = 260, newfstatat = 262, unlinkat = 263
+        case waitid = 247, openat = 257, mkdirat = 258, mknodat = 259, fchownat = 260, newfstatat = 262, unlinkat = 263
         case linkat = 265, symlinkat = 266, readlinkat = 267, fchmodat = 268, faccessat = 269
         case pselect6 = 270, ppoll = 271, utimensat = 280, fallocate = 285, dup3 = 292, pipe2 = 293
         case preadv = 295, pwritev = 296, prlimit64 = 302, getcpu = 309, renameat2 = 316

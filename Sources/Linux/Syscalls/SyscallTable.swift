@@ -56,6 +56,7 @@ public enum SyscallTable {
         (25, v("fcntl", [.fd, .int, .hex]) { try $0.sysFcntl($1) }),
         (29, v("ioctl", [.fd, .hex, .pointer]) { try $0.sysIoctl($1) }),
         (32, v("flock", [.fd, .int]) { $0.passthrough(.flock, $1.int(0), $1.int(1)) }),
+        (33, v("mknodat", [.dirfd, .string, .octal, .hex]) { try $0.sysMknodat($1) }),
         (34, v("mkdirat", [.dirfd, .string, .octal]) { try $0.atPath(.mkdirat, $1, $1.int(2)) }),
         (35, v("unlinkat", [.dirfd, .string, .hex]) { try $0.atPath(.unlinkat, $1, $1.int(2)) }),
         (36, v("symlinkat", [.string, .dirfd, .string]) { try $0.sysSymlinkat($1) }),

@@ -167,6 +167,16 @@ extension LinuxProcess {
         return withPath(name) { s in host { HostSyscall.call(.memfd_create, s, a.int(1)) } }
     }
 
+    /// mknodat: FIFOs, sockets and regular files as the host makes them; under --sandbox no device
+    /// nodes, which would open host devices from inside an allowed directory.
+    func sysMknodat(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
+        let kind = a.int(2) & Int(S_IFMT)
+        if options.sandbox != nil, kind == Int(S_IFCHR) || kind == Int(S_IFBLK) {
+            throw sandboxRefusal(EPERM, "mknodat of a device node")
+        }
+        return try atPath(.mknodat, a, a.int(2), Int(UInt32(truncatingIfNeeded: a[3])))
+    }
+
     /// fcntl: only the record-lock and owner commands take a pointer (struct flock is 32 bytes,
     /// struct f_owner_ex 8, on both).
     func sysFcntl(_ a: SyscallArguments) throws(SyscallError) -> Int64 {

@@ -154,11 +154,13 @@ public final class ThreadGroup: @unchecked Sendable {
     }
 
     /// Zeroes the thread's clear-child-tid word and wakes one waiter on it (what pthread_join
-    /// waits for), as the kernel does when a thread exits.
+    /// waits for), as the kernel does when a thread exits. The store goes through the
+    /// fault-recovering copy: a word on a page past a file's end is skipped, as the kernel's
+    /// put_user failing is.
     func clearChildTID(_ thread: GuestThread, memory: GuestMemory) {
         let address = thread.clearChildTID
-        guard address != 0, address % 4 == 0, let p = memory.hostRange(address, 4, .write) else { return }
-        p.storeBytes(of: UInt32(0), as: UInt32.self)
+        guard address != 0, address % 4 == 0, (try? memory.store(address, UInt32(0))) != nil,
+              let p = memory.hostRange(address, 4, .write) else { return }
         _ = HostSyscall.call(.futex, Int(bitPattern: p), 1 /* FUTEX_WAKE */, Int(Int32.max), 0, 0, 0)
     }
 
