@@ -8,6 +8,7 @@
 #   kernel      Fixtures/system/kernel/*.S *.c     the teaching kernel
 #   priv_NAME   Fixtures/system/priv/NAME.S        a self-checking privileged test, linked with
 #                                                  priv/runtime.S
+#   perf_NAME   Fixtures/system/perf/NAME.S        a benchmark (a standalone program)
 # Every fixture is linked with common/link.ld (image at 0x8000_0000, entered in M-mode) and no
 # libc. The build is reproducible: fixed object names, no build-id, source paths mapped to `.`,
 # no debug information. tools/check-system-fixtures.sh runs the results under QEMU.
@@ -33,12 +34,16 @@ for src in "$SYS"/priv/*.S; do
     name=$(basename "${src%.S}")
     [ "$name" = runtime ] || fixtures+=("priv_$name")
 done
+for src in "$SYS"/perf/*.S; do
+    [ -e "$src" ] && fixtures+=("perf_$(basename "${src%.S}")")
+done
 [ $# -gt 0 ] && fixtures=("$@")
 
 sources_of() {  # prints the sources of fixture $1, in link order
     case $1 in
         kernel) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c ;;
         priv_*) echo "$SYS/priv/runtime.S" "$SYS/priv/${1#priv_}.S" ;;
+        perf_*) echo "$SYS/perf/${1#perf_}.S" ;;
         *) echo "unknown fixture $1" >&2; return 1 ;;
     esac
 }
