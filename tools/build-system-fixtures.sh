@@ -12,6 +12,7 @@
 #                                                  with sbi/start.S and sbi/sbi.c at 0x8020_0000
 #                                                  by sbi/link.ld; also written as a flat Linux
 #                                                  Image, bin/sbi_NAME.img
+#   perf_NAME   Fixtures/system/perf/NAME.S        a benchmark (a standalone program)
 # Every other fixture is linked with common/link.ld (image at 0x8000_0000, entered in M-mode) and no
 # libc. The build is reproducible: fixed object names, no build-id, source paths mapped to `.`,
 # no debug information. tools/check-system-fixtures.sh runs the results under QEMU.
@@ -41,6 +42,9 @@ for src in "$SYS"/sbi/*.c; do
     name=$(basename "${src%.c}")
     [ "$name" = sbi ] || fixtures+=("sbi_$name")
 done
+for src in "$SYS"/perf/*.S; do
+    [ -e "$src" ] && fixtures+=("perf_$(basename "${src%.S}")")
+done
 [ $# -gt 0 ] && fixtures=("$@")
 
 sources_of() {  # prints the sources of fixture $1, in link order
@@ -48,6 +52,7 @@ sources_of() {  # prints the sources of fixture $1, in link order
         kernel) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c ;;
         priv_*) echo "$SYS/priv/runtime.S" "$SYS/priv/${1#priv_}.S" ;;
         sbi_*) echo "$SYS/sbi/start.S" "$SYS/sbi/sbi.c" "$SYS/sbi/${1#sbi_}.c" ;;
+        perf_*) echo "$SYS/perf/${1#perf_}.S" ;;
         *) echo "unknown fixture $1" >&2; return 1 ;;
     esac
 }

@@ -14,4 +14,10 @@ struct Block {
     /// failed (access fault, illegal instruction, misaligned pc). Recorded rather than raised at
     /// predecode time, so the instructions before it still execute first.
     var endTrap: GuestTrap?
+    /// System mode: the physical page (address >> 12) the instructions were fetched from, which
+    /// the block is checked against before it runs (`CodePages.noPage`: predecode it again
+    /// first); and the page of the last instruction's second half when it straddles a page
+    /// (`CodePages.noPage` when it does not).
+    var physicalPage: UInt64 = 0
+    var secondPage: UInt64 = 0
 }

@@ -8,8 +8,11 @@ import RISCV
 /// ARC in the loop); a direct-mapped table finds a block in a few instructions, with a dictionary
 /// behind it for blocks whose table slot another block took. When an arena fills, or the
 /// memory's `codeGeneration` moves (fence.i, executable pages unmapped or reprotected), everything
-/// is dropped and predecoded again on demand. System mode adds its own generation (translation
-/// changes, stores to code pages) and records the physical pages blocks came from in `codePages`.
+/// is dropped and predecoded again on demand. System mode keys blocks by virtual pc and
+/// privilege, records the physical bytes each came from in `codePages`, checks before running a
+/// block that its virtual page still translates to the same physical page (a stale one is
+/// predecoded again: translation changes cost nothing until they matter), and drops only the
+/// blocks a store overwrote.
 final class BlockCache {
     static let maxLength = 64
     static let maxBlocks = 1 << 15
@@ -59,6 +62,48 @@ final class BlockCache {
         codePages?.removeAll()
     }
 
+    /// System mode: the block at `pc` for privilege `mode`, if its page still translates to the
+    /// physical page it was predecoded from; otherwise predecoded again. Call `validate` and
+    /// `dropStale` first.
+    @inline(__always) func block(at pc: UInt64, mode: UInt8, _ hart: Hart, _ pages: CodePages) -> UnsafeMutablePointer<Block> {
+        let slot = Int(truncatingIfNeeded: (pc >> 1) & UInt64(BlockCache.tableSize - 1))
+        let index = table[slot]
+        if index >= 0 {
+            let block = blocks + Int(index)
+            if block.pointee.pc == pc && block.pointee.mode == mode && current(block, hart, pages) { return block }
+        }
+        return systemMiss(pc, mode: mode, slot: slot, hart, pages)
+    }
+
+    /// Whether the block's pages still translate (for execution now) to where it came from.
+    @inline(__always) private func current(_ block: UnsafeMutablePointer<Block>, _ hart: Hart, _ pages: CodePages) -> Bool {
+        guard let page = pages.codePage(block.pointee.pc, hart), page == block.pointee.physicalPage else { return false }
+        let second = block.pointee.secondPage
+        return second == CodePages.noPage || pages.codePage((block.pointee.pc | 0xFFF) &+ 1, hart) == second
+    }
+
+    @inline(never)
+    private func systemMiss(_ pc: UInt64, mode: UInt8, slot: Int, _ hart: Hart, _ pages: CodePages) -> UnsafeMutablePointer<Block> {
+        let key = Key(pc: pc, mode: mode)
+        if let index = overflow[key], current(blocks + Int(index), hart, pages) {
+            table[slot] = index
+            return blocks + Int(index)
+        }
+        return insert(key, slot: slot, hart)
+    }
+
+    /// Drops the blocks stores made stale (`codePages.stale`).
+    func dropStale() {
+        guard let codePages else { return }
+        for index in codePages.stale {
+            let block = blocks[Int(index)]
+            let key = Key(pc: block.pc, mode: block.mode)
+            if overflow[key] == index { overflow[key] = nil }
+            blocks[Int(index)].pc = .max  // odd: no lookup matches it
+        }
+        codePages.staleDropped()
+    }
+
     /// The block at `pc`, predecoding it from `hart`'s instruction fetch on a miss. Call
     /// `validate` first.
     @inline(__always) func block(at pc: UInt64, mode: UInt8 = 0, _ hart: Hart) -> UnsafeMutablePointer<Block> {
@@ -75,11 +120,17 @@ final class BlockCache {
             table[slot] = index
             return blocks + Int(index)
         }
+        return insert(key, slot: slot, hart)
+    }
+
+    /// Predecodes the block for `key` into the arenas (dropping everything first when they are
+    /// full) and makes it the one `key` and `slot` find.
+    private func insert(_ key: Key, slot: Int, _ hart: Hart) -> UnsafeMutablePointer<Block> {
         if blockCount == BlockCache.maxBlocks || arenaUsed + BlockCache.maxLength > BlockCache.arenaSize {
             flush()
         }
         let index = Int32(blockCount)
-        blocks[blockCount] = predecode(pc, mode: mode, into: arena + arenaUsed, hart)
+        blocks[blockCount] = predecode(key.pc, mode: key.mode, index: index, into: arena + arenaUsed, hart)
         arenaUsed += blocks[blockCount].count
         blockCount += 1
         overflow[key] = index
@@ -89,7 +140,8 @@ final class BlockCache {
 
     /// Fetches and decodes from `pc` until an instruction ends the block, the next instruction
     /// starts on another page, or the block is full.
-    private func predecode(_ pc: UInt64, mode: UInt8, into storage: UnsafeMutablePointer<Instruction>, _ hart: Hart) -> Block {
+    private func predecode(_ pc: UInt64, mode: UInt8, index: Int32, into storage: UnsafeMutablePointer<Instruction>,
+                           _ hart: Hart) -> Block {
         var block = Block(pc: pc, mode: mode, instructions: storage, count: 0, endTrap: nil)
         var address = pc
         let page = pc >> GuestMemory.pageShift
@@ -107,11 +159,27 @@ final class BlockCache {
             // Control transfers and system instructions (which may change pc, counters or code).
             if inst.opcode.info.endsBlock { break }
         }
-        if let codePages, block.count > 0 {
-            // The first parcel's page, and the next one when the last instruction straddles it.
-            codePages.insert(hart.codePhysicalAddress(pc))
-            codePages.insert(hart.codePhysicalAddress(address &- 2))
-        }
+        if let codePages { record(&block, end: address, index: index, codePages, hart) }
         return block
+    }
+
+    /// System mode: where the block's bytes `[block.pc, end)` are in physical memory, for the
+    /// check before it runs and for stores to them. A block that ends in a trap is predecoded
+    /// again each time it runs (the fault may be gone once the guest's handler mapped the page).
+    private func record(_ block: inout Block, end: UInt64, index: Int32, _ codePages: CodePages, _ hart: Hart) {
+        let pc = block.pc
+        let pageEnd = (pc | 0xFFF) &+ 1
+        block.physicalPage = CodePages.noPage
+        block.secondPage = CodePages.noPage
+        guard block.count > 0, let first = hart.codePhysicalAddress(pc) else { return }
+        codePages.insert(first, length: Int(min(end, pageEnd) &- pc), block: index)
+        var runnable = block.endTrap == nil
+        if end > pageEnd {
+            // The last instruction straddles the page: its second half is on the next one.
+            guard let second = hart.codePhysicalAddress(pageEnd) else { return }
+            codePages.insert(second, length: Int(end &- pageEnd), block: index)
+            if runnable, let page = codePages.codePage(pageEnd, hart) { block.secondPage = page } else { runnable = false }
+        }
+        if runnable { block.physicalPage = codePages.codePage(pc, hart) ?? CodePages.noPage }
     }
 }

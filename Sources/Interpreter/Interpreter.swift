@@ -44,6 +44,9 @@ public final class Interpreter: Engine {
 
     /// Data TLB fills of the system-mode data memory (`--stats`).
     public var systemDataTLBFills: UInt64 { system?.pages.dataFills ?? 0 }
+    /// Fetch TLB fills, and predecoded blocks dropped because a store overwrote them (`--stats`).
+    public var systemFetchTLBFills: UInt64 { system?.pages.fetchFills ?? 0 }
+    public var systemCodeStores: UInt64 { system?.pages.codeStores ?? 0 }
 
     /// Instructions between two looks at the interrupt lines when nothing asked for one sooner
     /// (a system instruction, a trap, a device access): reading the lines reads the host clock.
@@ -107,16 +110,16 @@ public final class Interpreter: Engine {
 }
 
 extension Interpreter {
-    /// The system-mode loop: like `run`, plus translation. Blocks are keyed by pc and privilege
-    /// and dropped when translations change (`satp`, `sfence.vma`, PMP: the hart's TLB flush
-    /// count), on `fence.i`, and on stores to pages code was predecoded from. Interrupts and
+    /// The system-mode loop: like `run`, plus translation. Blocks are keyed by pc and privilege,
+    /// checked against the fetch TLB before they run (predecoded again when their page now
+    /// translates elsewhere), dropped one by one when a store overwrites them, and all together
+    /// on `fence.i`. Interrupts and
     /// device stop requests are the environment's events, looked for every
     /// `interruptPollInterval` instructions and at once after anything that may raise one.
     private func runSystem(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
                            _ environment: any Environment, _ executor: Executor<SystemMemory>,
                            _ shared: CodePages, budget: UInt64) -> ExitStatus {
         let state = hart.state
-        let tlb = hart.tlb
         var budget = budget
         var untilPoll = 0
         shared.flushData()
@@ -130,8 +133,9 @@ extension Interpreter {
                 }
             }
             if budget == 0 { return .instructionLimit }
-            cache.validate(memory, extra: tlb.flushes &+ shared.generation)
-            let block = cache.block(at: state.pc, mode: state.privilege.rawValue, hart)
+            cache.validate(memory)
+            if shared.staleWaiting { cache.dropStale() }
+            let block = cache.block(at: state.pc, mode: state.privilege.rawValue, hart, shared)
 
             let limit = block.pointee.count < budget ? block.pointee.count : Int(budget)
             let instructions = block.pointee.instructions

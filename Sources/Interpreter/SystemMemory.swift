@@ -1,13 +1,17 @@
 import Guest
 
 /// What the system-mode interpreter shares between its data memory, its block cache and its
-/// loop, in raw memory so the hot path touches no class: a small data TLB, the physical pages
-/// blocks were predecoded from, a code generation that moves when one of them is stored to, and
-/// an attention flag that asks the loop to look for interrupts and stops at once.
+/// loop, in raw memory so the hot path touches no class: a small data TLB, a small fetch TLB,
+/// the physical pages (and byte ranges) blocks were predecoded from, the blocks a store to code
+/// made stale, and an attention flag that asks the loop to look for interrupts and stops at once.
 ///
 /// The data TLB maps a virtual page straight to host memory for RAM pages that translation, PMP
-/// (for the whole page) and, for stores, code tracking allow. It is only valid while privilege,
-/// mstatus, satp and PMP stay as they were: the loop flushes it after every system instruction,
+/// (for the whole page) and, for stores, code tracking allow. The fetch TLB maps a virtual page
+/// to the physical page instructions come from, for pages execution at the current privilege
+/// may reach whole (translation and PMP); the block cache checks every block against it, so
+/// blocks survive `satp` writes and `sfence.vma` and are predecoded again only when their page
+/// now translates elsewhere. Both TLBs are valid only while privilege, mstatus, satp and PMP
+/// stay as they were: the loop flushes them (one increment) after every system instruction,
 /// trap and interrupt, which is where those change.
 final class CodePages {
     struct Entry {
@@ -17,52 +21,123 @@ final class CodePages {
         var epoch: UInt64 = 0
     }
 
+    struct FetchEntry {
+        var virtualPage: UInt64 = 0
+        var physicalPage: UInt64 = 0
+        var epoch: UInt64 = 0
+    }
+
+    /// The blocks predecoded from one physical page and the bytes they cover.
+    struct PageCode {
+        var low: Int
+        var high: Int
+        var blocks: [Int32]
+    }
+
     static let entries = 256
+    /// Marks a block that must be predecoded again before it runs (`Block.physicalPage`).
+    static let noPage = UInt64.max
     /// Data TLB entries: `entries` for loads, then `entries` for stores.
     let table: UnsafeMutablePointer<Entry>
-    /// [0] data TLB epoch, [1] code generation, [2] attention flag, [3] data TLB fills.
+    let fetchTable: UnsafeMutablePointer<FetchEntry>
+    /// [0] TLB epoch, [1] stale blocks waiting to be dropped, [2] attention flag, [3] data TLB
+    /// fills, [4] fetch TLB fills, [5] blocks dropped because code was stored to.
     let words: UnsafeMutablePointer<UInt64>
-    private var pages: Set<UInt64> = []
+    private var pages: [UInt64: PageCode] = [:]
+    /// Blocks a store to their bytes made stale, for the block cache to drop before the next lookup.
+    private(set) var stale: [Int32] = []
 
     init() {
         table = .allocate(capacity: 2 * CodePages.entries)
         table.initialize(repeating: Entry(), count: 2 * CodePages.entries)
-        words = .allocate(capacity: 4)
-        words.initialize(repeating: 0, count: 4)
+        fetchTable = .allocate(capacity: CodePages.entries)
+        fetchTable.initialize(repeating: FetchEntry(), count: CodePages.entries)
+        words = .allocate(capacity: 6)
+        words.initialize(repeating: 0, count: 6)
         words[0] = 1
     }
 
     deinit {
         table.deallocate()
+        fetchTable.deallocate()
         words.deallocate()
     }
 
-    var generation: UInt64 { words[1] }
     var attention: Bool {
         get { words[2] != 0 }
         set { words[2] = newValue ? 1 : 0 }
     }
     var dataFills: UInt64 { words[3] }
+    var fetchFills: UInt64 { words[4] }
+    var codeStores: UInt64 { words[5] }
+    @inline(__always) var staleWaiting: Bool { words[1] != 0 }
 
-    /// Forgets every data TLB entry.
+    /// Forgets every data and fetch TLB entry.
     @inline(__always) func flushData() { words[0] &+= 1 }
 
-    /// Records that a block was predecoded from the page holding `physical`; stores to it from
-    /// now on go the slow way (and the data TLB forgets stores it may have allowed there).
-    func insert(_ physical: UInt64?) {
-        guard let physical, pages.insert(physical >> 12).inserted else { return }
-        flushData()
+    /// The physical page execution at `pc` reads now, or nil if fetching there faults (or PMP
+    /// does not let execution reach the whole page, which the fetch TLB cannot vouch for).
+    @inline(__always) func codePage(_ pc: UInt64, _ hart: Hart) -> UInt64? {
+        let page = pc >> 12
+        let entry = fetchTable[Int(truncatingIfNeeded: page) & (CodePages.entries - 1)]
+        if entry.epoch == words[0] && entry.virtualPage == page { return entry.physicalPage }
+        return fillFetch(pc, hart)
     }
 
-    func contains(_ physicalPage: UInt64) -> Bool { pages.contains(physicalPage) }
+    @inline(never)
+    private func fillFetch(_ pc: UInt64, _ hart: Hart) -> UInt64? {
+        guard case .success(let physical) = hart.translate(pc, access: .execute, length: 2) else { return nil }
+        let page = physical & ~0xFFF
+        guard hart.platform?.bus.ram(page, 0x1000) != nil,
+              hart.pmpAllows(page, length: 0x1000, access: .execute, privilege: hart.privilege) else { return nil }
+        fetchTable[Int(truncatingIfNeeded: pc >> 12) & (CodePages.entries - 1)] =
+            FetchEntry(virtualPage: pc >> 12, physicalPage: physical >> 12, epoch: words[0])
+        words[4] &+= 1
+        return physical >> 12
+    }
+
+    /// Records that block `index` was predecoded from bytes `[physical, physical + length)` (one
+    /// page): stores there from now on go the slow way and make the block stale (and the data
+    /// TLB forgets stores it may have allowed to a page that now holds code).
+    func insert(_ physical: UInt64, length: Int, block index: Int32) {
+        let page = physical >> 12, low = Int(physical & 0xFFF)
+        if var code = pages[page] {
+            code.low = min(code.low, low)
+            code.high = max(code.high, low + length)
+            code.blocks.append(index)
+            pages[page] = code
+        } else {
+            pages[page] = PageCode(low: low, high: low + length, blocks: [index])
+            flushData()
+        }
+    }
+
+    @inline(__always) func contains(_ physicalPage: UInt64) -> Bool { pages[physicalPage] != nil }
+
+    /// A store of `size` bytes at `physical` (one page) reached a page holding code. If it
+    /// overlaps the bytes blocks were predecoded from, every block of the page becomes stale and
+    /// the page stops being a code page; a store beside them (data sharing a page with code)
+    /// changes nothing.
+    func stored(_ physical: UInt64, _ size: Int) {
+        let page = physical >> 12, low = Int(physical & 0xFFF)
+        guard let code = pages[page], low < code.high, low + size > code.low else { return }
+        pages[page] = nil
+        stale.append(contentsOf: code.blocks)
+        words[1] = 1
+        words[5] &+= UInt64(code.blocks.count)
+    }
+
+    /// The block cache dropped the stale blocks.
+    func staleDropped() {
+        stale.removeAll(keepingCapacity: true)
+        words[1] = 0
+    }
 
     /// The blocks were dropped: no page holds code any more.
     func removeAll() {
         if !pages.isEmpty { pages.removeAll(keepingCapacity: true) }
+        staleDropped()
     }
-
-    /// A store reached a page holding predecoded code: drop the blocks.
-    func codeStored() { words[1] &+= 1 }
 }
 
 /// System mode's data memory for the interpreter: virtual addresses through the data TLB, or on
@@ -118,8 +193,8 @@ struct SystemMemory: DataMemory {
         }
         let target = try physical(address, size, .write, readToo: true)
         let old: T
-        if let p = hart.platform?.bus.ram(target, UInt64(size)), hart.platform?.bus.ramWritable(target, UInt64(size)) == true,
-           !shared.contains(target >> 12) {
+        if let p = hart.platform?.bus.ram(target, UInt64(size)), hart.platform?.bus.ramWritable(target, UInt64(size)) == true {
+            if shared.contains(target >> 12) { shared.stored(target, size) }
             old = UnsafeRawPointer(p).loadUnaligned(as: T.self)
             p.storeBytes(of: update(old), as: T.self)
         } else {
@@ -164,7 +239,7 @@ struct SystemMemory: DataMemory {
         if offset + size <= 0x1000 {
             let target = try physical(address, size, .write)
             if let p = bus.ram(target, UInt64(size)), bus.ramWritable(target, UInt64(size)) {
-                if shared.contains(target >> 12) { shared.codeStored() } else { fill(address, target, write: true) }
+                if shared.contains(target >> 12) { shared.stored(target, size) } else { fill(address, target, write: true) }
                 Self.write(p, size, value)
                 return
             }
@@ -175,7 +250,8 @@ struct SystemMemory: DataMemory {
         let a = try physical(address, first, .write), b = try physical(second, size - first, .write)
         guard let pa = bus.ram(a, UInt64(first)), bus.ramWritable(a, UInt64(first)) else { throw DataFault(.storeAccessFault, tval: address) }
         guard let pb = bus.ram(b, UInt64(size - first)), bus.ramWritable(b, UInt64(size - first)) else { throw DataFault(.storeAccessFault, tval: second) }
-        if shared.contains(a >> 12) || shared.contains(b >> 12) { shared.codeStored() }
+        if shared.contains(a >> 12) { shared.stored(a, first) }
+        if shared.contains(b >> 12) { shared.stored(b, size - first) }
         for i in 0..<size {
             let byte = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))
             if i < first { pa.storeBytes(of: byte, toByteOffset: i, as: UInt8.self) } else { pb.storeBytes(of: byte, toByteOffset: i - first, as: UInt8.self) }

@@ -8,17 +8,22 @@ extension Hart {
     /// with mstatus.MIE; one delegated to S is taken in U always, in S with mstatus.SIE, never in
     /// M. Within a mode the priority is MEI > MSI > MTI > SEI > SSI > STI.
     public func pendingInterrupt() -> InterruptCause? {
-        let pending = mip & state.mie
-        guard pending != 0 else { return nil }
+        // Which interrupts could be taken at all, from enables and delegation alone: when none
+        // can (a kernel running with interrupts off), mip — the device lines and the clock — is
+        // not even read. This check runs after every CSR instruction and trap.
         let mode = privilege
         let status = state.mstatus
+        let delegation = state.mideleg
         let machineOn = mode != .machine || status & MStatus.mie != 0
         let supervisorOn = mode == .user || mode == .supervisor && status & MStatus.sie != 0
-        let enabled = (machineOn ? pending & ~state.mideleg : 0)
-        let delegated = (supervisorOn ? pending & state.mideleg : 0)
-        for bits in [enabled, delegated] where bits != 0 {
-            if let cause = InterruptCause.byPriority.first(where: { bits & $0.bit != 0 }) { return cause }
-        }
+        let takeable = state.mie & ((machineOn ? ~delegation : 0) | (supervisorOn ? delegation : 0))
+        guard takeable != 0 else { return nil }
+        let pending = mip & takeable
+        guard pending != 0 else { return nil }
+        // M-mode's interrupts before those delegated to S, each in priority order.
+        let undelegated = pending & ~delegation
+        let bits = undelegated != 0 ? undelegated : pending
+        for cause in InterruptCause.byPriority where bits & cause.bit != 0 { return cause }
         return nil
     }
 
