@@ -60,9 +60,16 @@ public final class Interpreter: Engine {
                                          budget: UInt64) -> ExitStatus {
         let state = hart.state
         var budget = budget
+        // Events (signals, a stop request) are looked for after anything but a plain run of
+        // straight-line blocks, and otherwise every `interruptPollInterval` instructions: the
+        // environment's check is a thread-local lookup and reference counting, too dear per block.
+        var untilPoll = 0
         while true {
-            if environment.eventPending, case .stop(let status) = environment.deliverEvents(hart) {
-                return status
+            if untilPoll <= 0 {
+                untilPoll = Interpreter.interruptPollInterval
+                if environment.eventPending, case .stop(let status) = environment.deliverEvents(hart) {
+                    return status
+                }
             }
             if budget == 0 { return .instructionLimit }
             cache.validate(memory)
@@ -86,15 +93,19 @@ public final class Interpreter: Engine {
             state.pc = pc
             state.instret &+= UInt64(index)
             budget &-= UInt64(index)
+            untilPoll &-= index
 
             let outcome: Continuation
             switch exit {
             case nil:
                 guard index == block.pointee.count, let trap = block.pointee.endTrap, budget > 0 else { continue }
+                untilPoll = 0
                 outcome = hart.raise(trap)
             case .exception(let cause, let tval):
+                untilPoll = 0
                 outcome = hart.raise(GuestTrap(cause, pc: pc, tval: tval))
             case .system:
+                untilPoll = 0
                 switch hart.emulateSystem(instructions[index]) {
                 case .retired(let next):
                     state.instret &+= 1
