@@ -9,6 +9,8 @@
 #   priv_NAME   Fixtures/system/priv/NAME.S        a self-checking privileged test, linked with
 #                                                  priv/runtime.S
 #   perf_NAME   Fixtures/system/perf/NAME.S        a benchmark (a standalone program)
+#   sbi_NAME    Fixtures/system/sbi/NAME.S         an S-mode payload for SBI firmware, linked at
+#                                                  0x8020_0000 with sbi/link.ld
 # Every fixture is linked with common/link.ld (image at 0x8000_0000, entered in M-mode) and no
 # libc. The build is reproducible: fixed object names, no build-id, source paths mapped to `.`,
 # no debug information. tools/check-system-fixtures.sh runs the results under QEMU.
@@ -37,6 +39,9 @@ done
 for src in "$SYS"/perf/*.S; do
     [ -e "$src" ] && fixtures+=("perf_$(basename "${src%.S}")")
 done
+for src in "$SYS"/sbi/*.S; do
+    [ -e "$src" ] && fixtures+=("sbi_$(basename "${src%.S}")")
+done
 [ $# -gt 0 ] && fixtures=("$@")
 
 sources_of() {  # prints the sources of fixture $1, in link order
@@ -44,6 +49,7 @@ sources_of() {  # prints the sources of fixture $1, in link order
         kernel) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c ;;
         priv_*) echo "$SYS/priv/runtime.S" "$SYS/priv/${1#priv_}.S" ;;
         perf_*) echo "$SYS/perf/${1#perf_}.S" ;;
+        sbi_*) echo "$SYS/sbi/${1#sbi_}.S" ;;
         *) echo "unknown fixture $1" >&2; return 1 ;;
     esac
 }
@@ -59,6 +65,8 @@ for name in "${fixtures[@]}"; do
         "$CC" "${FLAGS[@]}" -I "$SYS/common" -c -o "$obj" "$src"
         objs+=("$obj")
     done
-    "$CC" "${FLAGS[@]}" "${LINK[@]}" -o "$SYS/bin/$name" "${objs[@]}"
+    link=("${LINK[@]}")
+    [[ $name == sbi_* ]] && link=(-T "$SYS/sbi/link.ld" -Wl,--build-id=none)
+    "$CC" "${FLAGS[@]}" "${link[@]}" -o "$SYS/bin/$name" "${objs[@]}"
 done
 echo "ok"
