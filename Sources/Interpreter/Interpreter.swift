@@ -76,7 +76,7 @@ public final class Interpreter: Engine {
             var exit: StepExit? = nil
             while index < limit {
                 do {
-                    pc = try executor.step(instructions[index], pc: pc)
+                    pc = try executor.step(instructions + index, pc: pc)
                 } catch {
                     exit = error
                     break
@@ -144,7 +144,7 @@ extension Interpreter {
             var exit: StepExit? = nil
             while index < limit {
                 do {
-                    pc = try executor.step(instructions[index], pc: pc)
+                    pc = try executor.step(instructions + index, pc: pc)
                 } catch {
                     exit = error
                     break
