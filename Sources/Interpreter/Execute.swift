@@ -44,6 +44,15 @@ extension Executor {
     /// any register or memory, when the instruction raises an exception or is a system instruction.
     @inline(__always)
     func step(_ i: Instruction, pc: UInt64) throws(StepExit) -> UInt64 {
+        var copy = i
+        return try step(&copy, pc: pc)
+    }
+
+    /// `step` for an instruction in memory (a predecoded block): the run loops pass a pointer, as
+    /// passing the ten-field `Instruction` by value spilled it to the stack at every call.
+    @inline(__always)
+    func step(_ p: UnsafePointer<Instruction>, pc: UInt64) throws(StepExit) -> UInt64 {
+        let i = p.pointee
         let next = pc &+ UInt64(i.length)
         switch i.opcode {
         // RV64I

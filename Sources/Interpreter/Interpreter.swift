@@ -83,7 +83,7 @@ public final class Interpreter: Engine {
             var exit: StepExit? = nil
             while index < limit {
                 do {
-                    pc = try executor.step(instructions[index], pc: pc)
+                    pc = try executor.step(instructions + index, pc: pc)
                 } catch {
                     exit = error
                     break
@@ -155,7 +155,7 @@ extension Interpreter {
             var exit: StepExit? = nil
             while index < limit {
                 do {
-                    pc = try executor.step(instructions[index], pc: pc)
+                    pc = try executor.step(instructions + index, pc: pc)
                 } catch {
                     exit = error
                     break
@@ -168,6 +168,8 @@ extension Interpreter {
             untilPoll &-= index
 
             let outcome: Continuation
+            // A trap may change privilege, mstatus and pc, and let a pending interrupt in.
+            var effects = SystemEffects.all
             switch exit {
             case nil:
                 guard index == block.pointee.count, let trap = block.pointee.endTrap, budget > 0 else { continue }
@@ -177,11 +179,13 @@ extension Interpreter {
                 outcome = hart.raise(GuestTrap(cause, pc: pc, tval: tval))
                 if budget > 0 { budget &-= 1 }
             case .system:
-                switch hart.emulateSystem(instructions[index]) {
+                let inst = instructions[index]
+                switch hart.emulateSystem(inst) {
                 case .retired(let next):
                     state.instret &+= 1
                     budget &-= 1
                     outcome = next
+                    effects = SystemEffects(of: inst)
                 case .exception(let trap):
                     outcome = hart.raise(trap)
                     if budget > 0 { budget &-= 1 }
@@ -189,15 +193,45 @@ extension Interpreter {
             }
             // A trap spends one unit of the budget, though nothing retires: a guest trapping in
             // a loop (a fetch fault at its own handler) still reaches --max-insns or --timeout.
-            // Privilege, mstatus, satp or PMP may have changed, and an interrupt become pending.
-            shared.flushData()
-            untilPoll = 0
+            if effects.contains(.translation) { shared.flushData() }
+            if effects.contains(.interrupts) { untilPoll = 0 }
             switch outcome {
             case .stop(let status): return status
             case .waitForInterrupt: hart.waitForInterrupt()
             case .resume: break
             }
             if stopAfterTrap { return .instructionLimit }
+        }
+    }
+}
+
+/// What a retired system instruction may have changed that the system-mode loop caches: the
+/// data and fetch TLBs' validity (privilege, mstatus, satp, PMP) and whether an interrupt that
+/// was held back may now be taken (the spec wants that looked at right after an xRET or a
+/// write to mstatus, mie, mip or mideleg). CSR reads, and writes to other CSRs, change neither:
+/// kernels do many (sscratch, sepc, time), and each used to refill the TLBs and read the clock.
+struct SystemEffects: OptionSet {
+    let rawValue: UInt8
+    static let translation = SystemEffects(rawValue: 1)
+    static let interrupts = SystemEffects(rawValue: 2)
+    static let all: SystemEffects = [.translation, .interrupts]
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    init(of inst: Instruction) {
+        let writes: Bool
+        switch inst.opcode {
+        case .csrrw, .csrrwi: writes = true
+        case .csrrs, .csrrc, .csrrsi, .csrrci: writes = inst.rs1 != 0
+        default: self = .all; return  // mret, sret, wfi, sfence.vma, fence.i, ecall, ebreak
+        }
+        guard writes else { self = []; return }
+        switch inst.csr {
+        case CSRNumber.mstatus, CSRNumber.sstatus: self = .all
+        case CSRNumber.satp, CSRNumber.pmpcfg0...CSRNumber.pmpaddr0 + 63: self = .translation
+        case CSRNumber.mie, CSRNumber.sie, CSRNumber.mip, CSRNumber.sip, CSRNumber.mideleg,
+             CSRNumber.stimecmp, CSRNumber.menvcfg: self = .interrupts
+        default: self = []
         }
     }
 }

@@ -94,7 +94,7 @@ public final class SystemRun {
         emit("trapeze: exceptions: \(causes(environment.exceptions, interrupt: false))")
         emit("trapeze: interrupts: \(causes(environment.interrupts, interrupt: true))")
         let tlb = hart.tlb
-        emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; data TLB fills \(interpreter.systemDataTLBFills)")
+        emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; data TLB fills \(interpreter.systemDataTLBFills), fetch TLB fills \(interpreter.systemFetchTLBFills); blocks dropped by stores to code \(interpreter.systemCodeStores)")
     }
 
     /// The exit status Trapeze ends with.
