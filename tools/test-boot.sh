@@ -82,7 +82,7 @@ input=$(printf '\n%.0s' {1..64}; printf 'uname\ndate\ncpuinfo\ndevices\nrng\nrea
 log="$CACHE/trapeze.log"
 args=(system --engine "$engine" --memory 512M --bios "$FIRMWARE" --kernel "$kernel" --initrd "$CACHE/initrd"
       --append "console=ttyS0 panic=-1" --timeout "$RUN_TIMEOUT" --stats)
-if "$TRAPEZE" system --help | grep -q -- --drive; then args+=(--drive "$disk"); fi
+if "$TRAPEZE" system --help | grep -q -- --drive; then args+=(--drive "$disk" --rng); fi
 echo "booting: $TRAPEZE ${args[*]}"
 start=$(date +%s.%N)
 status=0
@@ -104,6 +104,17 @@ check "init: ready"
 check "init: loop 10000000: e591aa22a1553a81"
 check "init: done"
 check "reboot: Power down"
+if grep -q -- "--drive" <<<"${args[*]}"; then
+    check "init: block device vda, 8192 sectors"
+    check 'init: read sector 0: 512 bytes: "trapeze test disk, sector 0"'
+    check "init: wrote sector 1: 512 bytes"
+    check "init: hwrng gave 16 bytes, not all equal"
+    if [ "$(dd if="$disk" bs=512 skip=1 count=1 2>/dev/null | head -c 37)" = "written by trapeze's init at sector 1" ]; then
+        echo "  ok: the disk file holds what the guest wrote"
+    else
+        echo "  WRONG: sector 1 of $disk"; failures=$((failures + 1))
+    fi
+fi
 # The guest's clock is the host's (within a few seconds of when the guest read it).
 guest=$(grep -o 'init: date [^(]*(\([0-9]*\))' "$log" | grep -o '([0-9]*)' | tr -d '()' | tail -n 1)
 if [ -n "$guest" ] && [ $((guest > ${end%.*} + 2 || guest < ${start%.*} - 2)) = 0 ]; then

@@ -9,37 +9,103 @@ public protocol Console: AnyObject {
     /// The next input byte if one is waiting now, else nil (never blocks).
     func receive() -> UInt8?
     /// A file descriptor that becomes readable when input arrives, for `poll` while the hart
-    /// idles; nil when no more input can come.
+    /// idles; nil when no more input can come (or none is wanted now).
     var inputDescriptor: Int32? { get }
+    /// Reads what the host has for the guest into the console's own buffer, so console commands
+    /// (Ctrl-A x) work while the guest reads nothing; the machine calls it now and then.
+    func collectInput()
+    /// Where a console command that ends the run (Ctrl-A x) leaves its request.
+    func connect(_ stops: StopLatch)
 }
 
-/// The console on Trapeze's own stdout and stdin.
+extension Console {
+    public func collectInput() {}
+    public func connect(_ stops: StopLatch) {}
+}
+
+/// The console on Trapeze's own stdout and stdin. With `escapes` (stdin is a terminal), Ctrl-A
+/// starts a command as in QEMU's `-nographic` console: Ctrl-A x ends the run, Ctrl-A Ctrl-A
+/// sends one Ctrl-A, Ctrl-A h prints the commands; other keys after Ctrl-A are dropped. Without
+/// it (input from a file or a pipe) every byte goes to the guest as it is.
 public final class HostConsole: Console {
     private let input: Int32, output: Int32
     private var inputClosed = false
+    public let escapes: Bool
+    /// Set once Ctrl-A x was typed.
+    public private(set) var quitRequested = false
+    private var stops: StopLatch?
+    /// Input read from the host and not yet taken by the guest, from `head` on.
+    private var buffer: [UInt8] = []
+    private var head = 0
+    private var afterEscape = false
 
-    public init(input: Int32 = 0, output: Int32 = 1) {
+    public static let escapeKey: UInt8 = 0x01  // Ctrl-A
+    /// Input read ahead of the guest, at most: past it the host's input waits in its pipe.
+    public static let bufferLimit = 4096
+    static let help = "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a C-a  sends C-a\r\n"
+
+    public init(input: Int32 = 0, output: Int32 = 1, escapes: Bool = false) {
         self.input = input
         self.output = output
+        self.escapes = escapes
     }
+
+    public func connect(_ stops: StopLatch) { self.stops = stops }
 
     public func transmit(_ byte: UInt8) {
         var b = byte
         while Glibc.write(output, &b, 1) < 0 && errno == EINTR {}
     }
 
+    private var buffered: Int { buffer.count - head }
+
     public func receive() -> UInt8? {
-        guard !inputClosed else { return nil }
-        var p = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 0) == 1 else { return nil }
-        var b: UInt8 = 0
-        let n = Glibc.read(input, &b, 1)
-        if n == 1 { return b }
-        // End of input, or an error other than an interruption: stop asking, so an idle hart
-        // does not wake on a descriptor that stays readable forever.
-        if n == 0 || errno != EINTR && errno != EAGAIN { inputClosed = true }
-        return nil
+        if buffered == 0 { collectInput() }
+        guard buffered > 0 else { return nil }
+        let b = buffer[head]
+        head += 1
+        if head == buffer.count { buffer.removeAll(keepingCapacity: true); head = 0 }
+        return b
     }
 
-    public var inputDescriptor: Int32? { inputClosed ? nil : input }
+    public func collectInput() {
+        var chunk = [UInt8](repeating: 0, count: 256)
+        while !inputClosed, !quitRequested, buffered < Self.bufferLimit {
+            var p = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+            guard Glibc.poll(&p, 1, 0) == 1 else { return }
+            let want = min(chunk.count, Self.bufferLimit - buffered)
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress!, want) }
+            if n > 0 {
+                for b in chunk[..<n] { accept(b) }
+                continue
+            }
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
+            // End of input, or an error: stop asking, so an idle hart does not wake on a
+            // descriptor that stays readable forever.
+            inputClosed = true
+        }
+    }
+
+    /// One byte from the host, through the Ctrl-A commands when they are on.
+    private func accept(_ b: UInt8) {
+        guard escapes else { buffer.append(b); return }
+        if !afterEscape {
+            if b == Self.escapeKey { afterEscape = true } else { buffer.append(b) }
+            return
+        }
+        afterEscape = false
+        switch b {
+        case Self.escapeKey: buffer.append(b)
+        case UInt8(ascii: "x"), UInt8(ascii: "X"):
+            quitRequested = true
+            stops?.request(.exit(0))
+        case UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "?"):
+            for c in Self.help.utf8 { transmit(c) }
+        default: break
+        }
+    }
+
+    /// Nil once input ended, after Ctrl-A x, and while the buffer is full (the guest is not
+    /// reading: waking for more would spin).
+    public var inputDescriptor: Int32? { inputClosed || quitRequested || buffered >= Self.bufferLimit ? nil : input }
 }

@@ -16,6 +16,8 @@ public final class Machine: Platform {
     public let rtc: GoldfishRTC
     public let finisher: TestFinisher
     public let htif: HTIF?
+    /// The virtio-mmio transports, slot by slot: the disks, then the entropy device.
+    public let virtio: [VirtioMMIO]
     public let stops: StopLatch
     /// The flattened device tree, and where it is in RAM (a1 at the reset vector).
     public let deviceTree: [UInt8]
@@ -61,8 +63,22 @@ public final class Machine: Platform {
         systemBus.map(DeviceMapping(name: "clint", base: MemoryMap.clint, size: MemoryMap.clintSize, device: clint))
         systemBus.map(DeviceMapping(name: "plic", base: MemoryMap.plic, size: MemoryMap.plicSize, device: plic))
         systemBus.map(DeviceMapping(name: "serial", base: MemoryMap.uart, size: MemoryMap.uartSize, device: uart))
+        var backends: [any VirtioBackend] = []
+        for (i, drive) in configuration.drives.enumerated() {
+            backends.append(VirtioBlock(try DiskImage(path: drive.path, readOnly: drive.readOnly, snapshot: configuration.snapshot), index: i))
+        }
+        if configuration.entropy { backends.append(VirtioEntropy()) }
+        let memory: VirtioQueue.Memory = { [ram] address, length in ram.contains(address, length) ? ram.host(address) : nil }
+        let plic = self.plic
+        virtio = backends.enumerated().map { slot, backend in
+            VirtioMMIO(backend, memory: memory, plic: plic, irq: MemoryMap.virtioIRQ(slot))
+        }
+        for (slot, device) in virtio.enumerated() {
+            systemBus.map(DeviceMapping(name: "virtio_mmio", base: MemoryMap.virtioBase(slot), size: MemoryMap.virtioSize, device: device))
+        }
         let stops = StopLatch()
         self.stops = stops
+        console.connect(stops)
         finisher = TestFinisher(stops: stops)
         htif = boot.htif.map { HTIF(tohost: $0.tohost, fromhost: $0.fromhost, ram: ram, console: console, stops: stops) }
         systemBus.htif = htif
@@ -80,6 +96,7 @@ public final class Machine: Platform {
         let now = Hart.hostNanoseconds()
         if now &- lastInputPoll >= Self.inputPollInterval {
             lastInputPoll = now
+            console.collectInput()
             uart.pollInput(background: true)
             rtc.update()
         }

@@ -8,11 +8,14 @@ public struct MachineDeviceTree: Equatable, Sendable {
     public var bootArguments: String?
     /// `/chosen/linux,initrd-start` and `-end`.
     public var initrd: Range<UInt64>?
+    /// virtio-mmio transports in slots 0..<virtioDevices (none unless configured).
+    public var virtioDevices: Int
 
-    public init(memorySize: UInt64, bootArguments: String? = nil, initrd: Range<UInt64>? = nil) {
+    public init(memorySize: UInt64, bootArguments: String? = nil, initrd: Range<UInt64>? = nil, virtioDevices: Int = 0) {
         self.memorySize = memorySize
         self.bootArguments = bootArguments
         self.initrd = initrd
+        self.virtioDevices = virtioDevices
     }
 
     static let cpuPhandle: UInt32 = 1, intcPhandle: UInt32 = 2, plicPhandle: UInt32 = 3, testPhandle: UInt32 = 4
@@ -102,6 +105,14 @@ public struct MachineDeviceTree: Equatable, Sendable {
             w.property("#size-cells", 2)
             w.property("compatible", string: "simple-bus")
             w.flag("ranges")
+            for slot in (0..<virtioDevices).reversed() {  // QEMU lists them from the top slot down
+                w.node(Self.unitName("virtio_mmio", MemoryMap.virtioBase(slot))) {
+                    w.property("interrupts", UInt32(MemoryMap.virtioIRQ(slot)))
+                    w.property("interrupt-parent", Self.plicPhandle)
+                    w.reg(MemoryMap.virtioBase(slot), MemoryMap.virtioSize)
+                    w.property("compatible", string: "virtio,mmio")
+                }
+            }
             w.node(Self.unitName("rtc", MemoryMap.rtc)) {
                 w.property("interrupts", UInt32(MemoryMap.rtcIRQ))
                 w.property("interrupt-parent", Self.plicPhandle)

@@ -17,4 +17,10 @@ public enum MemoryMap {
 
     /// PLIC interrupt sources.
     public static let uartIRQ = 10, rtcIRQ = 11
+
+    /// virtio-mmio transports: QEMU's eight slots, 0x1000 apart, on PLIC sources 1 to 8. Trapeze
+    /// fills them from the bottom (QEMU from the top; drivers find devices through the DTB).
+    public static let virtio: UInt64 = 0x1000_1000, virtioSize: UInt64 = 0x1000, virtioSlots = 8
+    public static func virtioBase(_ slot: Int) -> UInt64 { virtio + UInt64(slot) * virtioSize }
+    public static func virtioIRQ(_ slot: Int) -> Int { 1 + slot }
 }

@@ -29,6 +29,37 @@ public struct SystemConfiguration: Equatable, Sendable {
     public var timeout: Double?
     public var trace = false
     public var stats = false
+    /// `--drive`: raw disk images behind virtio-blk devices, in slot order.
+    public var drives: [Drive] = []
+    /// `--snapshot`: disk writes stay in memory, the image files are not changed.
+    public var snapshot = false
+    /// `--rng`: a virtio-rng device after the disks.
+    public var entropy = false
+
+    /// A disk image and how it may be used.
+    public struct Drive: Equatable, Sendable {
+        public var path: String
+        public var readOnly: Bool
+        public init(path: String, readOnly: Bool = false) {
+            self.path = path
+            self.readOnly = readOnly
+        }
+
+        /// `FILE[,readonly]` (`,ro` too); nil for an empty file name or an unknown option.
+        public init?(option text: String) {
+            var path = Substring(text), readOnly = false
+            for suffix in [",readonly", ",ro"] where path.hasSuffix(suffix) {
+                path = path.dropLast(suffix.count)
+                readOnly = true
+                break
+            }
+            guard !path.isEmpty else { return nil }
+            self.init(path: String(path), readOnly: readOnly)
+        }
+    }
+
+    /// The virtio-mmio slots in use: the drives, then the entropy device.
+    public var virtioDeviceCount: Int { drives.count + (entropy ? 1 : 0) }
 
     /// QEMU's `virt` default.
     public static let defaultMemorySize: UInt64 = 128 << 20
@@ -84,6 +115,10 @@ public struct SystemConfiguration: Equatable, Sendable {
             if initrd != nil { throw SystemError("--initrd needs --kernel", status: usage) }
             if append != nil { throw SystemError("--append needs --kernel", status: usage) }
         }
+        if virtioDeviceCount > MemoryMap.virtioSlots {
+            throw SystemError("at most \(MemoryMap.virtioSlots) virtio devices (--drive, --rng), got \(virtioDeviceCount)", status: usage)
+        }
+        if snapshot && drives.isEmpty { throw SystemError("--snapshot needs --drive", status: usage) }
         if program == nil, firmware == .none, dumpDTB == nil {
             throw SystemError("nothing to run: give a bare-metal ELF, or --bios FILE [--kernel FILE]", status: usage)
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import System
 import Trapeze
@@ -37,6 +40,15 @@ struct SystemCommand: ParsableCommand {
     @Option(name: .customLong("dump-dtb"), help: ArgumentHelp("Write the machine's device tree blob to FILE and exit.", valueName: "file"))
     var dumpDTB: String?
 
+    @Option(name: .customLong("drive"), help: ArgumentHelp("A raw disk image as a virtio-blk device (the guest's /dev/vda, vdb, ...), written back to the file unless ,readonly or --snapshot; repeatable.", valueName: "file[,readonly]"))
+    var drives: [String] = []
+
+    @Flag(help: "Keep disk writes in memory: the --drive files are not changed.")
+    var snapshot = false
+
+    @Flag(name: .customLong("rng"), help: "Add a virtio-rng device (host entropy for the guest).")
+    var rng = false
+
     @Option(name: .customLong("max-insns"), help: "Stop after N guest instructions (exit status 124).")
     var maxInstructions: UInt64?
 
@@ -72,14 +84,24 @@ struct SystemCommand: ParsableCommand {
         c.timeout = timeout
         c.trace = trace
         c.stats = stats
+        c.drives = try drives.map { text in
+            guard let drive = SystemConfiguration.Drive(option: text) else {
+                throw ValidationError("--drive wants FILE or FILE,readonly, got '\(text)'")
+            }
+            return drive
+        }
+        c.snapshot = snapshot
+        c.entropy = rng
         return c
     }
 
     func run() throws {
         let configuration = try systemConfiguration()
+        // Ctrl-A commands on a terminal, as QEMU's -nographic; piped input goes as it is.
+        let console = HostConsole(escapes: isatty(0) == 1)
         let machine: Machine
         do {
-            machine = try Machine(configuration)
+            machine = try Machine(configuration, console: console)
             if let path = configuration.dumpDTB {
                 try machine.writeDeviceTree(to: path)
                 return
@@ -88,7 +110,7 @@ struct SystemCommand: ParsableCommand {
             report(error.message)
             throw GuestExit(status: error.status)
         }
-        try runMachine(machine, engine: engine)
+        try runMachine(machine, engine: engine, console: console)
     }
 }
 
@@ -97,17 +119,33 @@ struct SystemCommand: ParsableCommand {
 extension SystemCommand {
     /// Runs hart 0 of `machine` from its reset vector until a device stops it (the test finisher's
     /// or HTIF's status), or `--max-insns`/`--timeout` do (124, with the last traps reported).
-    func runMachine(_ machine: Machine, engine: EngineKind?) throws -> Never {
+    func runMachine(_ machine: Machine, engine: EngineKind?, console: HostConsole) throws -> Never {
         if engine == .jit {
             report("note: the JIT does not run system mode yet; running the interpreter")
         }
         var settings = EngineSettings(kind: .interp, maxInstructions: maxInstructions, timeout: timeout)
         settings.stats = stats
-        let run = SystemRun(machine, settings: settings)
-        // Typed console input reaches the guest byte by byte, unechoed, while it runs.
-        let terminal = RawTerminal.enter()
-        let status = run.run(trace: trace)
-        terminal?.restore()
-        throw GuestExit(status: status.processStatus)
+        // Typed console input reaches the guest byte by byte, unechoed, while it runs; Ctrl-C
+        // too (Ctrl-A x ends the run).
+        let terminal = RawTerminal.enter(signals: false)
+        var machine = machine
+        while true {
+            let status = SystemRun(machine, settings: settings).run(trace: trace)
+            // A reset (the finisher's 0x7777: SBI SRST reboot, Linux's `reboot`) starts the
+            // machine again from its images, with the console as it is.
+            if machine.stop == .reset {
+                do {
+                    machine = try Machine(machine.configuration, console: console)
+                    continue
+                } catch {
+                    terminal?.restore()
+                    report(error.message)
+                    throw GuestExit(status: error.status)
+                }
+            }
+            terminal?.restore()
+            if console.quitRequested { report("the machine was stopped from the console (Ctrl-A x)") }
+            throw GuestExit(status: status.processStatus)
+        }
     }
 }

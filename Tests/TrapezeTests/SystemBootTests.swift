@@ -93,4 +93,81 @@ import TestSupport
         #expect(!Self.payloadOutput(q.stdout).isEmpty)
         #expect(Self.payloadOutput(q.stdout) == Self.payloadOutput(t.stdout))
     }
+
+    @Test("SRST cold reboot restarts the machine from its images: OpenSBI and the payload start again",
+          .enabled(if: hasOpenSBI, "Debian's opensbi is not installed"))
+    func reboot() throws {
+        // "quit" comes a second later, for the second boot (the first would take it into its
+        // UART FIFO and lose it in the reset).
+        let r = try runProcess("/bin/sh", ["-c", "(printf '\\nreboot\\n'; sleep 2; printf '\\n\\nquit\\n') | '\(Paths.trapeze)' system --timeout 60 --kernel '\(Self.binary("sbi_echo"))'"],
+                               environment: ["PATH": "/usr/bin:/bin"], timeout: 90)
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(text.components(separatedBy: "OpenSBI v").count == 3, "\(text)")
+        #expect(text.contains("sbi_echo: rebooting\r\n"), "\(text)")
+        #expect(text.components(separatedBy: "sbi_echo: type lines").count == 3, "\(text)")
+    }
+
+    /// Runs sbi_echo on a pseudo-terminal (python3's pty module) and types at it.
+    static let ptyScript = #"""
+        import os, pty, select, termios, time, signal, sys
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[1], ["trapeze", "system", "--timeout", "120", "--kernel", sys.argv[2]])
+        before = termios.tcgetattr(fd)
+        out = b""
+        def read_for(seconds):
+            global out
+            end = time.time() + seconds
+            while time.time() < end:
+                ready, _, _ = select.select([fd], [], [], max(0.0, end - time.time()))
+                if not ready:
+                    return
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    return
+        def wait_for(text):
+            end = time.time() + 40
+            while text not in out and time.time() < end:
+                read_for(0.1)
+        wait_for(b"quit")
+        # Typed once the prompt is out: a line typed while OpenSBI still prints the prompt
+        # (one SBI call a character) can go missing in sbi_echo (see the README).
+        read_for(0.5)
+        during = termios.tcgetattr(fd)
+        os.write(fd, b"hello\r")
+        wait_for(b"echo 1")
+        os.write(fd, b"a\x01\x01b\x03\r")   # Ctrl-A Ctrl-A is one Ctrl-A; Ctrl-C is a key for the guest
+        wait_for(b"echo 2")
+        if sys.argv[3] == "kill":
+            os.kill(pid, signal.SIGKILL)
+        else:
+            os.write(fd, b"\x01x")
+        _, status = os.waitpid(pid, 0)
+        read_for(0.3)
+        after = termios.tcgetattr(fd)
+        print("raw", during[3] & (termios.ICANON | termios.ECHO | termios.ISIG) == 0)
+        print("restored", after == before)
+        print("status", os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status))
+        sys.stdout.write(out.decode(errors="replace"))
+        """#
+
+    @Test("on a terminal: raw mode, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A x quits, the settings come back (also after SIGKILL)",
+          .enabled(if: hasOpenSBI && Paths.which("python3") != nil, "opensbi or python3 not installed"),
+          arguments: ["quit", "kill"])
+    func terminal(_ ending: String) throws {
+        let python = try #require(Paths.which("python3"))
+        let r = try runProcess(python, ["-c", Self.ptyScript, Paths.trapeze, Self.binary("sbi_echo"), ending],
+                               environment: ["PATH": "/usr/bin:/bin"], timeout: 150)
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(text.contains("raw True\n") && text.contains("restored True\n"), "\(text)")
+        #expect(text.contains("echo 1: hello\r\n") && text.contains("echo 2: a\u{01}b\u{03}\r\n"), "\(text)")
+        if ending == "quit" {
+            #expect(text.contains("status 0\n") && text.contains("trapeze: the machine was stopped from the console (Ctrl-A x)"), "\(text)")
+        } else {
+            #expect(text.contains("status -9\n"), "\(text)")
+        }
+    }
 }

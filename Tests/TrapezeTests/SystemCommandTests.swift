@@ -80,7 +80,7 @@ import TestSupport  // Paths, once the shared test-support target is merged
 
     @Test("--engine jit in system mode says it runs the interpreter, in one line")
     func jitNote() throws {
-        let elf = try temporary(Self.bareELF(), "elf")
+        let elf = try temporary(Self.bareELF(), "jit-elf")  // its own file: tests run in parallel
         defer { unlink(elf) }
         let r = try runProcess(Paths.trapeze, ["system", "--engine", "jit", "--max-insns", "10", elf])
         #expect(r.status == 124)

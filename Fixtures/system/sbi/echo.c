@@ -1,6 +1,7 @@
 /* sbi_echo: an S-mode payload that echoes console input, line by line, taking the UART's
    receive interrupt through the PLIC's supervisor context (SEIP, delegated by OpenSBI). It
-   ends on a line "quit" or a Ctrl-D, then powers off through SRST; the exit reason says whether
+   ends on a line "quit" or a Ctrl-D, then powers off through SRST (a line "reboot" asks SRST
+   for a cold reboot instead); the exit reason says whether
    any interrupt was taken. Empty lines are skipped: OpenSBI's UART set-up reads (and drops) one
    byte that may already be waiting, so scripted input starts with a newline. */
 #include "sbi.h"
@@ -81,6 +82,10 @@ long payload_main(unsigned long hart, unsigned long dtb) {
         if (n == 0) continue;  /* empty lines are not echoed */
         line[n] = 0;
         if (n == 4 && line[0] == 'q' && line[1] == 'u' && line[2] == 'i' && line[3] == 't') break;
+        if (n == 6 && line[0] == 'r' && line[1] == 'e' && line[2] == 'b' && line[3] == 'o' && line[4] == 'o' && line[5] == 't') {
+            put_string("sbi_echo: rebooting\n");
+            sbi_call(SBI_EXT_SRST, 0, SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE, 0);
+        }
         lines++;
         put_string("echo ");
         put_dec(lines);
