@@ -49,6 +49,46 @@ static void *clearTidThread(void *bad) {
     return 0;
 }
 
+/* Another thread truncates the file and grows it back without pause while this one loads,
+ * stores and runs AMOs on its second page: each access either works or is the guest's SIGBUS,
+ * however the two interleave (the emulator's own check and its access must be one step). */
+static int raceFd;
+static volatile int raceOver;
+static sigjmp_buf raceBack;
+static void onRaceBus(int sig) { (void)sig; siglongjmp(raceBack, 1); }
+static void *truncator(void *unused) {
+    (void)unused;
+    while (!raceOver) if (ftruncate(raceFd, 1) != 0 || ftruncate(raceFd, 8192) != 0) break;
+    return 0;
+}
+
+static void truncateRace(long rounds) {
+    raceFd = memfd_create("race", 0);
+    if (raceFd < 0 || ftruncate(raceFd, 8192) != 0) { puts("memfd failed"); return; }
+    char *p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, raceFd, 0);
+    if (p == MAP_FAILED) { puts("mmap failed"); return; }
+    volatile char *bytes = p + 4096;
+    long *word = (long *)(p + 4096 + 64);
+    signal(SIGBUS, onRaceBus);
+    pthread_t t;
+    if (pthread_create(&t, 0, truncator, 0) != 0) { puts("thread failed"); return; }
+    long faults = 0, worked = 0;
+    for (long i = 0; i < rounds; i++) {
+        if (sigsetjmp(raceBack, 1) == 0) {
+            bytes[i & 63] = 1;
+            worked += bytes[(i + 1) & 63];
+            __atomic_fetch_add(word, 1, __ATOMIC_SEQ_CST);
+            long seen = *word;
+            __atomic_compare_exchange_n(word, &seen, seen + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        } else {
+            faults++;
+        }
+    }
+    raceOver = 1;
+    pthread_join(t, 0);
+    printf("truncate race: %s\n", faults > 0 ? "SIGBUS caught, still running" : "no SIGBUS (the race was not met)");
+}
+
 static const char *err(long r) { return r >= 0 ? "succeeded" : errno == EFAULT ? "EFAULT" : strerror(errno); }
 
 int main(int argc, char **argv) {
@@ -110,6 +150,8 @@ int main(int argc, char **argv) {
         fflush(stdout);
         raise(SIGUSR1);
         puts("handler ran on a bad stack");
+    } else if (!strcmp(mode, "truncate")) {
+        truncateRace(argc > 2 ? atol(argv[2]) : 100000);
     } else if (!strcmp(mode, "cleartid")) {
         pthread_t t;
         char c;

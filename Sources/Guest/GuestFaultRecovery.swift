@@ -30,9 +30,40 @@ public enum GuestFaultRecovery {
         return trapeze_guarded_fill(destination, Int32(byte), count) == 0
     }
 
-    /// The host address of the fault that stopped the last failed copy on this thread.
+    /// Compare-and-exchange of the 4 or 8 bytes at `p`: 1 when it stored `desired`, 0 when memory
+    /// held another value (now in `expected`), -1 when a host fault stopped it.
+    @inline(never)
+    public static func compareExchange(_ p: UnsafeMutableRawPointer, size: Int, expected: inout UInt64, desired: UInt64) -> Int32 {
+        _ = installed
+        return trapeze_guarded_cas(p, size, &expected, desired)
+    }
+
+    /// The host address of the fault that stopped the last failed copy on this thread (or of the
+    /// last fault translated code took on a guest access).
     public static var lastFaultAddress: UInt {
         @inline(never) get { trapeze_guarded_fault_address() }
+    }
+
+    /// SIGSEGV or SIGBUS: the signal of that fault (0 before any on this thread).
+    public static var lastFaultSignal: Int32 {
+        @inline(never) get { trapeze_last_host_fault_signal() }
+    }
+
+    /// For the JIT's handler: translated code took host fault `signal` on a guest access.
+    /// Async-signal-safe.
+    @inline(never)
+    public static func noteHostFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?) {
+        trapeze_note_host_fault(signal, info.flatMap { faultAddress($0) })
+    }
+
+    /// True when the last host fault on this thread was a SIGBUS within the page of guest
+    /// `address` or the next one (an access straddling into it): the page had no backing then,
+    /// whatever it has now that another thread may have grown the file again.
+    public static func wasBusError(at address: UInt64, base: UnsafeMutableRawPointer) -> Bool {
+        guard lastFaultSignal == SIGBUS else { return false }
+        let page = UInt(bitPattern: base) &+ UInt(address & ~0xfff)
+        let host = lastFaultAddress
+        return host >= page && host &- page < 0x2000
     }
 
     /// For another SIGSEGV/SIGBUS handler: does not return when a guarded copy on this thread

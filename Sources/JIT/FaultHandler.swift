@@ -186,6 +186,7 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
         let reason: ExitReason = site.isStore != 0 ? .storeFault : .loadFault
         state.storeBytes(of: reason.rawValue, toByteOffset: StateOffset.exitReason, as: UInt32.self)
         state.storeBytes(of: guestAddress, toByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
+        GuestFaultRecovery.noteHostFault(signal, info)  // SIGBUS or SIGSEGV, for the guest's signal
         gregs[regRIP] = Int64(bitPattern: t.epilogue)
         return
     }

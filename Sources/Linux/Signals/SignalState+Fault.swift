@@ -60,6 +60,8 @@ extension SignalState {
         default: return false
         }
         guard memory.check(trap.tval, 1, need) else { return false }
+        // The fault itself was a SIGBUS there: decided, even if the file has grown back since.
+        if GuestFaultRecovery.wasBusError(at: trap.tval, base: memory.base) { return true }
         // Every permitted page is host-readable (execute-only and write-only ones too).
         var byte: UInt8 = 0
         return withUnsafeMutableBytes(of: &byte) { (try? memory.copyOut(trap.tval, to: $0, need: .mapped)) == nil }
