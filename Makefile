@@ -6,7 +6,7 @@ BIN        := .build/$(CONFIG)/trapeze
 DEPS       := libffi-dev libcapstone-dev libfdt-dev
 TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch
 
-.PHONY: all deps test-deps build demo test clean fixtures test-boot
+.PHONY: all deps test-deps build demo test clean fixtures test-boot test-userland
 
 all: build
 
@@ -31,6 +31,13 @@ test: test-deps
 	tools/fuzz-run.sh elf -max_total_time=15
 	tools/fuzz-run.sh decode -max_total_time=15
 	$(SWIFT) test -c $(CONFIG)
+
+# Opt-in, not part of `make test` (needs root, binfmt_misc and the network, a few minutes):
+# bootstraps Debian riscv64 with mmdebstrap, Trapeze registered as the only riscv64 handler, then
+# runs bash, dpkg, perl and apt-get in the chroot. HANDLER=qemu times qemu-user-static instead.
+test-userland: build
+	@tools/install-deps.sh mmdebstrap arch-test qemu-user-static
+	tools/test-userland.sh
 
 # Rebuilds the committed guest binaries (needs gcc-riscv64-linux-gnu; not part of `make test`).
 fixtures:

@@ -41,7 +41,9 @@ let package = Package(
             "Trapeze", "RISCV", "Guest", "Linux", "JIT", "System",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
-        .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI"], swiftSettings: fast,
+        // Code that must run before the Swift runtime starts (Sources/CStartup/startup.c).
+        .target(name: "CStartup"),
+        .executableTarget(name: "trapeze", dependencies: ["TrapezeCLI", "CStartup"], swiftSettings: fast,
                          linkerSettings: staticExecutable),
         // What the test targets share (environment double, layout, assembler, random, tools);
         // nothing outside Tests/ depends on it.

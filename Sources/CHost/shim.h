@@ -12,6 +12,14 @@ extern long trapeze_libc_syscall(long number, ...) __asm__("syscall");
 extern void *trapeze_libc_mremap(void *old, size_t oldSize, size_t newSize, int flags, ...) __asm__("mremap");
 extern int trapeze_libc_memfd_create(const char *name, unsigned int flags) __asm__("memfd_create");
 
+extern unsigned long trapeze_libc_getauxval(unsigned long type) __asm__("getauxval");
+
+/* getauxval(3): the value of one of this process's auxiliary vector entries, or 0 with errno
+ * ENOENT when the kernel did not pass it. */
+static inline unsigned long trapeze_getauxval(unsigned long type) {
+    return trapeze_libc_getauxval(type);
+}
+
 /* syscall(2) with six arguments: a value, or -1 with errno set. */
 static inline long trapeze_syscall(long number, long a, long b, long c, long d, long e, long f) {
     return trapeze_libc_syscall(number, a, b, c, d, e, f);

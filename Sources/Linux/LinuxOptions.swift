@@ -16,6 +16,9 @@ public struct LinuxOptions: Sendable {
     public var limits: GuestLimits
     /// `--sandbox`: what an untrusted guest may reach (nil: what the user may).
     public var sandbox: SandboxPolicy?
+    /// execve of a riscv64 program is handed to the host kernel, whose binfmt_misc entry (the one
+    /// that started this process) runs it; Trapeze re-executes itself only if the kernel cannot.
+    public var execThroughKernel = false
 
     public init(program: String, arguments: [String]? = nil, environment: [String] = [],
                 sysroot: String? = nil, strace: Bool = false, straceFD: Int32 = 2,

@@ -20,6 +20,8 @@ public struct RunConfiguration: Sendable {
     public var limits: GuestLimits
     /// `--sandbox`, with its `--allow-path` and `--allow-net`.
     public var sandbox: SandboxPolicy?
+    /// Started by binfmt_misc: execve of a riscv64 program goes through the kernel (and binfmt_misc).
+    public var execThroughKernel = false
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
@@ -65,12 +67,13 @@ public final class GuestRun {
         try GuestRun.checkFile(configuration.program)
         memory = GuestMemory()
         hart = Hart(memory: memory)
-        let options = LinuxOptions(program: configuration.program,
+        var options = LinuxOptions(program: configuration.program,
                                    arguments: [configuration.argv0 ?? configuration.program] + configuration.arguments,
                                    environment: configuration.environment,
                                    sysroot: configuration.resolvedSysroot,
                                    strace: configuration.strace, limits: configuration.limits,
                                    sandbox: configuration.sandbox)
+        options.execThroughKernel = configuration.execThroughKernel
         do {
             process = try LinuxProcess(hart: hart, options: options)
         } catch {

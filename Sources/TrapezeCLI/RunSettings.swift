@@ -25,6 +25,8 @@ public struct RunSettings: Equatable, Sendable {
     public var argv0: String?
     /// `--gdb PORT`: serve gdb on this loopback port.
     public var gdbPort: UInt16?
+    /// Started by binfmt_misc: a guest execve of a riscv64 program goes through the kernel again.
+    public var execThroughKernel = false
     public var program: String
     /// The guest's arguments after argv[0].
     public var arguments: [String] = []
@@ -66,6 +68,7 @@ public struct RunSettings: Equatable, Sendable {
         var config = RunConfiguration(program: program, arguments: arguments, argv0: argv0, sysroot: sysroot,
                                       engine: settings, strace: strace,
                                       limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
+        config.execThroughKernel = execThroughKernel
         if sandbox {
             config.sandbox = SandboxPolicy(allowedPaths: allowPaths.compactMap(SandboxPolicy.AllowedPath.init(argument:)), allowNetwork: allowNet)
             // The limits are on by default for code nobody vouches for.

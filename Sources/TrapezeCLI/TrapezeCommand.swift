@@ -9,18 +9,21 @@ public struct TrapezeCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "trapeze",
         abstract: "Run RISC-V (RV64GC) Linux programs on x86-64.",
-        subcommands: [RunCommand.self, SystemCommand.self, DisasmCommand.self, DumpCommand.self, DifftestCommand.self, FuzzCommand.self],
+        subcommands: [RunCommand.self, BinfmtCommand.self, SystemCommand.self, DisasmCommand.self, DumpCommand.self, DifftestCommand.self, FuzzCommand.self],
         defaultSubcommand: nil)
 
     public init() {}
 
     /// Entry point: runs the command and exits with its status. Errors print one `trapeze:` line.
-    public static func entry() -> Never {
+    /// `arguments` is argv, argv[0] included.
+    public static func entry(_ arguments: [String] = CommandLine.arguments) -> Never {
         do {
-            if let settings = RunLine.fast(Array(CommandLine.arguments.dropFirst())) {
+            if let started = BinfmtLaunch.invocation(arguments) {
+                try BinfmtLaunch.run(started)
+            } else if let settings = RunLine.fast(Array(arguments.dropFirst())) {
                 try settings.execute()
             } else {
-                var command = try parseAsRoot()
+                var command = try parseAsRoot(Array(arguments.dropFirst()))
                 try command.run()
             }
             Glibc.exit(0)

@@ -69,7 +69,7 @@ public enum InitialStack {
             (.phdr, main.programHeaders), (.phent, 56), (.phnum, UInt64(main.elf.programHeaders.count)),
             (.base, program.interpreter?.bias ?? 0), (.flags, 0), (.entry, main.entry),
             (.uid, identity.uid), (.euid, identity.euid), (.gid, identity.gid), (.egid, identity.egid),
-            (.secure, 0), (.random, randomAddress), (.execfn, execfnAddress),
+            (.secure, identity.uid != identity.euid || identity.gid != identity.egid ? 1 : 0), (.random, randomAddress), (.execfn, execfnAddress),
             (.minsigstksz, minimumSignalStackSize), (.null, 0),
         ]
         var words: [UInt64] = [UInt64(arguments.count)]

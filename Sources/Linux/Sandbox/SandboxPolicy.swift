@@ -26,7 +26,7 @@ public struct SandboxPolicy: Sendable, Equatable {
     }
 
     public var allowedPaths: [AllowedPath]
-    /// `--allow-net`. Trapeze emulates no socket calls yet, so it only opens the seccomp wall.
+    /// `--allow-net`: the seccomp wall lets socket calls through (without it they fail with EPERM).
     public var allowNetwork: Bool
 
     public init(allowedPaths: [AllowedPath] = [], allowNetwork: Bool = false) {

@@ -37,5 +37,10 @@ enum HostSyscall {
         case preadv = 295, pwritev = 296, prlimit64 = 302, getcpu = 309, renameat2 = 316
         case getrandom = 318, memfd_create = 319, copy_file_range = 326, statx = 332, faccessat2 = 439
         case seccomp = 317
+        case setreuid = 113, setregid = 114, setgroups = 116, setresuid = 117, setresgid = 119
+        case setfsuid = 122, setfsgid = 123
+        case socket = 41, connect = 42, sendto = 44, recvfrom = 45, sendmsg = 46, recvmsg = 47
+        case shutdown = 48, bind = 49, listen = 50, getsockname = 51, getpeername = 52, socketpair = 53
+        case setsockopt = 54, getsockopt = 55, accept4 = 288, recvmmsg = 299, sendmmsg = 307
     }
 }

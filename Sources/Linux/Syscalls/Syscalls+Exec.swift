@@ -38,6 +38,10 @@ extension LinuxProcess {
             program = interpreterPath
             arguments = [interpreter] + (argument.map { [$0] } ?? []) + [guestPath] + argv.dropFirst()
         }
+        if options.execThroughKernel {
+            let r = hostProgramExecve(path, argv, envp, a)
+            if r != -Int64(ENOEXEC) { return r }
+        }
         // The new Trapeze keeps this process's --max-processes slot; the guest cannot forge it.
         let handed = envp.filter { !$0.hasPrefix(ProcessSlots.variable + "=") } + (accounting.handOff.map { [$0] } ?? [])
         return hostExecve("/proc/self/exe", reexecCommand(program, arguments, envp), handed, a)

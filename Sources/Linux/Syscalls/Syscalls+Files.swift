@@ -142,6 +142,17 @@ extension LinuxProcess {
         return host { HostSyscall.call(.ppoll, fds, Int(n), timeout, 0, 8) }
     }
 
+    /// pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask): the fd sets are bit arrays
+    /// of nfds bits in 64-bit words, the same on both sides; like ppoll, the sigmask is not applied.
+    func sysPselect6(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
+        let n = Int64(bitPattern: a[0])
+        guard n >= 0, n <= 1 << 20 else { throw .invalid }
+        let bytes = UInt64((n + 63) / 64 * 8)
+        let sets = try (1...3).map { i throws(SyscallError) in try optionalBuffer(a[i], bytes, [.read, .write]) }
+        let timeout = try optionalBuffer(a[4], 16, [.read, .write])
+        return host { HostSyscall.call(.pselect6, Int(n), sets[0], sets[1], sets[2], timeout, 0) }
+    }
+
     func sysReadlinkat(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         let name = try string(a[1])
         let size = Int(Int32(truncatingIfNeeded: a[3]))

@@ -85,6 +85,13 @@ extension LinuxProcess {
         return passthrough(.getgroups, count, try buffer(a[1], UInt64(count) * 4, .write))
     }
 
+    func sysSetgroups(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
+        let count = a.int(0)
+        guard count >= 0, count <= 65536 else { throw .invalid }
+        if count == 0 { return passthrough(.setgroups, 0, 0) }
+        return passthrough(.setgroups, count, try buffer(a[1], UInt64(count) * 4, .read))
+    }
+
     /// The host's uname, with the machine field saying riscv64.
     func sysUname(_ a: SyscallArguments) throws(SyscallError) -> Int64 {
         let buf = try buffer(a[0], 390, .write)
