@@ -6,6 +6,8 @@
 #
 # Fixtures:
 #   kernel      Fixtures/system/kernel/*.S *.c     the teaching kernel
+#   bench       the teaching kernel with bench/user.c for its user.c: compute tasks under Sv39
+#               and timer preemption, for measuring system-mode speed
 #   priv_NAME   Fixtures/system/priv/NAME.S        a self-checking privileged test, linked with
 #                                                  priv/runtime.S
 # Every fixture is linked with common/link.ld (image at 0x8000_0000, entered in M-mode) and no
@@ -29,6 +31,7 @@ mkdir -p "$SYS/bin"
 
 fixtures=()
 [ -d "$SYS/kernel" ] && fixtures+=(kernel)
+[ -d "$SYS/bench" ] && fixtures+=(bench)
 for src in "$SYS"/priv/*.S; do
     name=$(basename "${src%.S}")
     [ "$name" = runtime ] || fixtures+=("priv_$name")
@@ -38,6 +41,7 @@ done
 sources_of() {  # prints the sources of fixture $1, in link order
     case $1 in
         kernel) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c ;;
+        bench) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c | grep -v '/user\.c$'; echo "$SYS/bench/user.c" ;;
         priv_*) echo "$SYS/priv/runtime.S" "$SYS/priv/${1#priv_}.S" ;;
         *) echo "unknown fixture $1" >&2; return 1 ;;
     esac
