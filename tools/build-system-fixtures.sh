@@ -6,6 +6,8 @@
 #
 # Fixtures:
 #   kernel      Fixtures/system/kernel/*.S *.c     the teaching kernel
+#   bench       the teaching kernel with bench/user.c for its user.c: compute tasks under Sv39
+#               and timer preemption, for measuring system-mode speed
 #   priv_NAME   Fixtures/system/priv/NAME.S        a self-checking privileged test, linked with
 #                                                  priv/runtime.S
 #   sbi_NAME    Fixtures/system/sbi/NAME.c         an S-mode payload for OpenSBI (--kernel), linked
@@ -34,6 +36,7 @@ mkdir -p "$SYS/bin"
 
 fixtures=()
 [ -d "$SYS/kernel" ] && fixtures+=(kernel)
+[ -d "$SYS/bench" ] && fixtures+=(bench)
 for src in "$SYS"/priv/*.S; do
     name=$(basename "${src%.S}")
     [ "$name" = runtime ] || fixtures+=("priv_$name")
@@ -50,6 +53,7 @@ done
 sources_of() {  # prints the sources of fixture $1, in link order
     case $1 in
         kernel) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c ;;
+        bench) ls "$SYS"/kernel/*.S "$SYS"/kernel/*.c | grep -v '/user\.c$'; echo "$SYS/bench/user.c" ;;
         priv_*) echo "$SYS/priv/runtime.S" "$SYS/priv/${1#priv_}.S" ;;
         sbi_*) echo "$SYS/sbi/start.S" "$SYS/sbi/sbi.c" "$SYS/sbi/${1#sbi_}.c" ;;
         perf_*) echo "$SYS/perf/${1#perf_}.S" ;;

@@ -57,6 +57,12 @@ enum ScratchSlot {
     static let returnStackFloor = StateOffset.scratch + 48
     /// The return address of the cold exit taken last (ColdExits.swift).
     static let coldSite = StateOffset.scratch + 56
+    /// System mode: base of the inline data TLB (SystemTLB.swift).
+    static let systemTLB = StateOffset.scratch + 64
+    /// System mode: budget a slow-path helper took away to make translated code leave at its
+    /// next budget check (a device was touched, or code was stored to); the dispatcher adds it
+    /// back when it counts what retired.
+    static let exitDebt = StateOffset.scratch + 72
     // Words 14 and 15 belong to the F/D code: the host and guest MXCSR images
     // (`GuestMXCSR.hostSlot`) and `mxcsrScratch`.
 }

@@ -28,7 +28,7 @@ public final class JIT: Engine {
     private var spareBlock = GuestBlock(start: 0)
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
-    private let indirect = IndirectTable()
+    let indirect = IndirectTable()
     /// Guest pc → host address of its block, for this cache generation.
     private(set) var blocks: [UInt64: UInt64] = [:]
     /// Host address → size of its code, for listings.
@@ -49,6 +49,11 @@ public final class JIT: Engine {
     var currentHart: Hart?
     /// An exception raised in a slow-path helper, reported once translated code has left.
     var pendingTrap: GuestTrap?
+    /// Set when the dispatcher raised an exception (system mode charges it to the budget).
+    private var trapRaised = false
+    /// System mode's inline data TLB and slow path (SystemTLB.swift), made for the first hart
+    /// on a platform this engine runs; nil in user mode.
+    var systemTLB: SystemTLB?
 
     /// The smallest cache that still holds the stubs and a worst-case block.
     public static let minimumCacheSize = 64 << 10
@@ -81,6 +86,10 @@ public final class JIT: Engine {
         blockSizes.removeAll()
         chainSites.removeAll(keepingCapacity: true)
         coldSites.reset()
+        if let systemTLB {
+            systemTLB.stepper.forgetCode()
+            systemTLB.clearIndirect()
+        }
         cacheGeneration &+= 1
         let stubs = Stubs.emit(at: cache.address(0))
         guard let offset = cache.append(stubs.code) else { fatalError("trapeze: JIT code cache too small") }
@@ -101,6 +110,11 @@ public final class JIT: Engine {
                              as: UnsafeMutableRawPointer.self)
         state.raw.storeBytes(of: indirect.address, toByteOffset: ScratchSlot.indirectTable, as: UInt64.self)
         currentHart = hart
+        let system: SystemTLB? = hart.platform == nil ? nil : systemContext()
+        if let system {
+            state.raw.storeBytes(of: system.address, toByteOffset: ScratchSlot.systemTLB, as: UInt64.self)
+            state.raw.storeBytes(of: 0, toByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
+        }
         if hostProcess == nil, let environment = hart.environment { hostProcess = environment.hostProcess }
         let started = state.instret
         defer {
@@ -110,13 +124,21 @@ public final class JIT: Engine {
             state.raw.storeBytes(of: 0, toByteOffset: ScratchSlot.indirectHits, as: UInt64.self)
         }
         // Absolute instret at which to stop, if any.
-        let limit: UInt64? = maxInstructions.map { n in
+        var limit: UInt64? = maxInstructions.map { n in
             let (sum, overflow) = started.addingReportingOverflow(n)
             return overflow ? UInt64.max : sum
         }
 
         while true {
-            if memory.codeGeneration != memoryGeneration {
+            if let system {
+                // Translations are keyed by virtual pc: they go when translation changes
+                // (satp, sfence.vma, PMP), at fence.i, and when a store reached a code page.
+                let generation = memory.codeGeneration &+ hart.tlb.flushes &+ system.stepper.codeGeneration
+                if generation != system.codeGeneration {
+                    if system.codeGeneration != nil { flush() }
+                    system.codeGeneration = generation
+                }
+            } else if memory.codeGeneration != memoryGeneration {
                 if memoryGeneration != nil { flush() }
                 memoryGeneration = memory.codeGeneration
             }
@@ -124,6 +146,7 @@ public final class JIT: Engine {
                case .stop(let status) = environment.deliverEvents(hart) {
                 return status
             }
+            system?.revalidate(hart)
             let now = state.instret
             if let limit, now >= limit { return .instructionLimit }
 
@@ -132,6 +155,7 @@ public final class JIT: Engine {
             case .success(let h): host = h
             case .failure(let trap):
                 if case .stop(let status) = hart.raise(trap) { return status }
+                if system != nil { chargeTrap(&limit, state) }
                 continue
             }
 
@@ -142,15 +166,36 @@ public final class JIT: Engine {
             state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
             var code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
-            let left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
+            var left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
+            if system != nil {
+                left &+= state.raw.load(fromByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
+                state.raw.storeBytes(of: 0, toByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
+            }
             state.instret = now &+ (granted &- left)
             if code == ColdExit.marker { code = resolveColdExit(state) }
             guard let reason = ExitReason(rawValue: code) else {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
             stats.exits[Int(code)] &+= 1
-            if case .stop(let status) = handle(reason, hart, limit: limit, budget: budget) { return status }
+            let outcome = handle(reason, hart, limit: limit, budget: budget)
+            if system != nil, trapRaised {
+                trapRaised = false
+                chargeTrap(&limit, state)
+            }
+            switch outcome {
+            case .stop(let status): return status
+            case .waitForInterrupt: hart.waitForInterrupt()
+            case .resume: break
+            }
         }
+    }
+
+    /// System mode: a trap spends one unit of the instruction budget though nothing retires, as
+    /// in the interpreter, so a guest trapping in a loop (a fetch fault at its own handler)
+    /// still reaches `--max-insns`.
+    private func chargeTrap(_ limit: inout UInt64?, _ state: GuestState) {
+        guard let l = limit else { return }
+        limit = l > state.instret &+ 1 ? l &- 1 : state.instret
     }
 
     /// Does what the cold stub whose call returned to the recorded address stands for: store its
@@ -184,7 +229,7 @@ public final class JIT: Engine {
         case .indirect:
             stats.indirectMisses &+= 1
             if options.chaining, case .success(let target) = block(at: state.pc, hart) {
-                indirect.insert(guest: state.pc, host: target)
+                indirectTable(hart).insert(guest: state.pc, host: target)
             }
             return .resume
         case .system:
@@ -202,11 +247,13 @@ public final class JIT: Engine {
                 state.instret &+= 1
                 return next
             case .exception(let trap):
+                trapRaised = true
                 return hart.raise(trap)
             }
         case .helper:
             let trap = pendingTrap ?? GuestTrap(.illegalInstruction, pc: state.pc, tval: UInt64(state.exitArgument))
             pendingTrap = nil
+            trapRaised = true
             return hart.raise(trap)
         case .budget:
             // The block would pass `budget`. If that is the caller's limit, finish exactly by
@@ -214,7 +261,9 @@ public final class JIT: Engine {
             guard let limit, budget == limit, state.instret < limit else { return .resume }
             stats.instructionsStepped &+= 1
             do {
-                return Interpreter.step(try hart.fetchInstruction(state.pc), hart)
+                let inst = try hart.fetchInstruction(state.pc)
+                if let systemTLB { return systemTLB.stepper.step(inst, hart) }
+                return Interpreter.step(inst, hart)
             } catch {
                 return hart.raise(error)
             }
@@ -244,7 +293,13 @@ public final class JIT: Engine {
 
     /// The host code for the block at `pc`, translating it if needed.
     func block(at pc: UInt64, _ hart: Hart) -> Result<UInt64, GuestTrap> {
-        if let host = blocks[pc] { return .success(host) }
+        let mode: UInt8? = systemTLB == nil ? nil : hart.state.privilege.rawValue
+        guard let key = BlockKey.key(pc, mode: mode) else {
+            // Not a pc any mode can fetch from: the fetch says which fault.
+            do { _ = try hart.fetchInstruction(pc) } catch { return .failure(error) }
+            return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
+        }
+        if let host = blocks[key] { return .success(host) }
         // Only sigreturn or an ELF entry can make pc odd; the interpreter raises the same fault.
         if pc & 1 != 0 { return .failure(GuestTrap(.instructionMisaligned, pc: pc, tval: pc)) }
         let started = Hart.hostNanoseconds()
@@ -254,22 +309,24 @@ public final class JIT: Engine {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
-        if let host = install(guest) {
+        if let host = install(guest, key: key, mode: mode) {
+            noteCode(guest, hart)
             spareBlock = guest
             return .success(host)
         }
         // Full: start over with an empty cache (the block then fits: see `minimumCacheSize`).
         flush()
-        guard let host = install(guest) else { fatalError("trapeze: a block does not fit the JIT code cache") }
+        guard let host = install(guest, key: key, mode: mode) else { fatalError("trapeze: a block does not fit the JIT code cache") }
+        noteCode(guest, hart)
         spareBlock = guest
         return .success(host)
     }
 
     /// Translates `guest` at the cache's next free address; nil if it does not fit.
-    private func install(_ guest: GuestBlock) -> UInt64? {
+    private func install(_ guest: GuestBlock, key: UInt64, mode: UInt8?) -> UInt64? {
         let offset = cache.nextOffset()
         let counter = nextExecutionCounter()
-        let translated = translate(guest, at: offset, counter: counter)
+        let translated = translate(guest, at: offset, counter: counter, mode: mode)
         guard let placed = cache.append(translated.code), placed == offset else { return nil }
         for var site in translated.faultSites {
             site.hostOffset &+= UInt32(offset)
@@ -281,7 +338,7 @@ public final class JIT: Engine {
             chainSites.append(site)
         }
         let host = cache.address(offset)
-        blocks[guest.start] = host
+        blocks[key] = host
         blockSizes.append(host: host, size: translated.code.count)
         blockInstalled(guest, host: host, code: translated, counter: counter)
         stats.blocksTranslated &+= 1
@@ -293,13 +350,17 @@ public final class JIT: Engine {
     /// Runs the translator. Its own function so that the `TranslationTargets` sharing `blocks` is
     /// gone before `install` adds to `blocks`: a live second reference would make that insertion
     /// copy the whole dictionary, once per block (most of the translation time in big programs).
-    private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?) -> TranslatedBlock {
+    private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?, mode: UInt8?) -> TranslatedBlock {
         var targets = TranslationTargets(epilogue: epilogue, coldExit: coldExit, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
                                          chaining: options.chaining, translated: blocks)
         targets.faultInjection = options.faultInjection
         targets.features = options.hostFeatures
         targets.countIndirectHits = options.countIndirectHits
         targets.indirectTable = indirect.address
+        if let mode, let systemTLB {
+            targets.system = mode
+            targets.indirectTable = systemTLB.indirect[Int(mode & 3)].address
+        }
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         return Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,
                                     firstChainSiteID: chainSites.count, buffers: &buffers)

@@ -77,6 +77,7 @@ extension Translator {
     }
 
     mutating func loadMemory(_ i: Instruction, _ kind: LoadKind) {
+        if targets.system != nil { systemLoad(i, kind); return }
         guestAddress(i, .plain(store: false))
         var d = Host.t1
         if case .host(let h) = operand(i.rd) { d = h }
@@ -94,6 +95,7 @@ extension Translator {
     }
 
     mutating func storeMemory(_ i: Instruction, _ size: OperandSize) {
+        if targets.system != nil { systemStore(i, size); return }
         guestAddress(i, .plain(store: true))
         switch operand(i.rs2) {
         case .zero:

@@ -26,6 +26,9 @@ struct TranslationTargets {
     var faultInjection: JITFaultInjection? = nil
     /// What the bit group's lowerings may use (`JITOptions.hostFeatures`).
     var features: CPUFeatures = .host
+    /// System mode: the privilege level the block runs at (its memory goes through the inline
+    /// TLB, Lower+SystemMemory.swift); nil in user mode.
+    var system: UInt8? = nil
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.
@@ -334,7 +337,8 @@ struct Translator {
     func linked(_ target: UInt64) -> Link? {
         guard targets.chaining else { return nil }
         if target == block.start { return .label(entry) }
-        return targets.translated[target].map { .absolute($0) }
+        guard let key = BlockKey.key(target, mode: targets.system) else { return nil }
+        return targets.translated[key].map { .absolute($0) }
     }
 
     /// Leaves with an exception raised by instruction `index` (memory access outside the guest's

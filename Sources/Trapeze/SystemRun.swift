@@ -1,26 +1,29 @@
 import Guest
 import Interpreter
+import JIT
 import Linux
 import RISCV
 import System
 
 /// `trapeze system`: hart 0 of a `Machine` run from the reset vector until the test finisher or
-/// HTIF stops it, the instruction budget runs out or the time does. System mode runs on the
-/// interpreter (the JIT does not translate system-mode code yet).
+/// HTIF stops it, the instruction budget runs out or the time does, on the interpreter or the
+/// JIT (whose loads and stores go through its inline TLB, SystemTLB.swift). `--trace` steps
+/// the interpreter whichever engine was asked for.
 public final class SystemRun {
     public let machine: Machine
     public let hart: Hart
     public let environment: MachineEnvironment
     public let settings: EngineSettings
     let interpreter = Interpreter()
+    /// The engine that runs the machine: `interpreter`, or a JIT.
+    let engine: any Engine
     /// Where `--trace` lines and the end-of-run report go (stderr).
     let emit: (String) -> Void
 
     public init(_ machine: Machine, settings: EngineSettings, emit: @escaping (String) -> Void = { HostIO.error($0 + "\n") }) {
         self.machine = machine
-        var settings = settings
-        settings.kind = .interp
         self.settings = settings
+        engine = settings.kind == .jit ? JIT(options: settings.jitOptions) : interpreter
         self.emit = emit
         // The hart's own GuestMemory is not used in system mode (all access goes through the
         // bus); a small one keeps fence.i's code generation and a debugger's fetch patches.
@@ -37,12 +40,12 @@ public final class SystemRun {
         if trace {
             (status, timedOut) = traced()
         } else if let seconds = settings.timeout {
-            switch TimedRun.run(interpreter, hart, maxInstructions: settings.maxInstructions, seconds: seconds) {
+            switch TimedRun.run(engine, hart, maxInstructions: settings.maxInstructions, seconds: seconds) {
             case .finished(let s): status = s
             case .timedOut: status = .instructionLimit; timedOut = true
             }
         } else {
-            status = interpreter.run(hart, maxInstructions: settings.maxInstructions)
+            status = engine.run(hart, maxInstructions: settings.maxInstructions)
         }
         if status == .instructionLimit {
             emit(timedOut ? "trapeze: the machine was stopped after \(HostIO.fixed(settings.timeout ?? 0, digits: 1)) s (--timeout) at pc 0x\(String(hart.state.pc, radix: 16)) in \(hart.privilege.letter)-mode"
@@ -85,7 +88,7 @@ public final class SystemRun {
     private func report(_ status: ExitStatus, since start: UInt64) {
         let seconds = Double(Hart.hostNanoseconds() - start) / 1e9
         let retired = hart.state.instret
-        emit("trapeze: engine interp (system mode), exit \(status)")
+        emit("trapeze: engine \(engine is JIT ? "jit" : "interp") (system mode), exit \(status)")
         emit("trapeze: guest instructions retired \(retired) in \(HostIO.fixed(seconds, digits: 3)) s (\(HostIO.fixed(Double(retired) / max(seconds, 1e-9) / 1e6, digits: 1)) MIPS)")
         func causes(_ counts: [UInt64: UInt64], interrupt: Bool) -> String {
             counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }
@@ -94,7 +97,12 @@ public final class SystemRun {
         emit("trapeze: exceptions: \(causes(environment.exceptions, interrupt: false))")
         emit("trapeze: interrupts: \(causes(environment.interrupts, interrupt: true))")
         let tlb = hart.tlb
-        emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; data TLB fills \(interpreter.systemDataTLBFills), fetch TLB fills \(interpreter.systemFetchTLBFills); blocks dropped by stores to code \(interpreter.systemCodeStores)")
+        if let jit = engine as? JIT {
+            emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; \(jit.systemMemorySummary)")
+            for line in jit.stats.description.split(separator: "\n") { emit("trapeze: " + line) }
+        } else {
+            emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; data TLB fills \(interpreter.systemDataTLBFills), fetch TLB fills \(interpreter.systemFetchTLBFills); blocks dropped by stores to code \(interpreter.systemCodeStores)")
+        }
     }
 
     /// The exit status Trapeze ends with.

@@ -16,7 +16,7 @@ struct SystemCommand: ParsableCommand {
             (64: bad options; 127: an image file does not exist; 126: an image cannot be loaded).
             """)
 
-    @Option(help: "Execution engine: interp (the default in system mode) or jit (not yet: runs the interpreter, with a note).")
+    @Option(help: "Execution engine: jit (the default) or interp. --trace always steps the interpreter.")
     var engine: EngineKind?
 
     @Option(help: ArgumentHelp("RAM size (K/M/G suffixes; a plain number is mebibytes; default 128M).", valueName: "size"))
@@ -120,10 +120,7 @@ extension SystemCommand {
     /// Runs hart 0 of `machine` from its reset vector until a device stops it (the test finisher's
     /// or HTIF's status), or `--max-insns`/`--timeout` do (124, with the last traps reported).
     func runMachine(_ machine: Machine, engine: EngineKind?, console: HostConsole) throws -> Never {
-        if engine == .jit {
-            report("note: the JIT does not run system mode yet; running the interpreter")
-        }
-        var settings = EngineSettings(kind: .interp, maxInstructions: maxInstructions, timeout: timeout)
+        var settings = EngineSettings(kind: engine ?? .jit, maxInstructions: maxInstructions, timeout: timeout)
         settings.stats = stats
         // Typed console input reaches the guest byte by byte, unechoed, while it runs; Ctrl-C
         // too (Ctrl-A x ends the run).

@@ -78,12 +78,14 @@ import TestSupport  // Paths, once the shared test-support target is merged
         }
     }
 
-    @Test("--engine jit in system mode says it runs the interpreter, in one line")
-    func jitNote() throws {
+    @Test("--engine jit runs system mode; a trap loop still stops at --max-insns as on the interpreter")
+    func jitTrapLoop() throws {
         let elf = try temporary(Self.bareELF(), "jit-elf")  // its own file: tests run in parallel
         defer { unlink(elf) }
-        let r = try runProcess(Paths.trapeze, ["system", "--engine", "jit", "--max-insns", "10", elf])
-        #expect(r.status == 124)
-        #expect(lines(r).first == "trapeze: note: the JIT does not run system mode yet; running the interpreter")
+        let jit = try runProcess(Paths.trapeze, ["system", "--engine", "jit", "--max-insns", "10", elf])
+        let interp = try runProcess(Paths.trapeze, ["system", "--engine", "interp", "--max-insns", "10", elf])
+        #expect(jit.status == 124)
+        #expect(lines(jit).first?.hasPrefix("trapeze: the machine was stopped after") == true, "\(jit.stderrText)")
+        #expect(jit.stderrText == interp.stderrText)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Every fixture of Fixtures/system/manifest.tsv under `trapeze system` on the interpreter: its
+/// Every fixture of Fixtures/system/manifest.tsv under `trapeze system` on either engine: its
 /// console output and exit status must be those in Fixtures/system/expected (which QEMU's
 /// `virt` machine reproduces, except for the `noqemu` fixtures).
 @Suite struct SystemFixtureTests {
@@ -18,15 +18,15 @@ import TestSupport
         #expect(Self.names.count >= 8)
     }
 
-    @Test("system fixture output and status match expected/", arguments: SystemFixtureTests.names)
-    func fixture(_ name: String) throws {
+    @Test("system fixture output and status match expected/", arguments: SystemFixtureTests.names, ["interp", "jit"])
+    func fixture(_ name: String, _ engine: String) throws {
         let elf = Self.directory.appendingPathComponent("bin/\(name)").path
-        let r = try runProcess(Paths.trapeze, ["system", "--engine", "interp", "--timeout", "60", elf], timeout: 90)
+        let r = try runProcess(Paths.trapeze, ["system", "--engine", engine, "--timeout", "60", elf], timeout: 90)
         let expected = try String(contentsOf: Self.directory.appendingPathComponent("expected/\(name).out"), encoding: .utf8)
         let status = try String(contentsOf: Self.directory.appendingPathComponent("expected/\(name).status"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(String(decoding: r.stdout, as: UTF8.self) == expected, "\(name): \(r.stderrText)")
-        #expect("\(r.status)" == status, "\(name): \(r.stderrText)")
+        #expect(String(decoding: r.stdout, as: UTF8.self) == expected, "\(name) (\(engine)): \(r.stderrText)")
+        #expect("\(r.status)" == status, "\(name) (\(engine)): \(r.stderrText)")
     }
 
     @Test("--stats counts the teaching kernel's traps, interrupts and page walks")

@@ -1,0 +1,86 @@
+import Guest
+import Interpreter
+import RISCV
+
+/// System mode's side of the engine: the inline TLB's owner, the slow path translated code
+/// calls for a TLB miss (and for what system mode never translates inline: A, F/D, FP CSRs),
+/// and the code-page bookkeeping that makes stores to translated code visible.
+extension JIT {
+    /// The system-mode context, made on first use.
+    func systemContext() -> SystemTLB {
+        if let systemTLB { return systemTLB }
+        let made = SystemTLB()
+        systemTLB = made
+        // Blocks translated for user mode (none, normally) would be keyed differently.
+        flush()
+        return made
+    }
+
+    /// The `jalr` table for the hart's privilege level (user mode: the one table).
+    func indirectTable(_ hart: Hart) -> IndirectTable {
+        guard let systemTLB else { return indirect }
+        return systemTLB.indirect[Int(hart.state.privilege.rawValue & 3)]
+    }
+
+    /// Records the physical pages `guest` was translated from: a store to one now takes the
+    /// slow path (the write entries that may point there are dropped), which notices it.
+    func noteCode(_ guest: GuestBlock, _ hart: Hart) {
+        guard let systemTLB else { return }
+        let first = systemTLB.stepper.noteCode(hart.codePhysicalAddress(guest.start))
+        let last = systemTLB.stepper.noteCode(hart.codePhysicalAddress(guest.highestEnd &- 2))
+        if first || last { systemTLB.flushWrites() }
+    }
+
+    /// The slow path in system mode: the instruction in the interpreter's system memory. A plain
+    /// load or store that retired fills the inline TLB; one that touched a device or code makes
+    /// translated code leave at its next budget check, so that interrupts are looked at and
+    /// changed code retranslated before it runs.
+    func systemSlowPath(_ inst: Instruction, _ hart: Hart, _ system: SystemTLB) -> UInt32 {
+        let state = hart.state
+        var access: (address: UInt64, store: Bool)? = nil
+        if case .memory(let op) = inst.opcode.operation, op != .fence {
+            let address = state.x(Int(inst.rs1)) &+ UInt64(bitPattern: inst.imm)
+            switch op {
+            case .sb, .sh, .sw, .sd: access = (address, true)
+            default: access = (address, false)
+            }
+        }
+        let generation = system.stepper.codeGeneration
+        switch system.stepper.execute(inst, hart) {
+        case .retired:
+            if let access { system.fill(access.address, store: access.store, hart) }
+            if system.stepper.takeAttention() || generation != system.stepper.codeGeneration { requestExit(state) }
+            return 0
+        case .trap(let trap):
+            pendingTrap = trap
+            return 1
+        case .system:
+            // Only the FP CSRs come here (Lower+SystemMemory.swift): the handler checks FS.
+            switch hart.emulateSystem(inst) {
+            case .retired:
+                return 0
+            case .exception(let trap):
+                pendingTrap = trap
+                return 1
+            }
+        }
+    }
+
+    /// Makes translated code leave at its next budget check: the budget left goes to the debt
+    /// the dispatcher adds back when it counts what retired.
+    func requestExit(_ state: GuestState) {
+        let left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
+        let debt = state.raw.load(fromByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
+        state.raw.storeBytes(of: debt &+ left, toByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
+        state.raw.storeBytes(of: 0, toByteOffset: ScratchSlot.budget, as: UInt64.self)
+    }
+}
+
+extension JIT {
+    /// System mode's memory counts for `--stats`: inline TLB fills and flushes, and the
+    /// accesses that went through the slow path.
+    public var systemMemorySummary: String {
+        guard let systemTLB else { return "no system-mode memory" }
+        return "inline TLB \(systemTLB.fills) fills, \(systemTLB.flushes) flushes, \(systemTLB.slowAccesses) slow-path accesses"
+    }
+}

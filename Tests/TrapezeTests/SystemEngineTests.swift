@@ -1,0 +1,57 @@
+import Foundation
+import Guest
+import System
+import Testing
+import TestSupport
+import Trapeze
+
+/// The JIT against the interpreter in system mode, in process: every trap (cause, pc, tval,
+/// privilege it came from, instruction count), the console output, the instructions retired
+/// and the exit status must agree. The fixtures whose course depends on the host clock (the
+/// timer interrupts of the teaching kernel and priv_irq) are compared by output and status only
+/// (SystemFixtureTests); the rest are deterministic and must match trap for trap.
+@Suite struct SystemEngineTests {
+    static let directory = Paths.fixtures.appendingPathComponent("system")
+    static let clockDependent: Set<String> = ["kernel", "priv_irq"]
+
+    final class Capture: Console {
+        var bytes: [UInt8] = []
+        func transmit(_ byte: UInt8) { bytes.append(byte) }
+        func receive() -> UInt8? { nil }
+        var inputDescriptor: Int32? { nil }
+    }
+
+    struct Outcome: Equatable {
+        var status: Guest.ExitStatus
+        var traps: [TrapRecord]
+        var output: [UInt8]
+        var retired: UInt64
+    }
+
+    static func run(_ name: String, _ kind: EngineKind) throws -> Outcome {
+        var configuration = SystemConfiguration()
+        configuration.program = directory.appendingPathComponent("bin/\(name)").path
+        let console = Capture()
+        let machine = try Machine(configuration, console: console)
+        let settings = EngineSettings(kind: kind, maxInstructions: 50_000_000)
+        let run = SystemRun(machine, settings: settings, emit: { _ in })
+        var traps: [TrapRecord] = []
+        run.environment.onTrap = { traps.append($0) }
+        let status = run.run()
+        return Outcome(status: status, traps: traps, output: console.bytes, retired: run.hart.state.instret)
+    }
+
+    @Test("JIT and interpreter take the same traps at the same instructions", arguments: SystemFixtureTests.names)
+    func sameTraps(_ name: String) throws {
+        let interp = try Self.run(name, .interp)
+        let jit = try Self.run(name, .jit)
+        #expect(jit.status == interp.status, "\(name)")
+        #expect(String(decoding: jit.output, as: UTF8.self) == String(decoding: interp.output, as: UTF8.self), "\(name)")
+        if Self.clockDependent.contains(name) { return }
+        #expect(jit.retired == interp.retired, "\(name)")
+        #expect(jit.traps.count == interp.traps.count, "\(name)")
+        if let k = zip(jit.traps, interp.traps).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            Issue.record("\(name): trap \(k) differs: jit \(jit.traps[k]) vs interp \(interp.traps[k])")
+        }
+    }
+}
