@@ -40,15 +40,17 @@ public final class SystemStepper {
     @discardableResult
     public func noteCode(_ physical: UInt64?) -> Bool {
         guard let physical, !pages.contains(physical >> 12) else { return false }
-        pages.insert(physical)
+        // The whole page counts as code (the JIT does not track byte ranges); no block index.
+        pages.insert(physical & ~0xFFF, length: 0x1000, block: -1)
         return true
     }
 
     /// Whether code was translated from physical page `page` (an address >> 12).
     public func holdsCode(page: UInt64) -> Bool { pages.contains(page) }
 
-    /// Moves when a store reaches a page code was translated from.
-    public var codeGeneration: UInt64 { pages.generation }
+    /// Moves when a store reaches a page code was translated from (that page is then no longer
+    /// counted as code until `noteCode` names it again).
+    public var codeGeneration: UInt64 { pages.codeStores }
 
     /// The translations were dropped: no page holds code any more.
     public func forgetCode() { pages.removeAll() }
