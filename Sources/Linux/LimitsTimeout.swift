@@ -41,7 +41,9 @@ public enum TimedRun {
             let n = min(remaining ?? slice, slice)
             let before = hart.state.instret
             let status = engine.run(hart, maxInstructions: n)
-            guard status == .instructionLimit else { return .finished(status) }
+            // A guest still there at the deadline timed out, even if it ended before the
+            // watchdog came (its children killed by their timers let a wait return, say).
+            guard status == .instructionLimit else { return Hart.hostNanoseconds() &- start >= budget ? .timedOut : .finished(status) }
             if let r = remaining {
                 let done = hart.state.instret &- before
                 remaining = r > done ? r - done : 0
