@@ -89,6 +89,8 @@ public final class JIT: Engine {
         if let systemTLB {
             systemTLB.stepper.forgetCode()
             systemTLB.clearIndirect()
+            systemTLB.blocks.removeAll(keepingCapacity: true)
+            systemTLB.straddling.removeAll(keepingCapacity: true)
         }
         cacheGeneration &+= 1
         let stubs = Stubs.emit(at: cache.address(0))
@@ -131,12 +133,18 @@ public final class JIT: Engine {
 
         while true {
             if let system {
-                // Translations are keyed by virtual pc: they go when translation changes
-                // (satp, sfence.vma, PMP), at fence.i, and when a store reached a code page.
-                let generation = memory.codeGeneration &+ hart.tlb.flushes &+ system.stepper.codeGeneration
+                // Translations are keyed by virtual pc, privilege and physical page: they go at
+                // fence.i and when a store reached a code page. A change of translation (satp,
+                // sfence.vma, PMP) only empties the jalr tables, the one way into a block that
+                // does not check the mapping (SystemTLB.swift).
+                let generation = memory.codeGeneration &+ system.stepper.codeGeneration
                 if generation != system.codeGeneration {
                     if system.codeGeneration != nil { flush() }
                     system.codeGeneration = generation
+                }
+                if hart.tlb.flushes != system.mappingGeneration {
+                    system.mappingGeneration = hart.tlb.flushes
+                    system.clearIndirect()
                 }
             } else if memory.codeGeneration != memoryGeneration {
                 if memoryGeneration != nil { flush() }
@@ -165,7 +173,10 @@ public final class JIT: Engine {
             let granted = budget &- now
             state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
-            var code = entry.call(prologue: prologue, state: state.raw, memoryBase: memory.base, block: host)
+            // System mode: translated code addresses host memory itself (through the inline
+            // TLB), and the memory register holds the TLB's base instead.
+            let base = system.map { UnsafeMutableRawPointer(bitPattern: UInt($0.address))! } ?? memory.base
+            var code = entry.call(prologue: prologue, state: state.raw, memoryBase: base, block: host)
             var left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
             if system != nil {
                 left &+= state.raw.load(fromByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
@@ -222,13 +233,14 @@ public final class JIT: Engine {
             let site = Int(state.exitArgument)
             let generation = cacheGeneration
             if options.chaining, case .success(let target) = block(at: state.pc, hart),
-               generation == cacheGeneration, site < chainSites.count {
+               generation == cacheGeneration, site < chainSites.count, systemTLB?.straddling.contains(target) != true {
                 link(site, to: target)
             }
             return .resume
         case .indirect:
             stats.indirectMisses &+= 1
-            if options.chaining, case .success(let target) = block(at: state.pc, hart) {
+            if options.chaining, case .success(let target) = block(at: state.pc, hart),
+               systemTLB?.straddling.contains(target) != true {
                 indirectTable(hart).insert(guest: state.pc, host: target)
             }
             return .resume
@@ -299,7 +311,18 @@ public final class JIT: Engine {
             do { _ = try hart.fetchInstruction(pc) } catch { return .failure(error) }
             return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
         }
-        if let host = blocks[key] { return .success(host) }
+        var systemKey: SystemBlockKey? = nil
+        if let systemTLB {
+            guard let physical = hart.codePhysicalAddress(pc) else {
+                do { _ = try hart.fetchInstruction(pc) } catch { return .failure(error) }
+                return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
+            }
+            let k = SystemBlockKey(virtual: key, physicalPage: physical >> 12)
+            if let known = systemTLB.blocks[k], known.valid(hart) { return .success(known.host) }
+            systemKey = k
+        } else if let host = blocks[key] {
+            return .success(host)
+        }
         // Only sigreturn or an ELF entry can make pc odd; the interpreter raises the same fault.
         if pc & 1 != 0 { return .failure(GuestTrap(.instructionMisaligned, pc: pc, tval: pc)) }
         let started = Hart.hostNanoseconds()
@@ -311,6 +334,7 @@ public final class JIT: Engine {
         }
         if let host = install(guest, key: key, mode: mode) {
             noteCode(guest, hart)
+            if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, hart) }
             spareBlock = guest
             return .success(host)
         }
@@ -318,6 +342,7 @@ public final class JIT: Engine {
         flush()
         guard let host = install(guest, key: key, mode: mode) else { fatalError("trapeze: a block does not fit the JIT code cache") }
         noteCode(guest, hart)
+        if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, hart) }
         spareBlock = guest
         return .success(host)
     }

@@ -37,16 +37,17 @@ extension Translator {
             a.mov(.rax, .qword(Host.state, d))
             if imm != 0 { a.add(.rax, imm: imm) }
         }
+        // The memory register holds the table's base in system mode (JIT.run), so neither the
+        // index nor the tag waits for a load of it.
         let table = Int32(store ? SystemTLB.entries * SystemTLB.entrySize : 0)
-        a.mov(.rcx, .rax)
-        a.shr(.rcx, imm: 8)
+        a.mov(.ecx, .eax)
+        a.shr(.ecx, imm: 8)
         a.and(.ecx, imm: Int32((SystemTLB.entries - 1) * SystemTLB.entrySize))
-        a.add(.rcx, .qword(Host.state, Int32(ScratchSlot.systemTLB)))
         a.mov(.rdx, .rax)
         a.and(.rdx, imm: Int32(truncatingIfNeeded: ~Int64(0xFFF) | Int64(size - 1)))
-        a.cmp(.rdx, .qword(.rcx, table))
+        a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
         a.jcc(.ne, miss)
-        a.add(.rax, .qword(.rcx, table + 8))
+        a.add(.rax, .qword(Host.memory, .rcx, 1, table + 8))
     }
 
     mutating func systemLoad(_ i: Instruction, _ kind: LoadKind) {
@@ -85,5 +86,21 @@ extension Translator {
             a.mov(target, Reg(.rcx, size))
         }
         a.bind(done)
+    }
+}
+
+extension Translator {
+    /// System mode: a direct exit to another guest page. Its block depends on that page's
+    /// mapping, which may change while this block stays valid, so the jump is never patched:
+    /// it goes through the privilege's `jalr` table (emptied whenever translation changes),
+    /// and to the dispatcher on a miss.
+    mutating func exitThroughTable(to target: UInt64) {
+        let miss = a.newLabel()
+        materialize(.rax, target)
+        probeIndirectTable(miss: miss)
+        a.jmp(.qword(.rcx, 8))
+        a.bind(miss)
+        a.mov(.qword(Host.state, Int32(StateOffset.pc)), .rax)
+        leave(.indirect)
     }
 }

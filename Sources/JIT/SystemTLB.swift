@@ -2,7 +2,8 @@ import Guest
 import Interpreter
 import RISCV
 
-/// System mode's inline data TLB: what translated loads and stores probe (Lower+SystemMemory.swift).
+/// System mode's inline data TLB: what translated loads and stores probe (Lower+SystemMemory.swift),
+/// and the engine's system-mode block bookkeeping.
 ///
 /// Two direct-mapped tables of `entries` entries, read then write, 16 bytes each: the virtual
 /// page address (`invalid` when empty) and the addend that turns a virtual address on that page
@@ -33,6 +34,24 @@ final class SystemTLB {
     var codeGeneration: UInt64? = nil
     /// One `jalr` table per privilege level (a virtual pc means different code in each).
     let indirect = [IndirectTable(), IndirectTable(), IndirectTable(), IndirectTable()]
+    /// The MMU flush count the `jalr` tables were filled under.
+    var mappingGeneration: UInt64 = 0
+    /// Translated blocks by virtual pc, privilege and the physical page they were fetched from.
+    var blocks: [SystemBlockKey: SystemBlock] = [:]
+    /// Host code of blocks whose last instruction reaches into the next page: their validity
+    /// depends on two mappings, so they are only entered from the dispatcher, which checks both.
+    var straddling: Set<UInt64> = []
+
+    /// Records a block just translated at `host` (see `blocks`).
+    func record(_ guest: GuestBlock, host: UInt64, key: SystemBlockKey, _ hart: Hart) {
+        var block = SystemBlock(host: host)
+        let last = guest.highestEnd &- 2
+        if last >> 12 != guest.start >> 12, let physical = hart.codePhysicalAddress(last) {
+            block.next = (last & ~0xFFF, physical >> 12)
+            straddling.insert(host)
+        }
+        blocks[key] = block
+    }
 
     init() {
         base = .allocate(capacity: 2 * SystemTLB.entries * 2)
@@ -97,5 +116,25 @@ enum BlockKey {
         let signed = Int64(bitPattern: pc)
         guard (signed << 6) >> 6 == signed else { return nil }
         return (pc & ((1 << 58) - 1)) | (UInt64(mode) + 1) << 59
+    }
+}
+
+/// A system-mode block's identity: what its code means depends on the virtual pc (auipc, jumps),
+/// the privilege (`BlockKey` folds both) and the bytes, found through the physical page.
+struct SystemBlockKey: Hashable {
+    var virtual: UInt64
+    var physicalPage: UInt64
+}
+
+/// A system-mode block: its host code and, when it reaches into the next page, that page's
+/// virtual address and the physical page it was fetched from.
+struct SystemBlock {
+    var host: UInt64
+    var next: (virtual: UInt64, physicalPage: UInt64)? = nil
+
+    /// Whether the mapping of the next page still is the one the block was fetched through.
+    func valid(_ hart: Hart) -> Bool {
+        guard let next else { return true }
+        return hart.codePhysicalAddress(next.virtual).map { $0 >> 12 } == next.physicalPage
     }
 }

@@ -313,6 +313,10 @@ struct Translator {
     /// Leaves the block for guest address `target`, known now. With chaining, through a patchable
     /// jump that first reaches a stub asking the dispatcher to link it; without, straight out.
     mutating func exit(to target: UInt64) {
+        if targets.system != nil, targets.chaining, target >> 12 != block.start >> 12 {
+            exitThroughTable(to: target)
+            return
+        }
         guard targets.chaining else {
             storePC(target)
             leave(.direct)
@@ -337,8 +341,9 @@ struct Translator {
     func linked(_ target: UInt64) -> Link? {
         guard targets.chaining else { return nil }
         if target == block.start { return .label(entry) }
-        guard let key = BlockKey.key(target, mode: targets.system) else { return nil }
-        return targets.translated[key].map { .absolute($0) }
+        // System mode links only at run time, and only within the page (SystemTLB.swift).
+        guard targets.system == nil else { return nil }
+        return targets.translated[target].map { .absolute($0) }
     }
 
     /// Leaves with an exception raised by instruction `index` (memory access outside the guest's

@@ -8,11 +8,11 @@ import Trapeze
 /// The JIT against the interpreter in system mode, in process: every trap (cause, pc, tval,
 /// privilege it came from, instruction count), the console output, the instructions retired
 /// and the exit status must agree. The fixtures whose course depends on the host clock (the
-/// timer interrupts of the teaching kernel and priv_irq) are compared by output and status only
+/// timer interrupts of the teaching kernel, priv_irq and perf_uloop) are compared by output and status only
 /// (SystemFixtureTests); the rest are deterministic and must match trap for trap.
 @Suite struct SystemEngineTests {
     static let directory = Paths.fixtures.appendingPathComponent("system")
-    static let clockDependent: Set<String> = ["kernel", "priv_irq"]
+    static let clockDependent: Set<String> = ["kernel", "priv_irq", "perf_uloop"]
 
     final class Capture: Console {
         var bytes: [UInt8] = []
