@@ -81,7 +81,7 @@ disk="$CACHE/disk.img"
 input=$(printf '\n%.0s' {1..64}; printf 'uname\ndate\ncpuinfo\ndevices\nrng\nreadblk\nwriteblk\nloop 10000000\necho done\npoweroff\n')
 log="$CACHE/trapeze.log"
 args=(system --engine "$engine" --memory 512M --bios "$FIRMWARE" --kernel "$kernel" --initrd "$CACHE/initrd"
-      --append "console=ttyS0 panic=-1" --timeout "$RUN_TIMEOUT" --stats)
+      --append "console=ttyS0 panic=-1" --timeout "$RUN_TIMEOUT" --stats --no-reboot)
 if "$TRAPEZE" system --help | grep -q -- --drive; then args+=(--drive "$disk" --rng); fi
 echo "booting: $TRAPEZE ${args[*]}"
 start=$(date +%s.%N)
@@ -124,6 +124,18 @@ else
 fi
 [ "$status" = 0 ] || { echo "  exit status $status, want 0"; failures=$((failures + 1)); }
 echo "trapeze ($engine): boot to poweroff in $seconds s"
+
+# A kernel panic (init exits) with panic=-1 resets at once; --no-reboot ends the run, status 1,
+# with the panic on the console.
+plog="$CACHE/panic.log"
+pstatus=0
+{ printf '\n%.0s' {1..64}; printf 'panic\n'; } | "$TRAPEZE" system --memory 512M --bios "$FIRMWARE" --kernel "$kernel" \
+    --initrd "$CACHE/initrd" --append "console=ttyS0 panic=-1" --timeout "$RUN_TIMEOUT" --no-reboot >"$plog" 2>&1 || pstatus=$?
+if grep -q "Kernel panic - not syncing" "$plog" && [ "$pstatus" = 1 ]; then
+    echo "  ok: a kernel panic ends the run with status 1 and the panic on the console"
+else
+    echo "  WRONG: panic run: status $pstatus"; tail -n 5 "$plog"; failures=$((failures + 1))
+fi
 
 if [ $qemu = 1 ] && command -v qemu-system-riscv64 >/dev/null; then
     start=$(date +%s.%N)

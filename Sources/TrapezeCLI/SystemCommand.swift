@@ -49,6 +49,9 @@ struct SystemCommand: ParsableCommand {
     @Flag(name: .customLong("rng"), help: "Add a virtio-rng device (host entropy for the guest).")
     var rng = false
 
+    @Flag(name: .customLong("no-reboot"), help: "When the guest resets the machine (SBI reboot, Linux's reboot, a panic with panic=N), end the run with status 1 instead of starting again.")
+    var noReboot = false
+
     @Option(name: .customLong("max-insns"), help: "Stop after N guest instructions (exit status 124).")
     var maxInstructions: UInt64?
 
@@ -131,6 +134,11 @@ extension SystemCommand {
             // A reset (the finisher's 0x7777: SBI SRST reboot, Linux's `reboot`) starts the
             // machine again from its images, with the console as it is.
             if machine.stop == .reset {
+                if noReboot {
+                    terminal?.restore()
+                    report("the guest reset the machine (--no-reboot)")
+                    throw GuestExit(status: 1)
+                }
                 do {
                     machine = try Machine(machine.configuration, console: console)
                     continue

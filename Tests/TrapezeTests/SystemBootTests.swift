@@ -108,6 +108,16 @@ import TestSupport
         #expect(text.components(separatedBy: "sbi_echo: type lines").count == 3, "\(text)")
     }
 
+    @Test("--no-reboot: a reset ends the run with status 1 and one trapeze: line",
+          .enabled(if: hasOpenSBI, "Debian's opensbi is not installed"))
+    func noReboot() throws {
+        let r = try Self.trapeze(["--no-reboot", "--kernel", Self.binary("sbi_echo")], input: "\nreboot\n")
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        #expect(r.status == 1, "\(r.stderrText)")
+        #expect(text.components(separatedBy: "OpenSBI v").count == 2 && text.contains("sbi_echo: rebooting"), "\(text)")
+        #expect(r.stderrText == "trapeze: the guest reset the machine (--no-reboot)\n", "\(r.stderrText)")
+    }
+
     /// Runs sbi_echo on a pseudo-terminal (python3's pty module) and types at it.
     static let ptyScript = #"""
         import os, pty, select, termios, time, signal, sys
