@@ -67,8 +67,9 @@ mmdebstrap --arch=riscv64 --variant=minbase --skip=essential/unlink \
     "$SUITE" "$DIR" "$MIRROR"
 end=$(date +%s%N)
 seconds=$(awk "BEGIN { printf \"%.1f\", ($end - $start) / 1e9 }")
-starts=$(cat "$DIR"/var/log/trapeze-starts 2>/dev/null | wc -l)
-echo "test-userland: $HANDLER: mmdebstrap $SUITE minbase took ${seconds} s${starts:+ ($starts riscv64 program starts logged)}"
+starts=""
+[ -f "$DIR"/var/log/trapeze-starts ] && starts=" ($(wc -l < "$DIR"/var/log/trapeze-starts) riscv64 program starts logged)"
+echo "test-userland: $HANDLER: mmdebstrap $SUITE minbase took ${seconds} s$starts"
 
 # The userland, used as a riscv64 machine's would be (no /proc mounted in the chroot).
 cp /etc/resolv.conf "$DIR"/etc/resolv.conf

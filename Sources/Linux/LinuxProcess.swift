@@ -62,7 +62,9 @@ public final class LinuxProcess: Environment {
         initialStackPointer = try InitialStack.build(
             memory: hart.memory, program: program, arguments: options.arguments,
             environment: options.environment.filter { !$0.hasPrefix(ProcessSlots.variable + "=") }, execFilename: options.program, random: random,
-            identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())))
+            identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())),
+            // A setuid or setgid start (binfmt_misc's C flag) is the guest's too.
+            secure: (HostAuxv.value(HostAuxv.secure) ?? 0) != 0)
         startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
         accounting = LimitAccounting(options.limits, memory: hart.memory)

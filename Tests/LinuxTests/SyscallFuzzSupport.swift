@@ -155,5 +155,14 @@ enum FuzzExclusions {
         102: "getitimer (signal layer)", 103: "setitimer (signal layer)", 132: "sigaltstack (signal layer)",
         133: "rt_sigsuspend (blocks)", 134: "rt_sigaction (signal layer)", 135: "rt_sigprocmask (signal layer)",
         136: "rt_sigpending (signal layer)", 137: "rt_sigtimedwait (blocks)", 139: "rt_sigreturn (signal layer)",
+        72: "pselect6 (blocks)",
+        143: "setregid (the test thread's credentials)", 144: "setgid (ditto)", 145: "setreuid (ditto)",
+        146: "setuid (ditto)", 147: "setresuid (ditto)", 149: "setresgid (ditto)", 151: "setfsuid (ditto)",
+        152: "setfsgid (ditto)", 159: "setgroups (ditto)",
+        198: "socket (the network)", 199: "socketpair (ditto)", 200: "bind (ditto)", 201: "listen (ditto)",
+        202: "accept (blocks)", 203: "connect (the network)", 204: "getsockname (ditto)", 205: "getpeername (ditto)",
+        206: "sendto (ditto)", 207: "recvfrom (blocks)", 208: "setsockopt (the network)", 209: "getsockopt (ditto)",
+        210: "shutdown (ditto)", 211: "sendmsg (ditto)", 212: "recvmsg (blocks)", 242: "accept4 (blocks)",
+        243: "recvmmsg (blocks)", 269: "sendmmsg (the network)",
     ]
 }

@@ -144,6 +144,28 @@ struct BinfmtKernelTests {
         }
     }
 
+    @Test("C flag: a setuid program gets its credentials and AT_SECURE, and TRAPEZE_* variables do not count")
+    func credentials() throws {
+        guard let setpriv = Paths.which("setpriv") ?? ["/usr/bin/setpriv"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
+        let dir = NSTemporaryDirectory() + "trapeze-setuid-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var fs = statvfs()
+        guard statvfs(dir, &fs) == 0, fs.f_flag & UInt(ST_NOSUID) == 0 else { return }  // setuid bits ignored there
+        let program = dir + "/probe"
+        try FileManager.default.copyItem(atPath: Paths.fixtures.appendingPathComponent("bin/binfmt_probe").path, toPath: program)
+        chmod(program, 0o4755)
+        let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", program]
+        try TestRegistration.with(["--credentials"]) { _ in
+            let r = try runProcess(setpriv, asNobody, environment: ["TRAPEZE_BINFMT_FLAGS": "--bogus"])
+            #expect(r.status == 1 && String(decoding: r.stdout, as: UTF8.self).hasSuffix("AT_SECURE = 1\n"), "\(r.stderrText)")
+        }
+        try TestRegistration.with { _ in
+            let r = try runProcess(setpriv, asNobody)
+            #expect(r.status == 1 && String(decoding: r.stdout, as: UTF8.self).hasSuffix("AT_SECURE = 0\n"), "\(r.stderrText)")
+        }
+    }
+
     @Test("install asks for --replace when another riscv64 handler exists; --replace disables it")
     func replace() throws {
         TestRegistration.sweep()

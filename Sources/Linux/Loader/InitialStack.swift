@@ -32,10 +32,10 @@ public enum InitialStack {
         }
     }
 
-    /// Maps the stack and writes the initial frame; returns the initial sp.
+    /// Maps the stack and writes the initial frame; returns the initial sp. `secure` is AT_SECURE.
     public static func build(memory: GuestMemory, program: LoadedProgram, arguments: [String],
                              environment: [String], execFilename: String, random: [UInt8],
-                             identity: Identity) throws(LoaderError) -> UInt64 {
+                             identity: Identity, secure: Bool = false) throws(LoaderError) -> UInt64 {
         let layout = AddressSpaceLayout(limit: memory.limit)
         let stackFlags: PageFlags = program.executableStack ? [.read, .write, .execute] : [.read, .write]
         guard memory.mapAnonymous(layout.stackBottom, AddressSpaceLayout.stackSize, stackFlags) else {
@@ -69,7 +69,7 @@ public enum InitialStack {
             (.phdr, main.programHeaders), (.phent, 56), (.phnum, UInt64(main.elf.programHeaders.count)),
             (.base, program.interpreter?.bias ?? 0), (.flags, 0), (.entry, main.entry),
             (.uid, identity.uid), (.euid, identity.euid), (.gid, identity.gid), (.egid, identity.egid),
-            (.secure, identity.uid != identity.euid || identity.gid != identity.egid ? 1 : 0), (.random, randomAddress), (.execfn, execfnAddress),
+            (.secure, secure ? 1 : 0), (.random, randomAddress), (.execfn, execfnAddress),
             (.minsigstksz, minimumSignalStackSize), (.null, 0),
         ]
         var words: [UInt64] = [UInt64(arguments.count)]
