@@ -45,19 +45,23 @@ struct FaultTable {
 final class FaultSites {
     let table: UnsafeMutablePointer<FaultTable>
     private let slot: Int
+    private var retired = false
 
     init(codeStart: UInt64, codeEnd: UInt64) {
         FaultHandler.install()
-        table = .allocate(capacity: 1)
-        table.initialize(to: FaultTable(codeStart: codeStart, codeEnd: codeEnd))
-        slot = FaultHandler.register(table)
+        (slot, table) = FaultHandler.register(codeStart: codeStart, codeEnd: codeEnd)
     }
 
-    deinit {
+    /// Stops the handler from matching faults against this cache. Called before the cache's code
+    /// is unmapped (the JIT's deinit, a fork's fresh cache): once unmapped, another thread's new
+    /// cache may be mapped at the same addresses.
+    func retire() {
+        guard !retired else { return }
+        retired = true
         FaultHandler.unregister(slot)
-        table.pointee.sites?.deallocate()
-        table.deallocate()
     }
+
+    deinit { retire() }
 
     var epilogue: UInt64 {
         get { table.pointee.epilogue }
@@ -89,12 +93,20 @@ final class FaultSites {
 enum FaultHandler {
     /// One per live JIT (a guest thread each); the handler scans them only on a fault.
     static let slots = 1024
-    /// Registered tables; a slot is claimed under `lock` and read by the handler without it (a
-    /// thread only faults in its own cache, whose slot cannot change under it).
-    nonisolated(unsafe) static let registry: UnsafeMutablePointer<UnsafeMutablePointer<FaultTable>?> = {
-        let r = UnsafeMutablePointer<UnsafeMutablePointer<FaultTable>?>.allocate(capacity: slots)
-        r.initialize(repeating: nil, count: slots)
-        return r
+    /// The tables, one per slot, allocated once and never freed: the handler may read a slot on
+    /// one thread while another thread retires it, so a slot is emptied (its code range made
+    /// empty first), never deallocated. Only the thread running a cache's code can fault inside
+    /// its range, so a site array is freed only when no handler can be searching it.
+    nonisolated(unsafe) static let pool: UnsafeMutablePointer<FaultTable> = {
+        let p = UnsafeMutablePointer<FaultTable>.allocate(capacity: slots)
+        p.initialize(repeating: FaultTable(), count: slots)
+        return p
+    }()
+    /// Which slots are claimed; changed under `lock`, never read by the handler.
+    nonisolated(unsafe) static let claimed: UnsafeMutablePointer<Bool> = {
+        let p = UnsafeMutablePointer<Bool>.allocate(capacity: slots)
+        p.initialize(repeating: false, count: slots)
+        return p
     }()
     nonisolated(unsafe) static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
         let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -106,20 +118,35 @@ enum FaultHandler {
     /// Offset of the general registers in a `ucontext_t`, fixed before the handler can run.
     nonisolated(unsafe) static var gregsOffset = 0
 
-    static func register(_ table: UnsafeMutablePointer<FaultTable>) -> Int {
+    static func register(codeStart: UInt64, codeEnd: UInt64) -> (Int, UnsafeMutablePointer<FaultTable>) {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        for i in 0..<slots where registry[i] == nil {
-            registry[i] = table
-            return i
+        for i in 0..<slots where !claimed[i] {
+            claimed[i] = true
+            let table = pool + i
+            table.pointee.sites = nil
+            table.pointee.count = 0
+            table.pointee.capacity = 0
+            table.pointee.epilogue = 0
+            table.pointee.codeStart = codeStart
+            table.pointee.codeEnd = codeEnd  // the range last: from here the handler may match it
+            return (i, table)
         }
-        fatalError("trapeze: more than \(slots) JIT code caches alive at once")
+        HostFailure.exit("more than \(slots) JIT code caches alive at once (guest threads)", errno: 0)
     }
 
     static func unregister(_ slot: Int) {
         pthread_mutex_lock(lock)
-        registry[slot] = nil
-        pthread_mutex_unlock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        let table = pool + slot
+        table.pointee.codeEnd = 0  // the range first: no fault matches it any more
+        table.pointee.codeStart = 0
+        let sites = table.pointee.sites
+        table.pointee.sites = nil
+        table.pointee.count = 0
+        table.pointee.capacity = 0
+        sites?.deallocate()
+        claimed[slot] = false
     }
 
     /// Installs the process-wide handler once.
@@ -166,8 +193,7 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
     let gregs = (context + FaultHandler.gregsOffset).assumingMemoryBound(to: Int64.self)
     let rip = UInt64(bitPattern: gregs[regRIP])
     for i in 0..<FaultHandler.slots {
-        guard let table = FaultHandler.registry[i] else { continue }
-        let t = table.pointee
+        let t = (FaultHandler.pool + i).pointee
         guard rip >= t.codeStart, rip < t.codeEnd, let sites = t.sites else { continue }
         let offset = rip &- t.codeStart
         var low = 0, high = t.count

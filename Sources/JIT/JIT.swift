@@ -58,6 +58,11 @@ public final class JIT: Engine {
     /// The smallest cache that still holds the stubs and a worst-case block.
     public static let minimumCacheSize = 64 << 10
 
+    /// The fault handler forgets this cache before its code is unmapped (stored properties go
+    /// only after this body), so a new cache another thread maps at the same addresses is never
+    /// mistaken for it.
+    deinit { faults.retire() }
+
     public init(options: JITOptions = JITOptions()) {
         self.options = options
         guard let cache = CodeCache(capacity: max(options.cacheSize, JIT.minimumCacheSize)) else {
@@ -296,6 +301,7 @@ public final class JIT: Engine {
 
     private func separateFromParent() {
         guard let fresh = CodeCache(capacity: cache.capacity) else { HostFailure.exit("cannot map the JIT code cache") }
+        faults.retire()  // before the old cache's code is unmapped
         cache = fresh
         faults = FaultSites(codeStart: fresh.start, codeEnd: fresh.end)
         resetCache()
