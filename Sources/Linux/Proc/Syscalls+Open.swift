@@ -32,6 +32,12 @@ extension LinuxProcess {
             let fd = host { HostSyscall.call(.openat, dirfd, path, flags, mode) }
             return fd < 0 ? fd : sandboxVet(fd, flags: flags)
         }
+        // Without a host /proc (a chroot that has none) there is no Trapeze /proc file to leak,
+        // and no /proc/self/fd/P to reopen through: a plain open, vetted like the others.
+        if access("/proc/self/fd", F_OK) != 0 {
+            let fd = host { HostSyscall.call(.openat, dirfd, path, flags, mode) }
+            return fd < 0 ? fd : sandboxVet(fd, flags: flags)
+        }
         let pathFlags = LinuxProcess.pathFlag | Int(O_CLOEXEC) | flags & Int(O_NOFOLLOW | O_DIRECTORY)
         for _ in 0..<2 {
             let located = host { HostSyscall.call(.openat, dirfd, path, pathFlags, 0) }
