@@ -4,7 +4,7 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN        := .build/$(CONFIG)/trapeze
 DEPS       := libffi-dev libcapstone-dev libfdt-dev
-TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch
+TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch opensbi
 
 .PHONY: all deps test-deps build demo test clean fixtures test-boot test-userland
 
