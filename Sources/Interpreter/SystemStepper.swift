@@ -40,8 +40,9 @@ public final class SystemStepper {
     @discardableResult
     public func noteCode(_ physical: UInt64?) -> Bool {
         guard let physical, !pages.contains(physical >> 12) else { return false }
-        // The whole page counts as code (the JIT does not track byte ranges); no block index.
-        pages.insert(physical & ~0xFFF, length: 0x1000, block: -1)
+        // The whole page counts as code (the JIT does not track byte ranges); the "block" it
+        // records is the page number, so a store says which page's translations it spoiled.
+        pages.insert(physical & ~0xFFF, length: 0x1000, block: Int32(truncatingIfNeeded: physical >> 12))
         return true
     }
 
@@ -51,6 +52,15 @@ public final class SystemStepper {
     /// Moves when a store reaches a page code was translated from (that page is then no longer
     /// counted as code until `noteCode` names it again).
     public var codeGeneration: UInt64 { pages.codeStores }
+
+    /// The physical pages (addresses >> 12) stores reached since the last call, each no longer
+    /// counted as code: their translations must go before they run again.
+    public func takeStoredCodePages() -> [UInt64] {
+        guard pages.staleWaiting else { return [] }
+        let spoiled = pages.stale.map { UInt64(UInt32(bitPattern: $0)) }
+        pages.staleDropped()
+        return spoiled
+    }
 
     /// The translations were dropped: no page holds code any more.
     public func forgetCode() { pages.removeAll() }

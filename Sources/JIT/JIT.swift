@@ -96,6 +96,7 @@ public final class JIT: Engine {
             systemTLB.clearIndirect()
             systemTLB.blocks.removeAll(keepingCapacity: true)
             systemTLB.straddling.removeAll(keepingCapacity: true)
+            systemTLB.onPage.removeAll(keepingCapacity: true)
         }
         cacheGeneration &+= 1
         let stubs = Stubs.emit(at: cache.address(0))
@@ -138,11 +139,14 @@ public final class JIT: Engine {
 
         while true {
             if let system {
-                // Translations are keyed by virtual pc, privilege and physical page: they go at
-                // fence.i and when a store reached a code page. A change of translation (satp,
+                // Translations are keyed by virtual pc, privilege and physical page: all go at
+                // fence.i; a store to a code page drops that page's blocks only. A change of translation (satp,
                 // sfence.vma, PMP) only empties the jalr tables, the one way into a block that
                 // does not check the mapping (SystemTLB.swift).
-                let generation = memory.codeGeneration &+ system.stepper.codeGeneration
+                for page in system.stepper.takeStoredCodePages() {
+                    stats.systemBlocksDropped &+= UInt64(system.drop(page: page))
+                }
+                let generation = memory.codeGeneration
                 if generation != system.codeGeneration {
                     if system.codeGeneration != nil { flush() }
                     system.codeGeneration = generation

@@ -12,6 +12,8 @@ public struct JITStats: Sendable, CustomStringConvertible {
     public var indirectHits: UInt64 = 0
     public var indirectMisses: UInt64 = 0
     public var cacheFlushes: UInt64 = 0
+    /// System mode: blocks dropped because a store reached the page they were fetched from.
+    public var systemBlocksDropped: UInt64 = 0
     public var translationNanoseconds: UInt64 = 0
 
     public init() {}
@@ -33,6 +35,7 @@ public struct JITStats: Sendable, CustomStringConvertible {
             "jit: indirect lookups       \(indirectHits + indirectMisses), hit rate \(percent(indirectHitRate))",
             "jit: translation time       \(milliseconds(translationNanoseconds)) ms",
         ]
+        if systemBlocksDropped > 0 { lines.insert("jit: blocks dropped (code stores) \(systemBlocksDropped)", at: 4) }
         let total = exits.reduce(0, +)
         lines.append("jit: exits                  \(total)")
         for reason in ExitReason.allCases where exits(reason) > 0 {

@@ -51,6 +51,27 @@ final class SystemTLB {
             straddling.insert(host)
         }
         blocks[key] = block
+        onPage[key.physicalPage, default: []].append(key)
+        if let next = block.next { onPage[next.physicalPage, default: []].append(key) }
+    }
+
+    /// The blocks whose bytes come (partly) from each physical page. Lists may name blocks
+    /// already gone or since translated again; dropping those too costs a retranslation only.
+    var onPage: [UInt64: [SystemBlockKey]] = [:]
+
+    /// Drops the blocks fetched from `page` (a store reached it). No other block jumps into
+    /// them directly: chains stay within a page and never enter a block that straddles pages, so
+    /// with the `jalr` tables emptied nothing reaches their code any more.
+    func drop(page: UInt64) -> Int {
+        guard let keys = onPage.removeValue(forKey: page) else { return 0 }
+        var dropped = 0
+        for key in keys {
+            guard let block = blocks.removeValue(forKey: key) else { continue }
+            straddling.remove(block.host)
+            dropped += 1
+        }
+        clearIndirect()
+        return dropped
     }
 
     init() {
