@@ -106,9 +106,11 @@ struct BinfmtKernelTests {
     func badInput() throws {
         var bytes: [UInt8] = BinfmtMisc.magic
         bytes[16] = 2
-        let truncated = NSTemporaryDirectory() + "trapeze-binfmt-\(UUID().uuidString)"
-        defer { unlink(truncated) }
         for tail in [[UInt8](), Array("not an ELF program".utf8)] {
+            // A new file each time: rewriting one just executed can meet ETXTBSY while the
+            // kernel still holds it for the previous run.
+            let truncated = NSTemporaryDirectory() + "trapeze-binfmt-\(UUID().uuidString)"
+            defer { unlink(truncated) }
             try Data(bytes + tail).write(to: URL(fileURLWithPath: truncated))
             chmod(truncated, 0o755)
             let expected = try runProcess(Paths.trapeze, ["run", truncated])
