@@ -271,7 +271,13 @@ extension Interpreter {
     /// trap-and-emulate handler, exceptions to the environment, and a retired instruction counts
     /// in `instret`.
     public static func step(_ inst: Instruction, _ hart: Hart) -> Continuation {
-        switch execute(inst, hart) {
+        complete(execute(inst, hart), inst, hart)
+    }
+
+    /// What `step` does with one instruction's result: count it, raise its exception, or hand a
+    /// system instruction to the trap-and-emulate handler. Shared with `SystemStepper`.
+    static func complete(_ result: StepResult, _ inst: Instruction, _ hart: Hart) -> Continuation {
+        switch result {
         case .retired:
             hart.state.instret &+= 1
             return .resume

@@ -18,21 +18,7 @@ public final class SystemStepper {
     /// Executes one instruction completely (system instructions through the handler, exceptions
     /// raised, `instret` counted), as `Interpreter.step` does in user mode.
     public func step(_ inst: Instruction, _ hart: Hart) -> Continuation {
-        switch execute(inst, hart) {
-        case .retired:
-            hart.state.instret &+= 1
-            return .resume
-        case .trap(let trap):
-            return hart.raise(trap)
-        case .system:
-            switch hart.emulateSystem(inst) {
-            case .retired(let next):
-                hart.state.instret &+= 1
-                return next
-            case .exception(let trap):
-                return hart.raise(trap)
-            }
-        }
+        Interpreter.complete(execute(inst, hart), inst, hart)
     }
 
     /// Records that code was translated from the page holding `physical`; true if it is new
