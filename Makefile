@@ -39,9 +39,9 @@ test-userland: build
 	@tools/install-deps.sh mmdebstrap arch-test qemu-user-static
 	tools/test-userland.sh
 
-# Rebuilds the committed guest binaries (needs gcc-riscv64-linux-gnu; not part of `make test`).
+# Rebuilds the committed guest binaries (needs gcc/g++-riscv64-linux-gnu; not part of `make test`).
 fixtures:
-	@tools/install-deps.sh gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user
+	@tools/install-deps.sh gcc-riscv64-linux-gnu g++-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-user
 	tools/build-fixtures.sh
 
 # Boots Debian's riscv64 kernel through Debian's OpenSBI with the project's own /init (opt-in, not

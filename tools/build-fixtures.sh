@@ -12,7 +12,8 @@
 # Running it again on unchanged sources reproduces the same binaries and outputs (the toolchain
 # is deterministic and no fixture prints addresses, pids, times or random values).
 #
-# Build flags: every fixture gets $COMMON_FLAGS, at compile and at link time, and C ones -lm.
+# Build flags: every fixture gets $COMMON_FLAGS, at compile and at link time, C ones -lm and C++
+# ones (*.cc, built with riscv64-linux-gnu-g++) -pthread.
 # The link mode is `-static -fno-pie -no-pie` (assembly: also -nostdlib) unless the source has
 # a line containing `fixture-build: FLAGS`, whose FLAGS replace it (e.g. `-fPIE -pie` for a
 # dynamic program). The script checks that the manifest's static/dynamic flag matches the ELF
@@ -26,6 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FIX=Fixtures
 CC=${CC:-riscv64-linux-gnu-gcc}
+CXX=${CXX:-riscv64-linux-gnu-g++}
 READELF=${READELF:-riscv64-linux-gnu-readelf}
 QEMU=${QEMU:-qemu-riscv64}
 SYSROOT=${SYSROOT:-/usr/riscv64-linux-gnu}
@@ -48,6 +50,7 @@ selected() {  # is fixture $1 among the names given on the command line (or were
 source_of() {  # prints the source path of fixture $1
     if [ -f "$FIX/src/$1.c" ]; then echo "$FIX/src/$1.c"
     elif [ -f "$FIX/src/$1.S" ]; then echo "$FIX/src/$1.S"
+    elif [ -f "$FIX/src/$1.cc" ]; then echo "$FIX/src/$1.cc"
     else echo "no source for fixture $1" >&2; return 1
     fi
 }
@@ -65,12 +68,14 @@ build_one() {  # builds Fixtures/bin/$1 from its source
         link=(-static -fno-pie -no-pie)
     fi
     local -a libs=()
+    local compiler=$CC
     [[ $src == *.c ]] && libs=(-lm)
+    [[ $src == *.cc ]] && { compiler=$CXX; libs=(-pthread); }
     echo "  CC  $name  ${link[*]}"
     # Two steps with a fixed object name: compiling straight to the executable would leave
     # gcc's random temporary file name in the symbol table, and the build would not reproduce.
-    "$CC" "${COMMON_FLAGS[@]}" "${link[@]}" -c -o "$work/$name.o" "$src"
-    "$CC" "${COMMON_FLAGS[@]}" "${link[@]}" -o "$FIX/bin/$name" "$work/$name.o" "${libs[@]}"
+    "$compiler" "${COMMON_FLAGS[@]}" "${link[@]}" -c -o "$work/$name.o" "$src"
+    "$compiler" "${COMMON_FLAGS[@]}" "${link[@]}" -o "$FIX/bin/$name" "$work/$name.o" "${libs[@]}"
 }
 
 is_dynamic() {  # does the ELF $1 ask for a program interpreter?
@@ -108,7 +113,7 @@ trap 'rm -rf "$work"' EXIT
 
 if [ $check_only -eq 0 ]; then
     echo "building fixtures"
-    for src in "$FIX"/src/*.c "$FIX"/src/*.S; do
+    for src in "$FIX"/src/*.c "$FIX"/src/*.S "$FIX"/src/*.cc; do
         [ -e "$src" ] || continue
         name=$(basename "${src%.*}")
         selected "$name" && build_one "$name"
