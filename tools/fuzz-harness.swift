@@ -17,6 +17,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     do {
         let elf = try ELFFile(bytes: bytes)
         _ = elf.symbolTable()
+        _ = elf.riscvAttributes
         _ = elf.interpreter.map { SysrootPath.resolve($0, sysroot: "/nonexistent") }
         let image = try ELFLoader.map(elf, into: memory, base: elf.isPositionIndependent ? 0x1000_0000 : nil)
         guard image.low <= image.high, image.high <= memory.limit else { fatalError("image outside guest memory") }

@@ -50,7 +50,7 @@ extension Disassembler {
     /// Zicsr with objdump's aliases; the immediate forms print under the register mnemonics.
     func renderCSR(_ i: Instruction) -> String {
         let rd = RegisterNames.x(i.rd)
-        let csr = CSR.name(i.csr) ?? hex(UInt64(i.csr))
+        let csr = CSR.name(i.csr, spec: privilegedSpec) ?? hex(UInt64(i.csr))
         let immediate = i.opcode == .csrrwi || i.opcode == .csrrsi || i.opcode == .csrrci
         let source = immediate ? String(i.rs1) : RegisterNames.x(i.rs1)
         let fp: [UInt16: String] = [CSR.fflags: "flags", CSR.frm: "rm", CSR.fcsr: "csr"]

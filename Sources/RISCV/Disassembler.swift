@@ -13,6 +13,8 @@ public struct Disassembler {
     public var globalPointer: UInt64?
     /// Whether to append objdump's ` # address` comments at all.
     public var addressComments: Bool
+    /// Whose CSR names to print (an ELF's Tag_priv_spec; 1.12 without one).
+    public var privilegedSpec: PrivilegedSpec = .v1_12
 
     /// What the last lui/auipc (or c.lui) wrote to each register, until an addressing use consumes it.
     private var upper = [UInt64?](repeating: nil, count: 32)

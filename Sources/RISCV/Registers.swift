@@ -24,6 +24,28 @@ public enum CSR {
     public static let fflags: UInt16 = 0x001, frm: UInt16 = 0x002, fcsr: UInt16 = 0x003
     public static let cycle: UInt16 = 0xc00, time: UInt16 = 0xc01, instret: UInt16 = 0xc02
 
-    /// binutils' name for a CSR number, or nil when it has none (it then prints the number in hex).
-    public static func name(_ number: UInt16) -> String? { CSRNames.table[Int(number & 0xfff)] }
+    /// binutils' name for a CSR number under privileged spec `spec`, or nil when it has none (it
+    /// then prints the number in hex).
+    public static func name(_ number: UInt16, spec: PrivilegedSpec = .v1_12) -> String? {
+        switch spec {
+        case .v1_12: CSRNames.table[Int(number & 0xfff)]
+        case .v1_11: CSRNames.table1_11[Int(number & 0xfff)]
+        }
+    }
+}
+
+/// The privileged-spec version whose CSR names a listing uses. objdump takes it from an ELF's
+/// `Tag_priv_spec` attribute (GCC 12 writes 1.11) and uses 1.12 when there is none.
+public enum PrivilegedSpec: Sendable, Equatable {
+    case v1_11, v1_12
+
+    /// The version an ELF's Tag_priv_spec/minor/revision attributes name, or nil (use the default).
+    /// objdump treats 1.9.1, 1.10 and 1.11 alike for the CSRs Trapeze names, so they map to 1.11.
+    public init?(major: UInt64, minor: UInt64) {
+        switch (major, minor) {
+        case (1, 12...): self = .v1_12
+        case (1, 9...11): self = .v1_11
+        default: return nil
+        }
+    }
 }

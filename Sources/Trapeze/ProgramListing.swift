@@ -8,6 +8,17 @@ public enum ProgramListing {
     static let executableFlag: UInt64 = 0x4
     static let progbits: UInt32 = 1
 
+    /// objdump's choice of CSR names: 1.12 for a file without `.riscv.attributes`; with them, 1.12
+    /// only when Tag_priv_spec says 1.12 or later (an attribute section without the tag, as the
+    /// assembler writes for a plain .S, means 1.11, like GCC 12's own 1.11 tag).
+    static func privilegedSpec(of elf: ELFFile) -> PrivilegedSpec {
+        guard let attributes = elf.riscvAttributes else { return .v1_12 }
+        guard let spec = attributes.privSpec, let named = PrivilegedSpec(major: spec.major, minor: spec.minor) else {
+            return .v1_11
+        }
+        return named
+    }
+
     public static func lines(path: String) throws(TrapezeError) -> [String] {
         let elf: ELFFile
         do {
@@ -17,6 +28,7 @@ public enum ProgramListing {
         }
         let symbols = ListingSymbols(elf)
         var dis = Disassembler(globalPointer: symbols.globalPointer)
+        dis.privilegedSpec = privilegedSpec(of: elf)
         var out = ["", "\(path):     file format elf64-littleriscv", ""]
         for section in elf.sections where section.flags & executableFlag != 0 && section.type == progbits && section.size > 0 {
             out += ["", "Disassembly of section \(section.name):"]

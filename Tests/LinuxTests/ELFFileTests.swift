@@ -27,6 +27,28 @@ import ELF
         #expect(elf.isPositionIndependent)
     }
 
+    /// `.riscv.attributes`: GCC's tags from a real fixture, then every truncation and a sweep of
+    /// single-byte corruptions of that section, which must parse to something without trapping.
+    @Test func readsRISCVAttributes() throws {
+        let hello = try ELFFile(path: Paths.fixtures.appendingPathComponent("bin/hello").path)
+        let attributes = try #require(hello.riscvAttributes)
+        #expect(attributes.arch?.hasPrefix("rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0") == true)
+        #expect(attributes.privSpec?.major == 1 && attributes.privSpec?.minor == 11)
+        let asm = try ELFFile(path: Paths.fixtures.appendingPathComponent("bin/asm_exit").path)
+        #expect(asm.riscvAttributes?.arch != nil && asm.riscvAttributes?.privSpec == nil)
+        let section = try #require(hello.sections.first { $0.type == RISCVAttributes.sectionType })
+        let raw = Array(hello.bytes[Int(section.offset)..<Int(section.offset + section.size)])
+        #expect(RISCVAttributes(section: raw[...]) == attributes)
+        for length in 0..<raw.count { _ = RISCVAttributes(section: raw[0..<length]) }
+        for i in raw.indices {
+            for value: UInt8 in [0, 0x7f, 0x80, 0xff] {
+                var bad = raw
+                bad[i] = value
+                _ = RISCVAttributes(section: bad[...])
+            }
+        }
+    }
+
     @Test func rejectsMalformedHeaders() {
         let good = ELFBuilder().build()
         #expect(problem([]) == "not an ELF file")

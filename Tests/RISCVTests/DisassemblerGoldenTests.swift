@@ -12,6 +12,7 @@ import RISCV
 
     @Test func allFixtureInOrderWithAddressComments() throws {
         var disassembler = Disassembler()
+        disassembler.privilegedSpec = .v1_11  // the goldens: GCC's 1.11 attribute, -M priv-spec=1.11
         var mismatches: [String] = []
         let rows = try Goldens.rows("all.txt", columns: 3)
         for row in rows {
@@ -40,6 +41,7 @@ import RISCV
         let rows = try Goldens.rows("bit.txt", columns: 3)
         var mismatches: [String] = []
         var disassembler = Disassembler(addressComments: false)
+        disassembler.privilegedSpec = .v1_11  // the goldens: GCC's 1.11 attribute, -M priv-spec=1.11
         for row in rows {
             let pc = UInt64(row[0], radix: 16)!, word = UInt32(row[1], radix: 16)!
             let expected = String(row[2]), inst = decode(word)
@@ -81,6 +83,7 @@ import RISCV
                 continue
             }
             var disassembler = Disassembler(addressComments: false)
+            disassembler.privilegedSpec = .v1_11  // the goldens: GCC's 1.11 attribute, -M priv-spec=1.11
             let text = disassembler.disassemble(inst, pc: pc)
             if text != expected { mismatches.append("\(fields[1]) gave '\(text)', objdump '\(expected)'") }
         }

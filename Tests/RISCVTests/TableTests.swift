@@ -86,6 +86,12 @@ import RISCV
     @Test func csrNames() {
         #expect(CSR.name(0x001) == "fflags" && CSR.name(0x300) == "mstatus" && CSR.name(0xc00) == "cycle")
         #expect(CSR.name(0x7c0) == nil)
+        // Where privileged specs 1.11 and 1.12 disagree (1.12 is the default, as in objdump).
+        #expect(CSR.name(0x30a) == "menvcfg" && CSR.name(0x30a, spec: .v1_11) == nil)
+        #expect(CSR.name(0x102) == nil && CSR.name(0x102, spec: .v1_11) == "sedeleg")
+        #expect(CSR.name(0x300, spec: .v1_11) == "mstatus")
+        #expect(PrivilegedSpec(major: 1, minor: 11) == .v1_11 && PrivilegedSpec(major: 1, minor: 12) == .v1_12)
+        #expect(PrivilegedSpec(major: 0, minor: 0) == nil)
         #expect(RegisterNames.x(2) == "sp" && RegisterNames.f(31) == "ft11" && RegisterNames.x(0xff) == "t6")
     }
 }

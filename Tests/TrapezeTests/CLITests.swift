@@ -116,4 +116,36 @@ import TestSupport
                             Self.body(String(decoding: theirs.stdout, as: UTF8.self)), name)
         }
     }
+
+    /// CSR names follow the privileged spec objdump picks: asm_csrnames (the CSRs named differently;
+    /// an attribute section without a priv-spec tag, so 1.11) and system fixtures, then the same
+    /// files without `.riscv.attributes` (1.12: menvcfg, mstatush, ... named; sedeleg not).
+    @Test("disasm names CSRs by the ELF's privileged spec, as objdump does",
+          .enabled(if: Tools.objdump != nil && Tools.objcopy != nil, "riscv64 binutils not installed"))
+    func disasmPrivilegedSpec() throws {
+        let objdump = try #require(Tools.objdump), objcopy = try #require(Tools.objcopy)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trapeze-privspec-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var differing = 0
+        for name in ["bin/asm_csrnames", "system/bin/priv_csr", "system/bin/priv_vm"] {
+            let original = Paths.fixtures.appendingPathComponent(name).path
+            let name = (name as NSString).lastPathComponent
+            let stripped = dir.appendingPathComponent("\(name)-noattr").path
+            let strip = try runProcess(objcopy, ["-R", ".riscv.attributes", original, stripped])
+            #expect(strip.status == 0, "\(strip.stderrText)")
+            var listings: [[Substring]] = []
+            for path in [original, stripped] {
+                let ours = try runProcess(Paths.trapeze, ["disasm", path])
+                let theirs = try runProcess(objdump, ["-d", path])
+                #expect(ours.status == 0 && theirs.status == 0, "\(path)")
+                let body = Self.body(String(decoding: theirs.stdout, as: UTF8.self))
+                Self.expectSame(Self.body(String(decoding: ours.stdout, as: UTF8.self)), body, path)
+                listings.append(body)
+            }
+            if listings[0] != listings[1] { differing += 1 }
+        }
+        // The check has teeth only if some fixture names a CSR the two specs name differently.
+        #expect(differing > 0)
+    }
 }
