@@ -28,7 +28,9 @@ public enum TimedRun {
     }
 
     /// Runs `hart` on `engine` until the guest stops, `maxInstructions` retire, or `seconds` pass.
-    public static func run(_ engine: any Engine, _ hart: Hart, maxInstructions: UInt64?, seconds: Double) -> Outcome {
+    /// `used`, if given, is what the whole guest (all threads) has retired: the limit is on that.
+    public static func run(_ engine: any Engine, _ hart: Hart, maxInstructions: UInt64?, seconds: Double,
+                           used: (() -> UInt64)? = nil) -> Outcome {
         let start = Hart.hostNanoseconds()
         let budget = seconds > 0 ? UInt64(min(seconds, 1e9) * 1e9) : 0
         deadline = start &+ budget
@@ -38,7 +40,12 @@ public enum TimedRun {
         var remaining = maxInstructions
         while true {
             if Hart.hostNanoseconds() &- start >= budget { return .timedOut }
-            let n = min(remaining ?? slice, slice)
+            if let used, let max = maxInstructions {
+                let u = used()
+                if u >= max { return .finished(.instructionLimit) }
+                remaining = max - u
+            }
+            let n = min(remaining ?? slice, used == nil ? slice : slice / 4)
             let before = hart.state.instret
             let status = engine.run(hart, maxInstructions: n)
             // A guest still there at the deadline timed out, even if it ended before the

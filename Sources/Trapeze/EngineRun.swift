@@ -13,6 +13,10 @@ public final class EngineRun {
     /// Instructions retired by the whole guest, for `--stats` (a Linux process sums its threads);
     /// by default the hart's own count.
     public var retiredInstructions: ((Hart) -> UInt64)?
+    /// Instructions the whole guest has retired against `--max-insns` (a Linux process: all its
+    /// threads). When set, the hart runs in slices and stops once the guest as a whole reached
+    /// the limit; nil: the limit is the hart's own count.
+    public var sharedBudget: (() -> UInt64)?
 
     /// Builds the engine; `symbols` name guest code in the perf map.
     public init(_ settings: EngineSettings, symbols: GuestSymbols) {
@@ -26,17 +30,34 @@ public final class EngineRun {
         let start = Hart.hostNanoseconds()
         let status: ExitStatus
         if let seconds = settings.timeout {
-            switch TimedRun.run(engine, hart, maxInstructions: settings.maxInstructions, seconds: seconds) {
+            switch TimedRun.run(engine, hart, maxInstructions: settings.maxInstructions, seconds: seconds, used: sharedBudget) {
             case .finished(let s): status = s
             case .timedOut:
                 timedOut = true
                 status = .instructionLimit
             }
+        } else if let limit = settings.maxInstructions, let used = sharedBudget {
+            status = EngineRun.run(engine, hart, limit: limit, used: used)
         } else {
             status = engine.run(hart, maxInstructions: settings.maxInstructions)
         }
         if settings.stats { report(status, hart, since: start) }
         return status
+    }
+
+    /// Instructions per slice when several threads share one `--max-insns` budget: the most the
+    /// guest as a whole can overshoot it by, per other running thread.
+    public static let sharedSlice: UInt64 = 1 << 16
+
+    /// Runs `hart` in slices until the guest stops or `used()` (the guest's total) reaches `limit`.
+    /// Alone, the hart stops exactly at the limit.
+    public static func run(_ engine: any Engine, _ hart: Hart, limit: UInt64, used: () -> UInt64) -> ExitStatus {
+        while true {
+            let done = used()
+            if done >= limit { return .instructionLimit }
+            let status = engine.run(hart, maxInstructions: min(limit - done, sharedSlice))
+            if status != .instructionLimit { return status }
+        }
     }
 
     private func report(_ status: ExitStatus, _ hart: Hart, since start: UInt64) {

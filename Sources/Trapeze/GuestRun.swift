@@ -134,12 +134,7 @@ public final class GuestRun {
     /// thread runs in slices and stops the process once all threads together used it up.
     static func runThread(_ hart: Hart, _ engine: any Engine, limit: UInt64?, threads: ThreadGroup) -> ExitStatus {
         guard let limit else { return engine.run(hart, maxInstructions: nil) }
-        while true {
-            let used = threads.retired
-            if used >= limit { return .instructionLimit }
-            let status = engine.run(hart, maxInstructions: min(limit - used, 1 << 16))
-            if status != .instructionLimit { return status }
-        }
+        return EngineRun.run(engine, hart, limit: limit, used: { threads.retired })
     }
 
     /// Runs `body` with the host set up as `run` sets it up (host signals forwarded to the guest,
@@ -157,6 +152,7 @@ public final class GuestRun {
         let run = EngineRun(configuration.engine, symbols: symbols)
         let threads = process.threads
         run.retiredInstructions = { _ in threads.retired }
+        run.sharedBudget = { threads.retired }
         engineRun = run
         let status = hosted { run.run(hart) }
         // Whatever ended the leader ends the other threads.

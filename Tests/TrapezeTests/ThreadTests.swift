@@ -5,7 +5,7 @@ import TestSupport
 /// Threaded guests, run again and again (races are rare by nature) under both engines, and once
 /// with many more threads than the host has cores. Each run must give the expected output.
 @Suite struct ThreadTests {
-    static let repeated = ["threads_basic", "threads_exit", "fork_shared", "threads_cxx"]
+    static let repeated = ["threads_basic", "threads_exit", "fork_shared", "threads_cxx", "threads_sigshared"]
     static let engines = ["interp", "jit"]
     static let rounds = 6
 
@@ -52,5 +52,18 @@ import TestSupport
         let counted = try runProcess(Paths.trapeze, ["run", "--engine", engine, "--max-insns", "20000000", bench, "2", "36"])
         #expect(counted.status == 124, "stderr: \(counted.stderrText)")
         #expect(counted.stderrText.contains("--max-insns"), "\(counted.stderrText)")
+    }
+
+    @Test("--max-insns is one budget for all threads, the main thread's work included", arguments: engines)
+    func maxInsnsCountsEveryThread(_ engine: String) throws {
+        // threads_bench 2: the main thread and one worker both hash, far past the limit.
+        let bench = Paths.fixtures.appendingPathComponent("bin/threads_bench").path
+        let limit: UInt64 = 100_000_000
+        let r = try runProcess(Paths.trapeze, ["run", "--engine", engine, "--stats", "--max-insns", String(limit), bench, "2", "34"])
+        #expect(r.status == 124, "stderr: \(r.stderrText)")
+        let line = r.stderrText.split(separator: "\n").first { $0.contains("guest instructions retired") }
+        let retired = line.flatMap { $0.split(separator: " ").dropFirst(4).first }.flatMap { UInt64($0) }
+        // At most one slice (65536) over the limit for the one other thread running.
+        #expect(retired.map { $0 >= limit && $0 <= limit + 65536 } == true, "\(line ?? "no stats line")")
     }
 }

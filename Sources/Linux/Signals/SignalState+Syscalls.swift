@@ -56,8 +56,9 @@ extension SignalState {
             return .value(sendQueued(int1, info: a2, toProcess: true))
         case SignalSyscall.rtTgsigqueueinfo:
             if int0 <= 0 || int1 <= 0 { return .value(-LinuxErrno.EINVAL) }
-            guard int0 == HostSignals.processID, isThisThread(int1) else { return nil }
-            return .value(sendQueued(int2, info: a3))
+            guard int0 == HostSignals.processID else { return nil }
+            if isThisThread(int1) { return .value(sendQueued(int2, info: a3)) }
+            return sendQueuedToThread(int1, sig: int2, info: a3)
         case SignalSyscall.setitimer: return .value(setitimer(int0, new: a1, old: a2))
         case SignalSyscall.getitimer: return .value(getitimer(int0, value: a1))
         default: return nil
@@ -143,7 +144,7 @@ extension SignalState {
     func sigpending(_ set: UInt64, size: UInt64) -> Int64 {
         guard size <= 8 else { return -LinuxErrno.EINVAL }
         var b = [UInt8](repeating: 0, count: 8)
-        b.putLE(queued.intersection(blocked).raw, at: 0)
+        b.putLE(allQueued.intersection(blocked).raw, at: 0)
         return writeBytes(set, Array(b.prefix(Int(size)))) ? 0 : -LinuxErrno.EFAULT
     }
 
@@ -196,8 +197,11 @@ extension SignalState {
     /// caught signals.
     private func waitForHost(timeout: UInt64?) {
         let catching = receivesHostSignals
-        if let lock { lock.released { HostSignals.wait(timeout: timeout, catching: catching) } } else {
-            HostSignals.wait(timeout: timeout, catching: catching)
+        // With other threads, a kick that lands between the caller's check and the host wait
+        // would be lost: wake at least every 50 ms to look again.
+        let wait = shared.route == nil ? timeout : min(timeout ?? UInt64.max, 50_000_000)
+        if let lock { lock.released { HostSignals.wait(timeout: wait, catching: catching) } } else {
+            HostSignals.wait(timeout: wait, catching: catching)
         }
         drainHost()
     }
@@ -216,6 +220,17 @@ extension SignalState {
         var i = SignalInfo(raw: b)
         i.signo = sig
         return send(i, toProcess: toProcess)
+    }
+
+    /// rt_tgsigqueueinfo to another thread of this process (ESRCH if `tid` is not one of its
+    /// threads). As in the kernel, a siginfo that claims to come from kill()/tkill() or the kernel
+    /// (si_code ≥ 0 or SI_TKILL) may only be sent to oneself: EPERM.
+    func sendQueuedToThread(_ tid: Int32, sig: Int32, info: UInt64) -> SignalSyscallResult? {
+        guard let b = try? memory.read(info, count: SignalInfo.size) else { return .value(-LinuxErrno.EFAULT) }
+        var i = SignalInfo(raw: b)
+        i.signo = sig
+        if i.code >= 0 || i.code == SignalInfo.tkill { return .value(-LinuxErrno.EPERM) }
+        return sendToThread(tid, i) ?? .value(-LinuxErrno.ESRCH)
     }
 
     func setitimer(_ which: Int32, new: UInt64, old: UInt64) -> Int64 {

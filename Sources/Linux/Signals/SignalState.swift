@@ -1,5 +1,6 @@
 import Guest
 import RISCV
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -105,8 +106,11 @@ public final class SignalState {
         if receivesHostSignals && HostSignals.anyCaught {
             if let lock { lock.locked { drainHost() } } else { drainHost() }
         }
-        return queued.raw & ~blocked.raw != 0
+        return (queued.raw | shared.processQueuedBits.load(ordering: .acquiring)) & ~blocked.raw != 0
     }
+
+    /// What is pending for this thread: its own signals and the process's shared ones.
+    var allQueued: SignalSet { queued.union(shared.processQueued) }
 
     /// Queue a signal for this process (a forwarded host signal, a debugger's), as sent by the kernel.
     public func raise(_ signal: Int32) {
@@ -146,16 +150,21 @@ public final class SignalState {
         queued.insert(info.signo)
     }
 
+    /// The next signal of `allowed`: this thread's own first, then the process's shared ones
+    /// (the kernel's dequeue_signal order).
     func dequeue(_ allowed: SignalSet) -> SignalInfo? {
-        guard let sig = queued.intersection(allowed).first else { return nil }
-        let info = queue[Int(sig)].removeFirst()
-        if queue[Int(sig)].isEmpty { queued.remove(sig) }
-        return info
+        if let sig = queued.intersection(allowed).first {
+            let info = queue[Int(sig)].removeFirst()
+            if queue[Int(sig)].isEmpty { queued.remove(sig) }
+            return info
+        }
+        return shared.dequeueShared(allowed)
     }
 
     func flush(_ sig: Int32) {
         queue[Int(sig)].removeAll()
         queued.remove(sig)
+        shared.flushShared(sig)
     }
 
     /// Moves caught host signals into the queue, if this state installed the host handlers.
@@ -169,12 +178,15 @@ public final class SignalState {
     }
 
     /// True when some pending signal is not blocked.
-    var hasDeliverable: Bool { !queued.subtracting(blocked).isEmpty }
+    var hasDeliverable: Bool { !allQueued.subtracting(blocked).isEmpty }
 
     /// Called in the child after a host fork: pending signals are not inherited; handlers, mask
     /// and alternate stack are.
     public func didFork() {
-        for sig in 1...Int(GuestSignal.count) { queue[sig].removeAll() }
+        for sig in 1...Int(GuestSignal.count) {
+            queue[sig].removeAll()
+            shared.flushShared(Int32(sig))
+        }
         queued = .empty
         if receivesHostSignals { _ = HostSignals.take() }
     }
@@ -186,7 +198,7 @@ public final class SignalState {
     /// and the never-restarted calls like pause are the caller's to special-case.)
     public func shouldRestartSyscall() -> Bool {
         drainHost()
-        guard let sig = queued.subtracting(blocked).first else { return true }
+        guard let sig = allQueued.subtracting(blocked).first else { return true }
         let action = actions[Int(sig)]
         return !action.isHandler || action.flags & SignalAction.restart != 0
     }
@@ -216,4 +228,37 @@ final class SharedSignals {
     var route: ((SignalInfo, SignalState) -> Bool)?
     /// tkill/tgkill to another thread of this process: the result, or nil if `tid` is not one.
     var directed: ((Int32, SignalInfo) -> Int64?)?
+
+    /// Linux's shared pending set: process-directed signals that every thread blocked when they
+    /// came. Every thread sees them (sigpending), and the first to unblock one, or to wait for it
+    /// in sigtimedwait, takes it. Changed under the process lock; `processQueuedBits` mirrors the
+    /// set for the engines' lock-free polling.
+    private var processQueue = Array(repeating: [SignalInfo](), count: Int(GuestSignal.count) + 1)
+    let processQueuedBits = Atomic<UInt64>(0)
+    var processQueued: SignalSet { SignalSet(raw: processQueuedBits.load(ordering: .acquiring)) }
+
+    /// Queues `info` on the shared set: a standard signal merges with a pending instance; false if
+    /// a real-time queue is full.
+    func postShared(_ info: SignalInfo) -> Bool {
+        let sig = info.signo
+        guard GuestSignal.isValid(sig) else { return false }
+        if sig < GuestSignal.rtMin && processQueued.contains(sig) { return true }
+        if processQueue[Int(sig)].count >= SignalState.queueLimit { return false }
+        processQueue[Int(sig)].append(info)
+        processQueuedBits.bitwiseOr(SignalSet.bit(sig), ordering: .releasing)
+        return true
+    }
+
+    func dequeueShared(_ allowed: SignalSet) -> SignalInfo? {
+        guard let sig = processQueued.intersection(allowed).first, !processQueue[Int(sig)].isEmpty else { return nil }
+        let info = processQueue[Int(sig)].removeFirst()
+        if processQueue[Int(sig)].isEmpty { processQueuedBits.bitwiseAnd(~SignalSet.bit(sig), ordering: .releasing) }
+        return info
+    }
+
+    func flushShared(_ sig: Int32) {
+        guard processQueued.contains(sig) else { return }
+        processQueue[Int(sig)].removeAll()
+        processQueuedBits.bitwiseAnd(~SignalSet.bit(sig), ordering: .releasing)
+    }
 }

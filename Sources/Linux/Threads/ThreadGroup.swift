@@ -97,20 +97,23 @@ public final class ThreadGroup: @unchecked Sendable {
     var all: [GuestThread] { lock.locked { Array(byHart.values) } }
 
     /// Queues a process-directed signal as Linux's complete_signal does: on the sending thread if
-    /// it does not block it, else on the first thread that does not (else on the sender, where it
-    /// waits until unblocked); a thread other than the caller is kicked out of a blocking call.
+    /// it does not block it, else on the first thread that does not; a thread other than the
+    /// caller is kicked out of a blocking call. If every thread blocks it, it goes to the shared
+    /// pending set, where the first thread to unblock it (or to sigwait for it) takes it; every
+    /// other thread is kicked so that one waiting in sigtimedwait looks again.
     func route(_ info: SignalInfo, from sender: SignalState) -> Bool {
         lock.locked {
             let threads = byHart.values
-            var target = sender
-            var host: pthread_t?
-            if sender.blocked.contains(info.signo),
-               let other = threads.first(where: { !$0.signals.blocked.contains(info.signo) }) {
-                target = other.signals
-                host = other.host
+            guard sender.blocked.contains(info.signo) else { return sender.post(info) }
+            guard let other = threads.first(where: { !$0.signals.blocked.contains(info.signo) }) else {
+                let posted = sender.shared.postShared(info)
+                for thread in threads where pthread_equal(thread.host, pthread_self()) == 0 {
+                    pthread_kill(thread.host, ThreadGroup.kickSignal)
+                }
+                return posted
             }
-            let posted = target.post(info)
-            if let host, pthread_equal(host, pthread_self()) == 0 { pthread_kill(host, ThreadGroup.kickSignal) }
+            let posted = other.signals.post(info)
+            if pthread_equal(other.host, pthread_self()) == 0 { pthread_kill(other.host, ThreadGroup.kickSignal) }
             return posted
         }
     }
