@@ -139,22 +139,20 @@ public final class JIT: Engine {
 
         while true {
             if let system {
-                // Translations are keyed by virtual pc, privilege and physical page: all go at
-                // fence.i; a store to a code page drops that page's blocks only. A change of translation (satp,
-                // sfence.vma, PMP) only empties the jalr tables, the one way into a block that
-                // does not check the mapping (SystemTLB.swift).
+                // Translations are keyed by virtual pc, privilege and physical page: a store to
+                // a code page drops that page's blocks, fence.i those of the pages written behind
+                // the hart's back since the last one (fenceInstructions). A change of translation
+                // (satp, sfence.vma, PMP) only updates the inline TLB and the jump caches, the
+                // ways into a block that do not check the mapping (SystemTLB.swift).
                 for page in system.stepper.takeStoredCodePages() {
                     stats.systemBlocksDropped &+= UInt64(system.drop(page: page))
                 }
                 let generation = memory.codeGeneration
                 if generation != system.codeGeneration {
-                    if system.codeGeneration != nil { flush() }
+                    if system.codeGeneration != nil { stats.systemBlocksDropped &+= UInt64(fenceInstructions(hart, system)) }
                     system.codeGeneration = generation
                 }
-                if hart.tlb.flushes != system.mappingGeneration {
-                    system.mappingGeneration = hart.tlb.flushes
-                    system.clearIndirect()
-                }
+                system.followMappings(hart)
             } else if memory.codeGeneration != memoryGeneration {
                 if memoryGeneration != nil { flush() }
                 memoryGeneration = memory.codeGeneration
@@ -250,7 +248,12 @@ public final class JIT: Engine {
             stats.indirectMisses &+= 1
             if options.chaining, case .success(let target) = block(at: state.pc, hart),
                systemTLB?.straddling.contains(target) != true {
-                indirectTable(hart).insert(guest: state.pc, host: target)
+                if let systemTLB {
+                    systemTLB.jumps[Int(state.privilege.rawValue & 3)].insert(
+                        guest: state.pc, host: target, leafShift: hart.leafShift(state.pc, access: .execute))
+                } else {
+                    indirect.insert(guest: state.pc, host: target)
+                }
             }
             return .resume
         case .system:
@@ -394,7 +397,7 @@ public final class JIT: Engine {
         targets.indirectTable = indirect.address
         if let mode, let systemTLB {
             targets.system = mode
-            targets.indirectTable = systemTLB.indirect[Int(mode & 3)].address
+            targets.indirectTable = systemTLB.jumps[Int(mode & 3)].table.address
         }
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         return Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,

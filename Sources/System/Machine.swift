@@ -68,7 +68,7 @@ public final class Machine: Platform {
             backends.append(VirtioBlock(try DiskImage(path: drive.path, readOnly: drive.readOnly, snapshot: configuration.snapshot), index: i))
         }
         if configuration.entropy { backends.append(VirtioEntropy()) }
-        let memory: VirtioQueue.Memory = { [ram] address, length in ram.contains(address, length) ? ram.host(address) : nil }
+        let memory: VirtioQueue.Memory = { [ram] address, length in ram.dma(address, length) }
         let plic = self.plic
         virtio = backends.enumerated().map { slot, backend in
             VirtioMMIO(backend, memory: memory, plic: plic, irq: MemoryMap.virtioIRQ(slot))
