@@ -176,7 +176,13 @@ public final class JIT: Engine {
 
             let quantum = now.addingReportingOverflow(options.eventQuantum)
             let polling = quantum.overflow ? UInt64.max : quantum.partialValue
-            let budget = min(limit ?? UInt64.max, polling)
+            var budget = min(limit ?? UInt64.max, polling)
+            // Time counted in instructions (--icount): stop exactly where an interrupt is due.
+            var due: UInt64? = nil
+            if system != nil, let at = hart.environment?.nextEventInstruction, at > now, at < budget {
+                budget = at
+                due = at
+            }
             let granted = budget &- now
             state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
@@ -195,7 +201,7 @@ public final class JIT: Engine {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
             stats.exits[Int(code)] &+= 1
-            let outcome = handle(reason, hart, limit: limit, budget: budget)
+            let outcome = handle(reason, hart, limit: limit, budget: budget, due: due)
             if system != nil, trapRaised {
                 trapRaised = false
                 chargeTrap(&limit, state)
@@ -231,7 +237,7 @@ public final class JIT: Engine {
     }
 
     /// What the dispatcher does after translated code returned for `reason`.
-    private func handle(_ reason: ExitReason, _ hart: Hart, limit: UInt64?, budget: UInt64) -> Continuation {
+    private func handle(_ reason: ExitReason, _ hart: Hart, limit: UInt64?, budget: UInt64, due: UInt64? = nil) -> Continuation {
         let state = hart.state
         switch reason {
         case .direct:
@@ -280,9 +286,10 @@ public final class JIT: Engine {
             trapRaised = true
             return hart.raise(trap)
         case .budget:
-            // The block would pass `budget`. If that is the caller's limit, finish exactly by
-            // stepping one instruction at a time; otherwise it was only the polling quantum.
-            guard let limit, budget == limit, state.instret < limit else { return .resume }
+            // The block would pass `budget`. If that is the caller's limit or where an interrupt
+            // is due, finish exactly by stepping one instruction at a time; otherwise it was
+            // only the polling quantum.
+            guard budget == limit || budget == due, state.instret < budget else { return .resume }
             stats.instructionsStepped &+= 1
             do {
                 let inst = try hart.fetchInstruction(state.pc)

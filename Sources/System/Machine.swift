@@ -114,7 +114,8 @@ public final class Machine: Platform {
     public func waitForInterrupt(hartID: Int, deadline: UInt64?) {
         var wait = Self.longestIdle
         let now = clint.time
-        for tick in [clint.timerCompare, deadline].compactMap({ $0 }) where tick > now && tick != .max {
+        // The earliest only: a clock that jumps (`--icount`) must not pass it.
+        if let tick = [clint.timerCompare, deadline].compactMap({ $0 }).filter({ $0 > now && $0 != .max }).min() {
             wait = min(wait, clint.clock.hostWait(until: clint.clockTicks(at: tick)))
         }
         if let alarm = rtc.nextAlarm {
