@@ -36,11 +36,16 @@ public protocol Environment: AnyObject {
     /// the host process and returned in the child (Linux `fork`): an engine that shares state with
     /// the parent (the JIT's code cache is a shared mapping) then makes its own.
     var hostProcess: Int32 { get }
+    /// The retired-instruction count at which an interrupt is due, when time is counted in
+    /// instructions (system mode's `--icount`): engines stop exactly there, so that every engine
+    /// takes it at the same instruction. Nil: nothing due, or time is the host's.
+    var nextEventInstruction: UInt64? { get }
 }
 
 extension Environment {
     /// An environment that never forks the host process.
     public var hostProcess: Int32 { 0 }
+    public var nextEventInstruction: UInt64? { nil }
 }
 
 /// One RISC-V hart: its raw state block, its memory, and the environment it traps to.

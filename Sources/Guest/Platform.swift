@@ -16,6 +16,9 @@ public protocol PhysicalBus: AnyObject {
     func write(_ address: UInt64, width: Int, value: UInt64) -> Bool
     /// Whether a store may go through `ram`'s pointer for this range (default below).
     func ramWritable(_ address: UInt64, _ length: UInt64) -> Bool
+    /// Where writes to RAM that bypass the hart's stores are recorded (default below: none,
+    /// and engines then drop all their translations at `fence.i`).
+    var writeLog: RAMWriteLog? { get }
 }
 
 /// What a machine supplies to its hart besides the bus: time, interrupt lines and idling.
@@ -38,6 +41,7 @@ extension PhysicalBus {
     /// Whether a store may go through `ram`'s pointer for this range: false for boot ROM, whose
     /// stores must come to `write` (which refuses them). Buses without ROM keep this default.
     public func ramWritable(_ address: UInt64, _ length: UInt64) -> Bool { true }
+    public var writeLog: RAMWriteLog? { nil }
 }
 
 extension Platform {

@@ -133,6 +133,8 @@ extension Interpreter {
         let state = hart.state
         var budget = budget
         var untilPoll = 0
+        // Where an interrupt is due when time counts instructions (--icount): blocks stop there.
+        var due: UInt64? = nil
         shared.flushData()
         while true {
             if untilPoll <= 0 || shared.attention {
@@ -142,13 +144,15 @@ extension Interpreter {
                     if case .stop(let status) = environment.deliverEvents(hart) { return status }
                     shared.flushData()
                 }
+                due = environment.nextEventInstruction
             }
             if budget == 0 { return .instructionLimit }
             cache.validate(memory)
             if shared.staleWaiting { cache.dropStale() }
             let block = cache.block(at: state.pc, mode: state.privilege.rawValue, hart, shared)
 
-            let limit = block.pointee.count < budget ? block.pointee.count : Int(budget)
+            var limit = block.pointee.count < budget ? block.pointee.count : Int(budget)
+            if let due, due > state.instret, due - state.instret < UInt64(limit) { limit = Int(due - state.instret) }
             let instructions = block.pointee.instructions
             var pc = block.pointee.pc
             var index = 0
@@ -166,6 +170,7 @@ extension Interpreter {
             state.instret &+= UInt64(index)
             budget &-= UInt64(index)
             untilPoll &-= index
+            if let due, state.instret >= due { untilPoll = 0 }
 
             let outcome: Continuation
             // A trap may change privilege, mstatus and pc, and let a pending interrupt in.
@@ -195,6 +200,8 @@ extension Interpreter {
             // a loop (a fetch fault at its own handler) still reaches --max-insns or --timeout.
             if effects.contains(.translation) { shared.flushData() }
             if effects.contains(.interrupts) { untilPoll = 0 }
+            // A timer CSR may have moved.
+            if due != nil || effects.contains(.interrupts) { due = environment.nextEventInstruction }
             switch outcome {
             case .stop(let status): return status
             case .waitForInterrupt: hart.waitForInterrupt()

@@ -127,6 +127,10 @@ final class CodePages {
         words[5] &+= UInt64(code.blocks.count)
     }
 
+    /// The blocks of page `page` were dropped by their owner (a JIT at fence.i): the page is
+    /// no longer code.
+    func remove(page: UInt64) { pages[page] = nil }
+
     /// The block cache dropped the stale blocks.
     func staleDropped() {
         stale.removeAll(keepingCapacity: true)

@@ -51,6 +51,9 @@ public final class SystemStepper {
     /// The translations were dropped: no page holds code any more.
     public func forgetCode() { pages.removeAll() }
 
+    /// The translations from physical page `page` (an address >> 12) were dropped.
+    public func forgetCode(page: UInt64) { pages.remove(page: page) }
+
     /// Whether a device was accessed since the last call (interrupt lines may have changed).
     public func takeAttention() -> Bool {
         let seen = pages.attention

@@ -139,22 +139,20 @@ public final class JIT: Engine {
 
         while true {
             if let system {
-                // Translations are keyed by virtual pc, privilege and physical page: all go at
-                // fence.i; a store to a code page drops that page's blocks only. A change of translation (satp,
-                // sfence.vma, PMP) only empties the jalr tables, the one way into a block that
-                // does not check the mapping (SystemTLB.swift).
+                // Translations are keyed by virtual pc, privilege and physical page: a store to
+                // a code page drops that page's blocks, fence.i those of the pages written behind
+                // the hart's back since the last one (fenceInstructions). A change of translation
+                // (satp, sfence.vma, PMP) only updates the inline TLB and the jump caches, the
+                // ways into a block that do not check the mapping (SystemTLB.swift).
                 for page in system.stepper.takeStoredCodePages() {
                     stats.systemBlocksDropped &+= UInt64(system.drop(page: page))
                 }
                 let generation = memory.codeGeneration
                 if generation != system.codeGeneration {
-                    if system.codeGeneration != nil { flush() }
+                    if system.codeGeneration != nil { stats.systemBlocksDropped &+= UInt64(fenceInstructions(hart, system)) }
                     system.codeGeneration = generation
                 }
-                if hart.tlb.flushes != system.mappingGeneration {
-                    system.mappingGeneration = hart.tlb.flushes
-                    system.clearIndirect()
-                }
+                system.followMappings(hart)
             } else if memory.codeGeneration != memoryGeneration {
                 if memoryGeneration != nil { flush() }
                 memoryGeneration = memory.codeGeneration
@@ -178,7 +176,13 @@ public final class JIT: Engine {
 
             let quantum = now.addingReportingOverflow(options.eventQuantum)
             let polling = quantum.overflow ? UInt64.max : quantum.partialValue
-            let budget = min(limit ?? UInt64.max, polling)
+            var budget = min(limit ?? UInt64.max, polling)
+            // Time counted in instructions (--icount): stop exactly where an interrupt is due.
+            var due: UInt64? = nil
+            if system != nil, let at = hart.environment?.nextEventInstruction, at > now, at < budget {
+                budget = at
+                due = at
+            }
             let granted = budget &- now
             state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
@@ -197,7 +201,7 @@ public final class JIT: Engine {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
             stats.exits[Int(code)] &+= 1
-            let outcome = handle(reason, hart, limit: limit, budget: budget)
+            let outcome = handle(reason, hart, limit: limit, budget: budget, due: due)
             if system != nil, trapRaised {
                 trapRaised = false
                 chargeTrap(&limit, state)
@@ -233,7 +237,7 @@ public final class JIT: Engine {
     }
 
     /// What the dispatcher does after translated code returned for `reason`.
-    private func handle(_ reason: ExitReason, _ hart: Hart, limit: UInt64?, budget: UInt64) -> Continuation {
+    private func handle(_ reason: ExitReason, _ hart: Hart, limit: UInt64?, budget: UInt64, due: UInt64? = nil) -> Continuation {
         let state = hart.state
         switch reason {
         case .direct:
@@ -250,7 +254,12 @@ public final class JIT: Engine {
             stats.indirectMisses &+= 1
             if options.chaining, case .success(let target) = block(at: state.pc, hart),
                systemTLB?.straddling.contains(target) != true {
-                indirectTable(hart).insert(guest: state.pc, host: target)
+                if let systemTLB {
+                    systemTLB.jumps[Int(state.privilege.rawValue & 3)].insert(
+                        guest: state.pc, host: target, leafShift: hart.leafShift(state.pc, access: .execute))
+                } else {
+                    indirect.insert(guest: state.pc, host: target)
+                }
             }
             return .resume
         case .system:
@@ -277,9 +286,10 @@ public final class JIT: Engine {
             trapRaised = true
             return hart.raise(trap)
         case .budget:
-            // The block would pass `budget`. If that is the caller's limit, finish exactly by
-            // stepping one instruction at a time; otherwise it was only the polling quantum.
-            guard let limit, budget == limit, state.instret < limit else { return .resume }
+            // The block would pass `budget`. If that is the caller's limit or where an interrupt
+            // is due, finish exactly by stepping one instruction at a time; otherwise it was
+            // only the polling quantum.
+            guard budget == limit || budget == due, state.instret < budget else { return .resume }
             stats.instructionsStepped &+= 1
             do {
                 let inst = try hart.fetchInstruction(state.pc)
@@ -394,7 +404,7 @@ public final class JIT: Engine {
         targets.indirectTable = indirect.address
         if let mode, let systemTLB {
             targets.system = mode
-            targets.indirectTable = systemTLB.indirect[Int(mode & 3)].address
+            targets.indirectTable = systemTLB.jumps[Int(mode & 3)].table.address
         }
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }
         return Translator.translate(guest, at: cache.address(offset), targets: targets, tables: tables,

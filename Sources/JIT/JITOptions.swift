@@ -22,6 +22,10 @@ public struct JITOptions: Sendable {
     public var faultInjection: JITFaultInjection? = nil
 
     public static let defaultCacheSize = 64 << 20
+    /// System mode's cache: a kernel boot translates firmware, kernel and every program it
+    /// starts, and a full cache is flushed whole; 256 MiB of host address space (only what is
+    /// written costs memory) keeps a Linux boot far from that.
+    public static let systemCacheSize = 256 << 20
 
     public init(cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,
                 maxBlockInstructions: Int = 64, eventQuantum: UInt64 = 1 << 20) {

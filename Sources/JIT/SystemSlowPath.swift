@@ -11,6 +11,8 @@ extension JIT {
         if let systemTLB { return systemTLB }
         let made = SystemTLB()
         systemTLB = made
+        // Nothing is translated yet: what loading wrote needs no fence.i.
+        currentHart?.platform?.bus.writeLog?.discard()
         // Blocks translated for user mode (none, normally) would be keyed differently.
         flush()
         return made
@@ -19,7 +21,30 @@ extension JIT {
     /// The `jalr` table for the hart's privilege level (user mode: the one table).
     func indirectTable(_ hart: Hart) -> IndirectTable {
         guard let systemTLB else { return indirect }
-        return systemTLB.indirect[Int(hart.state.privilege.rawValue & 3)]
+        return systemTLB.jumps[Int(hart.state.privilege.rawValue & 3)].table
+    }
+
+    /// `fence.i` in system mode: the hart's own stores to pages holding translations already
+    /// dropped them (`takeStoredCodePages`); what is left is RAM written behind its back (device
+    /// DMA, A/D updates, HTIF), which the bus logs. Only the translations on those pages go, so
+    /// a kernel's fence.i per mapped page costs nothing when nothing it ran was overwritten.
+    /// Returns the number of blocks dropped.
+    func fenceInstructions(_ hart: Hart, _ system: SystemTLB) -> Int {
+        system.fences &+= 1
+        guard let log = hart.platform?.bus.writeLog else { flush(); return 0 }
+        let written = log.take()
+        if written.everything { flush(); return 0 }
+        var dropped = 0
+        for page in written.pages {
+            let count = system.drop(page: page, clearJumps: false)
+            if count > 0 {
+                dropped += count
+                system.stepper.forgetCode(page: page)
+                system.fencePagesDropped &+= 1
+            }
+        }
+        if dropped > 0 { system.clearIndirect() }
+        return dropped
     }
 
     /// Records the physical pages `guest` was translated from: a store to one now takes the
@@ -81,6 +106,8 @@ extension JIT {
     /// accesses that went through the slow path.
     public var systemMemorySummary: String {
         guard let systemTLB else { return "no system-mode memory" }
-        return "inline TLB \(systemTLB.fills) fills, \(systemTLB.flushes) flushes, \(systemTLB.slowAccesses) slow-path accesses"
+        return "inline TLB \(systemTLB.fills) fills, \(systemTLB.flushes) flushes, \(systemTLB.slowAccesses) slow-path accesses; "
+            + "sfence.vma: \(systemTLB.preciseFlushes) one-leaf, \(systemTLB.mappingFlushes) whole; "
+            + "fence.i \(systemTLB.fences), pages written behind the hart dropped at fence.i \(systemTLB.fencePagesDropped)"
     }
 }

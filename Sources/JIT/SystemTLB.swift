@@ -10,10 +10,12 @@ import RISCV
 /// into the host address of the RAM behind it. An entry exists only for a 4 KiB page that is
 /// RAM, that translation and PMP (for the whole page) allow for that access at the current
 /// privilege, and, for writes, that holds no translated code; so MMIO, code pages and anything
-/// unusual always take the slow path. Privilege, MPRV/MPP/SUM/MXR and the MMU's translations
-/// are folded in by flushing: the engine compares a signature of them at every dispatcher entry
-/// (they change only in the trap-and-emulate handler, at traps and interrupts, all of which
-/// leave translated code) and empties the tables when it moved.
+/// unusual always take the slow path. Privilege and MPRV/MPP/SUM/MXR are folded in by flushing:
+/// the engine compares a signature of them at every dispatcher entry (they change only in the
+/// trap-and-emulate handler, at traps and interrupts, all of which leave translated code) and
+/// empties the tables when it moved. The MMU's own flushes are followed exactly (`apply`):
+/// `sfence.vma addr` drops only the entries of the leaf that maps `addr` (each entry remembers
+/// its leaf's size), everything else empties the tables.
 final class SystemTLB {
     static let entries = 256
     static let entrySize = 16
@@ -23,18 +25,26 @@ final class SystemTLB {
     let base: UnsafeMutablePointer<UInt64>
     /// The single-instruction semantics the slow path uses, and the code-page tracking.
     let stepper = SystemStepper()
-    /// The signature the tables are valid for (`signature(_:)`).
-    private var valid: (UInt64, UInt64, UInt64)? = nil
+    /// log2 of the leaf size behind each entry (`Hart.leafShift`), for `sfence.vma addr`.
+    private let shifts: UnsafeMutablePointer<UInt8>
+    /// The signature the tables are valid for (`revalidate`).
+    private var valid: (UInt64, UInt64)? = nil
     /// Counts for `--stats`.
     private(set) var fills: UInt64 = 0
     private(set) var flushes: UInt64 = 0
     private(set) var slowAccesses: UInt64 = 0
-    /// The code generation (fence.i, sfence.vma/satp/PMP, stores to code pages) the engine's
-    /// translations were made under.
+    /// Entries and jump-cache entries dropped one leaf at a time (`sfence.vma addr`), and the
+    /// times everything went (sfence.vma x0, satp, PMP).
+    private(set) var preciseFlushes: UInt64 = 0
+    private(set) var mappingFlushes: UInt64 = 0
+    /// `fence.i`s, and the pages written behind the hart's back whose translations they dropped.
+    var fences: UInt64 = 0
+    var fencePagesDropped: UInt64 = 0
+    /// The memory's `codeGeneration` (moved by fence.i) the engine last acted on.
     var codeGeneration: UInt64? = nil
-    /// One `jalr` table per privilege level (a virtual pc means different code in each).
-    let indirect = [IndirectTable(), IndirectTable(), IndirectTable(), IndirectTable()]
-    /// The MMU flush count the `jalr` tables were filled under.
+    /// One jump cache (`jalr` table) per privilege level (a virtual pc means different code in each).
+    let jumps = [SystemJumpCache(), SystemJumpCache(), SystemJumpCache(), SystemJumpCache()]
+    /// The MMU flush count the tables were last brought up to date with.
     var mappingGeneration: UInt64 = 0
     /// Translated blocks by virtual pc, privilege and the physical page they were fetched from.
     var blocks: [SystemBlockKey: SystemBlock] = [:]
@@ -62,7 +72,8 @@ final class SystemTLB {
     /// Drops the blocks fetched from `page` (a store reached it). No other block jumps into
     /// them directly: chains stay within a page and never enter a block that straddles pages, so
     /// with the `jalr` tables emptied nothing reaches their code any more.
-    func drop(page: UInt64) -> Int {
+    /// With `clearJumps` false the caller empties the jump caches itself, once for many pages.
+    func drop(page: UInt64, clearJumps: Bool = true) -> Int {
         guard let keys = onPage.removeValue(forKey: page) else { return 0 }
         var dropped = 0
         for key in keys {
@@ -70,16 +81,21 @@ final class SystemTLB {
             straddling.remove(block.host)
             dropped += 1
         }
-        clearIndirect()
+        if clearJumps { clearIndirect() }
         return dropped
     }
 
     init() {
         base = .allocate(capacity: 2 * SystemTLB.entries * 2)
         base.initialize(repeating: SystemTLB.invalid, count: 2 * SystemTLB.entries * 2)
+        shifts = .allocate(capacity: 2 * SystemTLB.entries)
+        shifts.initialize(repeating: 64, count: 2 * SystemTLB.entries)
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        base.deallocate()
+        shifts.deallocate()
+    }
 
     var address: UInt64 { UInt64(UInt(bitPattern: base)) }
 
@@ -90,16 +106,49 @@ final class SystemTLB {
         flushes &+= 1
     }
 
-    /// What a hit depends on besides the page tables: privilege, the mstatus bits that change
-    /// the effective privilege or permissions of data accesses, and the MMU's flush count
-    /// (satp writes, sfence.vma, PMP writes).
+    /// What a hit depends on besides the page tables: privilege and the mstatus bits that
+    /// change the effective privilege or permissions of data accesses.
     func revalidate(_ hart: Hart) {
         let state = hart.state
         let bits = MStatus.mprv | MStatus.mpp | MStatus.sum | MStatus.mxr
-        let now = (UInt64(state.privilege.rawValue), state.mstatus & bits, hart.tlb.flushes)
+        let now = (UInt64(state.privilege.rawValue), state.mstatus & bits)
         if let valid, valid == now { return }
         valid = now
         flush()
+    }
+
+    /// Follows the MMU's flushes since the last call (satp and PMP writes, `sfence.vma`): the
+    /// inline tables and the jump caches hold translations of the current address space only
+    /// (a satp write empties them), so `sfence.vma addr` drops the entries of that leaf, one for
+    /// another address space drops nothing, and anything wider empties them. The physically
+    /// keyed translations stay: only the ways from a virtual pc to them change.
+    func followMappings(_ hart: Hart) {
+        let tlb = hart.tlb
+        guard tlb.flushes != mappingGeneration else { return }
+        mappingGeneration = tlb.flushes
+        let current = SATP.asid(hart.state.satp)
+        for flush in tlb.takeFlushes() {
+            switch flush {
+            case .address(let address):
+                invalidate(address)
+            case .asid(let asid) where asid != current:
+                stepper.flushData()
+            case .all, .asid:
+                self.flush()
+                clearIndirect()
+                mappingFlushes &+= 1
+            }
+        }
+    }
+
+    /// `sfence.vma addr`: drops the inline entries and jump-cache entries whose leaf holds `address`.
+    private func invalidate(_ address: UInt64) {
+        for slot in 0..<(2 * SystemTLB.entries) where base[2 * slot] != SystemTLB.invalid {
+            if (base[2 * slot] ^ address) >> UInt64(shifts[slot]) == 0 { base[2 * slot] = SystemTLB.invalid }
+        }
+        for jump in jumps { jump.invalidate(address) }
+        stepper.flushData()
+        preciseFlushes &+= 1
     }
 
     /// After the slow path performed a plain load or store at `vaddr`: caches its page when
@@ -117,6 +166,7 @@ final class SystemTLB {
         let slot = (store ? SystemTLB.entries : 0) + Int(truncatingIfNeeded: (vaddr >> 12) & UInt64(SystemTLB.entries - 1))
         base[2 * slot] = virtualPage
         base[2 * slot + 1] = UInt64(UInt(bitPattern: host)) &- virtualPage
+        shifts[slot] = hart.leafShift(vaddr, access: access)
         fills &+= 1
     }
 
@@ -125,7 +175,54 @@ final class SystemTLB {
         for k in stride(from: 2 * SystemTLB.entries, to: 4 * SystemTLB.entries, by: 2) { base[k] = SystemTLB.invalid }
     }
 
-    func clearIndirect() { for table in indirect { table.clear() } }
+    func clearIndirect() { for jump in jumps { jump.clear() } }
+}
+
+/// A system-mode jump cache: the `jalr` table translated code probes (virtual pc → host code of
+/// the block that pc reaches now), with the slots in use and the leaf size of each entry's
+/// page kept beside it, so that emptying it costs what was filled and `sfence.vma addr` drops
+/// one leaf's entries.
+final class SystemJumpCache {
+    let table = IndirectTable()
+    private var used: [Int] = []
+    private let shifts = UnsafeMutablePointer<UInt8>.allocate(capacity: IndirectTable.entries)
+
+    init() { shifts.initialize(repeating: 64, count: IndirectTable.entries) }
+    deinit { shifts.deallocate() }
+
+    /// An empty entry holds pc 1 (IndirectTable).
+    private static let empty: UInt64 = 1
+
+    func insert(guest pc: UInt64, host: UInt64, leafShift: UInt8) {
+        let i = Int((pc >> 1) & UInt64(IndirectTable.mask))
+        if table.base[2 * i] == SystemJumpCache.empty { used.append(i) }
+        table.insert(guest: pc, host: host)
+        shifts[i] = leafShift
+    }
+
+    func clear() {
+        for i in used {
+            table.base[2 * i] = SystemJumpCache.empty
+            table.base[2 * i + 1] = 0
+        }
+        used.removeAll(keepingCapacity: true)
+    }
+
+    func invalidate(_ address: UInt64) {
+        var kept = 0
+        for i in used {
+            let pc = table.base[2 * i]
+            if pc == SystemJumpCache.empty { continue }
+            if ((pc & ~0xFFF) ^ address) >> UInt64(shifts[i]) == 0 {
+                table.base[2 * i] = SystemJumpCache.empty
+                table.base[2 * i + 1] = 0
+                continue
+            }
+            used[kept] = i
+            kept += 1
+        }
+        used.removeLast(used.count - kept)
+    }
 }
 
 /// What identifies a block in the engine's table: the guest pc in user mode; in system mode the

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 
 /// A range of physical memory backed by anonymous host memory: the machine's RAM and its boot
 /// ROM. Reserved with `MAP_NORESERVE`, so a large `--memory` costs only the pages the guest
@@ -9,6 +10,9 @@ public final class HostRegion {
     public let base: UInt64
     public let size: UInt64
     public let pointer: UnsafeMutableRawPointer
+    /// The pages written through this type (loading, HTIF, device DMA), for `fence.i`: the
+    /// hart's own stores go through `pointer` and are tracked by the engines themselves.
+    public let writes = RAMWriteLog()
 
     /// Nil when the host cannot reserve `size` bytes.
     init?(base: UInt64, size: UInt64) {
@@ -30,13 +34,23 @@ public final class HostRegion {
     /// The host address of physical `address`, which must be inside the region.
     func host(_ address: UInt64) -> UnsafeMutableRawPointer { pointer + Int(address - base) }
 
+    /// The host address of `[address, address + length)` for a device that may write there
+    /// (DMA): the pages are logged as written. Nil unless the range is inside the region.
+    func dma(_ address: UInt64, _ length: UInt64) -> UnsafeMutableRawPointer? {
+        guard contains(address, length) else { return nil }
+        writes.note(address, length)
+        return host(address)
+    }
+
     /// Copies `bytes` to physical `address`; the caller has checked the range.
     func store(_ bytes: [UInt8], at address: UInt64) {
+        writes.note(address, UInt64(bytes.count))
         bytes.withUnsafeBytes { host(address).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
     /// Zeroes `[address, address + length)`; the caller has checked the range.
     func zero(_ address: UInt64, _ length: UInt64) {
+        writes.note(address, length)
         host(address).initializeMemory(as: UInt8.self, repeating: 0, count: Int(length))
     }
 
@@ -58,6 +72,7 @@ public final class HostRegion {
 
     /// A little-endian store of the low `width` bytes of `value`, at any alignment.
     func storeValue(_ value: UInt64, at address: UInt64, width: Int) {
+        writes.note(address, UInt64(width))
         let p = host(address)
         switch width {
         case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)

@@ -68,7 +68,7 @@ public final class Machine: Platform {
             backends.append(VirtioBlock(try DiskImage(path: drive.path, readOnly: drive.readOnly, snapshot: configuration.snapshot), index: i))
         }
         if configuration.entropy { backends.append(VirtioEntropy()) }
-        let memory: VirtioQueue.Memory = { [ram] address, length in ram.contains(address, length) ? ram.host(address) : nil }
+        let memory: VirtioQueue.Memory = { [ram] address, length in ram.dma(address, length) }
         let plic = self.plic
         virtio = backends.enumerated().map { slot, backend in
             VirtioMMIO(backend, memory: memory, plic: plic, irq: MemoryMap.virtioIRQ(slot))
@@ -114,7 +114,8 @@ public final class Machine: Platform {
     public func waitForInterrupt(hartID: Int, deadline: UInt64?) {
         var wait = Self.longestIdle
         let now = clint.time
-        for tick in [clint.timerCompare, deadline].compactMap({ $0 }) where tick > now && tick != .max {
+        // The earliest only: a clock that jumps (`--icount`) must not pass it.
+        if let tick = [clint.timerCompare, deadline].compactMap({ $0 }).filter({ $0 > now && $0 != .max }).min() {
             wait = min(wait, clint.clock.hostWait(until: clint.clockTicks(at: tick)))
         }
         if let alarm = rtc.nextAlarm {

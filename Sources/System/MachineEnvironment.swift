@@ -24,6 +24,28 @@ public final class MachineEnvironment: Environment {
         hart.environment = self
         hart.state.resetForMachine(hartID: 0)
         hart.state.pc = Machine.resetAddress
+        if let clock = machine.clint.clock as? InstructionClock {
+            clock.instructions = { [unowned hart] in hart.state.instret }
+            instructionClock = clock
+        }
+    }
+
+    /// The machine's clock when it counts instructions (`--icount`).
+    private var instructionClock: InstructionClock?
+
+    /// Under `--icount`: the instruction at which the CLINT's timer or the hart's Sstc timer
+    /// next fires, if either is ahead.
+    public var nextEventInstruction: UInt64? {
+        guard let clock = instructionClock, let hart else { return nil }
+        let clint = machine.clint
+        var due: UInt64? = nil
+        var compares = [clint.timerCompare]
+        if hart.state.menvcfg & EnvConfig.stce != 0 { compares.append(hart.state.stimecmp) }
+        for compare in compares where compare != .max {
+            guard let at = clock.instruction(atTick: clint.clockTicks(at: compare)) else { continue }
+            due = min(due ?? .max, at)
+        }
+        return due
     }
 
     public func environmentCall(_ hart: Hart) -> Continuation {

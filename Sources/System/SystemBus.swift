@@ -31,6 +31,10 @@ public final class SystemBus: PhysicalBus {
 
     public func ramWritable(_ address: UInt64, _ length: UInt64) -> Bool { !rom.contains(address, 1) }
 
+    /// RAM written other than by the hart's stores (`HostRegion.writes`; the boot ROM is never
+    /// written once the machine runs).
+    public var writeLog: RAMWriteLog? { ram.writes }
+
     public func read(_ address: UInt64, width: Int) -> UInt64? {
         guard Self.validWidth(width) else { return nil }
         let length = UInt64(width)

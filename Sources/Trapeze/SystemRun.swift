@@ -23,7 +23,9 @@ public final class SystemRun {
     public init(_ machine: Machine, settings: EngineSettings, emit: @escaping (String) -> Void = { HostIO.error($0 + "\n") }) {
         self.machine = machine
         self.settings = settings
-        engine = settings.kind == .jit ? JIT(options: settings.jitOptions) : interpreter
+        var options = settings.jitOptions
+        options.cacheSize = max(options.cacheSize, JITOptions.systemCacheSize)
+        engine = settings.kind == .jit ? JIT(options: options) : interpreter
         self.emit = emit
         // The hart's own GuestMemory is not used in system mode (all access goes through the
         // bus); a small one keeps fence.i's code generation and a debugger's fetch patches.

@@ -58,6 +58,9 @@ struct SystemCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop the machine after SECONDS of wall-clock time (exit status 124).", valueName: "seconds"))
     var timeout: Double?
 
+    @Flag(help: "Count time in retired instructions (mtime: one tick per 10), not the host clock: runs, and engines, see each timer interrupt at the same instruction.")
+    var icount = false
+
     @Flag(help: "Print one line per executed guest instruction on stderr.")
     var trace = false
 
@@ -98,13 +101,16 @@ struct SystemCommand: ParsableCommand {
         return c
     }
 
+    /// `mtime`'s source: the host's clock, or retired instructions (`--icount`).
+    func clock() -> any TimeSource { icount ? InstructionClock() : HostClock() }
+
     func run() throws {
         let configuration = try systemConfiguration()
         // Ctrl-A commands on a terminal, as QEMU's -nographic; piped input goes as it is.
         let console = HostConsole(escapes: isatty(0) == 1)
         let machine: Machine
         do {
-            machine = try Machine(configuration, console: console)
+            machine = try Machine(configuration, console: console, clock: clock())
             if let path = configuration.dumpDTB {
                 try machine.writeDeviceTree(to: path)
                 return
@@ -140,7 +146,7 @@ extension SystemCommand {
                     throw GuestExit(status: 1)
                 }
                 do {
-                    machine = try Machine(machine.configuration, console: console)
+                    machine = try Machine(machine.configuration, console: console, clock: clock())
                     continue
                 } catch {
                     terminal?.restore()

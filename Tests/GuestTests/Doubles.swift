@@ -20,6 +20,9 @@ final class RAMBus: PhysicalBus {
     }
     func read(_ address: UInt64, width: Int) -> UInt64? { nil }
     func write(_ address: UInt64, width: Int, value: UInt64) -> Bool { false }
+    /// Writes the hart makes behind its own stores (the walk's A/D updates).
+    let log = RAMWriteLog()
+    var writeLog: RAMWriteLog? { log }
 
     func load(_ address: UInt64) -> UInt64 { ram(address, 8)!.load(as: UInt64.self) }
     func store(_ address: UInt64, _ value: UInt64) { ram(address, 8)!.storeBytes(of: value, as: UInt64.self) }

@@ -25,6 +25,17 @@ extension Hart {
         return .success(physical)
     }
 
+    /// log2 of the size of the region around `vaddr` that one `sfence.vma` of an address in it
+    /// may invalidate together with `vaddr`'s translation for `access`, which `translate` just
+    /// succeeded for: the leaf's size under paging, 4 KiB without (nothing to invalidate), 64
+    /// (everything) if the TLB no longer holds the translation.
+    public func leafShift(_ vaddr: UInt64, access: MemoryFault.Access) -> UInt8 {
+        let mode = effectivePrivilege(for: access)
+        let satp = state.satp
+        guard mode != .machine, SATP.levels(mode: SATP.mode(satp)) != nil else { return 12 }
+        return tlb.leafShift(vaddr, access, asid: SATP.asid(satp)) ?? 64
+    }
+
     /// The privilege an access is checked at: loads and stores in M-mode with MPRV use MPP.
     public func effectivePrivilege(for access: MemoryFault.Access) -> PrivilegeMode {
         let mode = privilege
@@ -112,6 +123,7 @@ extension Hart {
                     guard cell.pointee.compareExchange(expected: pte, desired: wanted, ordering: .acquiringAndReleasing).exchanged else {
                         continue restart
                     }
+                    platform?.bus.writeLog?.note(address, 8)
                 }
                 // The leaf's page number above the level, the virtual page number below it.
                 let physicalPage = (PTE.ppn(pte) & ~low | vaddr >> 12 & low) << 12

@@ -62,9 +62,53 @@ public final class TLB: @unchecked Sendable {
         fills &+= 1
     }
 
+    /// What one flush covered, for an engine that keeps translations of its own (the JIT's
+    /// inline TLB and jump caches) and wants to drop no more than the hart did.
+    public enum Flush: Equatable, Sendable {
+        /// Every translation (sfence.vma x0, x0; satp and PMP writes).
+        case all
+        /// The leaf mapping `address`, in every address space or one (sfence.vma addr[, asid]).
+        case address(UInt64)
+        /// Every non-global translation of one address space (sfence.vma x0, asid).
+        case asid(UInt16)
+    }
+
+    /// The flushes since the last `takeFlushes`, oldest first; past `journalLimit` of them the
+    /// journal says `.all` instead.
+    private var journal: [Flush] = []
+    static let journalLimit = 64
+
+    private func record(_ flush: Flush) {
+        if journal.first == .all { return }
+        if flush == .all || journal.count >= TLB.journalLimit {
+            journal.removeAll(keepingCapacity: true)
+            journal.append(.all)
+        } else {
+            journal.append(flush)
+        }
+    }
+
+    /// The flushes since the last call (or since the TLB was made), oldest first; empties the
+    /// journal. A journal nobody takes stays bounded (it collapses into `.all`).
+    public func takeFlushes() -> [Flush] {
+        defer { journal.removeAll(keepingCapacity: true) }
+        return journal
+    }
+
+    /// log2 of the size of the leaf the cached translation of `vaddr` for `access` came from,
+    /// without counting a hit; nil if the TLB does not hold it.
+    func leafShift(_ vaddr: UInt64, _ access: MemoryFault.Access, asid: UInt16) -> UInt8? {
+        let page = vaddr >> 12
+        let entry = table[slot(page, access)]
+        guard entry.epoch == epoch, entry.virtualPage == page,
+              entry.asid == asid || entry.flags & PTE.g != 0 else { return nil }
+        return entry.leafShift
+    }
+
     /// Drops every translation (sfence.vma x0, x0; satp and PMP changes).
     public func flushAll() {
         flushes &+= 1
+        record(.all)
         epoch &+= 1
         // After 2^32 flushes an old entry's epoch could match again: clear them all once.
         if epoch == 0 {
@@ -77,6 +121,7 @@ public final class TLB: @unchecked Sendable {
     /// (asid nil) or, leaving global ones, for one ASID.
     public func flush(address: UInt64, asid: UInt16?) {
         flushes &+= 1
+        record(.address(address))
         for i in table.indices where table[i].epoch == epoch {
             let entry = table[i]
             guard (entry.virtualPage << 12 ^ address) >> UInt64(entry.leafShift) == 0 else { continue }
@@ -88,6 +133,7 @@ public final class TLB: @unchecked Sendable {
     /// sfence.vma x0, asid: every non-global translation of one address space.
     public func flush(asid: UInt16) {
         flushes &+= 1
+        record(.asid(asid))
         for i in table.indices where table[i].epoch == epoch && table[i].asid == asid && table[i].flags & PTE.g == 0 {
             table[i].epoch = 0
         }
