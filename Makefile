@@ -6,7 +6,7 @@ BIN        := .build/$(CONFIG)/trapeze
 DEPS       := libffi-dev libcapstone-dev libfdt-dev
 TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch opensbi
 
-.PHONY: all deps test-deps build demo test clean fixtures test-boot test-userland
+.PHONY: all deps test-deps build demo test clean fixtures test-boot test-linux test-userland
 
 all: build
 
@@ -49,6 +49,13 @@ fixtures:
 test-boot: build
 	@tools/install-deps.sh opensbi gcc-riscv64-linux-gnu qemu-system-misc bc
 	tools/test-boot.sh --qemu
+
+# Boots Debian's riscv64 kernel to Debian's busybox shell with our own /init, an ext4 disk and
+# virtio-rng, under both engines, and drives the console (opt-in, not part of `make test`: it
+# downloads the kernel and busybox-static into .cache/linux). See tools/test-linux.py.
+test-linux: build
+	@tools/install-deps.sh opensbi e2fsprogs xz-utils
+	tools/test-linux.py
 
 clean:
 	rm -rf .build

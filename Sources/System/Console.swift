@@ -8,6 +8,8 @@ public protocol Console: AnyObject {
     func transmit(_ byte: UInt8)
     /// The next input byte if one is waiting now, else nil (never blocks).
     func receive() -> UInt8?
+    /// The byte `receive` would return now, left where it is (never blocks).
+    func peek() -> UInt8?
     /// A file descriptor that becomes readable when input arrives, for `poll` while the hart
     /// idles; nil when no more input can come (or none is wanted now).
     var inputDescriptor: Int32? { get }
@@ -19,6 +21,7 @@ public protocol Console: AnyObject {
 }
 
 extension Console {
+    public func peek() -> UInt8? { nil }
     public func collectInput() {}
     public func connect(_ stops: StopLatch) {}
 }
@@ -66,6 +69,11 @@ public final class HostConsole: Console {
         head += 1
         if head == buffer.count { buffer.removeAll(keepingCapacity: true); head = 0 }
         return b
+    }
+
+    public func peek() -> UInt8? {
+        if buffered == 0 { collectInput() }
+        return buffered > 0 ? buffer[head] : nil
     }
 
     public func collectInput() {

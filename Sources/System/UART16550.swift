@@ -34,15 +34,39 @@ public final class UART16550: Device {
     private var dlab: Bool { lineControlBits & Self.divisorLatch != 0 }
     private var inLoopback: Bool { modemControlBits & Self.loopback != 0 }
 
-    /// Moves waiting console input into the receive FIFO; the guest's reads of LSR and RBR do,
-    /// and the machine does now and then (`background`) while the receive interrupt is enabled.
-    /// Input is not taken before the guest can see it: firmware that drains the UART at start-up
-    /// drops only what is already in the FIFO, never what is typed or piped later.
+    /// Host input reaches the guest only when the guest has a reader for it, so nothing piped or
+    /// typed early is thrown away by a driver that resets or drains the UART while it sets up
+    /// (OpenSBI at start, Linux's 8250 probe and port start-up each do):
+    /// - with the receive interrupt on (an interrupt-driven driver is ready), input moves into
+    ///   the FIFO as it has room, on the guest's LSR and RBR reads and on the machine's
+    ///   `background` polls;
+    /// - with it off (a polled reader, or nobody), input stays with the console: LSR.DR shows
+    ///   that a byte waits (without taking it) once the guest has transmitted since it last set
+    ///   the UART up, and an RBR read right after such an LSR read takes that byte. A drain
+    ///   right after a set-up write (FCR, IER, LCR, MCR) takes nothing.
+    /// Bytes in the FIFO when the guest resets it go back in front of the console's input.
     public func pollInput(background: Bool = false) {
-        guard !inLoopback else { return }
-        if background && interruptEnableBits & Self.receiveEnable == 0 { return }
-        while receiveFIFO.count < (fifoEnabled ? Self.fifoDepth : 1), let b = console.receive() { receiveFIFO.append(b) }
+        guard !inLoopback, receiverReady else { return }
+        while receiveFIFO.count < (fifoEnabled ? Self.fifoDepth : 1), let b = takeInput() { receiveFIFO.append(b) }
         update()
+    }
+
+    private var receiverReady: Bool { interruptEnableBits & Self.receiveEnable != 0 }
+    /// Bytes a FIFO reset handed back, delivered before the console's.
+    private var heldBack: [UInt8] = []
+    /// The FIFO holds bytes the guest sent itself in loopback (a reset drops them).
+    private var fifoHasLoopbackBytes = false
+    /// The guest wrote THR since its last set-up write: it is running, not initialising.
+    private var transmittedSinceSetup = false
+    /// The last access was an LSR read that showed DR for a byte still with the console.
+    private var polledByteShown = false
+
+    private func takeInput() -> UInt8? {
+        heldBack.isEmpty ? console.receive() : heldBack.removeFirst()
+    }
+
+    private func peekInput() -> UInt8? {
+        heldBack.first ?? console.peek()
     }
 
     /// The interrupt identification the UART shows now (IIR's low four bits).
@@ -64,11 +88,18 @@ public final class UART16550: Device {
 
     public func read(_ offset: UInt64, width: Int) -> UInt64? {
         let value: UInt8
+        let shown = polledByteShown
+        polledByteShown = false
         switch offset & 7 {
         case Self.data where dlab: value = divisorLow
         case Self.data:
             if receiveFIFO.isEmpty { pollInput() }
-            value = receiveFIFO.isEmpty ? 0 : receiveFIFO.removeFirst()
+            if receiveFIFO.isEmpty && shown && !receiverReady && !inLoopback, let b = takeInput() {
+                value = b
+            } else {
+                value = receiveFIFO.isEmpty ? 0 : receiveFIFO.removeFirst()
+            }
+            if receiveFIFO.isEmpty { fifoHasLoopbackBytes = false }
             update()
         case Self.interruptEnable: value = dlab ? divisorHigh : interruptEnableBits
         case Self.interruptID:
@@ -79,7 +110,10 @@ public final class UART16550: Device {
         case Self.modemControl: value = modemControlBits
         case Self.lineStatus:
             if receiveFIFO.isEmpty { pollInput() }
-            value = Self.transmitterEmpty | (receiveFIFO.isEmpty ? 0 : Self.dataReady)
+            if receiveFIFO.isEmpty && !receiverReady && !inLoopback && transmittedSinceSetup && peekInput() != nil {
+                polledByteShown = true
+            }
+            value = Self.transmitterEmpty | (receiveFIFO.isEmpty && !polledByteShown ? 0 : Self.dataReady)
         case Self.modemStatus: value = modemStatusBits
         default: value = scratchBits
         }
@@ -88,13 +122,15 @@ public final class UART16550: Device {
 
     public func write(_ offset: UInt64, width: Int, value: UInt64) -> Bool {
         let v = UInt8(truncatingIfNeeded: value)
+        polledByteShown = false
         switch offset & 7 {
         case Self.data where dlab: divisorLow = v
         case Self.data:
             if inLoopback {
-                if receiveFIFO.count < (fifoEnabled ? Self.fifoDepth : 1) { receiveFIFO.append(v) }
+                if receiveFIFO.count < (fifoEnabled ? Self.fifoDepth : 1) { receiveFIFO.append(v); fifoHasLoopbackBytes = true }
             } else {
                 console.transmit(v)
+                transmittedSinceSetup = true
             }
             transmitPending = true
         case Self.interruptEnable where dlab: divisorHigh = v
@@ -102,13 +138,20 @@ public final class UART16550: Device {
             let enablingTransmit = v & Self.transmitEnable != 0 && interruptEnableBits & Self.transmitEnable == 0
             interruptEnableBits = v & 0x0f
             if enablingTransmit { transmitPending = true }
+            transmittedSinceSetup = false
         case Self.interruptID:  // FCR
-            // Switching the FIFOs on or off empties them, as does the receive-reset bit.
+            // Switching the FIFOs on or off empties them, as does the receive-reset bit; what
+            // came from the console goes back to it.
             let enable = v & 0x01 != 0
-            if v & 0x02 != 0 || enable != fifoEnabled { receiveFIFO.removeAll() }
+            if v & 0x02 != 0 || enable != fifoEnabled {
+                if !fifoHasLoopbackBytes { heldBack.insert(contentsOf: receiveFIFO, at: 0) }
+                receiveFIFO.removeAll()
+                fifoHasLoopbackBytes = false
+            }
             fifoEnabled = enable
-        case Self.lineControl: lineControlBits = v
-        case Self.modemControl: modemControlBits = v & 0x1f
+            transmittedSinceSetup = false
+        case Self.lineControl: lineControlBits = v; transmittedSinceSetup = false
+        case Self.modemControl: modemControlBits = v & 0x1f; transmittedSinceSetup = false
         case Self.lineStatus, Self.modemStatus: break  // read-only
         default: scratchBits = v
         }

@@ -115,6 +115,12 @@ public final class VirtioBlock: VirtioBackend {
 
     public let disk: DiskImage
     public let index: Int
+    /// Requests by type and the bytes they moved, for `--stats`.
+    public private(set) var reads: UInt64 = 0, writes: UInt64 = 0, flushes: UInt64 = 0, others: UInt64 = 0
+    public private(set) var bytesRead: UInt64 = 0, bytesWritten: UInt64 = 0
+    public var summary: String {
+        "\(reads) reads (\(bytesRead) bytes), \(writes) writes (\(bytesWritten) bytes), \(flushes) flushes, \(others) other"
+    }
 
     public init(_ disk: DiskImage, index: Int = 0) {
         self.disk = disk
@@ -144,6 +150,7 @@ public final class VirtioBlock: VirtioBackend {
         let sector = header[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         switch type {
         case Self.typeIn:
+            reads &+= 1
             guard disk.covers(sector, dataIn) else { return (Self.ioError, 0) }
             var at = sector, ok = true
             VirtioQueue.Chain.walk(chain.writable, 0, dataIn) { p, n in
@@ -151,23 +158,29 @@ public final class VirtioBlock: VirtioBackend {
                 // read through a bounce buffer.
                 if ok { ok = readPiece(p, n, &at) }
             }
+            if ok { bytesRead &+= UInt64(dataIn) }
             return (ok ? Self.ok : Self.ioError, ok ? dataIn : 0)
         case Self.typeOut:
+            writes &+= 1
             let dataOut = chain.readableCount - Self.headerSize
             guard !disk.readOnly else { return (Self.ioError, 0) }
             guard disk.covers(sector, dataOut) else { return (Self.ioError, 0) }
             let bytes = chain.read(Self.headerSize, dataOut)
             let ok = bytes.withUnsafeBytes { disk.write(sector, from: $0.baseAddress!, count: dataOut) }
+            if ok { bytesWritten &+= UInt64(dataOut) }
             return (ok ? Self.ok : Self.ioError, 0)
         case Self.typeFlush:
+            flushes &+= 1
             return (disk.flush() ? Self.ok : Self.ioError, 0)
         case Self.typeGetID:
+            others &+= 1
             var id = Array("trapeze-vd\(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(min(index, 25)))))".utf8)
             id += [UInt8](repeating: 0, count: Self.idSize - id.count)
             let n = min(dataIn, Self.idSize)
             chain.write(0, Array(id[0..<n]))
             return (Self.ok, n)
         default:
+            others &+= 1
             return (Self.unsupported, 0)
         }
     }
@@ -186,6 +199,9 @@ public final class VirtioBlock: VirtioBackend {
 /// the host's random bytes (at most 64 KiB a request).
 public final class VirtioEntropy: VirtioBackend {
     static let largestRequest = 65536
+    /// Random bytes handed to the guest, for `--stats`.
+    public private(set) var bytesGiven: UInt64 = 0
+    public var summary: String { "\(bytesGiven) random bytes" }
     public init() {}
     public var deviceID: UInt32 { 4 }
     public var queueCount: Int { 1 }
@@ -202,6 +218,7 @@ public final class VirtioEntropy: VirtioBackend {
             for j in 0..<min(8, count - i) { bytes[i + j] = UInt8(truncatingIfNeeded: r >> (8 * UInt64(j))) }
         }
         chain.write(0, bytes)
+        bytesGiven &+= UInt64(count)
         return UInt32(count)
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// What a virtio device does behind its transport: its type, features, configuration space and
 /// how it serves a request.
 public protocol VirtioBackend: AnyObject {
@@ -12,6 +15,12 @@ public protocol VirtioBackend: AnyObject {
     func serve(queue: Int, _ chain: VirtioQueue.Chain) -> UInt32
     /// Name for errors and `--stats`.
     var name: String { get }
+    /// What the device did, for `--stats`.
+    var summary: String { get }
+}
+
+extension VirtioBackend {
+    public var summary: String { "" }
 }
 
 /// The virtio-mmio transport, version 2 (virtio 1.x, 4.2), as QEMU's `virt` board places it:
@@ -52,8 +61,9 @@ public final class VirtioMMIO: Device {
     public private(set) var interrupts: UInt32 = 0
     /// Why the device stopped serving its queues, when the driver broke the protocol.
     public private(set) var fault: String?
-    /// Requests served, for `--stats`.
+    /// Requests served, and the host time spent serving them (notifications), for `--stats`.
     public private(set) var requests: UInt64 = 0
+    public private(set) var notifications: UInt64 = 0, serviceNanoseconds: UInt64 = 0
     private var featuresSelect: UInt32 = 0, driverSelect: UInt32 = 0, selected: UInt32 = 0
 
     public var offeredFeatures: UInt64 { backend.deviceFeatures | Self.version1 | Self.indirectDescriptors }
@@ -163,6 +173,8 @@ public final class VirtioMMIO: Device {
     /// Serves every request the driver made available on queue `index`.
     func notify(_ index: Int) {
         guard index >= 0, index < queues.count, deviceStatus & Self.driverOK != 0, fault == nil else { return }
+        let started = Self.nanoseconds()
+        defer { notifications &+= 1; serviceNanoseconds &+= Self.nanoseconds() &- started }
         var served = false
         do throws(VirtioQueue.Fault) {
             while let head = try queues[index].nextAvailable(memory) {
@@ -183,5 +195,11 @@ public final class VirtioMMIO: Device {
             interrupts |= Self.usedBuffer
             updateLine()
         }
+    }
+
+    private static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }

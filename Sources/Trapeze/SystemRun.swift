@@ -105,6 +105,11 @@ public final class SystemRun {
         } else {
             emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; data TLB fills \(interpreter.systemDataTLBFills), fetch TLB fills \(interpreter.systemFetchTLBFills); blocks dropped by stores to code \(interpreter.systemCodeStores)")
         }
+        for device in machine.virtio {
+            let ms = HostIO.fixed(Double(device.serviceNanoseconds) / 1e6, digits: 1)
+            let what = device.backend.summary
+            emit("trapeze: \(device.backend.name): \(device.requests) requests\(what.isEmpty ? "" : ": " + what); \(device.notifications) notifications, \(ms) ms serving them")
+        }
     }
 
     /// The exit status Trapeze ends with.

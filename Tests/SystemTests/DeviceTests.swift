@@ -146,6 +146,52 @@ import Testing
         #expect(u.read(0, width: 1) == 0x78)
     }
 
+    @Test("RX without the receive interrupt: set-up drains take nothing; a polled reader gets every byte")
+    func polledReceive() {
+        let u = uart
+        console.input = Array("ok".utf8)
+        // Firmware's set-up (as OpenSBI's): FIFO on, then LSR and RBR read to clear them.
+        #expect(u.write(2, width: 1, value: 1))
+        _ = u.write(4, width: 1, value: 0)
+        #expect(u.read(5, width: 1) == 0x60)
+        #expect(u.read(0, width: 1) == 0)
+        #expect(console.input == Array("ok".utf8))
+        // After it printed something, a poll loop: LSR shows the byte, RBR takes it.
+        _ = u.write(0, width: 1, value: 0x3e)
+        #expect(u.read(0, width: 1) == 0)  // RBR not right after an LSR showing DR: nothing taken
+        #expect(u.read(5, width: 1) == 0x61)
+        #expect(u.read(0, width: 1) == UInt64(UInt8(ascii: "o")))
+        #expect(u.read(5, width: 1) == 0x61)
+        #expect(u.read(0, width: 1) == UInt64(UInt8(ascii: "k")))
+        #expect(u.read(5, width: 1) == 0x60)
+        #expect(console.input.isEmpty)
+    }
+
+    @Test("RX: a driver's start-up (FIFO reset, unconditional drains) loses none of the input waiting")
+    func startupKeepsInput() {
+        let u = uart
+        console.input = Array("ls\n".utf8)
+        _ = u.write(1, width: 1, value: 1)
+        u.pollInput(background: true)  // taken into the (one-byte, FIFO off) receiver: the interrupt is on
+        #expect(console.input == Array("s\n".utf8))
+        // Linux's 8250 start-up: receive interrupt off, FIFOs cleared and off, LSR/RX/IIR/MSR read.
+        _ = u.write(1, width: 1, value: 0)
+        _ = u.write(2, width: 1, value: 7)
+        _ = u.write(2, width: 1, value: 0)
+        _ = u.read(5, width: 1)
+        #expect(u.read(0, width: 1) == 0)
+        _ = u.read(2, width: 1)
+        _ = u.read(6, width: 1)
+        _ = u.write(3, width: 1, value: 3)
+        _ = u.read(5, width: 1)
+        #expect(u.read(0, width: 1) == 0)
+        _ = u.write(1, width: 1, value: 5)  // receive interrupts on: the driver is ready
+        _ = u.write(2, width: 1, value: 1)
+        var got: [UInt8] = []
+        while u.read(5, width: 1)! & 1 != 0 { got.append(UInt8(u.read(0, width: 1)!)) }
+        #expect(got == Array("ls\n".utf8))
+    }
+
     @Test("the transmit-empty interrupt is raised when enabled and cleared by reading IIR")
     func transmitInterrupt() {
         let u = uart

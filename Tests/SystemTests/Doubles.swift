@@ -12,6 +12,7 @@ final class BufferConsole: Console {
     var input: [UInt8] = []
     func transmit(_ byte: UInt8) { output.append(byte) }
     func receive() -> UInt8? { input.isEmpty ? nil : input.removeFirst() }
+    func peek() -> UInt8? { input.first }
     var inputDescriptor: Int32? { nil }
     var text: String { String(decoding: output, as: UTF8.self) }
 }

@@ -152,6 +152,10 @@ import Testing
         blockRequest(0, sector: 0, length: 100, deviceWrites: true)
         submit(d, head: 0)
         #expect(requestStatus == 1)
+        // --stats: three reads, only the good one's bytes; each notification timed.
+        let block = d.backend as! VirtioBlock
+        #expect(block.reads == 3 && block.bytesRead == 1024 && block.writes == 0 && d.requests == 3 && d.notifications == 3)
+        #expect(block.summary == "3 reads (1024 bytes), 0 writes (0 bytes), 0 flushes, 0 other")
     }
 
     @Test("virtio-blk writes go to the file; --snapshot keeps them in memory; a read-only disk refuses them")
@@ -174,6 +178,12 @@ import Testing
             descriptor(Self.descriptors, 0, Self.header, 16, VirtioQueue.next, next: 2)
             submit(d, head: 0)
             #expect(requestStatus == 0)  // flush
+            // --stats (the first round only: later rounds' devices also serve the requests still
+            // in the shared ring from before)
+            let block = d.backend as! VirtioBlock
+            if !readOnly && !snapshot {
+                #expect(block.writes == 1 && block.bytesWritten == 512 && block.reads == 1 && block.bytesRead == 512 && block.flushes == 1)
+            }
         }
     }
 
@@ -244,6 +254,7 @@ import Testing
         submit(d, head: 0)
         #expect(usedIndex == 1 && usedElement(0).length == 256)
         #expect(Set(ram.bytes(Self.data, 256)).count > 16)
+        #expect((d.backend as! VirtioEntropy).bytesGiven == 256)
     }
 
     @Test("disk images: a missing file is 127, a directory or an empty file 126")
