@@ -7,6 +7,8 @@ extension Disassembler {
             return renderInteger(i, op, pc: pc)
         case .bit(let op):
             return renderBit(i, op)
+        case .crypto:
+            return renderGeneric(i)
         case .control(let op):
             return renderControl(i, op, pc: pc)
         case .memory(.fence):
@@ -131,6 +133,8 @@ extension Disassembler {
         case .amo: return line(spec.mnemonic + orderingSuffix(i.rm), rd, rs2, "(\(rs1))")
         case .lr: return line(spec.mnemonic + orderingSuffix(i.rm), rd, "(\(rs1))")
         case .shift: return line(spec.mnemonic, rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .byteSelect: return line(spec.mnemonic, rd, rs1, rs2, hex(UInt64(bitPattern: i.imm)))
+        case .roundNumber: return line(spec.mnemonic, rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .none, .b, .u, .j, .csr, .csrImm, .fence, .sfence: return spec.mnemonic
         }
     }

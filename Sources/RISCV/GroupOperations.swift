@@ -23,6 +23,13 @@ public enum BitOp: UInt8, GroupOperation {
     public static var group: OpcodeGroup { .bit }
 }
 
+public enum CryptoOp: UInt8, GroupOperation {
+    case aes64es, aes64esm, aes64ds, aes64dsm, aes64im, aes64ks1i, aes64ks2
+    case sha256sig0, sha256sig1, sha256sum0, sha256sum1, sha512sig0, sha512sig1, sha512sum0, sha512sum1
+    case sm3p0, sm3p1, sm4ed, sm4ks
+    public static var group: OpcodeGroup { .crypto }
+}
+
 public enum ControlOp: UInt8, GroupOperation {
     case jal, jalr
     case beq, bne, blt, bge, bltu, bgeu

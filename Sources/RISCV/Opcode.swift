@@ -22,6 +22,10 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
     case pack, packh, packw, brev8, xperm4, xperm8
     case czero_eqz, czero_nez
+    // Crypto: Zkne, Zknd, Zknh, Zksh, Zksed (scalar AES, SHA-2, SM3 and SM4 steps).
+    case aes64es, aes64esm, aes64ds, aes64dsm, aes64im, aes64ks1i, aes64ks2
+    case sha256sig0, sha256sig1, sha256sum0, sha256sum1, sha512sig0, sha512sig1, sha512sum0, sha512sum1
+    case sm3p0, sm3p1, sm4ed, sm4ks
     // Control transfer.
     case jal, jalr
     case beq, bne, blt, bge, bltu, bgeu
