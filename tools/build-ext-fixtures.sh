@@ -18,3 +18,5 @@ echo "build-ext-fixtures: bitmanip expects $(cat Fixtures/ext/bitmanip.expected)
 $CC "${FLAGS[@]/-march=*/-march=rv64gc_zkne_zknd_zknh_zksh_zksed}" Fixtures/ext/crypto.c -o Fixtures/ext/crypto
 qemu-riscv64 -cpu rv64,zkne=true,zknd=true,zknh=true,zksh=true,zksed=true Fixtures/ext/crypto > Fixtures/ext/crypto.expected
 echo "build-ext-fixtures: crypto expects $(wc -l < Fixtures/ext/crypto.expected) lines"
+# A timing loop for the README's numbers (not a test).
+$CC "${FLAGS[@]/-march=*/-march=rv64gc_zkne_zknd_zknh}" Fixtures/ext/crypto-bench.c -o Fixtures/ext/crypto-bench
