@@ -176,7 +176,9 @@ extension Executor {
              .fcvt_s_d, .fcvt_d_s,
              .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
              .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d,
-             .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
+             .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x,
+             .fli_s, .fli_d, .fminm_s, .fmaxm_s, .fminm_d, .fmaxm_d, .fround_s, .froundnx_s, .fround_d, .froundnx_d,
+             .fcvtmod_w_d, .fleq_s, .fltq_s, .fleq_d, .fltq_d:
             try floatingPoint(i)
             try float(i)
         }

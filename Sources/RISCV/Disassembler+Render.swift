@@ -23,6 +23,11 @@ extension Disassembler {
             if i.rs1 == i.rs2, let alias = Disassembler.signInjectionAliases[op] {
                 return line(alias, RegisterNames.f(i.rd), RegisterNames.f(i.rs1))
             }
+            // Zfa: fli's constant, and fcvtmod.w.d's fixed rounding mode.
+            if op == .fli_s || op == .fli_d {
+                return line(op.opcode.info.mnemonic, RegisterNames.f(i.rd), FloatConstantTable.text(Int(i.rs1)))
+            }
+            if op == .fcvtmod_w_d { return line("fcvtmod.w.d", RegisterNames.x(i.rd), RegisterNames.f(i.rs1), "rtz") }
             return renderGeneric(i)
         case .system(let op):
             return renderSystem(i, op)

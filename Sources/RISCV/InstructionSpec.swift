@@ -51,6 +51,8 @@ public enum Extension: UInt8, Sendable, CaseIterable {
     case zba, zbb, zbc, zbs, zbkb, zbkc, zbkx, zicond
     /// The crypto group's (aes64ks1i and aes64ks2 are Zkne's and Zknd's: the row says zkne).
     case zkne, zknd, zknh, zksh, zksed
+    /// Additional floating-point instructions (the float group's).
+    case zfa
 }
 
 /// Which register file an operand field names.
