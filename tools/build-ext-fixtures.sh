@@ -3,6 +3,8 @@
 #   bitmanip       -march=rv64gc_zba_zbb_zbc_zbs, Zicond through .insn
 #   bitmanip-qemu  the same without Zicond (QEMU 7.2 has no Zicond), run under
 #                  qemu-riscv64 -cpu rv64,zba=true,zbb=true,zbc=true,zbs=true
+#   crypto         -march=rv64gc_zkne_zknd_zknh_zksh_zksed, run under
+#                  qemu-riscv64 -cpu rv64,zkne=true,zknd=true,zknh=true,zksh=true,zksed=true
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CC=${CC:-riscv64-linux-gnu-gcc}
@@ -11,3 +13,10 @@ $CC "${FLAGS[@]}" Fixtures/ext/bitmanip.c -o Fixtures/ext/bitmanip
 $CC "${FLAGS[@]}" -DNO_ZICOND Fixtures/ext/bitmanip.c -o Fixtures/ext/bitmanip-qemu
 qemu-riscv64 -cpu rv64,zba=true,zbb=true,zbc=true,zbs=true Fixtures/ext/bitmanip-qemu > Fixtures/ext/bitmanip.expected
 echo "build-ext-fixtures: bitmanip expects $(cat Fixtures/ext/bitmanip.expected)"
+
+# The crypto group (fpcrypto).
+$CC "${FLAGS[@]/-march=*/-march=rv64gc_zkne_zknd_zknh_zksh_zksed}" Fixtures/ext/crypto.c -o Fixtures/ext/crypto
+qemu-riscv64 -cpu rv64,zkne=true,zknd=true,zknh=true,zksh=true,zksed=true Fixtures/ext/crypto > Fixtures/ext/crypto.expected
+echo "build-ext-fixtures: crypto expects $(wc -l < Fixtures/ext/crypto.expected) lines"
+# A timing loop for the README's numbers (not a test).
+$CC "${FLAGS[@]/-march=*/-march=rv64gc_zkne_zknd_zknh}" Fixtures/ext/crypto-bench.c -o Fixtures/ext/crypto-bench

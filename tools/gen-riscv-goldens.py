@@ -269,12 +269,50 @@ def gen_bit():
     lines += [f"{addr:x}\t{enc}\t{text}" for addr, enc, text in entries]
     write(os.path.join(GOLDENS, "bit.txt"), lines)
 
+# ---------------------------------------------------------------- the crypto group (Zk*, Zks*)
+CRYPTO_MARCH = "rv64gc_zkne_zknd_zknh_zksh_zksed"
+
+def gen_crypto():
+    """Every crypto mnemonic in a few operand shapes, then a sweep of the encodings around its
+    rows: OP funct3 0 over every funct7 (byte selects included) and the OP-IMM funct3 1 words
+    whose bits 31:20 start like the unary rows and aes64ks1i (every round number)."""
+    src = ["\t.text"]
+    regs = [("a0", "a1", "a2"), ("t0", "s1", "zero"), ("s11", "zero", "t6")]
+    three = "aes64es aes64esm aes64ds aes64dsm aes64ks2".split()
+    two = ("aes64im sha256sig0 sha256sig1 sha256sum0 sha256sum1 sha512sig0 sha512sig1 sha512sum0 sha512sum1 "
+           "sm3p0 sm3p1").split()
+    for rd, rs1, rs2 in regs:
+        src += [f"\t{m} {rd},{rs1},{rs2}" for m in three]
+        src += [f"\t{m} {rd},{rs1}" for m in two]
+        src += [f"\taes64ks1i {rd},{rs1},{n}" for n in (0, 1, 9, 10)]
+        src += [f"\t{m} {rd},{rs1},{rs2},{bs}" for m in ("sm4ed", "sm4ks") for bs in range(4)]
+    for f7 in range(128):
+        for rs2 in (0, 5, 31):
+            w = f7 << 25 | rs2 << 20 | 11 << 15 | 0 << 12 | 10 << 7 | 0x33
+            src.append(f"\t.insn 4, 0x{w:08x}")
+    for top in list(range(0x100, 0x120)) + list(range(0x300, 0x320)):
+        w = top << 20 | 11 << 15 | 1 << 12 | 10 << 7 | 0x13
+        src.append(f"\t.insn 4, 0x{w:08x}")
+    with tempfile.TemporaryDirectory() as tmp:
+        s_path, o_path = os.path.join(tmp, "crypto.S"), os.path.join(tmp, "crypto.o")
+        write(s_path, src)
+        subprocess.run(["riscv64-linux-gnu-gcc", "-c", f"-march={CRYPTO_MARCH}", "-mabi=lp64d", s_path, "-o", o_path], check=True)
+        entries = list(listing(objdump(["-d", o_path])))
+    lines = [BANNER.format(f"the crypto group's mnemonics and a sweep around its rows, -march={CRYPTO_MARCH}"),
+             "# address\tencoding\tobjdump -d text"]
+    lines += [f"{addr:x}\t{enc}\t{text}" for addr, enc, text in entries]
+    write(os.path.join(GOLDENS, "crypto.txt"), lines)
+
 if __name__ == "__main__":
     os.makedirs(GOLDENS, exist_ok=True)
     if sys.argv[1:] == ["--bit"]:
         gen_bit()
         sys.exit(0)
+    if sys.argv[1:] == ["--crypto"]:
+        gen_crypto()
+        sys.exit(0)
     gen_bit()
+    gen_crypto()
     entries = gen_all()
     gen_csr_names()
     gen_fixtures()

@@ -131,6 +131,11 @@ extension Executor {
              .clmul, .clmulh, .clmulr, .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti,
              .pack, .packh, .packw, .brev8, .xperm4, .xperm8, .czero_eqz, .czero_nez:
             bit(i)
+        // Zkne, Zknd, Zknh, Zksh, Zksed
+        case .aes64es, .aes64esm, .aes64ds, .aes64dsm, .aes64im, .aes64ks1i, .aes64ks2,
+             .sha256sig0, .sha256sig1, .sha256sum0, .sha256sum1, .sha512sig0, .sha512sig1, .sha512sum0, .sha512sum1,
+             .sm3p0, .sm3p1, .sm4ed, .sm4ks:
+            try crypto(i)
         // A
         case .lr_w: try loadReserved(i, Int32.self)
         case .lr_d: try loadReserved(i, Int64.self)
@@ -171,7 +176,9 @@ extension Executor {
              .fcvt_s_d, .fcvt_d_s,
              .fcvt_w_d, .fcvt_wu_d, .fcvt_l_d, .fcvt_lu_d,
              .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d,
-             .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x:
+             .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x,
+             .fli_s, .fli_d, .fminm_s, .fmaxm_s, .fminm_d, .fmaxm_d, .fround_s, .froundnx_s, .fround_d, .froundnx_d,
+             .fcvtmod_w_d, .fleq_s, .fltq_s, .fleq_d, .fltq_d:
             try floatingPoint(i)
             try float(i)
         }

@@ -19,6 +19,8 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var lzcnt = false
     public var bmi1 = false
     public var bmi2 = false
+    /// AES-NI (CPUID.1:ECX bit 25): the crypto group's aes64* lowerings.
+    public var aes = false
 
     public init(sse41: Bool, fma: Bool, popcnt: Bool = false, lzcnt: Bool = false, bmi1: Bool = false, bmi2: Bool = false) {
         self.sse41 = sse41
@@ -51,6 +53,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         let avxState = osxsave && trapeze_xgetbv0() & 0b110 == 0b110
         let fma = ecx & (1 << 12) != 0 && avx && avxState
         let popcnt = ecx & (1 << 23) != 0
+        let aesNI = ecx & (1 << 25) != 0
         var bmi1 = false, bmi2 = false, lzcnt = false
         trapeze_cpuid(0, 0, &r)
         if r[0] >= 7 {
@@ -63,7 +66,9 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
             trapeze_cpuid(0x8000_0001, 0, &r)
             lzcnt = r[2] & (1 << 5) != 0 // ABM
         }
-        return CPUFeatures(sse41: sse41, fma: fma, popcnt: popcnt, lzcnt: lzcnt, bmi1: bmi1, bmi2: bmi2)
+        var features = CPUFeatures(sse41: sse41, fma: fma, popcnt: popcnt, lzcnt: lzcnt, bmi1: bmi1, bmi2: bmi2)
+        features.aes = aesNI
+        return features
         #else
         return .baseline
         #endif
@@ -71,7 +76,8 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let names = [sse41 ? "sse4.1" : nil, fma ? "fma3" : nil, popcnt ? "popcnt" : nil, lzcnt ? "lzcnt" : nil,
-                     bmi1 ? "bmi1" : nil, bmi2 ? "bmi2" : nil].compactMap { $0 }
+                     bmi1 ? "bmi1" : nil, bmi2 ? "bmi2" : nil,
+                     aes ? "aes" : nil].compactMap { $0 }
         return names.isEmpty ? "baseline (sse2)" : names.joined(separator: " ")
     }
 }

@@ -58,8 +58,10 @@ extension Translator {
         if i.rm & 1 != 0 { fullBarrier() }
         markFaultSite(store: false)
         if size == .dword {
+            // The whole reservation value, zero-extended as the interpreter keeps it: a later
+            // sc.d to the address compares all 64 bits (fuzz seed 260 met a stale upper half).
             a.mov(.ecx, guestMemory(.dword))
-            a.mov(.dword(Host.state, Int32(StateOffset.reservationValue)), .ecx)
+            a.mov(.qword(Host.state, Int32(StateOffset.reservationValue)), .rcx)
             a.movsxd(.rcx, .ecx)
         } else {
             a.mov(.rcx, guestMemory(.qword))

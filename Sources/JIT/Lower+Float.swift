@@ -114,6 +114,12 @@ extension Translator {
         case .fmv_w_x: moveToFloat(i, .single)
         case .fmv_d_x: moveToFloat(i, .double)
 
+        // Zfa: fli is a constant; the rest call FloatUnit (Lower+Zfa.swift).
+        case .fli_s, .fli_d: loadFloatConstant(i, double: op == .fli_d)
+        case .fminm_s, .fmaxm_s, .fminm_d, .fmaxm_d, .fround_s, .froundnx_s, .fround_d, .froundnx_d,
+             .fcvtmod_w_d, .fleq_s, .fltq_s, .fleq_d, .fltq_d:
+            zfa(i, op)
+
         }
     }
 

@@ -37,6 +37,8 @@ enum Lowering: Equatable {
         case .system: .system
         // Zb*: inline, with a helper call for the few x86 has no short form of.
         case .bit: .slowPath
+        // Zk*/Zks*: inline (AES-NI, rotates), SM4 and AES without AES-NI through a helper.
+        case .crypto: .slowPath
         // A: lock-prefixed x86 inline; misaligned or out-of-range addresses call the interpreter.
         // F and D arithmetic: SSE/FMA3 inline; NaN results, RMM and the like call FloatUnit.
         case .atomic, .float: .slowPath
@@ -52,6 +54,7 @@ extension Translator {
         switch i.opcode.operation {
         case .integer(let op): integer(i, op)
         case .bit(let op): bit(i, op)
+        case .crypto(let op): crypto(i, op)
         case .control(let op): control(i, op)
         case .memory(let op): loadStore(i, op)
         case .atomic(let op): atomic(i, op)

@@ -69,6 +69,8 @@ private func fields(of w: UInt32, opcode: Opcode, format: Format) -> Instruction
     case .lr: i.rd = rd; i.rs1 = rs1; i.rm = UInt16((w >> 25) & 3)
     case .none: break
     case .sfence: i.rs1 = rs1; i.rs2 = rs2
+    case .byteSelect: i.rd = rd; i.rs1 = rs1; i.rs2 = rs2; i.imm = Int64(w >> 30)
+    case .roundNumber: i.rd = rd; i.rs1 = rs1; i.imm = Int64((w >> 20) & 0xf)
     }
     return i
 }

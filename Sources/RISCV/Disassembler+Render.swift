@@ -7,6 +7,8 @@ extension Disassembler {
             return renderInteger(i, op, pc: pc)
         case .bit(let op):
             return renderBit(i, op)
+        case .crypto:
+            return renderGeneric(i)
         case .control(let op):
             return renderControl(i, op, pc: pc)
         case .memory(.fence):
@@ -21,6 +23,11 @@ extension Disassembler {
             if i.rs1 == i.rs2, let alias = Disassembler.signInjectionAliases[op] {
                 return line(alias, RegisterNames.f(i.rd), RegisterNames.f(i.rs1))
             }
+            // Zfa: fli's constant, and fcvtmod.w.d's fixed rounding mode.
+            if op == .fli_s || op == .fli_d {
+                return line(op.opcode.info.mnemonic, RegisterNames.f(i.rd), FloatConstantTable.text(Int(i.rs1)))
+            }
+            if op == .fcvtmod_w_d { return line("fcvtmod.w.d", RegisterNames.x(i.rd), RegisterNames.f(i.rs1), "rtz") }
             return renderGeneric(i)
         case .system(let op):
             return renderSystem(i, op)
@@ -131,6 +138,8 @@ extension Disassembler {
         case .amo: return line(spec.mnemonic + orderingSuffix(i.rm), rd, rs2, "(\(rs1))")
         case .lr: return line(spec.mnemonic + orderingSuffix(i.rm), rd, "(\(rs1))")
         case .shift: return line(spec.mnemonic, rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .byteSelect: return line(spec.mnemonic, rd, rs1, rs2, hex(UInt64(bitPattern: i.imm)))
+        case .roundNumber: return line(spec.mnemonic, rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .none, .b, .u, .j, .csr, .csrImm, .fence, .sfence: return spec.mnemonic
         }
     }

@@ -29,6 +29,8 @@ public func encode(_ i: Instruction) -> UInt32 {
     case .lr: word |= rd | rs1 | UInt32(i.rm & 3) << 25
     case .none: break
     case .sfence: word |= rs1 | rs2
+    case .byteSelect: word |= rd | rs1 | rs2 | (imm & 3) << 30
+    case .roundNumber: word |= rd | rs1 | (imm & 0xf) << 20
     }
     return word
 }

@@ -23,6 +23,13 @@ public enum BitOp: UInt8, GroupOperation {
     public static var group: OpcodeGroup { .bit }
 }
 
+public enum CryptoOp: UInt8, GroupOperation {
+    case aes64es, aes64esm, aes64ds, aes64dsm, aes64im, aes64ks1i, aes64ks2
+    case sha256sig0, sha256sig1, sha256sum0, sha256sum1, sha512sig0, sha512sig1, sha512sum0, sha512sum1
+    case sm3p0, sm3p1, sm4ed, sm4ks
+    public static var group: OpcodeGroup { .crypto }
+}
+
 public enum ControlOp: UInt8, GroupOperation {
     case jal, jalr
     case beq, bne, blt, bge, bltu, bgeu
@@ -61,6 +68,9 @@ public enum FloatOp: UInt8, GroupOperation {
     case fcvt_w_d, fcvt_wu_d, fcvt_l_d, fcvt_lu_d
     case fmv_x_d, feq_d, flt_d, fle_d, fclass_d
     case fcvt_d_w, fcvt_d_wu, fcvt_d_l, fcvt_d_lu, fmv_d_x
+    // Zfa (RV64: fmvh.x.d and fmvp.d.x are RV32-only).
+    case fli_s, fli_d, fminm_s, fmaxm_s, fminm_d, fmaxm_d, fround_s, froundnx_s, fround_d, froundnx_d
+    case fcvtmod_w_d, fleq_s, fltq_s, fleq_d, fltq_d
     public static var group: OpcodeGroup { .float }
 }
 

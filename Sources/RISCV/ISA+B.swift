@@ -67,6 +67,7 @@ extension Extension {
         switch opcode {
         case .andn, .orn, .xnor, .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8: .zbkb
         case .clmul, .clmulh: .zbkc
+        case .aes64ks1i, .aes64ks2: .zknd
         default: nil
         }
     }

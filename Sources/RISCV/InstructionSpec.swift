@@ -35,6 +35,10 @@ public enum Format: UInt8, Sendable {
     case lr
     /// No operands.
     case none
+    /// rd, rs1, rs2, and a byte select in bits 31:30 as `imm` (sm4ed, sm4ks).
+    case byteSelect
+    /// rd, rs1, and a round number in bits 23:20 as `imm` (aes64ks1i).
+    case roundNumber
     /// rs1, rs2 (sfence.vma).
     case sfence
 }
@@ -45,6 +49,10 @@ public enum Extension: UInt8, Sendable, CaseIterable {
     /// The bit group's extensions. An instruction in two of them (`andn` in Zbb and Zbkb,
     /// `clmul` in Zbc and Zbkc) has its row under the first; `Extension.also` names the other.
     case zba, zbb, zbc, zbs, zbkb, zbkc, zbkx, zicond
+    /// The crypto group's (aes64ks1i and aes64ks2 are Zkne's and Zknd's: the row says zkne).
+    case zkne, zknd, zknh, zksh, zksed
+    /// Additional floating-point instructions (the float group's).
+    case zfa
 }
 
 /// Which register file an operand field names.

@@ -22,6 +22,10 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
     case pack, packh, packw, brev8, xperm4, xperm8
     case czero_eqz, czero_nez
+    // Crypto: Zkne, Zknd, Zknh, Zksh, Zksed (scalar AES, SHA-2, SM3 and SM4 steps).
+    case aes64es, aes64esm, aes64ds, aes64dsm, aes64im, aes64ks1i, aes64ks2
+    case sha256sig0, sha256sig1, sha256sum0, sha256sum1, sha512sig0, sha512sig1, sha512sum0, sha512sum1
+    case sm3p0, sm3p1, sm4ed, sm4ks
     // Control transfer.
     case jal, jalr
     case beq, bne, blt, bge, bltu, bgeu
@@ -48,6 +52,9 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     case fcvt_w_d, fcvt_wu_d, fcvt_l_d, fcvt_lu_d
     case fmv_x_d, feq_d, flt_d, fle_d, fclass_d
     case fcvt_d_w, fcvt_d_wu, fcvt_d_l, fcvt_d_lu, fmv_d_x
+    // Zfa (RV64: fmvh.x.d and fmvp.d.x are RV32-only).
+    case fli_s, fli_d, fminm_s, fmaxm_s, fminm_d, fmaxm_d, fround_s, froundnx_s, fround_d, froundnx_d
+    case fcvtmod_w_d, fleq_s, fltq_s, fleq_d, fltq_d
     // System: what the trap-and-emulate handler executes (base, Zifencei, Zicsr, privileged).
     case ecall, ebreak
     case fence_i

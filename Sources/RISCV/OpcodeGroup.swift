@@ -1,6 +1,6 @@
 /// The part of the machine an instruction works on, which decides how every engine treats it:
 /// the one definition of "system instruction", of what ends a block, and of which code handles
-/// an opcode. Each group has a narrow enum of its operations (`IntegerOp`, `BitOp`, `ControlOp`,
+/// an opcode. Each group has a narrow enum of its operations (`IntegerOp`, `BitOp`, `CryptoOp`, `ControlOp`,
 /// `MemoryOp`, `AtomicOp`, `FloatMemoryOp`, `FloatOp`, `SystemOp`); engines dispatch on
 /// `Opcode.operation` and then `switch` exhaustively over the narrow enum, so no switch lists
 /// opcodes that do not belong to it. (The interpreter's hot `Executor.step` is the exception:
@@ -22,6 +22,9 @@ public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
     /// Zbkb, Zbkc, Zbkx, Zicond): register arithmetic like `integer`, kept apart so that the
     /// extensions a `--cpu` choice leaves out are one range of opcodes.
     case bit
+    /// Scalar cryptography (Zkne, Zknd, Zknh, Zksh, Zksed): register arithmetic like `bit`, with
+    /// AES-NI lowerings in the JIT; its own range of opcodes for `--cpu` to leave out.
+    case crypto
     /// Jumps and conditional branches: end the block.
     case control
     /// Integer loads and stores, and `fence`.
@@ -41,6 +44,7 @@ public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
         switch self {
         case .integer: .lui
         case .bit: .sh1add
+        case .crypto: .aes64es
         case .control: .jal
         case .memory: .lb
         case .atomic: .lr_w
@@ -55,7 +59,7 @@ public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
     @inlinable public var endsBlock: Bool {
         switch self {
         case .control, .system: true
-        case .integer, .bit, .memory, .atomic, .floatMemory, .float: false
+        case .integer, .bit, .crypto, .memory, .atomic, .floatMemory, .float: false
         }
     }
 }
@@ -64,6 +68,7 @@ public enum OpcodeGroup: UInt8, CaseIterable, Sendable {
 public enum Operation: Equatable, Sendable {
     case integer(IntegerOp)
     case bit(BitOp)
+    case crypto(CryptoOp)
     case control(ControlOp)
     case memory(MemoryOp)
     case atomic(AtomicOp)
@@ -77,7 +82,8 @@ extension Opcode {
     @inlinable public var group: OpcodeGroup {
         let r = index
         if r < OpcodeGroup.bit.first.index { return .integer }
-        if r < OpcodeGroup.control.first.index { return .bit }
+        if r < OpcodeGroup.crypto.first.index { return .bit }
+        if r < OpcodeGroup.control.first.index { return .crypto }
         if r < OpcodeGroup.memory.first.index { return .control }
         if r < OpcodeGroup.atomic.first.index { return .memory }
         if r < OpcodeGroup.floatMemory.first.index { return .atomic }
@@ -95,6 +101,7 @@ extension Opcode {
         switch group {
         case .integer: .integer(IntegerOp(member: self))
         case .bit: .bit(BitOp(member: self))
+        case .crypto: .crypto(CryptoOp(member: self))
         case .control: .control(ControlOp(member: self))
         case .memory: .memory(MemoryOp(member: self))
         case .atomic: .atomic(AtomicOp(member: self))

@@ -20,11 +20,11 @@ import TestSupport
 
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
-    /// Every F/D register-to-register instruction and every A instruction (plus, in the programs,
+    /// Every F/D (and Zfa) register-to-register instruction and every A instruction (plus, in the programs,
     /// Zicsr on the floating-point CSRs).
     static let opcodes: [Opcode] = Opcode.allCases.filter { op in
         let info = op.info
-        return info.ext == .a || ((info.ext == .f || info.ext == .d) && info.memory == nil)
+        return info.ext == .a || ((info.ext == .f || info.ext == .d || info.ext == .zfa) && info.memory == nil)
     }
 
     @Test func fixedSeed() {
@@ -48,7 +48,7 @@ import TestSupport
 
     /// The opcode list really covers F, D and A (and nothing was filtered away by mistake).
     @Test func coversEveryInstruction() {
-        #expect(Self.opcodes.count == 28 + 30 + 22) // F, D (with fcvt.s.d and fcvt.d.s), A
+        #expect(Self.opcodes.count == 28 + 30 + 22 + 15) // F, D (with fcvt.s.d and fcvt.d.s), A, Zfa
         #expect(Self.opcodes.contains(.fmadd_s) && Self.opcodes.contains(.fcvt_d_lu) && Self.opcodes.contains(.amomaxu_d))
         #expect(!Self.opcodes.contains(.flw) && !Self.opcodes.contains(.fsd))
     }
@@ -172,6 +172,7 @@ struct FuzzCase: CustomStringConvertible {
             i.rs1 = reg(info.rs1)
             i.rs2 = reg(info.rs2)
             i.rs3 = reg(info.rs3)
+            if op == .fli_s || op == .fli_d { i.rs1 = UInt8(r.below(32)) } // the constant's index
             if info.ext == .a {
                 i.rm = UInt16(r.below(4)) // aq, rl
                 if i.rs1 == 0 { i.rs1 = 30 }

@@ -9,6 +9,7 @@ import RISCV
         switch operation {
         case .integer(let op): (IntegerOp.group, op.opcode)
         case .bit(let op): (BitOp.group, op.opcode)
+        case .crypto(let op): (CryptoOp.group, op.opcode)
         case .control(let op): (ControlOp.group, op.opcode)
         case .memory(let op): (MemoryOp.group, op.opcode)
         case .atomic(let op): (AtomicOp.group, op.opcode)
@@ -22,6 +23,7 @@ import RISCV
     static let members: [OpcodeGroup: [Opcode]] = [
         .integer: IntegerOp.allCases.map(\.opcode),
         .bit: BitOp.allCases.map(\.opcode),
+        .crypto: CryptoOp.allCases.map(\.opcode),
         .control: ControlOp.allCases.map(\.opcode),
         .memory: MemoryOp.allCases.map(\.opcode),
         .atomic: AtomicOp.allCases.map(\.opcode),
@@ -48,6 +50,7 @@ import RISCV
     @Test func narrowEnumsMirrorOpcodeNameForName() {
         #expect(Self.names(IntegerOp.allCases) == Self.names(Self.members[.integer] ?? []))
         #expect(Self.names(BitOp.allCases) == Self.names(Self.members[.bit] ?? []))
+        #expect(Self.names(CryptoOp.allCases) == Self.names(Self.members[.crypto] ?? []))
         #expect(Self.names(ControlOp.allCases) == Self.names(Self.members[.control] ?? []))
         #expect(Self.names(MemoryOp.allCases) == Self.names(Self.members[.memory] ?? []))
         #expect(Self.names(AtomicOp.allCases) == Self.names(Self.members[.atomic] ?? []))
@@ -63,6 +66,7 @@ import RISCV
             #expect((IntegerOp(opcode)?.opcode ?? opcode) == opcode)
             #expect((IntegerOp(opcode) != nil) == (opcode.group == .integer), "\(opcode)")
             #expect((BitOp(opcode) != nil) == (opcode.group == .bit), "\(opcode)")
+            #expect((CryptoOp(opcode) != nil) == (opcode.group == .crypto), "\(opcode)")
             #expect((AtomicOp(opcode) != nil) == (opcode.group == .atomic), "\(opcode)")
             #expect((FloatOp(opcode) != nil) == (opcode.group == .float), "\(opcode)")
             #expect((SystemOp(opcode) != nil) == (opcode.group == .system), "\(opcode)")
@@ -83,6 +87,9 @@ import RISCV
                 #expect(!spec.mayTrap && spec.memory == nil, "\(name)")
             case .bit:
                 #expect(!spec.mayTrap && spec.memory == nil && spec.writesX, "\(name)")
+            case .crypto:
+                // Only a reserved aes64ks1i round number traps.
+                #expect(spec.mayTrap == (spec.opcode == .aes64ks1i) && spec.memory == nil && spec.writesX, "\(name)")
             case .memory:
                 // fence orders accesses without making one.
                 #expect(spec.mayTrap == (spec.opcode != .fence) && (spec.memory != nil) == (spec.opcode != .fence), "\(name)")
@@ -90,7 +97,7 @@ import RISCV
                 #expect(spec.mayTrap && spec.memory != nil, "\(name)")
                 #expect((spec.group == .atomic) == (spec.ext == .a), "\(name)")
             case .float:
-                #expect(spec.memory == nil && (spec.ext == .f || spec.ext == .d), "\(name)")
+                #expect(spec.memory == nil && (spec.ext == .f || spec.ext == .d || spec.ext == .zfa), "\(name)")
             case .system:
                 // fence.i only discards translations; everything else may raise an exception.
                 #expect(spec.mayTrap == (spec.opcode != .fence_i) && spec.memory == nil, "\(name)")

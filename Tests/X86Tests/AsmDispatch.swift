@@ -185,6 +185,12 @@ func emit(_ ins: AsmInstruction, into a: inout Assembler) throws {
     case let ("roundss", .xmm(d)?, .mem(s)?, .imm(v)?): a.round(.single, d, s, mode: UInt8(truncatingIfNeeded: v))
     case let ("roundsd", .xmm(d)?, .xmm(s)?, .imm(v)?): a.round(.double, d, s, mode: UInt8(truncatingIfNeeded: v))
     case let ("roundsd", .xmm(d)?, .mem(s)?, .imm(v)?): a.round(.double, d, s, mode: UInt8(truncatingIfNeeded: v))
+    case let (name, .xmm(d)?, .xmm(s)?, nil) where aesOps[name] != nil: a.aes(aesOps[name]!, d, s)
+    case let (name, .xmm(d)?, .mem(s)?, nil) where aesOps[name] != nil: a.aes(aesOps[name]!, d, s)
+    case let ("aeskeygenassist", .xmm(d)?, .xmm(s)?, .imm(v)?): a.aeskeygenassist(d, s, UInt8(truncatingIfNeeded: v))
+    case let ("aeskeygenassist", .xmm(d)?, .mem(s)?, .imm(v)?): a.aeskeygenassist(d, s, UInt8(truncatingIfNeeded: v))
+    case let ("punpcklqdq", .xmm(d)?, .xmm(s)?, nil): a.punpcklqdq(d, s)
+    case let ("pshufd", .xmm(d)?, .xmm(s)?, .imm(v)?): a.pshufd(d, s, UInt8(truncatingIfNeeded: v))
     case let ("ldmxcsr", .mem(x)?, nil, nil): a.ldmxcsr(x)
     case let ("stmxcsr", .mem(x)?, nil, nil): a.stmxcsr(x)
     default: throw unsupported
@@ -196,6 +202,9 @@ private let aluOps: [String: ALUOp] = [
 ]
 private let unaryOps: [String: UnaryOp] = [
     "inc": .inc, "dec": .dec, "not": .not, "neg": .neg, "mul": .mul, "imul": .imul, "div": .div, "idiv": .idiv,
+]
+private let aesOps: [String: AESOp] = [
+    "aesenc": .aesenc, "aesenclast": .aesenclast, "aesdec": .aesdec, "aesdeclast": .aesdeclast, "aesimc": .aesimc,
 ]
 private let shiftOps: [String: ShiftOp] = ["rol": .rol, "ror": .ror, "shl": .shl, "shr": .shr, "sar": .sar]
 private let scalarOps: [String: (ScalarOp, Precision)] = {

@@ -218,6 +218,14 @@ def forms():
     for op in ("andps", "andpd", "andnps", "andnpd", "orps", "orpd", "xorps", "xorpd", "pxor"):
         L += [f"{op} {a}, {b}" for a, b in pairs(XMM)[::4]]
         L.append(f"{op} xmm10, xmmword ptr {SMALL_MEM[len(op) % 10]}")
+    # AES-NI and the shuffles around it (the crypto group's lowerings).
+    for op in ("aesenc", "aesenclast", "aesdec", "aesdeclast", "aesimc", "punpcklqdq"):
+        L += [f"{op} {a}, {b}" for a, b in pairs(XMM)[::3]]
+        if op != "punpcklqdq":
+            L.append(f"{op} xmm{len(op)}, xmmword ptr {SMALL_MEM[len(op) % 10]}")
+    for op in ("aeskeygenassist", "pshufd"):
+        L += [f"{op} {a}, {b}, {(37 * i) % 256}" for i, (a, b) in enumerate(pairs(XMM)[::3])]
+    L.append(f"aeskeygenassist xmm13, xmmword ptr {SMALL_MEM[6]}, 54")
     for i in range(16):
         L.append(f"movd {XMM[i]}, {R32[(i + 1) % 16]}")
         L.append(f"movd {R32[i]}, {XMM[(i + 2) % 16]}")

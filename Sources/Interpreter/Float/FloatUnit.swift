@@ -98,6 +98,23 @@ public enum FloatUnit {
         case .fmv_x_d: r.setX(r.d1); return true
         case .fmv_d_x: r.setD(r.x1); return true
 
+        // Zfa. fli's rs1 field is the constant's index.
+        case .fli_s: r.setS(UInt32(truncatingIfNeeded: FloatConstantTable.value(Int(inst.rs1), double: false))); return true
+        case .fli_d: r.setD(FloatConstantTable.value(Int(inst.rs1), double: true)); return true
+        case .fminm_s: return r.unrounded { r.setS(FloatOps.minimumS(a: r.s1, b: r.s2, flags: &$0)) }
+        case .fmaxm_s: return r.unrounded { r.setS(FloatOps.maximumS(a: r.s1, b: r.s2, flags: &$0)) }
+        case .fminm_d: return r.unrounded { r.setD(FloatOps.minimumD(a: r.d1, b: r.d2, flags: &$0)) }
+        case .fmaxm_d: return r.unrounded { r.setD(FloatOps.maximumD(a: r.d1, b: r.d2, flags: &$0)) }
+        case .fround_s: return r.rounded { r.setS(FloatOps.roundIntegralS(a: r.s1, rm: $0, signalInexact: false, flags: &$1)) }
+        case .froundnx_s: return r.rounded { r.setS(FloatOps.roundIntegralS(a: r.s1, rm: $0, signalInexact: true, flags: &$1)) }
+        case .fround_d: return r.rounded { r.setD(FloatOps.roundIntegralD(a: r.d1, rm: $0, signalInexact: false, flags: &$1)) }
+        case .froundnx_d: return r.rounded { r.setD(FloatOps.roundIntegralD(a: r.d1, rm: $0, signalInexact: true, flags: &$1)) }
+        case .fcvtmod_w_d: return r.unrounded { r.setX(FloatOps.toInt32ModuloD(a: r.d1, flags: &$0)) }
+        case .fleq_s: return r.unrounded { r.setX(FloatOps.quietLeS(a: r.s1, b: r.s2, flags: &$0)) }
+        case .fltq_s: return r.unrounded { r.setX(FloatOps.quietLtS(a: r.s1, b: r.s2, flags: &$0)) }
+        case .fleq_d: return r.unrounded { r.setX(FloatOps.quietLeD(a: r.d1, b: r.d2, flags: &$0)) }
+        case .fltq_d: return r.unrounded { r.setX(FloatOps.quietLtD(a: r.d1, b: r.d2, flags: &$0)) }
+
         }
     }
 }

@@ -31,6 +31,9 @@ public struct FuzzGenerator {
         case .privileged: return false
         case .i, .m, .a, .f, .d, .zicsr, .zifencei, .zba, .zbb, .zbc, .zbs, .zbkb, .zbkc, .zbkx, .zicond:
             return op != .ecall && op != .ebreak && op != .jalr
+        // The crypto group (fpcrypto).
+        case .zkne, .zknd, .zknh, .zksh, .zksed, .zfa:
+            return true
         }
     }
 
@@ -88,6 +91,14 @@ public struct FuzzGenerator {
             i.imm = random.oneIn(2) ? Int64(random.below(64) - 32) : Int64(random.below(4096) - 2048)
         case .shift:
             i.imm = Int64(random.below(64))
+        // The crypto group's immediates (fpcrypto): now and then a reserved round number.
+        case .byteSelect:
+            i.imm = Int64(random.below(4))
+        case .roundNumber:
+            i.imm = Int64(random.oneIn(20) ? random.below(16) : random.below(11))
+        // fli's rs1 field is the constant's index, not a register (fpcrypto).
+        case .unary where op == .fli_s || op == .fli_d:
+            i.rs1 = UInt8(random.below(32))
         case .u:
             i.imm = Int64(Int32(truncatingIfNeeded: random.next() & 0xffff_f000))
         case .csr, .csrImm:
