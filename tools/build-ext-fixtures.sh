@@ -2,7 +2,10 @@
 # Builds the extension fixtures (Fixtures/ext) and records QEMU 7.2's output as the expected one:
 #   bitmanip       -march=rv64gc_zba_zbb_zbc_zbs, Zicond through .insn
 #   bitmanip-qemu  the same without Zicond (QEMU 7.2 has no Zicond), run under
-#                  qemu-riscv64 -cpu rv64,zba=true,zbb=true,zbc=true,zbs=true
+#                  $CC -O2 -static -march=rv64gc -mabi=lp64d -Wall "-fdebug-prefix-map=$PWD=." Fixtures/ext/cpuprobe.c -o Fixtures/ext/cpuprobe
+qemu-riscv64 -cpu rv64,zba=true,zbb=true,zbc=true,zbs=true
+#   cpuprobe       prints AT_HWCAP, riscv_hwprobe, /proc/cpuinfo's isa line and whether Zbb runs
+#                  (plain rv64gc; the tests run it under each --cpu choice)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CC=${CC:-riscv64-linux-gnu-gcc}

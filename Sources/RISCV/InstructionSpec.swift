@@ -45,6 +45,8 @@ public enum Extension: UInt8, Sendable, CaseIterable {
     /// The bit group's extensions. An instruction in two of them (`andn` in Zbb and Zbkb,
     /// `clmul` in Zbc and Zbkc) has its row under the first; `Extension.also` names the other.
     case zba, zbb, zbc, zbs, zbkb, zbkc, zbkx, zicond
+    /// The compressed encodings (RVC): no row of `ISA.all` names it; `CompressedSpec.ext` does.
+    case c
 }
 
 /// Which register file an operand field names.
