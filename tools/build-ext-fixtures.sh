@@ -5,6 +5,8 @@
 #                  qemu-riscv64 -cpu rv64,zba=true,zbb=true,zbc=true,zbs=true
 #   crypto         -march=rv64gc_zkne_zknd_zknh_zksh_zksed, run under
 #                  qemu-riscv64 -cpu rv64,zkne=true,zknd=true,zknh=true,zksh=true,zksed=true
+#   cpuprobe       prints AT_HWCAP, riscv_hwprobe, /proc/cpuinfo's isa line and whether Zbb runs
+#                  (plain rv64gc; the tests run it under each --cpu choice)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CC=${CC:-riscv64-linux-gnu-gcc}
@@ -20,3 +22,4 @@ qemu-riscv64 -cpu rv64,zkne=true,zknd=true,zknh=true,zksh=true,zksed=true Fixtur
 echo "build-ext-fixtures: crypto expects $(wc -l < Fixtures/ext/crypto.expected) lines"
 # A timing loop for the README's numbers (not a test).
 $CC "${FLAGS[@]/-march=*/-march=rv64gc_zkne_zknd_zknh}" Fixtures/ext/crypto-bench.c -o Fixtures/ext/crypto-bench
+$CC -O2 -static -march=rv64gc -mabi=lp64d -Wall "-fdebug-prefix-map=$PWD=." Fixtures/ext/cpuprobe.c -o Fixtures/ext/cpuprobe

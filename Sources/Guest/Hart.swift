@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RISCV
 
 /// What the engine does after a handler ran.
 public enum Continuation: Equatable, Sendable {
@@ -60,6 +61,8 @@ public final class Hart: @unchecked Sendable {
     public let tlb = TLB()
     /// Host time origin for the `time` CSR.
     public let startTime: UInt64
+    /// The extensions this hart has (`--cpu`): fetch refuses instructions outside them.
+    public var cpu: CPUModel = .all
 
     /// The `time` CSR ticks at this rate (the frequency QEMU's virt board advertises).
     public static let timebaseFrequency: UInt64 = 10_000_000

@@ -24,11 +24,14 @@ extension Hart {
     }
 
     /// The instruction at `pc`, fetched and decoded by `decoder`; bits that do not decode raise an
-    /// illegal-instruction exception with the bits as tval.
+    /// illegal-instruction exception with the bits as tval, and so do instructions of an extension
+    /// the hart's `cpu` leaves out.
     @inline(__always)
     public func fetchInstruction(_ pc: UInt64, decoder: (UInt32) -> Instruction? = { decode($0) }) throws(GuestTrap) -> Instruction {
         let word = try fetch(pc)
-        guard let inst = decoder(word) else { throw GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word)) }
+        guard let inst = decoder(word), cpu.isAll || cpu.allows(inst) else {
+            throw GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word))
+        }
         return inst
     }
 

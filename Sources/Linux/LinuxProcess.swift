@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Guest
 import ELF
+import RISCV
 
 /// A guest Linux process in user mode: the `Environment` that turns the guest's `ecall`s into
 /// host system calls, over memory laid out by the ELF loader.
@@ -39,6 +40,9 @@ public final class LinuxProcess: Environment {
     public internal(set) var mappingLabels: MappingLabels
     /// The guest's threads and how the process ends (Threads/).
     public let threads: ThreadGroup
+    /// The leader's `--cpu` choice (what /proc/cpuinfo describes).
+    public let cpu: CPUModel
+
     /// Runs a new guest thread's hart to its end on the calling (new) host thread, with an engine
     /// of its own. The facade sets it; without it, thread clones are refused.
     public var threadRunner: ((Hart) -> ExitStatus)?
@@ -49,6 +53,7 @@ public final class LinuxProcess: Environment {
     /// Loads the program, builds its stack, points the hart at its entry and attaches itself to it.
     public init(hart: Hart, options: LinuxOptions) throws(LoaderError) {
         memory = hart.memory
+        cpu = hart.cpu
         self.options = options
         layout = AddressSpaceLayout(limit: hart.memory.limit)
         leaderSignals = SignalState(memory: hart.memory)
@@ -64,7 +69,7 @@ public final class LinuxProcess: Environment {
             environment: options.environment.filter { !$0.hasPrefix(ProcessSlots.variable + "=") }, execFilename: options.program, random: random,
             identity: .init(uid: UInt64(getuid()), euid: UInt64(geteuid()), gid: UInt64(getgid()), egid: UInt64(getegid())),
             // A setuid or setgid start (binfmt_misc's C flag) is the guest's too.
-            secure: (HostAuxv.value(HostAuxv.secure) ?? 0) != 0)
+            secure: (HostAuxv.value(HostAuxv.secure) ?? 0) != 0, hwcap: hart.cpu.hwcap)
         startup = ProcStartup(memory: hart.memory, sp: initialStackPointer)
         tracer = options.strace ? SyscallTracer(fd: options.straceFD) : nil
         accounting = LimitAccounting(options.limits, memory: hart.memory)

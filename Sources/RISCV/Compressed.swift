@@ -39,15 +39,18 @@ public struct CompressedSpec: Sendable {
     public let base: Opcode
     public let form: CompressedForm
     public let requirement: CompressedRequirement
+    /// `c`, or the extension that added the encoding (Zcb); the base form's own extension applies too.
+    public let ext: Extension
 
     init(_ name: String, _ match: UInt16, _ mask: UInt16, _ base: Opcode, _ form: CompressedForm,
-         _ requirement: CompressedRequirement = .none) {
+         _ requirement: CompressedRequirement = .none, ext: Extension = .c) {
         self.name = name
         self.match = match
         self.mask = mask
         self.base = base
         self.form = form
         self.requirement = requirement
+        self.ext = ext
     }
 }
 

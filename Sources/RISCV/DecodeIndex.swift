@@ -25,6 +25,7 @@ enum DecodeIndex {
         var base: Opcode
         var form: CompressedForm
         var requirement: CompressedRequirement
+        var ext: Extension
     }
 
     /// The funct7 and funct3 bits of a word (10 bits): with the major opcode, what picks a bucket.
@@ -153,7 +154,7 @@ enum DecodeIndex {
             let start = entries.count
             for spec in ISA.compressed where (spec.match ^ half) & spec.mask & keyBits == 0 {
                 entries.append(CompressedEntry(mask: spec.mask, match: spec.match, base: spec.base, form: spec.form,
-                                               requirement: spec.requirement))
+                                               requirement: spec.requirement, ext: spec.ext))
             }
             precondition(entries.count - start < 16 && start < 1 << 12, "compressed decode bucket overflow")
             buckets[k] = UInt16(start) << 4 | UInt16(entries.count - start)

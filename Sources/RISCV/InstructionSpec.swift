@@ -53,6 +53,8 @@ public enum Extension: UInt8, Sendable, CaseIterable {
     case zkne, zknd, zknh, zksh, zksed
     /// Additional floating-point instructions (the float group's).
     case zfa
+    /// The compressed encodings (RVC): no row of `ISA.all` names it; `CompressedSpec.ext` does.
+    case c
 }
 
 /// Which register file an operand field names.

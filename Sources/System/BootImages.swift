@@ -52,8 +52,10 @@ struct BootImages {
         // The tree's size does not depend on the addresses in it, so place it by a first build.
         func tree(_ initrd: Range<UInt64>?) throws(SystemError) -> [UInt8] {
             if let userTree { return try DeviceTreeEdit.settingChosen(userTree, bootArguments: c.append, initrd: initrd) }
-            return try MachineDeviceTree(memorySize: c.memorySize, bootArguments: c.append, initrd: initrd,
-                                         virtioDevices: c.virtioDeviceCount).blob()
+            var tree = MachineDeviceTree(memorySize: c.memorySize, bootArguments: c.append, initrd: initrd,
+                                         virtioDevices: c.virtioDeviceCount)
+            tree.cpu = c.cpu
+            return try tree.blob()
         }
         let placeholder: Range<UInt64>? = initrdBytes == nil ? nil : 0..<0
         let size = UInt64(try tree(placeholder).count)

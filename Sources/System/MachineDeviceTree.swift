@@ -1,4 +1,5 @@
 import Guest
+import RISCV
 
 /// The device tree of the machine Trapeze builds, in the shapes QEMU's `virt` board uses (node
 /// names, compatible strings, phandle numbers), so firmware and kernels find what they expect.
@@ -10,6 +11,8 @@ public struct MachineDeviceTree: Equatable, Sendable {
     public var initrd: Range<UInt64>?
     /// virtio-mmio transports in slots 0..<virtioDevices (none unless configured).
     public var virtioDevices: Int
+    /// The hart's extensions (`--cpu`), for `riscv,isa` and `riscv,isa-extensions`.
+    public var cpu: CPUModel = .all
 
     public init(memorySize: UInt64, bootArguments: String? = nil, initrd: Range<UInt64>? = nil, virtioDevices: Int = 0) {
         self.memorySize = memorySize
@@ -79,9 +82,9 @@ public struct MachineDeviceTree: Equatable, Sendable {
                 w.property("reg", 0)
                 w.property("status", string: "okay")
                 w.property("compatible", string: "riscv")
-                w.property("riscv,isa", string: HartISA.isaString)
+                w.property("riscv,isa", string: HartISA.isaString(cpu))
                 w.property("riscv,isa-base", string: HartISA.base)
-                w.property("riscv,isa-extensions", strings: HartISA.extensions)
+                w.property("riscv,isa-extensions", strings: HartISA.extensions(cpu))
                 w.property("mmu-type", string: HartISA.mmuType)
                 w.node("interrupt-controller") {
                     w.property("#address-cells", 0)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import RISCV
 
 /// What `trapeze system` was asked to build and run, as plain values.
 public struct SystemConfiguration: Equatable, Sendable {
@@ -35,6 +36,8 @@ public struct SystemConfiguration: Equatable, Sendable {
     public var snapshot = false
     /// `--rng`: a virtio-rng device after the disks.
     public var entropy = false
+    /// `--cpu`: the hart's extensions (misa, the device tree, and what fetch accepts).
+    public var cpu: CPUModel = .all
 
     /// A disk image and how it may be used.
     public struct Drive: Equatable, Sendable {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Guest
 import Linux
+import RISCV
 
 /// Everything `trapeze run` needs to start one guest program.
 public struct RunConfiguration: Sendable {
@@ -22,6 +23,8 @@ public struct RunConfiguration: Sendable {
     public var sandbox: SandboxPolicy?
     /// Started by binfmt_misc: execve of a riscv64 program goes through the kernel (and binfmt_misc).
     public var execThroughKernel = false
+    /// `--cpu`: the extensions the guest's harts have.
+    public var cpu: CPUModel = .all
 
     public init(program: String, arguments: [String] = [], argv0: String? = nil,
                 environment: [String] = RunConfiguration.hostEnvironment(),
@@ -67,6 +70,7 @@ public final class GuestRun {
         try GuestRun.checkFile(configuration.program)
         memory = GuestMemory()
         hart = Hart(memory: memory)
+        hart.cpu = configuration.cpu
         var options = LinuxOptions(program: configuration.program,
                                    arguments: [configuration.argv0 ?? configuration.program] + configuration.arguments,
                                    environment: configuration.environment,
@@ -105,6 +109,7 @@ public final class GuestRun {
         { path, argv, _ in
             var cmd = ["trapeze", "run", "--engine", c.engine.kind.rawValue, "--jit-cache-size", String(c.engine.cacheSize)]
             if !c.engine.chaining { cmd.append("--no-chain") }
+            if !c.cpu.isAll { cmd += ["--cpu", c.cpu.name] }
             if let s = c.sysroot { cmd += ["--sysroot", s] }
             if c.strace { cmd.append("--strace") }
             if c.engine.perfMap { cmd.append("--perf-map") }

@@ -30,6 +30,7 @@ public final class SystemRun {
         // The hart's own GuestMemory is not used in system mode (all access goes through the
         // bus); a small one keeps fence.i's code generation and a debugger's fetch patches.
         hart = Hart(memory: GuestMemory(limit: 1 << 16))
+        hart.cpu = machine.configuration.cpu
         environment = MachineEnvironment(machine: machine)
         environment.attach(hart)
     }

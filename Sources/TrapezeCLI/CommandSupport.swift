@@ -1,7 +1,17 @@
 import ArgumentParser
 import Guest
 import Linux
+import RISCV
 import Trapeze
+
+/// `--cpu NAME`, parsed; an unknown name is a usage error (status 64) that lists the valid ones.
+func parseCPU(_ name: String?) throws -> CPUModel {
+    guard let name else { return .all }
+    switch CPUModel.parse(name) {
+    case .success(let model): return model
+    case .failure(let error): throw ValidationError(error.description)
+    }
+}
 
 /// The guest's arguments as captured after PROG, without the `--` that may separate them.
 func guestArguments(_ captured: [String]) -> [String] {

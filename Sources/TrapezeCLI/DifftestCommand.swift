@@ -16,6 +16,9 @@ struct DifftestCommand: ParsableCommand {
     @Option(help: "The engine checked against the interpreter: jit or interp.")
     var engine: EngineKind = .jit
 
+    @Option(help: ArgumentHelp("The hart's extensions: rv64gc, rva20, rva22, rva23s or an ISA string (default: all Trapeze implements).", valueName: "cpu"))
+    var cpu: String?
+
     @Option(name: [.customShort("L"), .long], help: "Directory to find the dynamic linker and libraries in.")
     var sysroot: String?
 
@@ -37,7 +40,9 @@ struct DifftestCommand: ParsableCommand {
 
     func run() throws {
         let fault = try parseFault(injectFault)
-        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: EngineSettings(kind: engine)))
+        var configuration = RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: EngineSettings(kind: engine))
+        configuration.cpu = try parseCPU(cpu)
+        let guest = try loadGuest(configuration)
         let options = DifftestOptions(engine: engine, fault: fault, maxInstructions: maxInstructions,
                                       memoryCheckInterval: max(0, memoryCheck))
         let result = Difftest(guest, options: options).run()

@@ -27,6 +27,9 @@ struct DumpCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Write the dump to FILE instead of stdout.", valueName: "file"))
     var output: String?
 
+    @Option(help: ArgumentHelp("The hart's extensions: rv64gc, rva20, rva22, rva23s or an ISA string (default: all Trapeze implements).", valueName: "cpu"))
+    var cpu: String?
+
     @Option(name: [.customShort("L"), .long], help: "Directory to find the dynamic linker and libraries in.")
     var sysroot: String?
 
@@ -55,7 +58,9 @@ struct DumpCommand: ParsableCommand {
     func run() throws {
         var engine = EngineSettings(kind: .jit, chaining: !noChain, maxInstructions: maxInstructions)
         engine.countBlockExecutions = true
-        let guest = try loadGuest(RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: engine))
+        var configuration = RunConfiguration(program: program, arguments: guestArguments(arguments), sysroot: sysroot, engine: engine)
+        configuration.cpu = try parseCPU(cpu)
+        let guest = try loadGuest(configuration)
         let status = output == nil ? HostIO.withStandardOutputOnError { guest.run() } : guest.run()
         let jit = guest.engine as? JIT
         let options = DumpOptions(pc: pc.flatMap(DumpCommand.parseAddress), limit: limit, json: json)

@@ -16,6 +16,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Execution engine: jit or interp.")
     var engine: EngineKind = .default
 
+    @Option(help: ArgumentHelp("The hart's extensions: rv64gc, rva20, rva22, rva23s, or an ISA string such as rv64gc_zba_zbb_zbs (default: all Trapeze implements).", valueName: "cpu"))
+    var cpu: String?
+
     @Option(name: [.customShort("L"), .long], help: "Directory to find the dynamic linker and libraries in (env TRAPEZE_SYSROOT; default /usr/riscv64-linux-gnu).")
     var sysroot: String?
 
@@ -78,6 +81,7 @@ struct RunCommand: ParsableCommand {
     var settings: RunSettings {
         var s = RunSettings(program: program)
         s.engine = engine
+        s.cpu = cpu
         s.sysroot = sysroot
         s.strace = strace
         s.maxInstructions = maxInstructions

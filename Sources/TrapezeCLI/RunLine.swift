@@ -82,7 +82,7 @@ public enum RunLine {
 
     /// Whether `name` is one of `run`'s options (which take a value).
     private static func isOption(_ name: String) -> Bool {
-        ["--engine", "--sysroot", "--max-insns", "--trace-file", "--timeout", "--memory-limit", "--max-processes",
+        ["--engine", "--cpu", "--sysroot", "--max-insns", "--trace-file", "--timeout", "--memory-limit", "--max-processes",
          "--jit-cache-size", "--argv0"].contains(name)
     }
 
@@ -90,6 +90,7 @@ public enum RunLine {
     private static func setOption(_ name: String, _ v: String, _ s: inout RunSettings) -> Bool {
         switch name {
         case "--engine": guard let e = EngineKind(rawValue: v) else { return false }; s.engine = e
+        case "--cpu": s.cpu = v
         case "--sysroot": s.sysroot = v
         case "--max-insns": guard let n = UInt64(v) else { return false }; s.maxInstructions = n
         case "--trace-file": s.traceFile = v

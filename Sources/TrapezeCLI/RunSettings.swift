@@ -7,6 +7,8 @@ import Trapeze
 /// (swift-argument-parser's `RunCommand`, and `RunLine`'s fast path for plain command lines).
 public struct RunSettings: Equatable, Sendable {
     public var engine: EngineKind = .default
+    /// `--cpu`: nil for every extension Trapeze implements.
+    public var cpu: String?
     public var sysroot: String?
     public var strace = false
     public var maxInstructions: UInt64?
@@ -41,6 +43,7 @@ public struct RunSettings: Equatable, Sendable {
     func validate() throws {
         if let t = timeout, !(t >= 0 && t.isFinite) { throw ValidationError("--timeout wants a number of seconds, got \(t)") }
         if let m = memoryLimit, GuestLimits.parseSize(m) == nil { throw ValidationError("--memory-limit wants a size such as 4096, 64K, 256M or 2G, got '\(m)'") }
+        _ = try parseCPU(cpu)
         if let p = maxProcesses, p < 1 { throw ValidationError("--max-processes wants at least 1, got \(p)") }
         if !sandbox && (!allowPaths.isEmpty || allowNet) { throw ValidationError("--allow-path and --allow-net go with --sandbox") }
         for p in allowPaths where SandboxPolicy.AllowedPath(argument: p) == nil {
@@ -69,6 +72,7 @@ public struct RunSettings: Equatable, Sendable {
                                       engine: settings, strace: strace,
                                       limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
         config.execThroughKernel = execThroughKernel
+        config.cpu = try parseCPU(cpu)
         if sandbox {
             config.sandbox = SandboxPolicy(allowedPaths: allowPaths.compactMap(SandboxPolicy.AllowedPath.init(argument:)), allowNetwork: allowNet)
             // The limits are on by default for code nobody vouches for.

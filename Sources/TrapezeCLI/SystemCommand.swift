@@ -19,6 +19,9 @@ struct SystemCommand: ParsableCommand {
     @Option(help: "Execution engine: jit (the default) or interp. --trace always steps the interpreter.")
     var engine: EngineKind?
 
+    @Option(help: ArgumentHelp("The hart's extensions: rv64gc, rva20, rva22, rva23s or an ISA string (default: all Trapeze implements); misa and the device tree say the same.", valueName: "cpu"))
+    var cpu: String?
+
     @Option(help: ArgumentHelp("RAM size (K/M/G suffixes; a plain number is mebibytes; default 128M).", valueName: "size"))
     var memory: String?
 
@@ -97,6 +100,7 @@ struct SystemCommand: ParsableCommand {
             return drive
         }
         c.snapshot = snapshot
+        c.cpu = try parseCPU(cpu)
         c.entropy = rng
         return c
     }

@@ -8,6 +8,10 @@ import Testing
         #expect(hart.csrRead(CSRNumber.misa) == 0x8000_0000_0014_112D)
         #expect(hart.csrWrite(CSRNumber.misa, 0))
         #expect(hart.csrRead(CSRNumber.misa) == 0x8000_0000_0014_112D)
+        // misa follows --cpu: rv64imac has no F or D.
+        hart.cpu = try! CPUModel.parse("rv64imac").get()
+        #expect(hart.csrRead(CSRNumber.misa) == 0x8000_0000_0014_1105)
+        hart.cpu = .all
         for id in [CSRNumber.mvendorid, CSRNumber.marchid, CSRNumber.mimpid, CSRNumber.mhartid, CSRNumber.mconfigptr] {
             #expect(hart.csrRead(id) == 0)
             #expect(!hart.csrWrite(id, 1), "read-only CSR \(id) written")

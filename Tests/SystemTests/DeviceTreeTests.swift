@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import RISCV
 import Testing
 @testable import System
 
@@ -24,10 +25,20 @@ import Testing
     @Test("cpu, memory and chosen")
     func cpu() {
         #expect(tree.cells("/cpus", "timebase-frequency") == [10_000_000])
-        #expect(tree.string("/cpus/cpu@0", "riscv,isa") == "rv64imafdc_zicntr_zicond_zicsr_zifencei_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_sstc")
+        #expect(tree.string("/cpus/cpu@0", "riscv,isa") == "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihpm_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_sstc")
         #expect(tree.string("/cpus/cpu@0", "riscv,isa-base") == "rv64i")
-        #expect(tree.strings("/cpus/cpu@0", "riscv,isa-extensions") == HartISA.extensions)
+        #expect(tree.strings("/cpus/cpu@0", "riscv,isa-extensions") == HartISA.extensions())
         #expect(tree.string("/cpus/cpu@0", "mmu-type") == "riscv,sv57")
+        // --cpu reaches the tree.
+        var plain = MachineDeviceTree(memorySize: 64 << 20)
+        plain.cpu = .rv64gc
+        if let small = try? DeviceTree(plain.blob()) {
+            #expect(small.string("/cpus/cpu@0", "riscv,isa") == "rv64imafdc_zicntr_zicsr_zifencei_zihpm_sstc")
+            #expect(small.strings("/cpus/cpu@0", "riscv,isa-extensions")
+                    == ["i", "m", "a", "f", "d", "c", "zicntr", "zicsr", "zifencei", "zihpm", "sstc"])
+        } else {
+            Issue.record("no tree")
+        }
         #expect(tree.string("/cpus/cpu@0/interrupt-controller", "compatible") == "riscv,cpu-intc")
         #expect(tree.property("/cpus/cpu@0/interrupt-controller", "interrupt-controller") == [])
         #expect(tree.cells("/memory@80000000", "reg") == [0, 0x8000_0000, 0, 0x1000_0000])

@@ -1,3 +1,5 @@
+import RISCV
+
 /// The CSR file: which CSRs exist, who may access them, what they read, and the WARL rules that
 /// decide what a write leaves behind (privileged spec 1.12; RV64, one hart, Sstc).
 ///
@@ -83,7 +85,7 @@ extension Hart {
         case CSRNumber.satp: state.satp
         case CSRNumber.mhartid: state.mhartid
         case CSRNumber.mstatus: mstatus
-        case CSRNumber.misa: Misa.value
+        case CSRNumber.misa: Misa.value(cpu)
         case CSRNumber.medeleg: state.medeleg
         case CSRNumber.mideleg: state.mideleg
         case CSRNumber.mie: state.mie

@@ -1,3 +1,5 @@
+import RISCV
+
 /// Bit layouts of the status-like CSRs: mstatus/sstatus, mip/mie, menvcfg, satp, misa.
 ///
 /// Public entry points: `MStatus`, `InterruptCause`, `EnvConfig`, `SATP`, `Misa` constants.
@@ -80,10 +82,10 @@ public enum SATP {
     }
 }
 
-/// misa: RV64 with I, M, A, F, D, C and the S and U modes. Read-only (writes are ignored, which
-/// WARL allows).
+/// misa: RV64 with the `--cpu` choice's single-letter extensions (I, M, A, F, D, C by default)
+/// and the S and U modes. Read-only (writes are ignored, which WARL allows).
 public enum Misa {
-    public static let value: UInt64 = 2 << 62 | extensions("IMAFDCSU")
+    public static func value(_ cpu: CPUModel = .all) -> UInt64 { 2 << 62 | extensions(cpu.letters.uppercased() + "SU") }
     static func extensions(_ letters: String) -> UInt64 {
         letters.unicodeScalars.reduce(0) { $0 | 1 << UInt64($1.value - 65) }
     }

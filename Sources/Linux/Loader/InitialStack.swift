@@ -14,7 +14,7 @@ public enum AuxKey: UInt64, Sendable, CaseIterable {
 /// (key, value) pairs ending in AT_NULL; above that AT_RANDOM's 16 bytes, then the argv and envp
 /// strings, the AT_EXECFN string, and an 8-byte NULL at the very top (fs/binfmt_elf.c).
 public enum InitialStack {
-    /// AT_HWCAP: one bit per single-letter extension, RV64IMAFDC.
+    /// AT_HWCAP of RV64IMAFDC: one bit per single-letter extension (`CPUModel.hwcap` for others).
     public static let hwcap: UInt64 = ["I", "M", "A", "F", "D", "C"].reduce(0) {
         $0 | 1 << UInt64($1.unicodeScalars.first!.value - 65)
     }
@@ -35,7 +35,7 @@ public enum InitialStack {
     /// Maps the stack and writes the initial frame; returns the initial sp. `secure` is AT_SECURE.
     public static func build(memory: GuestMemory, program: LoadedProgram, arguments: [String],
                              environment: [String], execFilename: String, random: [UInt8],
-                             identity: Identity, secure: Bool = false) throws(LoaderError) -> UInt64 {
+                             identity: Identity, secure: Bool = false, hwcap: UInt64 = InitialStack.hwcap) throws(LoaderError) -> UInt64 {
         let layout = AddressSpaceLayout(limit: memory.limit)
         let stackFlags: PageFlags = program.executableStack ? [.read, .write, .execute] : [.read, .write]
         guard memory.mapAnonymous(layout.stackBottom, AddressSpaceLayout.stackSize, stackFlags) else {

@@ -106,6 +106,9 @@ extension LinuxProcess {
         guard let resolved = ProcPath.ofDescriptor(fd) else { return nil }
         let why = "openat of \(resolved): /proc is the guest's own files only"
         guard let path = ProcPath(resolved: resolved) else {
+            if options.sandbox == nil, resolved.hasSuffix("/cpuinfo"), resolved.split(separator: "/").count == 2 {
+                return ProcSnapshot.open(Array(procCPUInfoText().utf8), name: "cpuinfo", flags: flags)
+            }
             return options.sandbox == nil ? nil : -Int64(sandboxRefusal(EACCES, why).code)
         }
         // /proc/TID of one of this process's threads describes this process too.

@@ -25,6 +25,7 @@ extension LinuxProcess {
 
         let parent = a.hart
         let hart = Hart(memory: memory)
+        hart.cpu = parent.cpu
         hart.state.raw.copyMemory(from: parent.state.raw, byteCount: StateOffset.size)
         hart.state.setX(10, 0)
         if stack != 0 { hart.state.setX(2, stack) }

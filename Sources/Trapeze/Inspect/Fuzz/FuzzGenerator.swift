@@ -29,7 +29,8 @@ public struct FuzzGenerator {
     static let opcodes: [Opcode] = Opcode.allCases.filter { op in
         switch op.info.ext {
         case .privileged: return false
-        case .i, .m, .a, .f, .d, .zicsr, .zifencei, .zba, .zbb, .zbc, .zbs, .zbkb, .zbkc, .zbkx, .zicond:
+        case .i, .m, .a, .f, .d, .zicsr, .zifencei, .zba, .zbb, .zbc, .zbs, .zbkb, .zbkc, .zbkx, .zicond,
+             .c:
             return op != .ecall && op != .ebreak && op != .jalr
         // The crypto group (fpcrypto).
         case .zkne, .zknd, .zknh, .zksh, .zksed, .zfa:

@@ -1,0 +1,56 @@
+import Testing
+import RISCV
+
+/// `--cpu` names: profiles, ISA strings, errors, and which instructions a choice allows.
+@Suite struct CPUModelTests {
+    func model(_ text: String) throws -> CPUModel { try CPUModel.parse(text).get() }
+
+    @Test func profilesAndStrings() throws {
+        #expect(try model("rv64gc").isaString == "rv64imafdc_zicntr_zicsr_zifencei_zihpm")
+        #expect(try model("rv64gc") == CPUModel.rv64gc)
+        #expect(try model("rv64imafdc") == CPUModel.rv64gc)  // Zicsr and Zifencei come with I
+        #expect(try model("rva20") == CPUModel.rv64gc)
+        #expect(try model("rva22").isaString == "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zba_zbb_zbs"
+                + (Extension.named("zicbom") != nil ? "" : ""))
+        let rva23 = try model("rva23s")
+        #expect(rva23.has(.zicond) && rva23.has(.zba) && !rva23.has(.zbc) && !rva23.has(.zbkb))
+        #expect(try model("RV64GC_ZBA_ZBB_ZBS").isaString == "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zba_zbb_zbs")
+        #expect(try model("rva22_zicond").has(.zicond))
+        #expect(try model("rv64gc_zicntr_sstc") == CPUModel.rv64gc)  // informational names are accepted
+        #expect(try model("max").isAll && CPUModel.all.isAll && !CPUModel.rv64gc.isAll)
+        #expect(try model("rv64imac").letters == "imac")
+        #expect(try model("rv64gc").hwcap == 0x112d)
+    }
+
+    @Test func unknownNamesAreErrorsListingTheValidOnes() {
+        for bad in ["", "rv32gc", "rv64", "rv64gcx", "rv64gc_zbx", "rv64gc__zba", "x86", "rv64gc_z", "rva99"] {
+            guard case .failure(let error) = CPUModel.parse(bad) else {
+                Issue.record("'\(bad)' parsed")
+                continue
+            }
+            #expect(error.description.contains("valid: rv64gc, rva20, rva22, rva23s"), "\(error)")
+            #expect(error.description.contains("zba"), "\(error)")
+        }
+    }
+
+    @Test func allowsByRowAndCompressedForm() throws {
+        let gc = CPUModel.rv64gc
+        let cpop = try #require(decode(0x6020_1293))   // cpop t0, zero... (Zbb)
+        #expect(cpop.opcode == .cpop && !gc.allows(cpop) && CPUModel.all.allows(cpop))
+        let add = try #require(decode(0x00b5_0533))    // add a0, a0, a1
+        #expect(gc.allows(add))
+        let cAdd = try #require(decode(0x952e))        // c.add a0, a1
+        #expect(cAdd.length == 2 && gc.allows(cAdd))
+        let noC = try model("rv64g")
+        #expect(!noC.allows(cAdd) && noC.allows(add))
+        // andn is Zbb's and Zbkb's: either one allows it.
+        let andn = try #require(decode(encode(Instruction(opcode: .andn, rd: 5, rs1: 6, rs2: 7))))
+        let zbkb = try model("rv64gc_zbkb"), zbb = try model("rv64gc_zbb")
+        #expect(zbkb.allows(andn) && zbb.allows(andn) && !gc.allows(andn))
+        // Without F, every F instruction is refused; the privileged ones always pass.
+        let fadd = try #require(decode(encode(Instruction(opcode: .fadd_s, rd: 1, rs1: 2, rs2: 3, rm: 7))))
+        let imac = try model("rv64imac")
+        #expect(!imac.allows(fadd) && gc.allows(fadd))
+        #expect(try model("rv64i").allows(Instruction(opcode: .mret)))
+    }
+}
