@@ -59,6 +59,9 @@ public final class GuestMemory: @unchecked Sendable {
     /// a hart runs; reading it is a plain load on x86, cheap enough for every block.
     @inlinable public var codeGeneration: UInt64 { generation.load(ordering: .acquiring) }
     @usableFromInline let generation = Atomic<UInt64>(0)
+    /// What each recent move of `codeGeneration` changed, so that an engine can drop only the
+    /// code in those pages (CodeChangeLog); guarded by a lock since any thread may append.
+    private let changes = Mutex(CodeChangeLog())
 
     public init(limit: UInt64 = GuestMemory.defaultLimit) {
         precondition(limit % GuestMemory.pageSize == 0)
@@ -214,11 +217,25 @@ public final class GuestMemory: @unchecked Sendable {
 
     private func setFlags(_ address: UInt64, _ length: UInt64, _ f: PageFlags) {
         var touchedCode = false
-        for page in GuestMemory.pageRange(address, length) {
+        let pages = GuestMemory.pageRange(address, length)
+        for page in pages {
             if flags[Int(page)] & PageFlags.execute.rawValue != 0 { touchedCode = true }
             flags[Int(page)] = f.rawValue
         }
-        if touchedCode || f.contains(.execute) { invalidateCode() }
+        // Pages that were not executable hold no translations: nothing to drop, so no change
+        // to log (mapping new code is not a change of old code).
+        if touchedCode { invalidateCode(pages: pages) }
+    }
+
+    /// `setFlags` per page keeping each page's `file` bit, as one change.
+    private func reprotect(_ pages: Range<UInt64>, _ f: PageFlags) {
+        var touchedCode = false
+        for page in pages {
+            let old = flags[Int(page)]
+            if old & PageFlags.execute.rawValue != 0 { touchedCode = true }
+            flags[Int(page)] = f.union(.mapped).rawValue | (old & PageFlags.file.rawValue)
+        }
+        if touchedCode { invalidateCode(pages: pages) }
     }
 
     /// Maps fresh zeroed pages at a page-aligned guest address, replacing what was there; `shared`
@@ -265,10 +282,7 @@ public final class GuestMemory: @unchecked Sendable {
         }
         let len = Int((length + GuestMemory.pageSize - 1) & ~(GuestMemory.pageSize - 1))
         guard mprotect(base + Int(address), len, GuestMemory.hostProt(f)) == 0 else { return false }
-        for page in GuestMemory.pageRange(address, length) {
-            let kept = flags[Int(page)] & PageFlags.file.rawValue
-            setFlags(page << GuestMemory.pageShift, GuestMemory.pageSize, f.union(.mapped).union(PageFlags(rawValue: kept)))
-        }
+        reprotect(GuestMemory.pageRange(address, length), f)
         return true
     }
 
@@ -337,13 +351,37 @@ public final class GuestMemory: @unchecked Sendable {
             if f.contains(.execute) { touchedCode = true }
             mprotect(base + Int(page << GuestMemory.pageShift), Int(GuestMemory.pageSize), GuestMemory.hostProt(f))
         }
-        if touchedCode { invalidateCode() }
+        if touchedCode { invalidateCode(pages: range) }
         return copied
     }
 
-    /// Forgets all decoded and translated code (fence.i, riscv_flush_icache, code written behind
-    /// the guest's back).
-    public func invalidateCode() { generation.wrappingAdd(1, ordering: .releasing) }
+    /// Forgets all decoded and translated code (fence.i, code written behind the guest's back).
+    public func invalidateCode() { invalidateCode(pages: nil) }
+
+    /// Forgets decoded and translated code in `[address, address+length)` (riscv_flush_icache,
+    /// a debugger's write): engines that keep an index of their code by page drop only that.
+    public func invalidateCode(_ address: UInt64, _ length: UInt64) {
+        guard length > 0, address < limit else { return }
+        invalidateCode(pages: GuestMemory.pageRange(address, min(length, limit - address)))
+    }
+
+    /// Logs the change (nil: everything) and moves `codeGeneration`, under one lock so that the
+    /// log's generations are consecutive.
+    private func invalidateCode(pages: Range<UInt64>?) {
+        changes.withLock { log in
+            let next = generation.load(ordering: .relaxed) &+ 1
+            log.append(CodeChange(generation: next, pages: pages))
+            generation.store(next, ordering: .releasing)
+        }
+    }
+
+    /// The guest pages whose code changed after generation `since` up to and including `through`
+    /// (read `codeGeneration` first, then ask), as page-number ranges; nil when everything
+    /// changed or the log no longer reaches back that far: then drop everything.
+    public func codeChanges(since: UInt64, through: UInt64) -> [Range<UInt64>]? {
+        if since == through { return [] }
+        return changes.withLock { $0.pages(since: since, through: through) }
+    }
 
     // MARK: Debugger breakpoints (the gdb stub's; they belong on the instruction-fetch seam)
 
@@ -354,6 +392,6 @@ public final class GuestMemory: @unchecked Sendable {
     /// Sets (or with nil removes) the bits fetched at `address`; translations are dropped.
     public func patchFetch(_ address: UInt64, _ bits: UInt32?) {
         fetchPatches[address] = bits
-        invalidateCode()
+        invalidateCode(address, 4)
     }
 }

@@ -89,6 +89,13 @@ final class CodeCache {
         writable.storeBytes(of: value, toByteOffset: offset, as: UInt32.self)
     }
 
+    /// Rewrites eight bytes of emitted code at an 8-byte aligned offset with one store (atomic on
+    /// x86): a dropped block's entry (CodeIndex.swift).
+    func patch64(at offset: Int, _ value: UInt64) {
+        precondition(offset & 7 == 0 && offset >= 0 && offset + 8 <= used, "stray patch site")
+        writable.storeBytes(of: value, toByteOffset: offset, as: UInt64.self)
+    }
+
     /// A copy of emitted code.
     func bytes(at offset: Int, count: Int) -> [UInt8] {
         guard offset >= 0, count >= 0, offset + count <= used else { return [] }

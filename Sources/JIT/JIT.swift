@@ -31,6 +31,10 @@ public final class JIT: Engine {
     let indirect = IndirectTable()
     /// Guest pc → host address of its block, for this cache generation.
     private(set) var blocks: [UInt64: UInt64] = [:]
+    /// User mode: which blocks lie on which guest page, and the entries of blocks dropped since
+    /// the last flush (CodeIndex.swift).
+    private var codeIndex = CodeIndex()
+    private var retired = RetiredEntries()
     /// Host address → size of its code, for listings.
     private(set) var blockSizes = BlockExtents()
     /// Every chainable exit emitted since the last flush, by id; displacement offsets absolute.
@@ -91,6 +95,8 @@ public final class JIT: Engine {
         blockSizes.removeAll()
         chainSites.removeAll(keepingCapacity: true)
         coldSites.reset()
+        codeIndex.removeAll()
+        retired.removeAll()
         if let systemTLB {
             systemTLB.stepper.forgetCode()
             systemTLB.clearIndirect()
@@ -154,8 +160,11 @@ public final class JIT: Engine {
                 }
                 system.followMappings(hart)
             } else if memory.codeGeneration != memoryGeneration {
-                if memoryGeneration != nil { flush() }
-                memoryGeneration = memory.codeGeneration
+                let now = memory.codeGeneration
+                if let before = memoryGeneration {
+                    if let pages = memory.codeChanges(since: before, through: now) { drop(pages) } else { flush() }
+                }
+                memoryGeneration = now
             }
             if let environment = hart.environment, environment.eventPending,
                case .stop(let status) = environment.deliverEvents(hart) {
@@ -226,8 +235,15 @@ public final class JIT: Engine {
     /// pc and argument, un-count the instructions that did not retire; returns its exit reason.
     private func resolveColdExit(_ state: GuestState) -> UInt32 {
         let returnAddress = state.raw.load(fromByteOffset: ScratchSlot.coldSite, as: UInt64.self)
-        guard let offset = UInt32(exactly: returnAddress &- cache.start),
-              let site = coldSites.site(returnOffset: offset) else {
+        guard let offset = UInt32(exactly: returnAddress &- cache.start) else {
+            fatalError("trapeze: translated code left through an unknown cold exit")
+        }
+        if let pc = retired.pc(returnOffset: offset) {
+            state.pc = pc
+            state.exitArgument = 0
+            return ExitReason.direct.rawValue
+        }
+        guard let site = coldSites.site(returnOffset: offset) else {
             fatalError("trapeze: translated code left through an unknown cold exit")
         }
         if site.pc != ColdSite.keepsPC { state.pc = site.pc }
@@ -354,6 +370,7 @@ public final class JIT: Engine {
         }
         if let host = install(guest, key: key, mode: mode) {
             noteCode(guest, hart)
+            if systemTLB == nil { codeIndex.record(guest) }
             if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, hart) }
             spareBlock = guest
             return .success(host)
@@ -362,6 +379,7 @@ public final class JIT: Engine {
         flush()
         guard let host = install(guest, key: key, mode: mode) else { fatalError("trapeze: a block does not fit the JIT code cache") }
         noteCode(guest, hart)
+        if systemTLB == nil { codeIndex.record(guest) }
         if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, hart) }
         spareBlock = guest
         return .success(host)
@@ -417,6 +435,25 @@ public final class JIT: Engine {
 
     func hostBytes(at address: UInt64, count: Int) -> [UInt8] {
         cache.bytes(at: Int(address &- cache.start), count: count)
+    }
+
+    /// User mode: drops the blocks on the changed pages (page-number ranges). Their entries exit
+    /// to the dispatcher from now on, and the `jalr` table forgets them.
+    private func drop(_ pages: [Range<UInt64>]) {
+        stats.codeChanges &+= 1
+        var dropped: UInt64 = 0
+        for range in pages {
+            for pc in codeIndex.take(pages: range) {
+                guard let host = blocks.removeValue(forKey: pc) else { continue }
+                let offset = Int(host &- cache.start)
+                guard let entry = RetiredEntries.entryBytes(host: host, thunk: coldExit) else { flush(); return }
+                cache.patch64(at: offset, entry)
+                retired.add(returnOffset: UInt32(offset + ColdSite.callLength), pc: pc)
+                dropped &+= 1
+            }
+        }
+        if dropped > 0 { indirect.clear() }
+        stats.blocksDropped &+= dropped
     }
 
     /// Points chain site `id` straight at `target`.

@@ -15,6 +15,10 @@ public struct JITStats: Sendable, CustomStringConvertible {
     /// System mode: blocks dropped because a store reached the page they were fetched from.
     public var systemBlocksDropped: UInt64 = 0
     public var translationNanoseconds: UInt64 = 0
+    /// User mode: code changes (unmap, reprotect, `riscv_flush_icache` of a range) handled by
+    /// dropping only the blocks on the changed pages, and the blocks they dropped.
+    public var codeChanges: UInt64 = 0
+    public var blocksDropped: UInt64 = 0
 
     public init() {}
 
@@ -35,6 +39,7 @@ public struct JITStats: Sendable, CustomStringConvertible {
             "jit: indirect lookups       \(indirectHits + indirectMisses), hit rate \(percent(indirectHitRate))",
             "jit: translation time       \(milliseconds(translationNanoseconds)) ms",
         ]
+        if codeChanges > 0 { lines.insert("jit: code changes           \(codeChanges) (\(blocksDropped) blocks dropped)", at: 4) }
         if systemBlocksDropped > 0 { lines.insert("jit: blocks dropped (code stores) \(systemBlocksDropped)", at: 4) }
         let total = exits.reduce(0, +)
         lines.append("jit: exits                  \(total)")

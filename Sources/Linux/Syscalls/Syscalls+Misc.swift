@@ -33,7 +33,10 @@ extension LinuxProcess {
 
     func sysFlushICache(_ a: SyscallArguments) -> Int64 {
         guard a[2] & ~1 == 0 else { return -Int64(EINVAL) }
-        memory.invalidateCode()
+        // Linux makes all code coherent whatever the range; a guest must name the range it
+        // changed (__builtin___clear_cache does), so only that range's translations go.
+        // An empty or reversed range drops everything, as the kernel would.
+        if a[1] > a[0] { memory.invalidateCode(a[0], a[1] &- a[0]) } else { memory.invalidateCode() }
         return 0
     }
 }

@@ -127,7 +127,7 @@ public final class UserTarget: DebugTarget {
         // Code gdb patched must be decoded again (poke succeeded, so both ends are mapped).
         let last = address &+ UInt64(data.count) &- 1
         if memory.pageFlags(address).contains(.execute) || memory.pageFlags(last).contains(.execute) {
-            memory.invalidateCode()
+            memory.invalidateCode(address, UInt64(data.count))
         }
         return true
     }
