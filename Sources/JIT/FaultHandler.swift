@@ -17,6 +17,10 @@ struct FaultSite {
     /// check was left out (CheckedBases.swift), which has no copy of its address in rax.
     var addressRegister: Int32
     var addressDisplacement: Int32
+    /// Where to resume instead of the epilogue (offset from the start of the code cache), or 0:
+    /// in a block with its own register allocation, a stub that puts the static register map
+    /// back first (BlockRegisters.swift).
+    var resume: UInt32 = 0
 }
 
 /// What the signal handler knows about one code cache. Lives in raw memory (no Swift objects), so
@@ -213,7 +217,7 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
         state.storeBytes(of: reason.rawValue, toByteOffset: StateOffset.exitReason, as: UInt32.self)
         state.storeBytes(of: guestAddress, toByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
         GuestFaultRecovery.noteHostFault(signal, info)  // SIGBUS or SIGSEGV, for the guest's signal
-        gregs[regRIP] = Int64(bitPattern: t.epilogue)
+        gregs[regRIP] = Int64(bitPattern: site.resume != 0 ? t.codeStart &+ UInt64(site.resume) : t.epilogue)
         return
     }
     // A fault in Swift's guarded copy of guest memory does not return from here.

@@ -393,6 +393,7 @@ public final class JIT: Engine {
         guard let placed = cache.append(translated.code), placed == offset else { return nil }
         for var site in translated.faultSites {
             site.hostOffset &+= UInt32(offset)
+            if site.resume != 0 { site.resume &+= UInt32(offset) }
             faults.append(site)
         }
         coldSites.append(translated.coldSites, at: offset)
@@ -419,6 +420,7 @@ public final class JIT: Engine {
         targets.faultInjection = options.faultInjection
         targets.features = options.hostFeatures
         targets.countIndirectHits = options.countIndirectHits
+        targets.blockRegisters = options.blockRegisters
         targets.indirectTable = indirect.address
         if let mode, let systemTLB {
             targets.system = mode

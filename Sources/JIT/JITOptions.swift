@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// How the JIT engine is configured (`trapeze run` flags).
 public struct JITOptions: Sendable {
     /// Bytes of host code before the cache is flushed (`--jit-cache-size`).
@@ -17,6 +20,16 @@ public struct JITOptions: Sendable {
     /// The host instruction-set extensions translated code may use: the detected ones by default;
     /// `.baseline` forces the plain x86-64 lowerings (the bit group's tests compare both).
     public var hostFeatures: CPUFeatures = .host
+
+    /// Per-block register allocation (BlockRegisters.swift): a block may swap the guest registers
+    /// it uses most into the cache registers. On by default; `TRAPEZE_JIT_BLOCK_REGISTERS=0` in
+    /// the environment turns it off (for A/B measurements), as does setting this to false.
+    public var blockRegisters = JITOptions.blockRegistersDefault
+
+    static let blockRegistersDefault: Bool = {
+        guard let v = getenv("TRAPEZE_JIT_BLOCK_REGISTERS") else { return true }
+        return v.pointee != 0x30 /* "0" */
+    }()
 
     /// Test-only: a lowering broken on purpose (see `JITFaultInjection`).
     public var faultInjection: JITFaultInjection? = nil

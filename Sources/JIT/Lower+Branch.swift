@@ -10,8 +10,9 @@ extension Translator {
         let target = pc &+ UInt64(bitPattern: i.imm)
         if block.isSideExit(index) {
             // In the middle of the block (BlockDecoder.swift): when taken, leave (the budget of the
-            // instructions after it is not taken yet); otherwise take it and go on.
-            switch linked(target) {
+            // instructions after it is not taken yet); otherwise take it and go on. With the
+            // block's own register allocation, through a stub that restores the static map.
+            switch regs.allocated ? nil : linked(target) {
             case .label(let l): a.jcc(cc, l)
             case .absolute(let host): a.jcc(cc, absolute: host)
             case nil: a.jcc(cc, outOfLine(.exit(target: target)))
@@ -19,7 +20,16 @@ extension Translator {
             takeBudget(from: index + 1)
             return
         }
-        switch linked(target) {
+        if regs.allocated, blockRegisters.loops, let body, target == block.start {
+            // A loop's back edge keeps the allocation (BlockRegisters.swift).
+            let out = a.newLabel()
+            a.jcc(cc.inverted, out)
+            loopBack(to: body)
+            a.bind(out)
+            exit(to: pc &+ UInt64(i.length))
+            return
+        }
+        switch regs.allocated ? nil : linked(target) {
         case .label(let l):
             a.jcc(cc, l)
             exit(to: pc &+ UInt64(i.length))
@@ -60,10 +70,15 @@ extension Translator {
     mutating func jal(_ i: Instruction) {
         if isCall(i) { directCall(i); return } // Lower+Call.swift
         storeConstant(i.rd, pc &+ UInt64(i.length))
+        if regs.allocated, blockRegisters.loops, let body, pc &+ UInt64(bitPattern: i.imm) == block.start {
+            loopBack(to: body) // BlockRegisters.swift
+            return
+        }
         exit(to: pc &+ UInt64(bitPattern: i.imm))
     }
 
     mutating func jalr(_ i: Instruction) {
+        endAllocation() // every path leaves (BlockRegisters.swift)
         // The target is computed before rd is written: rd may be rs1.
         load(Host.t0, i.rs1)
         if i.imm != 0 { a.add(.rax, imm: Int32(truncatingIfNeeded: i.imm)) }

@@ -38,6 +38,7 @@ extension Translator {
     mutating func directCall(_ i: Instruction) {
         let back = pc &+ UInt64(i.length)
         let target = pc &+ UInt64(bitPattern: i.imm)
+        endAllocation() // the callee and the landing run in the static map (BlockRegisters.swift)
         storeConstant(i.rd, back)
         a.cmp(.rsp, .qword(Host.state, Int32(ScratchSlot.returnStackFloor)))
         a.jcc(.be, outOfLine(.exit(target: target)))

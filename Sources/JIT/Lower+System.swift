@@ -33,12 +33,14 @@ extension Translator {
     /// in a helper (none writes the FP CSRs), so that image is still right.
     mutating func callHelper(_ i: Instruction, _ helper: UInt64) {
         let instruction = tables.keep(i)
-        let named = [i.rd, i.rs1, i.rs2].compactMap { x -> (Int, GPR)? in
-            guard x != 0, let h = RegisterMap.host[Int(x)], RegisterMap.isCalleeSaved(h) else { return nil }
+        // Whatever the cache registers hold in this block (BlockRegisters.swift).
+        let named = [i.rd, i.rs1, i.rs2].compactMap { x -> (guest: Int, host: GPR)? in
+            guard case .host(let h) = operand(x), RegisterMap.isCalleeSaved(h) else { return nil }
             return (Int(x), h)
         }
+        let saved = cachedPairs(callerSavedOnly: true) + named
         storePC(pc)
-        for (g, h) in RegisterMap.callerSaved + named { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
+        for (g, h) in saved { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
         a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
         GuestMXCSR.leave(&a)
         a.mov(.rdi, .rbx)
@@ -46,7 +48,7 @@ extension Translator {
         a.mov(.rax, imm: Int64(bitPattern: helper))
         a.call(.rax)
         GuestMXCSR.resume(&a)
-        for (g, h) in RegisterMap.callerSaved + named { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
+        for (g, h) in saved { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
         let failed = outOfLine(.helperFailed(notRetired: notRetired, raw: i.raw))
         a.test(.eax, .eax)

@@ -14,7 +14,7 @@ enum GuestOperand {
 extension Translator {
     func operand(_ x: UInt8) -> GuestOperand {
         if x == 0 { return .zero }
-        if let h = registerHost[Int(x)] { return .host(h) }
+        if let h = (regs.allocated ? blockHost : registerHost)[Int(x)] { return .host(h) }
         return .memory(Int32(StateOffset.x + 8 * Int(x)))
     }
 

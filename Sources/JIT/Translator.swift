@@ -29,6 +29,8 @@ struct TranslationTargets {
     /// System mode: the privilege level the block runs at (its memory goes through the inline
     /// TLB, Lower+SystemMemory.swift); nil in user mode.
     var system: UInt8? = nil
+    /// Per-block register allocation (`JITOptions.blockRegisters`, BlockRegisters.swift).
+    var blockRegisters = true
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.
@@ -63,7 +65,7 @@ struct TranslationBuffers {
     var faultSites: [FaultSite] = []
     var chainSites: [ChainSite] = []
     var coldSites: [ColdSite] = []
-    var cold: [(label: Label, stub: Translator.ColdStub)] = []
+    var cold: [(label: Label, stub: Translator.ColdStub, regs: RegisterState)] = []
     var starts: [Int] = []
 }
 
@@ -90,7 +92,7 @@ struct Translator {
     var access: (index: GPR, disp: Int32) = (Host.t0, 0)
     var chainSites: [ChainSite]
     var coldSites: [ColdSite]
-    private var cold: [(label: Label, stub: ColdStub)]
+    private var cold: [(label: Label, stub: ColdStub, regs: RegisterState)]
     /// The block's stubs are assigned ids from here on (the engine's running count).
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
@@ -106,6 +108,16 @@ struct Translator {
     /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
     let registerHost = RegisterMap.host
     private let specs = ISA.byOpcode
+    /// This block's register allocation (BlockRegisters.swift), its host map, and where the
+    /// registers are at the point being emitted.
+    let blockRegisters: BlockRegisters
+    let blockHost: [GPR?]
+    var regs = RegisterState.standard
+    /// Where the body starts, after the swap (a loop's back edge jumps there).
+    var body: Label? = nil
+    /// Resume paths of fault sites in allocated code: one stub per dirty set, and the sites.
+    var resumeStubs: [(dirty: UInt32, label: Label)] = []
+    var resumeSites: [(site: Int, label: Label)] = []
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int,
          buffers: inout TranslationBuffers) {
@@ -115,7 +127,7 @@ struct Translator {
         swap(&a, &buffers.assembler)
         a.reset(baseAddress: address)
         var sites: [FaultSite] = [], chains: [ChainSite] = [], colds: [ColdSite] = []
-        var stubs: [(label: Label, stub: ColdStub)] = []
+        var stubs: [(label: Label, stub: ColdStub, regs: RegisterState)] = []
         swap(&sites, &buffers.faultSites)
         swap(&chains, &buffers.chainSites)
         swap(&colds, &buffers.coldSites)
@@ -140,6 +152,19 @@ struct Translator {
         self.firstChainSiteID = firstChainSiteID
         let last = block.instructions.last.map { Lowering.kind($0) }
         counted = block.instructions.count - (last == .system ? 1 : 0)
+        if targets.blockRegisters, targets.system == nil {
+            // A block that ends in a branch or jump back to its start keeps its allocation
+            // around the loop (`loopBack`).
+            var loops = false
+            if targets.chaining, targets.executionCounter == nil, let i = block.instructions.last, let at = block.pcs.last,
+               BlockDecoder.isConditionalBranch(i) || i.opcode == .jal {
+                loops = at &+ UInt64(bitPattern: i.imm) == block.start
+            }
+            blockRegisters = BlockRegisters(block, loops: loops)
+        } else {
+            blockRegisters = BlockRegisters()
+        }
+        blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
     }
 
     /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused
@@ -158,11 +183,18 @@ struct Translator {
         }
         t.emitBudgetCheck()
         if let counter = targets.executionCounter { t.countExecution(counter) }
+        if !t.blockRegisters.isEmpty {
+            t.emitSwapIn()
+            let body = t.a.newLabel()
+            t.a.bind(body)
+            t.body = body
+        }
         let rotates = targets.faultInjection == nil ? RotatePlan(block) : RotatePlan()
         var ended = false
         for (i, inst) in block.instructions.enumerated() {
             starts.append(t.a.offset)
             if t.foldedNext { t.foldedNext = false; continue }
+            t.noteWrites(at: i)
             t.index = i
             t.pc = block.pcs[i]
             if block.isFollowedJump(i) { continue } // nothing to do but retire (BlockDecoder.swift)
@@ -192,6 +224,9 @@ struct Translator {
         }
         let coldStart = t.a.offset
         t.emitColdStubs()
+        for (site, label) in t.resumeSites {
+            t.faultSites[site].resume = UInt32(t.a.offset(of: label) ?? 0)
+        }
         return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites, coldSites: t.coldSites,
                                guestInstructions: block.instructions.count, instructionStarts: starts, coldStart: coldStart)
     }
@@ -242,21 +277,24 @@ struct Translator {
         case exit(target: UInt64)
         /// The out-of-line part of an inline F/D or A lowering (FloatInline.swift).
         case inline(InlineStub)
+        /// A fault site's resume path: restore the static map, go to the epilogue (BlockRegisters.swift).
+        case resume
     }
 
     /// A label for a stub emitted after the block's body.
     mutating func outOfLine(_ stub: ColdStub) -> Label {
         let label = a.newLabel()
-        cold.append((label, stub))
+        cold.append((label, stub, regs))
         return label
     }
 
     private mutating func emitColdStubs() {
         var k = 0
         while k < cold.count { // an inline stub may call a helper, which adds a stub
-            let (label, stub) = cold[k]
+            let (label, stub, state) = cold[k]
             k += 1
             a.bind(label)
+            regs = state
             switch stub {
             case .budget(let pc, let taken):
                 coldCall(.budget, pc: pc, undo: taken)
@@ -271,12 +309,16 @@ struct Translator {
                 exit(to: target)
             case .inline(let stub):
                 emitInlineStub(stub)
+            case .resume:
+                emitRestore()
+                a.jmp(absolute: targets.epilogue)
             }
         }
     }
 
     /// A cold stub as one `call` to the shared thunk; the rest is the site's data (ColdExits.swift).
     private mutating func coldCall(_ reason: ExitReason, pc: UInt64, undo: Int = 0, argument: UInt32 = 0) {
+        emitRestore()
         a.call(absolute: targets.coldExit)
         coldSites.append(ColdSite(returnOffset: UInt32(a.offset), reason: reason.rawValue, undo: UInt32(undo),
                                   argument: argument, pc: pc))
@@ -303,6 +345,10 @@ struct Translator {
 
     /// Sets the exit reason (and argument) and jumps to the epilogue.
     mutating func leave(_ reason: ExitReason, argument: UInt32? = nil) {
+        let state = regs
+        emitRestore()
+        regs = .standard
+        defer { regs = state }
         a.mov(.dword(Host.state, Int32(StateOffset.exitReason)), imm: Int32(bitPattern: reason.rawValue))
         if let argument {
             a.mov(.dword(Host.state, Int32(StateOffset.exitArgument)), imm: Int32(bitPattern: argument))
@@ -313,6 +359,10 @@ struct Translator {
     /// Leaves the block for guest address `target`, known now. With chaining, through a patchable
     /// jump that first reaches a stub asking the dispatcher to link it; without, straight out.
     mutating func exit(to target: UInt64) {
+        let state = regs
+        emitRestore()
+        regs = .standard
+        defer { regs = state }
         if targets.system != nil, targets.chaining, target >> 12 != block.start >> 12 {
             exitThroughTable(to: target)
             return
@@ -358,5 +408,6 @@ struct Translator {
                                     isStore: store ? 1 : 0, guestPC: pc,
                                     addressRegister: FaultSite.gregsIndex[Int(access.index.rawValue)],
                                     addressDisplacement: access.disp))
+        if regs.allocated { resumeSites.append((faultSites.count - 1, resumeLabel())) }
     }
 }

@@ -1,0 +1,183 @@
+import Guest
+import RISCV
+import X86
+
+/// Per-block register allocation (issue 20, class 2): which guest registers a block keeps in
+/// the nine cache registers of `RegisterMap`.
+///
+/// Between blocks the static map holds (chained blocks, the prologue and the epilogue agree on
+/// it). A block that uses some other guest registers more than some of the statically cached
+/// ones swaps them in after its budget check: the displaced guest's value is stored to its slot
+/// and the newcomer is loaded into its host register. Inside the block the newcomer lives there
+/// (`Translator.operand`), the displaced one in its slot. Every way out puts the static map back
+/// first ("restore"): the newcomers the block may have written so far are stored, the displaced
+/// ones reloaded. The ways out are exits and chain jumps (`exit(to:)`), `leave`, cold stubs (each
+/// remembers the state it was created in), `jal`/`jalr` calls and indirect jumps (restored before
+/// they start), and host faults: a fault site inside allocated code records a *resume path*, a
+/// stub that restores and then goes to the epilogue, where the fault handler sends the thread
+/// instead of the epilogue. Helper calls store and reload whatever their host registers hold.
+/// So the dispatcher, signal frames, fault reports and helpers see exactly the interpreter's
+/// registers. A loop block's back edge keeps the allocation: it takes the budget and jumps to
+/// the code after the swap.
+///
+/// A newcomer is loaded at block entry even when the block writes it before reading it, so the
+/// host register holds the guest's value wherever an exit may happen, and storing it there is
+/// always correct; "dirty" (written by an instruction up to the exit's) only saves stores.
+struct BlockRegisters {
+    /// One swapped cache register: `host` holds `guest` inside the block instead of `resident`.
+    struct Swap {
+        var host: GPR
+        var guest: UInt8
+        var resident: UInt8
+    }
+
+    private(set) var swaps: [Swap] = []
+    /// The guests swapped in, as a bit mask by register number.
+    private(set) var members: UInt32 = 0
+    /// Swapped-in guests some instruction of the block writes.
+    private(set) var written: UInt32 = 0
+    /// The block ends in a branch or jump back to its start that keeps the allocation
+    /// (`loopBack`): then a register written anywhere in the block may be dirty anywhere in it.
+    private(set) var loops = false
+
+    var isEmpty: Bool { swaps.isEmpty }
+
+    /// The fewest uses a guest register needs in a block to be swapped in, and how many more uses
+    /// than the resident it displaces: a swap costs a store and a load at entry and a load (and
+    /// a store if written) at every exit taken; a use of a register in the state block costs a
+    /// memory operand and, in a dependency chain, a store-to-load round trip. A loop's back edge
+    /// keeps the allocation, so in a self-looping block the entry cost is paid once per entry.
+    static let minimumUses = 3
+    static let margin = 3
+    static let loopMinimumUses = 2
+    static let loopMargin = 1
+
+    init() {}
+
+    /// Chooses the swaps for `block` by counting each guest register's uses (reads and writes).
+    init(_ block: GuestBlock, loops: Bool) {
+        var uses = InlineArray<32, Int32>(repeating: 0)
+        for (i, inst) in block.instructions.enumerated() {
+            if block.isFollowedJump(i) { continue }
+            let spec = inst.opcode.info
+            if spec.rd == .x { uses[Int(inst.rd)] &+= 1 }
+            if spec.rs1 == .x { uses[Int(inst.rs1)] &+= 1 }
+            if spec.rs2 == .x { uses[Int(inst.rs2)] &+= 1 }
+        }
+        let minimum = Int32(loops ? BlockRegisters.loopMinimumUses : BlockRegisters.minimumUses)
+        let margin = Int32(loops ? BlockRegisters.loopMargin : BlockRegisters.margin)
+        // Candidates: uncached guests by uses, most first; victims: cache slots by their
+        // resident's uses, fewest first.
+        var candidates: [(guest: UInt8, uses: Int32)] = []
+        for x in 1..<32 where RegisterMap.host[x] == nil && uses[x] >= minimum {
+            candidates.append((UInt8(x), uses[x]))
+        }
+        guard !candidates.isEmpty else { return }
+        candidates.sort { $0.uses > $1.uses || ($0.uses == $1.uses && $0.guest < $1.guest) }
+        var victims = RegisterMap.all.map { (guest: UInt8($0.guest), host: $0.host, uses: uses[$0.guest]) }
+        victims.sort { $0.uses < $1.uses || ($0.uses == $1.uses && $0.guest < $1.guest) }
+        for (c, v) in zip(candidates, victims) where c.uses >= v.uses &+ margin {
+            swaps.append(Swap(host: v.host, guest: c.guest, resident: v.guest))
+            members |= 1 << UInt32(c.guest)
+        }
+        for inst in block.instructions where inst.opcode.info.writesX {
+            written |= members & (1 << UInt32(inst.rd & 31))
+        }
+        self.loops = loops
+    }
+
+    /// The host register of every guest register inside the block (`RegisterMap.host` with the
+    /// swaps applied).
+    func hostMap() -> [GPR?] {
+        var map = RegisterMap.host
+        for s in swaps {
+            map[Int(s.resident)] = nil
+            map[Int(s.guest)] = s.host
+        }
+        return map
+    }
+}
+
+/// Where the guest registers are at the point of the block being emitted.
+struct RegisterState: Equatable {
+    /// The block's swaps are in effect (after its entry, before a restore).
+    var allocated = false
+    /// Swapped-in guests written by the instructions so far (a bit each): stored by a restore.
+    var dirty: UInt32 = 0
+
+    static let standard = RegisterState()
+}
+
+extension Translator {
+    /// Block entry, after the budget check: stores the displaced residents, loads the newcomers.
+    mutating func emitSwapIn() {
+        for s in blockRegisters.swaps {
+            a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident))), .r64(s.host))
+            a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))))
+        }
+        // Around a loop, what the previous iteration wrote is dirty from the start.
+        regs = RegisterState(allocated: true, dirty: blockRegisters.loops ? blockRegisters.written : 0)
+    }
+
+    /// Puts the static map back (see `BlockRegisters`) when the allocation is in effect, without
+    /// changing `regs`: the code emitted next is a way out, and code after it is reached from
+    /// elsewhere in the current state. Uses no scratch register (rax may hold a fault address).
+    mutating func emitRestore() {
+        guard regs.allocated else { return }
+        for s in blockRegisters.swaps {
+            if regs.dirty & (1 << UInt32(s.guest)) != 0 {
+                a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))), .r64(s.host))
+            }
+            a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident))))
+        }
+    }
+
+    /// Restores and stays in the static map: for lowerings whose every path leaves (calls,
+    /// indirect jumps).
+    mutating func endAllocation() {
+        emitRestore()
+        regs = .standard
+    }
+
+    /// Marks rd of instruction `i` (and of the next, which a folding lowering may write) dirty.
+    mutating func noteWrites(at i: Int) {
+        guard regs.allocated else { return }
+        for k in i...min(i + 1, block.instructions.count - 1) {
+            let inst = block.instructions[k]
+            if inst.opcode.info.writesX, blockRegisters.members & (1 << UInt32(inst.rd & 31)) != 0 {
+                regs.dirty |= 1 << UInt32(inst.rd)
+            }
+        }
+    }
+
+    /// The (guest, host) pairs of the cache registers in the current state: which guest each
+    /// host register holds.
+    func cachedPairs(callerSavedOnly: Bool) -> [(guest: Int, host: GPR)] {
+        let list = callerSavedOnly ? RegisterMap.callerSaved : RegisterMap.all
+        guard regs.allocated else { return list }
+        return list.map { pair in
+            if let s = blockRegisters.swaps.first(where: { $0.host == pair.host }) { return (Int(s.guest), pair.host) }
+            return pair
+        }
+    }
+
+    /// A self-loop's back edge inside the allocation: take the first segment's budget and jump
+    /// past the swap; when the budget is spent, restore and leave for the block's start.
+    mutating func loopBack(to body: Label) {
+        let n = charged(through: 0)
+        guard n > 0 else { a.jmp(body); return }
+        let over = outOfLine(.budget(pc: block.start, taken: n))
+        a.sub(.r64(Host.budget), imm: Int32(n))
+        a.jcc(.ae, body)
+        a.jmp(over)
+    }
+
+    /// The resume path of a fault site in allocated code: a stub that restores with the current
+    /// dirty set and goes to the epilogue (one per dirty set).
+    mutating func resumeLabel() -> Label {
+        if let known = resumeStubs.first(where: { $0.dirty == regs.dirty }) { return known.label }
+        let label = outOfLine(.resume)
+        resumeStubs.append((regs.dirty, label))
+        return label
+    }
+}

@@ -1,0 +1,143 @@
+import Guest
+import Interpreter
+import JIT
+import RISCV
+import Testing
+import TestSupport
+import X86
+
+/// Per-block register allocation (BlockRegisters.swift): blocks that keep many guest registers
+/// live, outside the nine statically cached ones, give the interpreter's results at every way
+/// out: loop back edges, side exits, budget exits, host faults mid-block and helper calls.
+@Suite struct BlockRegisterTests {
+    /// Registers with no static cache register (x31 is the data pointer, x30 the fault address).
+    static let uncached = [1, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]
+
+    func jit(chaining: Bool, blockRegisters: Bool) -> JIT {
+        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
+        options.blockRegisters = blockRegisters
+        return JIT(options: options)
+    }
+
+    /// The interpreter against the JIT with and without chaining and block registers.
+    @discardableResult
+    func expectSame(_ program: Program, maxInstructions: UInt64? = nil,
+                    sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
+        let reference = program.run(Interpreter(), maxInstructions: maxInstructions)
+        for chaining in [true, false] {
+            for blockRegisters in [true, false] {
+                let outcome = program.run(jit(chaining: chaining, blockRegisters: blockRegisters), maxInstructions: maxInstructions)
+                #expect(outcome == reference, "chaining \(chaining), block registers \(blockRegisters)",
+                        sourceLocation: sourceLocation)
+                if outcome != reference {
+                    for r in 0..<32 where outcome.x[r] != reference.x[r] {
+                        Issue.record("x\(r): jit \(String(outcome.x[r], radix: 16)) interpreter \(String(reference.x[r], radix: 16))",
+                                     sourceLocation: sourceLocation)
+                    }
+                }
+            }
+        }
+        return reference
+    }
+
+    /// Distinct start values in every register but x0, x30 (set per test) and x31 (data).
+    func program(_ code: [UInt32], x30: UInt64 = Layout.hole) -> Program {
+        Program(code: code + RV.exit, setup: { s in
+            for r in 1..<30 { s.setX(r, 0x9e37_79b9_7f4a_7c15 &* UInt64(r) ^ UInt64(r) << 40) }
+            s.setX(2, Layout.data + 0x1000) // sp points into the data area
+            s.setX(28, 40)                  // the loop counter
+            s.setX(30, x30)
+        })
+    }
+
+    /// A loop body that reads and writes every uncached register several times, stores some to
+    /// memory and loads them back, then counts x28 down and branches back to the block's start.
+    func loopBody(extra: [UInt32] = [], at position: Int = 20) -> [UInt32] {
+        let u = Self.uncached
+        var body: [UInt32] = []
+        for (k, r) in u.enumerated() {
+            let s = u[(k + 1) % u.count], t = u[(k + 5) % u.count]
+            body.append(k % 3 == 0 ? RV.r(.xor, r, r, s) : RV.r(.add, r, r, s))
+            if k % 4 == 1 { body.append(RV.r(.sub, t, t, r)) }
+        }
+        body += [RV.sd(20, 31, 0), RV.sd(21, 31, 8), RV.ld(22, 31, 0), RV.r(.add, 23, 22, 21)]
+        body.insert(contentsOf: extra, at: min(position, body.count))
+        body.append(RV.addi(28, 28, -1))
+        let back = -4 * body.count
+        body.append(RV.bne(28, 0, back))
+        return body
+    }
+
+    @Test func loopWithManyLiveRegisters() {
+        let outcome = expectSame(program(loopBody()))
+        #expect(outcome.x[28] == 0)
+    }
+
+    /// Budget exits at every point of the loop (and so at the back edge's own check).
+    @Test func budgetExitsEverywhere() {
+        let p = program(loopBody())
+        for limit in stride(from: 1, through: 140, by: 1) { expectSame(p, maxInstructions: UInt64(limit)) }
+    }
+
+    /// A host fault mid-block (a load from the unmapped hole, a store to read-only memory) after
+    /// swapped registers were written: the guest sees exactly the interpreter's registers.
+    @Test func faultsMidBlock() {
+        for (k, position) in [3, 12, 21].enumerated() {
+            let load = program(loopBody(extra: [RV.ld(20, 30, 0)], at: position))
+            let loaded = expectSame(load)
+            #expect(loaded.exceptions.count == 1, "load fault \(k)")
+            let store = program(loopBody(extra: [RV.sd(21, 30, 8)], at: position), x30: Layout.readOnly)
+            let stored = expectSame(store)
+            #expect(stored.exceptions.count == 1, "store fault \(k)")
+        }
+        // Beyond the guest limit: the range check's cold exit rather than the host fault handler.
+        let far = Program(code: loopBody(extra: [RV.ld(20, 30, 0)], at: 10) + RV.exit, setup: { s in
+            for r in 1..<30 { s.setX(r, UInt64(r) &* 0x1234_5678_9abc) }
+            s.setX(28, 3)
+            s.setX(30, Layout.limit + 0x100)
+        })
+        expectSame(far)
+    }
+
+    /// The fault happens on a later iteration, once the loop has gone round its back edge.
+    @Test func faultAfterLoopingInAllocation() {
+        // x30 walks up through the data area into the read-only page, 512 bytes per iteration.
+        let walk = [RV.sd(20, 30, 0), RV.addi(30, 30, 512)]
+        let p = Program(code: loopBody(extra: walk, at: 8) + RV.exit, setup: { s in
+            for r in 1..<30 { s.setX(r, UInt64(r) &* 0x0101_0101_0101) }
+            s.setX(28, 40)
+            s.setX(30, Layout.data)
+        })
+        let outcome = expectSame(p)
+        #expect(outcome.exceptions.count == 1)
+    }
+
+    /// Helper calls inside allocated code: an fflags write through a swapped register (a helper
+    /// call in the block) reads and writes swapped registers.
+    @Test func helperCalls() {
+        let helpers: [UInt32] = [RV.addi(21, 0, 0x1f), RV.csr(.csrrw, 20, 1, 21), RV.csr(.csrrs, 22, 3, 0),
+                                 RV.r(.add, 23, 20, 22), RV.csr(.csrrw, 24, 1, 0)]
+        expectSame(program(loopBody(extra: helpers, at: 10)))
+        for limit in stride(from: 5, through: 90, by: 7) {
+            expectSame(program(loopBody(extra: helpers, at: 10)), maxInstructions: UInt64(limit))
+        }
+    }
+
+    /// Side exits (forward branches inside the block) taken from allocated code, and a call and
+    /// a return at the block's end.
+    @Test func sideExitsCallsAndReturns() {
+        // Taken on the last iteration only: x28 == 1 jumps over the rest to the exit.
+        var body = loopBody()
+        let exitAt = body.count + 2 // after the two insertions: the first instruction of the exit
+        body.insert(RV.addi(29, 0, 1), at: 6)
+        body.insert(RV.beq(28, 29, 4 * (exitAt - 7)), at: 7)
+        expectSame(program(body))
+        // A call from a block that keeps swapped registers, and a return to its landing.
+        let callee: [UInt32] = [RV.r(.add, 20, 20, 21), RV.r(.xor, 22, 22, 20), RV.r(.add, 23, 23, 22),
+                                RV.r(.add, 20, 20, 23), RV.jalr(0, 1, 0)]
+        var caller: [UInt32] = loopBody().dropLast(2)
+        caller += [RV.jal(1, 4 * 3)]            // call the callee, 3 instructions on
+        caller += RV.exit + callee              // ...the landing exits
+        expectSame(program(caller))
+    }
+}
