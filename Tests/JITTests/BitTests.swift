@@ -14,21 +14,6 @@ import TestSupport
     ]
     static let featureSets: [CPUFeatures] = [.baseline, .host]
 
-    /// Interpreter vs JIT (chained and not) under `features`.
-    func expectSame(_ program: Program, _ features: CPUFeatures, sourceLocation: SourceLocation = #_sourceLocation) {
-        let reference = program.run(Interpreter())
-        for chaining in [true, false] {
-            var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
-            options.hostFeatures = features
-            let outcome = program.run(JIT(options: options))
-            #expect(outcome == reference, "\(features), chaining \(chaining)", sourceLocation: sourceLocation)
-            for r in 0..<32 where outcome.x[r] != reference.x[r] {
-                Issue.record("x\(r): jit \(String(outcome.x[r], radix: 16)) interpreter \(String(reference.x[r], radix: 16)) (\(features))",
-                             sourceLocation: sourceLocation)
-            }
-        }
-    }
-
     @Test(arguments: RV.bitRegisterOps + RV.bitUnaryOps)
     func registerForms(_ op: Opcode) {
         var code: [UInt32] = []
@@ -42,7 +27,7 @@ import TestSupport
         }
         code += RV.exit
         for features in Self.featureSets {
-            expectSame(Program(code: code, data: Self.values, setup: IntegerTests.setup), features)
+            expectSameUnderBothEngines(Program(code: code, data: Self.values, setup: IntegerTests.setup), features: features)
         }
     }
 
@@ -60,7 +45,7 @@ import TestSupport
         }
         code += RV.exit
         for features in Self.featureSets {
-            expectSame(Program(code: code, data: Self.values, setup: IntegerTests.setup), features)
+            expectSameUnderBothEngines(Program(code: code, data: Self.values, setup: IntegerTests.setup), features: features)
         }
     }
 
@@ -85,7 +70,7 @@ import TestSupport
                 let value = bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                 #expect(value == c.2, "\(c.0) of x\(c.1) under \(features)")
             }
-            expectSame(program, features)
+            expectSameUnderBothEngines(program, features: features)
         }
     }
 }

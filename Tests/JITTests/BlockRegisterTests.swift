@@ -13,31 +13,12 @@ import X86
     /// Registers with no static cache register (x31 is the data pointer, x30 the fault address).
     static let uncached = [1, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]
 
-    func jit(chaining: Bool, blockRegisters: Bool) -> JIT {
-        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
-        options.blockRegisters = blockRegisters
-        return JIT(options: options)
-    }
-
     /// The interpreter against the JIT with and without chaining and block registers.
     @discardableResult
     func expectSame(_ program: Program, maxInstructions: UInt64? = nil,
                     sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
-        let reference = program.run(Interpreter(), maxInstructions: maxInstructions)
-        for chaining in [true, false] {
-            for blockRegisters in [true, false] {
-                let outcome = program.run(jit(chaining: chaining, blockRegisters: blockRegisters), maxInstructions: maxInstructions)
-                #expect(outcome == reference, "chaining \(chaining), block registers \(blockRegisters)",
-                        sourceLocation: sourceLocation)
-                if outcome != reference {
-                    for r in 0..<32 where outcome.x[r] != reference.x[r] {
-                        Issue.record("x\(r): jit \(String(outcome.x[r], radix: 16)) interpreter \(String(reference.x[r], radix: 16))",
-                                     sourceLocation: sourceLocation)
-                    }
-                }
-            }
-        }
-        return reference
+        expectSameUnderBothEngines(program, maxInstructions: maxInstructions, blockRegisters: [true, false],
+                                   sourceLocation: sourceLocation)
     }
 
     /// Distinct start values in every register but x0, x30 (set per test) and x31 (data).

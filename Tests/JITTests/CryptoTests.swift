@@ -23,20 +23,6 @@ import TestSupport
         Opcode.allCases.filter { $0.group == .crypto && $0.info.format == format }
     }
 
-    func expectSame(_ program: Program, _ features: CPUFeatures, sourceLocation: SourceLocation = #_sourceLocation) {
-        let reference = program.run(Interpreter())
-        for chaining in [true, false] {
-            var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
-            options.hostFeatures = features
-            let outcome = program.run(JIT(options: options))
-            #expect(outcome == reference, "\(features), chaining \(chaining)", sourceLocation: sourceLocation)
-            for r in 0..<32 where outcome.x[r] != reference.x[r] {
-                Issue.record("x\(r): jit \(String(outcome.x[r], radix: 16)) interpreter \(String(reference.x[r], radix: 16)) (\(features))",
-                             sourceLocation: sourceLocation)
-            }
-        }
-    }
-
     /// Every operand pair (every value alone for the unary forms), every byte select and
     /// legal round number, through a rotation of register choices (x0 and aliasing included).
     @Test(arguments: cryptoOps(.r) + cryptoOps(.unary) + cryptoOps(.byteSelect) + cryptoOps(.roundNumber))
@@ -57,7 +43,7 @@ import TestSupport
         }
         code += RV.exit
         for features in Self.featureSets {
-            expectSame(Program(code: code, data: Self.values, setup: IntegerTests.setup), features)
+            expectSameUnderBothEngines(Program(code: code, data: Self.values, setup: IntegerTests.setup), features: features)
         }
     }
 
@@ -68,7 +54,7 @@ import TestSupport
             let program = Program(code: code, data: Self.values, setup: IntegerTests.setup)
             let reference = program.run(Interpreter())
             #expect(reference.exceptions.first?.cause == .illegalInstruction)
-            expectSame(program, features)
+            expectSameUnderBothEngines(program, features: features)
         }
     }
 }
