@@ -13,14 +13,7 @@ The output depends only on FUNCTIONS (a fixed linear congruential generator,
 not Python's random module, whose algorithms may change between versions)."""
 import sys
 
-
-class Lcg:
-    def __init__(self, seed):
-        self.state = seed
-
-    def next(self, bound):
-        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
-        return (self.state >> 33) % bound
+from lcg import Lcg
 
 
 def statement(rng, depth=0):

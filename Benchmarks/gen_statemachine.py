@@ -11,17 +11,10 @@ Usage: gen_statemachine.py IFS OUTPUT.c
 The output depends only on IFS (a fixed linear congruential generator)."""
 import sys
 
+from lcg import Lcg
+
 GLOBALS = 64
 PER_FUNCTION = 50
-
-
-class Lcg:
-    def __init__(self, seed):
-        self.state = seed
-
-    def next(self, bound):
-        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
-        return (self.state >> 33) % bound
 
 
 def condition(rng):

@@ -235,6 +235,17 @@ def rebase32(text, addr):
 # ---------------------------------------------------------------- the bit group (Zb*, Zbk*)
 BIT_MARCH = "rv64gc_zba_zbb_zbc_zbs_zbkb_zbkc_zbkx"
 
+def write_group_golden(name, march, what, src):
+    """Assembles `src` with -march=`march` and writes objdump's listing of it as Goldens/NAME.txt."""
+    with tempfile.TemporaryDirectory() as tmp:
+        s_path, o_path = os.path.join(tmp, f"{name}.S"), os.path.join(tmp, f"{name}.o")
+        write(s_path, src)
+        subprocess.run(["riscv64-linux-gnu-gcc", "-c", f"-march={march}", "-mabi=lp64d", s_path, "-o", o_path], check=True)
+        entries = list(listing(objdump(["-d", o_path])))
+    lines = [BANNER.format(f"{what}, -march={march}"), "# address\tencoding\tobjdump -d text"]
+    lines += [f"{addr:x}\t{enc}\t{text}" for addr, enc, text in entries]
+    write(os.path.join(GOLDENS, f"{name}.txt"), lines)
+
 def gen_bit():
     """Every bit-group mnemonic in a few operand shapes, then a sweep of funct7 x rs2 over the
     funct3 values of OP and OP-32 and the shift funct3s of OP-IMM and OP-IMM-32 as raw .insn words, disassembled from an
@@ -259,15 +270,7 @@ def gen_bit():
                 for rs2 in range(0, 32, 3 if major in (0x33, 0x3b) else 1):
                     w = f7 << 25 | rs2 << 20 | 11 << 15 | f3 << 12 | 10 << 7 | major
                     src.append(f"\t.insn 4, 0x{w:08x}")
-    with tempfile.TemporaryDirectory() as tmp:
-        s_path, o_path = os.path.join(tmp, "bit.S"), os.path.join(tmp, "bit.o")
-        write(s_path, src)
-        subprocess.run(["riscv64-linux-gnu-gcc", "-c", f"-march={BIT_MARCH}", "-mabi=lp64d", s_path, "-o", o_path], check=True)
-        entries = list(listing(objdump(["-d", o_path])))
-    lines = [BANNER.format(f"the bit group's mnemonics and a funct7/rs2 sweep, -march={BIT_MARCH}"),
-             "# address\tencoding\tobjdump -d text"]
-    lines += [f"{addr:x}\t{enc}\t{text}" for addr, enc, text in entries]
-    write(os.path.join(GOLDENS, "bit.txt"), lines)
+    write_group_golden("bit", BIT_MARCH, "the bit group's mnemonics and a funct7/rs2 sweep", src)
 
 # ---------------------------------------------------------------- the crypto group (Zk*, Zks*)
 CRYPTO_MARCH = "rv64gc_zkne_zknd_zknh_zksh_zksed"
@@ -293,15 +296,7 @@ def gen_crypto():
     for top in list(range(0x100, 0x120)) + list(range(0x300, 0x320)):
         w = top << 20 | 11 << 15 | 1 << 12 | 10 << 7 | 0x13
         src.append(f"\t.insn 4, 0x{w:08x}")
-    with tempfile.TemporaryDirectory() as tmp:
-        s_path, o_path = os.path.join(tmp, "crypto.S"), os.path.join(tmp, "crypto.o")
-        write(s_path, src)
-        subprocess.run(["riscv64-linux-gnu-gcc", "-c", f"-march={CRYPTO_MARCH}", "-mabi=lp64d", s_path, "-o", o_path], check=True)
-        entries = list(listing(objdump(["-d", o_path])))
-    lines = [BANNER.format(f"the crypto group's mnemonics and a sweep around its rows, -march={CRYPTO_MARCH}"),
-             "# address\tencoding\tobjdump -d text"]
-    lines += [f"{addr:x}\t{enc}\t{text}" for addr, enc, text in entries]
-    write(os.path.join(GOLDENS, "crypto.txt"), lines)
+    write_group_golden("crypto", CRYPTO_MARCH, "the crypto group's mnemonics and a sweep around its rows", src)
 
 if __name__ == "__main__":
     os.makedirs(GOLDENS, exist_ok=True)
