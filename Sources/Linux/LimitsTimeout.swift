@@ -15,6 +15,9 @@ import Synchronization
 public enum TimedRun {
     /// Instructions per slice: a few milliseconds of guest time on either engine.
     public static let slice: UInt64 = 1 << 18
+    /// Instructions per slice when several threads share one `--max-insns` budget: the most the
+    /// guest as a whole can overshoot it by, per other running thread.
+    public static let sharedSlice: UInt64 = 1 << 16
     /// How long past the deadline the watchdog waits for the slice loop before ending the process.
     static let watchdogGrace: Double = 1.0
     /// The status `timeout(1)` uses, and Trapeze for `--max-insns`.
@@ -45,7 +48,7 @@ public enum TimedRun {
                 if u >= max { return .finished(.instructionLimit) }
                 remaining = max - u
             }
-            let n = min(remaining ?? slice, used == nil ? slice : slice / 4)
+            let n = min(remaining ?? slice, used == nil ? slice : sharedSlice)
             let before = hart.state.instret
             let status = engine.run(hart, maxInstructions: n)
             // A guest still there at the deadline timed out, even if it ended before the

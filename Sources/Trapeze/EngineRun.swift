@@ -45,17 +45,13 @@ public final class EngineRun {
         return status
     }
 
-    /// Instructions per slice when several threads share one `--max-insns` budget: the most the
-    /// guest as a whole can overshoot it by, per other running thread.
-    public static let sharedSlice: UInt64 = 1 << 16
-
     /// Runs `hart` in slices until the guest stops or `used()` (the guest's total) reaches `limit`.
     /// Alone, the hart stops exactly at the limit.
     public static func run(_ engine: any Engine, _ hart: Hart, limit: UInt64, used: () -> UInt64) -> ExitStatus {
         while true {
             let done = used()
             if done >= limit { return .instructionLimit }
-            let status = engine.run(hart, maxInstructions: min(limit - done, sharedSlice))
+            let status = engine.run(hart, maxInstructions: min(limit - done, TimedRun.sharedSlice))
             if status != .instructionLimit { return status }
         }
     }
