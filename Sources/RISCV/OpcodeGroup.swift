@@ -92,9 +92,13 @@ extension Opcode {
         return .system
     }
 
-    /// The case's position in the declaration, which is also its raw value: the tag byte itself,
-    /// so hot code never goes through `rawValue`'s switch.
-    @inlinable var index: UInt8 { unsafeBitCast(self, to: UInt8.self) }
+    /// The case's position in the declaration, which is also its raw value: the tag itself, so
+    /// hot code never goes through `rawValue`'s switch. The tag is one byte while there are at
+    /// most 256 cases and two bytes past that; the size test folds away at compile time.
+    @inlinable var index: UInt16 {
+        MemoryLayout<Opcode>.size == 1 ? UInt16(unsafeBitCast(self, to: UInt8.self))
+                                       : unsafeBitCast(self, to: UInt16.self)
+    }
 
     /// This opcode's group and narrow operation, for engines to dispatch on.
     @inlinable public var operation: Operation {
@@ -130,7 +134,7 @@ extension GroupOperation {
 
     /// The narrow operation of an opcode known to be in this group.
     @inlinable init(member opcode: Opcode) {
-        self = unsafeBitCast(opcode.index &- Self.group.first.index, to: Self.self)
+        self = unsafeBitCast(UInt8(truncatingIfNeeded: opcode.index &- Self.group.first.index), to: Self.self)
     }
 
     /// The opcode this operation stands for.
