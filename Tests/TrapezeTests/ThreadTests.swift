@@ -5,7 +5,7 @@ import TestSupport
 /// Threaded guests, run again and again (races are rare by nature) under both engines, and once
 /// with many more threads than the host has cores. Each run must give the expected output.
 @Suite struct ThreadTests {
-    static let repeated = ["threads_basic", "threads_exit", "fork_shared", "threads_cxx", "threads_sigshared"]
+    static let repeated = ["threads_basic", "threads_exit", "fork_shared", "threads_cxx", "threads_sigshared", "threads_sigpingpong"]
     static let engines = ["interp", "jit"]
     static let rounds = 6
 

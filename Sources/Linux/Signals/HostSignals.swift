@@ -127,25 +127,44 @@ enum HostSignals {
     /// Sleeps until a caught host signal arrives or `timeout` nanoseconds pass; returns at once if
     /// one is already waiting. The signals are blocked while the bits are checked, so one arriving
     /// just before the sleep is not lost: it stays pending on this thread (the handler routes
-    /// signals here) and ends the wait. Without host handlers (`catching` false) nothing can
-    /// arrive, and this only sleeps.
-    static func wait(timeout: UInt64?, catching: Bool) {
+    /// signals here) and ends the wait. Without host handlers (`catching` false) only the `also`
+    /// signals can end it early. `also` signals (the thread kick, which the caller blocked before
+    /// its last look at the guest's queues) are taken here and only wake the caller.
+    static func wait(timeout: UInt64?, catching: Bool, also extra: [Int32] = []) {
         var ts = timespec(tv_sec: Int(truncatingIfNeeded: (timeout ?? 0) / 1_000_000_000),
                           tv_nsec: Int(truncatingIfNeeded: (timeout ?? 0) % 1_000_000_000))
-        guard catching else {
+        guard catching || !extra.isEmpty else {
             if timeout == nil { pause() } else { nanosleep(&ts, nil) }
             return
         }
         var set = sigset_t()
         sigemptyset(&set)
-        for sig in forwarded + jobControl { sigaddset(&set, sig) }
+        for sig in (catching ? forwarded + jobControl : []) + extra { sigaddset(&set, sig) }
         var old = sigset_t()
         pthread_sigmask(SIG_BLOCK, &set, &old)
-        if !anyCaught {
+        if !catching || !anyCaught {
             let sig = timeout == nil ? sigtimedwait(&set, nil, nil) : sigtimedwait(&set, nil, &ts)
-            if sig >= 1 && sig <= 64 { hostPendingBits.bitwiseOr(1 &<< UInt64(sig &- 1), ordering: .relaxed) }
+            // `extra` signals (the thread kick) only wake the caller; the others are the guest's.
+            if sig >= 1 && sig <= 64 && !extra.contains(sig) {
+                hostPendingBits.bitwiseOr(1 &<< UInt64(sig &- 1), ordering: .relaxed)
+            }
         }
         pthread_sigmask(SIG_SETMASK, &old, nil)
+    }
+
+    /// Blocks `sig` on this thread; returns the mask to put back.
+    static func block(_ sig: Int32) -> sigset_t {
+        var set = sigset_t(), old = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, sig)
+        pthread_sigmask(SIG_BLOCK, &set, &old)
+        return old
+    }
+
+    /// Puts back a mask `block` returned.
+    static func restore(_ mask: sigset_t) {
+        var mask = mask
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
     }
 
     /// The host `setitimer`/`getitimer` on the guest's `struct itimerval` (four 64-bit words, the same

@@ -157,7 +157,7 @@ extension SignalState {
         blocked = SignalSet(raw: raw).subtracting(.unblockable)
         drainHost()
         while !hasDeliverable && !interrupted() {
-            waitForHost(timeout: nil)
+            waitForHost(timeout: nil) { self.hasDeliverable || self.interrupted() }
         }
         return -LinuxErrno.EINTR
     }
@@ -189,19 +189,26 @@ extension SignalState {
                 if now >= deadline { return -LinuxErrno.EAGAIN }
                 remaining = deadline - now
             }
-            waitForHost(timeout: remaining)
+            waitForHost(timeout: remaining) {
+                !self.allQueued.intersection(wanted).isEmpty || self.hasDeliverable || self.interrupted()
+            }
         }
     }
 
     /// Sleeps until a host signal (or the timeout), without the process lock; then takes the
-    /// caught signals.
-    private func waitForHost(timeout: UInt64?) {
+    /// caught signals. With other threads, a thread that queues a signal for this one kicks it
+    /// (`ThreadGroup.kickSignal`): the kick is blocked from before the last look at the queues
+    /// (`ready`, under the lock) until the wait takes it, so a kick sent after that look stays
+    /// pending and ends the wait at once rather than landing in the gap and being lost.
+    private func waitForHost(timeout: UInt64?, unless ready: () -> Bool) {
         let catching = receivesHostSignals
-        // With other threads, a kick that lands between the caller's check and the host wait
-        // would be lost: wake at least every 50 ms to look again.
-        let wait = shared.route == nil ? timeout : min(timeout ?? UInt64.max, 50_000_000)
-        if let lock { lock.released { HostSignals.wait(timeout: wait, catching: catching) } } else {
-            HostSignals.wait(timeout: wait, catching: catching)
+        let kickable = shared.route != nil
+        let saved = kickable ? HostSignals.block(ThreadGroup.kickSignal) : nil
+        defer { if let saved { HostSignals.restore(saved) } }
+        if ready() { return }
+        let extra = kickable ? [ThreadGroup.kickSignal] : []
+        if let lock { lock.released { HostSignals.wait(timeout: timeout, catching: catching, also: extra) } } else {
+            HostSignals.wait(timeout: timeout, catching: catching, also: extra)
         }
         drainHost()
     }
