@@ -281,6 +281,10 @@ public final class JIT: Engine {
         case .system:
             let index = Int(state.exitArgument)
             if let limit, state.instret >= limit { return .stop(.instructionLimit) }
+            // A block of one system instruction takes no budget (the handler retires it), so it
+            // runs even when a chained block before it spent the last: an interrupt due here
+            // (--icount) comes first, as in the interpreter, and the instruction after it.
+            if let due, state.instret >= due { return .resume }
             guard index < tables.systemInstructions.count else {
                 fatalError("trapeze: translated code named a missing system instruction")
             }
