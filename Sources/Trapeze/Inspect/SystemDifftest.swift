@@ -121,21 +121,30 @@ public final class SystemDifftest {
             // The same instant on both machines' RTC: the guest must not see the host's clock move.
             machine = try Machine(configuration, console: console, clock: InstructionClock(), wallClock: { 1_767_225_600_000_000_000 })
             run = SystemRun(machine, settings: EngineSettings(kind: engine is JIT ? .jit : .interp), engine: engine, emit: { _ in })
+            self.engine = engine
         }
 
+        /// Runs the machine; replaceable between steps (the JIT that translates one instruction
+        /// per block takes over where the ordinary one stopped).
+        var engine: any Engine
+
         var hart: Hart { run.hart }
-        func advance(_ n: UInt64) -> ExitStatus { run.engine.run(run.hart, maxInstructions: n) }
+        func advance(_ n: UInt64) -> ExitStatus { engine.run(run.hart, maxInstructions: n) }
     }
 
     func interpreterLane(echo: Bool) throws(SystemError) -> Lane {
         try Lane(configuration, engine: Interpreter(), echo: echo ? self.echo : nil)
     }
 
-    func jitLane(singleInstructionBlocks: Bool = false) throws(SystemError) -> Lane {
+    func jitLane() throws(SystemError) -> Lane {
+        try Lane(configuration, engine: jit(singleInstructionBlocks: false), echo: nil)
+    }
+
+    func jit(singleInstructionBlocks: Bool) -> any Engine {
         var jit = EngineSettings(kind: .jit).jitOptions
         jit.cacheSize = max(jit.cacheSize, JITOptions.systemCacheSize)
         if singleInstructionBlocks { jit.maxBlockInstructions = 1 }
-        return try Lane(configuration, engine: EngineKind.jit.make(jit: jit, fault: options.fault), echo: nil)
+        return EngineKind.jit.make(jit: jit, fault: options.fault)
     }
 
     public func run() throws(SystemError) -> SystemDifftestResult {
@@ -143,6 +152,8 @@ public final class SystemDifftest {
         let checked = try jitLane()
         var steps: [UInt64] = []
         var comparisons = 0
+        // How many steps had run when all of RAM last agreed (it did at the start).
+        var memoryAgreed = 0
         while true {
             var n = options.interval
             if let max = options.maxInstructions {
@@ -159,11 +170,17 @@ public final class SystemDifftest {
                 || expected != .instructionLimit || actual != .instructionLimit
             let differences = Self.compare(reference, checked, expected, actual, memory: memory)
             if !differences.isEmpty {
-                let divergence = try locate(after: steps, window: n, differences: differences)
+                // A RAM difference may be older than this step: look from the last RAM agreement,
+                // watching the page of the first differing byte.
+                let watch = Self.firstRAMDifference(reference.machine, checked.machine).map { $0.0 }
+                let from = watch != nil ? memoryAgreed : steps.count
+                let window = steps[from...].reduce(n, +)
+                let divergence = try locate(after: Array(steps[..<from]), window: window, watch: watch, differences: differences)
                 return SystemDifftestResult(divergence: divergence, comparisons: comparisons, instructions: reference.hart.state.instret,
                                             output: reference.console.bytes)
             }
             steps.append(n)
+            if memory { memoryAgreed = steps.count }
             if expected != .instructionLimit {
                 return SystemDifftestResult(status: expected, comparisons: comparisons, instructions: reference.hart.state.instret,
                                             output: reference.console.bytes)
@@ -172,14 +189,18 @@ public final class SystemDifftest {
     }
 
     /// Builds both machines again, replays `steps`, and narrows the divergence in the next
-    /// `window` instructions down to one instruction where it can.
-    func locate(after steps: [UInt64], window: UInt64, differences: [Difference]) throws(SystemError) -> SystemDivergence {
+    /// `window` instructions down to one instruction where it can; `watch` is a RAM address whose
+    /// page is compared after every instruction.
+    func locate(after steps: [UInt64], window: UInt64, watch: UInt64?, differences: [Difference]) throws(SystemError) -> SystemDivergence {
         let reference = try interpreterLane(echo: false)
-        let checked = try jitLane(singleInstructionBlocks: true)
+        let checked = try jitLane()
         for n in steps {
             _ = reference.advance(n)
             _ = checked.advance(n)
         }
+        // From here a JIT that translates every instruction as a block of its own: a budget of
+        // one then runs translated code, not the interpreter's finishing steps.
+        checked.engine = jit(singleInstructionBlocks: true)
         let agreed = reference.hart.state.instret
         // The last instructions the interpreter ran, with the privilege each ran at.
         var recent: [(mode: PrivilegeMode, line: BlockInstruction)] = []
@@ -195,7 +216,10 @@ public final class SystemDifftest {
             let expected = reference.advance(1)
             let actual = checked.advance(1)
             spent += 1
-            let found = Self.compare(reference, checked, expected, actual, memory: expected != .instructionLimit)
+            var found = Self.compare(reference, checked, expected, actual, memory: expected != .instructionLimit)
+            if found.isEmpty, let watch, let (address, x, y) = Self.pageDifference(reference.machine, checked.machine, around: watch) {
+                found.append(Difference(location: "mem[\(Hex.pad(address, 0))]", expected: Hex.pad(UInt64(x), 2), actual: Hex.pad(UInt64(y), 2)))
+            }
             if !found.isEmpty {
                 return SystemDivergence(agreedAt: agreed, differsAt: reference.hart.state.instret, instructions: recent,
                                         exact: true, differences: found)
@@ -247,6 +271,16 @@ public final class SystemDifftest {
 
     static func quote(_ bytes: ArraySlice<UInt8>) -> String {
         "\"" + bytes.map { $0 >= 0x20 && $0 < 0x7f ? String(UnicodeScalar($0)) : $0 == 10 ? "\\n" : "\\x" + String($0, radix: 16) }.joined() + "\""
+    }
+
+    /// The first byte that differs in the RAM page holding `address`.
+    static func pageDifference(_ x: Machine, _ y: Machine, around address: UInt64) -> (UInt64, UInt8, UInt8)? {
+        let r = x.systemBus.ram, s = y.systemBus.ram
+        let page = Int((address &- r.base) & ~0xFFF)
+        guard page >= 0, page + 4096 <= Int(min(r.size, s.size)), memcmp(r.pointer + page, s.pointer + page, 4096) != 0 else { return nil }
+        var k = page
+        while r.pointer.load(fromByteOffset: k, as: UInt8.self) == s.pointer.load(fromByteOffset: k, as: UInt8.self) { k += 1 }
+        return (r.base &+ UInt64(k), r.pointer.load(fromByteOffset: k, as: UInt8.self), s.pointer.load(fromByteOffset: k, as: UInt8.self))
     }
 
     static func firstRAMDifference(_ x: Machine, _ y: Machine) -> (UInt64, UInt8, UInt8)? {
