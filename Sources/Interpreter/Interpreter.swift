@@ -200,6 +200,9 @@ extension Interpreter {
             // a loop (a fetch fault at its own handler) still reaches --max-insns or --timeout.
             if effects.contains(.translation) { shared.flushData() }
             if effects.contains(.interrupts) { untilPoll = 0 }
+            // A system instruction (a `time` read) may have been the one at which a timer falls
+            // due (--icount): the interrupt is taken before the next instruction, as the JIT does.
+            if let due, state.instret >= due { untilPoll = 0 }
             // A timer CSR may have moved.
             if due != nil || effects.contains(.interrupts) { due = environment.nextEventInstruction }
             switch outcome {

@@ -280,7 +280,13 @@ public final class JIT: Engine {
             return .resume
         case .system:
             let index = Int(state.exitArgument)
-            if let limit, state.instret >= limit { return .stop(.instructionLimit) }
+            // A block of one system instruction takes no budget (the handler retires it), so it
+            // runs even when a chained block before it spent the last: the dispatcher stops at
+            // the limit, or takes the interrupt due here (--icount), before it runs, as the
+            // interpreter does (events first: a run of N instructions that ends at an interrupt
+            // takes it before returning, on both engines).
+            if let limit, state.instret >= limit { return .resume }
+            if let due, state.instret >= due { return .resume }
             guard index < tables.systemInstructions.count else {
                 fatalError("trapeze: translated code named a missing system instruction")
             }

@@ -20,12 +20,15 @@ public final class SystemRun {
     /// Where `--trace` lines and the end-of-run report go (stderr).
     let emit: (String) -> Void
 
-    public init(_ machine: Machine, settings: EngineSettings, emit: @escaping (String) -> Void = { HostIO.error($0 + "\n") }) {
+    /// `engine`, when given, runs the machine instead of one made from `settings` (difftest's
+    /// fault-injected JIT).
+    public init(_ machine: Machine, settings: EngineSettings, engine: (any Engine)? = nil,
+                emit: @escaping (String) -> Void = { HostIO.error($0 + "\n") }) {
         self.machine = machine
         self.settings = settings
         var options = settings.jitOptions
         options.cacheSize = max(options.cacheSize, JITOptions.systemCacheSize)
-        engine = settings.kind == .jit ? JIT(options: options) : interpreter
+        self.engine = engine ?? (settings.kind == .jit ? JIT(options: options) : interpreter)
         self.emit = emit
         // The hart's own GuestMemory is not used in system mode (all access goes through the
         // bus); a small one keeps fence.i's code generation and a debugger's fetch patches.

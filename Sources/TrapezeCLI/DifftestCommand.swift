@@ -11,7 +11,15 @@ struct DifftestCommand: ParsableCommand {
             the block wrote must agree; each system call runs once. At the first divergence the \
             block, the first instruction that differs and every differing location are printed on \
             stderr and the exit status is 1. Otherwise the exit status is the guest's.
+
+            `trapeze difftest --system [trapeze system's options] [--interval N] [--memory-check N] [ELF]` \
+            runs a whole machine twice instead, on the interpreter and on the JIT, both under --icount, \
+            compares them every N instructions (default 10000; all of RAM every --memory-check \
+            comparisons, default 64) and names the first instruction after which they differ.
             """)
+
+    @Flag(help: "Lockstep a whole machine (takes trapeze system's options; see the discussion below).")
+    var system = false
 
     @Option(help: "The engine checked against the interpreter: jit or interp.")
     var engine: EngineKind = .jit

@@ -42,6 +42,27 @@ import TestSupport
         #expect(!text.contains(" 0 fills (page walks)"), "\(text)")
     }
 
+    @Test("the teaching kernel under --icount: both engines print the same, retire the same instructions, take the same traps")
+    func kernelIcount() throws {
+        let elf = Self.directory.appendingPathComponent("bin/kernel").path
+        var seen: [String: (out: String, retired: String, traps: String)] = [:]
+        for engine in ["interp", "jit"] {
+            let r = try runProcess(Paths.trapeze, ["system", "--icount", "--stats", "--engine", engine, elf], timeout: 120)
+            #expect(r.status == 0, "\(engine): \(r.stderrText)")
+            let lines = r.stderrText.split(separator: "\n").map(String.init)
+            // "guest instructions retired N in S s": the count, not the time.
+            let retired = lines.first { $0.contains("guest instructions retired") }?.split(separator: " ").dropFirst(4).first.map(String.init) ?? "?"
+            let traps = lines.filter { $0.hasPrefix("trapeze: exceptions:") || $0.hasPrefix("trapeze: interrupts:") }.joined(separator: "\n")
+            seen[engine] = (String(decoding: r.stdout, as: UTF8.self), retired, traps)
+        }
+        let expected = try String(contentsOf: Self.directory.appendingPathComponent("expected/kernel.out"), encoding: .utf8)
+        #expect(seen["interp"]?.out == expected)
+        #expect(seen["jit"]?.out == seen["interp"]?.out)
+        #expect(seen["jit"]?.retired == seen["interp"]?.retired && seen["jit"]?.retired != "?",
+                "retired: jit \(seen["jit"]?.retired ?? "") interp \(seen["interp"]?.retired ?? "")")
+        #expect(seen["jit"]?.traps == seen["interp"]?.traps, "jit:\n\(seen["jit"]?.traps ?? "")\ninterp:\n\(seen["interp"]?.traps ?? "")")
+    }
+
     @Test("--trace names the privilege of every instruction and each trap")
     func trace() throws {
         let elf = Self.directory.appendingPathComponent("bin/priv_trap").path

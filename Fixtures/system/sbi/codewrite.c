@@ -13,6 +13,7 @@
    Each check prints "ok" or "FAIL" with what it saw; the payload powers off with a failure
    reason if any failed. */
 #include "sbi.h"
+#include "virtio.h"
 
 #define LI_A0(k) ((unsigned int)(((k) << 20) | (10 << 7) | 0x13)) /* addi a0, x0, k */
 #define RET 0x00008067u                                             /* jalr x0, 0(ra) */
@@ -67,14 +68,7 @@ static void emit(volatile unsigned int *p, long k) {
 }
 
 void payload_trap(unsigned long cause, unsigned long epc, unsigned long tval) {
-    put_string("sbi_codewrite: unexpected trap, scause ");
-    put_hex(cause);
-    put_string(" sepc ");
-    put_hex(epc);
-    put_string(" stval ");
-    put_hex(tval);
-    put_string("\n");
-    sbi_shutdown(SBI_SRST_REASON_FAILURE);
+    report_trap("sbi_codewrite", cause, epc, tval);
 }
 
 /* --- Code written by stores ---------------------------------------------------------------- */
@@ -110,35 +104,10 @@ static void stores(void) {
 
 /* --- Code written by a device (virtio-blk DMA) ------------------------------------------- */
 
-#define VIRTIO_SLOTS 8
-#define VIRTIO_BASE 0x10001000UL
-#define R(base, off) (*(volatile unsigned int *)((base) + (off)))
-#define QSIZE 4
-
-struct desc {
-    unsigned long addr;
-    unsigned int len;
-    unsigned short flags, next;
-};
-struct avail {
-    unsigned short flags, idx, ring[QSIZE], used_event;
-};
-struct used {
-    unsigned short flags, idx;
-    struct {
-        unsigned int id, len;
-    } ring[QSIZE];
-    unsigned short avail_event;
-};
-struct request {
-    unsigned int type, reserved;
-    unsigned long sector;
-};
-
-static struct desc descs[QSIZE] __attribute__((aligned(16)));
-static struct avail avail __attribute__((aligned(2)));
-static struct used used __attribute__((aligned(4)));
-static struct request req;
+static struct virtq_desc descs[VIRTQ_SIZE] __attribute__((aligned(16)));
+static struct virtq_avail avail __attribute__((aligned(2)));
+static struct virtq_used used __attribute__((aligned(4)));
+static struct virtio_blk_req req;
 static unsigned char status;
 static unsigned short seen;
 static unsigned int dma_code[1024] __attribute__((aligned(4096)));
@@ -146,31 +115,31 @@ static unsigned int dma_code[1024] __attribute__((aligned(4096)));
 static unsigned long find_disk(void) {
     for (int slot = 0; slot < VIRTIO_SLOTS; slot++) {
         unsigned long base = VIRTIO_BASE + 0x1000UL * slot;
-        if (R(base, 0x000) == 0x74726976 && R(base, 0x004) == 2 && R(base, 0x008) == 2) return base;
+        if (R(base, MAGIC) == VIRTIO_MAGIC_VALUE && R(base, VERSION) == 2 && R(base, DEVICE_ID) == VIRTIO_DEVICE_BLOCK) return base;
     }
     return 0;
 }
 
 static int setup(unsigned long dev) {
-    R(dev, 0x070) = 0;
-    R(dev, 0x070) = 1 | 2;
-    R(dev, 0x024) = 1;
-    R(dev, 0x020) = 1; /* VERSION_1 */
-    R(dev, 0x024) = 0;
-    R(dev, 0x020) = 0;
-    R(dev, 0x070) = 1 | 2 | 8;
-    if (!(R(dev, 0x070) & 8)) return 0;
-    R(dev, 0x030) = 0;
-    if (R(dev, 0x034) < QSIZE) return 0;
-    R(dev, 0x038) = QSIZE;
-    R(dev, 0x080) = (unsigned int)(unsigned long)descs;
-    R(dev, 0x084) = (unsigned int)((unsigned long)descs >> 32);
-    R(dev, 0x090) = (unsigned int)(unsigned long)&avail;
-    R(dev, 0x094) = (unsigned int)((unsigned long)&avail >> 32);
-    R(dev, 0x0a0) = (unsigned int)(unsigned long)&used;
-    R(dev, 0x0a4) = (unsigned int)((unsigned long)&used >> 32);
-    R(dev, 0x044) = 1;
-    R(dev, 0x070) = 1 | 2 | 8 | 4;
+    R(dev, STATUS) = 0;
+    R(dev, STATUS) = 1 | 2;
+    R(dev, DRIVER_FEATURES_SEL) = 1;
+    R(dev, DRIVER_FEATURES) = 1; /* VERSION_1 */
+    R(dev, DRIVER_FEATURES_SEL) = 0;
+    R(dev, DRIVER_FEATURES) = 0;
+    R(dev, STATUS) = 1 | 2 | 8;
+    if (!(R(dev, STATUS) & 8)) return 0;
+    R(dev, QUEUE_SEL) = 0;
+    if (R(dev, QUEUE_NUM_MAX) < VIRTQ_SIZE) return 0;
+    R(dev, QUEUE_NUM) = VIRTQ_SIZE;
+    R(dev, QUEUE_DESC_LOW) = (unsigned int)(unsigned long)descs;
+    R(dev, QUEUE_DESC_HIGH) = (unsigned int)((unsigned long)descs >> 32);
+    R(dev, QUEUE_DRIVER_LOW) = (unsigned int)(unsigned long)&avail;
+    R(dev, QUEUE_DRIVER_HIGH) = (unsigned int)((unsigned long)&avail >> 32);
+    R(dev, QUEUE_DEVICE_LOW) = (unsigned int)(unsigned long)&used;
+    R(dev, QUEUE_DEVICE_HIGH) = (unsigned int)((unsigned long)&used >> 32);
+    R(dev, QUEUE_READY) = 1;
+    R(dev, STATUS) = 1 | 2 | 8 | 4;
     return 1;
 }
 
@@ -180,14 +149,14 @@ static int read_sector(unsigned long dev, unsigned long sector, void *buffer) {
     req.reserved = 0;
     req.sector = sector;
     status = 0xff;
-    descs[0] = (struct desc){(unsigned long)&req, sizeof req, 1, 1};
-    descs[1] = (struct desc){(unsigned long)buffer, 512, 1 | 2, 2};
-    descs[2] = (struct desc){(unsigned long)&status, 1, 2, 0};
-    avail.ring[avail.idx % QSIZE] = 0;
+    descs[0] = (struct virtq_desc){(unsigned long)&req, sizeof req, 1, 1};
+    descs[1] = (struct virtq_desc){(unsigned long)buffer, 512, 1 | 2, 2};
+    descs[2] = (struct virtq_desc){(unsigned long)&status, 1, 2, 0};
+    avail.ring[avail.idx % VIRTQ_SIZE] = 0;
     asm volatile("fence rw, rw" ::: "memory");
     avail.idx++;
     asm volatile("fence rw, rw" ::: "memory");
-    R(dev, 0x050) = 0;
+    R(dev, QUEUE_NOTIFY) = 0;
     while (*(volatile unsigned short *)&used.idx == seen) {}
     seen++;
     asm volatile("fence rw, rw" ::: "memory");
@@ -209,7 +178,7 @@ static void dma(void) {
     s = read_sector(dev, 1, dma_code);
     fence_i();
     check("and again, from another sector", call((unsigned long)dma_code) + 100 * s, 9);
-    R(dev, 0x070) = 0;
+    R(dev, STATUS) = 0;
 }
 
 /* --- Mappings: Sv39 ------------------------------------------------------------------------ */

@@ -20,14 +20,7 @@ static volatile unsigned long interrupts, spurious;
 
 void payload_trap(unsigned long cause, unsigned long epc, unsigned long tval) {
     if (cause != (1UL << 63 | 9)) {
-        put_string("sbi_echo: unexpected trap, scause ");
-        put_hex(cause);
-        put_string(" sepc ");
-        put_hex(epc);
-        put_string(" stval ");
-        put_hex(tval);
-        put_string("\n");
-        sbi_shutdown(SBI_SRST_REASON_FAILURE);
+        report_trap("sbi_echo", cause, epc, tval);
         return;
     }
     unsigned int irq = mmio_read32(PLIC_CLAIM(PLIC_S_CONTEXT));

@@ -4,14 +4,7 @@
 #include "sbi.h"
 
 void payload_trap(unsigned long cause, unsigned long epc, unsigned long tval) {
-    put_string("sbi_hello: unexpected trap, scause ");
-    put_hex(cause);
-    put_string(" sepc ");
-    put_hex(epc);
-    put_string(" stval ");
-    put_hex(tval);
-    put_string("\n");
-    sbi_shutdown(SBI_SRST_REASON_FAILURE);
+    report_trap("sbi_hello", cause, epc, tval);
 }
 
 static unsigned long read_sstatus(void) {

@@ -68,3 +68,15 @@ void sbi_shutdown(long reason) {
     sbi_call(SBI_EXT_SRST, 0, SBI_SRST_SHUTDOWN, (unsigned long)reason, 0);
     put_string("sbi: system reset returned\n");
 }
+
+void report_trap(const char *name, unsigned long cause, unsigned long epc, unsigned long tval) {
+    put_string(name);
+    put_string(": unexpected trap, scause ");
+    put_hex(cause);
+    put_string(" sepc ");
+    put_hex(epc);
+    put_string(" stval ");
+    put_hex(tval);
+    put_string("\n");
+    sbi_shutdown(SBI_SRST_REASON_FAILURE);
+}

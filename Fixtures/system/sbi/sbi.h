@@ -38,6 +38,10 @@ void put_dec(unsigned long v);
 /* SRST: never returns when the firmware implements it. */
 void sbi_shutdown(long reason);
 
+/* "NAME: unexpected trap, scause .. sepc .. stval ..", then a shutdown with a failure reason:
+   what every payload does with a trap it does not expect. */
+void report_trap(const char *name, unsigned long cause, unsigned long epc, unsigned long tval);
+
 static inline void mmio_write32(unsigned long addr, unsigned int v) { *(volatile unsigned int *)addr = v; }
 static inline unsigned int mmio_read32(unsigned long addr) { return *(volatile unsigned int *)addr; }
 static inline void mmio_write8(unsigned long addr, unsigned char v) { *(volatile unsigned char *)addr = v; }

@@ -5,63 +5,17 @@
    it back and compares, asks for the device ID, then powers off. The used-buffer interrupt is
    taken through the PLIC's supervisor context. */
 #include "sbi.h"
+#include "virtio.h"
 
-#define VIRTIO_SLOTS 8
-#define VIRTIO_BASE 0x10001000UL
-#define R(base, off) (*(volatile unsigned int *)((base) + (off)))
-#define MAGIC 0x000
-#define VERSION 0x004
-#define DEVICE_ID 0x008
-#define DEVICE_FEATURES 0x010
-#define DEVICE_FEATURES_SEL 0x014
-#define DRIVER_FEATURES 0x020
-#define DRIVER_FEATURES_SEL 0x024
-#define QUEUE_SEL 0x030
-#define QUEUE_NUM_MAX 0x034
-#define QUEUE_NUM 0x038
-#define QUEUE_READY 0x044
-#define QUEUE_NOTIFY 0x050
-#define INTERRUPT_STATUS 0x060
-#define INTERRUPT_ACK 0x064
-#define STATUS 0x070
-#define QUEUE_DESC_LOW 0x080
-#define QUEUE_DESC_HIGH 0x084
-#define QUEUE_DRIVER_LOW 0x090
-#define QUEUE_DRIVER_HIGH 0x094
-#define QUEUE_DEVICE_LOW 0x0a0
-#define QUEUE_DEVICE_HIGH 0x0a4
-#define CONFIG 0x100
-
-#define QSIZE 8
 #define PLIC_PRIORITY(irq) (PLIC_BASE + 4 * (irq))
 #define PLIC_ENABLE(ctx) (PLIC_BASE + 0x2000 + 0x80 * (ctx))
 #define PLIC_THRESHOLD(ctx) (PLIC_BASE + 0x200000 + 0x1000 * (ctx))
 #define PLIC_CLAIM(ctx) (PLIC_THRESHOLD(ctx) + 4)
 
-struct desc {
-    unsigned long addr;
-    unsigned int len;
-    unsigned short flags, next;
-};
-struct avail {
-    unsigned short flags, idx, ring[QSIZE], used_event;
-};
-struct used {
-    unsigned short flags, idx;
-    struct {
-        unsigned int id, len;
-    } ring[QSIZE];
-    unsigned short avail_event;
-};
-struct request {
-    unsigned int type, reserved;
-    unsigned long sector;
-};
-
-static struct desc descs[QSIZE] __attribute__((aligned(16)));
-static struct avail avail __attribute__((aligned(2)));
-static struct used used __attribute__((aligned(4)));
-static struct request req;
+static struct virtq_desc descs[VIRTQ_SIZE] __attribute__((aligned(16)));
+static struct virtq_avail avail __attribute__((aligned(2)));
+static struct virtq_used used __attribute__((aligned(4)));
+static struct virtio_blk_req req;
 static unsigned char data[512], status;
 static unsigned long dev, irq;
 static volatile unsigned long interrupts;
@@ -77,14 +31,7 @@ void payload_trap(unsigned long cause, unsigned long epc, unsigned long tval) {
         if (claimed) mmio_write32(PLIC_CLAIM(PLIC_S_CONTEXT), claimed);
         return;
     }
-    put_string("sbi_virtio: unexpected trap, scause ");
-    put_hex(cause);
-    put_string(" sepc ");
-    put_hex(epc);
-    put_string(" stval ");
-    put_hex(tval);
-    put_string("\n");
-    sbi_shutdown(SBI_SRST_REASON_FAILURE);
+    report_trap("sbi_virtio", cause, epc, tval);
 }
 
 /* One request: header, one data buffer (device-writable for reads), status. */
@@ -93,10 +40,10 @@ static int submit(unsigned int type, unsigned long sector, unsigned int len, int
     req.reserved = 0;
     req.sector = sector;
     status = 0xff;
-    descs[0] = (struct desc){(unsigned long)&req, sizeof req, 1, 1};
-    descs[1] = (struct desc){(unsigned long)data, len, (unsigned short)(1 | (device_writes ? 2 : 0)), 2};
-    descs[2] = (struct desc){(unsigned long)&status, 1, 2, 0};
-    avail.ring[avail.idx % QSIZE] = 0;
+    descs[0] = (struct virtq_desc){(unsigned long)&req, sizeof req, 1, 1};
+    descs[1] = (struct virtq_desc){(unsigned long)data, len, (unsigned short)(1 | (device_writes ? 2 : 0)), 2};
+    descs[2] = (struct virtq_desc){(unsigned long)&status, 1, 2, 0};
+    avail.ring[avail.idx % VIRTQ_SIZE] = 0;
     asm volatile("fence rw, rw" ::: "memory");
     avail.idx++;
     asm volatile("fence rw, rw" ::: "memory");
@@ -159,11 +106,11 @@ long payload_main(unsigned long hart, unsigned long dtb) {
     put_dec(capacity);
     put_string(" sectors\n");
     R(dev, QUEUE_SEL) = 0;
-    if (R(dev, QUEUE_NUM_MAX) < QSIZE) {
+    if (R(dev, QUEUE_NUM_MAX) < VIRTQ_SIZE) {
         put_string("sbi_virtio: queue too small\n");
         return SBI_SRST_REASON_FAILURE;
     }
-    R(dev, QUEUE_NUM) = QSIZE;
+    R(dev, QUEUE_NUM) = VIRTQ_SIZE;
     R(dev, QUEUE_DESC_LOW) = (unsigned long)descs;
     R(dev, QUEUE_DESC_HIGH) = (unsigned long)descs >> 32;
     R(dev, QUEUE_DRIVER_LOW) = (unsigned long)&avail;
