@@ -83,7 +83,7 @@ public enum RunLine {
     /// Whether `name` is one of `run`'s options (which take a value).
     private static func isOption(_ name: String) -> Bool {
         ["--engine", "--cpu", "--sysroot", "--max-insns", "--trace-file", "--timeout", "--memory-limit", "--max-processes",
-         "--jit-cache-size", "--argv0"].contains(name)
+         "--jit-cache-size", "--jit-cache-dir", "--argv0"].contains(name)
     }
 
     /// Stores an option's value; false if the value does not parse.
@@ -98,6 +98,7 @@ public enum RunLine {
         case "--memory-limit": s.memoryLimit = v
         case "--max-processes": guard let n = Int(v) else { return false }; s.maxProcesses = n
         case "--jit-cache-size": s.jitCacheSize = v
+        case "--jit-cache-dir": s.jitCacheDir = v
         case "--argv0": s.argv0 = v
         default: return false
         }
