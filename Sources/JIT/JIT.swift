@@ -394,12 +394,20 @@ public final class JIT: Engine {
         let store = persistentStore(mode: mode)
         var translated: TranslatedBlock
         var loaded = false
-        if let store, let saved = store.lookup(guest.start, maxInstructions: options.maxBlockInstructions) {
-            if saved.matches(guest), let t = relocate(saved, guest, at: offset) {
-                translated = t
-                loaded = true
-            } else {
+        if let store {
+            switch store.lookup(guest) {
+            case .block(let saved):
+                if let t = relocate(saved, guest, at: offset) {
+                    translated = t
+                    loaded = true
+                } else {
+                    stats.blocksLoadRejected &+= 1
+                    translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
+                }
+            case .stale:
                 stats.blocksLoadRejected &+= 1
+                translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
+            case .none:
                 translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
             }
         } else {
@@ -490,7 +498,7 @@ public final class JIT: Engine {
                                    ChainSite(displacementOffset: Int($0.offset), jumpEnd: base &+ UInt64($0.offset) &+ 4, target: $0.target)
                                },
                                coldSites: colds, guestInstructions: guest.instructions.count,
-                               instructionStarts: saved.instructionStarts.map { Int($0) }, coldStart: Int(saved.coldStart))
+                               coldStart: Int(saved.coldStart))
     }
 
     /// Runs the translator. Its own function so that the `TranslationTargets` sharing `blocks` is

@@ -2,73 +2,65 @@ import RISCV
 import X86
 
 /// One translated block as the persistent cache keeps it (TranslationStore.swift): the guest
-/// instructions it was made from (pc, encoding and length of each, which must all match what
-/// the decoder finds in guest memory before the code is used), its host code as emitted (before
-/// any chain patch), its side tables relative to the block, and the fields to relocate.
+/// instructions it was made from (offset from the block's start and encoding of each, which must
+/// all match what the decoder finds in guest memory before the code is used), its host code as
+/// emitted (before any chain patch), its side tables relative to the block, and the fields to
+/// relocate (Relocation.swift).
 struct SavedBlock {
     var start: UInt64
-    var pcs: [UInt64]
-    /// raw | length << 32 per instruction.
-    var encodings: [UInt64]
+    /// Per instruction: its pc minus `start` (low 32 bits) and its raw encoding (high 32).
+    var instructions: [UInt64]
     var code: [UInt8]
     var faultSites: [FaultSite]
-    /// (displacement offset, guest target) of each chain site.
-    var chainSites: [(offset: UInt32, target: UInt64)]
+    /// Each chain site's displacement offset and guest target.
+    var chainSites: [SavedChainSite]
     /// Return offsets relative to the block; a chain request's argument is the site's number
     /// within the block.
     var coldSites: [ColdSite]
-    var instructionStarts: [UInt32]
     var coldStart: UInt32
     var immediates: [TaggedImmediate]
-    /// rel32 fields aimed at a shared stub: (field offset, stub number in `Stub`).
-    var stubBranches: [(at: UInt32, stub: UInt8)]
+    /// rel32 fields aimed at a shared stub.
+    var stubBranches: [SavedStubBranch]
 
     /// The shared stubs saved code may branch to.
     enum Stub: UInt8 { case epilogue = 0, coldExit = 1 }
 
-    static func encoding(_ i: Instruction) -> UInt64 { UInt64(i.raw) | UInt64(i.length) << 32 }
-
-    /// Whether `guest` is exactly the block this was translated from.
-    func matches(_ guest: GuestBlock) -> Bool {
-        guard guest.start == start, guest.pcs.count == pcs.count, guest.instructions.count == encodings.count else { return false }
-        for k in 0..<pcs.count {
-            if guest.pcs[k] != pcs[k] || SavedBlock.encoding(guest.instructions[k]) != encodings[k] { return false }
-        }
-        return true
+    static func word(_ guest: GuestBlock, _ k: Int) -> UInt64 {
+        UInt64(UInt32(truncatingIfNeeded: guest.pcs[k] &- guest.start)) | UInt64(guest.instructions[k].raw) << 32
     }
 
     /// The saved form of a block translated with `TranslationTargets.persistent`; nil when some
     /// field cannot be relocated (the block is then simply not saved).
     init?(_ guest: GuestBlock, _ t: TranslatedBlock, firstChainSiteID: Int, epilogue: UInt64, coldExit: UInt64) {
         start = guest.start
-        pcs = guest.pcs
-        encodings = guest.instructions.map(SavedBlock.encoding)
+        instructions = (0..<guest.instructions.count).map { SavedBlock.word(guest, $0) }
+        // The offsets are kept in 32 bits (a block spans a page or two).
+        for pc in guest.pcs where Int32(exactly: Int64(bitPattern: pc &- guest.start)) == nil { return nil }
         code = t.code
         faultSites = t.faultSites
-        chainSites = t.chainSites.map { (UInt32($0.displacementOffset), $0.target) }
+        chainSites = t.chainSites.map { SavedChainSite(offset: UInt32($0.displacementOffset), target: $0.target) }
         coldSites = t.coldSites
         for k in coldSites.indices where coldSites[k].reason == ExitReason.chainRequest.rawValue {
             let id = Int(coldSites[k].argument) - firstChainSiteID
             guard id >= 0, id < chainSites.count else { return nil }
             coldSites[k].argument = UInt32(id)
         }
-        instructionStarts = t.instructionStarts.map { UInt32($0) }
         coldStart = UInt32(t.coldStart)
         immediates = t.immediates
         for i in immediates where Relocation.kind(of: i.tag) == nil { return nil }
         stubBranches = []
         for f in t.absolutes {
             guard f.end == f.at + 4 else { return nil }
-            if f.target == epilogue { stubBranches.append((UInt32(f.at), Stub.epilogue.rawValue)) }
-            else if f.target == coldExit { stubBranches.append((UInt32(f.at), Stub.coldExit.rawValue)) }
+            if f.target == epilogue { stubBranches.append(SavedStubBranch(at: UInt32(f.at), stub: Stub.epilogue.rawValue)) }
+            else if f.target == coldExit { stubBranches.append(SavedStubBranch(at: UInt32(f.at), stub: Stub.coldExit.rawValue)) }
             else { return nil } // another block: only chain sites may lead there
         }
     }
 
     func write(to w: inout StoreWriter) {
         w.u64(start)
-        w.count(pcs.count)
-        for k in 0..<pcs.count { w.u64(pcs[k]); w.u64(encodings[k]) }
+        w.count(instructions.count)
+        for i in instructions { w.u64(i) }
         w.count(code.count)
         w.bytes += code
         w.count(faultSites.count)
@@ -80,8 +72,6 @@ struct SavedBlock {
         for c in chainSites { w.u32(c.offset); w.u64(c.target) }
         w.count(coldSites.count)
         for c in coldSites { w.u32(c.returnOffset); w.u32(c.reason); w.u32(c.undo); w.u32(c.argument); w.u64(c.pc) }
-        w.count(instructionStarts.count)
-        for s in instructionStarts { w.u32(s) }
         w.u32(coldStart)
         w.count(immediates.count)
         for i in immediates { w.u32(UInt32(i.at)); w.u8(UInt8(i.width)); w.u32(i.tag) }
@@ -89,21 +79,22 @@ struct SavedBlock {
         for b in stubBranches { w.u32(b.at); w.u8(b.stub) }
     }
 
-    /// Reads one block, checking every offset against the code and every value against what
+    /// Reads the block saved for `guest` if it was translated from exactly `guest`'s
+    /// instructions, checking every offset against the code and every value against what
     /// translated code can contain; nil for anything else.
-    init?(_ r: inout StoreReader, maxInstructions: Int) {
-        guard let start = r.u64(), let n = r.count(itemBytes: 16, limit: maxInstructions), n > 0 else { return nil }
+    init?(_ r: inout StoreReader, for guest: GuestBlock) {
+        let n = guest.instructions.count
+        guard let start = r.u64(), start == guest.start, let count = r.u32(), Int(count) == n else { return nil }
         self.start = start
-        pcs = []; encodings = []
-        pcs.reserveCapacity(n); encodings.reserveCapacity(n)
-        for _ in 0..<n {
-            guard let pc = r.u64(), let e = r.u64(), e >> 32 == 2 || e >> 32 == 4 else { return nil }
-            pcs.append(pc); encodings.append(e)
+        for k in 0..<n {
+            guard let word = r.u64(), word == SavedBlock.word(guest, k) else { return nil }
         }
-        guard pcs[0] == start, let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let code = r.bytesArray(size) else { return nil }
+        instructions = []
+        guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let code = r.bytesArray(size) else { return nil }
         self.code = code
         guard let nf = r.count(itemBytes: 28) else { return nil }
         faultSites = []
+        faultSites.reserveCapacity(nf)
         for _ in 0..<nf {
             guard let off = r.u32(), let nr = r.u16(), let st = r.u16(), let pc = r.u64(), let reg = r.u32(), let disp = r.u32(),
                   let resume = r.u32() else { return nil }
@@ -114,13 +105,15 @@ struct SavedBlock {
         }
         guard let nc = r.count(itemBytes: 12) else { return nil }
         chainSites = []
+        chainSites.reserveCapacity(nc)
         for _ in 0..<nc {
             // The dispatcher patches the field with one aligned store (CodeCache.patch32).
             guard let off = r.u32(), let target = r.u64(), Int(off) + 4 <= size, off & 7 <= 4 else { return nil }
-            chainSites.append((off, target))
+            chainSites.append(SavedChainSite(offset: off, target: target))
         }
         guard let ns = r.count(itemBytes: 24) else { return nil }
         coldSites = []
+        coldSites.reserveCapacity(ns)
         var previous: UInt32 = 0
         for _ in 0..<ns {
             guard let ret = r.u32(), let reason = r.u32(), let undo = r.u32(), let argument = r.u32(), let pc = r.u64() else { return nil }
@@ -131,16 +124,11 @@ struct SavedBlock {
             previous = ret
             coldSites.append(ColdSite(returnOffset: ret, reason: reason, undo: undo, argument: argument, pc: pc))
         }
-        guard let nstarts = r.count(itemBytes: 4, limit: n) else { return nil }
-        instructionStarts = []
-        for _ in 0..<nstarts {
-            guard let s = r.u32(), Int(s) <= size else { return nil }
-            instructionStarts.append(s)
-        }
         guard let cs = r.u32(), Int(cs) <= size else { return nil }
         coldStart = cs
         guard let ni = r.count(itemBytes: 9) else { return nil }
         immediates = []
+        immediates.reserveCapacity(ni)
         for _ in 0..<ni {
             guard let at = r.u32(), let width = r.u8(), let tag = r.u32(), width == 4 || width == 8,
                   Int(at) + Int(width) <= size, let kind = Relocation.kind(of: tag) else { return nil }
@@ -154,9 +142,22 @@ struct SavedBlock {
         }
         guard let nb = r.count(itemBytes: 5) else { return nil }
         stubBranches = []
+        stubBranches.reserveCapacity(nb)
         for _ in 0..<nb {
             guard let at = r.u32(), let stub = r.u8(), Stub(rawValue: stub) != nil, at >= 1, Int(at) + 4 <= size else { return nil }
-            stubBranches.append((at, stub))
+            stubBranches.append(SavedStubBranch(at: at, stub: stub))
         }
     }
+}
+
+/// A chain site of a saved block: the offset of its displacement, and its guest target.
+struct SavedChainSite {
+    var offset: UInt32
+    var target: UInt64
+}
+
+/// A rel32 field of a saved block aimed at a shared stub (`SavedBlock.Stub`).
+struct SavedStubBranch {
+    var at: UInt32
+    var stub: UInt8
 }

@@ -50,12 +50,22 @@ struct StoreReader {
 /// A 64-bit checksum over a byte range, eight bytes at a time (not cryptographic: it catches
 /// truncation and corruption; who may write the files is what keeps them trustworthy).
 func storeChecksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+    // Four independent lanes, so the multiplies overlap.
+    var lanes: (UInt64, UInt64, UInt64, UInt64) = (0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count), 1, 2, 3)
+    let m: UInt64 = 0x0000_0100_0000_01B3
     var i = 0
     let n = bytes.count
+    while i + 32 <= n {
+        lanes.0 = (lanes.0 ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* m
+        lanes.1 = (lanes.1 ^ bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)) &* m
+        lanes.2 = (lanes.2 ^ bytes.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)) &* m
+        lanes.3 = (lanes.3 ^ bytes.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)) &* m
+        lanes.0 ^= lanes.0 >> 29; lanes.1 ^= lanes.1 >> 29; lanes.2 ^= lanes.2 >> 29; lanes.3 ^= lanes.3 >> 29
+        i += 32
+    }
+    var h = lanes.0 ^ (lanes.1 &* 3) ^ (lanes.2 &* 5) ^ (lanes.3 &* 7)
     while i + 8 <= n {
-        let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        h = (h ^ w) &* 0x0000_0100_0000_01B3
+        h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* m
         h ^= h >> 29
         i += 8
     }

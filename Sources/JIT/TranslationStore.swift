@@ -25,9 +25,10 @@ public final class TranslationStore: @unchecked Sendable {
     /// The cache file's path.
     public let path: String
     let key: String
-    /// The file's records by guest pc: (start, end) byte ranges within `data`.
+    /// The file's records by guest pc: byte range within `data`, start << 32 | end (a plain
+    /// integer: a tuple-valued dictionary costs a runtime type instantiation at start-up).
     private var data: [UInt8] = []
-    private var index: [UInt64: (Int, Int)] = [:]
+    private var index: [UInt64: UInt64] = [:]
     /// Blocks translated in this process since it started (or forked), by guest pc.
     private var fresh: [UInt64: [UInt8]] = [:]
     private var freshBytes = 0
@@ -39,7 +40,7 @@ public final class TranslationStore: @unchecked Sendable {
     public var loadedBlocks: Int { index.count }
     static let maxFileBytes = 256 << 20
 
-    static let magic: [UInt8] = Array("TRPZJIT1".utf8)
+    static let magic: [UInt8] = Array("TRPZJIT2".utf8)
 
     /// A store for `key` in `directory` (created, mode 0700, if missing); nil with a reason when
     /// the directory cannot be used.
@@ -72,13 +73,15 @@ public final class TranslationStore: @unchecked Sendable {
     public static func engineKey(_ o: JITOptions) -> String? {
         var st = stat()
         guard stat("/proc/self/exe", &st) == 0 else { return nil }
-        let features = Mirror(reflecting: o.hostFeatures).children.map { "\($0.label ?? "")=\($0.value)" }.joined(separator: ",")
+        // The raw bytes of the feature set (plain flags): every flag counts, whatever is added.
+        var features = o.hostFeatures
+        let featureBytes = withUnsafeBytes(of: &features) { $0.map { String($0, radix: 16) }.joined(separator: ".") }
         let helpers = Relocation.helpers.map { String($0, radix: 16) }.joined(separator: ",")
-        return ["trapeze-jit-cache 1",
+        return ["trapeze-jit-cache 2",
                 "trapeze \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)",
                 "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)",
                 "chain \(o.chaining) block-registers \(o.blockRegisters) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)",
-                "host \(features)"].joined(separator: "\n")
+                "host \(featureBytes)"].joined(separator: "\n")
     }
 
     // MARK: Directory and file trust
@@ -106,7 +109,7 @@ public final class TranslationStore: @unchecked Sendable {
     }
 
     /// Reads and checks a cache file; its records indexed by guest pc.
-    static func read(_ path: String, key: String) -> Result<([UInt8], [UInt64: (Int, Int)]), StoreRefusal> {
+    static func read(_ path: String, key: String) -> Result<([UInt8], [UInt64: UInt64]), StoreRefusal> {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return .failure(StoreRefusal(message: "")) }
@@ -119,15 +122,19 @@ public final class TranslationStore: @unchecked Sendable {
             return .failure(StoreRefusal(message: "\(path): owned by another user or writable by others; ignored"))
         }
         guard st.st_size > 0, st.st_size <= maxFileBytes else { return .failure(StoreRefusal(message: "\(path): bad size; ignored")) }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        let size = Int(st.st_size)
         var got = 0
-        while got < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, $0.count - got) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            got += n
+        // Read straight into the array's storage (no zero-filling first).
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while got < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + got, size - got)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { break }
+                got += n
+            }
+            initialized = got
         }
-        guard got == bytes.count else { return .failure(StoreRefusal(message: "\(path): truncated; ignored")) }
+        guard got == size else { return .failure(StoreRefusal(message: "\(path): truncated; ignored")) }
         let records = bytes.withUnsafeBytes { parse($0, key: key) }
         guard let records else { return .failure(StoreRefusal(message: "\(path): not a valid cache file for this program and Trapeze; ignored")) }
         return .success((bytes, records))
@@ -135,7 +142,7 @@ public final class TranslationStore: @unchecked Sendable {
 
     /// Header: magic, key length and key, record count, payload length, payload checksum; then
     /// the records, each a length and a `SavedBlock`.
-    static func parse(_ raw: UnsafeRawBufferPointer, key: String) -> [UInt64: (Int, Int)]? {
+    static func parse(_ raw: UnsafeRawBufferPointer, key: String) -> [UInt64: UInt64]? {
         var r = StoreReader(raw)
         guard let m = r.take(magic.count), magic.indices.allSatisfy({ raw[m + $0] == magic[$0] }) else { return nil }
         let keyBytes = Array(key.utf8)
@@ -144,12 +151,13 @@ public final class TranslationStore: @unchecked Sendable {
         guard let count = r.u32(), let length = r.u64(), let checksum = r.u64(), length == UInt64(r.remaining) else { return nil }
         let payloadStart = r.at
         guard storeChecksum(UnsafeRawBufferPointer(rebasing: raw[payloadStart...])) == checksum else { return nil }
-        var records: [UInt64: (Int, Int)] = [:]
+        guard raw.count < 1 << 32 else { return nil }
+        var records: [UInt64: UInt64] = [:]
         records.reserveCapacity(Int(count))
         for _ in 0..<count {
             guard let n = r.u32(), let at = r.take(Int(n)), n >= 8 else { return nil }
             let pc = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
-            records[pc] = (at, at + Int(n))
+            records[pc] = UInt64(at) << 32 | UInt64(at + Int(n))
         }
         guard r.remaining == 0 else { return nil }
         return records
@@ -157,15 +165,18 @@ public final class TranslationStore: @unchecked Sendable {
 
     // MARK: Blocks
 
-    /// The saved block at `pc`, if the file has one that reads back whole.
-    func lookup(_ pc: UInt64, maxInstructions: Int) -> SavedBlock? {
+    /// What the file has for `guest`: nothing, a block saved from other code (`.stale`), or
+    /// the block, read back whole.
+    enum Lookup { case none, stale, block(SavedBlock) }
+
+    func lookup(_ guest: GuestBlock) -> Lookup {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        guard let (start, end) = index[pc] else { return nil }
+        guard let range = index[guest.start] else { return .none }
         return data.withUnsafeBytes { raw in
-            var r = StoreReader(raw, from: start, to: end)
-            guard let block = SavedBlock(&r, maxInstructions: maxInstructions), r.remaining == 0, block.start == pc else { return nil }
-            return block
+            var r = StoreReader(raw, from: Int(range >> 32), to: Int(range & 0xFFFF_FFFF))
+            guard let block = SavedBlock(&r, for: guest), r.remaining == 0 else { return .stale }
+            return .block(block)
         }
     }
 
@@ -207,7 +218,8 @@ public final class TranslationStore: @unchecked Sendable {
         var payload = StoreWriter()
         payload.bytes.reserveCapacity(base.count + freshBytes + 8 * fresh.count)
         var count = 0
-        for (pc, (start, end)) in records where fresh[pc] == nil {
+        for (pc, range) in records where fresh[pc] == nil {
+            let start = Int(range >> 32), end = Int(range & 0xFFFF_FFFF)
             guard payload.bytes.count + (end - start) < TranslationStore.maxFileBytes - (64 << 10) else { break }
             payload.count(end - start)
             payload.bytes += base[start..<end]

@@ -16,7 +16,7 @@ enum TranslationCacheKey {
         guard stat(c.program, &st) == 0 else { return nil }
         let program = "program \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
         guard let engine = TranslationStore.engineKey(options) else { return nil }
-        return [engine, program, "sysroot \(c.resolvedSysroot ?? "")", "cpu \(c.cpu.name)"].joined(separator: "\n")
+        return [engine, program, "sysroot \(c.resolvedSysroot ?? "")", "cpu \(c.cpu.isAll ? "all" : c.cpu.name)"].joined(separator: "\n")
     }
 
     /// The process's store, or nil (with a one-line note on stderr when a directory was given

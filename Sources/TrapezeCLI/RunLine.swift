@@ -15,7 +15,9 @@ public enum RunLine {
     public static func fast(_ argv: [String]) -> RunSettings? {
         guard argv.first == "run" else { return nil }
         var settings = RunSettings(program: "")
-        var seen: Set<String> = []
+        // An array, not a Set<String>: the set's generic metadata cost a start-up more than
+        // the dozen comparisons it saves.
+        var seen: [String] = []
         var i = 1
         while i < argv.count {
             let arg = argv[i]
@@ -31,7 +33,8 @@ public enum RunLine {
                 inlineValue = String(arg[arg.index(after: eq)...])
             }
             if name == "-L" { name = "--sysroot"; guard inlineValue == nil else { return nil } }
-            guard seen.insert(name).inserted else { return nil }
+            guard !seen.contains(name) else { return nil }
+            seen.append(name)
             if setFlag(name, &settings) {
                 guard inlineValue == nil else { return nil }
                 i += 1
