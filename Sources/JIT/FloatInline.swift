@@ -171,7 +171,7 @@ extension Translator {
 
     /// Loads MXCSR with rounding mode `m` and no flags raised. Clobbers rdx.
     mutating func loadMXCSR(_ m: UInt8) {
-        a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
+        a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address), tag: Relocation.tag(.floatConstants))
         a.ldmxcsr(.dword(.rdx, Int32(4 * Int(m))))
     }
 

@@ -24,7 +24,7 @@ enum GuestMXCSR {
     static func loadFromFRM(_ a: inout Assembler) {
         a.mov(.ecx, .dword(Host.state, Int32(StateOffset.frm)))
         a.and(.ecx, imm: 3)
-        a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
+        a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address), tag: Relocation.tag(.floatConstants))
         a.mov(.ecx, Mem(.dword, base: .gpr(.rdx), index: .rcx, scale: 4, disp: 0))
         a.mov(guest, .ecx)
         a.ldmxcsr(guest)
@@ -37,7 +37,7 @@ enum GuestMXCSR {
         a.stmxcsr(slot)
         a.mov(.ecx, slot)
         a.and(.ecx, imm: 0x3f)
-        a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address))
+        a.mov(.rdx, imm: Int64(bitPattern: FloatConstants.address), tag: Relocation.tag(.floatConstants))
         a.movzx(.ecx, Mem(.byte, base: .gpr(.rdx), index: .rcx, scale: 1, disp: FloatConstants.flagMapOffset))
         a.or(.dword(Host.state, Int32(StateOffset.fflags)), .ecx)
     }

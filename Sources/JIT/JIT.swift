@@ -77,6 +77,7 @@ public final class JIT: Engine {
         self.entry = entry
         faults = FaultSites(codeStart: cache.start, codeEnd: cache.end)
         resetCache()
+        stats.persistentCache = options.translationStore != nil
     }
 
     /// Drops every translation (the next run retranslates on demand).
@@ -336,6 +337,7 @@ public final class JIT: Engine {
     }
 
     private func separateFromParent() {
+        options.translationStore?.forgetUnsaved() // the parent saves what it translated
         guard let fresh = CodeCache(capacity: cache.capacity) else { HostFailure.exit("cannot map the JIT code cache") }
         faults.retire()  // before the old cache's code is unmapped
         cache = fresh
@@ -395,8 +397,34 @@ public final class JIT: Engine {
     private func install(_ guest: GuestBlock, key: UInt64, mode: UInt8?) -> UInt64? {
         let offset = cache.nextOffset()
         let counter = nextExecutionCounter()
-        let translated = translate(guest, at: offset, counter: counter, mode: mode)
+        let store = persistentStore(mode: mode)
+        var translated: TranslatedBlock
+        var loaded = false
+        if let store {
+            switch store.lookup(guest) {
+            case .block(let saved):
+                if let t = relocate(saved, guest, at: offset) {
+                    translated = t
+                    loaded = true
+                } else {
+                    stats.blocksLoadRejected &+= 1
+                    translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
+                }
+            case .stale:
+                stats.blocksLoadRejected &+= 1
+                translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
+            case .none:
+                translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
+            }
+        } else {
+            translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: store != nil)
+        }
         guard let placed = cache.append(translated.code), placed == offset else { return nil }
+        if let store, !loaded,
+           let saved = SavedBlock(guest, translated, firstChainSiteID: chainSites.count, epilogue: epilogue, coldExit: coldExit) {
+            store.add(saved)
+        }
+        let firstChainSite = chainSites.count
         for var site in translated.faultSites {
             site.hostOffset &+= UInt32(offset)
             if site.resume != 0 { site.resume &+= UInt32(offset) }
@@ -411,18 +439,82 @@ public final class JIT: Engine {
         blocks[key] = host
         blockSizes.append(host: host, size: translated.code.count)
         blockInstalled(guest, host: host, code: translated, counter: counter)
-        stats.blocksTranslated &+= 1
-        stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
+        if store != nil {
+            // Translated without jumps into other blocks (a saved block cannot know where they
+            // will be): link its exits to those already here, as translation would have.
+            for id in firstChainSite..<chainSites.count {
+                if let target = blocks[chainSites[id].target] { link(id, to: target) }
+            }
+        }
+        if loaded {
+            stats.blocksLoaded &+= 1
+        } else {
+            stats.blocksTranslated &+= 1
+            stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
+        }
         stats.hostCodeBytes &+= UInt64(translated.code.count)
         return host
+    }
+
+    /// The persistent cache, when blocks of this run may come from it and go to it.
+    private func persistentStore(mode: UInt8?) -> TranslationStore? {
+        guard let store = options.translationStore, mode == nil, !options.countBlockExecutions,
+              options.faultInjection == nil else { return nil }
+        return store
+    }
+
+    /// A saved block's code made ready to run at cache offset `offset` (Relocation.swift); nil if
+    /// some field does not fit (the block is then translated afresh).
+    private func relocate(_ saved: SavedBlock, _ guest: GuestBlock, at offset: Int) -> TranslatedBlock? {
+        var code = saved.code
+        let base = cache.address(offset)
+        func put(_ value: UInt64, at: Int, width: Int) -> Bool {
+            if width == 4 {
+                guard let v = Int32(exactly: Int64(bitPattern: value)) else { return false }
+                code.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(bitPattern: v).littleEndian, toByteOffset: at, as: UInt32.self) }
+            } else {
+                code.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt64.self) }
+            }
+            return true
+        }
+        for b in saved.stubBranches {
+            let target = b.stub == SavedBlock.Stub.epilogue.rawValue ? epilogue : coldExit
+            guard put(target &- (base &+ UInt64(b.at) &+ 4), at: Int(b.at), width: 4) else { return nil }
+        }
+        for i in saved.immediates {
+            let payload = Relocation.payload(of: i.tag)
+            let value: UInt64
+            switch Relocation.kind(of: i.tag) {
+            case .helper: value = Relocation.helpers[payload]
+            case .indirectTable: value = indirect.address
+            case .floatConstants: value = FloatConstants.address
+            case .instruction: value = UInt64(UInt(bitPattern: tables.keep(guest.instructions[payload])))
+            case .systemInstruction: value = UInt64(tables.addSystemInstruction(guest.instructions[payload]))
+            case nil: return nil
+            }
+            guard put(value, at: i.at, width: i.width) else { return nil }
+        }
+        let first = chainSites.count
+        var colds = saved.coldSites
+        for k in colds.indices where colds[k].reason == ExitReason.chainRequest.rawValue {
+            colds[k].argument = UInt32(truncatingIfNeeded: first + Int(colds[k].argument))
+        }
+        return TranslatedBlock(code: code, faultSites: saved.faultSites,
+                               chainSites: saved.chainSites.map {
+                                   ChainSite(displacementOffset: Int($0.offset), jumpEnd: base &+ UInt64($0.offset) &+ 4, target: $0.target)
+                               },
+                               coldSites: colds, guestInstructions: guest.instructions.count,
+                               coldStart: Int(saved.coldStart))
     }
 
     /// Runs the translator. Its own function so that the `TranslationTargets` sharing `blocks` is
     /// gone before `install` adds to `blocks`: a live second reference would make that insertion
     /// copy the whole dictionary, once per block (most of the translation time in big programs).
-    private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?, mode: UInt8?) -> TranslatedBlock {
+    private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?, mode: UInt8?,
+                           persistent: Bool = false) -> TranslatedBlock {
         var targets = TranslationTargets(epilogue: epilogue, coldExit: coldExit, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
-                                         chaining: options.chaining, translated: blocks)
+                                         chaining: options.chaining, translated: persistent ? [:] : blocks)
+        targets.persistent = persistent
         targets.faultInjection = options.faultInjection
         targets.features = options.hostFeatures
         targets.countIndirectHits = options.countIndirectHits

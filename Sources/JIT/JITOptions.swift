@@ -31,6 +31,11 @@ public struct JITOptions: Sendable {
         return v.pointee != 0x30 /* "0" */
     }()
 
+    /// The persistent translation cache (`--jit-cache-dir`, TranslationStore.swift), shared by
+    /// the engines of one process; nil: none. Used in user mode only, and not while counting
+    /// block executions or injecting faults.
+    public var translationStore: TranslationStore? = nil
+
     /// Test-only: a lowering broken on purpose (see `JITFaultInjection`).
     public var faultInjection: JITFaultInjection? = nil
 

@@ -19,6 +19,12 @@ public struct JITStats: Sendable, CustomStringConvertible {
     /// dropping only the blocks on the changed pages, and the blocks they dropped.
     public var codeChanges: UInt64 = 0
     public var blocksDropped: UInt64 = 0
+    /// The persistent cache (`--jit-cache-dir`): whether one is in use, blocks taken from it
+    /// instead of translated, and saved blocks found but not used (guest code changed, or the
+    /// record did not relocate).
+    public var persistentCache = false
+    public var blocksLoaded: UInt64 = 0
+    public var blocksLoadRejected: UInt64 = 0
 
     public init() {}
 
@@ -39,6 +45,9 @@ public struct JITStats: Sendable, CustomStringConvertible {
             "jit: indirect lookups       \(indirectHits + indirectMisses), hit rate \(percent(indirectHitRate))",
             "jit: translation time       \(milliseconds(translationNanoseconds)) ms",
         ]
+        if persistentCache {
+            lines.insert("jit: blocks from disk cache \(blocksLoaded) (\(blocksLoadRejected) rejected)", at: 1)
+        }
         if codeChanges > 0 { lines.insert("jit: code changes           \(codeChanges) (\(blocksDropped) blocks dropped)", at: 4) }
         if systemBlocksDropped > 0 { lines.insert("jit: blocks dropped (code stores) \(systemBlocksDropped)", at: 4) }
         let total = exits.reduce(0, +)

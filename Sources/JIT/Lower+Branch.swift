@@ -113,7 +113,7 @@ extension Translator {
     mutating func probeIndirectTable(miss: Label) {
         a.mov(.ecx, .eax)
         a.and(.ecx, imm: Int32(IndirectTable.mask << 1))
-        a.mov(.rdx, imm: Int64(bitPattern: targets.indirectTable))
+        a.mov(.rdx, imm: Int64(bitPattern: targets.indirectTable), tag: Relocation.tag(.indirectTable))
         a.lea(.rcx, Mem(.qword, base: .gpr(.rdx), index: .rcx, scale: 8, disp: 0))
         a.cmp(.rax, .qword(.rcx, 0))
         a.jcc(.ne, miss)

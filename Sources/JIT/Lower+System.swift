@@ -9,7 +9,7 @@ extension Translator {
     mutating func system(_ i: Instruction) {
         let index = tables.addSystemInstruction(i)
         storePC(pc)
-        leave(.system, argument: index)
+        leave(.system, argument: index, tag: instructionTag(.systemInstruction, i))
     }
 
     /// The whole instruction in the interpreter, through `slowPathEntry`: the lowering a new
@@ -44,8 +44,8 @@ extension Translator {
         a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
         GuestMXCSR.leave(&a)
         a.mov(.rdi, .rbx)
-        a.mov(.rsi, imm: Int64(Int(bitPattern: instruction)))
-        a.mov(.rax, imm: Int64(bitPattern: helper))
+        a.mov(.rsi, imm: Int64(Int(bitPattern: instruction)), tag: instructionTag(.instruction, i))
+        a.mov(.rax, imm: Int64(bitPattern: helper), tag: Relocation.helperTag(helper))
         a.call(.rax)
         GuestMXCSR.resume(&a)
         for (g, h) in saved { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }

@@ -31,6 +31,9 @@ struct TranslationTargets {
     var system: UInt8? = nil
     /// Per-block register allocation (`JITOptions.blockRegisters`, BlockRegisters.swift).
     var blockRegisters = true
+    /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
+    /// (`translated` is then empty: a saved block cannot jump straight into another.)
+    var persistent = false
 }
 
 /// A direct exit that the dispatcher may later point straight at its target block.
@@ -55,6 +58,9 @@ struct TranslatedBlock {
     /// Offsets where each guest instruction's code starts, and where the out-of-line code starts.
     var instructionStarts: [Int] = []
     var coldStart = 0
+    /// With `TranslationTargets.persistent`: the run-specific fields (Relocation.swift).
+    var immediates: [TaggedImmediate] = []
+    var absolutes: [AbsoluteFixup] = []
 }
 
 /// The growable buffers of a translation, kept by the engine from one block to the next so that
@@ -227,8 +233,13 @@ struct Translator {
         for (site, label) in t.resumeSites {
             t.faultSites[site].resume = UInt32(t.a.offset(of: label) ?? 0)
         }
-        return TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites, coldSites: t.coldSites,
-                               guestInstructions: block.instructions.count, instructionStarts: starts, coldStart: coldStart)
+        var translated = TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites, coldSites: t.coldSites,
+                                         guestInstructions: block.instructions.count, instructionStarts: starts, coldStart: coldStart)
+        if targets.persistent {
+            translated.immediates = t.a.taggedImmediates
+            translated.absolutes = t.a.absoluteFixups
+        }
+        return translated
     }
 
     // MARK: Block entry
@@ -344,13 +355,16 @@ struct Translator {
     }
 
     /// Sets the exit reason (and argument) and jumps to the epilogue.
-    mutating func leave(_ reason: ExitReason, argument: UInt32? = nil) {
+    /// An argument that changes from run to run (a side-table index) carries its relocation `tag`.
+    mutating func leave(_ reason: ExitReason, argument: UInt32? = nil, tag: UInt32? = nil) {
         let state = regs
         emitRestore()
         regs = .standard
         defer { regs = state }
         a.mov(.dword(Host.state, Int32(StateOffset.exitReason)), imm: Int32(bitPattern: reason.rawValue))
-        if let argument {
+        if let argument, let tag {
+            a.mov(.dword(Host.state, Int32(StateOffset.exitArgument)), imm: Int32(bitPattern: argument), tag: tag)
+        } else if let argument {
             a.mov(.dword(Host.state, Int32(StateOffset.exitArgument)), imm: Int32(bitPattern: argument))
         }
         a.jmp(absolute: targets.epilogue)

@@ -33,6 +33,10 @@ public final class LinuxProcess: Environment {
         ["trapeze", "run", "--argv0", argv.first ?? path, "--", path] + argv.dropFirst()
     }
 
+    /// Called just before the process image is replaced by a successful-looking `execve` (the
+    /// facade saves the persistent translation cache there).
+    public var willExec: (() -> Void)?
+
     /// The heap: `brkStart` is fixed at load time, `brkEnd` is the guest's current break.
     public internal(set) var brkStart: UInt64
     public internal(set) var brkEnd: UInt64

@@ -19,9 +19,9 @@ public final class EngineRun {
     public var sharedBudget: (() -> UInt64)?
 
     /// Builds the engine; `symbols` name guest code in the perf map.
-    public init(_ settings: EngineSettings, symbols: GuestSymbols) {
+    public init(_ settings: EngineSettings, symbols: GuestSymbols, store: TranslationStore? = nil) {
         self.settings = settings
-        engine = settings.makeEngine()
+        engine = settings.makeEngine(store: store)
         if settings.perfMap { PerfMap.attach(to: engine, symbols: symbols) }
     }
 

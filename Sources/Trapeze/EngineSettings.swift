@@ -19,6 +19,8 @@ public struct EngineSettings: Equatable, Sendable {
     public var stats = false
     /// `--perf-map`: write `/tmp/perf-PID.map` naming the JIT's code for `perf report`.
     public var perfMap = false
+    /// `--jit-cache-dir`: where the JIT keeps translations for later runs (TranslationStore).
+    public var jitCacheDirectory: String?
 
     public init(kind: EngineKind = .default, cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,
                 maxInstructions: UInt64? = nil, timeout: Double? = nil) {
@@ -37,6 +39,11 @@ public struct EngineSettings: Equatable, Sendable {
         return options
     }
 
-    /// A fresh engine of this kind; the interpreter ignores the JIT's settings.
-    public func makeEngine() -> any Engine { kind.make(jit: jitOptions) }
+    /// A fresh engine of this kind; the interpreter ignores the JIT's settings. `store` is the
+    /// process's persistent translation cache, if it has one.
+    public func makeEngine(store: TranslationStore? = nil) -> any Engine {
+        var options = jitOptions
+        options.translationStore = store
+        return kind.make(jit: options)
+    }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Guest
+import JIT
 import Linux
 import RISCV
 
@@ -63,6 +64,8 @@ public final class GuestRun {
     /// The engine of the last `run()` (for tools that inspect it afterwards, like `trapeze dump`).
     public var engine: (any Engine)? { engineRun?.engine }
     private var engineRun: EngineRun?
+    /// The persistent translation cache (`--jit-cache-dir`), shared by the process's engines.
+    public let translationStore: TranslationStore?
 
     /// Loads the program. Loader problems become a `TrapezeError` with a one-line message.
     public init(_ configuration: RunConfiguration) throws(TrapezeError) {
@@ -83,11 +86,16 @@ public final class GuestRun {
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
+        let store = TranslationCacheKey.store(configuration)
+        translationStore = store
+        if let store { process.willExec = { store.save() } }
         let threads = process.threads
         process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { threads.retired })
         // Every guest thread gets an engine of its own (its own code cache: README "Threads").
         let settings = configuration.engine
-        process.threadRunner = { hart in GuestRun.runThread(hart, settings.makeEngine(), limit: settings.maxInstructions, threads: threads) }
+        process.threadRunner = { hart in
+            GuestRun.runThread(hart, settings.makeEngine(store: store), limit: settings.maxInstructions, threads: threads)
+        }
     }
 
     /// Distinguishes "does not exist" (127) and "is a directory" (126) before the loader runs.
@@ -109,6 +117,7 @@ public final class GuestRun {
         { path, argv, _ in
             var cmd = ["trapeze", "run", "--engine", c.engine.kind.rawValue, "--jit-cache-size", String(c.engine.cacheSize)]
             if !c.engine.chaining { cmd.append("--no-chain") }
+            if let d = c.engine.jitCacheDirectory { cmd += ["--jit-cache-dir", d] }
             if !c.cpu.isAll { cmd += ["--cpu", c.cpu.name] }
             if let s = c.sysroot { cmd += ["--sysroot", s] }
             if c.strace { cmd.append("--strace") }
@@ -152,11 +161,15 @@ public final class GuestRun {
         return body()
     }
 
+    /// Writes the translations this process made to the persistent cache, if there is one.
+    public func saveTranslations() { translationStore?.save() }
+
     /// Runs the guest to completion on the configured engine.
     public func run() -> ExitStatus {
         // Only the perf map names code: reading and sorting the ELF symbols costs a plain run
         // about 2% of a short program's start-up.
-        let run = EngineRun(configuration.engine, symbols: configuration.engine.perfMap ? symbols : GuestSymbols(tables: []))
+        let run = EngineRun(configuration.engine, symbols: configuration.engine.perfMap ? symbols : GuestSymbols(tables: []),
+                            store: translationStore)
         let threads = process.threads
         run.retiredInstructions = { _ in threads.retired }
         run.sharedBudget = { threads.retired }

@@ -58,6 +58,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("jit-cache-size"), help: "JIT code cache size in bytes (K/M/G suffixes); a full cache is flushed and refilled.")
     var jitCacheSize: String = "64M"
 
+    @Option(name: .customLong("jit-cache-dir"),
+            help: ArgumentHelp("Keep translations in DIR for later runs of the same program (also TRAPEZE_JIT_CACHE_DIR).", valueName: "dir"))
+    var jitCacheDir: String?
+
     @Flag(name: .customLong("no-chain"), help: "Do not chain translated blocks (every block exit returns to the dispatcher).")
     var noChain = false
 
@@ -96,6 +100,7 @@ struct RunCommand: ParsableCommand {
         s.allowNet = allowNet
         s.jitCacheSize = jitCacheSize
         s.noChain = noChain
+        s.jitCacheDir = jitCacheDir
         s.perfMap = perfMap
         s.argv0 = argv0
         s.gdbPort = gdb

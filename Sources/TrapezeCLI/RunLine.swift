@@ -15,7 +15,9 @@ public enum RunLine {
     public static func fast(_ argv: [String]) -> RunSettings? {
         guard argv.first == "run" else { return nil }
         var settings = RunSettings(program: "")
-        var seen: Set<String> = []
+        // An array, not a Set<String>: the set's generic metadata cost a start-up more than
+        // the dozen comparisons it saves.
+        var seen: [String] = []
         var i = 1
         while i < argv.count {
             let arg = argv[i]
@@ -31,7 +33,8 @@ public enum RunLine {
                 inlineValue = String(arg[arg.index(after: eq)...])
             }
             if name == "-L" { name = "--sysroot"; guard inlineValue == nil else { return nil } }
-            guard seen.insert(name).inserted else { return nil }
+            guard !seen.contains(name) else { return nil }
+            seen.append(name)
             if setFlag(name, &settings) {
                 guard inlineValue == nil else { return nil }
                 i += 1
@@ -83,7 +86,7 @@ public enum RunLine {
     /// Whether `name` is one of `run`'s options (which take a value).
     private static func isOption(_ name: String) -> Bool {
         ["--engine", "--cpu", "--sysroot", "--max-insns", "--trace-file", "--timeout", "--memory-limit", "--max-processes",
-         "--jit-cache-size", "--argv0"].contains(name)
+         "--jit-cache-size", "--jit-cache-dir", "--argv0"].contains(name)
     }
 
     /// Stores an option's value; false if the value does not parse.
@@ -98,6 +101,7 @@ public enum RunLine {
         case "--memory-limit": s.memoryLimit = v
         case "--max-processes": guard let n = Int(v) else { return false }; s.maxProcesses = n
         case "--jit-cache-size": s.jitCacheSize = v
+        case "--jit-cache-dir": s.jitCacheDir = v
         case "--argv0": s.argv0 = v
         default: return false
         }

@@ -22,6 +22,8 @@ public struct RunSettings: Equatable, Sendable {
     public var allowPaths: [String] = []
     public var allowNet = false
     public var jitCacheSize = "64M"
+    /// `--jit-cache-dir`: the persistent translation cache (else TRAPEZE_JIT_CACHE_DIR).
+    public var jitCacheDir: String?
     public var noChain = false
     public var perfMap = false
     public var argv0: String?
@@ -68,6 +70,9 @@ public struct RunSettings: Equatable, Sendable {
                                       maxInstructions: maxInstructions, timeout: timeout)
         settings.stats = stats
         settings.perfMap = perfMap
+        // A setuid start (AT_SECURE) ignores TRAPEZE_* variables, as binfmt's config does.
+        let secure = (HostAuxv.value(HostAuxv.secure) ?? 0) != 0
+        settings.jitCacheDirectory = jitCacheDir ?? (secure ? nil : HostIO.variable("TRAPEZE_JIT_CACHE_DIR").flatMap { $0.isEmpty ? nil : $0 })
         var config = RunConfiguration(program: program, arguments: arguments, argv0: argv0, sysroot: sysroot,
                                       engine: settings, strace: strace,
                                       limits: GuestLimits(memoryBytes: memoryLimit.flatMap(GuestLimits.parseSize), processes: maxProcesses))
@@ -96,6 +101,7 @@ public struct RunSettings: Equatable, Sendable {
             output.flush()
         } else {
             status = guest.run()
+            guest.saveTranslations()
         }
         if guest.timedOut, let seconds = timeout {
             report(TimedRun.message(seconds: seconds, guest.hart))

@@ -36,6 +36,21 @@ extension Assembler {
         }
     }
 
+    /// `mov dst, imm` (as above) whose immediate is recorded in `taggedImmediates` under `tag`.
+    public mutating func mov(_ dst: Reg, imm: Int64, tag: UInt32) {
+        precondition(dst.size == .qword, "tagged immediates load a 64-bit register")
+        let width = Int32(exactly: imm) != nil ? 4 : 8
+        mov(dst, imm: imm)
+        taggedImmediates.append(TaggedImmediate(at: offset - width, width: width, tag: tag))
+    }
+
+    /// `mov dword ptr [mem], imm32` whose immediate is recorded in `taggedImmediates` under `tag`.
+    public mutating func mov(_ dst: Mem, imm: Int32, tag: UInt32) {
+        precondition(dst.size == .dword, "tagged immediates are stored as dwords")
+        mov(dst, imm: imm)
+        taggedImmediates.append(TaggedImmediate(at: offset - 4, width: 4, tag: tag))
+    }
+
     /// `movabs dst, imm64`: always the 10-byte form, e.g. for constants patched later.
     public mutating func movabs(_ dst: Reg, imm: Int64) {
         precondition(dst.size == .qword, "movabs loads a 64-bit register")

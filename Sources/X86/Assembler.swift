@@ -29,9 +29,12 @@ public struct Assembler: Sendable {
     /// References to labels that were not bound when emitted.
     var pendingFixups: [LabelFixup] = []
     /// rel32 fields aimed at absolute addresses; rewritten by `rebase(to:)`.
-    var absoluteFixups: [AbsoluteFixup] = []
+    public internal(set) var absoluteFixups: [AbsoluteFixup] = []
     /// Set by `lock()`; the next instruction carries the prefix.
     var pendingLock = false
+    /// Immediates the caller tagged as addresses that change from one run to the next (the JIT's
+    /// persistent cache relocates them when it loads saved code).
+    public internal(set) var taggedImmediates: [TaggedImmediate] = []
 
     public init(baseAddress: UInt64 = 0) {
         self.baseAddress = baseAddress
@@ -51,6 +54,7 @@ public struct Assembler: Sendable {
         labelOffsets.removeAll(keepingCapacity: true)
         pendingFixups.removeAll(keepingCapacity: true)
         absoluteFixups.removeAll(keepingCapacity: true)
+        taggedImmediates.removeAll(keepingCapacity: true)
         pendingLock = false
     }
 
@@ -92,10 +96,26 @@ struct LabelFixup: Sendable {
 }
 
 /// A rel32 field that refers to an absolute address.
-struct AbsoluteFixup: Sendable {
-    var at: Int
-    var end: Int
-    var target: UInt64
+public struct AbsoluteFixup: Sendable {
+    /// Where the field starts.
+    public var at: Int
+    /// The offset the displacement is relative to (the end of the instruction).
+    public var end: Int
+    public var target: UInt64
+}
+
+/// An immediate field holding a value the caller named with `tag` (e.g. a helper's address).
+public struct TaggedImmediate: Sendable, Equatable {
+    /// Where the field starts, and its width in bytes (4: sign-extended to 64 bits, or 8).
+    public var at: Int
+    public var width: Int
+    public var tag: UInt32
+
+    public init(at: Int, width: Int, tag: UInt32) {
+        self.at = at
+        self.width = width
+        self.tag = tag
+    }
 }
 
 // MARK: - Labels

@@ -116,6 +116,7 @@ extension LinuxProcess {
         defer { (cArgv + cEnvp).forEach { free($0) } }
         // The new image inherits the guest's signal dispositions and mask, as Linux's exec does.
         signals.prepareForExec()
+        willExec?()
         let result: Int64 = cArgv.withUnsafeBufferPointer { av in
             cEnvp.withUnsafeBufferPointer { ev in
                 withPath(path) { p in

@@ -1,0 +1,163 @@
+import RISCV
+import X86
+
+/// One translated block as the persistent cache keeps it (TranslationStore.swift): the guest
+/// instructions it was made from (offset from the block's start and encoding of each, which must
+/// all match what the decoder finds in guest memory before the code is used), its host code as
+/// emitted (before any chain patch), its side tables relative to the block, and the fields to
+/// relocate (Relocation.swift).
+struct SavedBlock {
+    var start: UInt64
+    /// Per instruction: its pc minus `start` (low 32 bits) and its raw encoding (high 32).
+    var instructions: [UInt64]
+    var code: [UInt8]
+    var faultSites: [FaultSite]
+    /// Each chain site's displacement offset and guest target.
+    var chainSites: [SavedChainSite]
+    /// Return offsets relative to the block; a chain request's argument is the site's number
+    /// within the block.
+    var coldSites: [ColdSite]
+    var coldStart: UInt32
+    var immediates: [TaggedImmediate]
+    /// rel32 fields aimed at a shared stub.
+    var stubBranches: [SavedStubBranch]
+
+    /// The shared stubs saved code may branch to.
+    enum Stub: UInt8 { case epilogue = 0, coldExit = 1 }
+
+    static func word(_ guest: GuestBlock, _ k: Int) -> UInt64 {
+        UInt64(UInt32(truncatingIfNeeded: guest.pcs[k] &- guest.start)) | UInt64(guest.instructions[k].raw) << 32
+    }
+
+    /// The saved form of a block translated with `TranslationTargets.persistent`; nil when some
+    /// field cannot be relocated (the block is then simply not saved).
+    init?(_ guest: GuestBlock, _ t: TranslatedBlock, firstChainSiteID: Int, epilogue: UInt64, coldExit: UInt64) {
+        start = guest.start
+        instructions = (0..<guest.instructions.count).map { SavedBlock.word(guest, $0) }
+        // The offsets are kept in 32 bits (a block spans a page or two).
+        for pc in guest.pcs where Int32(exactly: Int64(bitPattern: pc &- guest.start)) == nil { return nil }
+        code = t.code
+        faultSites = t.faultSites
+        chainSites = t.chainSites.map { SavedChainSite(offset: UInt32($0.displacementOffset), target: $0.target) }
+        coldSites = t.coldSites
+        for k in coldSites.indices where coldSites[k].reason == ExitReason.chainRequest.rawValue {
+            let id = Int(coldSites[k].argument) - firstChainSiteID
+            guard id >= 0, id < chainSites.count else { return nil }
+            coldSites[k].argument = UInt32(id)
+        }
+        coldStart = UInt32(t.coldStart)
+        immediates = t.immediates
+        for i in immediates where Relocation.kind(of: i.tag) == nil { return nil }
+        stubBranches = []
+        for f in t.absolutes {
+            guard f.end == f.at + 4 else { return nil }
+            if f.target == epilogue { stubBranches.append(SavedStubBranch(at: UInt32(f.at), stub: Stub.epilogue.rawValue)) }
+            else if f.target == coldExit { stubBranches.append(SavedStubBranch(at: UInt32(f.at), stub: Stub.coldExit.rawValue)) }
+            else { return nil } // another block: only chain sites may lead there
+        }
+    }
+
+    func write(to w: inout StoreWriter) {
+        w.u64(start)
+        w.count(instructions.count)
+        for i in instructions { w.u64(i) }
+        w.count(code.count)
+        w.bytes += code
+        w.count(faultSites.count)
+        for f in faultSites {
+            w.u32(f.hostOffset); w.u16(f.notRetired); w.u16(f.isStore); w.u64(f.guestPC)
+            w.u32(UInt32(bitPattern: f.addressRegister)); w.u32(UInt32(bitPattern: f.addressDisplacement)); w.u32(f.resume)
+        }
+        w.count(chainSites.count)
+        for c in chainSites { w.u32(c.offset); w.u64(c.target) }
+        w.count(coldSites.count)
+        for c in coldSites { w.u32(c.returnOffset); w.u32(c.reason); w.u32(c.undo); w.u32(c.argument); w.u64(c.pc) }
+        w.u32(coldStart)
+        w.count(immediates.count)
+        for i in immediates { w.u32(UInt32(i.at)); w.u8(UInt8(i.width)); w.u32(i.tag) }
+        w.count(stubBranches.count)
+        for b in stubBranches { w.u32(b.at); w.u8(b.stub) }
+    }
+
+    /// Reads the block saved for `guest` if it was translated from exactly `guest`'s
+    /// instructions, checking every offset against the code and every value against what
+    /// translated code can contain; nil for anything else.
+    init?(_ r: inout StoreReader, for guest: GuestBlock) {
+        let n = guest.instructions.count
+        guard let start = r.u64(), start == guest.start, let count = r.u32(), Int(count) == n else { return nil }
+        self.start = start
+        for k in 0..<n {
+            guard let word = r.u64(), word == SavedBlock.word(guest, k) else { return nil }
+        }
+        instructions = []
+        guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let code = r.bytesArray(size) else { return nil }
+        self.code = code
+        guard let nf = r.count(itemBytes: 28) else { return nil }
+        faultSites = []
+        faultSites.reserveCapacity(nf)
+        for _ in 0..<nf {
+            guard let off = r.u32(), let nr = r.u16(), let st = r.u16(), let pc = r.u64(), let reg = r.u32(), let disp = r.u32(),
+                  let resume = r.u32() else { return nil }
+            let register = Int32(bitPattern: reg)
+            guard Int(off) < size, Int(resume) < size, st <= 1, Int(nr) <= n, register >= 0, register < 23 else { return nil }
+            faultSites.append(FaultSite(hostOffset: off, notRetired: nr, isStore: st, guestPC: pc, addressRegister: register,
+                                        addressDisplacement: Int32(bitPattern: disp), resume: resume))
+        }
+        guard let nc = r.count(itemBytes: 12) else { return nil }
+        chainSites = []
+        chainSites.reserveCapacity(nc)
+        for _ in 0..<nc {
+            // The dispatcher patches the field with one aligned store (CodeCache.patch32).
+            guard let off = r.u32(), let target = r.u64(), Int(off) + 4 <= size, off & 7 <= 4 else { return nil }
+            chainSites.append(SavedChainSite(offset: off, target: target))
+        }
+        guard let ns = r.count(itemBytes: 24) else { return nil }
+        coldSites = []
+        coldSites.reserveCapacity(ns)
+        var previous: UInt32 = 0
+        for _ in 0..<ns {
+            guard let ret = r.u32(), let reason = r.u32(), let undo = r.u32(), let argument = r.u32(), let pc = r.u64() else { return nil }
+            // Sorted and inside the block (ColdSites looks them up by binary search).
+            guard ret >= UInt32(ColdSite.callLength), Int(ret) <= size, ret > previous, ExitReason(rawValue: reason) != nil,
+                  Int(undo) <= n else { return nil }
+            if reason == ExitReason.chainRequest.rawValue, Int(argument) >= nc { return nil }
+            previous = ret
+            coldSites.append(ColdSite(returnOffset: ret, reason: reason, undo: undo, argument: argument, pc: pc))
+        }
+        guard let cs = r.u32(), Int(cs) <= size else { return nil }
+        coldStart = cs
+        guard let ni = r.count(itemBytes: 9) else { return nil }
+        immediates = []
+        immediates.reserveCapacity(ni)
+        for _ in 0..<ni {
+            guard let at = r.u32(), let width = r.u8(), let tag = r.u32(), width == 4 || width == 8,
+                  Int(at) + Int(width) <= size, let kind = Relocation.kind(of: tag) else { return nil }
+            let payload = Relocation.payload(of: tag)
+            switch kind {
+            case .helper: guard payload < Relocation.helpers.count else { return nil }
+            case .instruction, .systemInstruction: guard payload < n else { return nil }
+            case .indirectTable, .floatConstants: guard payload == 0 else { return nil }
+            }
+            immediates.append(TaggedImmediate(at: Int(at), width: Int(width), tag: tag))
+        }
+        guard let nb = r.count(itemBytes: 5) else { return nil }
+        stubBranches = []
+        stubBranches.reserveCapacity(nb)
+        for _ in 0..<nb {
+            guard let at = r.u32(), let stub = r.u8(), Stub(rawValue: stub) != nil, at >= 1, Int(at) + 4 <= size else { return nil }
+            stubBranches.append(SavedStubBranch(at: at, stub: stub))
+        }
+    }
+}
+
+/// A chain site of a saved block: the offset of its displacement, and its guest target.
+struct SavedChainSite {
+    var offset: UInt32
+    var target: UInt64
+}
+
+/// A rel32 field of a saved block aimed at a shared stub (`SavedBlock.Stub`).
+struct SavedStubBranch {
+    var at: UInt32
+    var stub: UInt8
+}

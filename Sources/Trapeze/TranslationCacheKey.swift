@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import JIT
+import Linux
+
+/// What a persistent translation cache file is keyed by (`--jit-cache-dir`, TranslationStore in
+/// the JIT): the program file (device, inode, size, modification time: a rebuilt or replaced
+/// program gets a new file), the sysroot its libraries come from, `--cpu`, and the JIT's own part
+/// (Trapeze's executable and every option that shapes code, `TranslationStore.engineKey`).
+/// The guest code itself is checked block by block when a block is loaded, so a library that
+/// changed under the same sysroot only costs its blocks a retranslation.
+enum TranslationCacheKey {
+    static func key(_ c: RunConfiguration, _ options: JITOptions) -> String? {
+        var st = stat()
+        guard stat(c.program, &st) == 0 else { return nil }
+        let program = "program \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        guard let engine = TranslationStore.engineKey(options) else { return nil }
+        return [engine, program, "sysroot \(c.resolvedSysroot ?? "")", "cpu \(c.cpu.isAll ? "all" : c.cpu.name)"].joined(separator: "\n")
+    }
+
+    /// The process's store, or nil (with a one-line note on stderr when a directory was given
+    /// but cannot be used).
+    static func store(_ c: RunConfiguration) -> TranslationStore? {
+        guard c.engine.kind == .jit, let directory = c.engine.jitCacheDirectory else { return nil }
+        guard let key = key(c, c.engine.jitOptions) else {
+            HostIO.error("trapeze: jit cache: cannot identify \(c.program) or Trapeze itself; not used\n")
+            return nil
+        }
+        switch TranslationStore.open(directory: directory, key: key) {
+        case .success(let store):
+            if let note = store.note, !note.isEmpty { HostIO.error("trapeze: jit cache: \(note)\n") }
+            return store
+        case .failure(let refusal):
+            HostIO.error("trapeze: jit cache: \(refusal.message)\n")
+            return nil
+        }
+    }
+}

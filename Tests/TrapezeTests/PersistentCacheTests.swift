@@ -1,0 +1,265 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import TrapezeCLI
+
+/// The persistent translation cache (`--jit-cache-dir`): a second run takes its blocks from the
+/// cache and behaves exactly like the first; a changed program, a different configuration, a
+/// damaged or foreign cache file and an unsafe directory are all ignored (the run translates
+/// afresh and its output is unchanged), and concurrent writers leave one valid file.
+@Suite struct PersistentCacheTests {
+    /// A fresh private directory for one test's cache.
+    static func cacheDirectory() -> String {
+        var template = Array((NSTemporaryDirectory() + "trapeze-jitcache-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        return made.map { String(cString: $0) } ?? NSTemporaryDirectory() + "trapeze-jitcache-\(UUID().uuidString)"
+    }
+
+    static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
+    static func fixture(_ name: String) -> String { Paths.fixtures.appendingPathComponent("bin/\(name)").path }
+
+    static func run(_ program: String, _ args: [String] = [], cache: String?, stats: Bool = true,
+                    environment: [String: String] = ["FIXTURE_ENV": "fixture-value"]) throws -> ProcessResult {
+        var options = ["run", "--timeout", "60"]
+        if stats { options.append("--stats") }
+        if let cache { options += ["--jit-cache-dir", cache] }
+        return try runProcess(Paths.trapeze, options + [program] + args, environment: environment)
+    }
+
+    /// (blocks translated, blocks from the disk cache, rejected) from `--stats`.
+    static func counts(_ r: ProcessResult) -> (translated: Int, loaded: Int, rejected: Int)? {
+        var translated: Int?, loaded: Int?, rejected: Int?
+        for line in r.stderrText.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if line.hasPrefix("jit: blocks translated"), words.count > 3 { translated = Int(words[3]) }
+            if line.hasPrefix("jit: blocks from disk cache"), words.count > 6 {
+                loaded = Int(words[5])
+                rejected = Int(words[6].dropFirst())
+            }
+        }
+        guard let translated, let loaded, let rejected else { return nil }
+        return (translated, loaded, rejected)
+    }
+
+    static func cacheFiles(_ dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    }
+
+    /// stdout and status, which must not depend on the cache.
+    static func outcome(_ r: ProcessResult) -> String { "\(r.status) " + String(decoding: r.stdout, as: UTF8.self) }
+
+    @Test("a second run takes its blocks from the cache and translates almost none")
+    func hit() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let hello = Self.fixture("hello")
+        let first = try Self.run(hello, cache: dir)
+        let second = try Self.run(hello, cache: dir)
+        let c1 = try #require(Self.counts(first), "\(first.stderrText)")
+        let c2 = try #require(Self.counts(second), "\(second.stderrText)")
+        #expect(c1.translated > 100 && c1.loaded == 0)
+        #expect(c2.translated == 0 && c2.loaded == c1.translated && c2.rejected == 0, "\(c1) then \(c2)")
+        #expect(Self.outcome(first) == Self.outcome(second))
+        #expect(Self.cacheFiles(dir).count == 1 && Self.cacheFiles(dir)[0].hasSuffix(".tjc"))
+        // Nothing new: the file is not rewritten.
+        let path = dir + "/" + Self.cacheFiles(dir)[0]
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        _ = try Self.run(hello, cache: dir)
+        let after = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        #expect(before == after)
+    }
+
+    @Test("TRAPEZE_JIT_CACHE_DIR turns the cache on like the option")
+    func environmentVariable() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let env = ["FIXTURE_ENV": "fixture-value", "TRAPEZE_JIT_CACHE_DIR": dir]
+        _ = try Self.run(Self.fixture("hello"), cache: nil, environment: env)
+        let second = try Self.run(Self.fixture("hello"), cache: nil, environment: env)
+        let c = try #require(Self.counts(second), "\(second.stderrText)")
+        #expect(c.translated == 0 && c.loaded > 100)
+    }
+
+    @Test("the binfmt config file can name the cache directory")
+    func binfmtConfig() throws {
+        let config = NSTemporaryDirectory() + "trapeze-binfmt-jitcache-\(UUID().uuidString)"
+        try "--jit-cache-dir /var/cache/trapeze\n".write(toFile: config, atomically: true, encoding: .utf8)
+        defer { unlink(config) }
+        let invocation = BinfmtLaunch.Invocation(program: "/bin/prog", argv0: "prog", arguments: [])
+        let s = try BinfmtLaunch.settings(invocation, secure: false, environment: { ["TRAPEZE_BINFMT_CONFIG": config][$0] })
+        #expect(s.jitCacheDir == "/var/cache/trapeze")
+    }
+
+    @Test("a changed program misses: a new file identity is a new cache file")
+    func changedProgramMisses() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let program = dir + "-prog"
+        defer { unlink(program) }
+        try FileManager.default.copyItem(atPath: Self.fixture("hello"), toPath: program)
+        _ = try Self.run(program, cache: dir)
+        #expect(Self.counts(try Self.run(program, cache: dir))?.translated == 0)
+        // Replaced by another program at the same path.
+        unlink(program)
+        try FileManager.default.copyItem(atPath: Self.fixture("exitcode"), toPath: program)
+        let other = try Self.run(program, ["7"], cache: dir)
+        let plain = try Self.run(Self.fixture("exitcode"), ["7"], cache: nil)
+        #expect(Self.outcome(other) == Self.outcome(plain))
+        let c = try #require(Self.counts(other), "\(other.stderrText)")
+        #expect(c.loaded == 0 && c.translated > 0)
+    }
+
+    @Test("code changed behind an unchanged file identity is caught block by block")
+    func changedCodeSameIdentity() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let program = dir + "-exit"
+        defer { unlink(program) }
+        try FileManager.default.copyItem(atPath: Self.fixture("asm_exit"), toPath: program)
+        #expect(try Self.run(program, cache: dir).status == 42)
+        #expect(try Self.run(program, cache: dir).status == 42)
+        // addi a0, x0, 42 -> addi a0, x0, 43, written in place with the old mtime put back, so
+        // the key (device, inode, size, mtime) is the same.
+        var st = stat()
+        #expect(stat(program, &st) == 0)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: program)))
+        let old: [UInt8] = [0x13, 0x05, 0xa0, 0x02]
+        let at = try #require((0...(bytes.count - 4)).first { Array(bytes[$0..<$0 + 4]) == old })
+        bytes[at + 3] = 0x02
+        bytes[at + 2] = 0xb0
+        let fd = open(program, O_WRONLY)
+        #expect(fd >= 0)
+        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        var times = [st.st_atim, st.st_mtim]
+        #expect(futimens(fd, &times) == 0)
+        close(fd)
+        let changed = try Self.run(program, cache: dir)
+        #expect(changed.status == 43, "\(changed.stderrText)")
+        let c = try #require(Self.counts(changed), "\(changed.stderrText)")
+        #expect(c.rejected == 1 && c.loaded == 0, "\(c)")
+    }
+
+    @Test("a corrupt, truncated, foreign or unsafe cache file is ignored with a one-line note")
+    func damagedFilesIgnored() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let hello = Self.fixture("hello")
+        let good = try Self.run(hello, cache: dir)
+        let name = try #require(Self.cacheFiles(dir).first)
+        let path = dir + "/" + name
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var flipped = original
+        flipped[flipped.count / 2] ^= 0x40
+        var badHeader = original
+        badHeader[0] ^= 1
+        // Another program's cache under this program's name.
+        _ = try Self.run(Self.fixture("exitcode"), ["3"], cache: dir)
+        let foreignName = try #require(Self.cacheFiles(dir).first { $0 != name })
+        let foreign = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + foreignName))
+        for (what, data) in [("corrupt", flipped), ("truncated", original.prefix(original.count / 2)), ("bad magic", badHeader),
+                             ("foreign", foreign), ("empty", Data())] {
+            unlink(path)
+            #expect(FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]))
+            let r = try Self.run(hello, cache: dir)
+            #expect(Self.outcome(r) == Self.outcome(good), "\(what)")
+            let c = try #require(Self.counts(r), "\(what): \(r.stderrText)")
+            #expect(c.loaded == 0 && c.translated > 100, "\(what): \(c)")
+            let notes = r.stderrText.split(separator: "\n").filter { $0.hasPrefix("trapeze: jit cache:") }
+            #expect(notes.count <= 1, "\(what): \(r.stderrText)")
+            #expect(!r.stderrText.contains("Fatal error"), "\(what)")
+        }
+        // A good file that others may write is not trusted.
+        unlink(path)
+        #expect(FileManager.default.createFile(atPath: path, contents: original, attributes: [.posixPermissions: 0o666]))
+        chmod(path, 0o666)
+        let open = try Self.run(hello, cache: dir)
+        #expect(Self.counts(open)?.loaded == 0, "\(open.stderrText)")
+        #expect(open.stderrText.contains("writable by others"))
+    }
+
+    @Test("a directory writable by others or owned by another user is refused")
+    func unsafeDirectoryRefused() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let hello = Self.fixture("hello")
+        let plain = try Self.run(hello, cache: nil)
+        chmod(dir, 0o777)
+        let r = try Self.run(hello, cache: dir)
+        #expect(Self.outcome(r) == Self.outcome(plain))
+        #expect(r.stderrText.contains("writable by others"), "\(r.stderrText)")
+        #expect(Self.cacheFiles(dir).isEmpty)
+        #expect(!r.stderrText.contains("blocks from disk cache"))
+        chmod(dir, 0o700)
+        if geteuid() == 0 {
+            #expect(chown(dir, 65534, 65534) == 0)
+            let other = try Self.run(hello, cache: dir)
+            #expect(Self.outcome(other) == Self.outcome(plain))
+            #expect(other.stderrText.contains("owned by another user"), "\(other.stderrText)")
+            #expect(Self.cacheFiles(dir).isEmpty)
+        }
+        // Not a directory at all.
+        let file = dir + "-file"
+        FileManager.default.createFile(atPath: file, contents: Data())
+        defer { unlink(file) }
+        let notDir = try Self.run(hello, cache: file)
+        #expect(Self.outcome(notDir) == Self.outcome(plain))
+        #expect(notDir.stderrText.contains("not a directory"))
+    }
+
+    @Test("many processes writing the same cache at once leave one valid file")
+    func concurrentWriters() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let program = Self.fixture("dynamic_hello")
+        let plain = try Self.run(program, cache: nil)
+        let n = 8
+        let results = Outcomes(n)
+        DispatchQueue.concurrentPerform(iterations: n) { k in
+            results.set(k, (try? Self.run(program, cache: dir)).map(Self.outcome) ?? "failed")
+        }
+        for k in 0..<n { #expect(results.get(k) == Self.outcome(plain), "process \(k)") }
+        #expect(Self.cacheFiles(dir).count == 1, "\(Self.cacheFiles(dir))") // no temporary files left
+        let after = try Self.run(program, cache: dir)
+        #expect(Self.outcome(after) == Self.outcome(plain))
+        let c = try #require(Self.counts(after), "\(after.stderrText)")
+        #expect(c.loaded > 100 && c.rejected == 0 && c.translated == 0, "\(c)")
+    }
+
+    /// Threads, signals, faults, fork, dynamic linking, self-modifying code: the same stdout and
+    /// status with no cache, a cold cache and a warm one.
+    static let behaviour: [(String, [String])] = [
+        ("threads_basic", []), ("threads_signal", []), ("signals", []), ("segv", []), ("setjmp", []),
+        ("fork_pipe", []), ("dynamic_hello", []), ("smc", []), ("code_replace", []), ("printf_float", []),
+        ("asm_illegal", []), ("threads_fault", []),
+    ]
+
+    @Test("outputs are identical with and without the cache", arguments: 0..<behaviour.count)
+    func sameBehaviour(_ k: Int) throws {
+        let (name, args) = Self.behaviour[k]
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let program = Self.fixture(name)
+        let plain = try Self.run(program, args, cache: nil, stats: false)
+        let cold = try Self.run(program, args, cache: dir, stats: false)
+        let warm = try Self.run(program, args, cache: dir, stats: false)
+        #expect(Self.outcome(cold) == Self.outcome(plain), "\(name) cold")
+        #expect(Self.outcome(warm) == Self.outcome(plain), "\(name) warm")
+        #expect(String(decoding: warm.stderr, as: UTF8.self) == String(decoding: plain.stderr, as: UTF8.self), "\(name) stderr")
+        let stats = try Self.run(program, args, cache: dir)
+        _ = try Self.run(program, args, cache: dir)
+        let again = try Self.run(program, args, cache: dir)
+        #expect(Self.outcome(again) == Self.outcome(plain), "\(name) warm, --stats")
+        let c = try #require(Self.counts(again), "\(again.stderrText)")
+        #expect(c.loaded > 0, "\(name): \(c) after \(String(describing: Self.counts(stats)))")
+    }
+}
+
+/// Outcomes of processes run at once, one slot each.
+final class Outcomes: @unchecked Sendable {
+    private var values: [String]
+    private let lock = NSLock()
+    init(_ n: Int) { values = Array(repeating: "", count: n) }
+    func set(_ k: Int, _ v: String) { lock.lock(); values[k] = v; lock.unlock() }
+    func get(_ k: Int) -> String { lock.lock(); defer { lock.unlock() }; return values[k] }
+}
