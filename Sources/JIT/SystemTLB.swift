@@ -52,8 +52,13 @@ final class SystemTLB {
     /// depends on two mappings, so they are only entered from the dispatcher, which checks both.
     var straddling: Set<UInt64> = []
 
+    /// `trapeze dump --system`: each block's physical start and privilege level, by host
+    /// address; nil (not kept) unless the engine counts block executions for a dump.
+    var placements: [UInt64: (physical: UInt64, mode: UInt8)]? = nil
+
     /// Records a block just translated at `host` (see `blocks`).
     func record(_ guest: GuestBlock, host: UInt64, key: SystemBlockKey, _ hart: Hart) {
+        placements?[host] = (key.physicalPage << 12 | guest.start & 0xFFF, UInt8(truncatingIfNeeded: key.virtual >> 59) &- 1)
         var block = SystemBlock(host: host)
         let last = guest.highestEnd &- 2
         if last >> 12 != guest.start >> 12, let physical = hart.codePhysicalAddress(last) {
