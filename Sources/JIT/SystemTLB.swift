@@ -247,6 +247,13 @@ enum BlockKey {
 struct SystemBlockKey: Hashable {
     var virtual: UInt64
     var physicalPage: UInt64
+
+    /// One word into the hasher, not two: the dispatcher looks a key up at every exit, and the
+    /// hashing was 4-5% of a Linux boot's CPU time (perf). The physical page of a given virtual
+    /// pc rarely varies, so mixing it in by a multiply loses nothing that matters.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(virtual ^ physicalPage &* 0x9E37_79B9_7F4A_7C15)
+    }
 }
 
 /// A system-mode block: its host code and, when it reaches into the next page, that page's
