@@ -54,6 +54,36 @@ final class BlockCache {
         }
     }
 
+    /// System mode: like `validate`, but a move of `codeGeneration` (`fence.i`) drops only the
+    /// blocks on pages RAM was written on behind the hart's back since the last one (`written`:
+    /// device DMA, page-walk A/D updates, HTIF, image loading). The hart's own stores to code
+    /// already made their blocks stale (`CodePages.stored`), so that is all `fence.i` owes, as in
+    /// the JIT (JIT.fenceInstructions). Without a log, or past its capacity, everything goes.
+    @inline(__always) func validate(_ memory: GuestMemory, written: RAMWriteLog?) {
+        let current = memory.codeGeneration
+        guard current != generation || memory !== self.memory else { return }
+        fenced(memory, current, written)
+    }
+
+    @inline(never)
+    private func fenced(_ memory: GuestMemory, _ current: UInt64, _ written: RAMWriteLog?) {
+        defer {
+            generation = current
+            self.memory = memory
+        }
+        guard memory === self.memory, let written, let codePages else {
+            flush()
+            written?.discard() // nothing predecoded yet saw those writes
+            return
+        }
+        let log = written.take()
+        if log.everything { flush(); return }
+        for page in log.pages { fencePagesDropped &+= UInt64(codePages.drop(page: page)) }
+    }
+
+    /// Blocks `fence.i` dropped because RAM under them was written behind the hart's back.
+    private(set) var fencePagesDropped: UInt64 = 0
+
     func flush() {
         blockCount = 0
         arenaUsed = 0

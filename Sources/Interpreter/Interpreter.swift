@@ -47,6 +47,8 @@ public final class Interpreter: Engine {
     /// Fetch TLB fills, and predecoded blocks dropped because a store overwrote them (`--stats`).
     public var systemFetchTLBFills: UInt64 { system?.pages.fetchFills ?? 0 }
     public var systemCodeStores: UInt64 { system?.pages.codeStores ?? 0 }
+    /// Predecoded blocks `fence.i` dropped because a device (or the page walk) wrote their page.
+    public var systemFenceDrops: UInt64 { cache.fencePagesDropped }
 
     /// Instructions between two looks at the interrupt lines when nothing asked for one sooner
     /// (a system instruction, a trap, a device access): reading the lines reads the host clock.
@@ -123,8 +125,8 @@ public final class Interpreter: Engine {
 extension Interpreter {
     /// The system-mode loop: like `run`, plus translation. Blocks are keyed by pc and privilege,
     /// checked against the fetch TLB before they run (predecoded again when their page now
-    /// translates elsewhere), dropped one by one when a store overwrites them, and all together
-    /// on `fence.i`. Interrupts and
+    /// translates elsewhere), dropped one by one when a store overwrites them, and at `fence.i`
+    /// those on pages written behind the hart's back (`BlockCache.validate(_:written:)`). Interrupts and
     /// device stop requests are the environment's events, looked for every
     /// `interruptPollInterval` instructions and at once after anything that may raise one.
     private func runSystem(_ hart: Hart, _ memory: GuestMemory, _ cache: BlockCache,
@@ -136,6 +138,7 @@ extension Interpreter {
         // Where an interrupt is due when time counts instructions (--icount): blocks stop there.
         var due: UInt64? = nil
         shared.flushData()
+        let written = hart.platform?.bus.writeLog
         while true {
             if untilPoll <= 0 || shared.attention {
                 shared.attention = false
@@ -147,7 +150,7 @@ extension Interpreter {
                 due = environment.nextEventInstruction
             }
             if budget == 0 { return .instructionLimit }
-            cache.validate(memory)
+            cache.validate(memory, written: written)
             if shared.staleWaiting { cache.dropStale() }
             let block = cache.block(at: state.pc, mode: state.privilege.rawValue, hart, shared)
 

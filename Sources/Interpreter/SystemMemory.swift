@@ -127,6 +127,15 @@ final class CodePages {
         words[5] &+= UInt64(code.blocks.count)
     }
 
+    /// RAM page `page` was written behind the hart's back and `fence.i` came: its blocks become
+    /// stale (dropped before the next lookup) and it stops being a code page. Returns how many.
+    func drop(page: UInt64) -> Int {
+        guard let code = pages.removeValue(forKey: page) else { return 0 }
+        stale.append(contentsOf: code.blocks)
+        words[1] = 1
+        return code.blocks.count
+    }
+
     /// The blocks of page `page` were dropped by their owner (a JIT at fence.i): the page is
     /// no longer code.
     func remove(page: UInt64) { pages[page] = nil }

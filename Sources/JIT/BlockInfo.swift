@@ -26,6 +26,10 @@ public struct BlockInfo: Sendable {
     public var order: Int
     /// The block was dropped by a cache flush; its host code and chain states are as they were then.
     public var flushed: Bool
+    /// System mode (`trapeze dump --system`): the physical address of the block's first
+    /// instruction and the privilege level it was translated for (`PrivilegeMode` raw value).
+    public var physicalStart: UInt64? = nil
+    public var privilege: UInt8? = nil
 }
 
 /// One way a block can end. Exceptions (faults, slow-path traps) are not listed: every block may
@@ -77,12 +81,14 @@ extension JIT {
         instrumentation.records.compactMap { host, record in
             guard let size = blockSizes[host] else { return nil }
             let guest = record.guest
+            let placed = systemTLB?.placements?[host]
             return BlockInfo(guestStart: guest.start, guestEnd: guest.highestEnd, guestPCs: guest.pcs, guest: guest.instructions,
                              hostAddress: host, hostCode: hostBytes(at: host, count: size),
                              instructionStarts: record.instructionStarts, coldStart: record.coldStart,
                              coldExits: coldExitNotes(host: host, size: size),
                              exits: exits(of: guest, host: host, size: size),
-                             executions: record.counter?.pointee ?? 0, order: record.order, flushed: flushed)
+                             executions: record.counter?.pointee ?? 0, order: record.order, flushed: flushed,
+                             physicalStart: placed?.physical, privilege: placed?.mode)
         }
     }
 

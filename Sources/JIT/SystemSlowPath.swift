@@ -10,6 +10,7 @@ extension JIT {
     func systemContext() -> SystemTLB {
         if let systemTLB { return systemTLB }
         let made = SystemTLB()
+        if options.countBlockExecutions { made.placements = [:] }
         systemTLB = made
         // Nothing is translated yet: what loading wrote needs no fence.i.
         currentHart?.platform?.bus.writeLog?.discard()

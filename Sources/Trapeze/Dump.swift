@@ -52,7 +52,13 @@ public enum BlockDump {
     /// The blocks `options` selects, in translation order.
     public static func select(_ blocks: [BlockInfo], _ options: DumpOptions) -> [BlockInfo] {
         var chosen = blocks
-        if let pc = options.pc { chosen = chosen.filter { pc >= $0.guestStart && pc < $0.guestEnd } }
+        // A system-mode block also answers to the physical addresses of its bytes.
+        if let pc = options.pc {
+            chosen = chosen.filter { b in
+                pc >= b.guestStart && pc < b.guestEnd
+                    || b.physicalStart.map { pc >= $0 && pc &- $0 < b.guestEnd &- b.guestStart } == true
+            }
+        }
         if let limit = options.limit { chosen = Array(chosen.prefix(max(0, limit))) }
         return chosen
     }
@@ -103,6 +109,9 @@ public enum BlockDump {
     }
 
     static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+
+    /// `U`, `S` or `M` for a `PrivilegeMode` raw value.
+    static func modeLetter(_ mode: UInt8) -> String { mode == 0 ? "U" : mode == 1 ? "S" : mode == 3 ? "M" : "?" }
 
     /// Appends `<+0xd4>` to a host instruction whose operand is an address inside its own block,
     /// or `<epilogue>`, `<block 0x10164>`, ... for one that `names` knows.

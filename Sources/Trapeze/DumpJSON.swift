@@ -10,6 +10,8 @@ enum DumpJSON {
         let info = b.info
         var guest: [String: JSONText] = ["start": .string(BlockDump.hex(info.guestStart)), "end": .string(BlockDump.hex(info.guestEnd))]
         if let s = b.symbol { guest["symbol"] = .string(s) }
+        if let physical = info.physicalStart { guest["physical"] = .string(BlockDump.hex(physical)) }
+        if let mode = info.privilege { guest["mode"] = .string(BlockDump.modeLetter(mode)) }
         return .object([
             "order": .int(info.order),
             "guest": .object(guest),

@@ -16,6 +16,9 @@ enum DumpText {
         let count = info.guest.count
         var header = "block #\(info.order)  guest \(BlockDump.hex(info.guestStart))-\(BlockDump.hex(info.guestEnd))"
         if let s = b.symbol { header += " <\(s)>" }
+        if let physical = info.physicalStart, let mode = info.privilege {
+            header += "  \(BlockDump.modeLetter(mode))-mode, physical \(BlockDump.hex(physical))"
+        }
         header += "  \(count) instruction\(count == 1 ? "" : "s")"
         header += "  ran \(info.executions) time\(info.executions == 1 ? "" : "s")"
         header += "  host \(BlockDump.hex(info.hostAddress)), \(info.hostCode.count) bytes"

@@ -107,7 +107,7 @@ public final class SystemRun {
             emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; \(jit.systemMemorySummary)")
             for line in jit.stats.description.split(separator: "\n") { emit("trapeze: " + line) }
         } else {
-            emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; data TLB fills \(interpreter.systemDataTLBFills), fetch TLB fills \(interpreter.systemFetchTLBFills); blocks dropped by stores to code \(interpreter.systemCodeStores)")
+            emit("trapeze: TLB: \(tlb.hits) hits, \(tlb.fills) fills (page walks), \(tlb.flushes) flushes; data TLB fills \(interpreter.systemDataTLBFills), fetch TLB fills \(interpreter.systemFetchTLBFills); blocks dropped by stores to code \(interpreter.systemCodeStores), by fence.i after writes behind the hart \(interpreter.systemFenceDrops)")
         }
         for device in machine.virtio {
             let ms = HostIO.fixed(Double(device.serviceNanoseconds) / 1e6, digits: 1)
@@ -115,6 +115,9 @@ public final class SystemRun {
             emit("trapeze: \(device.backend.name): \(device.requests) requests\(what.isEmpty ? "" : ": " + what); \(device.notifications) notifications, \(ms) ms serving them")
         }
     }
+
+    /// The JIT running the machine, if it is one (`trapeze dump --system` lists its blocks).
+    public var jit: JIT? { engine as? JIT }
 
     /// The exit status Trapeze ends with.
     public static func processStatus(_ status: ExitStatus) -> Int32 { status.processStatus }

@@ -13,7 +13,14 @@ struct DumpCommand: ParsableCommand {
             stdout (or to --output); while it goes to stdout, the guest's own stdout is sent to \
             stderr, so the two never mix (a `| jq` on --json works). The exit status is the \
             guest's, as for `trapeze run`.
+
+            `trapeze dump --system [trapeze system's options] [ELF]` runs a whole machine on the JIT \
+            instead and lists its blocks with their virtual and physical addresses and the privilege \
+            level each was translated for (--pc matches either address).
             """)
+
+    @Flag(help: "Dump a whole machine's blocks (takes trapeze system's options; see the discussion below).")
+    var system = false
 
     @Option(help: ArgumentHelp("Only blocks whose guest range holds ADDR (hex with 0x, or decimal).", valueName: "addr"))
     var pc: String?

@@ -20,6 +20,8 @@ public struct TrapezeCommand: ParsableCommand {
         do {
             if let started = BinfmtLaunch.invocation(arguments) {
                 try BinfmtLaunch.run(started)
+            } else if SystemDumpLine.wanted(Array(arguments.dropFirst())) {
+                try SystemDumpLine.run(Array(arguments.dropFirst()))
             } else if SystemDifftestLine.wanted(Array(arguments.dropFirst())) {
                 try SystemDifftestLine.run(Array(arguments.dropFirst()))
             } else if let settings = RunLine.fast(Array(arguments.dropFirst())) {

@@ -50,6 +50,21 @@ import TestSupport
         #expect((number(after: "sfence.vma:") ?? 0) >= 4, "one-leaf sfence.vma: \(r.stderrText)")
     }
 
+    @Test("the interpreter's fence.i drops only the blocks on pages a device wrote, not all it predecoded",
+          .enabled(if: hasOpenSBI, "Debian's opensbi is not installed"))
+    func interpreterFence() throws {
+        let disk = try Self.disk()
+        defer { unlink(disk) }
+        let r = try SystemBootTests.trapeze(["--engine", "interp", "--stats", "--kernel", SystemBootTests.binary("sbi_codewrite"), "--drive", disk, "--snapshot"])
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(!r.stderrText.contains("FAIL"), "\(r.stderrText)")
+        let label = "by fence.i after writes behind the hart "
+        let dropped = r.stderrText.range(of: label).flatMap { Int(r.stderrText[$0.upperBound...].prefix { $0.isNumber }) }
+        // The two sectors read over code that had run: each drops that page's blocks (a few),
+        // where flushing at every one of the payload's ~70 fence.i would drop thousands.
+        #expect((dropped ?? 0) >= 2 && (dropped ?? 0) < 64, "\(r.stderrText)")
+    }
+
     @Test("the same payload under qemu-system-riscv64 prints the same",
           .enabled(if: hasOpenSBI && SystemBootTests.qemuSystem != nil, "opensbi or qemu-system-riscv64 not installed"))
     func sameAsQEMU() throws {

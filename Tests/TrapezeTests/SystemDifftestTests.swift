@@ -35,14 +35,18 @@ import TestSupport
         #expect(text.contains("x12 (a2)") || text.contains("(a"), "\(text)")
     }
 
-    @Test("difftest --system: an injected bug in U-mode code past a long agreeing run is still narrowed to one instruction")
+    @Test("difftest --system: an injected bug past a long agreeing run is still narrowed to one instruction")
     func injectedLate() throws {
-        // sltiu is rare in the firmware-free kernel's M/S start-up; the tasks' code uses it.
+        // The kernel's first remu (printing a number) comes after a million instructions; its
+        // wrong digit reaches RAM before any register compare sees it, so the search starts
+        // from the last RAM agreement and watches the page.
         let elf = Self.directory.appendingPathComponent("bin/kernel").path
-        let r = try runProcess(Paths.trapeze, ["difftest", "--system", "--interval", "1000", "--inject-fault", "sltiu", elf], timeout: 120)
+        let r = try runProcess(Paths.trapeze, ["difftest", "--system", "--interval", "1000", "--inject-fault", "remu", elf], timeout: 120)
         #expect(r.status == 1, "\(r.stderrText)")
-        #expect(r.stderrText.contains("first differing instruction:"), "\(r.stderrText)")
-        #expect(r.stderrText.contains("sltiu") || r.stderrText.contains("seqz"), "\(r.stderrText)")
+        let culprit = r.stderrText.split(separator: "\n").first { $0.hasPrefix("first differing instruction: ") }
+        #expect(culprit?.contains("remu") == true, "\(r.stderrText)")
+        let after = r.stderrText.split(separator: " ").dropFirst(6).first.flatMap { Int($0) } ?? 0
+        #expect(after > 1_000_000, "\(r.stderrText)")
     }
 
     @Test("difftest --system refuses options that do not apply")
@@ -60,6 +64,7 @@ import TestSupport
         #expect(r.status == 0, "\(r.stderrText)")
         #expect(r.stderrText.contains("jit and interp agree"), "\(r.stderrText)")
         let expected = try String(contentsOf: Self.directory.appendingPathComponent("expected/sbi_hello.out"), encoding: .utf8)
-        #expect(String(decoding: r.stdout, as: UTF8.self) == expected)
+        // OpenSBI's banner first, then the payload's lines.
+        #expect(String(decoding: r.stdout, as: UTF8.self).hasSuffix(expected))
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `trapeze dump --system`: the JIT's blocks of a whole machine, each with its virtual and
+/// physical address and the privilege level it was translated for.
+@Suite struct SystemDumpTests {
+    static let kernel = Paths.fixtures.appendingPathComponent("system/bin/kernel").path
+
+    @Test("dump --system lists M, S and U-mode blocks with their physical addresses, and the guest's output goes to stderr")
+    func modes() throws {
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", Self.kernel], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        let headers = text.split(separator: "\n").filter { $0.hasPrefix("block #") }
+        #expect(text.hasPrefix("trapeze dump: "), "\(text.prefix(200))")
+        for mode in ["M", "S", "U"] {
+            #expect(headers.contains { $0.contains("  \(mode)-mode, physical 0x") }, "no \(mode)-mode block")
+        }
+        // The physical address of a block's first instruction has the same page offset as its
+        // virtual one (the teaching kernel maps its tasks' code at the same addresses).
+        let user = headers.first { $0.contains("U-mode") }
+        let parts = user?.split(separator: " ") ?? []
+        let virtual = parts.firstIndex(of: "guest").flatMap { UInt64(parts[$0 + 1].split(separator: "-")[0].dropFirst(2), radix: 16) }
+        let physical = parts.firstIndex(of: "physical").flatMap { UInt64(parts[$0 + 1].dropFirst(2), radix: 16) }
+        #expect(virtual != nil && physical != nil && virtual! & 0xFFF == physical! & 0xFFF, "\(user ?? "")")
+        #expect(r.stderrText.contains("kernel:"), "the kernel's console output: \(r.stderrText.prefix(300))")
+    }
+
+    @Test("dump --system --json --pc: the blocks holding a physical address, with mode and physical fields")
+    func json() throws {
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--json", "--pc", "0x80000000", Self.kernel], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let lines = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let guest = object?["guest"] as? [String: Any]
+            #expect(guest?["mode"] as? String == "M", "\(line)")
+            #expect(guest?["physical"] as? String == "0x80000000", "\(line)")
+        }
+    }
+}
