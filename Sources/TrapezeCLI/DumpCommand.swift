@@ -57,6 +57,18 @@ struct DumpCommand: ParsableCommand {
         if let limit, limit < 0 { throw ValidationError("--limit wants a count, got \(limit)") }
     }
 
+    /// Renders the JIT's blocks and writes them to `output`, or to stdout when there is none
+    /// (shared by the user-mode and `--system` dumps).
+    static func emit(_ jit: JIT?, symbols: GuestSymbols, options: DumpOptions, output: String?) throws {
+        let text = BlockDump.lines(jit?.translatedBlocks() ?? [], symbols: symbols, hostNames: jit?.hostNames() ?? [:],
+                                   options: options).map { $0 + "\n" }.joined()
+        guard let output else { return HostIO.output(text) }
+        guard HostIO.createFile(output, contents: text) else {
+            report("cannot write \(output)")
+            throw GuestExit(status: 1)
+        }
+    }
+
     static func parseAddress(_ text: String) -> UInt64? {
         let t = text.lowercased()
         return t.hasPrefix("0x") ? UInt64(t.dropFirst(2), radix: 16) : UInt64(t)
@@ -69,18 +81,8 @@ struct DumpCommand: ParsableCommand {
         configuration.cpu = try parseCPU(cpu)
         let guest = try loadGuest(configuration)
         let status = output == nil ? HostIO.withStandardOutputOnError { guest.run() } : guest.run()
-        let jit = guest.engine as? JIT
-        let options = DumpOptions(pc: pc.flatMap(DumpCommand.parseAddress), limit: limit, json: json)
-        let text = BlockDump.lines(jit?.translatedBlocks() ?? [], symbols: guest.symbols, hostNames: jit?.hostNames() ?? [:],
-                                   options: options).map { $0 + "\n" }.joined()
-        if let output {
-            guard HostIO.createFile(output, contents: text) else {
-                report("cannot write \(output)")
-                throw GuestExit(status: 1)
-            }
-        } else {
-            HostIO.output(text)
-        }
+        try DumpCommand.emit(guest.engine as? JIT, symbols: guest.symbols,
+                             options: DumpOptions(pc: pc.flatMap(DumpCommand.parseAddress), limit: limit, json: json), output: output)
         try finish(status, guest, maxInstructions: maxInstructions)
     }
 }

@@ -60,17 +60,7 @@ enum SystemDumpLine {
         settings.countBlockExecutions = true
         let run = SystemRun(machine, settings: settings)
         let status = run.run()
-        let jit = run.jit
-        let text = BlockDump.lines(jit?.translatedBlocks() ?? [], symbols: symbols(configuration), hostNames: jit?.hostNames() ?? [:],
-                                   options: DumpOptions(pc: pc, limit: limit, json: json)).map { $0 + "\n" }.joined()
-        if let output {
-            guard HostIO.createFile(output, contents: text) else {
-                report("cannot write \(output)")
-                throw GuestExit(status: 1)
-            }
-        } else {
-            HostIO.output(text)
-        }
+        try DumpCommand.emit(run.jit, symbols: symbols(configuration), options: DumpOptions(pc: pc, limit: limit, json: json), output: output)
         throw GuestExit(status: status.processStatus)
     }
 

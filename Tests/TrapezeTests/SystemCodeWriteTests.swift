@@ -21,12 +21,17 @@ import TestSupport
         return path
     }
 
+    /// sbi_codewrite on `engine` with a fresh disk (removed afterwards), plus `extra` options.
+    static func run(_ engine: String, _ extra: [String] = []) throws -> ProcessResult {
+        let disk = try disk()
+        defer { unlink(disk) }
+        return try SystemBootTests.trapeze(["--engine", engine] + extra + ["--kernel", SystemBootTests.binary("sbi_codewrite"), "--drive", disk, "--snapshot"])
+    }
+
     @Test("both engines print what QEMU printed, every check passing", .enabled(if: hasOpenSBI, "Debian's opensbi is not installed"),
           arguments: ["jit", "interp"])
     func engines(_ engine: String) throws {
-        let disk = try Self.disk()
-        defer { unlink(disk) }
-        let r = try SystemBootTests.trapeze(["--engine", engine, "--kernel", SystemBootTests.binary("sbi_codewrite"), "--drive", disk, "--snapshot"])
+        let r = try Self.run(engine)
         let text = SystemBootTests.payloadOutput(r.stdout)
         #expect(r.status == 0, "\(text)\n\(r.stderrText)")
         #expect(text == (try SystemBootTests.expected("sbi_codewrite")), "\(text)")
@@ -35,9 +40,7 @@ import TestSupport
     @Test("the JIT runs all of it on one code cache: fence.i and sfence.vma flush nothing whole",
           .enabled(if: hasOpenSBI, "Debian's opensbi is not installed"))
     func noWholeFlushes() throws {
-        let disk = try Self.disk()
-        defer { unlink(disk) }
-        let r = try SystemBootTests.trapeze(["--engine", "jit", "--stats", "--kernel", SystemBootTests.binary("sbi_codewrite"), "--drive", disk, "--snapshot"])
+        let r = try Self.run("jit", ["--stats"])
         #expect(r.status == 0, "\(r.stderrText)")
         func number(after label: String) -> Int? {
             guard let range = r.stderrText.range(of: label) else { return nil }
@@ -53,9 +56,7 @@ import TestSupport
     @Test("the interpreter's fence.i drops only the blocks on pages a device wrote, not all it predecoded",
           .enabled(if: hasOpenSBI, "Debian's opensbi is not installed"))
     func interpreterFence() throws {
-        let disk = try Self.disk()
-        defer { unlink(disk) }
-        let r = try SystemBootTests.trapeze(["--engine", "interp", "--stats", "--kernel", SystemBootTests.binary("sbi_codewrite"), "--drive", disk, "--snapshot"])
+        let r = try Self.run("interp", ["--stats"])
         #expect(r.status == 0, "\(r.stderrText)")
         #expect(!r.stderrText.contains("FAIL"), "\(r.stderrText)")
         let label = "by fence.i after writes behind the hart "
