@@ -159,6 +159,8 @@ extension JIT {
             cache.start &+ UInt64(stubs.prologue): "prologue",
             cache.start &+ UInt64(stubs.epilogue): "epilogue",
             cache.start &+ UInt64(stubs.coldExit): "cold exit",
+            cache.start &+ UInt64(stubs.slowPathThunk): "slow path thunk",
+            cache.start &+ UInt64(stubs.floatThunk): "float helper thunk",
             JIT.address(of: slowPathEntry): "slow path",
             JIT.address(of: floatEntry): "float helper",
         ]

@@ -15,6 +15,8 @@ final class CodeCache {
     private let writable: UnsafeMutableRawPointer
     private let executable: UnsafeMutableRawPointer
     private(set) var used = 0
+    /// Bytes from the start that are known to be backed and mapped in both views (`populate`).
+    private var populated = 0
     /// The process that created the mappings; after a fork the child must not write to them.
 
     /// Nil when the host refuses the mappings (then the JIT cannot run at all).
@@ -76,6 +78,7 @@ final class CodeCache {
     func append(_ bytes: [UInt8], alignment: Int = 16) -> Int? {
         let offset = nextOffset(alignment: alignment)
         guard offset <= capacity, bytes.count <= capacity - offset else { return nil }
+        if offset + bytes.count > populated { populate(through: offset + bytes.count) }
         bytes.withUnsafeBytes { writable.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         used = offset + bytes.count
         return offset
@@ -104,4 +107,27 @@ final class CodeCache {
 
     /// Forgets every block.
     func reset() { used = 0 }
+
+    /// Backs the cache ahead of the allocator in steps of `populateStep`, with one
+    /// `madvise(MADV_POPULATE_WRITE)` on the writable view and one `MADV_POPULATE_READ` on the
+    /// executable view, instead of two page faults per 4 KiB page as blocks are written and then
+    /// run (shared memory faults are dear: a Linux boot writes about 100 MB of code, and these
+    /// faults were 13% of its host time). Only a hint: kernels before 5.14 refuse the advice, and
+    /// the pages then fault in one by one as before.
+    private func populate(through end: Int) {
+        let from = populated
+        let to = min(capacity, (end + CodeCache.populateStep - 1) / CodeCache.populateStep * CodeCache.populateStep)
+        populated = to
+        guard CodeCache.populateWorks, to > from else { return }
+        if madvise(writable + from, to - from, CodeCache.populateWrite) != 0
+            || madvise(executable + from, to - from, CodeCache.populateRead) != 0 {
+            CodeCache.populateWorks = false
+        }
+    }
+
+    private static let populateStep = 1 << 20
+    /// MADV_POPULATE_READ and MADV_POPULATE_WRITE (Linux 5.14); Swift's Glibc module lacks them.
+    private static let populateRead: Int32 = 22
+    private static let populateWrite: Int32 = 23
+    nonisolated(unsafe) private static var populateWorks = true
 }

@@ -22,6 +22,8 @@ public final class JIT: Engine {
     private let tables = SideTables()
     private(set) var coldSites = ColdSites()
     private var coldExit: UInt64 = 0
+    /// Helper address -> its shared call thunk in the cache (`Stubs.emitHelperThunk`).
+    private var helperThunks: [UInt64: UInt64] = [:]
     /// Reused by every translation (Translator.swift).
     private var buffers = TranslationBuffers()
     /// The last block decoded, whose arrays the next decoding reuses (BlockDecoder.swift).
@@ -111,6 +113,8 @@ public final class JIT: Engine {
         prologue = cache.address(offset + stubs.prologue)
         epilogue = cache.address(offset + stubs.epilogue)
         coldExit = cache.address(offset + stubs.coldExit)
+        helperThunks = [JIT.address(of: slowPathEntry): cache.address(offset + stubs.slowPathThunk),
+                        JIT.address(of: floatEntry): cache.address(offset + stubs.floatThunk)]
         faults.epilogue = epilogue
         cacheDidReset()
     }
@@ -314,16 +318,23 @@ public final class JIT: Engine {
             // only the polling quantum.
             guard budget == limit || budget == due, state.instret < budget else { return .resume }
             stats.instructionsStepped &+= 1
+            // The stepped instruction may raise an exception (a page fault, its fetch): that trap
+            // is charged to the limit like every other, as the interpreter charges a trap in
+            // the middle of its block (an uncharged one let the JIT run one instruction more).
+            let before = state.instret
+            let outcome: Continuation
             do {
                 let inst = try hart.fetchInstruction(state.pc)
-                if let systemTLB { return systemTLB.stepper.step(inst, hart) }
-                return Interpreter.step(inst, hart)
+                outcome = systemTLB.map { $0.stepper.step(inst, hart) } ?? Interpreter.step(inst, hart)
             } catch {
-                return hart.raise(error)
+                outcome = hart.raise(error)
             }
+            if state.instret == before { trapRaised = true }
+            return outcome
         case .loadFault, .storeFault:
             let address = state.raw.load(fromByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
             let cause: ExceptionCause = reason == .loadFault ? .loadAccessFault : .storeAccessFault
+            trapRaised = true
             return hart.raise(GuestTrap(cause, pc: state.pc, tval: address))
         }
     }
@@ -522,6 +533,7 @@ public final class JIT: Engine {
         targets.indirectTable = indirect.address
         if let mode, let systemTLB {
             targets.system = mode
+            targets.helperThunks = helperThunks
             targets.indirectTable = systemTLB.jumps[Int(mode & 3)].table.address
         }
         targets.executionCounter = counter.map { UInt64(UInt(bitPattern: $0)) }

@@ -32,6 +32,7 @@ extension Translator {
     /// fflags, and the guest image, flags clear, is loaded again afterwards. frm cannot change
     /// in a helper (none writes the FP CSRs), so that image is still right.
     mutating func callHelper(_ i: Instruction, _ helper: UInt64) {
+        if let thunk = targets.helperThunks[helper] { callThunk(i, thunk); return }
         let instruction = tables.keep(i)
         // Whatever the cache registers hold in this block (BlockRegisters.swift).
         let named = [i.rd, i.rs1, i.rs2].compactMap { x -> (guest: Int, host: GPR)? in
@@ -50,6 +51,25 @@ extension Translator {
         GuestMXCSR.resume(&a)
         for (g, h) in saved { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
+        let failed = outOfLine(.helperFailed(notRetired: notRetired, raw: i.raw))
+        a.test(.eax, .eax)
+        a.jcc(.ne, failed)
+    }
+
+    /// `callHelper` through the helper's shared thunk (system mode): the registers the
+    /// instruction names go to the state block for the helper to read (rd too: the fields may
+    /// name f registers, and rd is reloaded), the thunk saves and restores everything else.
+    private mutating func callThunk(_ i: Instruction, _ thunk: UInt64) {
+        let instruction = tables.keep(i)
+        var stored: [UInt8] = []
+        storePC(pc)
+        for x in [i.rd, i.rs1, i.rs2] where !stored.contains(x) {
+            stored.append(x)
+            if case .host(let h) = operand(x) { a.mov(.qword(Host.state, Int32(8 * Int(x))), .r64(h)) }
+        }
+        a.mov(.rax, imm: Int64(Int(bitPattern: instruction)), tag: instructionTag(.instruction, i))
+        a.call(absolute: thunk)
+        if case .host(let h) = operand(i.rd) { a.mov(.r64(h), .qword(Host.state, Int32(8 * Int(i.rd)))) }
         let failed = outOfLine(.helperFailed(notRetired: notRetired, raw: i.raw))
         a.test(.eax, .eax)
         a.jcc(.ne, failed)

@@ -7,7 +7,8 @@ enum Stubs {
     /// callee-saved registers, pins state and memory, loads the cached guest registers and jumps
     /// to the block. The epilogue undoes it and returns the exit reason. Translated code runs
     /// with rsp 16-byte aligned, so helper calls need no adjustment.
-    static func emit(at address: UInt64) -> (code: [UInt8], prologue: Int, epilogue: Int, coldExit: Int) {
+    static func emit(at address: UInt64) -> (code: [UInt8], prologue: Int, epilogue: Int, coldExit: Int,
+                                              slowPathThunk: Int, floatThunk: Int) {
         var a = Assembler(baseAddress: address)
         let prologue = a.offset
         for r in RegisterMap.preserved { a.push(.r64(r)) }
@@ -40,7 +41,38 @@ enum Stubs {
         while a.offset % 16 != 0 { a.int3() }
         let coldExit = a.offset
         emitColdExit(&a, epilogue: address &+ UInt64(epilogue))
-        return (a.bytes, prologue, epilogue, coldExit)
+
+        while a.offset % 16 != 0 { a.int3() }
+        let slowPathThunk = a.offset
+        emitHelperThunk(&a, helper: JIT.address(of: slowPathEntry))
+        while a.offset % 16 != 0 { a.int3() }
+        let floatThunk = a.offset
+        emitHelperThunk(&a, helper: JIT.address(of: floatEntry))
+        return (a.bytes, prologue, epilogue, coldExit, slowPathThunk, floatThunk)
+    }
+
+    /// The shared body of a helper call (system mode, `Translator.callHelper`): what every call
+    /// site used to emit inline around `call helper` — save the caller-saved cache registers and
+    /// the budget, leave the guest's MXCSR and f registers, call, come back — once per cache, so
+    /// a call site is a few stores of the registers the instruction names, `mov rax, inst` and a
+    /// 5-byte call. In: rax = the `Instruction`, the guest pc stored; out: eax = the helper's
+    /// result, every cache register as it was (the site reloads rd), the budget reloaded (a helper
+    /// may take it away to make translated code leave). The caller-saved registers are pushed:
+    /// five pushes and the return address keep rsp 16-byte aligned for the helper.
+    static func emitHelperThunk(_ a: inout Assembler, helper: UInt64) {
+        let pushed = RegisterMap.callerSaved.map(\.host)
+        precondition(pushed.count % 2 == 1, "the helper thunk must keep rsp 16-byte aligned")
+        for h in pushed { a.push(.r64(h)) }
+        a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
+        GuestMXCSR.leave(&a)
+        a.mov(.rdi, .rbx)
+        a.mov(.rsi, .rax)
+        a.mov(.rax, imm: Int64(bitPattern: helper))
+        a.call(.rax)
+        GuestMXCSR.resume(&a)
+        a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
+        for h in pushed.reversed() { a.pop(.r64(h)) }
+        a.ret()
     }
 
     /// The thunk every cold stub calls (ColdExits.swift): keeps rax (a faulting access's guest

@@ -29,6 +29,9 @@ struct TranslationTargets {
     /// System mode: the privilege level the block runs at (its memory goes through the inline
     /// TLB, Lower+SystemMemory.swift); nil in user mode.
     var system: UInt8? = nil
+    /// System mode: helper address -> its shared call thunk (`Stubs.emitHelperThunk`); a helper
+    /// without one is called inline (`Translator.callHelper`).
+    var helperThunks: [UInt64: UInt64] = [:]
     /// Per-block register allocation (`JITOptions.blockRegisters`, BlockRegisters.swift).
     var blockRegisters = true
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.

@@ -21,6 +21,20 @@ import TestSupport
         #expect("\(r.status)" == status, "\(name): \(r.stderrText)")
     }
 
+    /// With a step of one instruction every instruction is where the JIT's budget runs out: the
+    /// dispatcher steps it, and an exception it raises (a page fault, an illegal instruction,
+    /// PMP) must be charged to the limit as the interpreter charges a trap in its block. It was
+    /// not, so the JIT ran one instruction more after each such trap (found on a Linux boot).
+    @Test("difftest --system: traps at the JIT's budget edge (a step of one instruction)",
+          arguments: ["priv_trap", "priv_vm", "priv_pmp", "priv_csr", "priv_strict"])
+    func budgetEdgeTraps(_ name: String) throws {
+        let elf = Self.directory.appendingPathComponent("bin/\(name)").path
+        let r = try runProcess(Paths.trapeze, ["difftest", "--system", "--interval", "1", elf], timeout: 600)
+        #expect(r.stderrText.contains("difftest --system: jit and interp agree"), "\(name): \(r.stderrText)")
+        let expected = try String(contentsOf: Self.directory.appendingPathComponent("expected/\(name).out"), encoding: .utf8)
+        #expect(String(decoding: r.stdout, as: UTF8.self) == expected, "\(name)")
+    }
+
     @Test("difftest --system names the instruction of an injected JIT bug, its mode and the differing register")
     func injected() throws {
         let elf = Self.directory.appendingPathComponent("bin/kernel").path
