@@ -160,10 +160,11 @@ struct Translator {
         counted = block.instructions.count - (last == .system ? 1 : 0)
         if targets.blockRegisters, targets.system == nil {
             // A block that ends in a branch or jump back to its start keeps its allocation
-            // around the loop (`loopBack`).
+            // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
+            // loop: it leaves through `directCall`, which ends the allocation.
             var loops = false
             if targets.chaining, targets.executionCounter == nil, let i = block.instructions.last, let at = block.pcs.last,
-               BlockDecoder.isConditionalBranch(i) || i.opcode == .jal {
+               BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
                 loops = at &+ UInt64(bitPattern: i.imm) == block.start
             }
             blockRegisters = BlockRegisters(block, loops: loops)
