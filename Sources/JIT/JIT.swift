@@ -174,6 +174,15 @@ public final class JIT: Engine {
             system?.revalidate(hart)
             let now = state.instret
             if let limit, now >= limit { return .instructionLimit }
+            if system == nil, !ConfinedBases.hold(state) {
+                // Translated code assumes sp, gp and tp within the guest range (ConfinedBases.swift).
+                switch stepInterpreter(hart) {
+                case .stop(let status): return status
+                case .waitForInterrupt: hart.waitForInterrupt()
+                case .resume: break
+                }
+                continue
+            }
 
             let host: UInt64
             switch block(at: state.pc, hart) {
@@ -313,18 +322,23 @@ public final class JIT: Engine {
             // is due, finish exactly by stepping one instruction at a time; otherwise it was
             // only the polling quantum.
             guard budget == limit || budget == due, state.instret < budget else { return .resume }
-            stats.instructionsStepped &+= 1
-            do {
-                let inst = try hart.fetchInstruction(state.pc)
-                if let systemTLB { return systemTLB.stepper.step(inst, hart) }
-                return Interpreter.step(inst, hart)
-            } catch {
-                return hart.raise(error)
-            }
+            return stepInterpreter(hart)
         case .loadFault, .storeFault:
             let address = state.raw.load(fromByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
             let cause: ExceptionCause = reason == .loadFault ? .loadAccessFault : .storeAccessFault
             return hart.raise(GuestTrap(cause, pc: state.pc, tval: address))
+        }
+    }
+
+    /// Runs the one instruction at pc in the interpreter.
+    private func stepInterpreter(_ hart: Hart) -> Continuation {
+        stats.instructionsStepped &+= 1
+        do {
+            let inst = try hart.fetchInstruction(hart.state.pc)
+            if let systemTLB { return systemTLB.stepper.step(inst, hart) }
+            return Interpreter.step(inst, hart)
+        } catch {
+            return hart.raise(error)
         }
     }
 

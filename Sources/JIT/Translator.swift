@@ -214,6 +214,9 @@ struct Translator {
             } else {
                 t.lower(inst)
             }
+            if t.specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst) {
+                t.confineWrittenBase(inst.rd, after: t.foldedNext ? i + 1 : i) // ConfinedBases.swift
+            }
             if inst.opcode == .addi, inst.rd == inst.rs1 {
                 t.checkedBases.add(inst.rd, inst.imm)
             } else if t.specs[Int(inst.opcode.rawValue)].writesX {
