@@ -178,6 +178,15 @@ public final class JIT: Engine {
             system?.revalidate(hart)
             let now = state.instret
             if let limit, now >= limit { return .instructionLimit }
+            if system == nil, !ConfinedBases.hold(state) {
+                // Translated code assumes sp, gp and tp within the guest range (ConfinedBases.swift).
+                switch stepInterpreter(hart) {
+                case .stop(let status): return status
+                case .waitForInterrupt: hart.waitForInterrupt()
+                case .resume: break
+                }
+                continue
+            }
 
             let host: UInt64
             switch block(at: state.pc, hart) {
@@ -317,18 +326,11 @@ public final class JIT: Engine {
             // is due, finish exactly by stepping one instruction at a time; otherwise it was
             // only the polling quantum.
             guard budget == limit || budget == due, state.instret < budget else { return .resume }
-            stats.instructionsStepped &+= 1
             // The stepped instruction may raise an exception (a page fault, its fetch): that trap
             // is charged to the limit like every other, as the interpreter charges a trap in
             // the middle of its block (an uncharged one let the JIT run one instruction more).
             let before = state.instret
-            let outcome: Continuation
-            do {
-                let inst = try hart.fetchInstruction(state.pc)
-                outcome = systemTLB.map { $0.stepper.step(inst, hart) } ?? Interpreter.step(inst, hart)
-            } catch {
-                outcome = hart.raise(error)
-            }
+            let outcome = stepInterpreter(hart)
             if state.instret == before { trapRaised = true }
             return outcome
         case .loadFault, .storeFault:
@@ -336,6 +338,18 @@ public final class JIT: Engine {
             let cause: ExceptionCause = reason == .loadFault ? .loadAccessFault : .storeAccessFault
             trapRaised = true
             return hart.raise(GuestTrap(cause, pc: state.pc, tval: address))
+        }
+    }
+
+    /// Runs the one instruction at pc in the interpreter.
+    private func stepInterpreter(_ hart: Hart) -> Continuation {
+        stats.instructionsStepped &+= 1
+        do {
+            let inst = try hart.fetchInstruction(hart.state.pc)
+            if let systemTLB { return systemTLB.stepper.step(inst, hart) }
+            return Interpreter.step(inst, hart)
+        } catch {
+            return hart.raise(error)
         }
     }
 

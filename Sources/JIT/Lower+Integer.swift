@@ -118,7 +118,9 @@ extension Translator {
         let count = UInt8(truncatingIfNeeded: i.imm) & (word ? 31 : 63)
         if word {
             shift(kind, .r32(d), count: count)
-            a.movsxd(.r64(d), .r32(d))
+            // srliw by 1–31 leaves bit 31 clear, so the 32-bit result's zero extension (what a
+            // 32-bit x86 operation leaves) is already its sign extension.
+            if kind != .shr || count == 0 { a.movsxd(.r64(d), .r32(d)) }
         } else {
             shift(kind, .r64(d), count: count)
         }

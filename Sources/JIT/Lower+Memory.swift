@@ -34,7 +34,9 @@ extension Translator {
         access = (Host.t0, 0)
         switch check {
         case .plain(let store):
-            let checked = checkedBases.covers(i.rs1, imm)
+            // Covered by an earlier check, or sp/gp/tp, checked when written (ConfinedBases.swift).
+            var checked = checkedBases.covers(i.rs1, imm)
+            if ConfinedBases.covers(i.rs1, system: targets.system) { checked = true }
             switch operand(i.rs1) {
             case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
             case .host(let h):

@@ -163,10 +163,11 @@ struct Translator {
         counted = block.instructions.count - (last == .system ? 1 : 0)
         if targets.blockRegisters, targets.system == nil {
             // A block that ends in a branch or jump back to its start keeps its allocation
-            // around the loop (`loopBack`).
+            // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
+            // loop: it leaves through `directCall`, which ends the allocation.
             var loops = false
             if targets.chaining, targets.executionCounter == nil, let i = block.instructions.last, let at = block.pcs.last,
-               BlockDecoder.isConditionalBranch(i) || i.opcode == .jal {
+               BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
                 loops = at &+ UInt64(bitPattern: i.imm) == block.start
             }
             blockRegisters = BlockRegisters(block, loops: loops)
@@ -215,6 +216,9 @@ struct Translator {
                 t.rotate(inst, source: r.source, left: r.left, word: r.word)
             } else {
                 t.lower(inst)
+            }
+            if t.specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst) {
+                t.confineWrittenBase(inst.rd, after: t.foldedNext ? i + 1 : i) // ConfinedBases.swift
             }
             if inst.opcode == .addi, inst.rd == inst.rs1 {
                 t.checkedBases.add(inst.rd, inst.imm)

@@ -121,4 +121,30 @@ import X86
         caller += RV.exit + callee              // ...the landing exits
         expectSame(program(caller))
     }
+
+    /// A block that ends in a call to its own start (recursion, fib) is no loop: the call ends
+    /// the allocation, so it gets the ordinary thresholds, not the loop's. x6, used twice, is
+    /// swapped in when the block ends in `j` back to its start, not when it ends in `jal ra`.
+    @Test func selfCallIsNoLoop() throws {
+        func block(link: Int) -> [UInt32] {
+            [RV.addi(10, 10, -1), RV.beq(10, 0, 12), RV.r(.add, 6, 6, 7), RV.jal(link, -12)] + RV.exit
+        }
+        func hostBytes(_ code: [UInt32], registers: Bool) throws -> Int {
+            let (hart, _) = Program(code: code).makeHart()
+            var options = JITOptions(cacheSize: 1 << 20)
+            options.blockRegisters = registers
+            return try #require(JIT(options: options).listing(hart, at: Layout.code)).hostCode.count
+        }
+        let selfCall = block(link: 1), loop = block(link: 0)
+        #expect(try hostBytes(selfCall, registers: true) == hostBytes(selfCall, registers: false))
+        #expect(try hostBytes(loop, registers: true) > hostBytes(loop, registers: false))
+        for code in [selfCall, loop] {
+            let p = Program(code: code, setup: { s in
+                for r in 1..<30 { s.setX(r, 0x9e37_79b9_7f4a_7c15 &* UInt64(r)) }
+                s.setX(10, 30)
+            })
+            expectSame(p)
+            for limit in stride(from: 1, through: 60, by: 3) { expectSame(p, maxInstructions: UInt64(limit)) }
+        }
+    }
 }

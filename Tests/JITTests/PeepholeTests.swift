@@ -155,7 +155,7 @@ extension CheckedBaseTests {
     /// One check per base register value: again after the register is written (by an ALU
     /// instruction or by a load into it), never for a second access off an unchanged base.
     @Test func checksPerBaseValue() throws {
-        #expect(try limitChecks([RV.ld(7, 2, 0), RV.ld(28, 2, 8), RV.sd(7, 2, -2048), RV.sw(7, 2, 2047)]) == 1)
+        #expect(try limitChecks([RV.ld(7, 5, 0), RV.ld(28, 5, 8), RV.sd(7, 5, -2048), RV.sw(7, 5, 2047)]) == 1)
         #expect(try limitChecks([RV.ld(7, 5, 0), RV.ld(28, 10, 8), RV.sd(7, 5, 16), RV.sd(7, 10, 24)]) == 2)
         #expect(try limitChecks([RV.ld(7, 5, 0), RV.add(5, 5, 6), RV.ld(7, 5, 0)]) == 2)
         // A pointer bump moves the checked displacement instead, within the guard's reach.
@@ -168,5 +168,32 @@ extension CheckedBaseTests {
         // An F/D result in f15 leaves x15 (a5) alone; feq writing x15 is a new value.
         #expect(try limitChecks([RV.i(.fld, 15, 15, 0), RV.fp(.fadd_d, 15, 15, 15), RV.s(.fsd, 15, 15, 8)]) == 1)
         #expect(try limitChecks([RV.ld(7, 15, 0), RV.fp(.feq_d, rm: 2, 15, 1, 2), RV.ld(7, 15, 0)]) == 2)
+    }
+}
+
+extension PeepholeTests {
+    /// `srliw` by 1–31 is a 32-bit `shr` and nothing more (its result's bit 31 is clear, so the
+    /// zero extension is the sign extension); by 0, and `sraiw`/`slliw`, still sign-extend.
+    @Test func logicalWordShiftNeedsNoSignExtension() throws {
+        func movsxd(_ code: [UInt32]) throws -> Int {
+            let (hart, _) = Program(code: code + RV.exit).makeHart()
+            let listing = try #require(smallJIT().listing(hart, at: Layout.code))
+            return X86Disassembler.lines(listing.hostCode, address: listing.hostAddress)
+                .filter { $0.text.hasPrefix("movsxd") }.count
+        }
+        #expect(try movsxd([RV.i(.srliw, 10, 11, 24), RV.i(.srliw, 5, 6, 1), RV.i(.srliw, 12, 5, 31)]) == 0)
+        #expect(try movsxd([RV.i(.srliw, 10, 11, 0)]) == 1)
+        #expect(try movsxd([RV.i(.sraiw, 10, 11, 3), RV.i(.slliw, 12, 11, 3)]) == 2)
+        var code: [UInt32] = []
+        var n = 0
+        for (vi, _) in Self.values.enumerated() {
+            for shamt in [0, 1, 7, 24, 31] {
+                for (rd, rs) in [(10, 11), (5, 6), (10, 5), (5, 10), (5, 5)] {
+                    code += [loadWord(rs, vi), RV.i(.srliw, rd, rs, shamt), RV.sd(rd, 30, 8 * (n % 256))]
+                    n += 1
+                }
+            }
+        }
+        expectSameUnderBothEngines(Program(code: code + RV.exit, data: Self.values, setup: { $0.setX(30, Layout.data + 0x100) }))
     }
 }

@@ -72,7 +72,13 @@ public struct FuzzGenerator {
         switch file {
         case .none: return 0
         case .f: return UInt8(random.below(32))
-        case .x: return destination ? random.pick(FuzzGenerator.writableX) : UInt8(random.below(32))
+        case .x:
+            guard destination else { return UInt8(random.below(32)) }
+            // gp and tp less often: the JIT leaves translated code when one is written above the
+            // guest limit (Sources/JIT/ConfinedBases.swift) and interprets until it is back, so
+            // frequent wild writes would leave most of a program to the interpreter on both sides.
+            let rd = random.pick(FuzzGenerator.writableX)
+            return rd == 3 || rd == 4 ? (random.oneIn(4) ? rd : random.pick(FuzzGenerator.writableX)) : rd
         }
     }
 
@@ -143,6 +149,8 @@ public struct FuzzGenerator {
         var x = (0..<32).map { _ in EdgeValues.integer(&random) }
         x[0] = 0
         for (r, v) in zip(FuzzLayout.bases, FuzzLayout.baseValues) { x[Int(r)] = v }
+        // gp and tp mostly within the guest range, so the JIT's translated code runs (see `register`).
+        for r in [3, 4] where !random.oneIn(4) { x[r] %= FuzzLayout.memoryLimit + 1 }
         let f = (0..<32).map { _ in EdgeValues.float(&random) }
         let frm = random.oneIn(20) ? UInt32(5 + random.below(3)) : UInt32(random.below(5))
         var memory: [UInt8] = []
