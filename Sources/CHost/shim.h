@@ -43,4 +43,14 @@ static inline int trapeze_cas32(void *p, unsigned int *expected, unsigned int de
 static inline int trapeze_cas64(void *p, unsigned long *expected, unsigned long desired) {
     return __atomic_compare_exchange_n((unsigned long *)p, expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
+/* amocas.q: one `lock cmpxchg16b` on a 16-byte-aligned pair; on failure `expected` receives
+ * what memory holds. */
+static inline int trapeze_cas128(void *p, unsigned long *expected, unsigned long low, unsigned long high) {
+    unsigned char ok;
+    __asm__ __volatile__("lock cmpxchg16b %1\n\tsete %0"
+                         : "=q"(ok), "+m"(*(volatile unsigned long (*)[2])p), "+a"(expected[0]), "+d"(expected[1])
+                         : "b"(low), "c"(high)
+                         : "memory", "cc");
+    return ok;
+}
 static inline void trapeze_full_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }

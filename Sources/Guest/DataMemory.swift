@@ -27,4 +27,8 @@ public protocol DataMemory {
     /// An AMO's read-modify-write: replaces the `T` at `address` by `update(old)` and returns
     /// old. It needs read and write access and faults as a store; the caller checked alignment.
     func modify<T: FixedWidthInteger>(_ address: UInt64, as: T.Type, _ update: (T) -> T) throws(DataFault) -> T
+    /// amocas.q: the 16 bytes at the (16-byte-aligned) `address` as (low, high), replaced by
+    /// `desired` if they equal `expected`. Faults as a store whether or not it stores.
+    func compareExchange128(_ address: UInt64, expected: (UInt64, UInt64),
+                            desired: (UInt64, UInt64)) throws(DataFault) -> (UInt64, UInt64)
 }

@@ -28,6 +28,18 @@ public enum HostAtomic {
         }
     }
 
+    /// amocas.q on host memory: stores `desired` (low, high) at the 16-byte-aligned `p` if it
+    /// holds `expected`; returns what it held (the same value, when it stored).
+    @inline(__always)
+    public static func compareExchange128(_ p: UnsafeMutableRawPointer, expected: (UInt64, UInt64),
+                                          desired: (UInt64, UInt64)) -> (UInt64, UInt64) {
+        var seen: (UInt, UInt) = (UInt(expected.0), UInt(expected.1))
+        _ = withUnsafeMutableBytes(of: &seen) { bytes in
+            trapeze_cas128(p, bytes.baseAddress!.assumingMemoryBound(to: UInt.self), UInt(desired.0), UInt(desired.1))
+        }
+        return (UInt64(seen.0), UInt64(seen.1))
+    }
+
     /// A full barrier: orders earlier stores before later loads (the one reordering x86 does).
     @inline(__always) public static func fence() { trapeze_full_fence() }
 }

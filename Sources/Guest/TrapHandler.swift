@@ -44,6 +44,8 @@ extension Hart {
             return .retired(.resume)
         case .mret, .sret, .wfi, .sfence_vma:
             return emulatePrivileged(inst)
+        case .cbo_clean, .cbo_flush, .cbo_inval, .cbo_zero, .wrs_nto, .wrs_sto:
+            return emulateCacheBlock(inst, op)
         }
     }
 

@@ -59,6 +59,42 @@ extension Executor {
     }
 }
 
+// Zacas: amocas compares memory with rd (the pair rd, rd+1 for .q) and stores rs2 (rs2, rs2+1)
+// when they are equal; rd receives the old value either way (sign-extended for .w). An AMO: it
+// faults as a store even when the comparison fails. For .q, odd rd or rs2 is reserved (illegal
+// here); x0 as a pair reads as zero in both halves and, as rd, is not written.
+extension Executor {
+    @inline(__always) func compareAndSwap<T: FixedWidthInteger>(_ i: Instruction, _: T.Type) throws(StepExit) {
+        let address = try alignedAddress(i, T.self, .storeMisaligned)
+        let expected = T(truncatingIfNeeded: state.x(Int(i.rd)))
+        let new = T(truncatingIfNeeded: state.x(Int(i.rs2)))
+        let old: T
+        do {
+            old = try memory.modify(address, as: T.self) { $0 == expected ? new : $0 }
+        } catch {
+            throw .exception(error.cause, tval: error.tval)
+        }
+        set(i, UInt64(truncatingIfNeeded: old))
+    }
+
+    func compareAndSwapPair(_ i: Instruction) throws(StepExit) {
+        guard i.rd & 1 == 0 && i.rs2 & 1 == 0 else { throw illegal(i) }
+        let address = state.x(Int(i.rs1))
+        guard address & 15 == 0 else { throw .exception(.storeMisaligned, tval: address) }
+        func pair(_ r: UInt8) -> (UInt64, UInt64) { r == 0 ? (0, 0) : (state.x(Int(r)), state.x(Int(r) + 1)) }
+        let old: (UInt64, UInt64)
+        do {
+            old = try memory.compareExchange128(address, expected: pair(i.rd), desired: pair(i.rs2))
+        } catch {
+            throw .exception(error.cause, tval: error.tval)
+        }
+        if i.rd != 0 {
+            state.setX(Int(i.rd), old.0)
+            state.setX(Int(i.rd) + 1, old.1)
+        }
+    }
+}
+
 /// AMO operations whose unsigned comparison differs from the signed `T` the AMO works in.
 enum AtomicOps {
     @inline(__always) static func minUnsigned<T: FixedWidthInteger>(_ a: T, _ b: T) -> T {

@@ -172,6 +172,7 @@ public enum BitOps {
         case .xperm8: crossbarBytes(a, b)
         case .czero_eqz: zeroIfEqualZero(a, b)
         case .czero_nez: zeroIfNotZero(a, b)
+        case .mop_r, .mop_rr: 0
         }
     }
 

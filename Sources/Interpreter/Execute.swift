@@ -108,7 +108,7 @@ extension Executor {
         // A single hart in program order needs no barrier.
         case .fence: if FenceOrdering.needsStoreLoadBarrier(i) { HostAtomic.fence() }
         case .ecall, .ebreak, .fence_i, .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci,
-             .sret, .mret, .wfi, .sfence_vma:
+             .sret, .mret, .wfi, .sfence_vma, .cbo_clean, .cbo_flush, .cbo_inval, .cbo_zero, .wrs_nto, .wrs_sto:
             try system()
         // M
         case .mul: registers(i) { $0 &* $1 }
@@ -131,6 +131,8 @@ extension Executor {
              .clmul, .clmulh, .clmulr, .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti,
              .pack, .packh, .packw, .brev8, .xperm4, .xperm8, .czero_eqz, .czero_nez:
             bit(i)
+        // Zimop: rd = 0 (x0 stays 0).
+        case .mop_r, .mop_rr: set(i, 0)
         // Zkne, Zknd, Zknh, Zksh, Zksed
         case .aes64es, .aes64esm, .aes64ds, .aes64dsm, .aes64im, .aes64ks1i, .aes64ks2,
              .sha256sig0, .sha256sig1, .sha256sum0, .sha256sum1, .sha512sig0, .sha512sig1, .sha512sum0, .sha512sum1,
@@ -159,6 +161,10 @@ extension Executor {
         case .amomax_d: try atomic(i, Int64.self) { max($0, $1) }
         case .amominu_d: try atomic(i, Int64.self, AtomicOps.minUnsigned)
         case .amomaxu_d: try atomic(i, Int64.self, AtomicOps.maxUnsigned)
+        // Zacas
+        case .amocas_w: try compareAndSwap(i, Int32.self)
+        case .amocas_d: try compareAndSwap(i, Int64.self)
+        case .amocas_q: try compareAndSwapPair(i)
         // F and D: loads and stores here, arithmetic in FloatUnit.
         case .flw: try floatingPoint(i); try loadFloat(i)
         case .fsw: try floatingPoint(i); try storeFloat(i)

@@ -69,6 +69,20 @@ struct MemoryPort: DataMemory {
         return HostAtomic.modify(base + Int(address), as: T.self, update)
     }
 
+    @usableFromInline func compareExchange128(_ address: UInt64, expected: (UInt64, UInt64),
+                            desired: (UInt64, UInt64)) throws(DataFault) -> (UInt64, UInt64) {
+        guard let file = access(address, 16, MemoryPort.read | MemoryPort.write) else {
+            throw DataFault(.storeAccessFault, tval: address)
+        }
+        if !file { return HostAtomic.compareExchange128(base + Int(address), expected: expected, desired: desired) }
+        // A file page: through the fault-recovering copy (not atomic against other threads).
+        var old: (UInt64, UInt64) = (0, 0)
+        guard GuestFaultRecovery.copy(&old, base + Int(address), 16) else { throw DataFault(.storeAccessFault, tval: address) }
+        var new = old == expected ? desired : old
+        guard GuestFaultRecovery.copy(base + Int(address), &new, 16) else { throw DataFault(.storeAccessFault, tval: address) }
+        return old
+    }
+
     @inline(never) func fileLoad<T: FixedWidthInteger>(_ address: UInt64, as: T.Type) throws(DataFault) -> T {
         var value = T.zero
         guard GuestFaultRecovery.copy(&value, base + Int(address), MemoryLayout<T>.size) else {

@@ -217,6 +217,19 @@ struct SystemMemory: DataMemory {
         return old
     }
 
+    @usableFromInline func compareExchange128(_ address: UInt64, expected: (UInt64, UInt64),
+                            desired: (UInt64, UInt64)) throws(DataFault) -> (UInt64, UInt64) {
+        if let p = hit(address, 16, write: true) {
+            return HostAtomic.compareExchange128(p, expected: expected, desired: desired)
+        }
+        let target = try physical(address, 16, .write, readToo: true)
+        guard let bus = hart.platform?.bus, let p = bus.ram(target, 16), bus.ramWritable(target, 16) else {
+            throw DataFault(.storeAccessFault, tval: address)
+        }
+        if shared.contains(target >> 12) { shared.stored(target, 16) }
+        return HostAtomic.compareExchange128(p, expected: expected, desired: desired)
+    }
+
     // MARK: The slow path
 
     /// Loads `size` bytes at `address` (any alignment) after translating every page it touches.

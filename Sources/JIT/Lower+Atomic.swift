@@ -36,6 +36,9 @@ extension Translator {
         case .amomax_d: amo(i, .max, .qword)
         case .amominu_d: amo(i, .minu, .qword)
         case .amomaxu_d: amo(i, .maxu, .qword)
+        case .amocas_w: compareAndSwap(i, .dword)
+        case .amocas_d: compareAndSwap(i, .qword)
+        case .amocas_q: compareAndSwapPair(i)
         }
     }
 
@@ -161,5 +164,64 @@ extension Translator {
         case .host(let h): a.cmovcc(cc, dst, h.sized(dst.size))
         case .memory(let d): a.cmovcc(cc, dst, Mem(dst.size, base: .gpr(Host.state), disp: d))
         }
+    }
+}
+
+/// Zacas inline: `lock cmpxchg` for amocas.w/d, `lock cmpxchg16b` for amocas.q (Execute+Atomic.swift
+/// has the semantics). x86's cmpxchg writes memory back even when the comparison fails, so the
+/// page must be writable either way, as for a RISC-V AMO.
+extension Translator {
+    /// amocas.w/d: rax = x[rd] (the expected value), `lock cmpxchg [address], x[rs2]`; rax ends
+    /// up holding the old value whether or not it stored.
+    mutating func compareAndSwap(_ i: Instruction, _ size: OperandSize) {
+        let done = a.newLabel()
+        guestAddress(i, .atomic(size, misfit: helperPath(i, targets.slowPath, done: done)))
+        moveGuestAddress(to: .rdx)
+        load(.rcx, i.rs2)
+        load(.rax, i.rd)
+        markFaultSite(store: true)
+        a.lock()
+        a.cmpxchg(guestMemory(size), Reg(.rcx, size))
+        if size == .dword { a.movsxd(.rax, .eax) }
+        store(i.rd, .rax)
+        a.bind(done)
+    }
+
+    /// amocas.q: cmpxchg16b wants the expected pair in rdx:rax and the new one in rcx:rbx, but rbx
+    /// is the state pointer, so it is pushed around the instruction (with r11, the budget, which
+    /// holds the address). A locked no-op `or` on the block first takes any fault while rbx is
+    /// still the state pointer, so the cmpxchg16b cannot fault. Odd register numbers (reserved)
+    /// and misaligned or out-of-range addresses go to the interpreter.
+    mutating func compareAndSwapPair(_ i: Instruction) {
+        guard i.rd & 1 == 0 && i.rs2 & 1 == 0 else { slowPath(i); return }
+        let done = a.newLabel()
+        let misfit = helperPath(i, targets.slowPath, done: done)
+        load(.rax, i.rs1)
+        a.test(.eax, imm: 15)
+        a.jcc(.ne, misfit)
+        a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
+        a.jcc(.ae, misfit)
+        access = (Host.t0, 0)
+        markFaultSite(store: true)
+        a.lock()
+        a.or(guestMemory(.qword), imm: 0)
+        // x0 as a pair is zero in both halves.
+        func high(_ r: UInt8) -> UInt8 { r == 0 ? 0 : r + 1 }
+        a.push(.r11)
+        a.mov(.r11, .rax)
+        load(.rcx, high(i.rs2))
+        load(.rax, i.rd)
+        load(.rdx, high(i.rd))
+        a.push(.rbx)
+        load(.rbx, i.rs2)
+        a.lock()
+        a.cmpxchg16b(Mem(.qword, base: .gpr(Host.memory), index: .r11, scale: 1, disp: 0))
+        a.pop(.rbx)
+        a.pop(.r11)
+        if i.rd != 0 {
+            store(i.rd, .rax)
+            store(i.rd + 1, .rdx)
+        }
+        a.bind(done)
     }
 }

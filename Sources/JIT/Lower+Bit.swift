@@ -138,6 +138,9 @@ extension Translator {
             store(i.rd, Host.t0)
         case .orc_b, .brev8, .xperm4, .xperm8, .clmul, .clmulh, .clmulr:
             callHelper(i, JIT.address(of: bitEntry))
+        // Zimop: may-be-operations write zero.
+        case .mop_r, .mop_rr:
+            storeConstant(i.rd, 0)
         }
     }
 

@@ -24,7 +24,8 @@ enum Lowering: Equatable {
         guard let op = SystemOp(i.opcode) else { return false }
         switch op {
         case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci: return (1...3).contains(i.csr)
-        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .sfence_vma: return false
+        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .sfence_vma,
+             .cbo_clean, .cbo_flush, .cbo_inval, .cbo_zero, .wrs_nto, .wrs_sto: return false
         }
     }
 

@@ -24,6 +24,14 @@ public enum CompressedForm: UInt8, Sendable {
     case noOperands     // c.ebreak
     case storeWordSP    // rs2, uimm(sp)
     case storeDoubleSP  // rs2, uimm(sp)
+    case loadByte       // rd', uimm(rs1')   (c.lbu: uimm[0|1] at bits 6:5)
+    case loadHalf       // rd', uimm(rs1')   (c.lhu, c.lh: uimm[1] at bit 5)
+    case storeByte      // rs2', uimm(rs1')  (c.sb)
+    case storeHalf      // rs2', uimm(rs1')  (c.sh)
+    case unaryPrime     // rd', rd'          (c.sext.b, c.zext.h, c.sext.h; c.zext.w as add.uw rd', rd', zero)
+    case zeroExtendBytePrime // rd', rd', 255 (c.zext.b)
+    case notPrime       // rd', rd', -1      (c.not)
+    case mayBeOperation // c.mop.n: no operands (runs as nop)
 }
 
 /// A further condition an encoding must meet, beyond its mask, to be valid (the rest are reserved).
@@ -104,6 +112,6 @@ extension ISA {
             CompressedSpec("c.fsdsp", 0xa002, f3, .fsd, .storeDoubleSP),
             CompressedSpec("c.swsp", 0xc002, f3, .sw, .storeWordSP),
             CompressedSpec("c.sdsp", 0xe002, f3, .sd, .storeDoubleSP),
-        ]
+        ] + compressedZcb
     }()
 }

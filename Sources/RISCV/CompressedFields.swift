@@ -49,6 +49,11 @@ struct CompressedFields {
     /// uimm[5:3|8:6] at 12:7.
     var doubleSPStoreOffset: Int64 { Int64(bits(12, 10) << 3 | bits(9, 7) << 6) }
 
+    /// Zcb's c.lbu/c.sb: uimm[0] at bit 6, uimm[1] at bit 5.
+    var byteOffset: Int64 { Int64(bit(6) | bit(5) << 1) }
+    /// Zcb's c.lhu/c.lh/c.sh: uimm[1] at bit 5.
+    var halfOffset: Int64 { Int64(bit(5) << 1) }
+
     func satisfies(_ requirement: CompressedRequirement, form: CompressedForm) -> Bool {
         switch requirement {
         case .none: true
@@ -86,6 +91,14 @@ struct CompressedFields {
         case .noOperands: break
         case .storeWordSP: i.rs2 = rs2; i.rs1 = 2; i.imm = wordSPStoreOffset
         case .storeDoubleSP: i.rs2 = rs2; i.rs1 = 2; i.imm = doubleSPStoreOffset
+        case .loadByte: i.rd = rdPrime; i.rs1 = rs1Prime; i.imm = byteOffset
+        case .loadHalf: i.rd = rdPrime; i.rs1 = rs1Prime; i.imm = halfOffset
+        case .storeByte: i.rs2 = rdPrime; i.rs1 = rs1Prime; i.imm = byteOffset
+        case .storeHalf: i.rs2 = rdPrime; i.rs1 = rs1Prime; i.imm = halfOffset
+        case .unaryPrime: i.rd = rs1Prime; i.rs1 = rs1Prime
+        case .zeroExtendBytePrime: i.rd = rs1Prime; i.rs1 = rs1Prime; i.imm = 255
+        case .notPrime: i.rd = rs1Prime; i.rs1 = rs1Prime; i.imm = -1
+        case .mayBeOperation: break
         }
         return i
     }

@@ -69,6 +69,16 @@ private func fields(of w: UInt32, opcode: Opcode, format: Format) -> Instruction
     case .lr: i.rd = rd; i.rs1 = rs1; i.rm = UInt16((w >> 25) & 3)
     case .none: break
     case .sfence: i.rs1 = rs1; i.rs2 = rs2
+    case .cbo: i.rs1 = rs1
+    case .mop:
+        i.rd = rd; i.rs1 = rs1
+        let high: UInt32 = (w >> 30) & 1, middle: UInt32 = (w >> 26) & 3, low: UInt32 = (w >> 20) & 3
+        if w & 1 << 25 != 0 {
+            i.rs2 = rs2
+            i.imm = Int64(high << 2 | middle)
+        } else {
+            i.imm = Int64(high << 4 | middle << 2 | low)
+        }
     case .byteSelect: i.rd = rd; i.rs1 = rs1; i.rs2 = rs2; i.imm = Int64(w >> 30)
     case .roundNumber: i.rd = rd; i.rs1 = rs1; i.imm = Int64((w >> 20) & 0xf)
     }

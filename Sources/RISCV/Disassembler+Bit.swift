@@ -16,7 +16,7 @@ extension Disassembler {
              .andn, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw, .max, .maxu, .min, .minu,
              .sext_b, .sext_h, .zext_h, .rol, .rolw, .ror, .rorw, .orc_b, .rev8,
              .clmul, .clmulh, .clmulr, .bclr, .bext, .binv, .bset,
-             .pack, .packh, .packw, .brev8, .xperm4, .xperm8, .czero_eqz, .czero_nez:
+             .pack, .packh, .packw, .brev8, .xperm4, .xperm8, .czero_eqz, .czero_nez, .mop_r, .mop_rr:
             return renderGeneric(i)
         }
     }

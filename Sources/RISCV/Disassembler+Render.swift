@@ -34,6 +34,9 @@ extension Disassembler {
         }
     }
 
+    /// Zihintntl's hints, for x2…x5 in rs2.
+    static let nontemporal = ["ntl.p1", "ntl.pall", "ntl.s1", "ntl.all"]
+
     static let signInjectionAliases: [FloatOp: String] = [
         .fsgnj_s: "fmv.s", .fsgnjn_s: "fneg.s", .fsgnjx_s: "fabs.s",
         .fsgnj_d: "fmv.d", .fsgnjn_d: "fneg.d", .fsgnjx_d: "fabs.d",
@@ -66,6 +69,10 @@ extension Disassembler {
             return line("not", rd, rs1)
         // binutils 2.40 prefers its immediate-operand aliases of the register mnemonics here.
         case .xori: return line("xor", rd, rs1, imm)
+        // Zicbop: ori with rd = x0 and a selector in imm[4:0] (0, 1, 3) is a prefetch hint.
+        case .ori where i.rd == 0 && [0, 1, 3].contains(i.imm & 0x1f):
+            let kind = ["i", "r", "", "w"][Int(i.imm & 3)]
+            return line("prefetch." + kind, "\(i.imm & ~0x1f)(\(rs1))")
         case .ori: return line("or", rd, rs1, imm)
         case .andi where i.imm == 255: return line("zext.b", rd, rs1)
         case .andi: return line("and", rd, rs1, imm)
@@ -75,6 +82,9 @@ extension Disassembler {
         case .slliw: return line("sllw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .srliw: return line("srlw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .sraiw: return line("sraw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        // Zihintntl: add x0, x0, x2…x5 (binutils 2.41's names).
+        case .add where i.rd == 0 && i.rs1 == 0 && (2...5).contains(i.rs2):
+            return Disassembler.nontemporal[Int(i.rs2) - 2]
         case .sub where i.rs1 == 0: return line("neg", rd, rs2)
         case .subw where i.rs1 == 0: return line("negw", rd, rs2)
         case .slt where i.rs2 == 0: return line("sltz", rd, rs1)
@@ -111,7 +121,7 @@ extension Disassembler {
             let rs1 = RegisterNames.x(i.rs1), rs2 = RegisterNames.x(i.rs2)
             if i.rs2 != 0 { return line("sfence.vma", rs1, rs2) }
             return i.rs1 != 0 ? line("sfence.vma", rs1) : "sfence.vma"
-        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi:
+        case .ecall, .ebreak, .fence_i, .sret, .mret, .wfi, .cbo_clean, .cbo_flush, .cbo_inval, .cbo_zero, .wrs_nto, .wrs_sto:
             return renderGeneric(i)
         }
     }
@@ -140,6 +150,9 @@ extension Disassembler {
         case .shift: return line(spec.mnemonic, rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .byteSelect: return line(spec.mnemonic, rd, rs1, rs2, hex(UInt64(bitPattern: i.imm)))
         case .roundNumber: return line(spec.mnemonic, rd, rs1, hex(UInt64(bitPattern: i.imm)))
+        case .cbo: return line(spec.mnemonic, "(\(rs1))")
+        case .mop where spec.rs2 == .x: return line("mop.rr.\(i.imm)", rd, rs1, rs2)
+        case .mop: return line("mop.r.\(i.imm)", rd, rs1)
         case .none, .b, .u, .j, .csr, .csrImm, .fence, .sfence: return spec.mnemonic
         }
     }

@@ -29,6 +29,10 @@ public func encode(_ i: Instruction) -> UInt32 {
     case .lr: word |= rd | rs1 | UInt32(i.rm & 3) << 25
     case .none: break
     case .sfence: word |= rs1 | rs2
+    case .cbo: word |= rs1
+    case .mop where spec.match & 1 << 25 != 0:
+        word |= rd | rs1 | rs2 | (imm >> 2 & 1) << 30 | (imm & 3) << 26
+    case .mop: word |= rd | rs1 | (imm >> 4 & 1) << 30 | (imm >> 2 & 3) << 26 | (imm & 3) << 20
     case .byteSelect: word |= rd | rs1 | rs2 | (imm & 3) << 30
     case .roundNumber: word |= rd | rs1 | (imm & 0xf) << 20
     }

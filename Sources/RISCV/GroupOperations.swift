@@ -20,6 +20,7 @@ public enum BitOp: UInt8, GroupOperation {
     case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
     case pack, packh, packw, brev8, xperm4, xperm8
     case czero_eqz, czero_nez
+    case mop_r, mop_rr
     public static var group: OpcodeGroup { .bit }
 }
 
@@ -46,6 +47,7 @@ public enum MemoryOp: UInt8, GroupOperation {
 public enum AtomicOp: UInt8, GroupOperation {
     case lr_w, sc_w, amoswap_w, amoadd_w, amoxor_w, amoand_w, amoor_w, amomin_w, amomax_w, amominu_w, amomaxu_w
     case lr_d, sc_d, amoswap_d, amoadd_d, amoxor_d, amoand_d, amoor_d, amomin_d, amomax_d, amominu_d, amomaxu_d
+    case amocas_w, amocas_d, amocas_q
     public static var group: OpcodeGroup { .atomic }
 }
 
@@ -79,5 +81,7 @@ public enum SystemOp: UInt8, GroupOperation {
     case fence_i
     case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
     case sret, mret, wfi, sfence_vma
+    case cbo_clean, cbo_flush, cbo_inval, cbo_zero
+    case wrs_nto, wrs_sto
     public static var group: OpcodeGroup { .system }
 }

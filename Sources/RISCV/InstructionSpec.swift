@@ -41,6 +41,11 @@ public enum Format: UInt8, Sendable {
     case roundNumber
     /// rs1, rs2 (sfence.vma).
     case sfence
+    /// rs1 alone (cbo.*: the address operand).
+    case cbo
+    /// rd, rs1 (and rs2 for mop.rr), and the operation number n as `imm` (Zimop: bits 30, 27:26
+    /// and, for mop.r, 21:20).
+    case mop
 }
 
 /// The ISA module an instruction belongs to.
@@ -53,6 +58,18 @@ public enum Extension: UInt8, Sendable, CaseIterable {
     case zkne, zknd, zknh, zksh, zksed
     /// Additional floating-point instructions (the float group's).
     case zfa
+    /// RVA22/RVA23 scalar extensions (ISA+Ext.swift). Zicbop, Zihintpause and Zihintntl are hints
+    /// on base encodings and have no rows of their own: they are names the guest is told.
+    case zimop
+    case zacas
+    case zicbom
+    case zicboz
+    case zawrs
+    case zcb
+    case zcmop
+    case zicbop
+    case zihintpause
+    case zihintntl
     /// The compressed encodings (RVC): no row of `ISA.all` names it; `CompressedSpec.ext` does.
     case c
 }

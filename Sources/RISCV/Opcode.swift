@@ -22,6 +22,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
     case pack, packh, packw, brev8, xperm4, xperm8
     case czero_eqz, czero_nez
+    // Zimop (may-be-operations: write zero to rd until an extension redefines them).
+    case mop_r, mop_rr
     // Crypto: Zkne, Zknd, Zknh, Zksh, Zksed (scalar AES, SHA-2, SM3 and SM4 steps).
     case aes64es, aes64esm, aes64ds, aes64dsm, aes64im, aes64ks1i, aes64ks2
     case sha256sig0, sha256sig1, sha256sum0, sha256sum1, sha512sig0, sha512sig1, sha512sum0, sha512sum1
@@ -36,6 +38,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     // Atomic: A.
     case lr_w, sc_w, amoswap_w, amoadd_w, amoxor_w, amoand_w, amoor_w, amomin_w, amomax_w, amominu_w, amomaxu_w
     case lr_d, sc_d, amoswap_d, amoadd_d, amoxor_d, amoand_d, amoor_d, amomin_d, amomax_d, amominu_d, amomaxu_d
+    // Zacas.
+    case amocas_w, amocas_d, amocas_q
     // Float memory: F and D loads and stores.
     case flw, fsw, fld, fsd
     // Float: F and D register-to-register.
@@ -60,4 +64,7 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     case fence_i
     case csrrw, csrrs, csrrc, csrrwi, csrrsi, csrrci
     case sret, mret, wfi, sfence_vma
+    // Zicbom, Zicboz (cache-block operations) and Zawrs (wait on reservation set).
+    case cbo_clean, cbo_flush, cbo_inval, cbo_zero
+    case wrs_nto, wrs_sto
 }

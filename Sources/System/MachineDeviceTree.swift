@@ -86,6 +86,9 @@ public struct MachineDeviceTree: Equatable, Sendable {
                 w.property("riscv,isa-base", string: HartISA.base)
                 w.property("riscv,isa-extensions", strings: HartISA.extensions(cpu))
                 w.property("mmu-type", string: HartISA.mmuType)
+                // Linux leaves Zicbom/Zicboz off without their block sizes.
+                if cpu.has(.zicbom) { w.property("riscv,cbom-block-size", UInt32(Hart.cacheBlockSize)) }
+                if cpu.has(.zicboz) { w.property("riscv,cboz-block-size", UInt32(Hart.cacheBlockSize)) }
                 w.node("interrupt-controller") {
                     w.property("#address-cells", 0)
                     w.property("#interrupt-cells", 1)

@@ -10,6 +10,12 @@ extension Assembler {
         emit(s.prefixes, w: s.rexW, .of(0x0F, s.opcode(0xB0)), reg: src.gpr.rawValue, rm: .mem(dst), byteRegs: .of(src))
     }
 
+    /// `cmpxchg16b dst`: if rdx:rax equals the 16 bytes at `dst`, store rcx:rbx; else load them
+    /// into rdx:rax. `dst` must be 16-byte aligned.
+    public mutating func cmpxchg16b(_ dst: Mem) {
+        emit(.none, w: true, .of(0x0F, 0xC7), reg: 1, rm: .mem(dst))
+    }
+
     /// `xadd dst, src`: `dst += src`, and `src` gets the old `dst`.
     public mutating func xadd(_ dst: Mem, _ src: Reg) {
         let s = src.size

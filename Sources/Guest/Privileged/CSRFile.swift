@@ -127,8 +127,8 @@ extension Hart {
         case CSRNumber.mtvec: if let vector = legalTrapVector(value) { state.mtvec = vector }
         case CSRNumber.scounteren: state.scounteren = value & 0xFFFF_FFFF
         case CSRNumber.mcounteren: state.mcounteren = value & 0xFFFF_FFFF
-        case CSRNumber.senvcfg: state.senvcfg = value & EnvConfig.fiom
-        case CSRNumber.menvcfg: state.menvcfg = value & (EnvConfig.fiom | EnvConfig.stce)
+        case CSRNumber.senvcfg: state.senvcfg = value & EnvConfig.fiom | EnvConfig.cacheBlockBits(value)
+        case CSRNumber.menvcfg: state.menvcfg = value & (EnvConfig.fiom | EnvConfig.stce) | EnvConfig.cacheBlockBits(value)
         case CSRNumber.sscratch: state.sscratch = value
         case CSRNumber.mscratch: state.mscratch = value
         // IALIGN is 16 (C is always on): only bit 0 of an epc is fixed at zero.

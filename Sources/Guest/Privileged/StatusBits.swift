@@ -61,6 +61,16 @@ public enum InterruptCause: UInt64, Sendable, CaseIterable {
 /// menvcfg/senvcfg fields this hart implements.
 public enum EnvConfig {
     public static let fiom: UInt64 = 1 << 0
+    /// Zicbom/Zicboz: cbo.inval (CBIE, 2 bits: 01 flush, 11 invalidate), cbo.clean/flush (CBCFE)
+    /// and cbo.zero (CBZE) allowed in the modes below.
+    public static let cbie: UInt64 = 3 << 4
+    public static let cbcfe: UInt64 = 1 << 6
+    public static let cbze: UInt64 = 1 << 7
+    /// What senvcfg and menvcfg keep of these (CBIE's reserved 10 reads as 00).
+    static func cacheBlockBits(_ value: UInt64) -> UInt64 {
+        let kept = value & (cbie | cbcfe | cbze)
+        return kept & cbie == 2 << 4 ? kept & ~cbie : kept
+    }
     /// Sstc: stimecmp drives STIP, and S-mode may access stimecmp.
     public static let stce: UInt64 = 1 << 63
 }

@@ -5,8 +5,8 @@ import RISCV
 public enum HWProbe {
     public static let baseIMA: UInt64 = 1
     public static let misalignedSlow: UInt64 = 2
-    /// The cache-block size `cbo.zero` clears (ZICBOZ_BLOCK_SIZE).
-    public static let cacheBlockSize: UInt64 = 64
+    /// The cache-block size of cbo.* (ZICBOZ_BLOCK_SIZE, ZICBOM_BLOCK_SIZE).
+    public static let cacheBlockSize: UInt64 = Hart.cacheBlockSize
 
     /// IMA_EXT_0 bits of the multi-letter extensions, by name: an extension Trapeze does not
     /// have (yet) is simply never set, so adding it to `Extension` is all it takes.
@@ -14,7 +14,7 @@ public enum HWProbe {
         ("zba", 3), ("zbb", 4), ("zbs", 5), ("zicboz", 6), ("zbc", 7), ("zbkb", 8), ("zbkc", 9), ("zbkx", 10),
         ("zknd", 11), ("zkne", 12), ("zknh", 13), ("zksed", 14), ("zksh", 15),
         ("zfh", 27), ("zfhmin", 28), ("zihintntl", 29), ("zfa", 32), ("zacas", 34), ("zicond", 35),
-        ("zihintpause", 36), ("zimop", 42), ("zcb", 44), ("zcmop", 47), ("zawrs", 48),
+        ("zihintpause", 36), ("zimop", 42), ("zcb", 44), ("zcmop", 47), ("zawrs", 48), ("zicbom", 55),
     ]
 
     /// IMA_EXT_0: F and D together (bit 0), C (1, and Zca 43; Zcd 45 with D), then one bit per
@@ -42,6 +42,7 @@ public enum HWProbe {
         case 6: Extension.named("zicboz").map(cpu.has) == true ? cacheBlockSize : 0 // ZICBOZ_BLOCK_SIZE
         case 7: highestAddress                                // HIGHEST_VIRT_ADDRESS
         case 8: Hart.timebaseFrequency                        // TIME_CSR_FREQ
+        case 12: Extension.named("zicbom").map(cpu.has) == true ? cacheBlockSize : 0 // ZICBOM_BLOCK_SIZE
         default: nil
         }
     }

@@ -35,6 +35,11 @@ public struct FuzzGenerator {
         // The crypto group (fpcrypto).
         case .zkne, .zknd, .zknh, .zksh, .zksed, .zfa:
             return true
+        // Zimop and Zacas run in both engines; cbo.* and wrs.* go to the handler (system group).
+        case .zimop, .zacas:
+            return true
+        case .zicbom, .zicboz, .zawrs, .zcb, .zcmop, .zicbop, .zihintpause, .zihintntl:
+            return false
         }
     }
 
@@ -122,7 +127,15 @@ public struct FuzzGenerator {
             i.rm = UInt16(random.below(15) + 1) << 4 | UInt16(random.below(15) + 1)
         case .amo, .lr:
             i.rm = UInt16(random.below(4))
-        case .r, .rRM, .r4, .unary, .unaryRM, .b, .j, .none, .sfence:
+            // amocas.q works on even register pairs (odd numbers are reserved).
+            if op == .amocas_q {
+                i.rd &= ~1
+                i.rs2 &= ~1
+                if FuzzLayout.bases.contains(i.rd) { i.rd = 0 }
+            }
+        case .mop:
+            i.imm = Int64(random.below(spec.rs2 == .x ? 8 : 32))
+        case .r, .rRM, .r4, .unary, .unaryRM, .b, .j, .none, .sfence, .cbo:
             break
         }
         return i
