@@ -4,6 +4,7 @@ public enum ISA {
     /// Every encoding row. An opcode may have more than one row when one mask cannot describe all
     /// of its valid encodings (`fence` has a second row for `fence.tso`); its first row is its `info`.
     public static let all: [InstructionSpec] = rv64i + zifencei + zicsr + m + a + f + d + privileged + bit + crypto + zfa
+        + zfh
 
     /// The first row of each opcode, indexed by `Opcode.rawValue`.
     public static let byOpcode: [InstructionSpec] = {

@@ -53,6 +53,9 @@ public enum Extension: UInt8, Sendable, CaseIterable {
     case zkne, zknd, zknh, zksh, zksed
     /// Additional floating-point instructions (the float group's).
     case zfa
+    /// Half precision: Zfhmin's moves and conversions, Zfh's arithmetic (Zfh implies Zfhmin).
+    case zfh
+    case zfhmin
     /// The compressed encodings (RVC): no row of `ISA.all` names it; `CompressedSpec.ext` does.
     case c
 }
@@ -104,7 +107,7 @@ public struct InstructionSpec: Sendable {
     public let mask: UInt32
     public let match: UInt32
     public let format: Format
-    public let ext: Extension
+    public internal(set) var ext: Extension
     /// Which engine code handles it; also decides `endsBlock`.
     public let group: OpcodeGroup
     public let rd: RegisterFile
