@@ -23,3 +23,8 @@ echo "build-ext-fixtures: crypto expects $(wc -l < Fixtures/ext/crypto.expected)
 # A timing loop for the README's numbers (not a test).
 $CC "${FLAGS[@]/-march=*/-march=rv64gc_zkne_zknd_zknh}" Fixtures/ext/crypto-bench.c -o Fixtures/ext/crypto-bench
 $CC -O2 -static -march=rv64gc -mabi=lp64d -Wall "-fdebug-prefix-map=$PWD=." Fixtures/ext/cpuprobe.c -o Fixtures/ext/cpuprobe
+
+# Zfh (half precision). gcc 12 has no _Float16 on RISC-V: the fixture is inline asm.
+$CC "${FLAGS[@]/-march=*/-march=rv64gc_zfh}" Fixtures/ext/half.c -o Fixtures/ext/half
+qemu-riscv64 -cpu rv64,Zfh=true Fixtures/ext/half > Fixtures/ext/half.expected
+echo "build-ext-fixtures: half expects $(wc -l < Fixtures/ext/half.expected) lines"
