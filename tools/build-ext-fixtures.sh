@@ -29,3 +29,7 @@ $CC -O2 -static -march=rv64gc -mabi=lp64d -Wall "-fdebug-prefix-map=$PWD=." Fixt
 
 # RVA22/RVA23 scalar extensions (ext): self-checking; its expected output is all "ok".
 $CC "${FLAGS[@]/-march=*/-march=rv64gc_zicbom_zicboz_zicbop_zihintpause_zawrs}" Fixtures/ext/rva23.c -o Fixtures/ext/rva23
+# Zfh (half precision). gcc 12 has no _Float16 on RISC-V: the fixture is inline asm.
+$CC "${FLAGS[@]/-march=*/-march=rv64gc_zfh}" Fixtures/ext/half.c -o Fixtures/ext/half
+qemu-riscv64 -cpu rv64,Zfh=true Fixtures/ext/half > Fixtures/ext/half.expected
+echo "build-ext-fixtures: half expects $(wc -l < Fixtures/ext/half.expected) lines"

@@ -298,6 +298,51 @@ def gen_crypto():
         src.append(f"\t.insn 4, 0x{w:08x}")
     write_group_golden("crypto", CRYPTO_MARCH, "the crypto group's mnemonics and a sweep around its rows", src)
 
+# ---------------------------------------------------------------- Zfh and Zfhmin (half precision)
+HALF_MARCH = "rv64gc_zfh"
+
+def gen_half():
+    """Every Zfh/Zfhmin mnemonic in a few operand shapes and rounding modes, then a sweep of the
+    half-precision encodings: OP-FP with fmt 2 over every funct7, funct3 and a spread of rs2, the
+    fmt-2 fused multiply-adds in every rounding mode, the fcvt rows between formats over rs2, and
+    LOAD-FP/STORE-FP funct3 1. binutils 2.40 predates Zfa: its half forms show as .4byte."""
+    src = ["\t.text"]
+    regs = [("fa0", "fa1", "fa2", "fa3"), ("ft0", "fs1", "ft11", "fs11")]
+    rms = ["", ",rne", ",rtz", ",rdn", ",rup", ",rmm", ",dyn"]
+    for rd, rs1, rs2, rs3 in regs:
+        for m in "fadd.h fsub.h fmul.h fdiv.h".split():
+            src += [f"\t{m} {rd},{rs1},{rs2}{rm}" for rm in rms]
+        for m in "fmadd.h fmsub.h fnmsub.h fnmadd.h".split():
+            src += [f"\t{m} {rd},{rs1},{rs2},{rs3}{rm}" for rm in rms]
+        src += [f"\t{m} {rd},{rs1},{rs2}" for m in "fsgnj.h fsgnjn.h fsgnjx.h fmin.h fmax.h".split()]
+        src += [f"\t{m} a0,{rs1},{rs2}" for m in "feq.h flt.h fle.h".split()]
+        src += [f"\tfsqrt.h {rd},{rs1}{rm}" for rm in rms]
+        src += [f"\t{m} {rd},{rs1}{rm}" for m in "fcvt.h.s fcvt.h.d".split() for rm in rms]
+        src += [f"\t{m} {rd},{rs1}" for m in "fcvt.s.h fcvt.d.h".split()]
+        src += [f"\t{m} t0,{rs1}{rm}" for m in "fcvt.w.h fcvt.wu.h fcvt.l.h fcvt.lu.h".split() for rm in rms]
+        src += [f"\t{m} {rd},t1{rm}" for m in "fcvt.h.w fcvt.h.wu fcvt.h.l fcvt.h.lu".split() for rm in rms]
+        src += [f"\tfmv.x.h s2,{rs1}", f"\tfmv.h.x {rd},s3", f"\tfclass.h a5,{rs1}"]
+        src += [f"\tflh {rd},{off}(sp)" for off in (0, -2, 2046)] + [f"\tfsh {rs1},{off}(a0)" for off in (0, -2048, 6)]
+    for f7 in range(2, 128, 4):
+        for f3 in range(8):
+            for rs2 in (0, 1, 2, 3, 4, 5, 8, 31):
+                w = f7 << 25 | rs2 << 20 | 11 << 15 | f3 << 12 | 10 << 7 | 0x53
+                src.append(f"\t.insn 4, 0x{w:08x}")
+    for f7 in (0x20, 0x21, 0x22):
+        for f3 in range(8):
+            for rs2 in range(32):
+                w = f7 << 25 | rs2 << 20 | 11 << 15 | f3 << 12 | 10 << 7 | 0x53
+                src.append(f"\t.insn 4, 0x{w:08x}")
+    for major in (0x43, 0x47, 0x4b, 0x4f):
+        for f3 in range(8):
+            w = 13 << 27 | 2 << 25 | 12 << 20 | 11 << 15 | f3 << 12 | 10 << 7 | major
+            src.append(f"\t.insn 4, 0x{w:08x}")
+    for major in (0x07, 0x27):
+        for f3 in range(8):
+            w = 0x7f0 << 20 | 11 << 15 | f3 << 12 | 10 << 7 | major
+            src.append(f"\t.insn 4, 0x{w:08x}")
+    write_group_golden("half", HALF_MARCH, "the Zfh mnemonics and a sweep of the half-precision encodings", src)
+
 if __name__ == "__main__":
     os.makedirs(GOLDENS, exist_ok=True)
     if sys.argv[1:] == ["--bit"]:
@@ -306,8 +351,12 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--crypto"]:
         gen_crypto()
         sys.exit(0)
+    if sys.argv[1:] == ["--half"]:
+        gen_half()
+        sys.exit(0)
     gen_bit()
     gen_crypto()
+    gen_half()
     entries = gen_all()
     gen_csr_names()
     gen_fixtures()

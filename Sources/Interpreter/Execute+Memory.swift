@@ -59,4 +59,14 @@ extension Executor {
     @inline(__always) func storeDouble(_ i: Instruction) throws(StepExit) {
         try write(address(i), state.f(Int(i.rs2)))
     }
+
+    /// flh NaN-boxes: the upper 48 bits of the f register become all ones.
+    @inline(__always) func loadHalf(_ i: Instruction) throws(StepExit) {
+        state.setF(Int(i.rd), HalfBox.box(try read(address(i), UInt16.self)))
+    }
+
+    /// fsh stores the low 16 bits as they are.
+    @inline(__always) func storeHalf(_ i: Instruction) throws(StepExit) {
+        try write(address(i), UInt16(truncatingIfNeeded: state.f(Int(i.rs2))))
+    }
 }

@@ -170,6 +170,8 @@ extension Executor {
         case .fsw: try floatingPoint(i); try storeFloat(i)
         case .fld: try floatingPoint(i); try loadDouble(i)
         case .fsd: try floatingPoint(i); try storeDouble(i)
+        case .flh: try floatingPoint(i); try loadHalf(i)
+        case .fsh: try floatingPoint(i); try storeHalf(i)
         case .fmadd_s, .fmsub_s, .fnmsub_s, .fnmadd_s,
              .fadd_s, .fsub_s, .fmul_s, .fdiv_s, .fsqrt_s,
              .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fmin_s, .fmax_s,
@@ -184,7 +186,12 @@ extension Executor {
              .fmv_x_d, .feq_d, .flt_d, .fle_d, .fclass_d,
              .fcvt_d_w, .fcvt_d_wu, .fcvt_d_l, .fcvt_d_lu, .fmv_d_x,
              .fli_s, .fli_d, .fminm_s, .fmaxm_s, .fminm_d, .fmaxm_d, .fround_s, .froundnx_s, .fround_d, .froundnx_d,
-             .fcvtmod_w_d, .fleq_s, .fltq_s, .fleq_d, .fltq_d:
+             .fcvtmod_w_d, .fleq_s, .fltq_s, .fleq_d, .fltq_d,
+             .fmadd_h, .fmsub_h, .fnmsub_h, .fnmadd_h, .fadd_h, .fsub_h, .fmul_h, .fdiv_h, .fsqrt_h,
+             .fsgnj_h, .fsgnjn_h, .fsgnjx_h, .fmin_h, .fmax_h, .fcvt_w_h, .fcvt_wu_h, .fcvt_l_h, .fcvt_lu_h,
+             .fmv_x_h, .feq_h, .flt_h, .fle_h, .fclass_h, .fcvt_h_w, .fcvt_h_wu, .fcvt_h_l, .fcvt_h_lu, .fmv_h_x,
+             .fcvt_s_h, .fcvt_h_s, .fcvt_d_h, .fcvt_h_d,
+             .fli_h, .fminm_h, .fmaxm_h, .fround_h, .froundnx_h, .fleq_h, .fltq_h:
             try floatingPoint(i)
             try float(i)
         }

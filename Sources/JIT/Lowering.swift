@@ -151,6 +151,8 @@ extension Translator {
         case .fld: loadFloat(i, double: true)
         case .fsw: storeFloat(i, double: false)
         case .fsd: storeFloat(i, double: true)
+        case .flh: loadHalf(i)
+        case .fsh: storeHalf(i)
         }
     }
 }

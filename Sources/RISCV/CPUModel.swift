@@ -46,7 +46,8 @@ public struct CPUModel: Sendable, Equatable {
         var words = [UInt64](repeating: 0, count: (Opcode.allCases.count + 63) / 64)
         for op in Opcode.allCases {
             let info = op.info
-            if set.has(info.ext) || Extension.also(op).map(set.has) == true {
+            if (set.has(info.ext) || Extension.also(op).map(set.has) == true)
+                && Extension.requires(op).map(set.has) != false {
                 words[Int(op.rawValue) / 64] |= 1 << UInt64(op.rawValue % 64)
             }
         }
@@ -125,6 +126,8 @@ public struct CPUModel: Sendable, Equatable {
                 return .failure(CPUModelError(text: text, problem: "unknown extension '\(name)'"))
             }
         }
+        // Zfh implies Zfhmin.
+        if set.has(.zfh) { set.insert(ExtensionSet(.zfhmin)) }
         // Zcb's c.zext.b and friends need C; a d without f is refused by compilers but harmless here.
         return .success(CPUModel(set, name: lower))
     }

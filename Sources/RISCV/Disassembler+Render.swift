@@ -24,7 +24,7 @@ extension Disassembler {
                 return line(alias, RegisterNames.f(i.rd), RegisterNames.f(i.rs1))
             }
             // Zfa: fli's constant, and fcvtmod.w.d's fixed rounding mode.
-            if op == .fli_s || op == .fli_d {
+            if op == .fli_s || op == .fli_d || op == .fli_h {
                 return line(op.opcode.info.mnemonic, RegisterNames.f(i.rd), FloatConstantTable.text(Int(i.rs1)))
             }
             if op == .fcvtmod_w_d { return line("fcvtmod.w.d", RegisterNames.x(i.rd), RegisterNames.f(i.rs1), "rtz") }
@@ -40,6 +40,7 @@ extension Disassembler {
     static let signInjectionAliases: [FloatOp: String] = [
         .fsgnj_s: "fmv.s", .fsgnjn_s: "fneg.s", .fsgnjx_s: "fabs.s",
         .fsgnj_d: "fmv.d", .fsgnjn_d: "fneg.d", .fsgnjx_d: "fabs.d",
+        .fsgnj_h: "fmv.h", .fsgnjn_h: "fneg.h", .fsgnjx_h: "fabs.h",
     ]
 
     mutating func renderInteger(_ i: Instruction, _ op: IntegerOp, pc: UInt64) -> String {

@@ -53,6 +53,7 @@ public enum AtomicOp: UInt8, GroupOperation {
 
 public enum FloatMemoryOp: UInt8, GroupOperation {
     case flw, fsw, fld, fsd
+    case flh, fsh
     public static var group: OpcodeGroup { .floatMemory }
 }
 
@@ -73,6 +74,15 @@ public enum FloatOp: UInt8, GroupOperation {
     // Zfa (RV64: fmvh.x.d and fmvp.d.x are RV32-only).
     case fli_s, fli_d, fminm_s, fmaxm_s, fminm_d, fmaxm_d, fround_s, froundnx_s, fround_d, froundnx_d
     case fcvtmod_w_d, fleq_s, fltq_s, fleq_d, fltq_d
+    // Zfh and Zfhmin (half precision), then Zfa's half forms.
+    case fmadd_h, fmsub_h, fnmsub_h, fnmadd_h
+    case fadd_h, fsub_h, fmul_h, fdiv_h, fsqrt_h
+    case fsgnj_h, fsgnjn_h, fsgnjx_h, fmin_h, fmax_h
+    case fcvt_w_h, fcvt_wu_h, fcvt_l_h, fcvt_lu_h
+    case fmv_x_h, feq_h, flt_h, fle_h, fclass_h
+    case fcvt_h_w, fcvt_h_wu, fcvt_h_l, fcvt_h_lu, fmv_h_x
+    case fcvt_s_h, fcvt_h_s, fcvt_d_h, fcvt_h_d
+    case fli_h, fminm_h, fmaxm_h, fround_h, froundnx_h, fleq_h, fltq_h
     public static var group: OpcodeGroup { .float }
 }
 

@@ -22,14 +22,14 @@ extension ISA {
         InstructionSpec(.fcvt_d_s, "fcvt.d.s", enc(Major.opFP, f7: 0x21, rs2: 0), Mask.fpUnary, .unary, .d, .float, "ff"),
     ]
 
-    /// The rows F and D share, differing only in the fmt field (bits 26:25) and names.
-    private static func floatRows(
+    /// The rows F, D and Zfh share, differing only in the fmt field (bits 26:25: 0 S, 1 D, 2 H) and names.
+    static func floatRows(
         fmt: UInt32, ext: Extension, suffix: String, width: UInt8, load: Opcode, store: Opcode,
         fma: [Opcode], arith: [Opcode], sqrt: Opcode, sign: [Opcode], minMax: [Opcode],
         toInt: [Opcode], fromInt: [Opcode], compare: [Opcode], toX: Opcode, fromX: Opcode, classify: Opcode,
         moveSuffix: String
     ) -> [InstructionSpec] {
-        let f3: UInt32 = fmt == 0 ? 2 : 3
+        let f3: UInt32 = [2, 3, 1][Int(fmt)] // the access width: w, d, h
         var rows: [InstructionSpec] = [
             InstructionSpec(load, "fl\(moveSuffix)", enc(Major.loadFP, f3: f3), Mask.funct3, .i, ext, .floatMemory, "fx", [],
                             MemoryAccess(.load, width: width)),

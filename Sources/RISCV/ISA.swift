@@ -5,6 +5,7 @@ public enum ISA {
     /// of its valid encodings (`fence` has a second row for `fence.tso`); its first row is its `info`.
     public static let all: [InstructionSpec] = rv64i + zifencei + zicsr + m + a + f + d + privileged + bit + crypto + zfa
         + rva23Scalar
+        + zfh
 
     /// The first row of each opcode, indexed by `Opcode.rawValue`.
     public static let byOpcode: [InstructionSpec] = {

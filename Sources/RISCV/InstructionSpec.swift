@@ -70,6 +70,9 @@ public enum Extension: UInt8, Sendable, CaseIterable {
     case zicbop
     case zihintpause
     case zihintntl
+    /// Half precision: Zfhmin's moves and conversions, Zfh's arithmetic (Zfh implies Zfhmin).
+    case zfh
+    case zfhmin
     /// The compressed encodings (RVC): no row of `ISA.all` names it; `CompressedSpec.ext` does.
     case c
 }
@@ -121,7 +124,7 @@ public struct InstructionSpec: Sendable {
     public let mask: UInt32
     public let match: UInt32
     public let format: Format
-    public let ext: Extension
+    public internal(set) var ext: Extension
     /// Which engine code handles it; also decides `endsBlock`.
     public let group: OpcodeGroup
     public let rd: RegisterFile

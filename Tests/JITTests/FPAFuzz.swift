@@ -24,7 +24,7 @@ import TestSupport
     /// Zicsr on the floating-point CSRs).
     static let opcodes: [Opcode] = Opcode.allCases.filter { op in
         let info = op.info
-        return info.ext == .a || ((info.ext == .f || info.ext == .d || info.ext == .zfa) && info.memory == nil)
+        return info.ext == .a || ([.f, .d, .zfa, .zfh, .zfhmin].contains(info.ext) && info.memory == nil)
     }
 
     @Test func fixedSeed() {
@@ -48,7 +48,8 @@ import TestSupport
 
     /// The opcode list really covers F, D and A (and nothing was filtered away by mistake).
     @Test func coversEveryInstruction() {
-        #expect(Self.opcodes.count == 28 + 30 + 22 + 15) // F, D (with fcvt.s.d and fcvt.d.s), A, Zfa
+        // F, D (with fcvt.s.d and fcvt.d.s), A, Zfa (with its half forms), Zfh and Zfhmin.
+        #expect(Self.opcodes.count == 28 + 30 + 22 + 15 + 7 + 32)
         #expect(Self.opcodes.contains(.fmadd_s) && Self.opcodes.contains(.fcvt_d_lu) && Self.opcodes.contains(.amomaxu_d))
         #expect(!Self.opcodes.contains(.flw) && !Self.opcodes.contains(.fsd))
     }
@@ -147,9 +148,14 @@ struct FuzzCase: CustomStringConvertible {
         for k in 1..<32 { x[k] = EdgePools.integer(&r) }
         // f registers hold what the first instruction reads: boxed singles (a few unboxed) or doubles.
         let single = ops[0].info.mnemonic.hasSuffix(".s") || ops[0] == .fmv_x_w
+        let half = ops[0].info.mnemonic.hasSuffix(".h") || ops[0] == .fmv_x_h
         var f = [UInt64](repeating: 0, count: 32)
         for k in 0..<32 {
-            if single {
+            if half {
+                // Halves: the top of a single from the pool (or any 16 bits), boxed (a few not).
+                let h = r.chance(4) ? r.next() & 0xffff : UInt64(EdgePools.single(&r) >> 16)
+                f[k] = r.chance(25) ? h | (r.next() << 16) : h | 0xffff_ffff_ffff_0000
+            } else if single {
                 let s = UInt64(EdgePools.single(&r))
                 f[k] = r.chance(25) ? s | (r.next() << 32) : s | 0xffff_ffff_0000_0000
             } else {
@@ -172,7 +178,7 @@ struct FuzzCase: CustomStringConvertible {
             i.rs1 = reg(info.rs1)
             i.rs2 = reg(info.rs2)
             i.rs3 = reg(info.rs3)
-            if op == .fli_s || op == .fli_d { i.rs1 = UInt8(r.below(32)) } // the constant's index
+            if op == .fli_s || op == .fli_d || op == .fli_h { i.rs1 = UInt8(r.below(32)) } // the constant's index
             if info.ext == .a {
                 i.rm = UInt16(r.below(4)) // aq, rl
                 if i.rs1 == 0 { i.rs1 = 30 }

@@ -10,7 +10,7 @@ import RISCV
         #expect(try model("rv64gc") == CPUModel.rv64gc)
         #expect(try model("rv64imafdc") == CPUModel.rv64gc)  // Zicsr and Zifencei come with I
         #expect(try model("rva20") == CPUModel.rv64gc)
-        #expect(try model("rva22").isaString == "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zba_zbb_zbs"
+        #expect(try model("rva22").isaString == "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zfhmin_zba_zbb_zbs"
                 + (Extension.named("zicbom") != nil ? "" : ""))
         let rva23 = try model("rva23s")
         #expect(rva23.has(.zicond) && rva23.has(.zba) && !rva23.has(.zbc) && !rva23.has(.zbkb))
@@ -52,5 +52,20 @@ import RISCV
         let imac = try model("rv64imac")
         #expect(!imac.allows(fadd) && gc.allows(fadd))
         #expect(try model("rv64i").allows(Instruction(opcode: .mret)))
+    }
+
+    /// Zfhmin is the moves and conversions, Zfh the arithmetic (and implies Zfhmin); Zfa's half
+    /// forms need Zfa and Zfh both.
+    @Test func halfPrecisionGates() throws {
+        let flh = try #require(decode(0x0025_1507)), fcvtSH = try #require(decode(0x4025_8553))
+        let fadd = try #require(decode(0x04c5_f553)), fliH = try #require(decode(0xf410_8553))
+        #expect(flh.opcode == .flh && fcvtSH.opcode == .fcvt_s_h && fadd.opcode == .fadd_h && fliH.opcode == .fli_h)
+        let minimal = try model("rv64gc_zfhmin"), zfh = try model("rv64gc_zfh"), zfa = try model("rv64gc_zfa")
+        let both = try model("rv64gc_zfa_zfh"), rva22 = try model("rva22"), rva23 = try model("rva23s")
+        #expect(minimal.allows(flh) && minimal.allows(fcvtSH) && !minimal.allows(fadd) && !minimal.allows(fliH))
+        #expect(zfh.has(.zfhmin) && zfh.allows(flh) && zfh.allows(fadd) && !zfh.allows(fliH))
+        #expect(!zfa.allows(fliH) && !zfa.allows(fadd) && both.allows(fliH))
+        #expect(!CPUModel.rv64gc.allows(flh) && CPUModel.all.allows(fliH))
+        #expect(rva22.has(.zfhmin) && !rva22.has(.zfh) && rva23.has(.zfhmin))
     }
 }

@@ -97,7 +97,7 @@ import RISCV
                 #expect(spec.mayTrap && spec.memory != nil, "\(name)")
                 #expect((spec.group == .atomic) == (spec.ext == .a), "\(name)")
             case .float:
-                #expect(spec.memory == nil && (spec.ext == .f || spec.ext == .d || spec.ext == .zfa), "\(name)")
+                #expect(spec.memory == nil && [.f, .d, .zfa, .zfh, .zfhmin].contains(spec.ext), "\(name)")
             case .system:
                 // fence.i only discards translations; everything else may raise an exception.
                 #expect(spec.mayTrap == (spec.opcode != .fence_i) && spec.memory == nil, "\(name)")

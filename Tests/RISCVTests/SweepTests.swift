@@ -40,7 +40,7 @@ import RISCV
             checksum &+= word
             let inst = decode(word)
             // objdump's binary mode knows rv64gc alone; the bit and crypto groups have their own goldens.
-            let beyondRV64GC = inst?.opcode.group == .bit || inst?.opcode.group == .crypto || inst?.opcode.info.ext == .zfa
+            let beyondRV64GC = inst?.opcode.group == .bit || inst?.opcode.group == .crypto || [.zfa, .zfh, .zfhmin].contains(inst?.opcode.info.ext)
             if (inst != nil) != Goldens.bit(valid, index) && !Self.otherExtensions.contains(word) && !beyondRV64GC {
                 disagreements.append(String(word, radix: 16) + (inst == nil ? " rejected" : " accepted"))
             }

@@ -115,6 +115,14 @@ public enum FloatUnit {
         case .fleq_d: return r.unrounded { r.setX(FloatOps.quietLeD(a: r.d1, b: r.d2, flags: &$0)) }
         case .fltq_d: return r.unrounded { r.setX(FloatOps.quietLtD(a: r.d1, b: r.d2, flags: &$0)) }
 
+        // Zfh, Zfhmin and Zfa's half forms (Half.swift).
+        case .fmadd_h, .fmsub_h, .fnmsub_h, .fnmadd_h, .fadd_h, .fsub_h, .fmul_h, .fdiv_h, .fsqrt_h,
+             .fsgnj_h, .fsgnjn_h, .fsgnjx_h, .fmin_h, .fmax_h, .fcvt_w_h, .fcvt_wu_h, .fcvt_l_h, .fcvt_lu_h,
+             .fmv_x_h, .feq_h, .flt_h, .fle_h, .fclass_h, .fcvt_h_w, .fcvt_h_wu, .fcvt_h_l, .fcvt_h_lu, .fmv_h_x,
+             .fcvt_s_h, .fcvt_h_s, .fcvt_d_h, .fcvt_h_d,
+             .fli_h, .fminm_h, .fmaxm_h, .fround_h, .froundnx_h, .fleq_h, .fltq_h:
+            return executeHalf(op, inst, r)
+
         }
     }
 }

@@ -40,6 +40,8 @@ public struct FuzzGenerator {
             return true
         case .zicbom, .zicboz, .zawrs, .zcb, .zcmop, .zicbop, .zihintpause, .zihintntl:
             return false
+        case .zfh, .zfhmin:
+            return true
         }
     }
 
@@ -109,7 +111,7 @@ public struct FuzzGenerator {
         case .roundNumber:
             i.imm = Int64(random.oneIn(20) ? random.below(16) : random.below(11))
         // fli's rs1 field is the constant's index, not a register (fpcrypto).
-        case .unary where op == .fli_s || op == .fli_d:
+        case .unary where op == .fli_s || op == .fli_d || op == .fli_h:
             i.rs1 = UInt8(random.below(32))
         case .u:
             i.imm = Int64(Int32(truncatingIfNeeded: random.next() & 0xffff_f000))
