@@ -126,18 +126,20 @@ final class SystemTLB {
     /// Drops the blocks fetched from `page` (a store reached it). No other block jumps into
     /// them directly: chains stay within a page and never enter a block that straddles pages, so
     /// with the `jalr` tables emptied nothing reaches their code any more.
-    /// With `clearJumps` false the caller empties the jump caches itself, once for many pages.
+    /// With `clearJumps` false the caller empties the jump caches itself, once for many pages;
+    /// otherwise only their entries that lead to the dropped blocks go (a kernel storing to a
+    /// page beside code it runs used to empty them whole, and every `jalr` then missed once).
     func drop(page: UInt64, clearJumps: Bool = true) -> Int {
         guard let keys = onPage.removeValue(forKey: page) else { return 0 }
-        var dropped = 0
+        var hosts: Set<UInt64> = []
         for key in keys {
             forgetRecent(key)
             guard let block = blocks.removeValue(forKey: key) else { continue }
             straddling.remove(block.host)
-            dropped += 1
+            hosts.insert(block.host)
         }
-        if clearJumps { clearIndirect() }
-        return dropped
+        if clearJumps, !hosts.isEmpty { for jump in jumps { jump.remove(leadingTo: hosts) } }
+        return hosts.count
     }
 
     init() {
@@ -301,6 +303,22 @@ final class SystemJumpCache {
             table.base[2 * i + 1] = 0
         }
         used.removeAll(keepingCapacity: true)
+    }
+
+    /// Drops the entries whose host code is one of `hosts`.
+    func remove(leadingTo hosts: Set<UInt64>) {
+        var kept = 0
+        for i in used {
+            if table.base[2 * i] == SystemJumpCache.empty { continue }
+            if hosts.contains(table.base[2 * i + 1]) {
+                table.base[2 * i] = SystemJumpCache.empty
+                table.base[2 * i + 1] = 0
+                continue
+            }
+            used[kept] = i
+            kept += 1
+        }
+        used.removeLast(used.count - kept)
     }
 
     func invalidate(_ address: UInt64) {
