@@ -57,6 +57,9 @@ public final class JIT: Engine {
     var pendingTrap: GuestTrap?
     /// Set when the dispatcher raised an exception (system mode charges it to the budget).
     private var trapRaised = false
+    /// Set when the system slow path made translated code leave early (`requestExit`: a device
+    /// was touched, code was stored to): the dispatcher then looks for events.
+    var exitRequested = false
     /// System mode's inline data TLB and slow path (SystemTLB.swift), made for the first hart
     /// on a platform this engine runs; nil in user mode.
     var systemTLB: SystemTLB?
@@ -103,7 +106,7 @@ public final class JIT: Engine {
         if let systemTLB {
             systemTLB.stepper.forgetCode()
             systemTLB.clearIndirect()
-            systemTLB.blocks.removeAll(keepingCapacity: true)
+            systemTLB.forgetBlocks()
             systemTLB.straddling.removeAll(keepingCapacity: true)
             systemTLB.onPage.removeAll(keepingCapacity: true)
         }
@@ -148,6 +151,13 @@ public final class JIT: Engine {
             return overflow ? UInt64.max : sum
         }
 
+        // System mode looks for interrupts and stop requests only after an exit that may have
+        // let one in (a trap, a system instruction, a device touched, the budget spent: the
+        // quantum bounds the delay) or when an --icount timer fell due, not after an exit that
+        // only asked for the next block (a chain request, a `jalr` table miss): that check
+        // reads the host clock, and those exits were most of a Linux boot's 1.6 million.
+        var lookForEvents = true
+        var lastDue: UInt64? = nil
         while true {
             if let system {
                 // Translations are keyed by virtual pc, privilege and physical page: a store to
@@ -171,10 +181,12 @@ public final class JIT: Engine {
                 }
                 memoryGeneration = now
             }
-            if let environment = hart.environment, environment.eventPending,
+            if let d = lastDue, state.instret >= d { lookForEvents = true }
+            if system == nil || lookForEvents, let environment = hart.environment, environment.eventPending,
                case .stop(let status) = environment.deliverEvents(hart) {
                 return status
             }
+            lookForEvents = false
             system?.revalidate(hart)
             let now = state.instret
             if let limit, now >= limit { return .instructionLimit }
@@ -194,10 +206,12 @@ public final class JIT: Engine {
             case .failure(let trap):
                 if case .stop(let status) = hart.raise(trap) { return status }
                 if system != nil { chargeTrap(&limit, state) }
+                lookForEvents = true
                 continue
             }
 
-            let quantum = now.addingReportingOverflow(options.eventQuantum)
+            // System mode: at most 64Ki instructions between looks for interrupts (see above).
+            let quantum = now.addingReportingOverflow(system == nil ? options.eventQuantum : min(options.eventQuantum, 1 << 16))
             let polling = quantum.overflow ? UInt64.max : quantum.partialValue
             var budget = min(limit ?? UInt64.max, polling)
             // Time counted in instructions (--icount): stop exactly where an interrupt is due.
@@ -206,6 +220,7 @@ public final class JIT: Engine {
                 budget = at
                 due = at
             }
+            lastDue = due
             let granted = budget &- now
             state.raw.storeBytes(of: granted, toByteOffset: ScratchSlot.budget, as: UInt64.self)
 
@@ -224,6 +239,14 @@ public final class JIT: Engine {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
             stats.exits[Int(code)] &+= 1
+            switch reason {
+            case .chainRequest, .indirect, .direct: break
+            default: lookForEvents = true
+            }
+            if exitRequested {
+                exitRequested = false
+                lookForEvents = true
+            }
             let outcome = handle(reason, hart, limit: limit, budget: budget, due: due)
             if system != nil, trapRaised {
                 trapRaised = false
@@ -387,7 +410,7 @@ public final class JIT: Engine {
                 return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
             }
             let k = SystemBlockKey(virtual: key, physicalPage: physical >> 12)
-            if let known = systemTLB.blocks[k], known.valid(hart) { return .success(known.host) }
+            if let known = systemTLB.block(k), known.valid(hart) { return .success(known.host) }
             systemKey = k
         } else if let host = blocks[key] {
             return .success(host)

@@ -95,6 +95,7 @@ extension JIT {
     /// Makes translated code leave at its next budget check: the budget left goes to the debt
     /// the dispatcher adds back when it counts what retired.
     func requestExit(_ state: GuestState) {
+        exitRequested = true
         let left = state.raw.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
         let debt = state.raw.load(fromByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
         state.raw.storeBytes(of: debt &+ left, toByteOffset: ScratchSlot.exitDebt, as: UInt64.self)

@@ -10,15 +10,24 @@ import RISCV
 /// into the host address of the RAM behind it. An entry exists only for a 4 KiB page that is
 /// RAM, that translation and PMP (for the whole page) allow for that access at the current
 /// privilege, and, for writes, that holds no translated code; so MMIO, code pages and anything
-/// unusual always take the slow path. Privilege and MPRV/MPP/SUM/MXR are folded in by flushing:
-/// the engine compares a signature of them at every dispatcher entry (they change only in the
-/// trap-and-emulate handler, at traps and interrupts, all of which leave translated code) and
-/// empties the tables when it moved. The MMU's own flushes are followed exactly (`apply`):
+/// unusual always take the slow path.
+///
+/// There is one such pair per way of reaching memory (`tableSets`): U-mode, S-mode with SUM
+/// clear, S-mode with SUM set, M-mode; translated code gets the current one's address in its
+/// memory register at every entry from the dispatcher (privilege and mstatus change only in
+/// the trap-and-emulate handler, at traps and interrupts, all of which leave translated code).
+/// So a trap from U into S and the `sret` back, or a kernel's SUM toggling around each user
+/// copy, no longer empty anything: each set keeps its entries, and is emptied only when what
+/// else it depends on moved (MXR for all; MPRV, MPP and SUM too for M-mode's). The MMU's own flushes are followed exactly (`apply`):
 /// `sfence.vma addr` drops only the entries of the leaf that maps `addr` (each entry remembers
 /// its leaf's size), everything else empties the tables.
 final class SystemTLB {
     static let entries = 256
     static let entrySize = 16
+    /// U, S with SUM clear, S with SUM set, M (`tableSet`).
+    static let tableSets = 4
+    /// UInt64 words in one set (read table, then write table).
+    private static let setWords = 2 * entries * 2
     /// A tag no masked address equals (their low 12 bits are at most 7).
     static let invalid = UInt64.max
 
@@ -27,8 +36,14 @@ final class SystemTLB {
     let stepper = SystemStepper()
     /// log2 of the leaf size behind each entry (`Hart.leafShift`), for `sfence.vma addr`.
     private let shifts: UnsafeMutablePointer<UInt8>
-    /// The signature the tables are valid for (`revalidate`).
+    /// The privilege and mstatus bits last seen (`revalidate`).
     private var valid: (UInt64, UInt64)? = nil
+    /// The set translated code uses now, and the mstatus bits each set's entries were made under.
+    private(set) var current = 3
+    private var signatures = [UInt64](repeating: 0, count: SystemTLB.tableSets)
+    /// Whether a set holds an entry from a leaf bigger than 4 KiB (`invalidate` must then look
+    /// at every slot of it, not only the one the address indexes).
+    private var bigLeaves = [Bool](repeating: false, count: SystemTLB.tableSets)
     /// Counts for `--stats`.
     private(set) var fills: UInt64 = 0
     private(set) var flushes: UInt64 = 0
@@ -47,7 +62,40 @@ final class SystemTLB {
     /// The MMU flush count the tables were last brought up to date with.
     var mappingGeneration: UInt64 = 0
     /// Translated blocks by virtual pc, privilege and the physical page they were fetched from.
-    var blocks: [SystemBlockKey: SystemBlock] = [:]
+    /// Look them up through `block(_:)`, and change them only here (`record`, `drop`,
+    /// `forgetBlocks`), which keep the cache in front of the dictionary right.
+    private(set) var blocks: [SystemBlockKey: SystemBlock] = [:]
+
+    /// A direct-mapped cache of recent lookups in front of `blocks`: the dispatcher looks a key
+    /// up at every exit, and hashing into the dictionary was about 5% of a Linux boot's CPU.
+    private static let recentSize = 4096
+    private var recentKeys = [SystemBlockKey](repeating: SystemBlockKey(virtual: .max, physicalPage: .max), count: SystemTLB.recentSize)
+    private var recentBlocks = [SystemBlock](repeating: SystemBlock(host: 0), count: SystemTLB.recentSize)
+
+    private static func recentSlot(_ key: SystemBlockKey) -> Int {
+        Int(truncatingIfNeeded: (key.virtual >> 1 ^ key.virtual >> 13) & UInt64(recentSize - 1))
+    }
+
+    /// The block translated for `key`, if any.
+    func block(_ key: SystemBlockKey) -> SystemBlock? {
+        let slot = SystemTLB.recentSlot(key)
+        if recentKeys[slot] == key { return recentBlocks[slot] }
+        guard let found = blocks[key] else { return nil }
+        recentKeys[slot] = key
+        recentBlocks[slot] = found
+        return found
+    }
+
+    private func forgetRecent(_ key: SystemBlockKey) {
+        let slot = SystemTLB.recentSlot(key)
+        if recentKeys[slot] == key { recentKeys[slot] = SystemBlockKey(virtual: .max, physicalPage: .max) }
+    }
+
+    /// Drops every block (the code cache was emptied).
+    func forgetBlocks() {
+        blocks.removeAll(keepingCapacity: true)
+        for slot in 0..<SystemTLB.recentSize { recentKeys[slot] = SystemBlockKey(virtual: .max, physicalPage: .max) }
+    }
     /// Host code of blocks whose last instruction reaches into the next page: their validity
     /// depends on two mappings, so they are only entered from the dispatcher, which checks both.
     var straddling: Set<UInt64> = []
@@ -66,6 +114,7 @@ final class SystemTLB {
             straddling.insert(host)
         }
         blocks[key] = block
+        forgetRecent(key)
         onPage[key.physicalPage, default: []].append(key)
         if let next = block.next { onPage[next.physicalPage, default: []].append(key) }
     }
@@ -77,24 +126,27 @@ final class SystemTLB {
     /// Drops the blocks fetched from `page` (a store reached it). No other block jumps into
     /// them directly: chains stay within a page and never enter a block that straddles pages, so
     /// with the `jalr` tables emptied nothing reaches their code any more.
-    /// With `clearJumps` false the caller empties the jump caches itself, once for many pages.
+    /// With `clearJumps` false the caller empties the jump caches itself, once for many pages;
+    /// otherwise only their entries that lead to the dropped blocks go (a kernel storing to a
+    /// page beside code it runs used to empty them whole, and every `jalr` then missed once).
     func drop(page: UInt64, clearJumps: Bool = true) -> Int {
         guard let keys = onPage.removeValue(forKey: page) else { return 0 }
-        var dropped = 0
+        var hosts: Set<UInt64> = []
         for key in keys {
+            forgetRecent(key)
             guard let block = blocks.removeValue(forKey: key) else { continue }
             straddling.remove(block.host)
-            dropped += 1
+            hosts.insert(block.host)
         }
-        if clearJumps { clearIndirect() }
-        return dropped
+        if clearJumps, !hosts.isEmpty { for jump in jumps { jump.remove(leadingTo: hosts) } }
+        return hosts.count
     }
 
     init() {
-        base = .allocate(capacity: 2 * SystemTLB.entries * 2)
-        base.initialize(repeating: SystemTLB.invalid, count: 2 * SystemTLB.entries * 2)
-        shifts = .allocate(capacity: 2 * SystemTLB.entries)
-        shifts.initialize(repeating: 64, count: 2 * SystemTLB.entries)
+        base = .allocate(capacity: SystemTLB.tableSets * SystemTLB.setWords)
+        base.initialize(repeating: SystemTLB.invalid, count: SystemTLB.tableSets * SystemTLB.setWords)
+        shifts = .allocate(capacity: SystemTLB.tableSets * 2 * SystemTLB.entries)
+        shifts.initialize(repeating: 64, count: SystemTLB.tableSets * 2 * SystemTLB.entries)
     }
 
     deinit {
@@ -102,24 +154,45 @@ final class SystemTLB {
         shifts.deallocate()
     }
 
-    var address: UInt64 { UInt64(UInt(bitPattern: base)) }
+    /// The current set's tables: what translated code gets in its memory register.
+    var address: UInt64 { UInt64(UInt(bitPattern: base + current * SystemTLB.setWords)) }
 
-    /// Empties both tables (and the interpreter-side data TLB of the slow path).
+    /// Empties every set (and the interpreter-side data TLB of the slow path).
     func flush() {
-        for k in stride(from: 0, to: 4 * SystemTLB.entries, by: 2) { base[k] = SystemTLB.invalid }
+        for set in 0..<SystemTLB.tableSets { empty(set) }
         stepper.flushData()
         flushes &+= 1
     }
 
+    private func empty(_ set: Int) {
+        let first = set * SystemTLB.setWords
+        for k in stride(from: first, to: first + SystemTLB.setWords, by: 2) { base[k] = SystemTLB.invalid }
+        bigLeaves[set] = false
+    }
+
     /// What a hit depends on besides the page tables: privilege and the mstatus bits that
-    /// change the effective privilege or permissions of data accesses.
+    /// change the effective privilege or permissions of data accesses. Picks the set for them
+    /// and empties it if it was filled under other bits.
     func revalidate(_ hart: Hart) {
         let state = hart.state
-        let bits = MStatus.mprv | MStatus.mpp | MStatus.sum | MStatus.mxr
-        let now = (UInt64(state.privilege.rawValue), state.mstatus & bits)
+        let bits = state.mstatus & (MStatus.mprv | MStatus.mpp | MStatus.sum | MStatus.mxr)
+        let now = (UInt64(state.privilege.rawValue), bits)
         if let valid, valid == now { return }
         valid = now
-        flush()
+        stepper.flushData() // the slow path's own data TLB is made for one privilege
+        let set: Int
+        switch state.privilege {
+        case .user: set = 0
+        case .supervisor: set = bits & MStatus.sum != 0 ? 2 : 1
+        default: set = 3
+        }
+        current = set
+        let signature = set == 3 ? bits : bits & MStatus.mxr
+        if signatures[set] != signature {
+            signatures[set] = signature
+            empty(set)
+            flushes &+= 1
+        }
     }
 
     /// Follows the MMU's flushes since the last call (satp and PMP writes, `sfence.vma`): the
@@ -148,8 +221,21 @@ final class SystemTLB {
 
     /// `sfence.vma addr`: drops the inline entries and jump-cache entries whose leaf holds `address`.
     private func invalidate(_ address: UInt64) {
-        for slot in 0..<(2 * SystemTLB.entries) where base[2 * slot] != SystemTLB.invalid {
-            if (base[2 * slot] ^ address) >> UInt64(shifts[slot]) == 0 { base[2 * slot] = SystemTLB.invalid }
+        func drop(_ slot: Int) {
+            if base[2 * slot] != SystemTLB.invalid, (base[2 * slot] ^ address) >> UInt64(shifts[slot]) == 0 {
+                base[2 * slot] = SystemTLB.invalid
+            }
+        }
+        for set in 0..<SystemTLB.tableSets {
+            let first = set * 2 * SystemTLB.entries
+            if bigLeaves[set] {
+                for slot in first..<(first + 2 * SystemTLB.entries) { drop(slot) }
+            } else {
+                // Only 4 KiB entries: the one slot the address indexes, read and write.
+                let index = Int(truncatingIfNeeded: (address >> 12) & UInt64(SystemTLB.entries - 1))
+                drop(first + index)
+                drop(first + SystemTLB.entries + index)
+            }
         }
         for jump in jumps { jump.invalidate(address) }
         stepper.flushData()
@@ -168,16 +254,22 @@ final class SystemTLB {
         if store, !bus.ramWritable(page, 0x1000) || stepper.holdsCode(page: page >> 12) { return }
         guard hart.pmpAllows(page, length: 0x1000, access: access, privilege: hart.effectivePrivilege(for: access)) else { return }
         let virtualPage = vaddr & ~0xFFF
-        let slot = (store ? SystemTLB.entries : 0) + Int(truncatingIfNeeded: (vaddr >> 12) & UInt64(SystemTLB.entries - 1))
+        let slot = current * 2 * SystemTLB.entries + (store ? SystemTLB.entries : 0)
+            + Int(truncatingIfNeeded: (vaddr >> 12) & UInt64(SystemTLB.entries - 1))
         base[2 * slot] = virtualPage
         base[2 * slot + 1] = UInt64(UInt(bitPattern: host)) &- virtualPage
-        shifts[slot] = hart.leafShift(vaddr, access: access)
+        let shift = hart.leafShift(vaddr, access: access)
+        shifts[slot] = shift
+        if shift > 12 { bigLeaves[current] = true }
         fills &+= 1
     }
 
     /// Forgets every write entry (a page became a code page).
     func flushWrites() {
-        for k in stride(from: 2 * SystemTLB.entries, to: 4 * SystemTLB.entries, by: 2) { base[k] = SystemTLB.invalid }
+        for set in 0..<SystemTLB.tableSets {
+            let first = set * SystemTLB.setWords + 2 * SystemTLB.entries
+            for k in stride(from: first, to: first + 2 * SystemTLB.entries, by: 2) { base[k] = SystemTLB.invalid }
+        }
     }
 
     func clearIndirect() { for jump in jumps { jump.clear() } }
@@ -211,6 +303,22 @@ final class SystemJumpCache {
             table.base[2 * i + 1] = 0
         }
         used.removeAll(keepingCapacity: true)
+    }
+
+    /// Drops the entries whose host code is one of `hosts`.
+    func remove(leadingTo hosts: Set<UInt64>) {
+        var kept = 0
+        for i in used {
+            if table.base[2 * i] == SystemJumpCache.empty { continue }
+            if hosts.contains(table.base[2 * i + 1]) {
+                table.base[2 * i] = SystemJumpCache.empty
+                table.base[2 * i + 1] = 0
+                continue
+            }
+            used[kept] = i
+            kept += 1
+        }
+        used.removeLast(used.count - kept)
     }
 
     func invalidate(_ address: UInt64) {
