@@ -47,6 +47,8 @@ extension Translator {
                 if imm == 0 { a.mov(.rax, .r64(h)) } else { a.lea(.rax, .qword(h, imm)) }
             case .memory(let d):
                 a.mov(.rax, .qword(Host.state, d))
+                // Nothing to compare: the displacement goes into the access itself (rax + imm).
+                if checked { access = (Host.t0, imm); return }
                 if imm != 0 { a.add(.rax, imm: imm) }
             }
             if checked { return }

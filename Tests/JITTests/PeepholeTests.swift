@@ -197,3 +197,16 @@ extension PeepholeTests {
         expectSameUnderBothEngines(Program(code: code + RV.exit, data: Self.values, setup: { $0.setX(30, Layout.data + 0x100) }))
     }
 }
+
+extension CheckedBaseTests {
+    /// A base kept in the state block (x5, used twice: too few uses for a block register) and
+    /// already checked: its later access folds the displacement into the memory operand
+    /// instead of adding it to rax first.
+    @Test func checkedMemoryBaseFoldsDisplacement() throws {
+        let (hart, _) = Program(code: [RV.ld(7, 5, 0), RV.ld(28, 5, 16)] + RV.exit).makeHart()
+        let listing = try #require(smallJIT().listing(hart, at: Layout.code))
+        let text = X86Disassembler.lines(listing.hostCode, address: listing.hostAddress).map(\.text)
+        #expect(!text.contains { $0.hasPrefix("add rax") }, "\(text.joined(separator: "\n"))")
+        #expect(text.contains { $0.contains("[r15 + rax + 0x10]") }, "\(text.joined(separator: "\n"))")
+    }
+}
