@@ -16,10 +16,9 @@ import TestSupport
     }
 
     static let cases: [Expectation] = [
-        Expectation(cpu: nil, ext0: "0x28090000ffbb",
-                    isa: "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihpm_zfa_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh", zbb: "runs"),
+        Expectation(cpu: nil, ext0: "0x81bc1d2000fffb", isa: "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintntl_zihintpause_zihpm_zimop_zacas_zawrs_zfa_zcb_zcmop_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh", zbb: "runs"),
         Expectation(cpu: "rv64gc", ext0: "0x280000000003", isa: "rv64imafdc_zicntr_zicsr_zifencei_zihpm", zbb: "SIGILL"),
-        Expectation(cpu: "rva22", ext0: "0x28000000003b", isa: "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zba_zbb_zbs", zbb: "runs"),
+        Expectation(cpu: "rva22", ext0: "0x8028100000007b", isa: "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zihpm_zba_zbb_zbs", zbb: "runs"),
         Expectation(cpu: "rv64gc_zbkb_zbs", ext0: "0x280000000123", isa: "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zbkb_zbs",
                     zbb: "SIGILL"),
     ]
