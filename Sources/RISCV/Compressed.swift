@@ -63,6 +63,11 @@ public struct CompressedSpec: Sendable {
 }
 
 extension ISA {
+    /// The extension that defines a 16-bit encoding (`c`, `zcb`, `zcmop`), or nil if reserved.
+    public static func compressedExtension(_ half: UInt16) -> Extension? {
+        DecodeIndex.compressedEntry(half)?.ext
+    }
+
     /// The RV64C encodings, in priority order: the first row whose mask matches and whose
     /// requirement holds is the decoding. binutils' validity is followed where it is more lenient
     /// than the spec (c.addi16sp with a zero immediate decodes to `addi sp, sp, 0`).

@@ -33,7 +33,7 @@ extension Disassembler {
     func renderFence(_ i: Instruction) -> String {
         let fm = (i.rm >> 8) & 0xf, pred = (i.rm >> 4) & 0xf, succ = i.rm & 0xf
         if fm == 8 { return "fence.tso" }
-        if fm == 0 && pred == 1 && succ == 0 { return "pause" }  // Zihintpause
+        if fm == 0 && pred == 1 && succ == 0 && hints.has(.zihintpause) { return "pause" }
         if pred == 0xf && succ == 0xf { return "fence" }
         return line("fence", fenceSet(pred), fenceSet(succ))
     }
@@ -106,7 +106,7 @@ extension Disassembler {
             return line("c.lui", "zero", upperImmediate(i.imm))
         case .move:
             return line(i.rd == 0 ? "c.mv" : "mv", rd, RegisterNames.x(i.rs2))
-        case .add where i.rd == 0 && (2...5).contains(i.rs2):
+        case .add where i.rd == 0 && (2...5).contains(i.rs2) && hints.has(.zihintntl):
             return "c." + Disassembler.nontemporal[Int(i.rs2) - 2]
         case .add where i.rd == 0:
             return line("c.add", rd, RegisterNames.x(i.rs2))

@@ -71,7 +71,7 @@ extension Disassembler {
         // binutils 2.40 prefers its immediate-operand aliases of the register mnemonics here.
         case .xori: return line("xor", rd, rs1, imm)
         // Zicbop: ori with rd = x0 and a selector in imm[4:0] (0, 1, 3) is a prefetch hint.
-        case .ori where i.rd == 0 && [0, 1, 3].contains(i.imm & 0x1f):
+        case .ori where i.rd == 0 && [0, 1, 3].contains(i.imm & 0x1f) && hints.has(.zicbop):
             let kind = ["i", "r", "", "w"][Int(i.imm & 3)]
             return line("prefetch." + kind, "\(i.imm & ~0x1f)(\(rs1))")
         case .ori: return line("or", rd, rs1, imm)
@@ -84,7 +84,7 @@ extension Disassembler {
         case .srliw: return line("srlw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
         case .sraiw: return line("sraw", rd, rs1, hex(UInt64(bitPattern: i.imm)))
         // Zihintntl: add x0, x0, x2…x5 (binutils 2.41's names).
-        case .add where i.rd == 0 && i.rs1 == 0 && (2...5).contains(i.rs2):
+        case .add where i.rd == 0 && i.rs1 == 0 && (2...5).contains(i.rs2) && hints.has(.zihintntl):
             return Disassembler.nontemporal[Int(i.rs2) - 2]
         case .sub where i.rs1 == 0: return line("neg", rd, rs2)
         case .subw where i.rs1 == 0: return line("negw", rd, rs2)

@@ -15,6 +15,10 @@ public struct Disassembler {
     public var addressComments: Bool
     /// Whose CSR names to print (an ELF's Tag_priv_spec; 1.12 without one).
     public var privilegedSpec: PrivilegedSpec = .v1_12
+    /// Which hint extensions' names to print (Zihintpause's `pause`, Zicbop's `prefetch.*`,
+    /// Zihintntl's `ntl.*`): objdump prints them only when the file's arch attribute names the
+    /// extension, and otherwise the base instruction (`fence w,unknown`, `ori`, `add`).
+    public var hints: ExtensionSet = ExtensionSet([.zihintpause, .zicbop, .zihintntl])
 
     /// What the last lui/auipc (or c.lui) wrote to each register, until an addressing use consumes it.
     private var upper = [UInt64?](repeating: nil, count: 32)

@@ -26,9 +26,9 @@ extension ISA {
                         "-x", [.mayTrap]),
         InstructionSpec(.cbo_zero, "cbo.zero", enc(Major.miscMem, f3: 2) | 4 << 20, 0xfff0_7fff, .cbo, .zicboz, .system,
                         "-x", [.mayTrap]),
-        // Zawrs
-        InstructionSpec(.wrs_nto, "wrs.nto", 0x00d0_0073, Mask.exact, .none, .zawrs, .system, ""),
-        InstructionSpec(.wrs_sto, "wrs.sto", 0x01d0_0073, Mask.exact, .none, .zawrs, .system, ""),
+        // Zawrs (they may trap: mstatus.TW may make a wait that does not end at once illegal)
+        InstructionSpec(.wrs_nto, "wrs.nto", 0x00d0_0073, Mask.exact, .none, .zawrs, .system, "", [.mayTrap]),
+        InstructionSpec(.wrs_sto, "wrs.sto", 0x01d0_0073, Mask.exact, .none, .zawrs, .system, "", [.mayTrap]),
     ]
 
     /// Zcb (needs C; c.sext.*, c.zext.h and c.zext.w also need Zbb or Zba, c.mul needs M: the base

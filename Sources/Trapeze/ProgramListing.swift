@@ -19,6 +19,15 @@ public enum ProgramListing {
         return named
     }
 
+    /// The hint extensions objdump names for this file: those its arch attribute lists (none
+    /// without one: objdump 2.40's default is rv64gc).
+    static func hints(of elf: ELFFile) -> ExtensionSet {
+        let names = (elf.riscvAttributes?.arch ?? "").split(separator: "_").map { part in
+            String(part.prefix { !$0.isNumber })
+        }
+        return ExtensionSet([Extension.zihintpause, .zicbop, .zihintntl].filter { names.contains($0.name) })
+    }
+
     public static func lines(path: String) throws(TrapezeError) -> [String] {
         let elf: ELFFile
         do {
@@ -29,6 +38,7 @@ public enum ProgramListing {
         let symbols = ListingSymbols(elf)
         var dis = Disassembler(globalPointer: symbols.globalPointer)
         dis.privilegedSpec = privilegedSpec(of: elf)
+        dis.hints = hints(of: elf)
         var out = ["", "\(path):     file format elf64-littleriscv", ""]
         for section in elf.sections where section.flags & executableFlag != 0 && section.type == progbits && section.size > 0 {
             out += ["", "Disassembly of section \(section.name):"]

@@ -194,14 +194,20 @@ func hostPipe() -> (Int32, Int32) {
     @Test func hwprobeDescribesRV64GCAndTheBitGroup() throws {
         let g = try GuestProcess()
         let m = g.hart.memory
-        for (i, key) in [3, 4, 5, 1000].enumerated() { try m.store(g.scratchAddress + UInt64(i) * 16, UInt64(key)) }
-        #expect(g.call(258, g.scratchAddress, 4, 0, 0, 0) == 0)
+        for (i, key) in [3, 4, 5, 1000, 6, 12].enumerated() { try m.store(g.scratchAddress + UInt64(i) * 16, UInt64(key)) }
+        #expect(g.call(258, g.scratchAddress, 6, 0, 0, 0) == 0)
         #expect(try m.load(g.scratchAddress + 8, as: UInt64.self) == 1)        // IMA
         // FD | C | ZBA ZBB ZBS ZBC ZBKB ZBKC ZBKX (0x7bb), ZKND ZKNE ZKNH ZKSED ZKSH (bits 11–15),
-        // ZFA (32), ZICOND (35), ZCA (43), ZCD (45): the values of Linux's asm/hwprobe.h
-        #expect(try m.load(g.scratchAddress + 24, as: UInt64.self) == 0x7bb | 0x1f << 11 | 1 << 32 | 1 << 35 | 1 << 43 | 1 << 45)
+        // ZFA (32), ZICOND (35), ZCA (43), ZCD (45), and ZICBOZ (6), ZIHINTNTL (29), ZACAS (34),
+        // ZIHINTPAUSE (36), ZIMOP (42), ZCB (44), ZCMOP (47), ZAWRS (48), ZICBOM (55): the values of
+        // Linux's asm/hwprobe.h
+        let rva23Scalar: UInt64 = 1 << 6 | 1 << 29 | 1 << 34 | 1 << 36 | 1 << 42 | 1 << 44 | 1 << 47 | 1 << 48 | 1 << 55
+        #expect(try m.load(g.scratchAddress + 24, as: UInt64.self)
+                == 0x7bb | 0x1f << 11 | 1 << 32 | 1 << 35 | 1 << 43 | 1 << 45 | rva23Scalar)
         #expect(try m.load(g.scratchAddress + 32, as: UInt64.self) == 5)
         #expect(try m.load(g.scratchAddress + 48, as: Int64.self) == -1)       // unknown key
+        #expect(try m.load(g.scratchAddress + 72, as: UInt64.self) == 64)      // ZICBOZ_BLOCK_SIZE
+        #expect(try m.load(g.scratchAddress + 88, as: UInt64.self) == 64)      // ZICBOM_BLOCK_SIZE
         let generation = m.codeGeneration
         #expect(g.call(259, 0, 0, 0) == 0)
         #expect(m.codeGeneration != generation)

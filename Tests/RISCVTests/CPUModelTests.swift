@@ -10,10 +10,13 @@ import RISCV
         #expect(try model("rv64gc") == CPUModel.rv64gc)
         #expect(try model("rv64imafdc") == CPUModel.rv64gc)  // Zicsr and Zifencei come with I
         #expect(try model("rva20") == CPUModel.rv64gc)
-        #expect(try model("rva22").isaString == "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zfhmin_zba_zbb_zbs"
-                + (Extension.named("zicbom") != nil ? "" : ""))
+        #expect(try model("rva22").isaString == "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zihpm_zfhmin_zba_zbb_zbs")
         let rva23 = try model("rva23s")
         #expect(rva23.has(.zicond) && rva23.has(.zba) && !rva23.has(.zbc) && !rva23.has(.zbkb))
+        // RVA23's Zcb, Zcmop, Zimop, Zawrs and hints; Zacas is optional there.
+        #expect(rva23.has(.zcb) && rva23.has(.zcmop) && rva23.has(.zimop) && rva23.has(.zawrs) && rva23.has(.zihintntl))
+        let rva22 = try model("rva22")
+        #expect(!rva23.has(.zacas) && !rva22.has(.zcb))
         #expect(try model("RV64GC_ZBA_ZBB_ZBS").isaString == "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zba_zbb_zbs")
         #expect(try model("rva22_zicond").has(.zicond))
         #expect(try model("rv64gc_zicntr_sstc") == CPUModel.rv64gc)  // informational names are accepted

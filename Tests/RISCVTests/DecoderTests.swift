@@ -127,11 +127,11 @@ import RISCV
             0x2001,  // c.addiw with rd = 0
             0x6001,  // c.lui zero, 0
             0x6501,  // c.lui a0, 0
-            0x9c41,  // c.subw's reserved neighbours
+            0x9c79,  // c.subw's reserved neighbours (0x9c41 is Zcb's c.mul)
             0x4002,  // c.lwsp with rd = 0
             0x6002,  // c.ldsp with rd = 0
             0x8002,  // c.jr zero
-            0x8000,  // quadrant 0, funct3 4
+            0x9000,  // quadrant 0, funct3 4 past Zcb's c.lbu…c.sh (0x8000 is c.lbu)
         ]
         for half in reserved { #expect(decode(half) == nil, "\(String(half, radix: 16))") }
     }

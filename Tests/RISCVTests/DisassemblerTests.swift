@@ -54,6 +54,7 @@ import RISCV
         }
         var disassembler = Disassembler()
         disassembler.privilegedSpec = .v1_11  // all.o's attribute section has no priv-spec tag
+        disassembler.hints = []
         let lines = disassembler.listing(of: bytes, at: 0)
         #expect(lines.count == expected.count)
         let mismatches = zip(lines, expected).filter { $0 != $1 }.prefix(10).map { "\($0.0)\n\($0.1)" }

@@ -95,7 +95,7 @@ import RISCV
                 #expect(spec.mayTrap == (spec.opcode != .fence) && (spec.memory != nil) == (spec.opcode != .fence), "\(name)")
             case .atomic, .floatMemory:
                 #expect(spec.mayTrap && spec.memory != nil, "\(name)")
-                #expect((spec.group == .atomic) == (spec.ext == .a), "\(name)")
+                #expect((spec.group == .atomic) == (spec.ext == .a || spec.ext == .zacas), "\(name)")
             case .float:
                 #expect(spec.memory == nil && [.f, .d, .zfa, .zfh, .zfhmin].contains(spec.ext), "\(name)")
             case .system:

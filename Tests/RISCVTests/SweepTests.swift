@@ -9,7 +9,9 @@ import RISCV
         var index = 0, disagreements: [String] = []
         for half in 0..<(1 << 16) where half & 3 != 3 {
             let inst = decode(UInt32(half))
-            if (inst != nil) != Goldens.bit(valid, index) {
+            // Zcb and Zcmop (ext) fill encodings rv64gc reserves.
+            let beyondRVC = inst != nil && [Extension.zcb, .zcmop].contains(ISA.compressedExtension(UInt16(half)))
+            if (inst != nil) != Goldens.bit(valid, index) && !beyondRVC {
                 disagreements.append(String(half, radix: 16) + (inst == nil ? " rejected" : " accepted"))
             }
             if let inst {
@@ -41,6 +43,7 @@ import RISCV
             let inst = decode(word)
             // objdump's binary mode knows rv64gc alone; the bit and crypto groups have their own goldens.
             let beyondRV64GC = inst?.opcode.group == .bit || inst?.opcode.group == .crypto || [.zfa, .zfh, .zfhmin].contains(inst?.opcode.info.ext)
+                || [.zimop, .zacas, .zicbom, .zicboz, .zawrs].contains(inst?.opcode.info.ext)
             if (inst != nil) != Goldens.bit(valid, index) && !Self.otherExtensions.contains(word) && !beyondRV64GC {
                 disagreements.append(String(word, radix: 16) + (inst == nil ? " rejected" : " accepted"))
             }

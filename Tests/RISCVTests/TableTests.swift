@@ -32,7 +32,8 @@ import RISCV
 
     @Test func blockEndingAndPrivilegedFlags() {
         let ends: Set<Opcode> = [.jal, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu, .ecall, .ebreak, .fence_i,
-                                 .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci, .sret, .mret, .wfi, .sfence_vma]
+                                 .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci, .sret, .mret, .wfi, .sfence_vma,
+                                 .cbo_clean, .cbo_flush, .cbo_inval, .cbo_zero, .wrs_nto, .wrs_sto]
         for opcode in Opcode.allCases {
             #expect(opcode.info.endsBlock == ends.contains(opcode), "\(opcode)")
             #expect(opcode.info.isPrivileged == [.sret, .mret, .wfi, .sfence_vma].contains(opcode), "\(opcode)")

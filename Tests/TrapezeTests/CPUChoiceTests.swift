@@ -16,11 +16,9 @@ import TestSupport
     }
 
     static let cases: [Expectation] = [
-        Expectation(cpu: nil, ext0: "0x28091800ffbb",
-                    isa: "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihpm_zfa_zfh_zfhmin_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh", zbb: "runs"),
+        Expectation(cpu: nil, ext0: "0x81bc1d3800fffb", isa: "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintntl_zihintpause_zihpm_zimop_zacas_zawrs_zfa_zfh_zfhmin_zcb_zcmop_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh", zbb: "runs"),
         Expectation(cpu: "rv64gc", ext0: "0x280000000003", isa: "rv64imafdc_zicntr_zicsr_zifencei_zihpm", zbb: "SIGILL"),
-        Expectation(cpu: "rva22", ext0: "0x28001000003b", isa: "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zfhmin_zba_zbb_zbs",
-                    zbb: "runs"),
+        Expectation(cpu: "rva22", ext0: "0x8028101000007b", isa: "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicsr_zifencei_zihintpause_zihpm_zfhmin_zba_zbb_zbs", zbb: "runs"),
         // Zfh implies Zfhmin (hwprobe bits 27 and 28).
         Expectation(cpu: "rv64gc_zfh", ext0: "0x280018000003", isa: "rv64imafdc_zicntr_zicsr_zifencei_zihpm_zfh_zfhmin",
                     zbb: "SIGILL"),

@@ -64,4 +64,28 @@ import TestSupport
                                       Self.dir.appendingPathComponent("crypto").path])
         #expect(r.status == 0 && String(decoding: r.stdout, as: UTF8.self) == Self.cryptoExpected)
     }
+
+    // RVA22/RVA23 scalar extensions (ext): self-checking against the specifications' values.
+    @Test(arguments: [("jit", "0"), ("jit", "1"), ("interp", "0")])
+    func rva23ChecksPass(engine: String, baseline: String) throws {
+        let r = try runProcess(Paths.trapeze, ["run", "--engine", engine, Self.dir.appendingPathComponent("rva23").path],
+                               environment: ["TRAPEZE_JIT_BASELINE": baseline])
+        let out = String(decoding: r.stdout, as: UTF8.self)
+        #expect(r.status == 0 && out.hasSuffix("failures 0\n") && !out.contains("FAIL"), "\(engine): \(out)\(r.stderrText)")
+        let expected = try String(contentsOf: Self.dir.appendingPathComponent("rva23.expected"), encoding: .utf8)
+        #expect(out == expected)
+    }
+
+    @Test func rva23Difftest() throws {
+        let r = try runProcess(Paths.trapeze, ["difftest", Self.dir.appendingPathComponent("rva23").path])
+        #expect(r.status == 0 && r.stderrText.contains("jit and interp agree"), "\(r.stderrText)")
+    }
+
+    @Test func rva23NeedsItsExtensions() throws {
+        // RVA23 leaves Zacas optional: the fixture's first amocas is illegal there; rv64gc stops at c.lbu.
+        for (cpu, status) in [("rva23s", Int32(132)), ("rv64gc", 132), ("rva23s_zacas", 0)] {
+            let r = try runProcess(Paths.trapeze, ["run", "--cpu", cpu, Self.dir.appendingPathComponent("rva23").path])
+            #expect(r.status == status, "\(cpu): \(r.stderrText)")
+        }
+    }
 }

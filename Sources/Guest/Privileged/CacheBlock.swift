@@ -74,6 +74,12 @@ extension Hart {
         case .failure(let trap):
             return DataFault(trap.cause, tval: address)
         case .success(let physical):
+            let bus = platform.bus
+            if let p = bus.ram(physical, Hart.cacheBlockSize), bus.ramWritable(physical, Hart.cacheBlockSize) {
+                p.initializeMemory(as: UInt8.self, repeating: 0, count: Int(Hart.cacheBlockSize))
+                bus.writeLog?.note(physical, Hart.cacheBlockSize)  // as the other writers of RAM do
+                return nil
+            }
             for offset in stride(from: UInt64(0), to: Hart.cacheBlockSize, by: 8) {
                 guard platform.bus.write(physical &+ offset, width: 8, value: 0) else {
                     return DataFault(.storeAccessFault, tval: address)

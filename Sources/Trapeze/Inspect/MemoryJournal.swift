@@ -31,7 +31,11 @@ struct MemoryJournal {
     mutating func logBefore(_ inst: Instruction, _ hart: Hart) {
         guard let (address, width) = MemoryJournal.footprint(inst, hart.state),
               hart.memory.check(address, width, .write) else { return }
-        stores.append(Store(address: address, width: Int(width), old: MemoryJournal.read(address, Int(width), hart.memory)))
+        // amocas.q writes 16 bytes: two 8-byte entries.
+        for offset in stride(from: UInt64(0), to: width, by: 8) {
+            let part = Int(min(8, width - offset))
+            stores.append(Store(address: address + offset, width: part, old: MemoryJournal.read(address + offset, part, hart.memory)))
+        }
     }
 
     static func read(_ address: UInt64, _ width: Int, _ memory: GuestMemory) -> UInt64 {

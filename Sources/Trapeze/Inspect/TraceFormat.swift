@@ -47,13 +47,16 @@ public enum TraceFormat {
         if let access, let kind = spec.memory?.kind {
             switch kind {
             case .store, .storeConditional, .atomic:
-                var value: UInt64 = 0
+                // Up to 16 bytes (amocas.q), printed as one little-endian number.
+                var value: (UInt64, UInt64) = (0, 0)
+                let width = min(Int(access.width), 16)
                 let stored: Void? = withUnsafeMutableBytes(of: &value) { bytes in
-                    try? memory.copyOut(access.address, to: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<Int(access.width)]))
+                    try? memory.copyOut(access.address, to: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<width]))
                 }
                 if stored != nil {
-                    value = UInt64(littleEndian: value)
-                    out.append("mem \(Hex.pad(access.address, 16)) \(Hex.pad(value, Int(access.width) * 2))")
+                    let low = UInt64(littleEndian: value.0), high = UInt64(littleEndian: value.1)
+                    let text = width > 8 ? Hex.pad(high, 16) + Hex.pad(low, 16) : Hex.pad(low, width * 2)
+                    out.append("mem \(Hex.pad(access.address, 16)) \(text)")
                 }
             case .load, .loadReserved:
                 out.append("mem \(Hex.pad(access.address, 16))")
