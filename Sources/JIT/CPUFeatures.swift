@@ -21,6 +21,8 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var bmi2 = false
     /// AES-NI (CPUID.1:ECX bit 25): the crypto group's aes64* lowerings.
     public var aes = false
+    /// F16C (CPUID.1:ECX bit 29, with the AVX state): Zfh's widening conversions.
+    public var f16c = false
 
     public init(sse41: Bool, fma: Bool, popcnt: Bool = false, lzcnt: Bool = false, bmi1: Bool = false, bmi2: Bool = false) {
         self.sse41 = sse41
@@ -68,6 +70,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         }
         var features = CPUFeatures(sse41: sse41, fma: fma, popcnt: popcnt, lzcnt: lzcnt, bmi1: bmi1, bmi2: bmi2)
         features.aes = aesNI
+        features.f16c = ecx & (1 << 29) != 0 && avx && avxState
         return features
         #else
         return .baseline
@@ -77,7 +80,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let names = [sse41 ? "sse4.1" : nil, fma ? "fma3" : nil, popcnt ? "popcnt" : nil, lzcnt ? "lzcnt" : nil,
                      bmi1 ? "bmi1" : nil, bmi2 ? "bmi2" : nil,
-                     aes ? "aes" : nil].compactMap { $0 }
+                     aes ? "aes" : nil, f16c ? "f16c" : nil].compactMap { $0 }
         return names.isEmpty ? "baseline (sse2)" : names.joined(separator: " ")
     }
 }

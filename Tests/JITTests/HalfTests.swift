@@ -76,4 +76,47 @@ import TestSupport
         let r = runBoth([RV.fp(.fadd_h, 1, 2, 3)], f: [2: 0xffff_ffff_ffff_3c00, 3: 0xffff_ffff_ffff_3c00])
         #expect(r.f[1] == 0xffff_ffff_ffff_4000 && r.exceptions.isEmpty)
     }
+
+    /// fcvt.s.h and fcvt.d.h (inline with F16C, FloatUnit without) over 1024 halves spanning
+    /// every exponent, both signs, subnormals, infinities and quiet and signalling NaNs, boxed; the
+    /// results hashed into x6 and the flags accrued. The interpreter, the JIT with the host's
+    /// features and the JIT on the baseline agree.
+    @Test func widenWithAndWithoutF16C() {
+        var halves: [UInt16] = []
+        for k in 0..<1024 {
+            let sign = UInt16(k & 1) << 15, exponent = UInt16(k >> 5) << 10, fraction = UInt16(k * 37 % 1024)
+            halves.append(sign | exponent | fraction)
+        }
+        var data: [UInt64] = []
+        for k in stride(from: 0, to: halves.count, by: 4) {
+            var word: UInt64 = 0
+            for j in 0..<4 { word |= UInt64(halves[k + j]) << UInt64(16 * j) }
+            data.append(word)
+        }
+        var code: [UInt32] = [RV.i(.addi, 7, 0, 0x3a5)]
+        for k in 0..<halves.count {
+            code += [RV.i(.flh, 1, 30, 2 * k), RV.encode(.fcvt_s_h, rd: 10, rs1: 1), RV.encode(.fcvt_d_h, rd: 20, rs1: 1),
+                     RV.encode(.fmv_x_d, rd: 5, rs1: 10), RV.r(.xor, 6, 6, 5), RV.r(.mul, 6, 6, 7),
+                     RV.encode(.fmv_x_d, rd: 5, rs1: 20), RV.r(.xor, 6, 6, 5), RV.r(.mul, 6, 6, 7)]
+        }
+        // An unboxed operand: the canonical NaN.
+        code += [RV.encode(.fcvt_s_h, rd: 11, rs1: 12), RV.encode(.fcvt_d_h, rd: 21, rs1: 12)]
+        let program = Program(code: code + RV.exit, data: data, codePages: 12) { s in
+            s.setX(30, Layout.data)
+            s.setF(12, 0x0000_ffff_ffff_3c00)
+        }
+        func run(_ engine: Engine) -> FloatState {
+            let (hart, environment) = program.makeHart()
+            _ = engine.run(hart, maxInstructions: 100_000)
+            return FloatState(x: hart.state.xRegisters, f: hart.state.fRegisters, fflags: hart.state.fflags,
+                              exceptions: environment.exceptions)
+        }
+        var baseline = JITOptions(cacheSize: 1 << 22)
+        baseline.hostFeatures = .baseline
+        let reference = run(Interpreter())
+        #expect(run(JIT(options: JITOptions(cacheSize: 1 << 22))) == reference)
+        #expect(run(JIT(options: baseline)) == reference)
+        #expect(reference.fflags == 0x10 && reference.x[6] != 0) // the signalling NaNs raised NV
+        #expect(reference.f[11] == 0xffff_ffff_7fc0_0000 && reference.f[21] == 0x7ff8_0000_0000_0000)
+    }
 }
