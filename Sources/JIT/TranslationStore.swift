@@ -9,7 +9,7 @@ import RISCV
 ///
 /// Trust: a file is used only if it lies in a directory owned by this user and not writable by
 /// others, is itself owned by this user and writable only by them (as ccache requires), carries
-/// exactly this run's key (the program file's identity, Trapeze's own, and every option that
+/// exactly this run's key (the program file's contents, Trapeze's own, and every option that
 /// shapes code) and a checksum over its contents that matches; every block in it is checked
 /// structurally when read (offsets inside the code, valid exit reasons and relocations), and
 /// before a block's code is used the decoder must find exactly its guest instructions (pc,
@@ -82,6 +82,24 @@ public final class TranslationStore: @unchecked Sendable {
                 "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)",
                 "chain \(o.chaining) block-registers \(o.blockRegisters) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)",
                 "host \(featureBytes)"].joined(separator: "\n")
+    }
+
+    /// A file's contents as a cache key: its size and a 64-bit hash of every byte (read through a
+    /// private read-only mapping). The same program in another chroot, a copy, or a reinstall of
+    /// the same package finds the same cache file; any change to the file gives another. Nil when
+    /// the file cannot be read.
+    public static func contentKey(ofFile path: String) -> String? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        let size = Int(st.st_size)
+        guard size > 0 else { return "0:0" }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
+        defer { munmap(base, size) }
+        let hash = storeChecksum(UnsafeRawBufferPointer(start: base, count: size))
+        return "\(size):\(String(hash, radix: 16))"
     }
 
     // MARK: Directory and file trust
