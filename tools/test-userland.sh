@@ -17,7 +17,8 @@
 #
 # SUITE (trixie: riscv64 is an official architecture from Debian 13 on), MIRROR, CACHE (the
 # downloaded .debs, kept between runs so both handlers are timed without the download), KEEP=1
-# keeps the chroot, STARTS_LOG=FILE keeps the list of program starts. Other riscv64 handlers are disabled while it runs and enabled again after.
+# keeps the chroot, STARTS_LOG=FILE keeps the list of program starts. Other riscv64 handlers
+# are disabled while it runs and enabled again after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

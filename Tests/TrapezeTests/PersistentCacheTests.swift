@@ -70,6 +70,22 @@ import TestSupport
         #expect(before == after)
     }
 
+    @Test("a few new blocks do not rewrite a much larger file")
+    func fewNewBlocksKeepTheFile() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let hello = Self.fixture("hello")
+        // Stopped a few dozen instructions before its end: all but the exit path is saved.
+        _ = try runProcess(Paths.trapeze, ["run", "--stats", "--max-insns", "20050", "--jit-cache-dir", dir, hello])
+        let path = dir + "/" + (Self.cacheFiles(dir).first ?? "none")
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        let full = try Self.run(hello, cache: dir)
+        let c = try #require(Self.counts(full), "\(full.stderrText)")
+        #expect(c.translated > 0 && c.translated < 30 && c.loaded > 100, "\(c)")
+        let after = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        #expect(before == after)
+    }
+
     @Test("TRAPEZE_JIT_CACHE_DIR turns the cache on like the option")
     func environmentVariable() throws {
         let dir = Self.cacheDirectory()
