@@ -9,7 +9,7 @@ import RISCV
 ///
 /// Trust: a file is used only if it lies in a directory owned by this user and not writable by
 /// others, is itself owned by this user and writable only by them (as ccache requires), carries
-/// exactly this run's key (the program file's identity, Trapeze's own, and every option that
+/// exactly this run's key (the program file's contents, Trapeze's own, and every option that
 /// shapes code) and a checksum over its contents that matches; every block in it is checked
 /// structurally when read (offsets inside the code, valid exit reasons and relocations), and
 /// before a block's code is used the decoder must find exactly its guest instructions (pc,
@@ -27,7 +27,9 @@ public final class TranslationStore: @unchecked Sendable {
     let key: String
     /// The file's records by guest pc: byte range within `data`, start << 32 | end (a plain
     /// integer: a tuple-valued dictionary costs a runtime type instantiation at start-up).
-    private var data: [UInt8] = []
+    /// `data` is the file mapped read-only (private: a rename over it leaves this copy alone),
+    /// so a start reads only the pages of the blocks it uses, with no copy.
+    private var data = CacheFileMapping.empty
     private var index: [UInt64: UInt64] = [:]
     /// Blocks translated in this process since it started (or forked), by guest pc.
     private var fresh: [UInt64: [UInt8]] = [:]
@@ -41,6 +43,8 @@ public final class TranslationStore: @unchecked Sendable {
     static let maxFileBytes = 256 << 20
 
     static let magic: [UInt8] = Array("TRPZJIT2".utf8)
+    /// `save()` rewrites a file only for new blocks of at least 1/`growthToSave` of its size.
+    static let growthToSave = 16
 
     /// A store for `key` in `directory` (created, mode 0700, if missing); nil with a reason when
     /// the directory cannot be used.
@@ -58,8 +62,8 @@ public final class TranslationStore: @unchecked Sendable {
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
         switch TranslationStore.read(path, key: key) {
-        case .success(let (bytes, records)):
-            data = bytes
+        case .success(let (mapping, records)):
+            data = mapping
             index = records
         case .failure(let reason):
             note = reason.message
@@ -82,6 +86,24 @@ public final class TranslationStore: @unchecked Sendable {
                 "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)",
                 "chain \(o.chaining) block-registers \(o.blockRegisters) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)",
                 "host \(featureBytes)"].joined(separator: "\n")
+    }
+
+    /// A file's contents as a cache key: its size and a 64-bit hash of every byte (read through a
+    /// private read-only mapping). The same program in another chroot, a copy, or a reinstall of
+    /// the same package finds the same cache file; any change to the file gives another. Nil when
+    /// the file cannot be read.
+    public static func contentKey(ofFile path: String) -> String? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        let size = Int(st.st_size)
+        guard size > 0 else { return "0:0" }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
+        defer { munmap(base, size) }
+        let hash = storeChecksum(UnsafeRawBufferPointer(start: base, count: size))
+        return "\(size):\(String(hash, radix: 16))"
     }
 
     // MARK: Directory and file trust
@@ -108,8 +130,8 @@ public final class TranslationStore: @unchecked Sendable {
         return nil
     }
 
-    /// Reads and checks a cache file; its records indexed by guest pc.
-    static func read(_ path: String, key: String) -> Result<([UInt8], [UInt64: UInt64]), StoreRefusal> {
+    /// Maps and checks a cache file; its records indexed by guest pc.
+    static func read(_ path: String, key: String) -> Result<(CacheFileMapping, [UInt64: UInt64]), StoreRefusal> {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return .failure(StoreRefusal(message: "")) }
@@ -122,22 +144,11 @@ public final class TranslationStore: @unchecked Sendable {
             return .failure(StoreRefusal(message: "\(path): owned by another user or writable by others; ignored"))
         }
         guard st.st_size > 0, st.st_size <= maxFileBytes else { return .failure(StoreRefusal(message: "\(path): bad size; ignored")) }
-        let size = Int(st.st_size)
-        var got = 0
-        // Read straight into the array's storage (no zero-filling first).
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            while got < size {
-                let n = Glibc.read(fd, buffer.baseAddress! + got, size - got)
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { break }
-                got += n
-            }
-            initialized = got
+        guard let mapping = CacheFileMapping(fd, size: Int(st.st_size)) else { return .failure(StoreRefusal(message: "\(path): unreadable"))}
+        guard let records = parse(mapping.bytes, key: key) else {
+            return .failure(StoreRefusal(message: "\(path): not a valid cache file for this program and Trapeze; ignored"))
         }
-        guard got == size else { return .failure(StoreRefusal(message: "\(path): truncated; ignored")) }
-        let records = bytes.withUnsafeBytes { parse($0, key: key) }
-        guard let records else { return .failure(StoreRefusal(message: "\(path): not a valid cache file for this program and Trapeze; ignored")) }
-        return .success((bytes, records))
+        return .success((mapping, records))
     }
 
     /// Header: magic, key length and key, record count, payload length, payload checksum; then
@@ -173,11 +184,9 @@ public final class TranslationStore: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard let range = index[guest.start] else { return .none }
-        return data.withUnsafeBytes { raw in
-            var r = StoreReader(raw, from: Int(range >> 32), to: Int(range & 0xFFFF_FFFF))
-            guard let block = SavedBlock(&r, for: guest), r.remaining == 0 else { return .stale }
-            return .block(block)
-        }
+        var r = StoreReader(data.bytes, from: Int(range >> 32), to: Int(range & 0xFFFF_FFFF))
+        guard let block = SavedBlock(&r, for: guest), r.remaining == 0 else { return .stale }
+        return .block(block)
     }
 
     /// Keeps a block translated in this process for `save()`.
@@ -208,21 +217,26 @@ public final class TranslationStore: @unchecked Sendable {
 
     /// Writes the file: what is on disk now (another process may have saved since this one read
     /// it) plus this process's new blocks, through a temporary file and a rename. Does nothing
-    /// when there is nothing new. Failures are silent: the cache is only an optimisation.
+    /// when there is nothing new, or too little to be worth rewriting the file for: the new blocks
+    /// must add at least a sixteenth of its size (a long-lived cache of a big program, perl's is
+    /// tens of MB, is not rewritten by every short process that translated a few blocks of its
+    /// own, and the bytes written over a cache's life stay within a small multiple of its size).
+    /// Failures are silent: the cache is only an optimisation.
     public func save() {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        guard !fresh.isEmpty else { return }
+        guard !fresh.isEmpty, freshBytes >= data.bytes.count / TranslationStore.growthToSave else { return }
         var base = data, records = index
-        if case .success(let (bytes, r)) = TranslationStore.read(path, key: key) { base = bytes; records = r }
+        if case .success(let (mapping, r)) = TranslationStore.read(path, key: key) { base = mapping; records = r }
+        guard freshBytes >= base.bytes.count / TranslationStore.growthToSave else { return }
         var payload = StoreWriter()
-        payload.bytes.reserveCapacity(base.count + freshBytes + 8 * fresh.count)
+        payload.bytes.reserveCapacity(base.bytes.count + freshBytes + 8 * fresh.count)
         var count = 0
         for (pc, range) in records where fresh[pc] == nil {
             let start = Int(range >> 32), end = Int(range & 0xFFFF_FFFF)
             guard payload.bytes.count + (end - start) < TranslationStore.maxFileBytes - (64 << 10) else { break }
             payload.count(end - start)
-            payload.bytes += base[start..<end]
+            payload.bytes += UnsafeRawBufferPointer(rebasing: base.bytes[start..<end])
             count += 1
         }
         for (_, record) in fresh {
@@ -266,5 +280,24 @@ public final class TranslationStore: @unchecked Sendable {
             return false
         }
         return true
+    }
+}
+
+/// A cache file mapped read-only and private, for as long as the store keeps it.
+final class CacheFileMapping: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+
+    static let empty = CacheFileMapping()
+
+    private init() { bytes = UnsafeRawBufferPointer(start: nil, count: 0) }
+
+    /// Maps `size` bytes of `fd` (populated at once: a start uses most of its file), or nil.
+    init?(_ fd: Int32, size: Int) {
+        guard size > 0, let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
+        bytes = UnsafeRawBufferPointer(start: base, count: size)
+    }
+
+    deinit {
+        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
     }
 }

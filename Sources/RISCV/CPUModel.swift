@@ -25,8 +25,9 @@ public struct CPUModel: Sendable, Equatable {
     public init(_ extensions: ExtensionSet, name: String) {
         self.extensions = extensions.union(ExtensionSet([.i, .zicsr, .zifencei, .privileged]))
         self.name = name
-        allowed = CPUModel.opcodeMask(self.extensions)
         isAll = self.extensions == ExtensionSet(Extension.allCases)
+        // Every opcode for the default (`max`): no walk over the ISA table at start-up.
+        allowed = isAll ? [UInt64](repeating: ~0, count: (Opcode.allCases.count + 63) / 64) : CPUModel.opcodeMask(self.extensions)
     }
 
     public static func == (a: CPUModel, b: CPUModel) -> Bool { a.extensions == b.extensions }
@@ -153,7 +154,8 @@ public struct CPUModel: Sendable, Equatable {
 
     /// AT_HWCAP: bit (letter − 'a') for each single-letter extension.
     public var hwcap: UInt64 {
-        letters.unicodeScalars.reduce(0) { $0 | 1 << UInt64($1.value - 97) }
+        let single: [(Extension, UInt8)] = [(.i, 0x69), (.m, 0x6D), (.a, 0x61), (.f, 0x66), (.d, 0x64), (.c, 0x63)]
+        return single.reduce(0) { extensions.has($1.0) ? $0 | 1 << UInt64($1.1 - 0x61) : $0 }
     }
 }
 

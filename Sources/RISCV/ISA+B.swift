@@ -58,8 +58,35 @@ extension ISA {
 }
 
 extension Extension {
-    /// The extension's name as ISA strings spell it (`zba`, `m`).
-    public var name: String { String(describing: self) }
+    /// The extension's name as ISA strings spell it (`zba`, `m`). Spelled out rather than
+    /// `String(describing:)`, whose reflection costs start-up time (AT_HWCAP, hwprobe).
+    public var name: String {
+        switch self {
+        case .i: "i"
+        case .m: "m"
+        case .a: "a"
+        case .f: "f"
+        case .d: "d"
+        case .zicsr: "zicsr"
+        case .zifencei: "zifencei"
+        case .privileged: "privileged"
+        case .zba: "zba"
+        case .zbb: "zbb"
+        case .zbc: "zbc"
+        case .zbs: "zbs"
+        case .zbkb: "zbkb"
+        case .zbkc: "zbkc"
+        case .zbkx: "zbkx"
+        case .zicond: "zicond"
+        case .zkne: "zkne"
+        case .zknd: "zknd"
+        case .zknh: "zknh"
+        case .zksh: "zksh"
+        case .zksed: "zksed"
+        case .zfa: "zfa"
+        case .c: "c"
+        }
+    }
 
     /// The other extension an instruction of `opcode`'s row belongs to, if any: Zbkb repeats
     /// Zbb's logic-with-negate, rotates and rev8; Zbkc repeats Zbc's clmul and clmulh.

@@ -5,16 +5,15 @@ import JIT
 import Linux
 
 /// What a persistent translation cache file is keyed by (`--jit-cache-dir`, TranslationStore in
-/// the JIT): the program file (device, inode, size, modification time: a rebuilt or replaced
-/// program gets a new file), the sysroot its libraries come from, `--cpu`, and the JIT's own part
+/// the JIT): the program file's contents (size and hash: a rebuilt or replaced program gets a
+/// new file, the same program in another chroot or under another path the same one), the sysroot its libraries come from, `--cpu`, and the JIT's own part
 /// (Trapeze's executable and every option that shapes code, `TranslationStore.engineKey`).
 /// The guest code itself is checked block by block when a block is loaded, so a library that
 /// changed under the same sysroot only costs its blocks a retranslation.
 enum TranslationCacheKey {
     static func key(_ c: RunConfiguration, _ options: JITOptions) -> String? {
-        var st = stat()
-        guard stat(c.program, &st) == 0 else { return nil }
-        let program = "program \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+        guard let content = TranslationStore.contentKey(ofFile: c.program) else { return nil }
+        let program = "program \(content)"
         guard let engine = TranslationStore.engineKey(options) else { return nil }
         return [engine, program, "sysroot \(c.resolvedSysroot ?? "")", "cpu \(c.cpu.isAll ? "all" : c.cpu.name)"].joined(separator: "\n")
     }

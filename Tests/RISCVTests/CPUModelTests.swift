@@ -23,6 +23,12 @@ import RISCV
         #expect(try model("max").isAll && CPUModel.all.isAll && !CPUModel.rv64gc.isAll)
         #expect(try model("rv64imac").letters == "imac")
         #expect(try model("rv64gc").hwcap == 0x112d)
+        #expect(try model("rv64imac").hwcap == 0x1101 | 1 << 2)
+        #expect(CPUModel.all.hwcap == 0x112d)
+    }
+
+    @Test func extensionNamesAreTheCaseNames() {
+        for e in Extension.allCases { #expect(e.name == String(describing: e)) }
     }
 
     @Test func unknownNamesAreErrorsListingTheValidOnes() {

@@ -70,6 +70,22 @@ import TestSupport
         #expect(before == after)
     }
 
+    @Test("a few new blocks do not rewrite a much larger file")
+    func fewNewBlocksKeepTheFile() throws {
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let hello = Self.fixture("hello")
+        // Stopped a few dozen instructions before its end: all but the exit path is saved.
+        _ = try runProcess(Paths.trapeze, ["run", "--stats", "--max-insns", "20050", "--jit-cache-dir", dir, hello])
+        let path = dir + "/" + (Self.cacheFiles(dir).first ?? "none")
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        let full = try Self.run(hello, cache: dir)
+        let c = try #require(Self.counts(full), "\(full.stderrText)")
+        #expect(c.translated > 0 && c.translated < 30 && c.loaded > 100, "\(c)")
+        let after = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+        #expect(before == after)
+    }
+
     @Test("TRAPEZE_JIT_CACHE_DIR turns the cache on like the option")
     func environmentVariable() throws {
         let dir = Self.cacheDirectory()
@@ -91,15 +107,21 @@ import TestSupport
         #expect(s.jitCacheDir == "/var/cache/trapeze")
     }
 
-    @Test("a changed program misses: a new file identity is a new cache file")
-    func changedProgramMisses() throws {
+    @Test("the key is the program's contents: a copy elsewhere hits, changed contents miss")
+    func keyedByContents() throws {
         let dir = Self.cacheDirectory()
         defer { Self.remove(dir) }
-        let program = dir + "-prog"
-        defer { unlink(program) }
+        let program = dir + "-prog", copy = dir + "-copy"
+        defer { unlink(program); unlink(copy) }
         try FileManager.default.copyItem(atPath: Self.fixture("hello"), toPath: program)
         _ = try Self.run(program, cache: dir)
         #expect(Self.counts(try Self.run(program, cache: dir))?.translated == 0)
+        // The same bytes under another path and inode (another chroot's copy): the same file.
+        try FileManager.default.copyItem(atPath: program, toPath: copy)
+        let copied = try Self.run(copy, cache: dir)
+        let cc = try #require(Self.counts(copied), "\(copied.stderrText)")
+        #expect(cc.translated == 0 && cc.loaded > 100, "\(cc)")
+        #expect(Self.cacheFiles(dir).count == 1)
         // Replaced by another program at the same path.
         unlink(program)
         try FileManager.default.copyItem(atPath: Self.fixture("exitcode"), toPath: program)
@@ -108,32 +130,41 @@ import TestSupport
         #expect(Self.outcome(other) == Self.outcome(plain))
         let c = try #require(Self.counts(other), "\(other.stderrText)")
         #expect(c.loaded == 0 && c.translated > 0)
+        #expect(Self.cacheFiles(dir).count == 2)
     }
 
-    @Test("code changed behind an unchanged file identity is caught block by block")
-    func changedCodeSameIdentity() throws {
-        let dir = Self.cacheDirectory()
-        defer { Self.remove(dir) }
+    /// A cache file's header up to the record count: magic, key length, key.
+    static func header(_ file: [UInt8]) -> Int {
+        let n = file[8..<12].reversed().reduce(0) { $0 << 8 | Int($1) }
+        return 12 + n
+    }
+
+    @Test("blocks saved from other code, under this program's key, are caught block by block")
+    func changedCodeSameKey() throws {
+        let dir = Self.cacheDirectory(), other = Self.cacheDirectory()
+        defer { Self.remove(dir); Self.remove(other) }
         let program = dir + "-exit"
         defer { unlink(program) }
         try FileManager.default.copyItem(atPath: Self.fixture("asm_exit"), toPath: program)
-        #expect(try Self.run(program, cache: dir).status == 42)
-        #expect(try Self.run(program, cache: dir).status == 42)
-        // addi a0, x0, 42 -> addi a0, x0, 43, written in place with the old mtime put back, so
-        // the key (device, inode, size, mtime) is the same.
-        var st = stat()
-        #expect(stat(program, &st) == 0)
+        #expect(try Self.run(program, cache: other).status == 42)
+        // addi a0, x0, 42 -> addi a0, x0, 43.
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: program)))
         let old: [UInt8] = [0x13, 0x05, 0xa0, 0x02]
         let at = try #require((0...(bytes.count - 4)).first { Array(bytes[$0..<$0 + 4]) == old })
         bytes[at + 3] = 0x02
         bytes[at + 2] = 0xb0
-        let fd = open(program, O_WRONLY)
-        #expect(fd >= 0)
-        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        var times = [st.st_atim, st.st_mtim]
-        #expect(futimens(fd, &times) == 0)
-        close(fd)
+        unlink(program)
+        try Data(bytes).write(to: URL(fileURLWithPath: program))
+        chmod(program, 0o755)
+        #expect(try Self.run(program, cache: dir).status == 43)
+        // The changed program's own file, its records replaced by the original program's.
+        let mine = dir + "/" + Self.cacheFiles(dir)[0]
+        let theirs = other + "/" + Self.cacheFiles(other)[0]
+        let a = try [UInt8](Data(contentsOf: URL(fileURLWithPath: mine)))
+        let b = try [UInt8](Data(contentsOf: URL(fileURLWithPath: theirs)))
+        let forged = Array(a[..<Self.header(a)]) + Array(b[Self.header(b)...])
+        unlink(mine)
+        #expect(FileManager.default.createFile(atPath: mine, contents: Data(forged), attributes: [.posixPermissions: 0o600]))
         let changed = try Self.run(program, cache: dir)
         #expect(changed.status == 43, "\(changed.stderrText)")
         let c = try #require(Self.counts(changed), "\(changed.stderrText)")
