@@ -199,9 +199,10 @@ func hostPipe() -> (Int32, Int32) {
         #expect(try m.load(g.scratchAddress + 8, as: UInt64.self) == 1)        // IMA
         // FD | C | ZBA ZBB ZBS ZBC ZBKB ZBKC ZBKX (0x7bb), ZKND ZKNE ZKNH ZKSED ZKSH (bits 11–15),
         // ZFA (32), ZICOND (35), ZCA (43), ZCD (45), and ZICBOZ (6), ZIHINTNTL (29), ZACAS (34),
-        // ZIHINTPAUSE (36), ZIMOP (42), ZCB (44), ZCMOP (47), ZAWRS (48), ZICBOM (55): the values of
-        // Linux's asm/hwprobe.h
+        // ZIHINTPAUSE (36), ZIMOP (42), ZCB (44), ZCMOP (47), ZAWRS (48), ZICBOM (55), ZFH (27),
+        // ZFHMIN (28): the values of Linux's asm/hwprobe.h
         let rva23Scalar: UInt64 = 1 << 6 | 1 << 29 | 1 << 34 | 1 << 36 | 1 << 42 | 1 << 44 | 1 << 47 | 1 << 48 | 1 << 55
+            | 1 << 27 | 1 << 28
         #expect(try m.load(g.scratchAddress + 24, as: UInt64.self)
                 == 0x7bb | 0x1f << 11 | 1 << 32 | 1 << 35 | 1 << 43 | 1 << 45 | rva23Scalar)
         #expect(try m.load(g.scratchAddress + 32, as: UInt64.self) == 5)

@@ -25,7 +25,7 @@ import Testing
     @Test("cpu, memory and chosen")
     func cpu() {
         #expect(tree.cells("/cpus", "timebase-frequency") == [10_000_000])
-        #expect(tree.string("/cpus/cpu@0", "riscv,isa") == "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintntl_zihintpause_zihpm_zimop_zacas_zawrs_zfa_zcb_zcmop_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh_sstc")
+        #expect(tree.string("/cpus/cpu@0", "riscv,isa") == "rv64imafdc_zicbom_zicbop_zicboz_zicntr_zicond_zicsr_zifencei_zihintntl_zihintpause_zihpm_zimop_zacas_zawrs_zfa_zfh_zfhmin_zcb_zcmop_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh_sstc")
         #expect(tree.cells("/cpus/cpu@0", "riscv,cboz-block-size") == [64] && tree.cells("/cpus/cpu@0", "riscv,cbom-block-size") == [64])
         #expect(tree.string("/cpus/cpu@0", "riscv,isa-base") == "rv64i")
         #expect(tree.strings("/cpus/cpu@0", "riscv,isa-extensions") == HartISA.extensions())
