@@ -84,6 +84,18 @@ extension Extension {
         case .zksh: "zksh"
         case .zksed: "zksed"
         case .zfa: "zfa"
+        case .zimop: "zimop"
+        case .zacas: "zacas"
+        case .zicbom: "zicbom"
+        case .zicboz: "zicboz"
+        case .zawrs: "zawrs"
+        case .zcb: "zcb"
+        case .zcmop: "zcmop"
+        case .zicbop: "zicbop"
+        case .zihintpause: "zihintpause"
+        case .zihintntl: "zihintntl"
+        case .zfh: "zfh"
+        case .zfhmin: "zfhmin"
         case .c: "c"
         }
     }
