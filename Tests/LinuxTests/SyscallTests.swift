@@ -198,8 +198,8 @@ func hostPipe() -> (Int32, Int32) {
         #expect(g.call(258, g.scratchAddress, 4, 0, 0, 0) == 0)
         #expect(try m.load(g.scratchAddress + 8, as: UInt64.self) == 1)        // IMA
         // FD | C | ZBA ZBB ZBS ZBC ZBKB ZBKC ZBKX (0x7bb), ZKND ZKNE ZKNH ZKSED ZKSH (bits 11–15),
-        // ZFA (32), ZICOND (35), ZCA (43), ZCD (45): the values of Linux's asm/hwprobe.h
-        #expect(try m.load(g.scratchAddress + 24, as: UInt64.self) == 0x7bb | 0x1f << 11 | 1 << 32 | 1 << 35 | 1 << 43 | 1 << 45)
+        // ZFH ZFHMIN (27, 28), ZFA (32), ZICOND (35), ZCA (43), ZCD (45): the values of Linux's asm/hwprobe.h
+        #expect(try m.load(g.scratchAddress + 24, as: UInt64.self) == 0x7bb | 0x1f << 11 | 1 << 27 | 1 << 28 | 1 << 32 | 1 << 35 | 1 << 43 | 1 << 45)
         #expect(try m.load(g.scratchAddress + 32, as: UInt64.self) == 5)
         #expect(try m.load(g.scratchAddress + 48, as: Int64.self) == -1)       // unknown key
         let generation = m.codeGeneration

@@ -25,7 +25,7 @@ import Testing
     @Test("cpu, memory and chosen")
     func cpu() {
         #expect(tree.cells("/cpus", "timebase-frequency") == [10_000_000])
-        #expect(tree.string("/cpus/cpu@0", "riscv,isa") == "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihpm_zfa_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh_sstc")
+        #expect(tree.string("/cpus/cpu@0", "riscv,isa") == "rv64imafdc_zicntr_zicond_zicsr_zifencei_zihpm_zfa_zfh_zfhmin_zba_zbb_zbc_zbkb_zbkc_zbkx_zbs_zknd_zkne_zknh_zksed_zksh_sstc")
         #expect(tree.string("/cpus/cpu@0", "riscv,isa-base") == "rv64i")
         #expect(tree.strings("/cpus/cpu@0", "riscv,isa-extensions") == HartISA.extensions())
         #expect(tree.string("/cpus/cpu@0", "mmu-type") == "riscv,sv57")
