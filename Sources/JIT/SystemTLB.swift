@@ -18,13 +18,14 @@ import RISCV
 /// the trap-and-emulate handler, at traps and interrupts, all of which leave translated code).
 /// So a trap from U into S and the `sret` back, or a kernel's SUM toggling around each user
 /// copy, no longer empty anything: each set keeps its entries, and is emptied only when what
-/// else it depends on moved (MXR for all; MPRV, MPP and SUM too for M-mode's). The MMU's own flushes are followed exactly (`apply`):
+/// else it depends on moved (MXR for all; MPRV, MPP and SUM too for M-mode's).
+/// The MMU's own flushes are followed exactly (`followMappings`):
 /// `sfence.vma addr` drops only the entries of the leaf that maps `addr` (each entry remembers
 /// its leaf's size), everything else empties the tables.
 final class SystemTLB {
     static let entries = 256
     static let entrySize = 16
-    /// U, S with SUM clear, S with SUM set, M (`tableSet`).
+    /// U, S with SUM clear, S with SUM set, M (chosen by `revalidate`).
     static let tableSets = 4
     /// UInt64 words in one set (read table, then write table).
     private static let setWords = 2 * entries * 2
