@@ -81,7 +81,7 @@ struct BlockRegisters {
             members |= 1 << UInt32(c.guest)
         }
         for inst in block.instructions where inst.opcode.info.writesX {
-            written |= members & (1 << UInt32(inst.rd & 31))
+            written |= members & (1 << UInt32(inst.rd & 31) | inst.secondWritten)
         }
         self.loops = loops
     }
@@ -147,6 +147,7 @@ extension Translator {
             if inst.opcode.info.writesX, blockRegisters.members & (1 << UInt32(inst.rd & 31)) != 0 {
                 regs.dirty |= 1 << UInt32(inst.rd)
             }
+            regs.dirty |= blockRegisters.members & inst.secondWritten
         }
     }
 
@@ -179,5 +180,12 @@ extension Translator {
         let label = outOfLine(.resume)
         resumeStubs.append((regs.dirty, label))
         return label
+    }
+}
+
+extension Instruction {
+    /// amocas.q also writes rd + 1 (the high half of its pair): its bit, else 0.
+    var secondWritten: UInt32 {
+        opcode == .amocas_q && rd != 0 && rd & 1 == 0 ? 1 << UInt32(rd + 1) : 0
     }
 }

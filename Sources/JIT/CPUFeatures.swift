@@ -23,6 +23,8 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var aes = false
     /// F16C (CPUID.1:ECX bit 29, with the AVX state): Zfh's widening conversions.
     public var f16c = false
+    /// PCLMULQDQ (CPUID.1:ECX bit 1): clmul, clmulh and clmulr inline.
+    public var pclmul = false
 
     public init(sse41: Bool, fma: Bool, popcnt: Bool = false, lzcnt: Bool = false, bmi1: Bool = false, bmi2: Bool = false) {
         self.sse41 = sse41
@@ -35,11 +37,32 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
 
     public static let baseline = CPUFeatures(sse41: false, fma: false)
 
-    /// What this host has (or `baseline` when `TRAPEZE_JIT_BASELINE` is set).
+    /// What this host has, masked by `TRAPEZE_HOST_FEATURES` (or `baseline` when
+    /// `TRAPEZE_JIT_BASELINE` is set).
     public static let host: CPUFeatures = {
         if let v = getenv("TRAPEZE_JIT_BASELINE"), v.pointee != 0, v.pointee != 0x30 /* "0" */ { return .baseline }
-        return detect()
+        guard let mask = getenv("TRAPEZE_HOST_FEATURES") else { return detect() }
+        return detect().masked(by: String(cString: mask))
     }()
+
+    /// The names `TRAPEZE_HOST_FEATURES` takes, with the key path of each.
+    nonisolated(unsafe) static let names: [(String, WritableKeyPath<CPUFeatures, Bool>)] = [
+        ("sse4.1", \.sse41), ("fma3", \.fma), ("popcnt", \.popcnt), ("lzcnt", \.lzcnt), ("bmi1", \.bmi1),
+        ("bmi2", \.bmi2), ("aes", \.aes), ("pclmul", \.pclmul), ("f16c", \.f16c),
+    ]
+
+    /// These features as a `TRAPEZE_HOST_FEATURES` value says: `baseline` (nothing beyond SSE2),
+    /// then comma-separated `-name` to take one away (`-pclmul,-aes`); other words are ignored.
+    /// It only ever removes: a host cannot be given what it lacks.
+    public func masked(by text: String) -> CPUFeatures {
+        var result = self
+        for word in text.split(separator: ",").map({ $0.filter { $0 != " " }.lowercased() }) {
+            if word == "baseline" { result = .baseline; continue }
+            guard word.hasPrefix("-"), let entry = CPUFeatures.names.first(where: { $0.0 == word.dropFirst() }) else { continue }
+            result[keyPath: entry.1] = false
+        }
+        return result
+    }
 
     static func detect() -> CPUFeatures {
         #if arch(x86_64)
@@ -56,6 +79,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         let fma = ecx & (1 << 12) != 0 && avx && avxState
         let popcnt = ecx & (1 << 23) != 0
         let aesNI = ecx & (1 << 25) != 0
+        let pclmul = ecx & (1 << 1) != 0
         var bmi1 = false, bmi2 = false, lzcnt = false
         trapeze_cpuid(0, 0, &r)
         if r[0] >= 7 {
@@ -71,6 +95,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         var features = CPUFeatures(sse41: sse41, fma: fma, popcnt: popcnt, lzcnt: lzcnt, bmi1: bmi1, bmi2: bmi2)
         features.aes = aesNI
         features.f16c = ecx & (1 << 29) != 0 && avx && avxState
+        features.pclmul = pclmul
         return features
         #else
         return .baseline
@@ -80,7 +105,7 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let names = [sse41 ? "sse4.1" : nil, fma ? "fma3" : nil, popcnt ? "popcnt" : nil, lzcnt ? "lzcnt" : nil,
                      bmi1 ? "bmi1" : nil, bmi2 ? "bmi2" : nil,
-                     aes ? "aes" : nil, f16c ? "f16c" : nil].compactMap { $0 }
+                     aes ? "aes" : nil, f16c ? "f16c" : nil, pclmul ? "pclmul" : nil].compactMap { $0 }
         return names.isEmpty ? "baseline (sse2)" : names.joined(separator: " ")
     }
 }

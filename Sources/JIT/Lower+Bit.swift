@@ -136,6 +136,8 @@ extension Translator {
             a.test(.r64(condition), .r64(condition))
             a.cmovcc(op == .czero_eqz ? .e : .ne, .rax, .rdx)
             store(i.rd, Host.t0)
+        case .clmul, .clmulh, .clmulr where f.pclmul:
+            carrylessMultiply(i, op)
         case .orc_b, .brev8, .xperm4, .xperm8, .clmul, .clmulh, .clmulr:
             callHelper(i, JIT.address(of: bitEntry))
         // Zimop: may-be-operations write zero.
@@ -254,3 +256,26 @@ extension Translator {
         store(i.rd, Host.t0)
     }
 }
+
+extension Translator {
+    /// clmul/clmulh/clmulr with PCLMULQDQ: the 128-bit product of rs1 and rs2 in xmm0; clmul is
+    /// its low half, clmulh its high half, clmulr bits 126:63 (high << 1 | low >> 63).
+    mutating func carrylessMultiply(_ i: Instruction, _ op: BitOp) {
+        a.movq(.xmm0, .r64(register(i.rs1, scratch: Host.t0)))
+        a.movq(.xmm1, .r64(register(i.rs2, scratch: Host.t1)))
+        a.pclmulqdq(.xmm0, .xmm1, 0x00)
+        a.movq(.rax, .xmm0)
+        if op != .clmul {
+            a.pshufd(.xmm0, .xmm0, 0xee)  // the high qword into the low one
+            a.movq(.rcx, .xmm0)
+            if op == .clmulr {
+                a.shr(.rax, imm: 63)
+                a.add(.rcx, .rcx)
+                a.or(.rcx, .rax)
+            }
+            a.mov(.rax, .rcx)
+        }
+        store(i.rd, Host.t0)
+    }
+}
+

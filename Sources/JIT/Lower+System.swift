@@ -35,7 +35,9 @@ extension Translator {
         if let thunk = targets.helperThunks[helper] { callThunk(i, thunk); return }
         let instruction = tables.keep(i)
         // Whatever the cache registers hold in this block (BlockRegisters.swift).
-        let named = [i.rd, i.rs1, i.rs2].compactMap { x -> (guest: Int, host: GPR)? in
+        // amocas.q also reads and writes the second register of its rd and rs2 pairs.
+        let pairs: [UInt8] = i.opcode == .amocas_q ? [i.rd | 1, i.rs2 | 1] : []
+        let named = ([i.rd, i.rs1, i.rs2] + pairs).compactMap { x -> (guest: Int, host: GPR)? in
             guard case .host(let h) = operand(x), RegisterMap.isCalleeSaved(h) else { return nil }
             return (Int(x), h)
         }

@@ -19,6 +19,8 @@ public struct Disassembler {
     /// Zihintntl's `ntl.*`): objdump prints them only when the file's arch attribute names the
     /// extension, and otherwise the base instruction (`fence w,unknown`, `ori`, `add`).
     public var hints: ExtensionSet = ExtensionSet([.zihintpause, .zicbop, .zihintntl])
+    /// The hart `listing(of:at:)` decodes for (`--cpu`): what it lacks lists as `.2byte`/`.4byte`.
+    public var cpu: CPUModel = .all
 
     /// What the last lui/auipc (or c.lui) wrote to each register, until an addressing use consumes it.
     private var upper = [UInt64?](repeating: nil, count: 32)

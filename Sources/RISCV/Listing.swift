@@ -17,7 +17,7 @@ extension Disassembler {
             if long { word |= UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24 }
             let length = long ? 4 : 2
             let pc = address &+ UInt64(offset)
-            if let inst = decode(word), word & 3 != 3 || long {
+            if let inst = decode(word), word & 3 != 3 || long, cpu.isAll || cpu.allows(inst) {
                 lines.append(listingLine(inst, address: pc))
             } else {
                 let directive = word == 0 ? "unimp" : (length == 4 ? ".4byte\t0x" : ".2byte\t0x") + String(word, radix: 16)

@@ -28,7 +28,9 @@ public enum ProgramListing {
         return ExtensionSet([Extension.zihintpause, .zicbop, .zihintntl].filter { names.contains($0.name) })
     }
 
-    public static func lines(path: String) throws(TrapezeError) -> [String] {
+    /// `cpu`: list as that hart decodes (its hint names; what it lacks as `.4byte`/`.2byte`);
+    /// nil follows the file's arch attribute for hint names and decodes everything, as objdump does.
+    public static func lines(path: String, cpu: CPUModel? = nil) throws(TrapezeError) -> [String] {
         let elf: ELFFile
         do {
             elf = try ELFFile(path: path)
@@ -39,6 +41,10 @@ public enum ProgramListing {
         var dis = Disassembler(globalPointer: symbols.globalPointer)
         dis.privilegedSpec = privilegedSpec(of: elf)
         dis.hints = hints(of: elf)
+        if let cpu {
+            dis.cpu = cpu
+            dis.hints = cpu.extensions.intersection(ExtensionSet([.zihintpause, .zicbop, .zihintntl]))
+        }
         var out = ["", "\(path):     file format elf64-littleriscv", ""]
         for section in elf.sections where section.flags & executableFlag != 0 && section.type == progbits && section.size > 0 {
             out += ["", "Disassembly of section \(section.name):"]

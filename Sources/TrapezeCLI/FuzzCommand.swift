@@ -24,6 +24,9 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "The two engines to compare, comma-separated.")
     var engines: String = "jit,interp"
 
+    @Option(help: ArgumentHelp("Draw from this hart's instructions only, and run as it: rv64gc, rva20, rva22, rva23s or an ISA string (default: every extension).", valueName: "cpu"))
+    var cpu: String?
+
     @Option(name: .customLong("inject-fault"), help: ArgumentHelp(
         "Test only: corrupt the result of every instruction with this mnemonic in the second engine.", visibility: .hidden))
     var injectFault: String?
@@ -34,6 +37,7 @@ struct FuzzCommand: ParsableCommand {
             throw ValidationError("--engines: expected two of \(EngineKind.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated")
         }
         let fuzzer = Fuzzer(a, b, fault: try parseFault(injectFault))
+        fuzzer.cpu = try parseCPU(cpu)
         let summary = fuzzer.run(seed: seed, count: count, length: length)
         if let failure = summary.failure {
             print(failure.report.joined(separator: "\n"))

@@ -31,6 +31,12 @@ extension Assembler {
         emit(.p66, .of(0x0F, 0x3A, 0xDF), reg: dst.rawValue, rm: .mem(src), imm: Int64(rcon), immSize: 1)
     }
 
+    /// Carry-less multiplication of one qword of dst by one of src (`select` bit 0 picks dst's
+    /// high qword, bit 4 src's): the 128-bit product into dst (PCLMULQDQ).
+    public mutating func pclmulqdq(_ dst: XMM, _ src: XMM, _ select: UInt8) {
+        emit(.p66, .of(0x0F, 0x3A, 0x44), reg: dst.rawValue, rm: .xmm(src), imm: Int64(select), immSize: 1)
+    }
+
     /// dst = low qword of src : low qword of dst (src above).
     public mutating func punpcklqdq(_ dst: XMM, _ src: XMM) {
         emit(.p66, .of(0x0F, 0x6C), reg: dst.rawValue, rm: .xmm(src))

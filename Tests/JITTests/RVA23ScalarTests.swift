@@ -117,4 +117,36 @@ import TestSupport
         #expect(expectSameUnderBothEngines(Program(code: hole + RV.exit)).exceptions
                 == [GuestTrap(.storeAccessFault, pc: Layout.code + 4, tval: Layout.hole)])
     }
+
+    @Test func amocasQuadSecondRegisterSurvivesBlockRegisters() {
+        // x5 is used often enough to get a block register; amocas.q x4 writes it as rd + 1
+        // (trapeze fuzz seed 878 lost that write).
+        let x5Uses = (0..<4).map { _ in RV.r(.add, 6, 5, 5) }
+        let code = [RV.ld(4, Layout.dataRegister, 0), RV.ld(5, Layout.dataRegister, 8)] + x5Uses
+            + [rv(.amocas_q, rd: 4, rs1: Layout.dataRegister, rs2: 12), RV.r(.add, 7, 5, 0)] + x5Uses
+        let outcome = expectSameUnderBothEngines(Program(code: code + RV.exit, data: [0x1234, 0x5678, 0x99]),
+                                                 blockRegisters: [true, false])
+        #expect(outcome.x[4] == 0x1234 && outcome.x[5] == 0x5678 && outcome.x[7] == 0x5678)
+    }
+
+    @Test func carrylessMultiplyWithAndWithoutPCLMUL() {
+        // a = 2^63 + 1, b = 3: a·b = a ^ (a << 1) = 2^64 + 2^63 + 3 (carry-less).
+        let code = [RV.ld(10, Layout.dataRegister, 0), RV.ld(11, Layout.dataRegister, 8),
+                    RV.r(.clmul, 12, 10, 11), RV.r(.clmulh, 13, 10, 11), RV.r(.clmulr, 14, 10, 11),
+                    RV.r(.clmul, 6, 10, 10), RV.r(.clmulh, 7, 11, 11)]
+        for features in [CPUFeatures.host, CPUFeatures.host.masked(by: "-pclmul"), .baseline] {
+            let outcome = expectSameUnderBothEngines(Program(code: code + RV.exit, data: [1 << 63 | 1, 3]), features: features)
+            #expect(outcome.x[12] == 0x8000_0000_0000_0003 && outcome.x[13] == 1 && outcome.x[14] == 3, "\(features)")
+            #expect(outcome.x[6] == 1 && outcome.x[7] == 0, "\(features)")  // a·a = 2^126 + 1
+        }
+    }
+
+    @Test func hostFeatureMask() {
+        var all = CPUFeatures.baseline
+        all.sse41 = true; all.popcnt = true; all.aes = true; all.pclmul = true
+        #expect(all.masked(by: "-pclmul,-aes") == { var f = all; f.pclmul = false; f.aes = false; return f }())
+        #expect(all.masked(by: "baseline") == .baseline)
+        #expect(all.masked(by: "+fma3, bogus") == all)  // only removes; unknown words are ignored
+        #expect(CPUFeatures.baseline.masked(by: "-sse4.1") == .baseline)
+    }
 }

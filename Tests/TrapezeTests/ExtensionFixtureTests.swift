@@ -88,4 +88,29 @@ import TestSupport
             #expect(r.status == status, "\(cpu): \(r.stderrText)")
         }
     }
+
+    // TRAPEZE_HOST_FEATURES and --cpu on fuzz and disasm (ext).
+    @Test(arguments: ["baseline", "-pclmul,-aes", "-popcnt,-lzcnt,-bmi1,-bmi2"])
+    func fuzzAgreesUnderMaskedHostFeatures(mask: String) throws {
+        let r = try runProcess(Paths.trapeze, ["fuzz", "--seed", "11", "--count", "400"], environment: ["TRAPEZE_HOST_FEATURES": mask])
+        #expect(r.status == 0 && String(decoding: r.stdout, as: UTF8.self).contains("agree on 400"), "\(mask): \(r.stderrText)")
+        let fixture = try runProcess(Paths.trapeze, ["run", Self.dir.appendingPathComponent("bitmanip").path],
+                                     environment: ["TRAPEZE_HOST_FEATURES": mask])
+        #expect(String(decoding: fixture.stdout, as: UTF8.self) == Self.expected, "\(mask)")
+    }
+
+    @Test func fuzzAndDisasmTakeTheCPU() throws {
+        let fuzz = try runProcess(Paths.trapeze, ["fuzz", "--seed", "5", "--count", "300", "--cpu", "rva22"])
+        #expect(fuzz.status == 0, "\(fuzz.stderrText)")
+        let program = Self.dir.appendingPathComponent("rva23").path
+        let all = String(decoding: try runProcess(Paths.trapeze, ["disasm", program]).stdout, as: UTF8.self)
+        let gc = String(decoding: try runProcess(Paths.trapeze, ["disasm", "--cpu", "rv64gc", program]).stdout, as: UTF8.self)
+        let rva23 = String(decoding: try runProcess(Paths.trapeze, ["disasm", "--cpu", "rva23s", program]).stdout, as: UTF8.self)
+        #expect(all.contains("\tamocas.q\ta0,a2,(a4)") && all.contains("\tc.mop.1\n") && all.contains("\tpause\n"))
+        #expect(!gc.contains("amocas") && gc.contains("\t.4byte\t0x28c7452f") && gc.contains("\t.2byte\t0x81e8")
+                && gc.contains("\tfence\tw,unknown"))
+        #expect(!rva23.contains("amocas") && rva23.contains("\tlbu\ta0,3(a1)") && rva23.contains("\tntl.all"))
+        let bad = try runProcess(Paths.trapeze, ["disasm", "--cpu", "rv99", program])
+        #expect(bad.status == 64)
+    }
 }

@@ -21,8 +21,15 @@ public enum FuzzLayout {
 /// cycle), memory accesses confined to the sandbox, and forward branches and jumps only.
 public struct FuzzGenerator {
     var random: FuzzRandom
+    /// The hart the programs are for (`--cpu`): only its instructions are drawn.
+    let cpu: CPUModel
+    let drawable: [Opcode]
 
-    public init(seed: UInt64) { random = FuzzRandom(seed: seed) }
+    public init(seed: UInt64, cpu: CPUModel = .all) {
+        random = FuzzRandom(seed: seed)
+        self.cpu = cpu
+        drawable = cpu.isAll ? FuzzGenerator.opcodes : FuzzGenerator.opcodes.filter { cpu.allows(Instruction(opcode: $0)) }
+    }
 
     /// Opcodes the generator draws from: everything that runs in user mode without leaving the
     /// sandbox. `ecall`, `ebreak`, `jalr` and the privileged instructions are left out.
@@ -61,7 +68,7 @@ public struct FuzzGenerator {
 
     mutating func item(length: Int) -> FuzzItem {
         while true {
-            let op = random.pick(FuzzGenerator.opcodes)
+            let op = random.pick(drawable)
             let spec = op.info
             let skip = random.below(min(8, length) + 1)
             if spec.format == .b {
@@ -148,7 +155,7 @@ public struct FuzzGenerator {
     mutating func compressed() -> Instruction? {
         for _ in 0..<64 {
             let half = UInt32(truncatingIfNeeded: random.next()) & 0xffff
-            guard half & 3 != 3, let inst = decode(half) else { continue }
+            guard half & 3 != 3, let inst = decode(half), cpu.isAll || cpu.allows(inst) else { continue }
             let spec = inst.opcode.info
             if spec.endsBlock { continue }
             if spec.writesX && FuzzLayout.bases.contains(inst.rd) { continue }

@@ -8,6 +8,10 @@ public final class Fuzzer {
     let engines: (any Engine, any Engine)
     public let names: (String, String)
     let machine = FuzzMachine()
+    /// The hart both engines run as (`--cpu`); programs draw from its instructions only.
+    public var cpu: CPUModel = .all {
+        didSet { machine.hart.cpu = cpu }
+    }
 
     public init(_ a: any Engine, _ b: any Engine, names: (String, String)) {
         engines = (a, b)
@@ -24,7 +28,7 @@ public final class Fuzzer {
     public func run(seed: UInt64, count: Int, length: Int = 24) -> FuzzSummary {
         for i in 0..<max(0, count) {
             let caseSeed = seed &+ UInt64(i)
-            var generator = FuzzGenerator(seed: caseSeed)
+            var generator = FuzzGenerator(seed: caseSeed, cpu: cpu)
             let program = generator.program(length: max(1, length))
             let start = generator.initialState()
             if !differences(program, start).isEmpty {
