@@ -87,7 +87,9 @@ fi
 # /etc/trapeze/binfmt.conf); the config is removed again before the end.
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s%N)
-mmdebstrap --arch=riscv64 --variant=minbase --skip=essential/unlink \
+# CPU time of the bootstrap and everything it ran (user + system, reaped descendants included):
+# steadier than wall time on a loaded machine.
+/usr/bin/time -f "%U %S" -o "$DIR.cpu" mmdebstrap --arch=riscv64 --variant=minbase --skip=essential/unlink \
     --setup-hook='mkdir -p "$1"/var/cache/apt/archives/ "$1"/etc/trapeze' \
     --setup-hook="sync-in $CACHE /var/cache/apt/archives/" \
     --setup-hook='mkdir -p "$1"/var/cache/trapeze-jit && chmod 700 "$1"/var/cache/trapeze-jit' \
@@ -98,10 +100,11 @@ mmdebstrap --arch=riscv64 --variant=minbase --skip=essential/unlink \
     "$SUITE" "$DIR" "$MIRROR"
 end=$(date +%s%N)
 seconds=$(awk "BEGIN { printf \"%.1f\", ($end - $start) / 1e9 }")
+cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$DIR.cpu"); rm -f "$DIR.cpu"
 starts=""
-[ -f "$DIR"/var/log/trapeze-starts ] && starts=" ($(wc -l < "$DIR"/var/log/trapeze-starts) riscv64 program starts logged)"
+[ "$HANDLER" = trapeze ] && [ -f "$DIR"/var/log/trapeze-starts ] && starts=" ($(wc -l < "$DIR"/var/log/trapeze-starts) riscv64 program starts logged)"
 [ -n "${STARTS_LOG:-}" ] && [ -f "$DIR"/var/log/trapeze-starts ] && cp "$DIR"/var/log/trapeze-starts "$STARTS_LOG"
-echo "test-userland: $HANDLER${JIT_CACHE:+ (JIT cache)}: load before: $load0; mmdebstrap $SUITE minbase took ${seconds} s$starts"
+echo "test-userland: $HANDLER${JIT_CACHE:+ (JIT cache)}: load before: $load0; mmdebstrap $SUITE minbase took ${seconds} s, ${cpu} s CPU$starts"
 
 # The userland, used as a riscv64 machine's would be (no /proc mounted in the chroot).
 cp /etc/resolv.conf "$DIR"/etc/resolv.conf

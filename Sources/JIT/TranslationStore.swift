@@ -28,7 +28,8 @@ public final class TranslationStore: @unchecked Sendable {
     /// The file's records by guest pc: byte range within `data`, start << 32 | end (a plain
     /// integer: a tuple-valued dictionary costs a runtime type instantiation at start-up).
     /// `data` is the file mapped read-only (private: a rename over it leaves this copy alone),
-    /// so a start reads only the pages of the blocks it uses, with no copy.
+    /// so a start costs no copy of the file into fresh memory. Writers never truncate a file in
+    /// place (they rename a new one over it).
     private var data = CacheFileMapping.empty
     private var index: [UInt64: UInt64] = [:]
     /// Blocks translated in this process since it started (or forked), by guest pc.
@@ -144,7 +145,7 @@ public final class TranslationStore: @unchecked Sendable {
             return .failure(StoreRefusal(message: "\(path): owned by another user or writable by others; ignored"))
         }
         guard st.st_size > 0, st.st_size <= maxFileBytes else { return .failure(StoreRefusal(message: "\(path): bad size; ignored")) }
-        guard let mapping = CacheFileMapping(fd, size: Int(st.st_size)) else { return .failure(StoreRefusal(message: "\(path): unreadable"))}
+        guard let mapping = CacheFileMapping(fd, size: Int(st.st_size)) else { return .failure(StoreRefusal(message: "\(path): unreadable")) }
         guard let records = parse(mapping.bytes, key: key) else {
             return .failure(StoreRefusal(message: "\(path): not a valid cache file for this program and Trapeze; ignored"))
         }

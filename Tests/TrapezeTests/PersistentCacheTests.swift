@@ -19,9 +19,9 @@ import TestSupport
 
     static func fixture(_ name: String) -> String { Paths.fixtures.appendingPathComponent("bin/\(name)").path }
 
-    static func run(_ program: String, _ args: [String] = [], cache: String?, stats: Bool = true,
+    static func run(_ program: String, _ args: [String] = [], cache: String?, stats: Bool = true, options more: [String] = [],
                     environment: [String: String] = ["FIXTURE_ENV": "fixture-value"]) throws -> ProcessResult {
-        var options = ["run", "--timeout", "60"]
+        var options = ["run", "--timeout", "60"] + more
         if stats { options.append("--stats") }
         if let cache { options += ["--jit-cache-dir", cache] }
         return try runProcess(Paths.trapeze, options + [program] + args, environment: environment)
@@ -75,8 +75,11 @@ import TestSupport
         let dir = Self.cacheDirectory()
         defer { Self.remove(dir) }
         let hello = Self.fixture("hello")
-        // Stopped a few dozen instructions before its end: all but the exit path is saved.
-        _ = try runProcess(Paths.trapeze, ["run", "--stats", "--max-insns", "20050", "--jit-cache-dir", dir, hello])
+        // Stopped 60 instructions before its end: all but the exit path is saved.
+        let plain = try Self.run(hello, cache: nil)
+        let line = try #require(plain.stderrText.split(separator: "\n").first { $0.hasPrefix("jit: guest insns executed") })
+        let executed = try #require(line.split(separator: " ").compactMap { Int($0) }.first)
+        _ = try Self.run(hello, cache: dir, options: ["--max-insns", String(executed - 60)])
         let path = dir + "/" + (Self.cacheFiles(dir).first ?? "none")
         let before = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
         let full = try Self.run(hello, cache: dir)
