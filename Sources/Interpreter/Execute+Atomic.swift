@@ -12,6 +12,16 @@ extension Executor {
         return address
     }
 
+    /// One atomic read-modify-write of memory, its fault raised as the guest exception (a store's:
+    /// every AMO, sc and amocas faults as a store).
+    @inline(__always) func modify<T: FixedWidthInteger>(_ address: UInt64, _: T.Type, _ f: (T) -> T) throws(StepExit) -> T {
+        do {
+            return try memory.modify(address, as: T.self, f)
+        } catch {
+            throw .exception(error.cause, tval: error.tval)
+        }
+    }
+
     /// lr: load (sign-extended) and reserve the address.
     @inline(__always) func loadReserved<T: FixedWidthInteger>(_ i: Instruction, _: T.Type) throws(StepExit) {
         let address = try alignedAddress(i, T.self, .loadMisaligned)
@@ -30,12 +40,7 @@ extension Executor {
         if state.reservationValid && state.reservation == address {
             let expected = T(truncatingIfNeeded: state.reservationValue)
             let new = T(truncatingIfNeeded: state.x(Int(i.rs2)))
-            let old: T
-            do {
-                old = try memory.modify(address, as: T.self) { $0 == expected ? new : $0 }
-            } catch {
-                throw .exception(error.cause, tval: error.tval)
-            }
+            let old = try modify(address, T.self) { $0 == expected ? new : $0 }
             set(i, old == expected ? 0 : 1)
         } else {
             set(i, 1)
@@ -49,12 +54,7 @@ extension Executor {
                                                         _ op: (T, T) -> T) throws(StepExit) {
         let address = try alignedAddress(i, T.self, .storeMisaligned)
         let operand = T(truncatingIfNeeded: state.x(Int(i.rs2)))
-        let old: T
-        do {
-            old = try memory.modify(address, as: T.self) { op($0, operand) }
-        } catch {
-            throw .exception(error.cause, tval: error.tval)
-        }
+        let old = try modify(address, T.self) { op($0, operand) }
         set(i, UInt64(truncatingIfNeeded: old))
     }
 }
@@ -68,12 +68,7 @@ extension Executor {
         let address = try alignedAddress(i, T.self, .storeMisaligned)
         let expected = T(truncatingIfNeeded: state.x(Int(i.rd)))
         let new = T(truncatingIfNeeded: state.x(Int(i.rs2)))
-        let old: T
-        do {
-            old = try memory.modify(address, as: T.self) { $0 == expected ? new : $0 }
-        } catch {
-            throw .exception(error.cause, tval: error.tval)
-        }
+        let old = try modify(address, T.self) { $0 == expected ? new : $0 }
         set(i, UInt64(truncatingIfNeeded: old))
     }
 
