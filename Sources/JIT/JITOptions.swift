@@ -45,8 +45,17 @@ public struct JITOptions: Sendable {
     /// written costs memory) keeps a Linux boot far from that.
     public static let systemCacheSize = 256 << 20
 
+    /// The default most guest instructions per block: 128, or `TRAPEZE_JIT_BLOCK_INSNS` from the
+    /// environment (for A/B measurements). 128 rather than 64 lets loops of up to 128
+    /// instructions (AES's round: 97) be one self-looping block that keeps its register
+    /// allocation round the back edge: aes 6000000 1.00 -> 0.94 s user.
+    public static let defaultMaxBlockInstructions: Int = {
+        guard let v = getenv("TRAPEZE_JIT_BLOCK_INSNS"), let n = Int(String(cString: v)), n > 0 else { return 128 }
+        return min(n, 1024)
+    }()
+
     public init(cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,
-                maxBlockInstructions: Int = 64, eventQuantum: UInt64 = 1 << 20) {
+                maxBlockInstructions: Int = JITOptions.defaultMaxBlockInstructions, eventQuantum: UInt64 = 1 << 20) {
         self.cacheSize = cacheSize
         self.chaining = chaining
         self.maxBlockInstructions = max(1, maxBlockInstructions)

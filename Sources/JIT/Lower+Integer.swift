@@ -50,6 +50,8 @@ extension Translator {
     mutating func copy(_ rd: UInt8, _ rs: UInt8, word: Bool) {
         guard rd != 0 else { return }
         if rs == 0 { storeConstant(rd, 0); return }
+        // sext.w of a value already sign-extended is a move (SignExtension.swift).
+        let word = word && !signExtended.contains(rs)
         if !word, rd == rs { return }
         let d = destination(rd)
         if word {

@@ -113,6 +113,8 @@ struct Translator {
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
     var foldedNext = false
+    /// Guest registers known to hold sign-extended 32-bit values here (SignExtension.swift).
+    var signExtended = SignExtended()
     /// `RegisterMap.host` and `ISA.byOpcode`, held here: reading a global table goes through
     /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
     let registerHost = RegisterMap.host
@@ -207,9 +209,10 @@ struct Translator {
             t.noteWrites(at: i)
             t.index = i
             t.pc = block.pcs[i]
-            if block.isFollowedJump(i) { continue } // nothing to do but retire (BlockDecoder.swift)
+            if block.isFollowedJump(i) { t.signExtended.update(inst); continue } // nothing to do but retire (BlockDecoder.swift)
             if rotates.skips(i) {
                 t.checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
+                t.signExtended.forget(inst)
                 continue
             }
             if let r = rotates.rotate(at: i) {
@@ -217,6 +220,8 @@ struct Translator {
             } else {
                 t.lower(inst)
             }
+            t.signExtended.update(inst) // SignExtension.swift
+            if t.foldedNext { t.signExtended.update(block.instructions[i + 1]) }
             if t.specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst) {
                 t.confineWrittenBase(inst.rd, after: t.foldedNext ? i + 1 : i) // ConfinedBases.swift
             }
