@@ -419,6 +419,15 @@ public final class JIT: Engine {
         if pc & 1 != 0 { return .failure(GuestTrap(.instructionMisaligned, pc: pc, tval: pc)) }
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
+        if systemTLB == nil, let store = persistentStore(mode: nil) {
+            switch store.lookup(pc, accept: { k, word in SavedBlock.matches(word, k, start: pc, hart) }) {
+            case .block(let saved):
+                if let host = installSaved(saved, key: key) { return .success(host) }
+                stats.blocksLoadRejected &+= 1
+            case .stale: stats.blocksLoadRejected &+= 1
+            case .none: break
+            }
+        }
         let guest: GuestBlock
         switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions, reusing: &spareBlock) {
         case .success(let b): guest = b
@@ -446,32 +455,50 @@ public final class JIT: Engine {
         let offset = cache.nextOffset()
         let counter = nextExecutionCounter()
         let store = persistentStore(mode: mode)
-        var translated: TranslatedBlock
-        var loaded = false
-        if let store {
-            switch store.lookup(guest) {
-            case .block(let saved):
-                if let t = relocate(saved, guest, at: offset) {
-                    translated = t
-                    loaded = true
-                } else {
-                    stats.blocksLoadRejected &+= 1
-                    translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
-                }
-            case .stale:
-                stats.blocksLoadRejected &+= 1
-                translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
-            case .none:
-                translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
-            }
-        } else {
-            translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: store != nil)
-        }
+        let translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: store != nil)
         guard let placed = cache.append(translated.code), placed == offset else { return nil }
-        if let store, !loaded,
+        if let store,
            let saved = SavedBlock(guest, translated, firstChainSiteID: chainSites.count, epilogue: epilogue, coldExit: coldExit) {
             store.add(saved)
         }
+        let host = place(translated, at: offset, key: key, linkExits: store != nil)
+        blockInstalled(guest, host: host, code: translated, counter: counter)
+        stats.blocksTranslated &+= 1
+        stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
+        return host
+    }
+
+    /// Installs a block from the persistent cache whose instructions `block(at:)` found in guest
+    /// memory word for word (so they decode as they did when it was translated); nil if a field
+    /// cannot be relocated (the block is then translated). Flushes a full cache like `install`.
+    private func installSaved(_ saved: SavedBlock, key: UInt64) -> UInt64? {
+        for attempt in 0..<2 {
+            let offset = cache.nextOffset()
+            guard let translated = relocate(saved, at: offset) else { return nil }
+            guard let placed = cache.append(translated.code), placed == offset else {
+                if attempt == 0 { flush() }
+                continue
+            }
+            let host = place(translated, at: offset, key: key, linkExits: true)
+            var low = saved.start, high = saved.start
+            for k in saved.instructions.indices {
+                let pc = saved.pc(k)
+                low = min(low, pc)
+                high = max(high, pc &+ saved.length(k))
+            }
+            codeIndex.record(start: saved.start, low: low, highestEnd: high)
+            savedBlockInstalled(start: saved.start, highestEnd: high, host: host, size: translated.code.count)
+            stats.blocksLoaded &+= 1
+            return host
+        }
+        fatalError("trapeze: a block does not fit the JIT code cache")
+    }
+
+    /// Enters a block's code, already copied to cache offset `offset`, in the engine's tables:
+    /// fault sites, cold exits, chain sites, the block map. `linkExits`: its exits were left
+    /// unchained (code for the persistent cache), so link them to the blocks already here, as
+    /// translation would have.
+    private func place(_ translated: TranslatedBlock, at offset: Int, key: UInt64, linkExits: Bool) -> UInt64 {
         let firstChainSite = chainSites.count
         for var site in translated.faultSites {
             site.hostOffset &+= UInt32(offset)
@@ -486,19 +513,10 @@ public final class JIT: Engine {
         let host = cache.address(offset)
         blocks[key] = host
         blockSizes.append(host: host, size: translated.code.count)
-        blockInstalled(guest, host: host, code: translated, counter: counter)
-        if store != nil {
-            // Translated without jumps into other blocks (a saved block cannot know where they
-            // will be): link its exits to those already here, as translation would have.
+        if linkExits {
             for id in firstChainSite..<chainSites.count {
                 if let target = blocks[chainSites[id].target] { link(id, to: target) }
             }
-        }
-        if loaded {
-            stats.blocksLoaded &+= 1
-        } else {
-            stats.blocksTranslated &+= 1
-            stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
         }
         stats.hostCodeBytes &+= UInt64(translated.code.count)
         return host
@@ -513,7 +531,7 @@ public final class JIT: Engine {
 
     /// A saved block's code made ready to run at cache offset `offset` (Relocation.swift); nil if
     /// some field does not fit (the block is then translated afresh).
-    private func relocate(_ saved: SavedBlock, _ guest: GuestBlock, at offset: Int) -> TranslatedBlock? {
+    private func relocate(_ saved: SavedBlock, at offset: Int) -> TranslatedBlock? {
         var code = saved.code
         let base = cache.address(offset)
         func put(_ value: UInt64, at: Int, width: Int) -> Bool {
@@ -536,8 +554,12 @@ public final class JIT: Engine {
             case .helper: value = Relocation.helpers[payload]
             case .indirectTable: value = indirect.address
             case .floatConstants: value = FloatConstants.address
-            case .instruction: value = UInt64(UInt(bitPattern: tables.keep(guest.instructions[payload])))
-            case .systemInstruction: value = UInt64(tables.addSystemInstruction(guest.instructions[payload]))
+            case .instruction:
+                guard let inst = saved.instruction(payload) else { return nil }
+                value = UInt64(UInt(bitPattern: tables.keep(inst)))
+            case .systemInstruction:
+                guard let inst = saved.instruction(payload) else { return nil }
+                value = UInt64(tables.addSystemInstruction(inst))
             case nil: return nil
             }
             guard put(value, at: i.at, width: i.width) else { return nil }
@@ -551,7 +573,7 @@ public final class JIT: Engine {
                                chainSites: saved.chainSites.map {
                                    ChainSite(displacementOffset: Int($0.offset), jumpEnd: base &+ UInt64($0.offset) &+ 4, target: $0.target)
                                },
-                               coldSites: colds, guestInstructions: guest.instructions.count,
+                               coldSites: colds, guestInstructions: saved.instructions.count,
                                coldStart: Int(saved.coldStart))
     }
 

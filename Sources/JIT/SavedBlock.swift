@@ -1,3 +1,4 @@
+import Guest
 import RISCV
 import X86
 
@@ -27,6 +28,29 @@ struct SavedBlock {
 
     static func word(_ guest: GuestBlock, _ k: Int) -> UInt64 {
         UInt64(UInt32(truncatingIfNeeded: guest.pcs[k] &- guest.start)) | UInt64(guest.instructions[k].raw) << 32
+    }
+
+    /// Instruction `k`'s guest pc (its offset is a signed 32-bit number).
+    func pc(_ k: Int) -> UInt64 {
+        start &+ UInt64(bitPattern: Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: instructions[k]))))
+    }
+
+    /// Instruction `k`'s length in bytes, from its encoding's low bits.
+    func length(_ k: Int) -> UInt64 { instructions[k] >> 32 & 3 == 3 ? 4 : 2 }
+
+    /// Instruction `k` decoded (for the slow path's references to it); nil if it does not decode.
+    func instruction(_ k: Int) -> Instruction? { decode(UInt32(truncatingIfNeeded: instructions[k] >> 32)) }
+
+    /// Whether saved instruction word `word`, number `k` of a block at `start`, is what `hart`
+    /// fetches there now, with the fetch's permission checks: the block's first instruction at
+    /// `start` itself. Equal encodings decode alike (the key fixes `--cpu`), so this is the check
+    /// translation's decode would make, without decoding.
+    static func matches(_ word: UInt64, _ k: Int, start: UInt64, _ hart: Hart) -> Bool {
+        let offset = Int32(bitPattern: UInt32(truncatingIfNeeded: word))
+        guard k > 0 || offset == 0 else { return false }
+        let pc = start &+ UInt64(bitPattern: Int64(offset))
+        guard let bits = try? hart.fetch(pc) else { return false }
+        return bits == UInt32(truncatingIfNeeded: word >> 32)
     }
 
     /// The saved form of a block translated with `TranslationTargets.persistent`; nil when some
@@ -79,17 +103,19 @@ struct SavedBlock {
         for b in stubBranches { w.u32(b.at); w.u8(b.stub) }
     }
 
-    /// Reads the block saved for `guest` if it was translated from exactly `guest`'s
-    /// instructions, checking every offset against the code and every value against what
-    /// translated code can contain; nil for anything else.
-    init?(_ r: inout StoreReader, for guest: GuestBlock) {
-        let n = guest.instructions.count
-        guard let start = r.u64(), start == guest.start, let count = r.u32(), Int(count) == n else { return nil }
+    /// Reads the block saved for guest pc `start` if `accept` takes every one of its instruction
+    /// words (number and word, offset and encoding: the caller compares them with guest memory), checking every
+    /// offset against the code and every value against what translated code can contain; nil for
+    /// anything else.
+    init?(_ r: inout StoreReader, start expected: UInt64, accept: (Int, UInt64) -> Bool) {
+        guard let start = r.u64(), start == expected, let n = r.count(itemBytes: 8, limit: 1 << 16), n > 0 else { return nil }
         self.start = start
-        for k in 0..<n {
-            guard let word = r.u64(), word == SavedBlock.word(guest, k) else { return nil }
-        }
         instructions = []
+        instructions.reserveCapacity(n)
+        for k in 0..<n {
+            guard let word = r.u64(), accept(k, word) else { return nil }
+            instructions.append(word)
+        }
         guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let code = r.bytesArray(size) else { return nil }
         self.code = code
         guard let nf = r.count(itemBytes: 28) else { return nil }
