@@ -84,6 +84,19 @@ final class CodeCache {
         return offset
     }
 
+    /// Writes a value into code appended last and not yet run (a saved block's relocation).
+    func write<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= used, "stray code write")
+        writable.storeBytes(of: value, toByteOffset: offset, as: T.self)
+    }
+
+    /// Drops what was appended from `offset` on (code never run: a saved block that could not
+    /// be relocated).
+    func discard(from offset: Int) {
+        precondition(offset >= 0 && offset <= used)
+        used = offset
+    }
+
     /// Rewrites four bytes of emitted code with one store. The assembler places patchable
     /// displacements so they never straddle an 8-byte boundary, which makes the store atomic on
     /// x86: a thread running through the site sees the old or the new target, never a mix.

@@ -41,17 +41,43 @@ struct SavedBlock {
     /// Instruction `k` decoded (for the slow path's references to it); nil if it does not decode.
     func instruction(_ k: Int) -> Instruction? { decode(UInt32(truncatingIfNeeded: instructions[k] >> 32)) }
 
-    /// Whether saved instruction word `word`, number `k` of a block at `start`, is what `hart`
-    /// fetches there now, with the fetch's permission checks: the block's first instruction at
-    /// `start` itself. Equal encodings decode alike (the key fixes `--cpu`), so this is the check
-    /// translation's decode would make, without decoding.
-    static func matches(_ word: UInt64, _ k: Int, start: UInt64, _ hart: Hart) -> Bool {
-        let offset = Int32(bitPattern: UInt32(truncatingIfNeeded: word))
-        guard k > 0 || offset == 0 else { return false }
-        let pc = start &+ UInt64(bitPattern: Int64(offset))
-        guard let bits = try? hart.fetch(pc) else { return false }
-        return bits == UInt32(truncatingIfNeeded: word >> 32)
+    /// Whether the block's instructions are what `hart` fetches at their pcs now, with the
+    /// fetch's permission checks, the first at `start` itself. Equal encodings decode alike (the
+    /// key fixes `--cpu`), so this is the check translation's decode would make, without
+    /// decoding. The usual block, a page or less, is read in one guarded copy after one
+    /// permission check of its span; anything else is fetched instruction by instruction.
+    func matches(_ hart: Hart) -> Bool {
+        guard !instructions.isEmpty, UInt32(truncatingIfNeeded: instructions[0]) == 0 else { return false }
+        var low = start, high = start
+        for k in instructions.indices {
+            let pc = self.pc(k)
+            low = min(low, pc)
+            high = max(high, pc &+ length(k))
+        }
+        let memory = hart.memory
+        let span = Int(high &- low)
+        if hart.platform == nil, memory.fetchPatches.isEmpty, span <= SavedBlock.spanLimit,
+           memory.check(low, UInt64(span), .execute) {
+            return withUnsafeTemporaryAllocation(byteCount: SavedBlock.spanLimit, alignment: 8) { buffer in
+                guard GuestFaultRecovery.copy(buffer.baseAddress!, UnsafeRawPointer(memory.host(low)), span) else { return false }
+                for k in instructions.indices {
+                    let at = Int(pc(k) &- low), bits = UInt32(truncatingIfNeeded: instructions[k] >> 32)
+                    let found = length(k) == 4 ? buffer.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian
+                        : UInt32(buffer.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian)
+                    guard found == bits else { return false }
+                }
+                return true
+            }
+        }
+        for k in instructions.indices {
+            guard let bits = try? hart.fetch(pc(k)), bits == UInt32(truncatingIfNeeded: instructions[k] >> 32) else { return false }
+        }
+        return true
     }
+
+    /// The widest span `matches` reads in one copy (a block lies within a page, bar its last
+    /// instruction's second half).
+    static let spanLimit = 8192
 
     /// The saved form of a block translated with `TranslationTargets.persistent`; nil when some
     /// field cannot be relocated (the block is then simply not saved).
@@ -103,17 +129,16 @@ struct SavedBlock {
         for b in stubBranches { w.u32(b.at); w.u8(b.stub) }
     }
 
-    /// Reads the block saved for guest pc `start` if `accept` takes every one of its instruction
-    /// words (number and word, offset and encoding: the caller compares them with guest memory), checking every
-    /// offset against the code and every value against what translated code can contain; nil for
-    /// anything else.
-    init?(_ r: inout StoreReader, start expected: UInt64, accept: (Int, UInt64) -> Bool) {
+    /// Reads the block saved for guest pc `start`, checking every offset against the code and
+    /// every value against what translated code can contain; nil for anything else. Its
+    /// instructions are left for `matches` to compare with guest memory.
+    init?(_ r: inout StoreReader, start expected: UInt64) {
         guard let start = r.u64(), start == expected, let n = r.count(itemBytes: 8, limit: 1 << 16), n > 0 else { return nil }
         self.start = start
         instructions = []
         instructions.reserveCapacity(n)
-        for k in 0..<n {
-            guard let word = r.u64(), accept(k, word) else { return nil }
+        for _ in 0..<n {
+            guard let word = r.u64() else { return nil }
             instructions.append(word)
         }
         guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let code = r.bytesArray(size) else { return nil }

@@ -181,14 +181,14 @@ public final class TranslationStore: @unchecked Sendable {
     /// (`.stale`), or the block, read back whole.
     enum Lookup { case none, stale, block(SavedBlock) }
 
-    /// The block saved for guest pc `pc`, if `accept` takes each of its instruction words (their
-    /// number and word: `SavedBlock.matches` compares them with guest memory).
-    func lookup(_ pc: UInt64, accept: (Int, UInt64) -> Bool) -> Lookup {
+    /// The block saved for guest pc `pc`, read back whole (its instructions still to be compared
+    /// with guest memory: `SavedBlock.matches`).
+    func lookup(_ pc: UInt64) -> Lookup {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard let range = index[pc] else { return .none }
         var r = StoreReader(data.bytes, from: Int(range >> 32), to: Int(range & 0xFFFF_FFFF))
-        guard let block = SavedBlock(&r, start: pc, accept: accept), r.remaining == 0 else { return .stale }
+        guard let block = SavedBlock(&r, start: pc), r.remaining == 0 else { return .stale }
         return .block(block)
     }
 
