@@ -16,11 +16,16 @@ struct CodeIndex {
     mutating func record(_ guest: GuestBlock) {
         var low = guest.start
         for pc in guest.pcs where pc < low { low = pc }
-        let high = max(guest.highestEnd, low &+ 1) &- 1
+        record(start: guest.start, low: low, highestEnd: guest.highestEnd)
+    }
+
+    /// `record` for a block that spans `low..<highestEnd`.
+    mutating func record(start: UInt64, low: UInt64, highestEnd: UInt64) {
+        let high = max(highestEnd, low &+ 1) &- 1
         var page = low >> GuestMemory.pageShift
         let last = high >> GuestMemory.pageShift
         while page <= last {
-            byPage[page, default: []].append(guest.start)
+            byPage[page, default: []].append(start)
             page &+= 1
         }
     }

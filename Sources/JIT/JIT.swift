@@ -419,6 +419,15 @@ public final class JIT: Engine {
         if pc & 1 != 0 { return .failure(GuestTrap(.instructionMisaligned, pc: pc, tval: pc)) }
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
+        if systemTLB == nil, let store = persistentStore(mode: nil) {
+            switch store.lookup(pc) {
+            case .block(let saved):
+                if saved.matches(hart), let host = installSaved(saved, key: key) { return .success(host) }
+                stats.blocksLoadRejected &+= 1
+            case .stale: stats.blocksLoadRejected &+= 1
+            case .none: break
+            }
+        }
         let guest: GuestBlock
         switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions, reusing: &spareBlock) {
         case .success(let b): guest = b
@@ -446,61 +455,75 @@ public final class JIT: Engine {
         let offset = cache.nextOffset()
         let counter = nextExecutionCounter()
         let store = persistentStore(mode: mode)
-        var translated: TranslatedBlock
-        var loaded = false
-        if let store {
-            switch store.lookup(guest) {
-            case .block(let saved):
-                if let t = relocate(saved, guest, at: offset) {
-                    translated = t
-                    loaded = true
-                } else {
-                    stats.blocksLoadRejected &+= 1
-                    translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
-                }
-            case .stale:
-                stats.blocksLoadRejected &+= 1
-                translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
-            case .none:
-                translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: true)
-            }
-        } else {
-            translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: store != nil)
-        }
+        let translated = translate(guest, at: offset, counter: counter, mode: mode, persistent: store != nil)
         guard let placed = cache.append(translated.code), placed == offset else { return nil }
-        if let store, !loaded,
+        if let store,
            let saved = SavedBlock(guest, translated, firstChainSiteID: chainSites.count, epilogue: epilogue, coldExit: coldExit) {
             store.add(saved)
         }
+        let host = place(code: translated.code.count, faultSites: translated.faultSites, coldSites: translated.coldSites,
+                         chainSites: translated.chainSites, at: offset, key: key, linkExits: store != nil)
+        blockInstalled(guest, host: host, code: translated, counter: counter)
+        stats.blocksTranslated &+= 1
+        stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
+        return host
+    }
+
+    /// Installs a block from the persistent cache whose instructions `block(at:)` found in guest
+    /// memory word for word (so they decode as they did when it was translated): its code is
+    /// copied into the cache and relocated there. Nil if a field cannot be relocated (the block
+    /// is then translated). Flushes a full cache like `install`.
+    private func installSaved(_ saved: SavedBlock, key: UInt64) -> UInt64? {
+        guard let offset = cache.append(saved.code) ?? { flush(); return cache.append(saved.code) }() else {
+            fatalError("trapeze: a block does not fit the JIT code cache")
+        }
+        guard let colds = relocate(saved, at: offset) else {
+            cache.discard(from: offset)
+            return nil
+        }
+        let base = cache.address(offset)
+        let host = place(code: saved.code.count, faultSites: saved.faultSites, coldSites: colds,
+                         chainSites: saved.chainSites.map {
+                             ChainSite(displacementOffset: Int($0.offset), jumpEnd: base &+ UInt64($0.offset) &+ 4, target: $0.target)
+                         }, at: offset, key: key, linkExits: true)
+        var low = saved.start, high = saved.start
+        for k in saved.instructions.indices {
+            let pc = saved.pc(k)
+            low = min(low, pc)
+            high = max(high, pc &+ saved.length(k))
+        }
+        codeIndex.record(start: saved.start, low: low, highestEnd: high)
+        savedBlockInstalled(start: saved.start, highestEnd: high, host: host, size: saved.code.count)
+        stats.blocksLoaded &+= 1
+        return host
+    }
+
+    /// Enters a block's code, already copied to cache offset `offset`, in the engine's tables:
+    /// fault sites, cold exits, chain sites, the block map. `linkExits`: its exits were left
+    /// unchained (code for the persistent cache), so link them to the blocks already here, as
+    /// translation would have.
+    private func place(code size: Int, faultSites: [FaultSite], coldSites colds: [ColdSite], chainSites sites: [ChainSite],
+                       at offset: Int, key: UInt64, linkExits: Bool) -> UInt64 {
         let firstChainSite = chainSites.count
-        for var site in translated.faultSites {
+        for var site in faultSites {
             site.hostOffset &+= UInt32(offset)
             if site.resume != 0 { site.resume &+= UInt32(offset) }
             faults.append(site)
         }
-        coldSites.append(translated.coldSites, at: offset)
-        for var site in translated.chainSites {
+        coldSites.append(colds, at: offset)
+        for var site in sites {
             site.displacementOffset += offset
             chainSites.append(site)
         }
         let host = cache.address(offset)
         blocks[key] = host
-        blockSizes.append(host: host, size: translated.code.count)
-        blockInstalled(guest, host: host, code: translated, counter: counter)
-        if store != nil {
-            // Translated without jumps into other blocks (a saved block cannot know where they
-            // will be): link its exits to those already here, as translation would have.
+        blockSizes.append(host: host, size: size)
+        if linkExits {
             for id in firstChainSite..<chainSites.count {
                 if let target = blocks[chainSites[id].target] { link(id, to: target) }
             }
         }
-        if loaded {
-            stats.blocksLoaded &+= 1
-        } else {
-            stats.blocksTranslated &+= 1
-            stats.guestInstructionsTranslated &+= UInt64(translated.guestInstructions)
-        }
-        stats.hostCodeBytes &+= UInt64(translated.code.count)
+        stats.hostCodeBytes &+= UInt64(size)
         return host
     }
 
@@ -511,17 +534,17 @@ public final class JIT: Engine {
         return store
     }
 
-    /// A saved block's code made ready to run at cache offset `offset` (Relocation.swift); nil if
-    /// some field does not fit (the block is then translated afresh).
-    private func relocate(_ saved: SavedBlock, _ guest: GuestBlock, at offset: Int) -> TranslatedBlock? {
-        var code = saved.code
+    /// Relocates a saved block's code, copied to cache offset `offset` (Relocation.swift): its
+    /// cold sites with chain requests numbered for this engine, or nil if some field does not fit
+    /// (the block is then translated afresh).
+    private func relocate(_ saved: SavedBlock, at offset: Int) -> [ColdSite]? {
         let base = cache.address(offset)
         func put(_ value: UInt64, at: Int, width: Int) -> Bool {
             if width == 4 {
                 guard let v = Int32(exactly: Int64(bitPattern: value)) else { return false }
-                code.withUnsafeMutableBytes { $0.storeBytes(of: UInt32(bitPattern: v).littleEndian, toByteOffset: at, as: UInt32.self) }
+                cache.write(UInt32(bitPattern: v).littleEndian, at: offset + at)
             } else {
-                code.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: at, as: UInt64.self) }
+                cache.write(value.littleEndian, at: offset + at)
             }
             return true
         }
@@ -536,8 +559,12 @@ public final class JIT: Engine {
             case .helper: value = Relocation.helpers[payload]
             case .indirectTable: value = indirect.address
             case .floatConstants: value = FloatConstants.address
-            case .instruction: value = UInt64(UInt(bitPattern: tables.keep(guest.instructions[payload])))
-            case .systemInstruction: value = UInt64(tables.addSystemInstruction(guest.instructions[payload]))
+            case .instruction:
+                guard let inst = saved.instruction(payload) else { return nil }
+                value = UInt64(UInt(bitPattern: tables.keep(inst)))
+            case .systemInstruction:
+                guard let inst = saved.instruction(payload) else { return nil }
+                value = UInt64(tables.addSystemInstruction(inst))
             case nil: return nil
             }
             guard put(value, at: i.at, width: i.width) else { return nil }
@@ -547,12 +574,7 @@ public final class JIT: Engine {
         for k in colds.indices where colds[k].reason == ExitReason.chainRequest.rawValue {
             colds[k].argument = UInt32(truncatingIfNeeded: first + Int(colds[k].argument))
         }
-        return TranslatedBlock(code: code, faultSites: saved.faultSites,
-                               chainSites: saved.chainSites.map {
-                                   ChainSite(displacementOffset: Int($0.offset), jumpEnd: base &+ UInt64($0.offset) &+ 4, target: $0.target)
-                               },
-                               coldSites: colds, guestInstructions: guest.instructions.count,
-                               coldStart: Int(saved.coldStart))
+        return colds
     }
 
     /// Runs the translator. Its own function so that the `TranslationTargets` sharing `blocks` is

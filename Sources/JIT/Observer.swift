@@ -42,6 +42,12 @@ extension JIT {
         options.countBlockExecutions ? instrumentation.allocateCounter() : nil
     }
 
+    /// Called once a block from the persistent cache is in the cache (never while counting:
+    /// counting runs do not use that cache).
+    func savedBlockInstalled(start: UInt64, highestEnd: UInt64, host: UInt64, size: Int) {
+        instrumentation.observer?.jitTranslated(guestStart: start, guestEnd: highestEnd, host: host, size: size)
+    }
+
     /// Called by `install` once a block's code is in the cache.
     func blockInstalled(_ guest: GuestBlock, host: UInt64, code: TranslatedBlock, counter: UnsafeMutablePointer<UInt64>?) {
         if options.countBlockExecutions {

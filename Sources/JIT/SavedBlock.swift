@@ -1,3 +1,4 @@
+import Guest
 import RISCV
 import X86
 
@@ -28,6 +29,55 @@ struct SavedBlock {
     static func word(_ guest: GuestBlock, _ k: Int) -> UInt64 {
         UInt64(UInt32(truncatingIfNeeded: guest.pcs[k] &- guest.start)) | UInt64(guest.instructions[k].raw) << 32
     }
+
+    /// Instruction `k`'s guest pc (its offset is a signed 32-bit number).
+    func pc(_ k: Int) -> UInt64 {
+        start &+ UInt64(bitPattern: Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: instructions[k]))))
+    }
+
+    /// Instruction `k`'s length in bytes, from its encoding's low bits.
+    func length(_ k: Int) -> UInt64 { instructions[k] >> 32 & 3 == 3 ? 4 : 2 }
+
+    /// Instruction `k` decoded (for the slow path's references to it); nil if it does not decode.
+    func instruction(_ k: Int) -> Instruction? { decode(UInt32(truncatingIfNeeded: instructions[k] >> 32)) }
+
+    /// Whether the block's instructions are what `hart` fetches at their pcs now, with the
+    /// fetch's permission checks, the first at `start` itself. Equal encodings decode alike (the
+    /// key fixes `--cpu`), so this is the check translation's decode would make, without
+    /// decoding. The usual block, a page or less, is read in one guarded copy after one
+    /// permission check of its span; anything else is fetched instruction by instruction.
+    func matches(_ hart: Hart) -> Bool {
+        guard !instructions.isEmpty, UInt32(truncatingIfNeeded: instructions[0]) == 0 else { return false }
+        var low = start, high = start
+        for k in instructions.indices {
+            let pc = self.pc(k)
+            low = min(low, pc)
+            high = max(high, pc &+ length(k))
+        }
+        let memory = hart.memory
+        let span = Int(high &- low)
+        if hart.platform == nil, memory.fetchPatches.isEmpty, span <= SavedBlock.spanLimit,
+           memory.check(low, UInt64(span), .execute) {
+            return withUnsafeTemporaryAllocation(byteCount: SavedBlock.spanLimit, alignment: 8) { buffer in
+                guard GuestFaultRecovery.copy(buffer.baseAddress!, UnsafeRawPointer(memory.host(low)), span) else { return false }
+                for k in instructions.indices {
+                    let at = Int(pc(k) &- low), bits = UInt32(truncatingIfNeeded: instructions[k] >> 32)
+                    let found = length(k) == 4 ? buffer.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian
+                        : UInt32(buffer.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian)
+                    guard found == bits else { return false }
+                }
+                return true
+            }
+        }
+        for k in instructions.indices {
+            guard let bits = try? hart.fetch(pc(k)), bits == UInt32(truncatingIfNeeded: instructions[k] >> 32) else { return false }
+        }
+        return true
+    }
+
+    /// The widest span `matches` reads in one copy (a block lies within a page, bar its last
+    /// instruction's second half).
+    static let spanLimit = 8192
 
     /// The saved form of a block translated with `TranslationTargets.persistent`; nil when some
     /// field cannot be relocated (the block is then simply not saved).
@@ -79,17 +129,18 @@ struct SavedBlock {
         for b in stubBranches { w.u32(b.at); w.u8(b.stub) }
     }
 
-    /// Reads the block saved for `guest` if it was translated from exactly `guest`'s
-    /// instructions, checking every offset against the code and every value against what
-    /// translated code can contain; nil for anything else.
-    init?(_ r: inout StoreReader, for guest: GuestBlock) {
-        let n = guest.instructions.count
-        guard let start = r.u64(), start == guest.start, let count = r.u32(), Int(count) == n else { return nil }
+    /// Reads the block saved for guest pc `start`, checking every offset against the code and
+    /// every value against what translated code can contain; nil for anything else. Its
+    /// instructions are left for `matches` to compare with guest memory.
+    init?(_ r: inout StoreReader, start expected: UInt64) {
+        guard let start = r.u64(), start == expected, let n = r.count(itemBytes: 8, limit: 1 << 16), n > 0 else { return nil }
         self.start = start
-        for k in 0..<n {
-            guard let word = r.u64(), word == SavedBlock.word(guest, k) else { return nil }
-        }
         instructions = []
+        instructions.reserveCapacity(n)
+        for _ in 0..<n {
+            guard let word = r.u64() else { return nil }
+            instructions.append(word)
+        }
         guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let code = r.bytesArray(size) else { return nil }
         self.code = code
         guard let nf = r.count(itemBytes: 28) else { return nil }

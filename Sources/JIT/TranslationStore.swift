@@ -177,16 +177,18 @@ public final class TranslationStore: @unchecked Sendable {
 
     // MARK: Blocks
 
-    /// What the file has for `guest`: nothing, a block saved from other code (`.stale`), or
-    /// the block, read back whole.
+    /// What the file has for a pc: nothing, a block saved from other code or malformed
+    /// (`.stale`), or the block, read back whole.
     enum Lookup { case none, stale, block(SavedBlock) }
 
-    func lookup(_ guest: GuestBlock) -> Lookup {
+    /// The block saved for guest pc `pc`, read back whole (its instructions still to be compared
+    /// with guest memory: `SavedBlock.matches`).
+    func lookup(_ pc: UInt64) -> Lookup {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        guard let range = index[guest.start] else { return .none }
+        guard let range = index[pc] else { return .none }
         var r = StoreReader(data.bytes, from: Int(range >> 32), to: Int(range & 0xFFFF_FFFF))
-        guard let block = SavedBlock(&r, for: guest), r.remaining == 0 else { return .stale }
+        guard let block = SavedBlock(&r, start: pc), r.remaining == 0 else { return .stale }
         return .block(block)
     }
 

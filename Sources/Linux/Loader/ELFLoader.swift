@@ -105,11 +105,23 @@ public enum ELFLoader {
 
         // Segments are in address order and do not overlap (ELFFile checked), so only a boundary
         // page can be shared, and it gets both segments' permissions. Gaps are unmapped again.
-        for segment in elf.loadSegments where segment.fileSize > 0 {
-            let copied: Bool = elf.bytes.withUnsafeBytes { file in
-                let bytes = UnsafeRawBufferPointer(rebasing: file[Int(segment.offset)..<Int(segment.offset + segment.fileSize)])
-                memory.prefault(segment.vaddr &+ bias, segment.fileSize)
-                return (try? memory.copyIn(segment.vaddr &+ bias, from: bytes)) != nil
+        // Read-only segments' own pages are mapped from the file (FileMappedSegments.swift); the
+        // rest of every segment is copied from the bytes read.
+        var file = FileMappedSegments(elf)
+        defer { file.close() }
+        let loads = elf.loadSegments
+        for (n, segment) in loads.enumerated() where segment.fileSize > 0 {
+            let start = segment.vaddr &+ bias, end = start &+ segment.fileSize
+            let mapped = file.map(segment, at: start, after: n > 0 ? loads[n - 1].vaddr &+ loads[n - 1].memorySize &+ bias : nil,
+                                  before: n + 1 < loads.count ? loads[n + 1].vaddr &+ bias : nil, into: memory)
+            let copied: Bool = elf.bytes.withUnsafeBytes { bytes in
+                func copy(_ from: UInt64, _ to: UInt64) -> Bool {
+                    guard from < to else { return true }
+                    let at = Int(segment.offset &+ (from &- start))
+                    memory.prefault(from, to &- from)
+                    return (try? memory.copyIn(from, from: UnsafeRawBufferPointer(rebasing: bytes[at..<at + Int(to &- from)]))) != nil
+                }
+                return copy(start, min(end, mapped.lowerBound)) && copy(max(start, mapped.upperBound), end)
             }
             guard copied else { throw LoaderError(elf.path, "cannot map segments") }
         }
