@@ -15,6 +15,8 @@
 #                                                  by sbi/link.ld; also written as a flat Linux
 #                                                  Image, bin/sbi_NAME.img
 #   perf_NAME   Fixtures/system/perf/NAME.S        a benchmark (a standalone program)
+#   runner_NAME the runner (Fixtures/system/runner, tools/build-runner.sh) with a Linux program
+#               of Fixtures/bin: runner_hello (hello), runner_nbody (nbody 2000: F/D under FS)
 # Every other fixture is linked with common/link.ld (image at 0x8000_0000, entered in M-mode) and no
 # libc. The build is reproducible: fixed object names, no build-id, source paths mapped to `.`,
 # no debug information. tools/check-system-fixtures.sh runs the results under QEMU.
@@ -48,6 +50,7 @@ done
 for src in "$SYS"/perf/*.S; do
     [ -e "$src" ] && fixtures+=("perf_$(basename "${src%.S}")")
 done
+fixtures+=(runner_hello runner_nbody)
 [ $# -gt 0 ] && fixtures=("$@")
 
 sources_of() {  # prints the sources of fixture $1, in link order
@@ -62,6 +65,10 @@ sources_of() {  # prints the sources of fixture $1, in link order
 }
 
 for name in "${fixtures[@]}"; do
+    case $name in
+        runner_hello) echo "  LD  $name"; tools/build-runner.sh "$SYS/bin/$name" Fixtures/bin/hello; continue ;;
+        runner_nbody) echo "  LD  $name"; tools/build-runner.sh "$SYS/bin/$name" Fixtures/bin/nbody 2000; continue ;;
+    esac
     srcs=$(sources_of "$name")
     echo "  CC  $name"
     # Compile each source to a fixed object name first: linking straight from sources would

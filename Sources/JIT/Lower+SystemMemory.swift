@@ -13,16 +13,79 @@ import X86
 /// compared after masking with ~0xFFF | (size - 1), so a misaligned access (which may cross a
 /// page) never hits. Loads use the read table, stores the write table right after it.
 extension Translator {
-    /// The lowering of an instruction system mode keeps out of translated code: A (reservations
-    /// and AMOs stay the interpreter's), F/D and their loads and stores (mstatus.FS decides
-    /// whether they trap and they make it dirty) and the FP CSRs: all of them through the
-    /// slow path, which runs them with the interpreter's system semantics.
-    mutating func systemHelperOnly(_ i: Instruction) -> Bool {
+    /// System mode's own lowerings, before the common ones: A stays the interpreter's
+    /// (reservations and AMOs through the slow path); F/D, their loads and stores and the FP
+    /// CSRs are inline behind a check of mstatus.FS (`systemFloat`). True when `i` was emitted.
+    mutating func lowerSystemSpecial(_ i: Instruction) -> Bool {
         guard targets.system != nil else { return false }
         switch i.opcode.operation {
-        case .atomic, .float, .floatMemory: return true
-        case .system: return Lowering.isFloatCSR(i)
+        case .atomic: slowPath(i)
+        case .float, .floatMemory: systemFloat(i)
+        case .system where Lowering.isFloatCSR(i): systemFloat(i)
         default: return false
+        }
+        return true
+    }
+
+    /// An F/D instruction (arithmetic, load, store, FP CSR access) in system mode: inline as in
+    /// user mode while mstatus.FS is Dirty, where nothing the instruction does changes mstatus
+    /// (FS stays Dirty; it leaves Dirty only through a CSR write, which ends the block).
+    /// Otherwise the slow path runs it with the interpreter's semantics: an illegal-instruction
+    /// trap when FS is Off, FS made Dirty when it writes FP state. A slow FP CSR write may have
+    /// changed frm, so the guest MXCSR image is then made again from it.
+    mutating func systemFloat(_ i: Instruction) {
+        let done = a.newLabel()
+        let csr = Lowering.isFloatCSR(i)
+        let reload = csr ? a.newLabel() : done
+        let slow = helperPath(i, targets.slowPath, done: reload)
+        a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
+        a.and(.ecx, imm: Int32(MStatus.fs))
+        a.cmp(.ecx, imm: Int32(MStatus.fs))
+        a.jcc(.ne, slow)
+        switch i.opcode.operation {
+        case .floatMemory(let op): systemFloatMemory(i, op, miss: slow)
+        case .float(let op): floatArithmetic(i, op)
+        default: floatCSR(i)
+        }
+        if csr {
+            a.jmp(done)
+            a.bind(reload)
+            GuestMXCSR.loadFromFRM(&a)
+        }
+        a.bind(done)
+    }
+
+    /// flw/fld/flh and fsw/fsd/fsh through the inline TLB (a miss or a misaligned address: `miss`).
+    mutating func systemFloatMemory(_ i: Instruction, _ op: FloatMemoryOp, miss: Label) {
+        switch op {
+        case .fld:
+            probeSystemTLB(i, size: 8, store: false, miss: miss)
+            if let x = fXMM(i.rd) {
+                a.movsd(x, .qword(.rax, 0))
+            } else {
+                a.mov(.rcx, .qword(.rax, 0))
+                storeFBits(i.rd, .rcx)
+            }
+        case .flw, .flh:
+            let half = op == .flh
+            probeSystemTLB(i, size: half ? 2 : 4, store: false, miss: miss)
+            if half { a.movzx(.ecx, .word(.rax, 0)) } else { a.mov(.ecx, .dword(.rax, 0)) }
+            a.mov(.rdx, imm: Int64(bitPattern: half ? Translator.halfBox : Translator.nanBox))
+            a.or(.rcx, .rdx)
+            storeFBits(i.rd, .rcx)
+        case .fsd:
+            probeSystemTLB(i, size: 8, store: true, miss: miss)
+            if let x = fXMM(i.rs2) {
+                a.movsd(.qword(.rax, 0), x)
+            } else {
+                a.mov(.rcx, fSlot(i.rs2))
+                a.mov(.qword(.rax, 0), .rcx)
+            }
+        case .fsw, .fsh:
+            let half = op == .fsh
+            probeSystemTLB(i, size: half ? 2 : 4, store: true, miss: miss)
+            if let x = fXMM(i.rs2) { a.movd(.ecx, x) } else { a.mov(.ecx, fLow(i.rs2)) }
+            if half { a.mov(.word(.rax, 0), .cx) } else { a.mov(.dword(.rax, 0), .ecx) }
         }
     }
 

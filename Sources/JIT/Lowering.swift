@@ -51,7 +51,7 @@ extension Translator {
     /// Emits one guest instruction: each group's switch is exhaustive, so a new opcode breaks the
     /// build in the switch that must lower it.
     mutating func lower(_ i: Instruction) {
-        if systemHelperOnly(i) { slowPath(i); return }
+        if lowerSystemSpecial(i) { return }
         switch i.opcode.operation {
         case .integer(let op): integer(i, op)
         case .bit(let op): bit(i, op)

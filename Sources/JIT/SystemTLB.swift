@@ -23,7 +23,10 @@ import RISCV
 /// `sfence.vma addr` drops only the entries of the leaf that maps `addr` (each entry remembers
 /// its leaf's size), everything else empties the tables.
 final class SystemTLB {
-    static let entries = 256
+    /// 4096 pages (16 MiB) per table: with 256, a program sweeping a few MiB (a sieve, a matrix
+    /// multiply, pointer chasing; `tools/bench --system`) refilled through the slow path every
+    /// few hundred instructions. Emptying costs only the sets that hold entries (`filled`).
+    static let entries = 4096
     static let entrySize = 16
     /// U, S with SUM clear, S with SUM set, M (chosen by `revalidate`).
     static let tableSets = 4
@@ -42,9 +45,12 @@ final class SystemTLB {
     /// The set translated code uses now, and the mstatus bits each set's entries were made under.
     private(set) var current = 3
     private var signatures = [UInt64](repeating: 0, count: SystemTLB.tableSets)
-    /// Whether a set holds an entry from a leaf bigger than 4 KiB (`invalidate` must then look
-    /// at every slot of it, not only the one the address indexes).
-    private var bigLeaves = [Bool](repeating: false, count: SystemTLB.tableSets)
+    /// log2 of the widest leaf behind an entry of each set: `invalidate` looks at the slots of
+    /// every page such a leaf could cover around the address (all of them for a leaf wider
+    /// than the table), not only the one the address indexes.
+    private var widest = [UInt8](repeating: 12, count: SystemTLB.tableSets)
+    /// Whether a set may hold entries (it was filled since it was last emptied).
+    private var filled = [Bool](repeating: false, count: SystemTLB.tableSets)
     /// Counts for `--stats`.
     private(set) var fills: UInt64 = 0
     private(set) var flushes: UInt64 = 0
@@ -166,9 +172,11 @@ final class SystemTLB {
     }
 
     private func empty(_ set: Int) {
+        guard filled[set] else { return }
+        filled[set] = false
         let first = set * SystemTLB.setWords
         for k in stride(from: first, to: first + SystemTLB.setWords, by: 2) { base[k] = SystemTLB.invalid }
-        bigLeaves[set] = false
+        widest[set] = 12
     }
 
     /// What a hit depends on besides the page tables: privilege and the mstatus bits that
@@ -227,13 +235,13 @@ final class SystemTLB {
                 base[2 * slot] = SystemTLB.invalid
             }
         }
-        for set in 0..<SystemTLB.tableSets {
+        for set in 0..<SystemTLB.tableSets where filled[set] {
             let first = set * 2 * SystemTLB.entries
-            if bigLeaves[set] {
-                for slot in first..<(first + 2 * SystemTLB.entries) { drop(slot) }
-            } else {
-                // Only 4 KiB entries: the one slot the address indexes, read and write.
-                let index = Int(truncatingIfNeeded: (address >> 12) & UInt64(SystemTLB.entries - 1))
+            let pages = widest[set] >= 12 + 12 ? SystemTLB.entries : min(SystemTLB.entries, 1 << (Int(widest[set]) - 12))
+            // The pages of the widest leaf that may hold the address, read and write slots.
+            let start = (address >> 12) & ~UInt64(pages - 1)
+            for k in 0..<UInt64(pages) {
+                let index = Int(truncatingIfNeeded: (start &+ k) & UInt64(SystemTLB.entries - 1))
                 drop(first + index)
                 drop(first + SystemTLB.entries + index)
             }
@@ -261,13 +269,14 @@ final class SystemTLB {
         base[2 * slot + 1] = UInt64(UInt(bitPattern: host)) &- virtualPage
         let shift = hart.leafShift(vaddr, access: access)
         shifts[slot] = shift
-        if shift > 12 { bigLeaves[current] = true }
+        if shift > widest[current] { widest[current] = shift }
+        filled[current] = true
         fills &+= 1
     }
 
     /// Forgets every write entry (a page became a code page).
     func flushWrites() {
-        for set in 0..<SystemTLB.tableSets {
+        for set in 0..<SystemTLB.tableSets where filled[set] {
             let first = set * SystemTLB.setWords + 2 * SystemTLB.entries
             for k in stride(from: first, to: first + 2 * SystemTLB.entries, by: 2) { base[k] = SystemTLB.invalid }
         }

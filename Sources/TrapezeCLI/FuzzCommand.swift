@@ -10,6 +10,13 @@ struct FuzzCommand: ParsableCommand {
             atomics inside a sandbox, forward branches, ending in ebreak) run from the same random \
             registers and memory on both engines. The first disagreement is minimised and printed \
             as assembly with both final states; the exit status is then 1.
+
+            With --system, each case is instead a random privileged program (CSR accesses and \
+            their WARL fields, traps and delegation, mret/sret between U, S and M, satp and \
+            sfence.vma over small page tables, loads and stores that fault, FP with mstatus.FS) \
+            run on a whole machine by the interpreter and the JIT in lockstep under --icount; \
+            the first divergence is reported with the instruction, its privilege and the state \
+            that differs.
             """)
 
     @Option(help: "The first case's seed (case i uses seed + i).")
@@ -18,8 +25,16 @@ struct FuzzCommand: ParsableCommand {
     @Option(help: "How many random sequences to run.")
     var count: Int = 1000
 
-    @Option(help: "Instructions per sequence.")
-    var length: Int = 24
+    @Option(help: "Instructions per sequence (with --system: random items per program, default 64).")
+    var length: Int?
+
+    @Flag(help: "Random privileged programs on a whole machine, interpreter and JIT in lockstep.")
+    var system = false
+
+    @Option(name: .customLong("save-elf"), help: ArgumentHelp(
+        "With --system: write the first seed's program as a bare-metal ELF to this file (for trapeze system --trace) and exit.",
+        valueName: "file"))
+    var saveELF: String?
 
     @Option(help: "The two engines to compare, comma-separated.")
     var engines: String = "jit,interp"
@@ -32,6 +47,8 @@ struct FuzzCommand: ParsableCommand {
     var injectFault: String?
 
     func run() throws {
+        if system { return try runSystem() }
+        let length = self.length ?? 24
         let kinds = engines.split(separator: ",").map { EngineKind(rawValue: String($0)) }
         guard kinds.count == 2, let a = kinds[0], let b = kinds[1] else {
             throw ValidationError("--engines: expected two of \(EngineKind.allCases.map(\.rawValue).joined(separator: ", ")), comma-separated")
@@ -44,5 +61,26 @@ struct FuzzCommand: ParsableCommand {
             throw GuestExit(status: 1)
         }
         print("fuzz: \(fuzzer.names.0) and \(fuzzer.names.1) agree on \(summary.cases) sequences (seeds \(seed)...\(seed &+ UInt64(max(0, count - 1))))")
+    }
+
+    func runSystem() throws {
+        guard engines == "jit,interp" || engines == "interp,jit" else {
+            throw ValidationError("--system compares the interpreter and the JIT: --engines does not apply")
+        }
+        guard cpu == nil else { throw ValidationError("--system: --cpu does not apply") }
+        let fuzzer = SystemFuzzer(length: length ?? 64, fault: try parseFault(injectFault))
+        if let saveELF {
+            guard SystemFuzzProgram(seed: seed, length: fuzzer.length).write(to: saveELF) else {
+                throw ValidationError("--save-elf: cannot write \(saveELF)")
+            }
+            return
+        }
+        let summary = fuzzer.run(seed: seed, count: count)
+        if let failure = summary.failure {
+            print("fuzz --system: interp and jit disagree on seed \(failure.seed) (reproduce with --system --seed \(failure.seed) --count 1)")
+            print(failure.report.joined(separator: "\n"))
+            throw GuestExit(status: 1)
+        }
+        print("fuzz --system: jit and interp agree on \(summary.cases) programs (seeds \(seed)...\(seed &+ UInt64(max(0, count - 1))))")
     }
 }

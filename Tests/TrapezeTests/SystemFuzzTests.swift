@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Trapeze
+
+/// `trapeze fuzz --system`: random privileged programs, interpreter and JIT in lockstep.
+@Suite struct SystemFuzzTests {
+    @Test("fuzz --system: the engines agree on a fixed range of random privileged programs")
+    func agree() throws {
+        let r = try runProcess(Paths.trapeze, ["fuzz", "--system", "--seed", "1", "--count", "40"], timeout: 300)
+        #expect(r.status == 0, "\(String(decoding: r.stdout, as: UTF8.self))\(r.stderrText)")
+        #expect(String(decoding: r.stdout, as: UTF8.self).contains("fuzz --system: jit and interp agree on 40 programs (seeds 1...40)"), "\(String(decoding: r.stdout, as: UTF8.self))")
+    }
+
+    @Test("fuzz --system reports an injected JIT bug with the seed, the instruction and the state that differs")
+    func injected() throws {
+        let r = try runProcess(Paths.trapeze, ["fuzz", "--system", "--seed", "7", "--count", "5", "--inject-fault", "xor"], timeout: 300)
+        #expect(r.status == 1, "\(String(decoding: r.stdout, as: UTF8.self))\(r.stderrText)")
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        #expect(text.hasPrefix("fuzz --system: interp and jit disagree on seed "), "\(text)")
+        #expect(text.contains("(reproduce with --system --seed "), "\(text)")
+        let culprit = text.split(separator: "\n").first { $0.hasPrefix("first differing instruction: ") }
+        #expect(culprit?.contains("xor") == true, "\(text)")
+        #expect(text.contains("differences (interpreter / jit):"), "\(text)")
+        #expect(text.contains("program (the random part"), "\(text)")
+    }
+
+    @Test("a seed names one program: the same bytes every time, different seeds differ")
+    func deterministic() {
+        let a = SystemFuzzProgram(seed: 42, length: 64), b = SystemFuzzProgram(seed: 42, length: 64)
+        #expect(a.image == b.image)
+        #expect(SystemFuzzProgram(seed: 43, length: 64).image != a.image)
+        #expect(a.listing().count == Int(a.streamEnd - a.streamStart) / 4)
+    }
+
+    @Test("fuzz --system refuses options that do not apply")
+    func badOptions() throws {
+        let r = try runProcess(Paths.trapeze, ["fuzz", "--system", "--engines", "jit,jit"])
+        #expect(r.status != 0)
+        #expect(r.stderrText.contains("--engines does not apply"), "\(r.stderrText)")
+    }
+}
