@@ -260,6 +260,9 @@ public final class JIT: Engine {
         }
     }
 
+    /// `--stats`: a system-mode slow-path call for `inst`.
+    func countSlowPath(_ inst: Instruction) { stats.slowPathsByOpcode[inst.opcode.rawValue, default: 0] &+= 1 }
+
     /// System mode: a trap spends one unit of the instruction budget though nothing retires, as
     /// in the interpreter, so a guest trapping in a loop (a fetch fault at its own handler)
     /// still reaches `--max-insns`.
@@ -305,14 +308,11 @@ public final class JIT: Engine {
             return .resume
         case .indirect:
             stats.indirectMisses &+= 1
-            if options.chaining, case .success(let target) = block(at: state.pc, hart),
-               systemTLB?.straddling.contains(target) != true {
-                if let systemTLB {
-                    systemTLB.jumps[Int(state.privilege.rawValue & 3)].insert(
-                        guest: state.pc, host: target, leafShift: hart.leafShift(state.pc, access: .execute))
-                } else {
-                    indirect.insert(guest: state.pc, host: target)
-                }
+            let translated = stats.blocksTranslated
+            defer { if systemTLB != nil, stats.blocksTranslated == translated { stats.indirectMissesKnown &+= 1 } }
+            // System mode: `block(at:)` fills the privilege's table itself.
+            if options.chaining, case .success(let target) = block(at: state.pc, hart), systemTLB == nil {
+                indirect.insert(guest: state.pc, host: target)
             }
             return .resume
         case .system:
@@ -328,6 +328,7 @@ public final class JIT: Engine {
                 fatalError("trapeze: translated code named a missing system instruction")
             }
             let inst = tables.systemInstructions[index]
+            if systemTLB != nil { stats.systemExitsByOpcode[inst.opcode.rawValue, default: 0] &+= 1 }
             let outcome = hart.emulateSystem(inst)
             // Only an environment call can fork the host process.
             if inst.opcode == .ecall, let environment = hart.environment { noteHostProcess(environment.hostProcess) }
@@ -404,13 +405,23 @@ public final class JIT: Engine {
             return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
         }
         var systemKey: SystemBlockKey? = nil
+        var codePhysical: UInt64 = 0
         if let systemTLB {
+            // The jump cache of this privilege maps virtual pcs whose translation still holds
+            // (it follows satp, sfence.vma, PMP and code drops) to blocks that need no mapping
+            // check: a hit spares the page translation and the dictionary.
+            let jumps = systemTLB.jumps[Int(hart.state.privilege.rawValue & 3)]
+            if let host = jumps.lookup(pc) { return .success(host) }
             guard let physical = hart.codePhysicalAddress(pc) else {
                 do { _ = try hart.fetchInstruction(pc) } catch { return .failure(error) }
                 return .failure(GuestTrap(.instructionAccessFault, pc: pc, tval: pc))
             }
             let k = SystemBlockKey(virtual: key, physicalPage: physical >> 12)
-            if let known = systemTLB.block(k), known.valid(hart) { return .success(known.host) }
+            codePhysical = physical
+            if let known = systemTLB.block(k), known.valid(hart) {
+                jumps.insert(known, pc: pc, physical: physical, hart)
+                return .success(known.host)
+            }
             systemKey = k
         } else if let host = blocks[key] {
             return .success(host)
@@ -436,7 +447,7 @@ public final class JIT: Engine {
         if let host = install(guest, key: key, mode: mode) {
             noteCode(guest, hart)
             if systemTLB == nil { codeIndex.record(guest) }
-            if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, hart) }
+            if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, physical: codePhysical, hart) }
             spareBlock = guest
             return .success(host)
         }
@@ -445,7 +456,7 @@ public final class JIT: Engine {
         guard let host = install(guest, key: key, mode: mode) else { fatalError("trapeze: a block does not fit the JIT code cache") }
         noteCode(guest, hart)
         if systemTLB == nil { codeIndex.record(guest) }
-        if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, hart) }
+        if let systemKey { systemTLB?.record(guest, host: host, key: systemKey, physical: codePhysical, hart) }
         spareBlock = guest
         return .success(host)
     }

@@ -1,3 +1,5 @@
+import RISCV
+
 /// Counters for `trapeze run --stats`.
 public struct JITStats: Sendable, CustomStringConvertible {
     public var blocksTranslated: UInt64 = 0
@@ -25,6 +27,11 @@ public struct JITStats: Sendable, CustomStringConvertible {
     public var persistentCache = false
     public var blocksLoaded: UInt64 = 0
     public var blocksLoadRejected: UInt64 = 0
+    /// System mode: trap-and-emulate exits and slow-path calls by opcode (`Opcode.rawValue`),
+    /// and `jalr` table misses whose target block was already translated.
+    public var systemExitsByOpcode: [UInt16: UInt64] = [:]
+    public var slowPathsByOpcode: [UInt16: UInt64] = [:]
+    public var indirectMissesKnown: UInt64 = 0
 
     public init() {}
 
@@ -56,7 +63,19 @@ public struct JITStats: Sendable, CustomStringConvertible {
             let name = reason.description
             lines.append("jit:   " + name + String(repeating: " ", count: max(1, 24 - name.count)) + "\(exits(reason))")
         }
+        if indirectMissesKnown > 0 {
+            lines.append("jit: indirect misses to blocks already translated \(indirectMissesKnown)")
+        }
+        if !systemExitsByOpcode.isEmpty { lines.append("jit: trap-and-emulate by instruction " + JITStats.top(systemExitsByOpcode)) }
+        if !slowPathsByOpcode.isEmpty { lines.append("jit: slow path by instruction " + JITStats.top(slowPathsByOpcode)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The eight most frequent opcodes of `counts`, most frequent first.
+    private static func top(_ counts: [UInt16: UInt64]) -> String {
+        counts.sorted { $0.value > $1.value }.prefix(8).map { entry in
+            "\(Opcode(rawValue: entry.key).map { "\($0)" } ?? "?") \(entry.value)"
+        }.joined(separator: ", ")
     }
 
     private func percent(_ x: Double) -> String {

@@ -112,7 +112,7 @@ extension Translator {
     /// pc is number (pc >> 1) & mask, at byte offset (pc & (mask << 1)) * 8.
     mutating func probeIndirectTable(miss: Label) {
         a.mov(.ecx, .eax)
-        a.and(.ecx, imm: Int32(IndirectTable.mask << 1))
+        a.and(.ecx, imm: Int32((targets.system == nil ? IndirectTable.mask : IndirectTable.systemEntries - 1) << 1))
         a.mov(.rdx, imm: Int64(bitPattern: targets.indirectTable), tag: Relocation.tag(.indirectTable))
         a.lea(.rcx, Mem(.qword, base: .gpr(.rdx), index: .rcx, scale: 8, disp: 0))
         a.cmp(.rax, .qword(.rcx, 0))

@@ -43,10 +43,17 @@ final class SideTables {
 final class IndirectTable {
     static let entries = 4096
     static let mask = entries - 1
+    /// System mode's jump caches (SystemJumpCache): a kernel's hot targets spread over
+    /// megabytes, and with 4096 entries (an 8 KiB window) over half of a Linux boot's misses
+    /// were two targets taking turns in one entry.
+    static let systemEntries = 1 << 15
+    let entries: Int
+    var mask: Int { entries - 1 }
     let base: UnsafeMutablePointer<UInt64>
 
-    init() {
-        base = .allocate(capacity: 2 * IndirectTable.entries)
+    init(entries: Int = IndirectTable.entries) {
+        self.entries = entries
+        base = .allocate(capacity: 2 * entries)
         clear()
     }
 
@@ -55,13 +62,13 @@ final class IndirectTable {
     var address: UInt64 { UInt64(UInt(bitPattern: base)) }
 
     func insert(guest pc: UInt64, host: UInt64) {
-        let i = Int((pc >> 1) & UInt64(IndirectTable.mask))
+        let i = Int((pc >> 1) & UInt64(mask))
         base[2 * i] = pc
         base[2 * i + 1] = host
     }
 
     func clear() {
-        for i in 0..<IndirectTable.entries {
+        for i in 0..<entries {
             base[2 * i] = 1
             base[2 * i + 1] = 0
         }

@@ -23,7 +23,10 @@ let floatEntry: @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UI
 extension JIT {
     func slowPath(_ inst: Instruction) -> UInt32 {
         guard let hart = currentHart else { return 1 }
-        if let systemTLB { return systemSlowPath(inst, hart, systemTLB) }
+        if let systemTLB {
+            countSlowPath(inst)
+            return systemSlowPath(inst, hart, systemTLB)
+        }
         switch Interpreter.execute(inst, hart) {
         case .retired:
             return 0

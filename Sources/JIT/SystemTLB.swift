@@ -104,7 +104,8 @@ final class SystemTLB {
         for slot in 0..<SystemTLB.recentSize { recentKeys[slot] = SystemBlockKey(virtual: .max, physicalPage: .max) }
     }
     /// Host code of blocks whose last instruction reaches into the next page: their validity
-    /// depends on two mappings, so they are only entered from the dispatcher, which checks both.
+    /// depends on two mappings, so they are never chained to, only entered from the dispatcher,
+    /// which checks both, or through a jump cache, whose entry for them follows both.
     var straddling: Set<UInt64> = []
 
     /// `trapeze dump --system`: each block's physical start and privilege level, by host
@@ -112,7 +113,7 @@ final class SystemTLB {
     var placements: [UInt64: (physical: UInt64, mode: UInt8)]? = nil
 
     /// Records a block just translated at `host` (see `blocks`).
-    func record(_ guest: GuestBlock, host: UInt64, key: SystemBlockKey, _ hart: Hart) {
+    func record(_ guest: GuestBlock, host: UInt64, key: SystemBlockKey, physical: UInt64, _ hart: Hart) {
         placements?[host] = (key.physicalPage << 12 | guest.start & 0xFFF, UInt8(truncatingIfNeeded: key.virtual >> 59) &- 1)
         var block = SystemBlock(host: host)
         let last = guest.highestEnd &- 2
@@ -122,6 +123,7 @@ final class SystemTLB {
         }
         blocks[key] = block
         forgetRecent(key)
+        jumps[Int(hart.state.privilege.rawValue & 3)].insert(block, pc: guest.start, physical: physical, hart)
         onPage[key.physicalPage, default: []].append(key)
         if let next = block.next { onPage[next.physicalPage, default: []].append(key) }
     }
@@ -214,18 +216,36 @@ final class SystemTLB {
         guard tlb.flushes != mappingGeneration else { return }
         mappingGeneration = tlb.flushes
         let current = SATP.asid(hart.state.satp)
+        var switched = false
         for flush in tlb.takeFlushes() {
             switch flush {
             case .address(let address):
                 invalidate(address)
             case .asid(let asid) where asid != current:
                 stepper.flushData()
-            case .all, .asid:
+            case .asid:
+                // sfence.vma x0, asid of the current space (a process's unmap, fork, exit):
+                // as for a satp write, the kernel's own entries are walked again.
+                self.flush()
+                jumps[0].clear()
+                switched = true
+                mappingFlushes &+= 1
+            case .all:
                 self.flush()
                 clearIndirect()
                 mappingFlushes &+= 1
+            case .addressSpace:
+                // A satp write: M-mode fetches are not translated, U-mode code is the
+                // process's own, and the kernel's entries stay where a walk of the new tables
+                // gives the same page without writing (its mappings are shared by every
+                // process: `SystemJumpCache.revalidate`).
+                self.flush()
+                jumps[0].clear()
+                switched = true
+                mappingFlushes &+= 1
             }
         }
+        if switched { jumps[1].revalidate(hart) }
     }
 
     /// `sfence.vma addr`: drops the inline entries and jump-cache entries whose leaf holds `address`.
@@ -290,21 +310,120 @@ final class SystemTLB {
 /// page kept beside it, so that emptying it costs what was filled and `sfence.vma addr` drops
 /// one leaf's entries.
 final class SystemJumpCache {
-    let table = IndirectTable()
+    let table = IndirectTable(entries: IndirectTable.systemEntries)
     private var used: [Int] = []
-    private let shifts = UnsafeMutablePointer<UInt8>.allocate(capacity: IndirectTable.entries)
+    private static let slots = IndirectTable.systemEntries
+    /// Per entry: log2 of the size of the leaf mapping its pc, the physical address its pc was
+    /// fetched from, and for a block whose last instruction reaches into the next page that
+    /// page's virtual address (`none` otherwise), physical page number and leaf size.
+    private let shifts = UnsafeMutablePointer<UInt8>.allocate(capacity: slots)
+    private let physical = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+    private let nextVirtual = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+    private let nextPhysical = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
+    private let nextShifts = UnsafeMutablePointer<UInt8>.allocate(capacity: slots)
+    private static let none = UInt64.max
 
-    init() { shifts.initialize(repeating: 64, count: IndirectTable.entries) }
-    deinit { shifts.deallocate() }
+    init() {
+        shifts.initialize(repeating: 64, count: SystemJumpCache.slots)
+        physical.initialize(repeating: 0, count: SystemJumpCache.slots)
+        nextVirtual.initialize(repeating: SystemJumpCache.none, count: SystemJumpCache.slots)
+        nextPhysical.initialize(repeating: 0, count: SystemJumpCache.slots)
+        nextShifts.initialize(repeating: 64, count: SystemJumpCache.slots)
+    }
+
+    deinit {
+        shifts.deallocate()
+        physical.deallocate()
+        nextVirtual.deallocate()
+        nextPhysical.deallocate()
+        nextShifts.deallocate()
+    }
 
     /// An empty entry holds pc 1 (IndirectTable).
     private static let empty: UInt64 = 1
 
-    func insert(guest pc: UInt64, host: UInt64, leafShift: UInt8) {
-        let i = Int((pc >> 1) & UInt64(IndirectTable.mask))
+    /// The lowest and highest address of the leaves behind the entries: `sfence.vma` of an
+    /// address outside them has nothing to drop here (a user page's flush, for the kernel's).
+    private var low = UInt64.max
+    private var high: UInt64 = 0
+
+    /// Enters `pc` → `host`. A block that reaches into the next page (`next`: that page's
+    /// virtual address, the physical page it was fetched from, its leaf size) stays only while
+    /// both mappings do, so translated code may enter it without checking either.
+    func insert(guest pc: UInt64, host: UInt64, physical address: UInt64, leafShift: UInt8,
+                next: (virtual: UInt64, physicalPage: UInt64, leafShift: UInt8)? = nil) {
+        let i = Int((pc >> 1) & UInt64(table.mask))
         if table.base[2 * i] == SystemJumpCache.empty { used.append(i) }
         table.insert(guest: pc, host: host)
+        physical[i] = address
+        nextVirtual[i] = next?.virtual ?? SystemJumpCache.none
+        nextPhysical[i] = next?.physicalPage ?? 0
+        note(i, pc, leafShift, nextShift: next?.leafShift ?? 64)
+    }
+
+    private func cover(_ address: UInt64, _ shift: UInt8) {
+        let span = shift >= 64 ? UInt64.max : (1 << UInt64(shift)) - 1
+        low = min(low, address & ~span)
+        high = max(high, address | span)
+    }
+
+    private func note(_ i: Int, _ pc: UInt64, _ leafShift: UInt8, nextShift: UInt8) {
         shifts[i] = leafShift
+        cover(pc, leafShift)
+        nextShifts[i] = nextShift
+        if nextVirtual[i] != SystemJumpCache.none { cover(nextVirtual[i], nextShift) }
+    }
+
+    private func vacate(_ i: Int) {
+        table.base[2 * i] = SystemJumpCache.empty
+        table.base[2 * i + 1] = 0
+    }
+
+    /// After a satp write or an `sfence.vma x0, asid` of the current space (S-mode's table):
+    /// keeps the entries whose pages a fresh walk of the tables maps to the same physical
+    /// addresses with nothing for the walk to write, and drops the others. The interpreter,
+    /// which walks again, would fetch the same bytes; the kernel's entries survive a context
+    /// switch (its mappings are shared by every process).
+    func revalidate(_ hart: Hart) {
+        low = .max
+        high = 0
+        var leaves: [(virtual: UInt64, shift: UInt8, physical: UInt64)] = []
+        func walk(_ address: UInt64) -> (physical: UInt64, leafShift: UInt8)? {
+            for leaf in leaves where (address ^ leaf.virtual) >> UInt64(leaf.shift) == 0 {
+                return (leaf.physical | address & ((1 << UInt64(leaf.shift)) - 1), leaf.shift)
+            }
+            guard let walked = hart.peekSupervisorFetch(address) else { return nil }
+            let mask = (UInt64(1) << UInt64(walked.leafShift)) - 1
+            if leaves.count < 64 { leaves.append((address & ~mask, walked.leafShift, walked.physical & ~mask)) }
+            return walked
+        }
+        var kept = 0
+        for i in used {
+            let pc = table.base[2 * i]
+            if pc == SystemJumpCache.empty { continue }
+            guard let found = walk(pc), found.physical == physical[i] else { vacate(i); continue }
+            var nextShift: UInt8 = 64
+            if nextVirtual[i] != SystemJumpCache.none {
+                guard let second = walk(nextVirtual[i]), second.physical >> 12 == nextPhysical[i] else { vacate(i); continue }
+                nextShift = second.leafShift
+            }
+            note(i, pc, found.leafShift, nextShift: nextShift)
+            used[kept] = i
+            kept += 1
+        }
+        used.removeLast(used.count - kept)
+    }
+
+    /// Enters `block`, found or translated for `pc` (fetched from `physical`) just now.
+    func insert(_ block: SystemBlock, pc: UInt64, physical: UInt64, _ hart: Hart) {
+        let next = block.next.map { ($0.virtual, $0.physicalPage, hart.leafShift($0.virtual, access: .execute)) }
+        insert(guest: pc, host: block.host, physical: physical, leafShift: hart.leafShift(pc, access: .execute), next: next)
+    }
+
+    /// The host code for `pc`, if the table holds it.
+    func lookup(_ pc: UInt64) -> UInt64? {
+        let i = Int((pc >> 1) & UInt64(table.mask))
+        return table.base[2 * i] == pc && pc != SystemJumpCache.empty ? table.base[2 * i + 1] : nil
     }
 
     func clear() {
@@ -313,6 +432,8 @@ final class SystemJumpCache {
             table.base[2 * i + 1] = 0
         }
         used.removeAll(keepingCapacity: true)
+        low = .max
+        high = 0
     }
 
     /// Drops the entries whose host code is one of `hosts`.
@@ -332,13 +453,14 @@ final class SystemJumpCache {
     }
 
     func invalidate(_ address: UInt64) {
+        guard address >= low, address <= high else { return }
         var kept = 0
         for i in used {
             let pc = table.base[2 * i]
             if pc == SystemJumpCache.empty { continue }
-            if ((pc & ~0xFFF) ^ address) >> UInt64(shifts[i]) == 0 {
-                table.base[2 * i] = SystemJumpCache.empty
-                table.base[2 * i + 1] = 0
+            if ((pc & ~0xFFF) ^ address) >> UInt64(shifts[i]) == 0
+                || nextVirtual[i] != SystemJumpCache.none && (nextVirtual[i] ^ address) >> UInt64(nextShifts[i]) == 0 {
+                vacate(i)
                 continue
             }
             used[kept] = i

@@ -176,6 +176,6 @@ extension Hart {
         let mode = SATP.mode(value)
         guard mode == SATP.bare || SATP.levels(mode: mode) != nil, value != state.satp else { return }
         state.satp = value
-        tlb.flushAll()
+        tlb.switchAddressSpace()
     }
 }

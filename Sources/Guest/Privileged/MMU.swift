@@ -36,6 +36,37 @@ extension Hart {
         return tlb.leafShift(vaddr, access, asid: SATP.asid(satp)) ?? 64
     }
 
+    /// Where an S-mode fetch of `vaddr` would be translated to now, found without side
+    /// effects (no TLB fill, no A/D update): the physical address and the leaf's log2 size;
+    /// nil if that fetch would fault or its walk would have to set A. For an engine that keeps
+    /// fetch translations across a satp write and must know a fresh walk gives the same.
+    /// PMP is checked on the page-table reads only (the caller knows the code page's).
+    public func peekSupervisorFetch(_ vaddr: UInt64) -> (physical: UInt64, leafShift: UInt8)? {
+        let satp = state.satp
+        guard let levels = SATP.levels(mode: SATP.mode(satp)) else { return (vaddr, 12) }
+        let unused = UInt64(64 - 12 - 9 * levels)
+        guard UInt64(bitPattern: Int64(bitPattern: vaddr << unused) >> unused) == vaddr else { return nil }
+        var table = SATP.ppn(satp) << 12
+        for level in stride(from: levels - 1, through: 0, by: -1) {
+            let shift = UInt64(12 + 9 * level)
+            let address = table &+ (vaddr >> shift & 0x1FF) &* 8
+            guard pmpAllows(address, length: 8, access: .read, privilege: .supervisor),
+                  let pointer = platform?.bus.ram(address, 8) else { return nil }
+            let pte = pointer.assumingMemoryBound(to: Atomic<UInt64>.self).pointee.load(ordering: .acquiring)
+            let flags = UInt8(truncatingIfNeeded: pte)
+            guard flags & PTE.v != 0, flags & (PTE.r | PTE.w) != PTE.w, pte & PTE.reserved == 0 else { return nil }
+            if flags & (PTE.r | PTE.x) == 0 {
+                guard level > 0, flags & (PTE.a | PTE.d | PTE.u) == 0 else { return nil }
+                table = PTE.ppn(pte) << 12
+                continue
+            }
+            let low = UInt64(1) << (9 * UInt64(level)) - 1
+            guard flags & PTE.x != 0, flags & PTE.u == 0, flags & PTE.a != 0, PTE.ppn(pte) & low == 0 else { return nil }
+            return ((PTE.ppn(pte) & ~low | vaddr >> 12 & low) << 12 | vaddr & 0xFFF, UInt8(shift))
+        }
+        return nil
+    }
+
     /// The privilege an access is checked at: loads and stores in M-mode with MPRV use MPP.
     public func effectivePrivilege(for access: MemoryFault.Access) -> PrivilegeMode {
         let mode = privilege

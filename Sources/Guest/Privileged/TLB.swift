@@ -71,6 +71,9 @@ public final class TLB: @unchecked Sendable {
         case address(UInt64)
         /// Every non-global translation of one address space (sfence.vma x0, asid).
         case asid(UInt16)
+        /// Every translation, because satp changed (`switchAddressSpace`): an engine may keep
+        /// what a walk of the new tables would give again (JIT jump caches, SystemTLB.swift).
+        case addressSpace
     }
 
     /// The flushes since the last `takeFlushes`, oldest first; past `journalLimit` of them the
@@ -115,6 +118,13 @@ public final class TLB: @unchecked Sendable {
             for i in table.indices { table[i].epoch = 0 }
             epoch = 1
         }
+    }
+
+    /// A satp write: drops every translation like `flushAll`, journaled as `.addressSpace`.
+    public func switchAddressSpace() {
+        let everything = journal.first == .all
+        flushAll() // leaves the journal [.all]: what came before is covered
+        if !everything { journal[0] = .addressSpace }
     }
 
     /// sfence.vma addr: the translations of the leaf that maps `address`, for all address spaces
