@@ -82,7 +82,7 @@ enum BlockDecoder {
             }
             if isConditionalBranch(inst), inst.imm > 0, block.instructions.count < sideExitReach,
                at >> GuestMemory.pageShift == page { continue }
-            if endsBlock(inst) || at >> GuestMemory.pageShift != page { return .success(block) }
+            if endsBlock(inst, system: hart.platform != nil) || at >> GuestMemory.pageShift != page { return .success(block) }
         }
         return .success(block)
     }
@@ -99,8 +99,8 @@ enum BlockDecoder {
     }
 
     /// Instructions after which translated code must return to the dispatcher or jump elsewhere.
-    static func endsBlock(_ i: Instruction) -> Bool {
-        switch Lowering.kind(i) {
+    static func endsBlock(_ i: Instruction, system: Bool) -> Bool {
+        switch Lowering.kind(i, system: system) {
         case .branch, .system: true
         case .inline, .slowPath: false
         }

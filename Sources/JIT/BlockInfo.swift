@@ -116,7 +116,7 @@ extension JIT {
         func direct(_ kind: BlockExit.Kind, _ target: UInt64) {
             result.append(BlockExit(kind: kind, target: target, link: directLink(to: target, host: host, size: size)))
         }
-        switch Lowering.kind(last) {
+        switch Lowering.kind(last, system: systemTLB != nil) {
         case .branch:
             // `.branch` is the control group, so `op` is never nil here.
             guard let op = ControlOp(last.opcode) else { break }

@@ -18,6 +18,7 @@ extension Translator {
     /// fsgnj, fsgnjn, fsgnjx as integer operations: result = a ^ ((a ^ b) & sign) and variants.
     /// A single operand that is not NaN-boxed reads as the canonical NaN: left to the helper.
     mutating func signInject(_ i: Instruction, _ kind: SignInjection, _ p: Precision) {
+        if i.rs1 == i.rs2 { moveAbsNegate(i, kind, p); return }
         unroundedOperation(i) { t, fallback in
             let width: OperandSize = p == .double ? .qword : .dword
             let bits = UInt8(p == .double ? 63 : 31)
@@ -39,6 +40,33 @@ extension Translator {
             if p == .single {
                 t.a.mov(.rdx, imm: Int64(bitPattern: Translator.nanBox))
                 t.a.or(.rcx, .rdx)
+            }
+            t.storeFBits(i.rd, .rcx)
+        }
+    }
+
+    /// fsgnj, fsgnjx and fsgnjn of a register with itself: fmv, fabs and fneg, the sign bit
+    /// kept, cleared or flipped in place (libm takes absolute values everywhere).
+    private mutating func moveAbsNegate(_ i: Instruction, _ kind: SignInjection, _ p: Precision) {
+        if kind == .copy, p == .double, let x = fXMM(i.rs1), let y = fXMM(i.rd) {
+            if x != y { a.movaps(y, x) }
+            return
+        }
+        unroundedOperation(i) { t, fallback in
+            if p == .single { t.checkBoxed(i.rs1, unboxed: fallback) }
+            t.loadFBits(.rcx, i.rs1)
+            let sign: UInt64 = p == .double ? 1 << 63 : 1 << 31
+            switch kind {
+            case .copy: break
+            case .xor where p == .double:
+                t.a.shl(.rcx, imm: 1)
+                t.a.shr(.rcx, imm: 1)
+            case .xor:
+                t.a.mov(.rdx, imm: Int64(bitPattern: ~sign))
+                t.a.and(.rcx, .rdx)
+            case .negate:
+                t.a.mov(.rdx, imm: Int64(bitPattern: sign))
+                t.a.xor(.rcx, .rdx)
             }
             t.storeFBits(i.rd, .rcx)
         }
@@ -94,10 +122,15 @@ extension Translator {
 
     private mutating func classifyBits(_ i: Instruction, _ p: Precision) {
         loadFBits(.rax, i.rs1)
-        let double = p == .double
-        let size: OperandSize = double ? .qword : .dword
+        classifyBits(i, p == .double ? .qword : .dword, mantissa: p == .double ? 52 : 23)
+    }
+
+    /// fclass of the value in rax, an IEEE number `size` wide with a `mantissa`-bit fraction
+    /// field (a half is classified as the top 16 bits of a dword, the rest zero), into rd.
+    mutating func classifyBits(_ i: Instruction, _ size: OperandSize, mantissa: UInt8) {
+        let width = UInt8(size == .qword ? 64 : 32)
         let (ax, cx, dx) = (Reg(.rax, size), Reg(.rcx, size), Reg(.rdx, size))
-        let width = UInt8(double ? 64 : 32), mantissa = UInt8(double ? 52 : 23)
+        let maxExponent = Int32(1) << (width - 1 - mantissa) - 1
         let zeroExponent = a.newLabel(), special = a.newLabel(), signed = a.newLabel()
         let unsigned = a.newLabel()
         a.mov(dx, ax)
@@ -110,7 +143,7 @@ extension Translator {
         a.shl(ax, imm: width - mantissa) // the significand's fraction at the top; quiet bit = sign bit
         a.test(.ecx, .ecx)
         a.jcc(.e, zeroExponent)
-        a.cmp(.ecx, imm: double ? 0x7ff : 0xff)
+        a.cmp(.ecx, imm: maxExponent)
         a.jcc(.e, special)
         a.mov(.ecx, imm: 6) // normal
         a.jmp(signed)

@@ -20,7 +20,11 @@ extension Translator {
         // stmxcsr waits for every FP operation in flight: glibc brackets quiet comparisons with
         // frflags/fsflags.)
         let replacesFlags = assign && i.rd == 0 && i.csr != CSRNumber.frm
-        if (writes || i.csr != CSRNumber.frm) && !replacesFlags { GuestMXCSR.fold(&a) }
+        let folds = (writes || i.csr != CSRNumber.frm) && !replacesFlags
+        if folds { GuestMXCSR.fold(&a) }
+        // Whether every flag pending in MXCSR is in the old fflags: just folded, or folded
+        // earlier in the block with nothing raised since (`mxcsrFolded`).
+        let covered = folds || mxcsrFolded
         // eax = the old value.
         switch i.csr {
         case CSRNumber.fflags: a.mov(.eax, fflags)
@@ -58,13 +62,43 @@ extension Translator {
             }
             // The guest image without flags: they were just folded, or fflags was overwritten;
             // with the new rounding mode if frm changed.
-            if i.csr == CSRNumber.fflags {
+            if i.csr == CSRNumber.fflags && covered {
+                // MXCSR's flags need clearing only when the new value drops some of the old
+                // (then they might not all be in it). glibc restores the flags it read around
+                // each quiet comparison (frflags; flt; fsflags): a store, and no ldmxcsr.
+                let kept = a.newLabel()
+                a.mov(.edx, .ecx)
+                a.not(.edx)
+                a.test(.edx, .eax)
+                a.jcc(.ne, outOfLine(.inline(.clearMXCSRFlags(resume: kept))))
+                a.bind(kept)
+            } else if i.csr == CSRNumber.fflags {
                 a.ldmxcsr(GuestMXCSR.guest)
             } else {
                 GuestMXCSR.loadFromFRM(&a)
                 frmChecked = false
             }
         }
+        if folds || writes { mxcsrFolded = true }
         store(i.rd, .rax)
+    }
+
+    /// Whether `i`'s inline code may leave exception flags in MXCSR that are not yet in fflags
+    /// (the rounding F/D/Zfh instructions). Comparisons, min/max, moves, sign injection,
+    /// classification and exact widening raise nothing inline: an operand that would (a
+    /// signalling NaN) goes to `FloatUnit`, and every helper call folds MXCSR's flags into fflags
+    /// and clears them. Nothing outside the F/D/Zfh group touches MXCSR's flags.
+    static func mayRaiseInline(_ i: Instruction) -> Bool {
+        guard case .float(let op) = i.opcode.operation else { return false }
+        switch op {
+        case .fsgnj_s, .fsgnjn_s, .fsgnjx_s, .fsgnj_d, .fsgnjn_d, .fsgnjx_d, .fsgnj_h, .fsgnjn_h, .fsgnjx_h,
+             .fmin_s, .fmax_s, .fmin_d, .fmax_d, .fmin_h, .fmax_h,
+             .feq_s, .flt_s, .fle_s, .feq_d, .flt_d, .fle_d, .feq_h, .flt_h, .fle_h,
+             .fclass_s, .fclass_d, .fclass_h, .fmv_x_w, .fmv_x_d, .fmv_w_x, .fmv_d_x, .fmv_x_h, .fmv_h_x,
+             .fli_s, .fli_d, .fli_h, .fcvt_s_h, .fcvt_d_h:
+            return false
+        default:
+            return true
+        }
     }
 }

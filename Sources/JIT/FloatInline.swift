@@ -54,6 +54,8 @@ enum InlineStub {
     /// fcvt.{s,d}.{w,l} of a value in `x` too wide to convert exactly, under static mode `mode`,
     /// into xmm0.
     case roundedFromInteger(GPR, Precision, IntegerKind, mode: UInt8, resume: Label)
+    /// A write of fflags dropped a flag that MXCSR may still hold: the guest image (no flags).
+    case clearMXCSRFlags(resume: Label)
 }
 
 /// The rounding an inline F/D instruction runs under.
@@ -128,6 +130,9 @@ extension Translator {
             beginRounding(mode)
             convertFromInteger(x, p, kind)
             endRounding(mode)
+            a.jmp(resume)
+        case .clearMXCSRFlags(let resume):
+            a.ldmxcsr(GuestMXCSR.guest)
             a.jmp(resume)
         }
     }

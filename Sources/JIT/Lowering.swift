@@ -15,9 +15,12 @@ enum Lowering: Equatable {
 
     /// As `kind(_: Opcode)`, except that Zicsr on the floating-point CSRs (fflags, frm, fcsr)
     /// is a helper call inside the block: math libraries save and restore them around every
-    /// call, and they touch nothing but the state block.
-    static func kind(_ i: Instruction) -> Lowering {
-        isFloatCSR(i) ? .slowPath : kind(i.opcode)
+    /// call, and they touch nothing but the state block. In user mode (`system` false) cbo.zero
+    /// is four inline stores (Lower+System.swift), so memset loops stay in translated code.
+    static func kind(_ i: Instruction, system: Bool) -> Lowering {
+        if isFloatCSR(i) { return .slowPath }
+        if i.opcode == .cbo_zero && !system { return .inline }
+        return kind(i.opcode)
     }
 
     static func isFloatCSR(_ i: Instruction) -> Bool {
@@ -61,7 +64,14 @@ extension Translator {
         case .atomic(let op): atomic(i, op)
         case .floatMemory(let op): floatMemory(i, op)
         case .float(let op): floatArithmetic(i, op)
-        case .system: if Lowering.isFloatCSR(i) { floatCSR(i) } else { system(i) }
+        case .system:
+            if Lowering.isFloatCSR(i) {
+                floatCSR(i)
+            } else if i.opcode == .cbo_zero && targets.system == nil {
+                cacheBlockZero(i)
+            } else {
+                system(i)
+            }
         }
     }
 

@@ -109,6 +109,10 @@ struct Translator {
     /// perf-fp: whether the code emitted so far has checked that frm is 0–3 since it last
     /// changed (`inlineMode`, FloatInline.swift).
     var frmChecked = false
+    /// perf-fp: whether every exception flag pending in MXCSR is known to be in fflags at this
+    /// point of the block (FloatInline+CSR.swift): after an inline fflags access, until an
+    /// instruction that may raise flags inline.
+    var mxcsrFolded = false
     /// Base registers already range-checked in this block (CheckedBases.swift).
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
@@ -161,7 +165,7 @@ struct Translator {
         self.targets = targets
         self.tables = tables
         self.firstChainSiteID = firstChainSiteID
-        let last = block.instructions.last.map { Lowering.kind($0) }
+        let last = block.instructions.last.map { Lowering.kind($0, system: targets.system != nil) }
         counted = block.instructions.count - (last == .system ? 1 : 0)
         if targets.blockRegisters, targets.system == nil {
             // A block that ends in a branch or jump back to its start keeps its allocation
@@ -219,10 +223,11 @@ struct Translator {
                 t.rotate(inst, source: r.source, left: r.left, word: r.word)
             } else {
                 t.lower(inst)
+                if Translator.mayRaiseInline(inst) { t.mxcsrFolded = false }
             }
             t.signExtended.update(inst) // SignExtension.swift
             if t.foldedNext { t.signExtended.update(block.instructions[i + 1]) }
-            if t.specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst) {
+            if t.specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
                 t.confineWrittenBase(inst.rd, after: t.foldedNext ? i + 1 : i) // ConfinedBases.swift
             }
             if inst.opcode == .addi, inst.rd == inst.rs1 {
@@ -231,10 +236,10 @@ struct Translator {
                 t.checkedBases.forget(inst.rd) // an f register's number says nothing of the x one
             }
             t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
-            if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst) {
+            if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
                 t.injectFault(inst, fault)
             }
-            ended = BlockDecoder.endsBlock(inst)
+            ended = BlockDecoder.endsBlock(inst, system: targets.system != nil)
         }
         if !ended {
             // Cut at a page boundary, an undecodable instruction or the length limit.

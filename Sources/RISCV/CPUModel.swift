@@ -80,6 +80,10 @@ public struct CPUModel: Sendable, Equatable {
     /// supervisor together). Names Trapeze does not implement (V, H, the S* features) are part of
     /// the list and simply absent from the set: adding an extension to `Extension` later brings
     /// it into the profiles that name it.
+    ///
+    /// Only the mandatory extensions: the RVA23 text (riscv-profiles, rva23-profile.adoc) lists
+    /// Zacas and Zabha as development options and Zfh, Zbc as expansion options, and no longer
+    /// offers scalar crypto, so `rva23s` leaves them out; `rva23s_zacas_zfh` adds them.
     static let profiles: [String: [String]] = {
         let rva20 = ["i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "zicntr"]
         let rva22 = rva20 + ["zihpm", "zihintpause", "zba", "zbb", "zbs", "zicbom", "zicbop", "zicboz", "zfhmin", "zkt"]

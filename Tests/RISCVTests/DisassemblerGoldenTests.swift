@@ -3,13 +3,6 @@ import RISCV
 
 /// Compares disassembly with binutils' text for every line of a golden, reporting each mismatch.
 @Suite struct DisassemblerGoldenTests {
-    /// Fails with every mismatch (first 40 spelled out) so that one run shows the whole picture.
-    func check(_ mismatches: [String], of total: Int, in golden: String) {
-        #expect(total > 0, "\(golden) is empty")
-        let shown = mismatches.prefix(40).joined(separator: "\n")
-        #expect(mismatches.isEmpty, "\(mismatches.count) of \(total) lines of \(golden) differ:\n\(shown)")
-    }
-
     @Test func allFixtureInOrderWithAddressComments() throws {
         var disassembler = Disassembler()
         disassembler.privilegedSpec = .v1_11  // the goldens: GCC's 1.11 attribute, -M priv-spec=1.11
@@ -32,7 +25,7 @@ import RISCV
             let text = disassembler.disassemble(inst, pc: pc)
             if text != expected { mismatches.append("\(row[0]): \(row[1]) gave '\(text)', objdump '\(expected)'") }
         }
-        check(mismatches, of: rows.count, in: "all.txt")
+        Goldens.check(mismatches, of: rows.count, in: "all.txt")
     }
 
     /// The bit group against objdump with its extensions enabled (`tools/gen-riscv-goldens.sh`):
@@ -40,25 +33,14 @@ import RISCV
     /// objdump rejects we reject too, except Zicond's, which binutils 2.40 does not know.
     @Test func bitGroupAndItsSweep() throws {
         let rows = try Goldens.rows("bit.txt", columns: 3)
-        var mismatches: [String] = []
         var disassembler = Disassembler(addressComments: false)
         disassembler.privilegedSpec = .v1_11  // the goldens: GCC's 1.11 attribute, -M priv-spec=1.11
         disassembler.hints = []  // and rv64gc's: no hint names
-        for row in rows {
-            let pc = UInt64(row[0], radix: 16)!, word = UInt32(row[1], radix: 16)!
-            let expected = String(row[2]), inst = decode(word)
-            if expected.hasPrefix(".") {
-                // The crypto group's words are outside the bit golden's -march (crypto.txt has them).
-                if let inst, inst.opcode != .czero_eqz, inst.opcode != .czero_nez, inst.opcode.group != .crypto {
-                    mismatches.append("\(row[1]) decoded as \(inst.opcode); objdump: \(expected)")
-                }
-                continue
-            }
-            guard let inst else { mismatches.append("\(row[1]) did not decode; objdump: \(expected)"); continue }
-            let text = disassembler.disassemble(inst, pc: pc)
-            if text != expected { mismatches.append("\(row[1]) gave '\(text)', objdump '\(expected)'") }
+        // The crypto group's words are outside the bit golden's -march (crypto.txt has them).
+        let mismatches = Goldens.groupMismatches(rows, &disassembler) {
+            $0.opcode == .czero_eqz || $0.opcode == .czero_nez || $0.opcode.group == .crypto
         }
-        check(mismatches, of: rows.count, in: "bit.txt")
+        Goldens.check(mismatches, of: rows.count, in: "bit.txt")
     }
 
     /// The crypto group against objdump with Zk*/Zks* enabled (`tools/gen-riscv-goldens.sh`):
@@ -67,21 +49,10 @@ import RISCV
     /// word objdump rejects we reject too.
     @Test func cryptoGroupAndItsSweep() throws {
         let rows = try Goldens.rows("crypto.txt", columns: 3)
-        var mismatches: [String] = []
         var disassembler = Disassembler(addressComments: false)
-        for row in rows {
-            let pc = UInt64(row[0], radix: 16)!, word = UInt32(row[1], radix: 16)!
-            let expected = String(row[2]), inst = decode(word)
-            if expected.hasPrefix(".") {
-                if let inst { mismatches.append("\(row[1]) decoded as \(inst.opcode); objdump: \(expected)") }
-                continue
-            }
-            guard let inst else { mismatches.append("\(row[1]) did not decode; objdump: \(expected)"); continue }
-            let text = disassembler.disassemble(inst, pc: pc)
-            if text != expected { mismatches.append("\(row[1]) gave '\(text)', objdump '\(expected)'") }
-        }
+        let mismatches = Goldens.groupMismatches(rows, &disassembler)
         #expect(rows.count > 500)
-        check(mismatches, of: rows.count, in: "crypto.txt")
+        Goldens.check(mismatches, of: rows.count, in: "crypto.txt")
     }
 
     @Test func fixtureBinaries() throws {
@@ -114,6 +85,6 @@ import RISCV
             let text = disassembler.disassemble(inst, pc: pc)
             if text != expected { mismatches.append("\(fields[1]) gave '\(text)', objdump '\(expected)'") }
         }
-        check(mismatches, of: rows.count, in: golden)
+        Goldens.check(mismatches, of: rows.count, in: golden)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import RISCV
+import Testing
 
 /// Reads the committed goldens under Tests/RISCVTests/Goldens (written by tools/gen-riscv-goldens.sh).
 enum Goldens {
@@ -17,6 +19,41 @@ enum Goldens {
     }
 
     static func bit(_ map: [UInt8], _ index: Int) -> Bool { map[index >> 3] & (1 << (index & 7)) != 0 }
+
+    /// Fails with every mismatch (first 40 spelled out) so that one run shows the whole picture.
+    static func check(_ mismatches: [String], of total: Int, in golden: String,
+                      sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(total > 0, "\(golden) is empty", sourceLocation: sourceLocation)
+        let shown = mismatches.prefix(40).joined(separator: "\n")
+        #expect(mismatches.isEmpty, "\(mismatches.count) of \(total) lines of \(golden) differ:\n\(shown)",
+                sourceLocation: sourceLocation)
+    }
+
+    /// The mismatches of an extension group's golden (pc, word, objdump's text): each word objdump
+    /// decodes must decode to the same text (and, with `reencode`, encode back to the same
+    /// word); each it rejects (a data directive) must not decode, unless `beyondObjdump` says
+    /// binutils 2.40 lacks the instruction it decodes to.
+    static func groupMismatches(_ rows: [[Substring]], _ disassembler: inout Disassembler, reencode: Bool = false,
+                                beyondObjdump: (Instruction) -> Bool = { _ in false }) -> [String] {
+        var mismatches: [String] = []
+        for row in rows {
+            let pc = UInt64(row[0], radix: 16)!, word = UInt32(row[1], radix: 16)!
+            let expected = String(row[2]), inst = decode(word)
+            if expected.hasPrefix(".") {
+                if let inst, !beyondObjdump(inst) {
+                    mismatches.append("\(row[1]) decoded as \(inst.opcode); objdump: \(expected)")
+                }
+                continue
+            }
+            guard let inst else { mismatches.append("\(row[1]) did not decode; objdump: \(expected)"); continue }
+            let text = disassembler.disassemble(inst, pc: pc)
+            if text != expected { mismatches.append("\(row[1]) gave '\(text)', objdump '\(expected)'") }
+            if reencode, inst.length == 4, encode(inst) != word {
+                mismatches.append("\(row[1]) re-encoded as \(String(encode(inst), radix: 16))")
+            }
+        }
+        return mismatches
+    }
 }
 
 /// The 32-bit sweep's word sequence; mirrors `sweep32_words` in tools/gen-riscv-goldens.py.

@@ -8,25 +8,10 @@ import RISCV
 @Suite struct HalfDisassemblyTests {
     @Test func againstObjdump() throws {
         let rows = try Goldens.rows("half.txt", columns: 3)
-        var mismatches: [String] = []
         var disassembler = Disassembler(addressComments: false)
-        for row in rows {
-            let pc = UInt64(row[0], radix: 16)!, word = UInt32(row[1], radix: 16)!
-            let expected = String(row[2]), inst = decode(word)
-            if expected.hasPrefix(".") {
-                if let inst, inst.opcode.info.ext != .zfa {
-                    mismatches.append("\(row[1]) decoded as \(inst.opcode); objdump: \(expected)")
-                }
-                continue
-            }
-            guard let inst else { mismatches.append("\(row[1]) did not decode; objdump: \(expected)"); continue }
-            let text = disassembler.disassemble(inst, pc: pc)
-            if text != expected { mismatches.append("\(row[1]) gave '\(text)', objdump '\(expected)'") }
-            if encode(inst) != word && inst.length == 4 { mismatches.append("\(row[1]) re-encoded as \(String(encode(inst), radix: 16))") }
-        }
+        let mismatches = Goldens.groupMismatches(rows, &disassembler, reencode: true) { $0.opcode.info.ext == .zfa }
         #expect(rows.count > 3000)
-        let shown = mismatches.prefix(40).joined(separator: "\n")
-        #expect(mismatches.isEmpty, "\(mismatches.count) of \(rows.count) lines differ:\n\(shown)")
+        Goldens.check(mismatches, of: rows.count, in: "half.txt")
         // Every Zfh/Zfhmin opcode appears in the golden.
         let seen = Set(rows.compactMap { decode(UInt32($0[1], radix: 16)!)?.opcode })
         let half = Opcode.allCases.filter { $0.info.ext == .zfh || $0.info.ext == .zfhmin }
