@@ -24,11 +24,36 @@ import X86
 /// host register holds the guest's value wherever an exit may happen, and storing it there is
 /// always correct; "dirty" (written by an instruction up to the exit's) only saves stores.
 struct BlockRegisters {
-    /// One swapped cache register: `host` holds `guest` inside the block instead of `resident`.
+    /// One swapped cache register: `host` holds `guest` inside the block instead of `resident`
+    /// (0: none, for the spare register, `spare`).
     struct Swap {
         var host: GPR
         var guest: UInt8
         var resident: UInt8
+    }
+
+    /// A tenth register for blocks that never use it otherwise: rdx (`Host.t2`) is scratch only
+    /// for mulh/div/rem, helper calls, F/D, A, bit and crypto lowerings and the indirect-jump
+    /// probe (which runs after the allocation ends). A block of nothing but other integer ALU
+    /// instructions, loads, stores and jumps may give it a guest register with no resident to
+    /// displace: loaded at entry, stored at the ways out if written. AES's and SHA-256's rounds
+    /// keep about 25 guest registers live; this is one more of them in a register.
+    static let spare = GPR.rdx
+
+    /// Whether no lowering in `block` touches `spare` (see there).
+    static func spareIsFree(_ block: GuestBlock) -> Bool {
+        for inst in block.instructions {
+            switch inst.opcode.operation {
+            case .integer(let op):
+                switch op {
+                case .mulh, .mulhu, .mulhsu, .div, .divu, .rem, .remu, .divw, .divuw, .remw, .remuw: return false
+                default: continue
+                }
+            case .memory, .control: continue
+            case .bit, .crypto, .atomic, .floatMemory, .float, .system: return false
+            }
+        }
+        return true
     }
 
     private(set) var swaps: [Swap] = []
@@ -54,6 +79,7 @@ struct BlockRegisters {
     static let margin = 4
     static let loopMinimumUses = 2
     static let loopMargin = 1
+    static let spareMinimumUses = 3
 
     init() {}
 
@@ -69,17 +95,23 @@ struct BlockRegisters {
         }
         let minimum = Int32(loops ? BlockRegisters.loopMinimumUses : BlockRegisters.minimumUses)
         let margin = Int32(loops ? BlockRegisters.loopMargin : BlockRegisters.margin)
+        // The spare register displaces no one: a load at entry and a store at the exits taken
+        // if written, so fewer uses pay for it.
+        let spare = BlockRegisters.spareIsFree(block)
+        let spareMinimum = min(minimum, Int32(BlockRegisters.spareMinimumUses))
         // Candidates: uncached guests by uses, most first; victims: cache slots by their
-        // resident's uses, fewest first.
+        // resident's uses, fewest first, after the spare.
         var candidates: [(guest: UInt8, uses: Int32)] = []
-        for x in 1..<32 where RegisterMap.host[x] == nil && uses[x] >= minimum {
+        for x in 1..<32 where RegisterMap.host[x] == nil && uses[x] >= (spare ? spareMinimum : minimum) {
             candidates.append((UInt8(x), uses[x]))
         }
         guard !candidates.isEmpty else { return }
         candidates.sort { $0.uses > $1.uses || ($0.uses == $1.uses && $0.guest < $1.guest) }
         var victims = RegisterMap.all.map { (guest: UInt8($0.guest), host: $0.host, uses: uses[$0.guest]) }
         victims.sort { $0.uses < $1.uses || ($0.uses == $1.uses && $0.guest < $1.guest) }
-        for (c, v) in zip(candidates, victims) where c.uses >= v.uses &+ margin {
+        if spare { victims.insert((guest: 0, host: BlockRegisters.spare, uses: 0), at: 0) }
+        for (c, v) in zip(candidates, victims)
+        where v.guest == 0 || (c.uses >= minimum && c.uses >= v.uses &+ margin) {
             swaps.append(Swap(host: v.host, guest: c.guest, resident: v.guest))
             members |= 1 << UInt32(c.guest)
         }
@@ -94,7 +126,7 @@ struct BlockRegisters {
     func hostMap() -> [GPR?] {
         var map = RegisterMap.host
         for s in swaps {
-            map[Int(s.resident)] = nil
+            if s.resident != 0 { map[Int(s.resident)] = nil }
             map[Int(s.guest)] = s.host
         }
         return map
@@ -115,7 +147,7 @@ extension Translator {
     /// Block entry, after the budget check: stores the displaced residents, loads the newcomers.
     mutating func emitSwapIn() {
         for s in blockRegisters.swaps {
-            a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident))), .r64(s.host))
+            if s.resident != 0 { a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident))), .r64(s.host)) }
             a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))))
         }
         // Around a loop, what the previous iteration wrote is dirty from the start.
@@ -131,7 +163,7 @@ extension Translator {
             if regs.dirty & (1 << UInt32(s.guest)) != 0 {
                 a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))), .r64(s.host))
             }
-            a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident))))
+            if s.resident != 0 { a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident)))) }
         }
     }
 

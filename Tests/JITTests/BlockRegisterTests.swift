@@ -148,3 +148,42 @@ import X86
         }
     }
 }
+
+extension BlockRegisterTests {
+    /// The host code of the block at the program's start.
+    func hostText(_ code: [UInt32]) throws -> [String] {
+        let (hart, _) = program(code).makeHart()
+        let listing = try #require(smallJIT().listing(hart, at: Layout.code))
+        return X86Disassembler.lines(listing.hostCode, address: listing.hostAddress).map(\.text)
+    }
+
+    /// rdx, the spare (BlockRegisters.spare), holds a guest register in a block of integer,
+    /// memory and control instructions only; one mulhu (whose lowering uses rdx) or an FP CSR
+    /// access (a helper call) keeps it out. Against the interpreter, mulhu in the middle of
+    /// the loop would clobber a guest register kept there.
+    @Test func spareRegister() throws {
+        let loads = { (text: [String]) in text.filter { $0.hasPrefix("mov rdx, qword ptr [rbx") }.count }
+        #expect(try loads(hostText(loopBody())) == 1)
+        let mulhu = RV.r(.mulhu, 24, 20, 21)
+        #expect(try loads(hostText(loopBody(extra: [mulhu], at: 9))) == 0)
+        #expect(try loads(hostText(loopBody(extra: [RV.csr(.csrrs, 22, 3, 0)], at: 9))) == 0)
+        expectSame(program(loopBody(extra: [mulhu], at: 9)))
+        for limit in stride(from: 3, through: 60, by: 4) {
+            expectSame(program(loopBody(extra: [mulhu], at: 9)), maxInstructions: UInt64(limit))
+        }
+        // Straight-line code: x5 (3 uses) takes the spare; a host fault and a side exit after
+        // it was written, and a call at the end.
+        let straight: [UInt32] = [RV.r(.add, 5, 5, 6), RV.r(.xor, 7, 5, 7), RV.addi(5, 5, 3), RV.ld(20, 30, 0),
+                                  RV.beq(28, 0, 8), RV.r(.add, 21, 21, 7), RV.jal(1, 8)] + RV.exit + RV.exit
+        #expect(try loads(hostText(straight)) == 1)
+        let faulting = expectSame(program(straight))
+        #expect(faulting.exceptions.count == 1)
+        expectSame(program(straight, x30: Layout.data))
+        let taken = Program(code: straight + RV.exit, setup: { s in
+            for r in 1..<30 { s.setX(r, UInt64(r) &* 0x0101_0101_0101) }
+            s.setX(28, 0)
+            s.setX(30, Layout.data)
+        })
+        expectSame(taken)
+    }
+}
