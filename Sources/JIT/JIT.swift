@@ -563,6 +563,7 @@ public final class JIT: Engine {
             let target = b.stub == SavedBlock.Stub.epilogue.rawValue ? epilogue : coldExit
             guard put(target &- (base &+ UInt64(b.at) &+ 4), at: Int(b.at), width: 4) else { return nil }
         }
+        var decoded = saved.decoded.makeIterator()
         for i in saved.immediates {
             let payload = Relocation.payload(of: i.tag)
             let value: UInt64
@@ -571,10 +572,10 @@ public final class JIT: Engine {
             case .indirectTable: value = indirect.address
             case .floatConstants: value = FloatConstants.address
             case .instruction:
-                guard let inst = saved.instruction(payload) else { return nil }
+                guard let inst = decoded.next() else { return nil }
                 value = UInt64(UInt(bitPattern: tables.keep(inst)))
             case .systemInstruction:
-                guard let inst = saved.instruction(payload) else { return nil }
+                guard let inst = decoded.next() else { return nil }
                 value = UInt64(tables.addSystemInstruction(inst))
             case nil: return nil
             }

@@ -20,6 +20,10 @@ struct SavedBlock {
     var coldSites: [ColdSite]
     var coldStart: UInt32
     var immediates: [TaggedImmediate]
+    /// The decoded instruction of each `.instruction` and `.systemInstruction` immediate, in
+    /// order: a warm start then needs no decoder (building its tables was a twentieth of a
+    /// static hello's warm start).
+    var decoded: [Instruction]
     /// rel32 fields aimed at a shared stub.
     var stubBranches: [SavedStubBranch]
 
@@ -37,9 +41,6 @@ struct SavedBlock {
 
     /// Instruction `k`'s length in bytes, from its encoding's low bits.
     func length(_ k: Int) -> UInt64 { instructions[k] >> 32 & 3 == 3 ? 4 : 2 }
-
-    /// Instruction `k` decoded (for the slow path's references to it); nil if it does not decode.
-    func instruction(_ k: Int) -> Instruction? { decode(UInt32(truncatingIfNeeded: instructions[k] >> 32)) }
 
     /// Whether the block's instructions are what `hart` fetches at their pcs now, with the
     /// fetch's permission checks, the first at `start` itself. Equal encodings decode alike (the
@@ -97,7 +98,14 @@ struct SavedBlock {
         }
         coldStart = UInt32(t.coldStart)
         immediates = t.immediates
-        for i in immediates where Relocation.kind(of: i.tag) == nil { return nil }
+        decoded = []
+        for i in immediates {
+            switch Relocation.kind(of: i.tag) {
+            case nil: return nil
+            case .instruction, .systemInstruction: decoded.append(guest.instructions[Relocation.payload(of: i.tag)])
+            default: break
+            }
+        }
         stubBranches = []
         for f in t.absolutes {
             guard f.end == f.at + 4 else { return nil }
@@ -125,6 +133,10 @@ struct SavedBlock {
         w.u32(coldStart)
         w.count(immediates.count)
         for i in immediates { w.u32(UInt32(i.at)); w.u8(UInt8(i.width)); w.u32(i.tag) }
+        for d in decoded {
+            w.u16(d.opcode.rawValue); w.u8(d.rd); w.u8(d.rs1); w.u8(d.rs2); w.u8(d.rs3); w.u16(d.rm); w.u16(d.csr)
+            w.u64(UInt64(bitPattern: d.imm)); w.u8(d.length); w.u32(d.raw)
+        }
         w.count(stubBranches.count)
         for b in stubBranches { w.u32(b.at); w.u8(b.stub) }
     }
@@ -190,6 +202,18 @@ struct SavedBlock {
             case .indirectTable, .floatConstants: guard payload == 0 else { return nil }
             }
             immediates.append(TaggedImmediate(at: Int(at), width: Int(width), tag: tag))
+        }
+        decoded = []
+        for i in immediates {
+            guard let kind = Relocation.kind(of: i.tag), kind == .instruction || kind == .systemInstruction else { continue }
+            // A value of every field's type (the opcode a case of `Opcode`), and the instruction
+            // whose encoding the record names (compared with guest memory before use).
+            guard let op = r.u16(), let opcode = Opcode(rawValue: op), let rd = r.u8(), let rs1 = r.u8(), let rs2 = r.u8(),
+                  let rs3 = r.u8(), let rm = r.u16(), let csr = r.u16(), let imm = r.u64(), let length = r.u8(), let raw = r.u32(),
+                  rd < 32, rs1 < 32, rs2 < 32, rs3 < 32, length == 2 || length == 4,
+                  UInt64(raw) == instructions[Relocation.payload(of: i.tag)] >> 32 else { return nil }
+            decoded.append(Instruction(opcode: opcode, rd: rd, rs1: rs1, rs2: rs2, rs3: rs3, rm: rm, csr: csr,
+                                       imm: Int64(bitPattern: imm), length: length, raw: raw))
         }
         guard let nb = r.count(itemBytes: 5) else { return nil }
         stubBranches = []

@@ -43,7 +43,7 @@ public final class TranslationStore: @unchecked Sendable {
     public var loadedBlocks: Int { index.count }
     static let maxFileBytes = 256 << 20
 
-    static let magic: [UInt8] = Array("TRPZJIT2".utf8)
+    static let magic: [UInt8] = Array("TRPZJIT3".utf8)
     /// `save()` rewrites a file only for new blocks of at least 1/`growthToSave` of its size.
     static let growthToSave = 16
 
@@ -82,7 +82,7 @@ public final class TranslationStore: @unchecked Sendable {
         var features = o.hostFeatures
         let featureBytes = withUnsafeBytes(of: &features) { $0.map { String($0, radix: 16) }.joined(separator: ".") }
         let helpers = Relocation.helpers.map { String($0, radix: 16) }.joined(separator: ",")
-        return ["trapeze-jit-cache 2",
+        return ["trapeze-jit-cache 3",
                 "trapeze \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)",
                 "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)",
                 "chain \(o.chaining) block-registers \(o.blockRegisters) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)",
