@@ -145,8 +145,7 @@ def run(args, bench_mod, trapeze, say):
             else:
                 say(f"  {'!!! ' if outcome.state == 'MISMATCH' else ''}{TITLES[s]:12s} {outcome.state}: {outcome.detail}")
         if "sysjit" in wanted and res["sysjit"].ok:
-            proc, _ = cpu_run(commands["sysjit"](rv, bargs, img)[:2] + ["--stats"] + commands["sysjit"](rv, bargs, img)[2:],
-                              B.ROOT, args.timeout)
+            proc, _ = cpu_run([trapeze, "system", "--stats", "--memory", MEMORY, img], B.ROOT, args.timeout)
             if proc is not None:
                 stats[b.name] = stat_counts(proc.stderr.decode(errors="replace"))
 

@@ -32,7 +32,9 @@ extension Translator {
     /// fflags, and the guest image, flags clear, is loaded again afterwards. frm cannot change
     /// in a helper (none writes the FP CSRs), so that image is still right.
     mutating func callHelper(_ i: Instruction, _ helper: UInt64) {
-        if let thunk = targets.helperThunks[helper] { callThunk(i, thunk); return }
+        // The shared thunk saves the cache registers as the static map has them: a block that
+        // swapped others in (BlockRegisters.swift) calls inline, storing what they hold.
+        if blockRegisters.isEmpty, let thunk = targets.helperThunks[helper] { callThunk(i, thunk); return }
         let instruction = tables.keep(i)
         // Whatever the cache registers hold in this block (BlockRegisters.swift).
         // amocas.q also reads and writes the second register of its rd and rs2 pairs.

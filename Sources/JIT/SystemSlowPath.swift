@@ -64,21 +64,11 @@ extension JIT {
     func systemSlowPath(_ inst: Instruction, _ hart: Hart, _ system: SystemTLB) -> UInt32 {
         let state = hart.state
         var access: (address: UInt64, store: Bool)? = nil
+        let address = state.x(Int(inst.rs1)) &+ UInt64(bitPattern: inst.imm)
         switch inst.opcode.operation {
-        case .memory(let op) where op != .fence:
-            let address = state.x(Int(inst.rs1)) &+ UInt64(bitPattern: inst.imm)
-            switch op {
-            case .sb, .sh, .sw, .sd: access = (address, true)
-            default: access = (address, false)
-            }
-        case .floatMemory(let op):
-            let address = state.x(Int(inst.rs1)) &+ UInt64(bitPattern: inst.imm)
-            switch op {
-            case .fsw, .fsd, .fsh: access = (address, true)
-            case .flw, .fld, .flh: access = (address, false)
-            }
-        default:
-            break
+        case .memory(let op) where op != .fence: access = (address, [.sb, .sh, .sw, .sd].contains(op))
+        case .floatMemory(let op): access = (address, [.fsw, .fsd, .fsh].contains(op))
+        default: break
         }
         let generation = system.stepper.codeGeneration
         switch system.stepper.execute(inst, hart) {

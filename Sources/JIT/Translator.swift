@@ -167,7 +167,7 @@ struct Translator {
         self.firstChainSiteID = firstChainSiteID
         let last = block.instructions.last.map { Lowering.kind($0, system: targets.system != nil) }
         counted = block.instructions.count - (last == .system ? 1 : 0)
-        if targets.blockRegisters, targets.system == nil {
+        if targets.blockRegisters {
             // A block that ends in a branch or jump back to its start keeps its allocation
             // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
             // loop: it leaves through `directCall`, which ends the allocation.

@@ -419,9 +419,11 @@ public struct SystemFuzzProgram: Sendable {
 
         mutating func base() -> UInt8 { random.oneIn(2) ? Builder.physicalData : Builder.virtualData }
 
+        /// A 12-bit offset: aligned for `size` mostly, now and then misaligned or negative.
         mutating func offset(_ size: Int) -> Int64 {
-            let k = Int64(random.below(4 * 4096 / size - 1))
-            return min(2047, k * Int64(size) + (random.oneIn(10) ? Int64(random.below(size)) : 0)) - (random.oneIn(16) ? 2048 : 0)
+            let aligned = Int64(random.below(2048 / size)) * Int64(size)
+            let misaligned = random.oneIn(10) ? Int64(random.below(size)) : 0
+            return min(2047, aligned + misaligned) - (random.oneIn(8) ? 2048 : 0)
         }
 
         mutating func memoryItem() {
@@ -512,7 +514,7 @@ public struct SystemFuzzer {
         defer { unlink(path) }
         var configuration = SystemConfiguration()
         configuration.program = path
-        configuration.memorySize = 8 << 20
+        configuration.memorySize = 1 << 20  // the image needs 80 KiB; all of RAM is compared often
         // Every item retires a few instructions; traps count too. Enough to finish, or to stop a
         // stream caught in a loop of its own making.
         configuration.maxInstructions = UInt64(program.instructions) * 4 + 1000
