@@ -35,6 +35,28 @@ extension Hart {
         return inst
     }
 
+    /// The instruction `word` fetched from `pc` decodes to, as `fetchInstruction` decodes it.
+    @inline(__always)
+    public func decodeFetched(_ word: UInt32, at pc: UInt64, decoder: (UInt32) -> Instruction? = { decode($0) }) throws(GuestTrap) -> Instruction {
+        guard let inst = decoder(word), cpu.isAll || cpu.allows(inst) else {
+            throw GuestTrap(.illegalInstruction, pc: pc, tval: UInt64(word))
+        }
+        return inst
+    }
+
+    /// System mode: the host bytes of the whole 4 KiB code page holding `pc`, when fetching from
+    /// any address in it needs nothing but that page's translation for execution at the current
+    /// privilege: RAM behind it, PMP allowing execution of all of it, no debugger patches. nil
+    /// otherwise (or in user mode): then fetch one instruction at a time. For a translator,
+    /// which reads a block's instructions from one page; the result is the same as `fetch`'s
+    /// for every instruction that lies wholly inside the page.
+    public func codePage(_ pc: UInt64) -> UnsafeRawPointer? {
+        guard let platform, memory.fetchPatches.isEmpty,
+              case .success(let physical) = translate(pc & ~0xFFF, access: .execute, length: 0x1000),
+              let pointer = platform.bus.ram(physical, 0x1000) else { return nil }
+        return UnsafeRawPointer(pointer)
+    }
+
     /// System mode: each parcel translated for execution at the current privilege (page fault,
     /// PMP) and read from RAM or boot ROM; code anywhere else is an instruction access fault.
     private func systemFetch(_ pc: UInt64, _ bus: any PhysicalBus) throws(GuestTrap) -> UInt32 {

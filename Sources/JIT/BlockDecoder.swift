@@ -61,10 +61,25 @@ enum BlockDecoder {
         block.pcs.reserveCapacity(min(limit, 16))
         var at = pc
         let page = pc >> GuestMemory.pageShift
+        // System mode: one translation for the page, not one per instruction (`Hart.codePage`).
+        let bytes = hart.codePage(pc)
         while block.instructions.count < limit {
             let inst: Instruction
             do {
-                inst = try hart.fetchInstruction(at)
+                let offset = Int(at & 0xFFF)
+                if let bytes, at & 1 == 0, at >> GuestMemory.pageShift == page, offset <= 0xFFE {
+                    let low = UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+                    if low & 3 != 3 {
+                        inst = try hart.decodeFetched(low, at: at)
+                    } else if offset <= 0xFFC {
+                        let high = UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self)))
+                        inst = try hart.decodeFetched(low | high << 16, at: at)
+                    } else {
+                        inst = try hart.fetchInstruction(at) // its second parcel is on the next page
+                    }
+                } else {
+                    inst = try hart.fetchInstruction(at)
+                }
             } catch {
                 if block.instructions.isEmpty { return .failure(error) }
                 return .success(block)

@@ -261,7 +261,7 @@ public final class JIT: Engine {
     }
 
     /// `--stats`: a system-mode slow-path call for `inst`.
-    func countSlowPath(_ inst: Instruction) { stats.slowPathsByOpcode[inst.opcode.rawValue, default: 0] &+= 1 }
+    func countSlowPath(_ inst: Instruction) { stats.slowPathsByOpcode[Int(inst.opcode.rawValue)] &+= 1 }
 
     /// System mode: a trap spends one unit of the instruction budget though nothing retires, as
     /// in the interpreter, so a guest trapping in a loop (a fetch fault at its own handler)
@@ -328,7 +328,13 @@ public final class JIT: Engine {
                 fatalError("trapeze: translated code named a missing system instruction")
             }
             let inst = tables.systemInstructions[index]
-            if systemTLB != nil { stats.systemExitsByOpcode[inst.opcode.rawValue, default: 0] &+= 1 }
+            if systemTLB != nil {
+                stats.systemExitsByOpcode[Int(inst.opcode.rawValue)] &+= 1
+                switch inst.opcode {
+                case .csrrw, .csrrs, .csrrc, .csrrwi, .csrrsi, .csrrci: stats.systemExitsByCSR[Int(inst.csr & 0xFFF)] &+= 1
+                default: break
+                }
+            }
             let outcome = hart.emulateSystem(inst)
             // Only an environment call can fork the host process.
             if inst.opcode == .ecall, let environment = hart.environment { noteHostProcess(environment.hostProcess) }

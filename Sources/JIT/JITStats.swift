@@ -29,8 +29,10 @@ public struct JITStats: Sendable, CustomStringConvertible {
     public var blocksLoadRejected: UInt64 = 0
     /// System mode: trap-and-emulate exits and slow-path calls by opcode (`Opcode.rawValue`),
     /// and `jalr` table misses whose target block was already translated.
-    public var systemExitsByOpcode: [UInt16: UInt64] = [:]
-    public var slowPathsByOpcode: [UInt16: UInt64] = [:]
+    public var systemExitsByOpcode = [UInt64](repeating: 0, count: Opcode.allCases.count)
+    public var slowPathsByOpcode = [UInt64](repeating: 0, count: Opcode.allCases.count)
+    /// Of the trap-and-emulate exits, the Zicsr ones by CSR number.
+    public var systemExitsByCSR = [UInt64](repeating: 0, count: 4096)
     public var indirectMissesKnown: UInt64 = 0
 
     public init() {}
@@ -66,15 +68,21 @@ public struct JITStats: Sendable, CustomStringConvertible {
         if indirectMissesKnown > 0 {
             lines.append("jit: indirect misses to blocks already translated \(indirectMissesKnown)")
         }
-        if !systemExitsByOpcode.isEmpty { lines.append("jit: trap-and-emulate by instruction " + JITStats.top(systemExitsByOpcode)) }
-        if !slowPathsByOpcode.isEmpty { lines.append("jit: slow path by instruction " + JITStats.top(slowPathsByOpcode)) }
+        if systemExitsByOpcode.contains(where: { $0 > 0 }) {
+            lines.append("jit: trap-and-emulate by instruction " + JITStats.top(systemExitsByOpcode))
+        }
+        if systemExitsByCSR.contains(where: { $0 > 0 }) {
+            let top = systemExitsByCSR.enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }.prefix(8)
+            lines.append("jit: trap-and-emulate by CSR " + top.map { "0x" + String($0.offset, radix: 16) + " \($0.element)" }.joined(separator: ", "))
+        }
+        if slowPathsByOpcode.contains(where: { $0 > 0 }) { lines.append("jit: slow path by instruction " + JITStats.top(slowPathsByOpcode)) }
         return lines.joined(separator: "\n")
     }
 
     /// The eight most frequent opcodes of `counts`, most frequent first.
-    private static func top(_ counts: [UInt16: UInt64]) -> String {
-        counts.sorted { $0.value > $1.value }.prefix(8).map { entry in
-            "\(Opcode(rawValue: entry.key).map { "\($0)" } ?? "?") \(entry.value)"
+    private static func top(_ counts: [UInt64]) -> String {
+        counts.enumerated().filter { $0.element > 0 }.sorted { $0.element > $1.element }.prefix(8).map { entry in
+            "\(Opcode(rawValue: UInt16(entry.offset)).map { "\($0)" } ?? "?") \(entry.element)"
         }.joined(separator: ", ")
     }
 

@@ -7,6 +7,11 @@ extension Translator {
     /// Privileged and sensitive instructions end the block and go to the trap-and-emulate handler
     /// (`Hart.emulateSystem`) with their decoded form and pc.
     mutating func system(_ i: Instruction) {
+        if Translator.retiresInline(i, targets) { systemInline(i); return } // Lower+SystemInline.swift
+        leaveForHandler(i)
+    }
+
+    mutating func leaveForHandler(_ i: Instruction) {
         let index = tables.addSystemInstruction(i)
         storePC(pc)
         leave(.system, argument: index, tag: instructionTag(.systemInstruction, i))

@@ -80,9 +80,13 @@ extension JIT {
             pendingTrap = trap
             return 1
         case .system:
-            // Only the FP CSRs come here (Lower+SystemMemory.swift): the handler checks FS.
+            // Only the FP CSRs (Lower+SystemMemory.swift: the handler checks FS) and cbo.zero
+            // (Lower+SystemInline.swift, whose page then gets a write entry) come here.
             switch hart.emulateSystem(inst) {
             case .retired:
+                if inst.opcode == .cbo_zero {
+                    system.fill(state.x(Int(inst.rs1)) & ~(Hart.cacheBlockSize - 1), store: true, hart)
+                }
                 return 0
             case .exception(let trap):
                 pendingTrap = trap

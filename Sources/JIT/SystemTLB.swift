@@ -223,22 +223,16 @@ final class SystemTLB {
                 invalidate(address)
             case .asid(let asid) where asid != current:
                 stepper.flushData()
-            case .asid:
-                // sfence.vma x0, asid of the current space (a process's unmap, fork, exit):
-                // as for a satp write, the kernel's own entries are walked again.
-                self.flush()
-                jumps[0].clear()
-                switched = true
-                mappingFlushes &+= 1
             case .all:
                 self.flush()
                 clearIndirect()
                 mappingFlushes &+= 1
-            case .addressSpace:
-                // A satp write: M-mode fetches are not translated, U-mode code is the
-                // process's own, and the kernel's entries stay where a walk of the new tables
-                // gives the same page without writing (its mappings are shared by every
-                // process: `SystemJumpCache.revalidate`).
+            case .asid, .addressSpace:
+                // sfence.vma x0, asid of the current space (a process's unmap, fork, exit) or
+                // a satp write: M-mode fetches are not translated, U-mode code is the process's
+                // own, and the kernel's entries stay where a walk of the tables gives the same
+                // page without writing (its mappings are shared by every process:
+                // `SystemJumpCache.revalidate`).
                 self.flush()
                 jumps[0].clear()
                 switched = true

@@ -166,7 +166,9 @@ struct Translator {
         self.tables = tables
         self.firstChainSiteID = firstChainSiteID
         let last = block.instructions.last.map { Lowering.kind($0, system: targets.system != nil) }
-        counted = block.instructions.count - (last == .system ? 1 : 0)
+        // A last system instruction is retired by the handler, unless it is done in the block.
+        let handled = last == .system && !Translator.retiresInline(block.instructions[block.instructions.count - 1], targets)
+        counted = block.instructions.count - (handled ? 1 : 0)
         if targets.blockRegisters {
             // A block that ends in a branch or jump back to its start keeps its allocation
             // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no

@@ -32,6 +32,8 @@ public enum MStatus {
     /// The bits sstatus shows, and those it may change.
     static let supervisorView: UInt64 = sie | spie | spp | fs | sum | mxr | uxl | sd
     static let supervisorWritable: UInt64 = sie | spie | spp | fs | sum | mxr
+    /// `supervisorWritable`, for translated code that reads sstatus itself.
+    public static let supervisorWritableBits = supervisorWritable
 }
 
 /// Interrupt causes (mcause/scause with the interrupt bit set), which are also their mip/mie bit

@@ -60,7 +60,20 @@ public final class TLB: @unchecked Sendable {
         entry.epoch = epoch
         table[slot(entry.virtualPage, access)] = entry
         fills &+= 1
+        if entry.leafShift > 12 {
+            let span = entry.leafShift >= 64 ? UInt64.max : (UInt64(1) << UInt64(entry.leafShift)) - 1
+            let address = entry.virtualPage << 12
+            bigLow = min(bigLow, address & ~span)
+            bigHigh = max(bigHigh, address | span)
+        }
     }
+
+    /// The lowest and highest address of the superpage leaves entries were filled from since
+    /// everything was last flushed: `sfence.vma addr` of an address outside them (a user page,
+    /// while the superpages are the kernel's) can only hit the 4 KiB entries of its own page,
+    /// one slot per kind, instead of every slot.
+    private var bigLow = UInt64.max
+    private var bigHigh: UInt64 = 0
 
     /// What one flush covered, for an engine that keeps translations of its own (the JIT's
     /// inline TLB and jump caches) and wants to drop no more than the hart did.
@@ -113,6 +126,8 @@ public final class TLB: @unchecked Sendable {
         flushes &+= 1
         record(.all)
         epoch &+= 1
+        bigLow = .max
+        bigHigh = 0
         // After 2^32 flushes an old entry's epoch could match again: clear them all once.
         if epoch == 0 {
             for i in table.indices { table[i].epoch = 0 }
@@ -132,6 +147,19 @@ public final class TLB: @unchecked Sendable {
     public func flush(address: UInt64, asid: UInt16?) {
         flushes &+= 1
         record(.address(address))
+        if address < bigLow || address > bigHigh {
+            let page = address >> 12
+            func drop(_ access: MemoryFault.Access) {
+                let i = slot(page, access)
+                guard table[i].epoch == epoch, table[i].virtualPage == page else { return }
+                if let asid, table[i].asid != asid || table[i].flags & PTE.g != 0 { return }
+                table[i].epoch = 0
+            }
+            drop(.read)
+            drop(.write)
+            drop(.execute)
+            return
+        }
         for i in table.indices where table[i].epoch == epoch {
             let entry = table[i]
             guard (entry.virtualPage << 12 ^ address) >> UInt64(entry.leafShift) == 0 else { continue }
