@@ -608,6 +608,13 @@ public final class JIT: Engine {
         targets.countIndirectHits = options.countIndirectHits
         targets.blockRegisters = options.blockRegisters
         targets.indirectTable = indirect.address
+        if !persistent {
+            // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a
+            // few stores and a call instead of ~370 bytes of register traffic. Not in blocks
+            // saved for a later run, whose calls may lead only to the epilogue and cold exit.
+            let float = JIT.address(of: floatEntry)
+            targets.helperThunks[float] = helperThunks[float]
+        }
         if let mode, let systemTLB {
             targets.system = mode
             targets.helperThunks = helperThunks

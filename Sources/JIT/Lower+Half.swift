@@ -117,6 +117,11 @@ extension Translator {
     /// NaNs, which raise nothing. Clobbers rcx and rdx.
     private mutating func storeNarrowed(_ f: UInt8, from x: XMM, rounding: UInt8 = 4) {
         a.vcvtps2ph(x, x, rounding: rounding)
+        storeLowHalf(f, from: x)
+    }
+
+    /// f = the half in `x`'s low 16 bits, boxed. Clobbers rcx and rdx.
+    private mutating func storeLowHalf(_ f: UInt8, from x: XMM) {
         a.movd(.ecx, x)
         a.movzx(.ecx, .cx)
         boxHalf(f)
@@ -146,11 +151,9 @@ extension Translator {
             t.beginRounding(m)
             t.a.scalar(op, .single, .xmm0, op == .sqrt ? .xmm0 : .xmm1)
             t.jumpIfNaN(.xmm0, .single, fallback)
-            t.a.vcvtps2ph(.xmm0, .xmm0)
+            t.a.vcvtps2ph(.xmm0, .xmm0) // in the static mode, if any
             t.endRounding(m)
-            t.a.movd(.ecx, .xmm0)
-            t.a.movzx(.ecx, .cx)
-            t.boxHalf(i.rd)
+            t.storeLowHalf(i.rd, from: .xmm0)
         }
     }
 

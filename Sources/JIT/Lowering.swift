@@ -16,7 +16,7 @@ enum Lowering: Equatable {
     /// As `kind(_: Opcode)`, except that Zicsr on the floating-point CSRs (fflags, frm, fcsr)
     /// is a helper call inside the block: math libraries save and restore them around every
     /// call, and they touch nothing but the state block. In user mode (`system` false) cbo.zero
-    /// is four inline stores (Lower+System.swift), so memset loops stay in translated code.
+    /// is four inline stores (Lower+CacheBlock.swift), so memset loops stay in translated code.
     static func kind(_ i: Instruction, system: Bool) -> Lowering {
         if isFloatCSR(i) { return .slowPath }
         if i.opcode == .cbo_zero && !system { return .inline }

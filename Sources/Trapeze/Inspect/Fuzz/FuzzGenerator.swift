@@ -42,10 +42,12 @@ public struct FuzzGenerator {
         // The crypto group (fpcrypto).
         case .zkne, .zknd, .zknh, .zksh, .zksed, .zfa:
             return true
-        // Zimop and Zacas run in both engines; cbo.* and wrs.* go to the handler (system group).
-        case .zimop, .zacas:
+        // Zimop and Zacas run in both engines, and cbo.zero (inline in the JIT, the handler in
+        // the interpreter) on a block around a base register; the other cbo.* and wrs.* only
+        // check or wait.
+        case .zimop, .zacas, .zicboz:
             return true
-        case .zicbom, .zicboz, .zawrs, .zcb, .zcmop, .zicbop, .zihintpause, .zihintntl:
+        case .zicbom, .zawrs, .zcb, .zcmop, .zicbop, .zihintpause, .zihintntl:
             return false
         case .zfh, .zfhmin:
             return true
@@ -144,7 +146,9 @@ public struct FuzzGenerator {
             }
         case .mop:
             i.imm = Int64(random.below(spec.rs2 == .x ? 8 : 32))
-        case .r, .rRM, .r4, .unary, .unaryRM, .b, .j, .none, .sfence, .cbo:
+        case .cbo:
+            i.rs1 = random.pick(FuzzLayout.bases)
+        case .r, .rRM, .r4, .unary, .unaryRM, .b, .j, .none, .sfence:
             break
         }
         return i
