@@ -36,10 +36,10 @@ extension Translator {
 
     /// Lowers a system instruction `retiresInline` accepted.
     mutating func systemInline(_ i: Instruction) {
-        if i.opcode == .cbo_zero { cacheBlockZero(i) } else { statusCSR(i) }
+        if i.opcode == .cbo_zero { systemCacheBlockZero(i) } else { statusCSR(i) }
     }
 
-    private mutating func cacheBlockZero(_ i: Instruction) {
+    private mutating func systemCacheBlockZero(_ i: Instruction) {
         let done = a.newLabel()
         let slow = helperPath(i, targets.slowPath, done: done)
         let mode = targets.system ?? PrivilegeMode.machine.rawValue
