@@ -3,15 +3,8 @@
  * read-only page gives a store page fault with the address; a clean page becomes dirty.
  * (noqemu: QEMU 7.2 has no Zicboz.) Faults are not delegated: M records them. */
 #include "test.h"
+#include "sv39.h"
 
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
-#define SATP_SV39 (8 << 60)
-#define PAGE(i)   (0x40000000 + (i) * 0x1000)
 #define MENVCFG   0x30a
 #define CBZE      (1 << 7)
 #define ONES      -1
@@ -19,22 +12,6 @@
 /* cbo.zero (\reg): MISC-MEM, funct3 2, rd 0, imm 4 */
 .macro CBO_ZERO reg
     .insn i 0x0f, 2, x0, \reg, 4
-.endm
-
-.macro SET_PTE table, index, flags
-    srli t1, t1, 12
-    slli t1, t1, 10
-    ori t1, t1, \flags
-    la t0, \table
-    sd t1, (8 * \index)(t0)
-.endm
-.macro MAP table, index, target, flags
-    la t1, \target
-    SET_PTE \table, \index, \flags
-.endm
-.macro MAP_PA table, index, pa, flags
-    li t1, \pa
-    SET_PTE \table, \index, \flags
 .endm
 
 /* Fills page_p and page_q with ones. */

@@ -8,18 +8,10 @@
  * recorded by M: mcause and mtval (the faulting virtual address). An access that works ends
  * in an ecall instead (cause 9 from S, 8 from U), with the loaded value in a4. */
 #include "test.h"
+#include "sv39.h"
 
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_U 0x10
-#define PTE_A 0x40
-#define PTE_D 0x80
-#define SATP_SV39 (8 << 60)
 #define SATP_SV48 (9 << 60)
 #define SATP_SV57 (10 << 60)
-#define PAGE(i)   (0x40000000 + (i) * 0x1000)   /* the 4 KiB test pages */
 #define UCODE_VA  PAGE(7)                        /* where U runs the .user.text snippets */
 #define MEGA      0x40200000                     /* 2 MiB page onto 0x8000_0000 */
 #define MEGA_BAD  0x40400000                     /* 2 MiB page with a misaligned PPN */
@@ -27,23 +19,6 @@
 #define GIGA_BAD  0x100000000                    /* 1 GiB page with a misaligned PPN */
 #define P_VALUE   0x1122334455667788
 #define Q_VALUE   0x99
-
-/* table[index] = leaf or pointer to the physical address in t1 with \flags */
-.macro SET_PTE table, index, flags
-    srli t1, t1, 12
-    slli t1, t1, 10
-    ori t1, t1, \flags
-    la t0, \table
-    sd t1, (8 * \index)(t0)
-.endm
-.macro MAP table, index, target, flags
-    la t1, \target
-    SET_PTE \table, \index, \flags
-.endm
-.macro MAP_PA table, index, pa, flags
-    li t1, \pa
-    SET_PTE \table, \index, \flags
-.endm
 
 /* Runs S snippet \snippet with a2 = \va; s0 = cause, s1 = tval, s2 = a4 afterwards. */
 .macro TRY_S snippet, va

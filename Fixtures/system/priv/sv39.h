@@ -1,0 +1,33 @@
+/* Page-table entries and Sv39 page-table building shared by the privileged tests that set up
+ * translation (vm, cbo, switch). Include after test.h. */
+#ifndef SV39_H
+#define SV39_H
+
+#define PTE_V 0x01
+#define PTE_R 0x02
+#define PTE_W 0x04
+#define PTE_X 0x08
+#define PTE_U 0x10
+#define PTE_A 0x40
+#define PTE_D 0x80
+#define SATP_SV39 (8 << 60)
+#define PAGE(i)   (0x40000000 + (i) * 0x1000)   /* the 4 KiB test pages */
+
+/* table[index] = leaf or pointer to the physical address in t1 with \flags */
+.macro SET_PTE table, index, flags
+    srli t1, t1, 12
+    slli t1, t1, 10
+    ori t1, t1, \flags
+    la t0, \table
+    sd t1, (8 * \index)(t0)
+.endm
+.macro MAP table, index, target, flags
+    la t1, \target
+    SET_PTE \table, \index, \flags
+.endm
+.macro MAP_PA table, index, pa, flags
+    li t1, \pa
+    SET_PTE \table, \index, \flags
+.endm
+
+#endif
