@@ -12,15 +12,8 @@
  * Virtual addresses equal physical ones there, so the kernel reaches any page it allocated
  * through its own address. Each task's private pages live at USER_DATA (see task.c). */
 #include "kernel.h"
+#include "pte.h"
 
-#define PTE_V (1ul << 0)
-#define PTE_R (1ul << 1)
-#define PTE_W (1ul << 2)
-#define PTE_X (1ul << 3)
-#define PTE_U (1ul << 4)
-#define PTE_G (1ul << 5)
-#define PTE_A (1ul << 6)
-#define PTE_D (1ul << 7)
 /* A and D are set up front: hardware may either set them itself or fault when they are
    clear (the spec allows both), and this kernel does not track accessed or dirty pages. */
 #define LEAF_AD (PTE_V | PTE_A | PTE_D)

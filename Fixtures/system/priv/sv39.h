@@ -3,13 +3,7 @@
 #ifndef SV39_H
 #define SV39_H
 
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_U 0x10
-#define PTE_A 0x40
-#define PTE_D 0x80
+#include "../common/pte.h"
 #define SATP_SV39 (8 << 60)
 #define PAGE(i)   (0x40000000 + (i) * 0x1000)   /* the 4 KiB test pages */
 

@@ -21,6 +21,7 @@
  * With Sstc, a 250 Hz timer tick (stimecmp) interrupts the program as a real kernel's would. */
 #include <stdint.h>
 #include "machine.h"
+#include "pte.h"
 
 typedef uint64_t u64;
 typedef uint32_t u32;
@@ -35,15 +36,6 @@ typedef uint8_t u8;
 #define MMAP_TOP 0x2000000000ul
 #define BRK_LIMIT 0x40000000ul
 #define TICK 40000                           /* 4 ms of the 10 MHz timer */
-
-#define PTE_V (1ul << 0)
-#define PTE_R (1ul << 1)
-#define PTE_W (1ul << 2)
-#define PTE_X (1ul << 3)
-#define PTE_U (1ul << 4)
-#define PTE_G (1ul << 5)
-#define PTE_A (1ul << 6)
-#define PTE_D (1ul << 7)
 
 #define ENOENT 2
 #define EBADF 9

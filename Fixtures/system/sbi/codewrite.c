@@ -14,6 +14,7 @@
    reason if any failed. */
 #include "sbi.h"
 #include "virtio.h"
+#include "pte.h"
 
 #define LI_A0(k) ((unsigned int)(((k) << 20) | (10 << 7) | 0x13)) /* addi a0, x0, k */
 #define RET 0x00008067u                                             /* jalr x0, 0(ra) */
@@ -183,12 +184,6 @@ static void dma(void) {
 
 /* --- Mappings: Sv39 ------------------------------------------------------------------------ */
 
-#define PTE_V 0x01
-#define PTE_R 0x02
-#define PTE_W 0x04
-#define PTE_X 0x08
-#define PTE_A 0x40
-#define PTE_D 0x80
 #define LEAF (PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D)
 #define DATA (PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 
