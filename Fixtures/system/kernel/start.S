@@ -11,6 +11,7 @@
  *     interrupt into a supervisor one (mip.STIP).
  * Then it `mret`s into S-mode at kmain and stays out of the way. */
 #include "machine.h"
+#include "start.h"
 
 #define SBI_EXT_TIME 0x54494D45     /* "TIME": the SBI set_timer call the fallback answers */
 #define MIP_STIP (1 << 5)
@@ -24,58 +25,8 @@ _start:
     la t0, m_trap
     csrw mtvec, t0
 
-    la t0, __bss_start          /* C expects zeroed globals */
-    la t1, __bss_end
-1:  bgeu t0, t1, 2f
-    sd zero, 0(t0)
-    addi t0, t0, 8
-    j 1b
-2:
-    /* PMP entry 0: NAPOT over the whole address space, read/write/execute. */
-    li t0, -1
-    csrw pmpaddr0, t0
-    li t0, 0x1f
-    csrw pmpcfg0, t0
-
-    /* Exceptions U and S can cause go to S (not ecall from S: that is how S calls us). */
-    li t0, (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
-    csrw medeleg, t0
-    /* Supervisor software, timer and external interrupts go to S. */
-    li t0, (1 << 1) | (1 << 5) | (1 << 9)
-    csrw mideleg, t0
-    /* cycle, time and instret readable below M (S passes them on to U with scounteren). */
-    li t0, 7
-    csrw mcounteren, t0
-    /* No machine timer interrupt until S-mode asks for one. */
-    li t0, CLINT_MTIMECMP
-    li t1, -1
-    sd t1, 0(t0)
-
-    /* Sstc: does stimecmp exist? Read it with a trap handler standing by (a0 stays 0 if the
-       read traps), and if it does, let S-mode use it (menvcfg.STCE). */
-    la t0, 3f
-    csrw mtvec, t0
-    li a0, 0
-    csrr t1, 0x14d              /* stimecmp */
-    li a0, 1
-    li t0, 1
-    slli t0, t0, 63
-    csrs 0x30a, t0              /* menvcfg.STCE */
-    j 4f
-    .balign 4
-3:  /* the read trapped: no Sstc */
-4:  la t0, m_trap
-    csrw mtvec, t0
-
-    /* mret into S-mode at kmain, interrupts as S sets them up. */
-    li t0, 3 << 11
-    csrc mstatus, t0
-    li t0, 1 << 11
-    csrs mstatus, t0
-    la t0, kmain
-    csrw mepc, t0
-    la sp, __stack_top
-    mret
+    ZERO_BSS                    /* C expects zeroed globals */
+    ENTER_S kmain, __stack_top, m_trap  /* a0: whether Sstc exists */
 
 /* Machine-mode traps: the timer forwarding (only used without Sstc); anything else is a bug. */
     .text

@@ -1,6 +1,7 @@
 /* Runtime of the privileged tests: start-up, polled UART output, the check/pass/fail
  * reporting, the M- and S-mode trap recorders (direct and vectored) and the mret helper.
  * See test.h for the contract a test relies on. */
+#include "../common/start.h"
 #include "test.h"
 
     .section .text.start, "ax"
@@ -10,13 +11,7 @@ _start:
     la t0, m_trap
     csrw mtvec, t0
     /* Zero .bss: the recorders and resume slots start empty. */
-    la t0, __bss_start
-    la t1, __bss_end
-1:  bgeu t0, t1, 2f
-    sd zero, 0(t0)
-    addi t0, t0, 8
-    j 1b
-2:
+    ZERO_BSS
     /* Let S and U reach all memory: with PMP implemented, an access no entry matches fails
        in S/U. One NAPOT entry covering the whole address space, RWX, unlocked. */
     li t0, -1

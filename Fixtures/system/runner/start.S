@@ -10,6 +10,7 @@
  * saved; the C handler `trap` runs on the kernel stack and `user_resume` goes back. The kernel
  * runs with interrupts off, so a trap from S is a kernel bug: sscratch is 0 then. */
 #include "machine.h"
+#include "start.h"
 
 #define SAVE(r, i) sd r, (i * 8)(sp)
 #define LOAD(r, i) ld r, (i * 8)(sp)
@@ -20,48 +21,8 @@
 _start:
     la t0, m_trap
     csrw mtvec, t0
-    la t0, __bss_start
-    la t1, __bss_end
-1:  bgeu t0, t1, 2f
-    sd zero, 0(t0)
-    addi t0, t0, 8
-    j 1b
-2:  li t0, -1                   /* PMP entry 0: NAPOT over all addresses, RWX */
-    csrw pmpaddr0, t0
-    li t0, 0x1f
-    csrw pmpcfg0, t0
-    /* every exception U and S raise, except S's own ecall, goes to S */
-    li t0, (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 12) | (1 << 13) | (1 << 15)
-    csrw medeleg, t0
-    li t0, (1 << 1) | (1 << 5) | (1 << 9)
-    csrw mideleg, t0
-    li t0, 7
-    csrw mcounteren, t0
-    li t0, CLINT_MTIMECMP
-    li t1, -1
-    sd t1, 0(t0)
-    /* Sstc? read stimecmp with a handler standing by; a0 stays 0 if the read traps */
-    la t0, 3f
-    csrw mtvec, t0
-    li a0, 0
-    csrr t1, 0x14d
-    li a0, 1
-    li t0, 1
-    slli t0, t0, 63
-    csrs 0x30a, t0              /* menvcfg.STCE */
-    j 4f
-    .balign 4
-3:
-4:  la t0, m_trap
-    csrw mtvec, t0
-    li t0, 3 << 11              /* mret to S-mode */
-    csrc mstatus, t0
-    li t0, 1 << 11
-    csrs mstatus, t0
-    la t0, kmain
-    csrw mepc, t0
-    la sp, kernel_stack_top
-    mret
+    ZERO_BSS
+    ENTER_S kmain, kernel_stack_top, m_trap
 
     .balign 4
 m_trap:                         /* nothing is expected in M-mode: fail with status 3 */

@@ -1,6 +1,7 @@
 /* Entry of an S-mode payload, behind a RISC-V Linux Image header (the kernel's
    Documentation/riscv/boot-image-header.rst): OpenSBI jumps to the first instruction in S-mode
    with a0 = hart id and a1 = the device tree's physical address. */
+#include "start.h"
     .option norvc
     .section .text.start, "ax"
     .globl _start
@@ -20,13 +21,8 @@ _start:
 
 entry:
     la      sp, __stack_top
-    la      t0, __bss_start
-    la      t1, __bss_end
-1:  bgeu    t0, t1, 2f
-    sd      zero, 0(t0)
-    addi    t0, t0, 8
-    j       1b
-2:  la      t0, trap_entry
+    ZERO_BSS
+    la      t0, trap_entry
     csrw    stvec, t0
     call    payload_main            /* (hart id, device tree) */
     /* payload_main returns the reset reason for an SBI shutdown. */
