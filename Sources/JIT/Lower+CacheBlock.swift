@@ -7,12 +7,11 @@ import X86
 /// The block never crosses a page (Hart.cacheBlockSize divides the page size), so the host MMU
 /// lets the first store through only if it lets all four: a fault is taken on the first, before
 /// anything is written (all or nothing, as the handler's `zeroBlock`), and reports rs1's own
-/// address, as the handler does. System mode keeps the trap-and-emulate handler (envcfg gating,
-/// the MMU).
+/// address, as the handler does. System mode has its own lowering through the inline TLB
+/// (`systemCacheBlockZero`, Lower+SystemInline.swift).
 extension Translator {
     mutating func cacheBlockZero(_ i: Instruction) {
-        let x = register(i.rs1, scratch: .rax)
-        if x != .rax { a.mov(.rax, .r64(x)) }
+        load(.rax, i.rs1)
         // The limit is page aligned: x[rs1] below it means the whole block is.
         a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
         a.jcc(.ae, faultExit(store: true))

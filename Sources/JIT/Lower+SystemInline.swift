@@ -51,22 +51,10 @@ extension Translator {
                 a.jcc(.e, slow)
             }
         }
-        switch operand(i.rs1) {
-        case .zero: a.xor(.eax, .eax)
-        case .host(let h): a.mov(.rax, .r64(h))
-        case .memory(let d): a.mov(.rax, .qword(Host.state, d))
-        }
+        load(.rax, i.rs1)
         a.and(.rax, imm: Int32(truncatingIfNeeded: ~Int64(Hart.cacheBlockSize - 1)))
-        // The write table's entry for the page (as `probeSystemTLB` does for an aligned store).
-        let table = Int32(SystemTLB.entries * SystemTLB.entrySize)
-        a.mov(.ecx, .eax)
-        a.shr(.ecx, imm: 8)
-        a.and(.ecx, imm: Int32((SystemTLB.entries - 1) * SystemTLB.entrySize))
-        a.mov(.rdx, .rax)
-        a.and(.rdx, imm: Int32(truncatingIfNeeded: ~Int64(0xFFF)))
-        a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
-        a.jcc(.ne, slow)
-        a.add(.rax, .qword(Host.memory, .rcx, 1, table + 8))
+        // The block lies in one page, so its aligned start probes the write entry for all of it.
+        probeSystemTLBEntry(size: 1, store: true, miss: slow)
         for offset in stride(from: 0, to: Int32(Hart.cacheBlockSize), by: 8) { a.mov(.qword(.rax, offset), imm: 0) }
         a.bind(done)
         exit(to: pc &+ UInt64(i.length))

@@ -100,6 +100,11 @@ extension Translator {
             a.mov(.rax, .qword(Host.state, d))
             if imm != 0 { a.add(.rax, imm: imm) }
         }
+        probeSystemTLBEntry(size: size, store: store, miss: miss)
+    }
+
+    /// The probe itself, for the guest address in rax: on a hit rax becomes the host address.
+    mutating func probeSystemTLBEntry(size: Int, store: Bool, miss: Label) {
         // The memory register holds the table's base in system mode (JIT.run), so neither the
         // index nor the tag waits for a load of it.
         let table = Int32(store ? SystemTLB.entries * SystemTLB.entrySize : 0)

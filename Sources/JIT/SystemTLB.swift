@@ -391,21 +391,16 @@ final class SystemJumpCache {
             if leaves.count < 64 { leaves.append((address & ~mask, walked.leafShift, walked.physical & ~mask)) }
             return walked
         }
-        var kept = 0
-        for i in used {
-            let pc = table.base[2 * i]
-            if pc == SystemJumpCache.empty { continue }
-            guard let found = walk(pc), found.physical == physical[i] else { vacate(i); continue }
+        retain { i, pc in
+            guard let found = walk(pc), found.physical == physical[i] else { return false }
             var nextShift: UInt8 = 64
             if nextVirtual[i] != SystemJumpCache.none {
-                guard let second = walk(nextVirtual[i]), second.physical >> 12 == nextPhysical[i] else { vacate(i); continue }
+                guard let second = walk(nextVirtual[i]), second.physical >> 12 == nextPhysical[i] else { return false }
                 nextShift = second.leafShift
             }
             note(i, pc, found.leafShift, nextShift: nextShift)
-            used[kept] = i
-            kept += 1
+            return true
         }
-        used.removeLast(used.count - kept)
     }
 
     /// Enters `block`, found or translated for `pc` (fetched from `physical`) just now.
@@ -421,10 +416,7 @@ final class SystemJumpCache {
     }
 
     func clear() {
-        for i in used {
-            table.base[2 * i] = SystemJumpCache.empty
-            table.base[2 * i + 1] = 0
-        }
+        for i in used { vacate(i) }
         used.removeAll(keepingCapacity: true)
         low = .max
         high = 0
@@ -432,31 +424,24 @@ final class SystemJumpCache {
 
     /// Drops the entries whose host code is one of `hosts`.
     func remove(leadingTo hosts: Set<UInt64>) {
-        var kept = 0
-        for i in used {
-            if table.base[2 * i] == SystemJumpCache.empty { continue }
-            if hosts.contains(table.base[2 * i + 1]) {
-                table.base[2 * i] = SystemJumpCache.empty
-                table.base[2 * i + 1] = 0
-                continue
-            }
-            used[kept] = i
-            kept += 1
-        }
-        used.removeLast(used.count - kept)
+        retain { i, _ in !hosts.contains(table.base[2 * i + 1]) }
     }
 
     func invalidate(_ address: UInt64) {
         guard address >= low, address <= high else { return }
+        retain { i, pc in
+            ((pc & ~0xFFF) ^ address) >> UInt64(shifts[i]) != 0
+                && (nextVirtual[i] == SystemJumpCache.none || (nextVirtual[i] ^ address) >> UInt64(nextShifts[i]) != 0)
+        }
+    }
+
+    /// Keeps the filled entries `keeps(index, pc)` accepts and vacates the others.
+    private func retain(_ keeps: (Int, UInt64) -> Bool) {
         var kept = 0
         for i in used {
             let pc = table.base[2 * i]
             if pc == SystemJumpCache.empty { continue }
-            if ((pc & ~0xFFF) ^ address) >> UInt64(shifts[i]) == 0
-                || nextVirtual[i] != SystemJumpCache.none && (nextVirtual[i] ^ address) >> UInt64(nextShifts[i]) == 0 {
-                vacate(i)
-                continue
-            }
+            guard keeps(i, pc) else { vacate(i); continue }
             used[kept] = i
             kept += 1
         }
