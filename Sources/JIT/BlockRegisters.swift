@@ -40,8 +40,9 @@ struct BlockRegisters {
     /// keep about 25 guest registers live; this is one more of them in a register.
     static let spare = GPR.rdx
 
-    /// Whether no lowering in `block` touches `spare` (see there).
-    static func spareIsFree(_ block: GuestBlock) -> Bool {
+    /// Whether no lowering in `block` touches `spare` (see there). In system mode every load and
+    /// store probes the inline TLB with it (`probeSystemTLBEntry`), so a block that has one cannot.
+    static func spareIsFree(_ block: GuestBlock, system: Bool) -> Bool {
         for inst in block.instructions {
             switch inst.opcode.operation {
             case .integer(let op):
@@ -49,7 +50,8 @@ struct BlockRegisters {
                 case .mulh, .mulhu, .mulhsu, .div, .divu, .rem, .remu, .divw, .divuw, .remw, .remuw: return false
                 default: continue
                 }
-            case .memory, .control: continue
+            case .memory: if system { return false }
+            case .control: continue
             case .bit, .crypto, .atomic, .floatMemory, .float, .system: return false
             }
         }
@@ -84,7 +86,7 @@ struct BlockRegisters {
     init() {}
 
     /// Chooses the swaps for `block` by counting each guest register's uses (reads and writes).
-    init(_ block: GuestBlock, loops: Bool) {
+    init(_ block: GuestBlock, loops: Bool, system: Bool) {
         var uses = InlineArray<32, Int32>(repeating: 0)
         for (i, inst) in block.instructions.enumerated() {
             if block.isFollowedJump(i) { continue }
@@ -97,7 +99,7 @@ struct BlockRegisters {
         let margin = Int32(loops ? BlockRegisters.loopMargin : BlockRegisters.margin)
         // The spare register displaces no one: a load at entry and a store at the exits taken
         // if written, so fewer uses pay for it.
-        let spare = BlockRegisters.spareIsFree(block)
+        let spare = BlockRegisters.spareIsFree(block, system: system)
         let spareMinimum = min(minimum, Int32(BlockRegisters.spareMinimumUses))
         // Candidates: uncached guests by uses, most first; victims: cache slots by their
         // resident's uses, fewest first, after the spare.

@@ -169,7 +169,7 @@ struct Translator {
         // A last system instruction is retired by the handler, unless it is done in the block.
         let handled = last == .system && !Translator.retiresInline(block.instructions[block.instructions.count - 1], targets)
         counted = block.instructions.count - (handled ? 1 : 0)
-        if targets.blockRegisters, targets.system == nil {
+        if targets.blockRegisters {
             // A block that ends in a branch or jump back to its start keeps its allocation
             // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
             // loop: it leaves through `directCall`, which ends the allocation.
@@ -178,7 +178,7 @@ struct Translator {
                BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
                 loops = at &+ UInt64(bitPattern: i.imm) == block.start
             }
-            blockRegisters = BlockRegisters(block, loops: loops)
+            blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil)
         } else {
             blockRegisters = BlockRegisters()
         }

@@ -40,4 +40,28 @@ import TestSupport
             #expect(guest?["physical"] as? String == "0x80000000", "\(line)")
         }
     }
+    /// Per-block register allocation in system mode: rdx, the spare register of blocks that
+    /// leave it free (BlockRegisters.spare), is the inline TLB probe's scratch there, so no block
+    /// with a load or store may keep a guest register in it (one that did sent the privileged
+    /// tests' first `jr t0` to address 0). The blocks' entries are where a swapped-in register
+    /// is loaded.
+    @Test("dump --system: no block that probes the inline TLB keeps a guest register in rdx")
+    func spareRegisterStaysScratch() throws {
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", Self.kernel], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        var probing = 0
+        for block in blocks {
+            let lines = block.split(separator: "\n")
+            guard lines.contains(where: { $0.contains("cmp rdx, qword ptr [r15 + rcx") }) else { continue }
+            probing += 1
+            // The entry: the host lines before the first guest instruction's.
+            let entry = lines.dropFirst().prefix { line in
+                let guest = line.split(separator: "|", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) ?? ""
+                return guest.isEmpty || guest == "entry"
+            }
+            #expect(!entry.contains { $0.contains("mov rdx, qword ptr [rbx") }, "block #\(lines.first ?? "")")
+        }
+        #expect(probing > 10, "blocks with an inline TLB probe: \(probing)")
+    }
 }
