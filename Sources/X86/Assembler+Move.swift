@@ -36,12 +36,14 @@ extension Assembler {
         }
     }
 
-    /// `mov dst, imm` (as above) whose immediate is recorded in `taggedImmediates` under `tag`.
+    /// `movabs dst, imm` whose immediate is recorded in `taggedImmediates` under `tag`. Always the
+    /// 8-byte form: a tagged immediate is rewritten when the code is reused (the persistent
+    /// cache relocates it), and the value then — a side-table pointer, a helper's address — need
+    /// not fit in 32 bits because today's did.
     public mutating func mov(_ dst: Reg, imm: Int64, tag: UInt32) {
         precondition(dst.size == .qword, "tagged immediates load a 64-bit register")
-        let width = Int32(exactly: imm) != nil ? 4 : 8
-        mov(dst, imm: imm)
-        taggedImmediates.append(TaggedImmediate(at: offset - width, width: width, tag: tag))
+        movabs(dst, imm: imm)
+        taggedImmediates.append(TaggedImmediate(at: offset - 8, width: 8, tag: tag))
     }
 
     /// `mov dword ptr [mem], imm32` whose immediate is recorded in `taggedImmediates` under `tag`.
