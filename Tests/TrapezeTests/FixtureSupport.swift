@@ -85,7 +85,14 @@ func runProcess(_ executable: String, _ arguments: [String], stdin: String = "/d
         envp.forEach { free($0) }
     }
     var pid: pid_t = 0
-    let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
+    // A program a test has just written can meet ETXTBSY: a child another test thread spawned
+    // meanwhile holds a copy of the writing descriptor from its fork until its exec closes it.
+    // That lasts microseconds, so try again a little later (as Go's os/exec does).
+    var rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
+    for _ in 0..<100 where rc == ETXTBSY {
+        usleep(10_000)
+        rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
+    }
     guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
     let deadline = Date().addingTimeInterval(timeout)
     var status: Int32 = 0
