@@ -85,15 +85,33 @@ enum DecodeIndex {
 
     private static func buildTables()
         -> (majors: UnsafePointer<UInt32>, buckets: UnsafePointer<UInt32>, entries: UnsafePointer<Entry>) {
+        // Every cold start builds these before its first block: no closure sort, no arrays of
+        // arrays, no growing arrays (each cost a start runtime metadata work or copies) — raw
+        // buffers of their final sizes.
+        let table = ISA.all
+        let rowCount = table.count
+
         // Rows by major opcode, most specific mask first; rows of equal weight keep table order.
-        var byMajor = [[Entry]](repeating: [], count: 32)
-        var order: [(entry: Entry, weight: Int, index: Int)] = []
-        for (index, spec) in ISA.all.enumerated() {
-            order.append((Entry(mask: spec.mask, match: spec.match, opcode: spec.opcode, format: spec.format),
-                          spec.mask.nonzeroBitCount, index))
+        // A stable counting sort on (major, 32 - weight): `first[bin]` is where a bin's rows
+        // start in `ordered`, so `first[major * 33]` is where a major's rows start.
+        let bins = 32 * 33
+        func bin(_ spec: InstructionSpec) -> Int { Int((spec.match >> 2) & 0x1f) * 33 + 32 - spec.mask.nonzeroBitCount }
+        let first = UnsafeMutablePointer<Int>.allocate(capacity: bins + 1)
+        defer { first.deallocate() }
+        first.initialize(repeating: 0, count: bins + 1)
+        for spec in table { first[bin(spec) + 1] += 1 }
+        for b in 0..<bins { first[b + 1] += first[b] }
+        let ordered = UnsafeMutablePointer<Entry>.allocate(capacity: max(rowCount, 1))
+        defer { ordered.deallocate() }
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: bins)
+        defer { next.deallocate() }
+        next.initialize(from: first, count: bins)
+        for spec in table {
+            let b = bin(spec)
+            (ordered + next[b]).initialize(to: Entry(mask: spec.mask, match: spec.match, opcode: spec.opcode, format: spec.format))
+            next[b] += 1
         }
-        order.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.index < $1.index }
-        for row in order { byMajor[Int((row.entry.match >> 2) & 0x1f)].append(row.entry) }
+        func rows(of major: Int) -> Range<Int> { first[major * 33]..<first[major * 33 + 33] }
 
         // Each major's slice holds a bucket for every key up to `tested`; only the keys that are
         // subsets of `tested` are ever looked up.
@@ -101,7 +119,7 @@ enum DecodeIndex {
         var total = 0
         for major in 0..<32 {
             var tested = 0
-            for row in byMajor[major] { tested |= functKey(row.mask) }
+            for row in rows(of: major) { tested |= functKey(ordered[row].mask) }
             majors[major] = UInt32(total) << 16 | UInt32(tested)
             total += tested + 1
         }
@@ -109,38 +127,42 @@ enum DecodeIndex {
         buckets.initialize(repeating: 0, count: total)
 
         // A row belongs to every reduced key that agrees with it on the funct bits it tests.
-        // Counting first and then scattering the rows in priority order keeps each list in order.
-        var entries: [Entry] = []
-        entries.reserveCapacity(2048)
+        @inline(__always) func forEachKey(of row: Entry, tested: Int, _ body: (Int) -> Void) {
+            let fixed = functKey(row.mask), value = functKey(row.match) & fixed, free = tested & ~fixed
+            var subset = 0
+            repeat {
+                body(value | subset)
+                subset = (subset &- free) & free
+            } while subset != 0
+        }
+        // Counts first, kept in the buckets' low bits; then each bucket's start; then the rows
+        // scattered in priority order, which keeps each list in order.
+        var entryCount = 0
         for major in 0..<32 {
-            let rows = byMajor[major], base = Int(majors[major] >> 16), tested = Int(majors[major] & 0x3ff)
-            func forEachKey(of row: Entry, _ body: (Int) -> Void) {
-                let fixed = functKey(row.mask), value = functKey(row.match) & fixed, free = tested & ~fixed
-                var subset = 0
-                repeat {
-                    body(value | subset)
-                    subset = (subset &- free) & free
-                } while subset != 0
+            let base = Int(majors[major] >> 16), tested = Int(majors[major] & 0x3ff)
+            for row in rows(of: major) {
+                forEachKey(of: ordered[row], tested: tested) { buckets[base + $0] += 1 }
             }
-            // Counts first, kept in the buckets' low bits.
-            for row in rows { forEachKey(of: row) { buckets[base + $0] += 1 } }
             var key = 0
             repeat {
                 let count = Int(buckets[base + key])
                 precondition(count < 256, "decode bucket overflow")
-                buckets[base + key] = UInt32(entries.count) << 8
-                if count > 0 { entries.append(contentsOf: repeatElement(rows[0], count: count)) }  // placeholders
+                buckets[base + key] = UInt32(entryCount) << 8
+                entryCount += count
                 key = (key &- tested) & tested
             } while key != 0
-            for row in rows {
-                forEachKey(of: row) {
-                    entries[Int(buckets[base + $0] >> 8) + Int(buckets[base + $0] & 0xff)] = row
+        }
+        let flat = UnsafeMutablePointer<Entry>.allocate(capacity: max(entryCount, 1))
+        for major in 0..<32 {
+            let base = Int(majors[major] >> 16), tested = Int(majors[major] & 0x3ff)
+            for row in rows(of: major) {
+                forEachKey(of: ordered[row], tested: tested) {
+                    (flat + Int(buckets[base + $0] >> 8) + Int(buckets[base + $0] & 0xff)).initialize(to: ordered[row])
                     buckets[base + $0] += 1
                 }
             }
         }
-        let flat = UnsafeMutablePointer<Entry>.allocate(capacity: max(entries.count, 1))
-        flat.initialize(from: entries, count: entries.count)
+        ordered.deinitialize(count: rowCount)
         return (UnsafePointer(majors), UnsafePointer(buckets), UnsafePointer(flat))
     }
 

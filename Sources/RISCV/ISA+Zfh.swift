@@ -5,7 +5,13 @@
 /// and fleq/fltq.h exist when both Zfa and Zfh do (`Extension.requires`).
 extension ISA {
     static let zfh: [InstructionSpec] = {
-        let minimal: Set<Opcode> = [.flh, .fsh, .fmv_x_h, .fmv_h_x]
+        // A switch, not a Set: a Set's Hashable lookup costs every process a runtime conformance scan.
+        func minimal(_ opcode: Opcode) -> Bool {
+            switch opcode {
+            case .flh, .fsh, .fmv_x_h, .fmv_h_x: true
+            default: false
+            }
+        }
         var rows = floatRows(
             fmt: 2, ext: .zfh, suffix: "h", width: 2, load: .flh, store: .fsh,
             fma: [.fmadd_h, .fmsub_h, .fnmsub_h, .fnmadd_h],
@@ -15,7 +21,7 @@ extension ISA {
             compare: [.fle_h, .flt_h, .feq_h], toX: .fmv_x_h, fromX: .fmv_h_x, classify: .fclass_h, moveSuffix: "h"
         ).map { row in
             var row = row
-            if minimal.contains(row.opcode) { row.ext = .zfhmin }
+            if minimal(row.opcode) { row.ext = .zfhmin }
             return row
         }
         // Between formats (all Zfhmin). Widening is exact: binutils 2.40 requires rm = 0 there.

@@ -3,9 +3,15 @@
 public enum ISA {
     /// Every encoding row. An opcode may have more than one row when one mask cannot describe all
     /// of its valid encodings (`fence` has a second row for `fence.tso`); its first row is its `info`.
-    public static let all: [InstructionSpec] = rv64i + zifencei + zicsr + m + a + f + d + privileged + bit + crypto + zfa
-        + rva23Scalar
-        + zfh
+    public static let all: [InstructionSpec] = {
+        // Appended into one buffer of the final size: a chain of `+` copied the growing table
+        // a dozen times at every start.
+        let parts = [rv64i, zifencei, zicsr, m, a, f, d, privileged, bit, crypto, zfa, rva23Scalar, zfh]
+        var rows: [InstructionSpec] = []
+        rows.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { rows.append(contentsOf: part) }
+        return rows
+    }()
 
     /// The first row of each opcode, indexed by `Opcode.rawValue`.
     public static let byOpcode: [InstructionSpec] = {

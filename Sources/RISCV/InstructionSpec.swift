@@ -145,17 +145,18 @@ public struct InstructionSpec: Sendable {
         self.format = format
         self.ext = ext
         self.group = group
-        var files: [RegisterFile] = []
+        // Read in place: every Trapeze process builds the table, and an array per row cost it
+        // an allocation for each of some 600 rows.
+        // (`withUTF8Buffer`, not `utf8Start`: a one-letter literal may be stored as a scalar.)
+        var files = (RegisterFile.none, RegisterFile.none, RegisterFile.none, RegisterFile.none)
         regs.withUTF8Buffer { bytes in
-            for b in bytes {
-                files.append(b == UInt8(ascii: "x") ? .x : b == UInt8(ascii: "f") ? .f : .none)
+            func file(_ k: Int) -> RegisterFile {
+                guard k < bytes.count else { return .none }
+                return bytes[k] == UInt8(ascii: "x") ? .x : bytes[k] == UInt8(ascii: "f") ? .f : .none
             }
+            files = (file(0), file(1), file(2), file(3))
         }
-        while files.count < 4 { files.append(.none) }
-        rd = files[0]
-        rs1 = files[1]
-        rs2 = files[2]
-        rs3 = files[3]
+        (rd, rs1, rs2, rs3) = files
         var all = flags
         if group.endsBlock { all.insert(.endsBlock) }
         if format == .rRM || format == .r4 || format == .unaryRM { all.insert([.roundingMode, .mayTrap]) }
