@@ -56,6 +56,8 @@ enum InlineStub {
     case roundedFromInteger(GPR, Precision, IntegerKind, mode: UInt8, resume: Label)
     /// A write of fflags dropped a flag that MXCSR may still hold: the guest image (no flags).
     case clearMXCSRFlags(resume: Label)
+    /// System mode: a block's first F/D instruction found mstatus.FS not Dirty (`systemFloat`).
+    case floatStatus(Instruction, pc: UInt64, index: Int, resume: Label)
 }
 
 /// The rounding an inline F/D instruction runs under.
@@ -116,6 +118,8 @@ extension Translator {
             leave(.direct)
             self.pc = savedPC
             self.index = savedIndex
+        case .floatStatus(let i, let pc, let index, let resume):
+            emitFloatStatusStub(i, pc: pc, index: index, resume: resume)
         case .unsignedToFloat(let x, let p, let resume):
             // Halve, keeping the lost bit as a sticky bit; convert; double (exactly).
             a.mov(.rax, .r64(x))

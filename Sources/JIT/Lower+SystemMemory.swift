@@ -28,22 +28,38 @@ extension Translator {
     }
 
     /// An F/D instruction (arithmetic, load, store, FP CSR access) in system mode: inline as in
-    /// user mode while mstatus.FS is Dirty, where nothing the instruction does changes mstatus
-    /// (FS stays Dirty; it leaves Dirty only through a CSR write, which ends the block).
-    /// Otherwise the slow path runs it with the interpreter's semantics: an illegal-instruction
-    /// trap when FS is Off, FS made Dirty when it writes FP state. A slow FP CSR write may have
-    /// changed frm, so the guest MXCSR image is then made again from it.
+    /// user mode while mstatus.FS is Dirty. Nothing the instruction does inline changes mstatus
+    /// (FS stays Dirty), so only a block's first F/D instruction checks FS
+    /// (`floatStatusKnown`): the instructions after it in the block rely on that check.
+    /// That holds because FS changes only through
+    /// - a write of mstatus or sstatus (csrrw/s/c and the immediate forms, which end the block;
+    ///   the inline sstatus lowering, Lower+SystemInline.swift, only ever clears SIE and also
+    ///   ends the block), mret/sret and trap entry (all leave translated code);
+    /// - an F/D instruction or FP CSR access run by the interpreter, which can only make FS
+    ///   Dirty (or trap, leaving the block);
+    /// and interrupts are taken only between blocks. The helpers a block calls in between (the
+    /// system slow path for loads, stores and AMOs, FloatUnit, the bit and crypto helpers)
+    /// write no CSR but fflags, or leave the block with a trap.
+    /// When FS is not Dirty at the check, the slow path runs the instruction with the
+    /// interpreter's semantics (an illegal-instruction trap when FS is Off, FS made Dirty when it
+    /// writes FP state); if FS is Dirty after it the block goes on, otherwise (it only read FP
+    /// state under Initial or Clean) the block leaves for the next instruction, whose own block
+    /// checks again. A slow FP CSR write may have changed frm, so the guest MXCSR image is then
+    /// made again from it.
     mutating func systemFloat(_ i: Instruction) {
         let done = a.newLabel()
         let csr = Lowering.isFloatCSR(i)
         let reload = csr ? a.newLabel() : done
-        let slow = helperPath(i, targets.slowPath, done: reload)
-        a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
-        a.and(.ecx, imm: Int32(MStatus.fs))
-        a.cmp(.ecx, imm: Int32(MStatus.fs))
-        a.jcc(.ne, slow)
+        if !floatStatusKnown {
+            let check = outOfLine(.inline(.floatStatus(i, pc: pc, index: index, resume: reload)))
+            a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
+            a.and(.ecx, imm: Int32(MStatus.fs))
+            a.cmp(.ecx, imm: Int32(MStatus.fs))
+            a.jcc(.ne, check)
+            floatStatusKnown = true
+        }
         switch i.opcode.operation {
-        case .floatMemory(let op): systemFloatMemory(i, op, miss: slow)
+        case .floatMemory(let op): systemFloatMemory(i, op, miss: helperPath(i, targets.slowPath, done: done))
         case .float(let op): floatArithmetic(i, op)
         default: floatCSR(i)
         }
@@ -53,6 +69,26 @@ extension Translator {
             GuestMXCSR.loadFromFRM(&a)
         }
         a.bind(done)
+    }
+
+    /// The out-of-line part of a block's FS check (`systemFloat`): instruction `i` at `pc`
+    /// (position `index`) found FS not Dirty. The slow path runs it; the block goes on at
+    /// `resume` if that left FS Dirty, and leaves for the next instruction otherwise.
+    mutating func emitFloatStatusStub(_ i: Instruction, pc: UInt64, index: Int, resume: Label) {
+        let (savedPC, savedIndex) = (self.pc, self.index)
+        self.pc = pc
+        self.index = index
+        callHelper(i, targets.slowPath)
+        a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
+        a.and(.ecx, imm: Int32(MStatus.fs))
+        a.cmp(.ecx, imm: Int32(MStatus.fs))
+        a.jcc(.e, resume)
+        let rest = notRetired - 1 // budget taken for the instructions after this one
+        if rest > 0 { a.add(.r64(Host.budget), imm: Int32(rest)) }
+        storePC(index + 1 < block.pcs.count ? block.pcs[index + 1] : block.end)
+        leave(.direct)
+        self.pc = savedPC
+        self.index = savedIndex
     }
 
     /// flw/fld/flh and fsw/fsd/fsh through the inline TLB (a miss or a misaligned address: `miss`).

@@ -113,6 +113,9 @@ struct Translator {
     /// point of the block (FloatInline+CSR.swift): after an inline fflags access, until an
     /// instruction that may raise flags inline.
     var mxcsrFolded = false
+    /// System mode: whether the code emitted so far has checked that mstatus.FS is Dirty
+    /// (`systemFloat`, Lower+SystemMemory.swift); it stays so to the end of the block.
+    var floatStatusKnown = false
     /// Base registers already range-checked in this block (CheckedBases.swift).
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).

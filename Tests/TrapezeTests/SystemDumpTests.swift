@@ -64,4 +64,32 @@ import TestSupport
         }
         #expect(probing > 10, "blocks with an inline TLB probe: \(probing)")
     }
+
+    /// F/D in system mode: only a block's first F/D instruction checks mstatus.FS inline (the
+    /// others rely on it: FS cannot change inside a block without leaving it); the check's
+    /// out-of-line part (the slow path, then FS again) is in the cold code.
+    @Test("dump --system: a block with several F/D instructions checks mstatus.FS once in its body")
+    func floatStatusCheckedOncePerBlock() throws {
+        let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_nbody").path
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", "--memory", "128M", runner], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        var several = 0
+        for block in blocks {
+            let lines = block.split(separator: "\n")
+            let body = lines.dropFirst().prefix { !$0.hasPrefix("  out of line") }
+            let float = body.filter { line in
+                let guest = line.split(separator: "|", maxSplits: 1).first?.split(separator: " ") ?? []
+                guard guest.count >= 2, let mnemonic = guest.dropFirst().first else { return false }
+                return mnemonic.hasPrefix("f") && !mnemonic.hasPrefix("fence")
+            }.count
+            let checks = body.filter { $0.contains("and ecx, 0x6000") }.count
+            #expect(checks <= 1, "block #\(lines.first ?? ""): \(checks) FS checks")
+            if float >= 2 {
+                several += 1
+                #expect(checks == 1, "block #\(lines.first ?? ""): \(float) F/D instructions, \(checks) FS checks")
+            }
+        }
+        #expect(several > 10, "blocks with two or more F/D instructions: \(several)")
+    }
 }
