@@ -23,10 +23,13 @@ import RISCV
 /// `sfence.vma addr` drops only the entries of the leaf that maps `addr` (each entry remembers
 /// its leaf's size), everything else empties the tables.
 final class SystemTLB {
-    /// 4096 pages (16 MiB) per table: with 256, a program sweeping a few MiB (a sieve, a matrix
+    /// 8192 pages (32 MiB) per table: with 256, a program sweeping a few MiB (a sieve, a matrix
     /// multiply, pointer chasing; `tools/bench --system`) refilled through the slow path every
-    /// few hundred instructions. Emptying costs only the sets that hold entries (`filled`).
-    static let entries = 4096
+    /// few hundred instructions, and with 4096 the sieve's 20 MB still made 826 refills per
+    /// million instructions. Emptying costs only the sets that hold entries (`filled`), and in
+    /// them only the slots that were filled (`filledSlots`), so the bigger table costs nothing
+    /// at a flush.
+    static let entries = 8192
     static let entrySize = 16
     /// U, S with SUM clear, S with SUM set, M (chosen by `revalidate`).
     static let tableSets = 4
@@ -51,6 +54,11 @@ final class SystemTLB {
     private var widest = [UInt8](repeating: 12, count: SystemTLB.tableSets)
     /// Whether a set may hold entries (it was filled since it was last emptied).
     private var filled = [Bool](repeating: false, count: SystemTLB.tableSets)
+    /// Per set, the slots (index of the entry in `base`, in entries) filled since the set was
+    /// last emptied, so that emptying it clears those instead of the whole set; nil when there
+    /// were too many to be worth listing (a slot refilled after `invalidate` is listed again).
+    private var filledSlots = [[Int32]?](repeating: [], count: SystemTLB.tableSets)
+    private static let slotListLimit = SystemTLB.entries
     /// Counts for `--stats`.
     private(set) var fills: UInt64 = 0
     private(set) var flushes: UInt64 = 0
@@ -176,8 +184,14 @@ final class SystemTLB {
     private func empty(_ set: Int) {
         guard filled[set] else { return }
         filled[set] = false
-        let first = set * SystemTLB.setWords
-        for k in stride(from: first, to: first + SystemTLB.setWords, by: 2) { base[k] = SystemTLB.invalid }
+        if let slots = filledSlots[set] {
+            for slot in slots { base[2 * Int(slot)] = SystemTLB.invalid }
+            filledSlots[set]!.removeAll(keepingCapacity: true)
+        } else {
+            let first = set * SystemTLB.setWords
+            for k in stride(from: first, to: first + SystemTLB.setWords, by: 2) { base[k] = SystemTLB.invalid }
+            filledSlots[set] = []
+        }
         widest[set] = 12
     }
 
@@ -279,6 +293,13 @@ final class SystemTLB {
         let virtualPage = vaddr & ~0xFFF
         let slot = current * 2 * SystemTLB.entries + (store ? SystemTLB.entries : 0)
             + Int(truncatingIfNeeded: (vaddr >> 12) & UInt64(SystemTLB.entries - 1))
+        if base[2 * slot] == SystemTLB.invalid, filledSlots[current] != nil {
+            if filledSlots[current]!.count < SystemTLB.slotListLimit {
+                filledSlots[current]!.append(Int32(slot))
+            } else {
+                filledSlots[current] = nil
+            }
+        }
         base[2 * slot] = virtualPage
         base[2 * slot + 1] = UInt64(UInt(bitPattern: host)) &- virtualPage
         let shift = hart.leafShift(vaddr, access: access)
@@ -291,6 +312,11 @@ final class SystemTLB {
     /// Forgets every write entry (a page became a code page).
     func flushWrites() {
         for set in 0..<SystemTLB.tableSets where filled[set] {
+            if let slots = filledSlots[set] {
+                let writes = set * 2 * SystemTLB.entries + SystemTLB.entries
+                for slot in slots where slot >= writes { base[2 * Int(slot)] = SystemTLB.invalid }
+                continue
+            }
             let first = set * SystemTLB.setWords + 2 * SystemTLB.entries
             for k in stride(from: first, to: first + 2 * SystemTLB.entries, by: 2) { base[k] = SystemTLB.invalid }
         }
