@@ -59,7 +59,9 @@ import TestSupport
     /// Runs `hostile_probe maps -`, answering its "ready" with Trapeze's host maps on stdin.
     func probeWithHostMaps(_ engine: String) throws -> (Int32, String) {
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
-        guard pipe(&input) == 0, pipe(&output) == 0 else { throw POSIXError(.EMFILE) }
+        // Close-on-exec: the suite runs tests in parallel, and a sibling's child that inherited
+        // our write end would keep the guest's stdin (or our reader) from ever seeing EOF.
+        guard pipe2(&input, O_CLOEXEC) == 0, pipe2(&output, O_CLOEXEC) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
@@ -181,7 +183,7 @@ import TestSupport
     /// signals, and a child inherits that mask; a shell would start Trapeze with none blocked.
     func signalTrapeze(_ engine: String, _ mode: String, _ signal: Int32) throws -> (Int32, String) {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
