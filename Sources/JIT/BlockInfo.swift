@@ -54,6 +54,10 @@ public struct BlockExit: Sendable, Equatable {
     public enum Link: String, Sendable {
         /// Jumps straight to the target's translation.
         case chained
+        /// System mode, to another guest page: jumps straight to the target's translation while
+        /// the privilege's translation epoch is the one it was linked under, otherwise through
+        /// the jump cache (SystemEpochs.swift).
+        case epochChecked = "epoch-checked"
         /// Returns to the dispatcher, which will chain it once the target is translated.
         case unchained
         /// Returns to the dispatcher every time (chaining is off).
@@ -144,7 +148,8 @@ extension JIT {
             guard bytes.count == 4 else { return .unchained }
             let rel = Int32(bitPattern: UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
             let destination = site.jumpEnd &+ UInt64(bitPattern: Int64(rel))
-            return destination >= host && destination < host &+ UInt64(size) ? .unchained : .chained
+            if destination >= host && destination < host &+ UInt64(size) { return .unchained }
+            return site.epochOffset == nil ? .chained : .epochChecked
         }
         return .chained
     }

@@ -63,6 +63,10 @@ enum ScratchSlot {
     /// next budget check (a device was touched, or code was stored to); the dispatcher adds it
     /// back when it counts what retired.
     static let exitDebt = StateOffset.scratch + 72
+    /// System mode: the translation epoch of each privilege level (four UInt32s, indexed by the
+    /// level's number), which a chained exit to another guest page compares with the value it
+    /// was linked under (SystemEpochs.swift). Words 10 and 11.
+    static let epochs = StateOffset.scratch + 80
     // Words 14 and 15 belong to the F/D code: the host and guest MXCSR images
     // (`GuestMXCSR.hostSlot`) and `mxcsrScratch`.
 }

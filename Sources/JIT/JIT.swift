@@ -135,6 +135,7 @@ public final class JIT: Engine {
         let system: SystemTLB? = hart.platform == nil ? nil : systemContext()
         if let system {
             state.raw.storeBytes(of: system.address, toByteOffset: ScratchSlot.systemTLB, as: UInt64.self)
+            system.epochs.attach(state.raw)
             state.raw.storeBytes(of: 0, toByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
         }
         if hostProcess == nil, let environment = hart.environment { hostProcess = environment.hostProcess }
@@ -165,15 +166,21 @@ public final class JIT: Engine {
                 // the hart's back since the last one (fenceInstructions). A change of translation
                 // (satp, sfence.vma, PMP) only updates the inline TLB and the jump caches, the
                 // ways into a block that do not check the mapping (SystemTLB.swift).
-                for page in system.stepper.takeStoredCodePages() {
-                    stats.systemBlocksDropped &+= UInt64(system.drop(page: page))
-                }
+                // Either kind of change moves translation epochs (SystemEpochs.swift).
+                var dropped = 0
+                for page in system.stepper.takeStoredCodePages() { dropped += system.drop(page: page) }
                 let generation = memory.codeGeneration
                 if generation != system.codeGeneration {
-                    if system.codeGeneration != nil { stats.systemBlocksDropped &+= UInt64(fenceInstructions(hart, system)) }
+                    if system.codeGeneration != nil { dropped += fenceInstructions(hart, system) }
                     system.codeGeneration = generation
                 }
+                stats.systemBlocksDropped &+= UInt64(dropped)
+                if dropped > 0 { system.epochs.move(SystemEpochs.allModes) }
                 system.followMappings(hart)
+                if system.epochs.wrapped {
+                    flush() // no chained exit is left to compare with an old epoch
+                    system.epochs.restart()
+                }
             } else if memory.codeGeneration != memoryGeneration {
                 let now = memory.codeGeneration
                 if let before = memoryGeneration {
@@ -302,8 +309,13 @@ public final class JIT: Engine {
             let site = Int(state.exitArgument)
             let generation = cacheGeneration
             if options.chaining, case .success(let target) = block(at: state.pc, hart),
-               generation == cacheGeneration, site < chainSites.count, systemTLB?.straddling.contains(target) != true {
-                link(site, to: target)
+               generation == cacheGeneration, site < chainSites.count {
+                if systemTLB?.straddling.contains(target) != true {
+                    link(site, to: target, hart)
+                } else if let at = chainSites[site].epochOffset {
+                    // Never chained to: the site goes through the jump cache from now on.
+                    cache.patch32(at: at, SystemEpochs.never)
+                }
             }
             return .resume
         case .indirect:
@@ -530,6 +542,7 @@ public final class JIT: Engine {
         coldSites.append(colds, at: offset)
         for var site in sites {
             site.displacementOffset += offset
+            if let e = site.epochOffset { site.epochOffset = e + offset }
             chainSites.append(site)
         }
         let host = cache.address(offset)
@@ -617,6 +630,7 @@ public final class JIT: Engine {
         }
         if let mode, let systemTLB {
             targets.system = mode
+            targets.epoch = systemTLB.epochs.current(mode)
             targets.helperThunks = helperThunks
             targets.indirectTable = systemTLB.jumps[Int(mode & 3)].table.address
         }
@@ -652,11 +666,16 @@ public final class JIT: Engine {
         stats.blocksDropped &+= dropped
     }
 
-    /// Points chain site `id` straight at `target`.
-    private func link(_ id: Int, to target: UInt64) {
+    /// Points chain site `id` straight at `target`; an exit to another guest page (system mode)
+    /// also takes the current epoch of its privilege level (SystemEpochs.swift).
+    private func link(_ id: Int, to target: UInt64, _ hart: Hart? = nil) {
         let site = chainSites[id]
         let rel = Int64(bitPattern: target &- site.jumpEnd)
         guard let rel32 = Int32(exactly: rel) else { return }
+        if let at = site.epochOffset {
+            guard let hart, let systemTLB else { return }
+            cache.patch32(at: at, systemTLB.epochs.linked(site.target, hart))
+        }
         cache.patch32(at: site.displacementOffset, UInt32(bitPattern: rel32))
         stats.chainPatches &+= 1
     }

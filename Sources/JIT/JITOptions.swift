@@ -38,6 +38,9 @@ public struct JITOptions: Sendable {
 
     /// Test-only: a lowering broken on purpose (see `JITFaultInjection`).
     public var faultInjection: JITFaultInjection? = nil
+    /// Tests: the value system mode's translation epochs start at (SystemEpochs.swift), so that a
+    /// short run reaches their wrap-around.
+    public var systemEpochStart: UInt32 = 0
 
     public static let defaultCacheSize = 64 << 20
     /// System mode's cache: a kernel boot translates firmware, kernel and every program it

@@ -194,17 +194,34 @@ extension Translator {
 }
 
 extension Translator {
-    /// System mode: a direct exit to another guest page. Its block depends on that page's
-    /// mapping, which may change while this block stays valid, so the jump is never patched:
-    /// it goes through the privilege's `jalr` table (emptied whenever translation changes),
-    /// and to the dispatcher on a miss.
-    mutating func exitThroughTable(to target: UInt64) {
-        let miss = a.newLabel()
+    /// System mode: a direct exit to another guest page. Its target depends on that page's
+    /// mapping (and on its block not having been dropped), which may change while this block
+    /// stays valid, so the chained jump is guarded by the translation epoch of the block's
+    /// privilege (SystemEpochs.swift), which moves whenever that could have happened:
+    ///
+    ///     cmp dword [state + epoch(mode)], imm32   ; the epoch the site was linked under
+    ///     jne stale
+    ///     jmp target                               ; a chain request until linked
+    /// stale:
+    ///     the privilege's `jalr` table (a miss: the chain request, which links the site again)
+    ///
+    /// A site whose target may not be chained (a block reaching into yet another page) gets an
+    /// epoch no check equals, so it always goes through the table.
+    mutating func chainAcrossPages(to target: UInt64) {
+        let id = firstChainSiteID + chainSites.count
+        let request = outOfLine(.chainRequest(target: target, id: id))
+        let stale = a.newLabel()
+        let mode = Int32(targets.system ?? 0) & 3
+        let epochAt = a.cmpPatchable(.dword(Host.state, Int32(ScratchSlot.epochs) + 4 * mode),
+                                     imm: Int32(bitPattern: targets.epoch))
+        a.jcc(.ne, stale)
+        let site = a.patchableJmp(request)
+        chainSites.append(ChainSite(displacementOffset: site.displacementOffset,
+                                    jumpEnd: a.baseAddress &+ UInt64(site.displacementOffset + 4), target: target,
+                                    epochOffset: epochAt))
+        a.bind(stale)
         materialize(.rax, target)
-        probeIndirectTable(miss: miss)
+        probeIndirectTable(miss: request)
         a.jmp(.qword(.rcx, 8))
-        a.bind(miss)
-        a.mov(.qword(Host.state, Int32(StateOffset.pc)), .rax)
-        leave(.indirect)
     }
 }

@@ -9,7 +9,7 @@ extension JIT {
     /// The system-mode context, made on first use.
     func systemContext() -> SystemTLB {
         if let systemTLB { return systemTLB }
-        let made = SystemTLB()
+        let made = SystemTLB(epochStart: options.systemEpochStart)
         if options.countBlockExecutions { made.placements = [:] }
         systemTLB = made
         // Nothing is translated yet: what loading wrote needs no fence.i.
@@ -109,10 +109,16 @@ extension JIT {
 extension JIT {
     /// System mode's memory counts for `--stats`: inline TLB fills and flushes, and the
     /// accesses that went through the slow path.
+    /// System mode: how often a translation epoch moved, and how often they wrapped around.
+    public var systemEpochCounts: (moves: UInt64, wraps: UInt64) {
+        (systemTLB?.epochs.moves ?? 0, systemTLB?.epochs.wraps ?? 0)
+    }
+
     public var systemMemorySummary: String {
         guard let systemTLB else { return "no system-mode memory" }
         return "inline TLB \(systemTLB.fills) fills, \(systemTLB.flushes) flushes, \(systemTLB.slowAccesses) slow-path accesses; "
             + "sfence.vma: \(systemTLB.preciseFlushes) one-leaf, \(systemTLB.mappingFlushes) whole; "
-            + "fence.i \(systemTLB.fences), pages written behind the hart dropped at fence.i \(systemTLB.fencePagesDropped)"
+            + "fence.i \(systemTLB.fences), pages written behind the hart dropped at fence.i \(systemTLB.fencePagesDropped); "
+            + "translation epochs moved \(systemTLB.epochs.moves) times (wrapped \(systemTLB.epochs.wraps))"
     }
 }

@@ -74,6 +74,8 @@ final class SystemTLB {
     var codeGeneration: UInt64? = nil
     /// One jump cache (`jalr` table) per privilege level (a virtual pc means different code in each).
     let jumps = [SystemJumpCache(), SystemJumpCache(), SystemJumpCache(), SystemJumpCache()]
+    /// The translation epochs chained exits to other pages check (SystemEpochs.swift).
+    let epochs: SystemEpochs
     /// The MMU flush count the tables were last brought up to date with.
     var mappingGeneration: UInt64 = 0
     /// Translated blocks by virtual pc, privilege and the physical page they were fetched from.
@@ -159,7 +161,8 @@ final class SystemTLB {
         return hosts.count
     }
 
-    init() {
+    init(epochStart: UInt32 = 0) {
+        epochs = SystemEpochs(start: epochStart)
         base = .allocate(capacity: SystemTLB.tableSets * SystemTLB.setWords)
         base.initialize(repeating: SystemTLB.invalid, count: SystemTLB.tableSets * SystemTLB.setWords)
         shifts = .allocate(capacity: SystemTLB.tableSets * 2 * SystemTLB.entries)
@@ -235,11 +238,13 @@ final class SystemTLB {
             switch flush {
             case .address(let address):
                 invalidate(address)
+                epochs.move(linkedAt: address)
             case .asid(let asid) where asid != current:
                 stepper.flushData()
             case .all:
                 self.flush()
                 clearIndirect()
+                epochs.move(SystemEpochs.allModes)
                 mappingFlushes &+= 1
             case .asid, .addressSpace:
                 // sfence.vma x0, asid of the current space (a process's unmap, fork, exit) or
@@ -249,6 +254,7 @@ final class SystemTLB {
                 // `SystemJumpCache.revalidate`).
                 self.flush()
                 jumps[0].clear()
+                epochs.move(SystemEpochs.translatedModes)
                 switched = true
                 mappingFlushes &+= 1
             }

@@ -32,6 +32,9 @@ struct TranslationTargets {
     /// System mode: helper address -> its shared call thunk (`Stubs.emitHelperThunk`); a helper
     /// without one is called inline (`Translator.callHelper`).
     var helperThunks: [UInt64: UInt64] = [:]
+    /// System mode: the translation epoch of the block's privilege level now, which its exits to
+    /// other pages are first checked against (SystemEpochs.swift).
+    var epoch: UInt32 = 0
     /// Per-block register allocation (`JITOptions.blockRegisters`, BlockRegisters.swift).
     var blockRegisters = true
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
@@ -46,6 +49,10 @@ struct ChainSite {
     /// Final address of the end of the jump instruction (what the displacement is relative to).
     var jumpEnd: UInt64
     var target: UInt64
+    /// System mode, an exit to another guest page: cache offset of the epoch its check compares
+    /// with (the 4-byte immediate of `cmp dword [state + epoch], imm32`), rewritten whenever the
+    /// site is linked (SystemEpochs.swift).
+    var epochOffset: Int? = nil
 }
 
 /// The host code for one guest block plus the side tables the engine keeps for it.
@@ -400,7 +407,7 @@ struct Translator {
         regs = .standard
         defer { regs = state }
         if targets.system != nil, targets.chaining, target >> 12 != block.start >> 12 {
-            exitThroughTable(to: target)
+            chainAcrossPages(to: target)
             return
         }
         guard targets.chaining else {

@@ -61,6 +61,7 @@ enum DumpText {
         }
         let how: String = switch exit.link {
         case .chained: "chained"
+        case .epochChecked: "chained behind the translation epoch check (jump cache once it moved)"
         case .unchained: "not chained (returns to the dispatcher)"
         case .dispatcher: "returns to the dispatcher (chaining off)"
         case .lookup: "inline lookup table, dispatcher on a miss"

@@ -21,6 +21,8 @@ public struct EngineSettings: Equatable, Sendable {
     public var perfMap = false
     /// `--jit-cache-dir`: where the JIT keeps translations for later runs (TranslationStore).
     public var jitCacheDirectory: String?
+    /// Tests: where system mode's translation epochs start (`JITOptions.systemEpochStart`).
+    public var systemEpochStart: UInt32 = 0
 
     public init(kind: EngineKind = .default, cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,
                 maxInstructions: UInt64? = nil, timeout: Double? = nil) {
@@ -36,6 +38,7 @@ public struct EngineSettings: Equatable, Sendable {
         var options = JITOptions(cacheSize: cacheSize, chaining: chaining)
         options.countBlockExecutions = countBlockExecutions
         options.countIndirectHits = stats
+        options.systemEpochStart = systemEpochStart
         return options
     }
 

@@ -72,6 +72,25 @@ extension Assembler {
         }
     }
 
+    /// `cmp dword [mem], imm32` always with the four-byte immediate, which ends the instruction,
+    /// so that it can be rewritten after installation (a chained exit's epoch check); nops
+    /// before it align the immediate to 4 bytes at its final address, so that one aligned
+    /// 32-bit store rewrites it. Returns the immediate's offset in the buffer.
+    @discardableResult
+    public mutating func cmpPatchable(_ dst: Mem, imm: Int32) -> Int {
+        precondition(dst.size == .dword, "cmpPatchable compares a dword")
+        let start = offset
+        emit(dst.size.prefixes, w: false, .of(0x81), reg: ALUOp.cmp.rawValue, rm: .mem(dst), imm: Int64(imm), immSize: 4)
+        let length = offset - start
+        let pad = Int((0 &- (baseAddress &+ UInt64(offset - 4))) & 3)
+        if pad > 0 {
+            bytes.removeLast(length)
+            nop(pad)
+            emit(dst.size.prefixes, w: false, .of(0x81), reg: ALUOp.cmp.rawValue, rm: .mem(dst), imm: Int64(imm), immSize: 4)
+        }
+        return offset - 4
+    }
+
     public mutating func add(_ d: Reg, _ s: Reg) { alu(.add, d, s) }
     public mutating func add(_ d: Mem, _ s: Reg) { alu(.add, d, s) }
     public mutating func add(_ d: Reg, _ s: Mem) { alu(.add, d, s) }

@@ -92,4 +92,25 @@ import TestSupport
         }
         #expect(several > 10, "blocks with two or more F/D instructions: \(several)")
     }
+
+    /// A direct jump to another guest page is chained behind the translation epoch check
+    /// (SystemEpochs.swift): priv_chain's caller jumps to the next page in S-mode (virtual
+    /// 0x40002000) and in M-mode (physical 0x80002000), each time after a first pass; its
+    /// remaps, satp writes and code stores must be followed (SystemEngineTests, the fixture's
+    /// own checks), and the last link stands at the end.
+    @Test("dump --system: priv_chain's jumps to the next page are chained behind the epoch check, in S and M mode")
+    func crossPageJumpChained() throws {
+        let chain = Paths.fixtures.appendingPathComponent("system/bin/priv_chain").path
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", chain], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        for (target, mode, epoch) in [("0x40002000", "S-mode", "0x294"), ("0x80002000", "M-mode", "0x29c")] {
+            let jumping = blocks.filter { $0.contains("  \(mode), physical") && $0.contains("exit jump -> \(target)") }
+            #expect(!jumping.isEmpty, "no \(mode) block jumps to \(target)")
+            #expect(jumping.contains { $0.contains("exit jump -> \(target) <code_a>: chained behind the translation epoch check")
+                || $0.contains("exit jump -> \(target): chained behind the translation epoch check") },
+                    "\(mode): \(jumping.map { $0.split(separator: "\n").filter { $0.contains("exit") } })")
+            #expect(jumping.allSatisfy { $0.contains("cmp dword ptr [rbx + \(epoch)]") }, "\(mode): the epoch check")
+        }
+    }
 }

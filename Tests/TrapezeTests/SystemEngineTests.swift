@@ -3,6 +3,7 @@ import Guest
 import System
 import Testing
 import TestSupport
+import JIT
 import Trapeze
 
 /// The JIT against the interpreter in system mode, in process: every trap (cause, pc, tval,
@@ -37,13 +38,15 @@ import Trapeze
         return words(0..<(StateOffset.exitReason / 8)) + words((StateOffset.privilege / 8)..<(StateOffset.size / 8))
     }
 
-    static func run(_ name: String, _ kind: EngineKind) throws -> Outcome {
+    static func run(_ name: String, _ kind: EngineKind, epochStart: UInt32 = 0, jit: ((JIT?) -> Void)? = nil) throws -> Outcome {
         var configuration = SystemConfiguration()
         configuration.program = directory.appendingPathComponent("bin/\(name)").path
         let console = Capture()
         let machine = try Machine(configuration, console: console, clock: InstructionClock())
-        let settings = EngineSettings(kind: kind, maxInstructions: 50_000_000)
+        var settings = EngineSettings(kind: kind, maxInstructions: 50_000_000)
+        settings.systemEpochStart = epochStart
         let run = SystemRun(machine, settings: settings, emit: { _ in })
+        defer { jit?(run.jit) }
         var traps: [TrapRecord] = []
         run.environment.onTrap = { traps.append($0) }
         let status = run.run()
@@ -63,6 +66,21 @@ import Trapeze
         if let k = zip(jit.traps, interp.traps).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
             Issue.record("\(name): trap \(k) differs: jit \(jit.traps[k]) vs interp \(interp.traps[k])")
         }
+    }
+
+    /// Cross-page chains check a 32-bit translation epoch (SystemEpochs.swift); one about to wrap
+    /// empties the code cache instead, so no chain linked under an old value survives. Started
+    /// a few moves short of the wrap, priv_chain (whose remaps move the epochs) must still run
+    /// exactly as the interpreter does.
+    @Test("translation epochs wrap around: the code cache is emptied and priv_chain runs as on the interpreter")
+    func epochWrap() throws {
+        var counts: (moves: UInt64, wraps: UInt64) = (0, 0)
+        let jit = try Self.run("priv_chain", .jit, epochStart: UInt32.max - 3) { counts = $0?.systemEpochCounts ?? (0, 0) }
+        let interp = try Self.run("priv_chain", .interp)
+        #expect(counts.wraps >= 1, "epochs moved \(counts.moves) times, wrapped \(counts.wraps)")
+        #expect(jit == interp)
+        let expected = try String(contentsOf: Self.directory.appendingPathComponent("expected/priv_chain.out"), encoding: .utf8)
+        #expect(String(decoding: jit.output, as: UTF8.self) == expected)
     }
 
     @Test("--icount: two runs on one engine take the same traps at the same instructions", arguments: ["kernel", "priv_irq"])
