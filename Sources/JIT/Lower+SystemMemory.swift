@@ -144,8 +144,12 @@ extension Translator {
         // The memory register holds the table's base in system mode (JIT.run), so neither the
         // index nor the tag waits for a load of it.
         let table = Int32(store ? SystemTLB.entries * SystemTLB.entrySize : 0)
-        a.mov(.ecx, .eax)
-        a.shr(.ecx, imm: 8)
+        if targets.features.bmi2 {
+            a.rorx(.ecx, .eax, imm: 8) // one instruction for the copy and the shift
+        } else {
+            a.mov(.ecx, .eax)
+            a.shr(.ecx, imm: 8)
+        }
         a.and(.ecx, imm: Int32((SystemTLB.entries - 1) * SystemTLB.entrySize))
         a.mov(.rdx, .rax)
         a.and(.rdx, imm: Int32(truncatingIfNeeded: ~Int64(0xFFF) | Int64(size - 1)))

@@ -75,6 +75,14 @@ extension Assembler {
     public mutating func sarx(_ dst: Reg, _ src: Reg, _ count: Reg) { bmiShift(pp: 2, dst, .gpr(src), count) }
     public mutating func sarx(_ dst: Reg, _ src: Mem, _ count: Reg) { bmiShift(pp: 2, dst, .mem(src), count) }
 
+    /// `rorx dst, src, imm`: rotate right by a constant into another register, flags untouched (BMI2).
+    public mutating func rorx(_ dst: Reg, _ src: Reg, imm: UInt8) {
+        precondition(dst.size == .dword || dst.size == .qword, "BMI instructions take 32/64-bit operands")
+        precondition(src.size == dst.size, "operand sizes differ")
+        emitVEX(map: 3, pp: 3, w: dst.size == .qword, vvvv: 0, 0xF0, reg: dst.gpr.rawValue, rm: .gpr(src), immSize: 1)
+        bytes.append(imm)
+    }
+
     /// `andn dst, a, b` = `~a & b` (BMI1).
     public mutating func andn(_ dst: Reg, _ a: Reg, _ b: Reg) { andn(dst, a, .gpr(b)) }
     public mutating func andn(_ dst: Reg, _ a: Reg, _ b: Mem) { andn(dst, a, .mem(b)) }

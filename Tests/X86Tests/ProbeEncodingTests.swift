@@ -1,10 +1,24 @@
 import Testing
 import X86
 
-/// The form system mode's cross-page chains use: a
+/// The forms system mode's inline TLB probe and cross-page chains use: `rorx` (BMI2), and a
 /// `cmp dword [mem], imm32` that keeps its four-byte immediate at the end of the instruction, 4-byte
 /// aligned, so that the immediate can be rewritten in place. Bytes from GNU as.
 @Suite struct ProbeEncodingTests {
+    @Test func rorxEncodings() {
+        let cases: [(Reg, Reg, UInt8, [UInt8])] = [
+            (.ecx, .eax, 8, [0xc4, 0xe3, 0x7b, 0xf0, 0xc8, 0x08]),    // rorx ecx, eax, 8
+            (.r9d, .r12d, 8, [0xc4, 0x43, 0x7b, 0xf0, 0xcc, 0x08]),   // rorx r9d, r12d, 8
+            (.rcx, .rax, 12, [0xc4, 0xe3, 0xfb, 0xf0, 0xc8, 0x0c]),   // rorx rcx, rax, 12
+            (.r10, .r15, 3, [0xc4, 0x43, 0xfb, 0xf0, 0xd7, 0x03]),    // rorx r10, r15, 3
+        ]
+        for (dst, src, imm, bytes) in cases {
+            var a = Assembler()
+            a.rorx(dst, src, imm: imm)
+            #expect(a.bytes == bytes, "\(dst), \(src), \(imm)")
+        }
+    }
+
     @Test func cmpPatchableKeepsTheFullImmediate() {
         let cases: [(Mem, Int32, [UInt8])] = [
             (.dword(.rbx, 0x294), 0x7fff_ffff, [0x81, 0xbb, 0x94, 0x02, 0x00, 0x00, 0xff, 0xff, 0xff, 0x7f]),
