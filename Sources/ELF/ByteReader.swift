@@ -1,7 +1,7 @@
 /// Bounds-checked little-endian reads from a file image; every read past the end throws the
 /// error the caller names, so a truncated file can never be read out of bounds.
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: ELFBytes
 
     func has(_ offset: UInt64, _ length: UInt64) -> Bool {
         let (end, overflow) = offset.addingReportingOverflow(length)
@@ -25,7 +25,7 @@ struct ByteReader {
     }
 
     /// The bytes of `[offset, offset+length)`, or nil when that range is not inside the file.
-    func slice(_ offset: UInt64, _ length: UInt64) -> ArraySlice<UInt8>? {
+    func slice(_ offset: UInt64, _ length: UInt64) -> Slice<ELFBytes>? {
         guard has(offset, length) else { return nil }
         return bytes[Int(offset)..<Int(offset + length)]
     }

@@ -48,7 +48,8 @@ public struct ELFFile: Sendable {
     public static let typeExecutable: UInt16 = 2, typeShared: UInt16 = 3
 
     public let path: String
-    public let bytes: [UInt8]
+    /// The file's bytes (mapped from the file when read by path: ELFBytes).
+    public let bytes: ELFBytes
     public let type: UInt16
     public let machine: UInt16
     public let flags: UInt32
@@ -64,6 +65,10 @@ public struct ELFFile: Sendable {
     public var loadSegments: [ProgramHeader] { programHeaders.filter { $0.type == ProgramHeader.load } }
 
     public init(bytes: [UInt8], path: String = "") throws(LoaderError) {
+        try self.init(contents: ELFBytes(bytes), path: path)
+    }
+
+    public init(contents bytes: ELFBytes, path: String = "") throws(LoaderError) {
         self.path = path
         self.bytes = bytes
         let r = ByteReader(bytes: bytes)

@@ -96,6 +96,6 @@ extension ELFFile {
         guard let section = sections.first(where: { $0.type == RISCVAttributes.sectionType }),
               section.offset <= UInt64(bytes.count), section.size <= UInt64(bytes.count) - section.offset else { return nil }
         let start = Int(section.offset)
-        return RISCVAttributes(section: bytes[start..<start + Int(section.size)])
+        return RISCVAttributes(section: ArraySlice(bytes[start..<start + Int(section.size)]))
     }
 }

@@ -79,14 +79,20 @@ public final class TranslationStore: @unchecked Sendable {
         var st = stat()
         guard stat("/proc/self/exe", &st) == 0 else { return nil }
         // The raw bytes of the feature set (plain flags): every flag counts, whatever is added.
+        // Built by appending, not `joined(separator:)`: that generic's first use costs every
+        // warm start a runtime associated-type lookup (2% of a warm hello).
         var features = o.hostFeatures
-        let featureBytes = withUnsafeBytes(of: &features) { $0.map { String($0, radix: 16) }.joined(separator: ".") }
-        let helpers = Relocation.helpers.map { String($0, radix: 16) }.joined(separator: ",")
-        return ["trapeze-jit-cache 3",
-                "trapeze \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)",
-                "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)",
-                "chain \(o.chaining) block-registers \(o.blockRegisters) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)",
-                "host \(featureBytes)"].joined(separator: "\n")
+        var featureBytes = ""
+        withUnsafeBytes(of: &features) {
+            for (i, byte) in $0.enumerated() { featureBytes += (i == 0 ? "" : ".") + String(byte, radix: 16) }
+        }
+        var helpers = ""
+        for (i, helper) in Relocation.helpers.enumerated() { helpers += (i == 0 ? "" : ",") + String(helper, radix: 16) }
+        return "trapeze-jit-cache 3\n"
+            + "trapeze \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)\n"
+            + "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)\n"
+            + "chain \(o.chaining) block-registers \(o.blockRegisters) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)\n"
+            + "host \(featureBytes)"
     }
 
     /// A file's contents as a cache key: its size and a 64-bit hash of every byte (read through a

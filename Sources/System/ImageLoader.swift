@@ -40,7 +40,7 @@ final class ImageLoader {
     func load(_ elf: ELFFile, name: String) throws(SystemError) -> UInt64 {
         for h in elf.loadSegments where h.memorySize > 0 {
             let start = Int(h.offset), end = start + Int(h.fileSize)  // ELFFile checked both lie in the file
-            try place("\(name) segment", elf.bytes[start..<end], at: h.physicalAddress, size: h.memorySize)
+            try place("\(name) segment", ArraySlice(elf.bytes[start..<end]), at: h.physicalAddress, size: h.memorySize)
         }
         return physical(elf.entry, in: elf)
     }

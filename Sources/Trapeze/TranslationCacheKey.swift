@@ -15,7 +15,7 @@ enum TranslationCacheKey {
         guard let content = TranslationStore.contentKey(ofFile: c.program) else { return nil }
         let program = "program \(content)"
         guard let engine = TranslationStore.engineKey(options) else { return nil }
-        return [engine, program, "sysroot \(c.resolvedSysroot ?? "")", "cpu \(c.cpu.isAll ? "all" : c.cpu.name)"].joined(separator: "\n")
+        return engine + "\n" + program + "\nsysroot \(c.resolvedSysroot ?? "")\ncpu \(c.cpu.isAll ? "all" : c.cpu.name)"
     }
 
     /// The process's store, or nil (with a one-line note on stderr when a directory was given

@@ -4,9 +4,27 @@ import Glibc
 import ELF
 
 extension ELFFile {
-    /// Reads and parses the file at `path`.
+    /// Maps (or, failing that, reads) and parses the file at `path`.
     public init(path: String) throws(LoaderError) {
-        try self.init(bytes: try ELFFile.readFile(path), path: path)
+        try self.init(contents: try ELFFile.mapFile(path), path: path)
+    }
+
+    /// A regular file's bytes, mapped read-only (ELFBytes): the loader reads its headers and
+    /// writable segments and nothing else, so a start no longer backs and fills memory for the
+    /// whole file. Read instead when the kernel will not map it, or when it is larger than
+    /// `wholeFileLimit`; the same one-line errors as `readFile`.
+    public static func mapFile(_ path: String) throws(LoaderError) -> ELFBytes {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw LoaderError(path, HostErrno.message(errno)) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw LoaderError(path, HostErrno.message(errno)) }
+        if st.st_mode & S_IFMT == S_IFDIR { throw LoaderError(path, "is a directory") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw LoaderError(path, "not a regular file (permission denied)") }
+        if st.st_size > 0, st.st_size <= ELFFile.wholeFileLimit, let mapped = ELFBytes.map(fd, size: Int(st.st_size)) {
+            return mapped
+        }
+        return ELFBytes(try readFile(path))
     }
 
     /// Reads a whole regular file, with one-line errors for the ways that fails.
