@@ -10,26 +10,38 @@ import Guest
 /// a failed check leaves it, so a check earlier in the block covers every later access. Writing
 /// x (any instruction with rd = x) forgets it, except `addi x, x, c`, which moves the checked
 /// displacement by −c (the pointer bump in `ld a4, 0(a5); addi a5, a5, 8; sd a4, -8(a5)`).
+///
+/// A base checked through a table lookup (`off(t)` with `t = x + i`, `0 ≤ i ≤ m`, IndexBounds.swift)
+/// is known less exactly: `x + off + i` passed for some such i, so `x + off` lies within m below
+/// the range. That m is its *slack*, and an access of its own extent (the index range of another
+/// lookup) adds to the distance it may be from the checked one.
 struct CheckedBases {
     private var known: UInt32 = 0
     /// Inline, not an array: one heap allocation per translated block less. (Entries whose bit in
     /// `known` is clear are never read.)
     private var displacement = InlineArray<32, Int64>(repeating: 0)
+    private var slack = InlineArray<32, Int64>(repeating: 0)
 
     /// The largest |d − d0| an unchecked access may be from a checked one, leaving room for the
     /// access size inside the guard below 0 (the smaller of the two).
     static let reach: Int64 = Int64(GuestMemory.lowGuardSize) - 64
 
-    /// Whether an access at `x + d` is covered by an earlier check (never for x0).
-    func covers(_ x: UInt8, _ d: Int32) -> Bool {
-        guard x != 0, known & (1 << UInt32(x)) != 0 else { return false }
-        return abs(Int64(d) - displacement[Int(x)]) <= CheckedBases.reach
+    /// Whether an access at `x + d + i`, `0 ≤ i ≤ extent`, is covered by an earlier check (never
+    /// for x0).
+    func covers(_ x: UInt8, _ d: Int32, extent: UInt64 = 0) -> Bool {
+        guard x != 0, x < 32, known & (1 << UInt32(x)) != 0, extent <= UInt64(CheckedBases.reach) else { return false }
+        return abs(Int64(d) - displacement[Int(x)]) + slack[Int(x)] + Int64(extent) <= CheckedBases.reach
     }
 
-    mutating func insert(_ x: UInt8, _ d: Int32) {
+    /// Whether x has been checked (at any displacement).
+    func knows(_ x: UInt8) -> Bool { x != 0 && x < 32 && known & (1 << UInt32(x)) != 0 }
+
+    /// x + d passed the check, or, with a slack m, x + d + i did for some 0 ≤ i ≤ m.
+    mutating func insert(_ x: UInt8, _ d: Int32, slack m: UInt64 = 0) {
         guard x != 0, x < 32 else { return }
         known |= 1 << UInt32(x)
         displacement[Int(x)] = Int64(d)
+        slack[Int(x)] = Int64(min(m, UInt64(CheckedBases.reach)))
     }
 
     /// x became x + c (c a 12-bit immediate): the address it checked is now x + (d0 − c).

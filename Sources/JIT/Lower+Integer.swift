@@ -28,6 +28,17 @@ extension Translator {
             return
         }
         let d = destination(i.rd)
+        if !word, op == .and, i.imm == 0xff || i.imm == 0xffff {
+            // zext.b (and a 16-bit mask): one movzx from wherever rs1 is, no copy through rax.
+            let size: OperandSize = i.imm == 0xff ? .byte : .word
+            switch operand(i.rs1) {
+            case .zero: a.xor(.r32(d), .r32(d))
+            case .host(let h): a.movzx(.r32(d), Reg(h, size))
+            case .memory(let disp): a.movzx(.r32(d), Mem(size, base: .gpr(Host.state), disp: disp))
+            }
+            store(i.rd, d)
+            return
+        }
         if !word, op == .add, case .host(let source) = operand(i.rs1), source != d {
             // `addi a2, sp, 8`: one lea from the cached source.
             a.lea(.r64(d), .qword(source, Int32(truncatingIfNeeded: i.imm)))
@@ -115,9 +126,14 @@ extension Translator {
     /// x86 masks shift counts to 6 bits (5 for 32-bit operands), exactly as RISC-V does.
     mutating func shiftImmediate(_ i: Instruction, _ kind: ShiftKind, word: Bool) {
         guard i.rd != 0 else { return }
+        let count = UInt8(truncatingIfNeeded: i.imm) & (word ? 31 : 63)
+        if !word, i.rd == i.rs1, case .memory(let disp) = operand(i.rd) {
+            // `slli s8, s8, 2` on an uncached register: one read-modify-write.
+            shift(kind, .qword(Host.state, disp), count: count)
+            return
+        }
         let d = destination(i.rd)
         load(d, i.rs1)
-        let count = UInt8(truncatingIfNeeded: i.imm) & (word ? 31 : 63)
         if word {
             shift(kind, .r32(d), count: count)
             // srliw by 1–31 leaves bit 31 clear, so the 32-bit result's zero extension (what a
@@ -215,6 +231,15 @@ extension Translator {
 enum ShiftKind { case shl, shr, sar }
 
 extension Translator {
+    /// `kind m, count` by an immediate, in memory.
+    mutating func shift(_ kind: ShiftKind, _ m: Mem, count: UInt8) {
+        switch kind {
+        case .shl: a.shl(m, imm: count)
+        case .shr: a.shr(m, imm: count)
+        case .sar: a.sar(m, imm: count)
+        }
+    }
+
     /// `kind r, count` by an immediate, or by cl when `count` is nil.
     mutating func shift(_ kind: ShiftKind, _ r: Reg, count: UInt8?) {
         switch (kind, count) {

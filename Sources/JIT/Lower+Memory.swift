@@ -37,6 +37,12 @@ extension Translator {
             // Covered by an earlier check, or sp/gp/tp, checked when written (ConfinedBases.swift).
             var checked = checkedBases.covers(i.rs1, imm)
             if ConfinedBases.covers(i.rs1, system: targets.system) { checked = true }
+            // A table lookup off a checked base (IndexBounds.swift).
+            let lookup = indexBounds.relation(of: i.rs1)
+            if !checked, let r = lookup {
+                if checkedBases.covers(r.base, imm, extent: r.extent) { checked = true }
+                if ConfinedBases.covers(r.base, system: targets.system), Int64(r.extent) + 2048 <= CheckedBases.reach { checked = true }
+            }
             switch operand(i.rs1) {
             case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
             case .host(let h):
@@ -54,6 +60,7 @@ extension Translator {
             if checked { return }
             confine(failing: faultExit(store: store))
             checkedBases.insert(i.rs1, imm)
+            if let r = lookup, !checkedBases.knows(r.base) { checkedBases.insert(r.base, imm, slack: r.extent) }
         case .atomic(let size, let misfit):
             load(.rax, i.rs1)
             a.test(.eax, imm: Int32(size.rawValue - 1))

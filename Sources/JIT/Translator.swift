@@ -129,6 +129,8 @@ struct Translator {
     var foldedNext = false
     /// Guest registers known to hold sign-extended 32-bit values here (SignExtension.swift).
     var signExtended = SignExtended()
+    /// Small indexes and the bases they are added to (IndexBounds.swift).
+    var indexBounds = IndexBounds()
     /// `RegisterMap.host` and `ISA.byOpcode`, held here: reading a global table goes through
     /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
     let registerHost = RegisterMap.host
@@ -225,10 +227,15 @@ struct Translator {
             t.noteWrites(at: i)
             t.index = i
             t.pc = block.pcs[i]
-            if block.isFollowedJump(i) { t.signExtended.update(inst); continue } // nothing to do but retire (BlockDecoder.swift)
+            if block.isFollowedJump(i) { // nothing to do but retire (BlockDecoder.swift)
+                t.signExtended.update(inst)
+                t.indexBounds.update(inst)
+                continue
+            }
             if rotates.skips(i) {
                 t.checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
                 t.signExtended.forget(inst)
+                if inst.opcode.info.writesX { t.indexBounds.forget(inst.rd) }
                 continue
             }
             if let r = rotates.rotate(at: i) {
@@ -239,6 +246,8 @@ struct Translator {
             }
             t.signExtended.update(inst) // SignExtension.swift
             if t.foldedNext { t.signExtended.update(block.instructions[i + 1]) }
+            t.indexBounds.update(inst) // IndexBounds.swift
+            if t.foldedNext { t.indexBounds.update(block.instructions[i + 1]) }
             if t.specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
                 t.confineWrittenBase(inst.rd, after: t.foldedNext ? i + 1 : i) // ConfinedBases.swift
             }
