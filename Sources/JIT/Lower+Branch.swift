@@ -82,12 +82,14 @@ extension Translator {
         // The target is computed before rd is written: rd may be rs1.
         load(Host.t0, i.rs1)
         if i.imm != 0 { a.add(.rax, imm: Int32(truncatingIfNeeded: i.imm)) }
+        // A return compares ra itself with the frame's (even) guest address: an odd ra cannot
+        // match and clears its bit 0 on the way to the ordinary path (rd is x0 here).
+        if isReturn(i) { returnThroughFrame() } // Lower+Call.swift
         a.and(.rax, imm: -2)
         let back = pc &+ UInt64(i.length)
         storeConstant(i.rd, back)
         if targets.chaining {
             let miss = a.newLabel()
-            if isReturn(i) { returnThroughFrame() } // Lower+Call.swift
             if isCall(i) {
                 // An indirect call: a host call through the table, unless the stack is at its floor.
                 let floor = a.newLabel()

@@ -45,6 +45,13 @@ extension Translator {
             store(i.rd, d)
             return
         }
+        if word, op == .add, case .host(let source) = operand(i.rs1), source != d {
+            // `addiw s0, a0, -1`: a 32-bit lea from the cached source, then the sign extension.
+            a.lea(.r32(d), .qword(source, Int32(truncatingIfNeeded: i.imm)))
+            a.movsxd(.r64(d), .r32(d))
+            store(i.rd, d)
+            return
+        }
         load(d, i.rs1)
         // 12-bit immediates always fit an imm32.
         if word {
