@@ -61,7 +61,7 @@ import TestSupport
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
         // Close-on-exec: the suite runs tests in parallel, and a sibling's child that inherited
         // our write end would keep the guest's stdin (or our reader) from ever seeing EOF.
-        guard pipe2(&input, O_CLOEXEC) == 0, pipe2(&output, O_CLOEXEC) == 0 else { throw POSIXError(.EMFILE) }
+        guard closeOnExecPipe(&input) == 0, closeOnExecPipe(&output) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
@@ -183,7 +183,7 @@ import TestSupport
     /// signals, and a child inherits that mask; a shell would start Trapeze with none blocked.
     func signalTrapeze(_ engine: String, _ mode: String, _ signal: Int32) throws -> (Int32, String) {
         var fds: [Int32] = [0, 0]
-        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw POSIXError(.EMFILE) }
+        guard closeOnExecPipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
@@ -279,4 +279,12 @@ import TestSupport
             #expect(lines.count == 1 && lines[0].hasPrefix("trapeze: "), "\(program): \(r.stderrText)")
         }
     }
+}
+
+/// `pipe2(fds, O_CLOEXEC)`, which Swift's Glibc module does not export: a pipe, then both ends
+/// marked close-on-exec.
+private func closeOnExecPipe(_ fds: inout [Int32]) -> Int32 {
+    guard pipe(&fds) == 0 else { return -1 }
+    for fd in fds where fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 { return -1 }
+    return 0
 }
