@@ -67,6 +67,9 @@ enum ScratchSlot {
     /// level's number), which a chained exit to another guest page compares with the value it
     /// was linked under (SystemEpochs.swift). Words 10 and 11.
     static let epochs = StateOffset.scratch + 80
+    /// System mode: the addends of the two groups of loads and stores that share one inline
+    /// TLB probe (SystemSharedProbes.swift). Words 12 and 13.
+    static let sharedAddends = StateOffset.scratch + 96
     // Words 14 and 15 belong to the F/D code: the host and guest MXCSR images
     // (`GuestMXCSR.hostSlot`) and `mxcsrScratch`.
 }

@@ -59,7 +59,7 @@ extension Translator {
             floatStatusKnown = true
         }
         switch i.opcode.operation {
-        case .floatMemory(let op): systemFloatMemory(i, op, miss: helperPath(i, targets.slowPath, done: done))
+        case .floatMemory(let op): systemFloatMemory(i, op, done: done)
         case .float(let op): floatArithmetic(i, op)
         default: floatCSR(i)
         }
@@ -91,38 +91,47 @@ extension Translator {
         self.index = savedIndex
     }
 
-    /// flw/fld/flh and fsw/fsd/fsh through the inline TLB (a miss or a misaligned address: `miss`).
-    mutating func systemFloatMemory(_ i: Instruction, _ op: FloatMemoryOp, miss: Label) {
+    /// flw/fld/flh and fsw/fsd/fsh through the inline TLB (a miss or a misaligned address: the
+    /// slow path, then `done`), or a probe shared with earlier accesses (SystemSharedProbes.swift).
+    mutating func systemFloatMemory(_ i: Instruction, _ op: FloatMemoryOp, done: Label) {
+        let shared = sharedAccess(i, done: done)
         switch op {
         case .fld:
-            probeSystemTLB(i, size: 8, store: false, miss: miss)
+            let at = floatAccess(i, size: 8, store: false, shared: shared, done: done)
             if let x = fXMM(i.rd) {
-                a.movsd(x, .qword(.rax, 0))
+                a.movsd(x, at.mem(.qword))
             } else {
-                a.mov(.rcx, .qword(.rax, 0))
+                a.mov(.rcx, at.mem(.qword))
                 storeFBits(i.rd, .rcx)
             }
         case .flw, .flh:
             let half = op == .flh
-            probeSystemTLB(i, size: half ? 2 : 4, store: false, miss: miss)
-            if half { a.movzx(.ecx, .word(.rax, 0)) } else { a.mov(.ecx, .dword(.rax, 0)) }
+            let at = floatAccess(i, size: half ? 2 : 4, store: false, shared: shared, done: done)
+            if half { a.movzx(.ecx, at.mem(.word)) } else { a.mov(.ecx, at.mem(.dword)) }
             a.mov(.rdx, imm: Int64(bitPattern: half ? Translator.halfBox : Translator.nanBox))
             a.or(.rcx, .rdx)
             storeFBits(i.rd, .rcx)
         case .fsd:
-            probeSystemTLB(i, size: 8, store: true, miss: miss)
+            let at = floatAccess(i, size: 8, store: true, shared: shared, done: done)
             if let x = fXMM(i.rs2) {
-                a.movsd(.qword(.rax, 0), x)
+                a.movsd(at.mem(.qword), x)
             } else {
                 a.mov(.rcx, fSlot(i.rs2))
-                a.mov(.qword(.rax, 0), .rcx)
+                a.mov(at.mem(.qword), .rcx)
             }
         case .fsw, .fsh:
             let half = op == .fsh
-            probeSystemTLB(i, size: half ? 2 : 4, store: true, miss: miss)
+            let at = floatAccess(i, size: half ? 2 : 4, store: true, shared: shared, done: done)
             if let x = fXMM(i.rs2) { a.movd(.ecx, x) } else { a.mov(.ecx, fLow(i.rs2)) }
-            if half { a.mov(.word(.rax, 0), .cx) } else { a.mov(.dword(.rax, 0), .ecx) }
+            if half { a.mov(at.mem(.word), .cx) } else { a.mov(at.mem(.dword), .ecx) }
         }
+    }
+
+    /// rax and the displacement of an F/D access: the shared probe's, or its own probe's.
+    private mutating func floatAccess(_ i: Instruction, size: Int, store: Bool, shared: AccessAddress?, done: Label) -> AccessAddress {
+        if let shared { return shared }
+        probeSystemTLB(i, size: size, store: store, miss: helperPath(i, targets.slowPath, done: done))
+        return AccessAddress()
     }
 
     /// Leaves rax = host address of the access by `i` of `size` bytes, or jumps to `miss`.
@@ -166,17 +175,22 @@ extension Translator {
         case .bits64: 8
         }
         let done = a.newLabel()
-        probeSystemTLB(i, size: size, store: false, miss: helperPath(i, targets.slowPath, done: done))
+        var at = AccessAddress()
+        if let shared = sharedAccess(i, done: done) {
+            at = shared
+        } else {
+            probeSystemTLB(i, size: size, store: false, miss: helperPath(i, targets.slowPath, done: done))
+        }
         var d = Host.t1
         if case .host(let h) = operand(i.rd) { d = h }
         switch kind {
-        case .signed8: a.movsx(.r64(d), .byte(.rax, 0))
-        case .signed16: a.movsx(.r64(d), .word(.rax, 0))
-        case .signed32: a.movsxd(.r64(d), .dword(.rax, 0))
-        case .bits64: a.mov(.r64(d), .qword(.rax, 0))
-        case .unsigned8: a.movzx(.r32(d), .byte(.rax, 0))
-        case .unsigned16: a.movzx(.r32(d), .word(.rax, 0))
-        case .unsigned32: a.mov(.r32(d), .dword(.rax, 0))
+        case .signed8: a.movsx(.r64(d), at.mem(.byte))
+        case .signed16: a.movsx(.r64(d), at.mem(.word))
+        case .signed32: a.movsxd(.r64(d), at.mem(.dword))
+        case .bits64: a.mov(.r64(d), at.mem(.qword))
+        case .unsigned8: a.movzx(.r32(d), at.mem(.byte))
+        case .unsigned16: a.movzx(.r32(d), at.mem(.word))
+        case .unsigned32: a.mov(.r32(d), at.mem(.dword))
         }
         store(i.rd, d)
         a.bind(done)
@@ -184,8 +198,13 @@ extension Translator {
 
     mutating func systemStore(_ i: Instruction, _ size: OperandSize) {
         let done = a.newLabel()
-        probeSystemTLB(i, size: Int(size.rawValue), store: true, miss: helperPath(i, targets.slowPath, done: done))
-        let target = Mem(size, base: .gpr(.rax))
+        var at = AccessAddress()
+        if let shared = sharedAccess(i, done: done) {
+            at = shared
+        } else {
+            probeSystemTLB(i, size: Int(size.rawValue), store: true, miss: helperPath(i, targets.slowPath, done: done))
+        }
+        let target = at.mem(size)
         switch operand(i.rs2) {
         case .zero: a.mov(target, imm: 0)
         case .host(let h): a.mov(target, Reg(h, size))

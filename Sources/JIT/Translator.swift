@@ -123,6 +123,10 @@ struct Translator {
     /// System mode: whether the code emitted so far has checked that mstatus.FS is Dirty
     /// (`systemFloat`, Lower+SystemMemory.swift); it stays so to the end of the block.
     var floatStatusKnown = false
+    /// System mode: the block's loads and stores that share one TLB probe, and the groups whose
+    /// head has been emitted (SystemSharedProbes.swift).
+    var sharedProbes = SharedProbes()
+    var sharedHeads: Set<Int> = []
     /// Base registers already range-checked in this block (CheckedBases.swift).
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
@@ -195,6 +199,7 @@ struct Translator {
             blockRegisters = BlockRegisters()
         }
         blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
+        if targets.system != nil, targets.faultInjection == nil { sharedProbes = SharedProbes(block, specs: ISA.byOpcode) }
     }
 
     /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused

@@ -113,4 +113,28 @@ import TestSupport
             #expect(jumping.allSatisfy { $0.contains("cmp dword ptr [rbx + \(epoch)]") }, "\(mode): the epoch check")
         }
     }
+
+    /// Loads and stores off one unchanged base register within a few hundred bytes share one
+    /// inline TLB probe (SystemSharedProbes.swift): the teaching kernel's trap entry and exit save
+    /// and restore registers off sp, so some block has more such accesses than probes in its
+    /// body, and its head keeps the addend in the scratch word (`[rbx + 0x2a0]` or `0x2a8`).
+    @Test("dump --system: a run of stores off sp shares one inline TLB probe")
+    func sharedProbes() throws {
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", Self.kernel], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        let memory: Set<Substring> = ["sb", "sh", "sw", "sd", "lb", "lh", "lw", "ld", "lbu", "lhu", "lwu"]
+        var sharing = 0
+        for block in blocks {
+            let body = block.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix("  out of line") }
+            let accesses = body.filter { line in
+                let guest = line.split(separator: "|", maxSplits: 1).first?.split(separator: " ") ?? []
+                return guest.count >= 2 && memory.contains(guest[1])
+            }.count
+            let probes = body.filter { $0.contains("cmp rdx, qword ptr [r15 + rcx") }.count
+            let saved = body.contains { $0.contains("mov qword ptr [rbx + 0x2a0], rdx") || $0.contains("mov qword ptr [rbx + 0x2a8], rdx") }
+            if saved, accesses >= 4, probes * 2 <= accesses { sharing += 1 }
+        }
+        #expect(sharing > 0, "no block shares a probe among four or more accesses")
+    }
 }
