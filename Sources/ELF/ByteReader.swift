@@ -30,15 +30,21 @@ struct ByteReader {
         return bytes[Int(offset)..<Int(offset + length)]
     }
 
-    /// A NUL-terminated string starting at `offset` (nil when it runs off the end).
+    /// A NUL-terminated string starting at `offset` (nil when it runs off the end). Decoded
+    /// from one contiguous buffer: every start names the program's sections this way, and
+    /// decoding from a generic slice cost it a runtime cast per name.
     func cString(_ offset: UInt64, limit: UInt64? = nil) -> String? {
         let end = min(limit ?? UInt64(bytes.count), UInt64(bytes.count))
         guard offset < end else { return nil }
-        var i = Int(offset)
-        while UInt64(i) < end {
-            if bytes[i] == 0 { return String(decoding: bytes[Int(offset)..<i], as: UTF8.self) }
-            i += 1
+        return bytes.withUnsafeBytes { raw -> String? in
+            var i = Int(offset)
+            while UInt64(i) < end {
+                if raw[i] == 0 {
+                    return String(decoding: UnsafeRawBufferPointer(rebasing: raw[Int(offset)..<i]), as: UTF8.self)
+                }
+                i += 1
+            }
+            return nil
         }
-        return nil
     }
 }

@@ -74,6 +74,8 @@ struct ColdSites {
         }
     }
 
+    mutating func reserve(_ count: Int) { sites.reserveCapacity(count) }
+
     mutating func reset() {
         sites.removeAll(keepingCapacity: true)
         if !recent.isEmpty { recent = [] }

@@ -101,10 +101,17 @@ enum FaultHandler {
     /// one thread while another thread retires it, so a slot is emptied (its code range made
     /// empty first), never deallocated. Only the thread running a cache's code can fault inside
     /// its range, so a site array is freed only when no handler can be searching it.
+    /// Fresh anonymous pages, which read as zeros — an empty `FaultTable` (no sites, empty
+    /// range) — and cost nothing until touched: initializing 48 KB of slots was a dozen page
+    /// faults in every process, which uses one or a few.
     nonisolated(unsafe) static let pool: UnsafeMutablePointer<FaultTable> = {
-        let p = UnsafeMutablePointer<FaultTable>.allocate(capacity: slots)
-        p.initialize(repeating: FaultTable(), count: slots)
-        return p
+        let bytes = slots * MemoryLayout<FaultTable>.stride
+        guard let m = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED else {
+            let p = UnsafeMutablePointer<FaultTable>.allocate(capacity: slots)
+            p.initialize(repeating: FaultTable(), count: slots)
+            return p
+        }
+        return m.bindMemory(to: FaultTable.self, capacity: slots)
     }()
     /// Which slots are claimed; changed under `lock`, never read by the handler.
     nonisolated(unsafe) static let claimed: UnsafeMutablePointer<Bool> = {

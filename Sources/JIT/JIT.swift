@@ -81,6 +81,11 @@ public final class JIT: Engine {
         self.cache = cache
         self.entry = entry
         faults = FaultSites(codeStart: cache.start, codeEnd: cache.end)
+        // Room for a short process's blocks from the start: growing these by doubling copied
+        // each table several times and faulted in every new buffer (a static hello has 442
+        // blocks and ~4000 cold sites; untouched capacity costs no pages).
+        blocks.reserveCapacity(1024)
+        coldSites.reserve(8192)
         resetCache()
         stats.persistentCache = options.translationStore != nil
     }
