@@ -39,6 +39,8 @@ public struct ELFBytes: RandomAccessCollection, @unchecked Sendable {
     private let owner: Owner
     private let base: UnsafePointer<UInt8>?
     public let count: Int
+    /// True when these are the whole file as mapped (`map`), not a copy or a prefix.
+    public var isWholeFileMapping: Bool { owner.mapped }
 
     /// A copy of `bytes`.
     public init(_ bytes: [UInt8]) {

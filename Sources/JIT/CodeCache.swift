@@ -76,10 +76,15 @@ final class CodeCache {
 
     /// Copies `bytes` in at `nextOffset(alignment:)`; nil (and nothing written) if they do not fit.
     func append(_ bytes: [UInt8], alignment: Int = 16) -> Int? {
+        bytes.withUnsafeBytes { append($0, alignment: alignment) }
+    }
+
+    /// `append` from any buffer (a saved block's code straight from the mapped cache file).
+    func append(_ bytes: UnsafeRawBufferPointer, alignment: Int = 16) -> Int? {
         let offset = nextOffset(alignment: alignment)
         guard offset <= capacity, bytes.count <= capacity - offset else { return nil }
         if offset + bytes.count > populated { populate(through: offset + bytes.count) }
-        bytes.withUnsafeBytes { writable.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        if let source = bytes.baseAddress { writable.advanced(by: offset).copyMemory(from: source, byteCount: bytes.count) }
         used = offset + bytes.count
         return offset
     }

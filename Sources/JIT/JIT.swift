@@ -508,7 +508,7 @@ public final class JIT: Engine {
     /// copied into the cache and relocated there. Nil if a field cannot be relocated (the block
     /// is then translated). Flushes a full cache like `install`.
     private func installSaved(_ saved: SavedBlock, key: UInt64) -> UInt64? {
-        guard let offset = cache.append(saved.code) ?? { flush(); return cache.append(saved.code) }() else {
+        guard let offset = saved.withCode({ cache.append($0) }) ?? { flush(); return saved.withCode { cache.append($0) } }() else {
             fatalError("trapeze: a block does not fit the JIT code cache")
         }
         guard let colds = relocate(saved, at: offset) else {
@@ -516,7 +516,7 @@ public final class JIT: Engine {
             return nil
         }
         let base = cache.address(offset)
-        let host = place(code: saved.code.count, faultSites: saved.faultSites, coldSites: colds,
+        let host = place(code: saved.codeSize, faultSites: saved.faultSites, coldSites: colds,
                          chainSites: saved.chainSites.map {
                              ChainSite(displacementOffset: Int($0.offset), jumpEnd: base &+ UInt64($0.offset) &+ 4, target: $0.target)
                          }, at: offset, key: key, linkExits: true)
@@ -527,7 +527,7 @@ public final class JIT: Engine {
             high = max(high, pc &+ saved.length(k))
         }
         codeIndex.record(start: saved.start, low: low, highestEnd: high)
-        savedBlockInstalled(start: saved.start, highestEnd: high, host: host, size: saved.code.count)
+        savedBlockInstalled(start: saved.start, highestEnd: high, host: host, size: saved.codeSize)
         stats.blocksLoaded &+= 1
         return host
     }

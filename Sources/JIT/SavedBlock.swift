@@ -11,7 +11,11 @@ struct SavedBlock {
     var start: UInt64
     /// Per instruction: its pc minus `start` (low 32 bits) and its raw encoding (high 32).
     var instructions: [UInt64]
+    /// The code of a block translated in this process (empty for one read from a file).
     var code: [UInt8]
+    /// The code of a block read from a cache file: its bytes in the store's mapping, which
+    /// lives as long as the store (copied once, straight into the code cache).
+    var mappedCode = UnsafeRawBufferPointer(start: nil, count: 0)
     var faultSites: [FaultSite]
     /// Each chain site's displacement offset and guest target.
     var chainSites: [SavedChainSite]
@@ -33,6 +37,13 @@ struct SavedBlock {
     static func word(_ guest: GuestBlock, _ k: Int) -> UInt64 {
         UInt64(UInt32(truncatingIfNeeded: guest.pcs[k] &- guest.start)) | UInt64(guest.instructions[k].raw) << 32
     }
+
+    /// The host code, wherever it is kept.
+    func withCode<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        mappedCode.baseAddress != nil ? body(mappedCode) : code.withUnsafeBytes(body)
+    }
+
+    var codeSize: Int { mappedCode.baseAddress != nil ? mappedCode.count : code.count }
 
     /// Instruction `k`'s guest pc (its offset is a signed 32-bit number).
     func pc(_ k: Int) -> UInt64 {
@@ -153,8 +164,9 @@ struct SavedBlock {
             guard let word = r.u64() else { return nil }
             instructions.append(word)
         }
-        guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let code = r.bytesArray(size) else { return nil }
-        self.code = code
+        guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let codeAt = r.take(size) else { return nil }
+        code = []
+        mappedCode = UnsafeRawBufferPointer(rebasing: r.bytes[codeAt..<codeAt + size])
         guard let nf = r.count(itemBytes: 28) else { return nil }
         faultSites = []
         faultSites.reserveCapacity(nf)

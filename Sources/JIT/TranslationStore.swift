@@ -109,8 +109,14 @@ public final class TranslationStore: @unchecked Sendable {
         guard size > 0 else { return "0:0" }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
         defer { munmap(base, size) }
-        let hash = storeChecksum(UnsafeRawBufferPointer(start: base, count: size))
-        return "\(size):\(String(hash, radix: 16))"
+        return contentKey(of: UnsafeRawBufferPointer(start: base, count: size))
+    }
+
+    /// `contentKey(ofFile:)` of a file whose whole contents are already mapped (the program the
+    /// loader just mapped: hashing that mapping saves opening and mapping the file again).
+    public static func contentKey(of contents: UnsafeRawBufferPointer) -> String {
+        guard !contents.isEmpty else { return "0:0" }
+        return "\(contents.count):\(String(storeChecksum(contents), radix: 16))"
     }
 
     // MARK: Directory and file trust

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ELF
 import JIT
 import Linux
 
@@ -11,8 +12,12 @@ import Linux
 /// The guest code itself is checked block by block when a block is loaded, so a library that
 /// changed under the same sysroot only costs its blocks a retranslation.
 enum TranslationCacheKey {
-    static func key(_ c: RunConfiguration, _ options: JITOptions) -> String? {
-        guard let content = TranslationStore.contentKey(ofFile: c.program) else { return nil }
+    /// `program`: the program file as the loader mapped it, when it mapped the whole file.
+    static func key(_ c: RunConfiguration, _ options: JITOptions, program mapped: ELFBytes? = nil) -> String? {
+        let contentKey = mapped.flatMap { bytes in
+            bytes.isWholeFileMapping ? bytes.withUnsafeBytes { TranslationStore.contentKey(of: $0) } : nil
+        }
+        guard let content = contentKey ?? TranslationStore.contentKey(ofFile: c.program) else { return nil }
         let program = "program \(content)"
         guard let engine = TranslationStore.engineKey(options) else { return nil }
         return engine + "\n" + program + "\nsysroot \(c.resolvedSysroot ?? "")\ncpu \(c.cpu.isAll ? "all" : c.cpu.name)"
@@ -20,9 +25,9 @@ enum TranslationCacheKey {
 
     /// The process's store, or nil (with a one-line note on stderr when a directory was given
     /// but cannot be used).
-    static func store(_ c: RunConfiguration) -> TranslationStore? {
+    static func store(_ c: RunConfiguration, program: ELFBytes? = nil) -> TranslationStore? {
         guard c.engine.kind == .jit, let directory = c.engine.jitCacheDirectory else { return nil }
-        guard let key = key(c, c.engine.jitOptions) else {
+        guard let key = key(c, c.engine.jitOptions, program: program) else {
             HostIO.error("trapeze: jit cache: cannot identify \(c.program) or Trapeze itself; not used\n")
             return nil
         }
