@@ -127,7 +127,7 @@ extension LinuxProcess {
     func procLinkTarget(dirfd: Int, _ name: String) throws(SyscallError) -> String? {
         if isSelfExe(name) { return executablePath }
         if namesOwnDescriptor(dirfd: dirfd, name) { throw SyscallError(ENOENT) }
-        guard name.hasSuffix("exe") || name.contains("map_files"), let proc = ProcPath.location(dirfd: dirfd, name), ProcFile.isTrapeze(proc.pid) else { return nil }
+        guard name.hasSuffix("exe") || name.containsBytes("map_files"), let proc = ProcPath.location(dirfd: dirfd, name), ProcFile.isTrapeze(proc.pid) else { return nil }
         if proc.rest == ["exe"] {
             guard proc.pid == getpid() else { throw SyscallError(EACCES) }
             return executablePath
