@@ -320,6 +320,9 @@ public final class JIT: Engine {
                 } else if let at = chainSites[site].epochOffset {
                     // Never chained to: the site goes through the jump cache from now on.
                     cache.patch32(at: at, SystemEpochs.never)
+                } else if let fallback = chainSites[site].fallbackOffset {
+                    // Within the page: the jump goes to its way through the jump cache.
+                    link(site, to: cache.address(fallback))
                 }
             }
             return .resume
@@ -548,6 +551,7 @@ public final class JIT: Engine {
         for var site in sites {
             site.displacementOffset += offset
             if let e = site.epochOffset { site.epochOffset = e + offset }
+            if let f = site.fallbackOffset { site.fallbackOffset = f + offset }
             chainSites.append(site)
         }
         let host = cache.address(offset)

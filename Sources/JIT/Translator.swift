@@ -53,6 +53,11 @@ struct ChainSite {
     /// with (the 4-byte immediate of `cmp dword [state + epoch], imm32`), rewritten whenever the
     /// site is linked (SystemEpochs.swift).
     var epochOffset: Int? = nil
+    /// System mode, an exit within the page: cache offset of out-of-line code that reaches the
+    /// target through the privilege's jump cache, where the dispatcher points the jump when the
+    /// target may not be chained to (a block reaching into the next page), instead of leaving
+    /// it on the chain request for ever.
+    var fallbackOffset: Int? = nil
 }
 
 /// The host code for one guest block plus the side tables the engine keeps for it.
@@ -149,6 +154,9 @@ struct Translator {
     /// Resume paths of fault sites in allocated code: one stub per dirty set, and the sites.
     var resumeStubs: [(dirty: UInt32, label: Label)] = []
     var resumeSites: [(site: Int, label: Label)] = []
+    /// System mode: chain sites (indices into `chainSites`) and the label of their jump-cache
+    /// fallback (`ChainSite.fallbackOffset`).
+    var fallbackSites: [(site: Int, label: Label)] = []
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int,
          buffers: inout TranslationBuffers) {
@@ -276,6 +284,9 @@ struct Translator {
         for (site, label) in t.resumeSites {
             t.faultSites[site].resume = UInt32(t.a.offset(of: label) ?? 0)
         }
+        for (site, label) in t.fallbackSites {
+            t.chainSites[site].fallbackOffset = t.a.offset(of: label)
+        }
         var translated = TranslatedBlock(code: t.a.bytes, faultSites: t.faultSites, chainSites: t.chainSites, coldSites: t.coldSites,
                                          guestInstructions: block.instructions.count, instructionStarts: starts, coldStart: coldStart)
         if targets.persistent {
@@ -333,6 +344,9 @@ struct Translator {
         case inline(InlineStub)
         /// A fault site's resume path: restore the static map, go to the epilogue (BlockRegisters.swift).
         case resume
+        /// System mode: a direct exit through the privilege's jump cache, its miss the chain
+        /// request `request` (`ChainSite.fallbackOffset`).
+        case throughTable(target: UInt64, request: Label)
     }
 
     /// A label for a stub emitted after the block's body.
@@ -366,6 +380,10 @@ struct Translator {
             case .resume:
                 emitRestore()
                 a.jmp(absolute: targets.epilogue)
+            case .throughTable(let target, let request):
+                materialize(.rax, target)
+                probeIndirectTable(miss: request)
+                a.jmp(.qword(.rcx, 8))
             }
         }
     }
@@ -439,6 +457,7 @@ struct Translator {
         let site = a.patchableJmp(stub)
         chainSites.append(ChainSite(displacementOffset: site.displacementOffset,
                                     jumpEnd: a.baseAddress &+ UInt64(site.displacementOffset + 4), target: target))
+        if targets.system != nil { fallbackSites.append((chainSites.count - 1, outOfLine(.throughTable(target: target, request: stub)))) }
     }
 
     enum Link { case label(Label), absolute(UInt64) }
