@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Guest
+import RISCV
 
 /// Threads: clone/clone3 with CLONE_THREAD, exit vs exit_group, set_tid_address, futex.
 extension LinuxProcess {
@@ -22,6 +23,15 @@ extension LinuxProcess {
         if flags & LinuxProcess.cloneParentSetTID != 0 { _ = try buffer(parentTID, 4, .write) }
         if flags & LinuxProcess.cloneChildSetTID != 0 { _ = try buffer(childTID, 4, .write) }
         guard threads.count < LinuxProcess.maxThreads else { throw SyscallError(EAGAIN) }
+        if threads.count == 1 {
+            // Lazy global tables are built under a lock held by the thread building them, and a
+            // host fork while another thread holds one leaves the child's copy locked for good:
+            // a threaded dpkg-deb's forked child spun forever waiting for the decoder's tables,
+            // which a warm start builds only at its first translation. Build them (32-bit and
+            // compressed) while this is the only thread.
+            _ = RISCV.decode(0x0000_0013)
+            _ = RISCV.decode(0x0001)
+        }
 
         let parent = a.hart
         let hart = Hart(memory: memory)
