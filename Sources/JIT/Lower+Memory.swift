@@ -50,7 +50,16 @@ extension Translator {
                 // Covered by an earlier check: no address to compare, and the fault handler finds
                 // it from h itself (FaultSite.addressRegister).
                 if checked { return }
-                if imm == 0 { a.mov(.rax, .r64(h)) } else { a.lea(.rax, .qword(h, imm)) }
+                if imm == 0 {
+                    // The address is h itself: compare it in place; only the fault stub needs it
+                    // in rax.
+                    a.cmp(.r64(h), .qword(Host.state, Int32(StateOffset.memoryLimit)))
+                    a.jcc(.ae, faultExit(store: store, address: h))
+                    checkedBases.insert(i.rs1, imm)
+                    if let r = lookup, !checkedBases.knows(r.base) { checkedBases.insert(r.base, imm, slack: r.extent) }
+                    return
+                }
+                a.lea(.rax, .qword(h, imm))
             case .memory(let d):
                 a.mov(.rax, .qword(Host.state, d))
                 // Nothing to compare: the displacement goes into the access itself (rax + imm).

@@ -333,8 +333,9 @@ struct Translator {
         case budget(pc: UInt64, taken: Int)
         /// A direct exit that is not linked yet: ask the dispatcher to link chain site `id`.
         case chainRequest(target: UInt64, id: Int)
-        /// A guest access outside the guest range (address in rax) by the instruction at `pc`.
-        case fault(pc: UInt64, notRetired: Int, store: Bool)
+        /// A guest access outside the guest range (address in rax, or in `address`, copied to rax
+        /// first) by the instruction at `pc`.
+        case fault(pc: UInt64, notRetired: Int, store: Bool, address: GPR?)
         /// A helper reported an exception for the instruction at `pc` (pc is already stored).
         case helperFailed(notRetired: Int, raw: UInt32)
         /// A direct exit taken out of line (a call with the host stack at its floor, Lower+Call.swift,
@@ -368,7 +369,9 @@ struct Translator {
                 coldCall(.budget, pc: pc, undo: taken)
             case .chainRequest(let target, let id):
                 coldCall(.chainRequest, pc: target, argument: UInt32(truncatingIfNeeded: id))
-            case .fault(let pc, let undo, let store):
+            case .fault(let pc, let undo, let store, let address):
+                // Before the restore, which may reload `address`'s host register.
+                if let address { a.mov(.rax, .r64(address)) }
                 coldCall(store ? .storeFault : .loadFault, pc: pc, undo: undo)
             case .helperFailed(let undo, let raw):
                 // pc is still the instruction's; it did not retire.
@@ -474,8 +477,8 @@ struct Translator {
 
     /// Leaves with an exception raised by instruction `index` (memory access outside the guest's
     /// range): un-count what did not retire, record pc and the address in `rax`.
-    mutating func faultExit(store: Bool) -> Label {
-        outOfLine(.fault(pc: pc, notRetired: notRetired, store: store))
+    mutating func faultExit(store: Bool, address: GPR? = nil) -> Label {
+        outOfLine(.fault(pc: pc, notRetired: notRetired, store: store, address: address))
     }
 
     /// Records that the next host instruction is guest memory access that may fault in the host.
