@@ -24,11 +24,11 @@ extension Translator {
     /// This is the one place translated code turns a guest address into a host one, and what a
     /// software TLB probe replaces in system mode.
     ///
-    /// A plain access computes rax = rs1 + imm. When rs1 is cached the access addresses
-    /// `[memory + rs1 + imm]` itself, so the load does not wait for the lea (the check runs beside
-    /// it, predicted not taken); the sum is the same modulo 2^64. When an earlier check in the
-    /// block covers the access (CheckedBases.swift) there is neither check nor lea: the fault site
-    /// says where the address is.
+    /// A plain access addresses `[memory + rs1 + imm]` itself (rs1 cached, or loaded into rax),
+    /// and its check compares rs1 with the limit (`checkBase`: an imm within 2 KiB is covered by
+    /// the guards), so neither waits for an add; the sum is the same modulo 2^64. When an earlier
+    /// check in the block covers the access (CheckedBases.swift) there is no check: the fault
+    /// site says where the address is.
     mutating func guestAddress(_ i: Instruction, _ check: AddressCheck) {
         let imm = Int32(truncatingIfNeeded: i.imm)
         access = (Host.t0, 0)
@@ -50,32 +50,62 @@ extension Translator {
                 // Covered by an earlier check: no address to compare, and the fault handler finds
                 // it from h itself (FaultSite.addressRegister).
                 if checked { return }
-                if imm == 0 {
-                    // The address is h itself: compare it in place; only the fault stub needs it
-                    // in rax.
-                    a.cmp(.r64(h), .qword(Host.state, Int32(StateOffset.memoryLimit)))
-                    a.jcc(.ae, faultExit(store: store, address: h))
-                    checkedBases.insert(i.rs1, imm)
-                    if let r = lookup, !checkedBases.knows(r.base) { checkedBases.insert(r.base, imm, slack: r.extent) }
-                    return
-                }
-                a.lea(.rax, .qword(h, imm))
+                checkBase(h, imm, store: store)
+                noteChecked(i.rs1, imm, lookup)
+                return
             case .memory(let d):
                 a.mov(.rax, .qword(Host.state, d))
-                // Nothing to compare: the displacement goes into the access itself (rax + imm).
-                if checked { access = (Host.t0, imm); return }
-                if imm != 0 { a.add(.rax, imm: imm) }
+                // The displacement goes into the access itself (rax + imm).
+                access = (Host.t0, imm)
+                if checked { return }
+                checkBase(nil, imm, store: store)
+                noteChecked(i.rs1, imm, lookup)
+                return
             }
             if checked { return }
             confine(failing: faultExit(store: store))
-            checkedBases.insert(i.rs1, imm)
-            if let r = lookup, !checkedBases.knows(r.base) { checkedBases.insert(r.base, imm, slack: r.extent) }
+            noteChecked(i.rs1, imm, lookup)
         case .atomic(let size, let misfit):
             load(.rax, i.rs1)
             a.test(.eax, imm: Int32(size.rawValue - 1))
             a.jcc(.ne, misfit)
             confine(failing: misfit)
         }
+    }
+
+    /// The limit check of an access at `base + disp` (base in `h`, or in rax when nil): compares
+    /// the base itself, in place, so the access needs no lea or add before it. A base below the
+    /// limit puts `base + disp` (|disp| < 2 KiB) in guest memory or in a guard, where a host fault
+    /// reports it exactly (as for `CheckedBases`); a base at or above it goes out of line, where
+    /// `base + disp` itself is compared (a negative disp, or a base that wraps, may still make an
+    /// address) and the access resumes or the fault exit is taken.
+    private mutating func checkBase(_ h: GPR?, _ disp: Int32, store: Bool) {
+        a.cmp(.r64(h ?? .rax), .qword(Host.state, Int32(StateOffset.memoryLimit)))
+        if disp == 0 {
+            a.jcc(.ae, faultExit(store: store, address: h))
+            return
+        }
+        let resume = a.newLabel()
+        a.jcc(.ae, outOfLine(.recheck(pc: pc, notRetired: notRetired, store: store, base: h, disp: disp, resume: resume)))
+        a.bind(resume)
+    }
+
+    /// rs1 + imm passed the check: later accesses off rs1, and off the base of a lookup, are covered.
+    private mutating func noteChecked(_ rs1: UInt8, _ imm: Int32, _ lookup: (base: UInt8, extent: UInt64)?) {
+        checkedBases.insert(rs1, imm)
+        if let r = lookup, !checkedBases.knows(r.base) { checkedBases.insert(r.base, imm, slack: r.extent) }
+    }
+
+    /// The out-of-line half of `checkBase` for a base at or above the limit.
+    mutating func emitRecheck(store: Bool, base: GPR?, disp: Int32, resume: Label) -> ExitReason {
+        let fault = a.newLabel()
+        if let base { a.lea(.rax, .qword(base, disp)) } else { a.add(.rax, imm: disp) }
+        a.cmp(.rax, .qword(Host.state, Int32(StateOffset.memoryLimit)))
+        a.jcc(.ae, fault)
+        if base == nil { a.sub(.rax, imm: disp) } // the access adds disp itself
+        a.jmp(resume)
+        a.bind(fault)
+        return store ? .storeFault : .loadFault
     }
 
     /// Jumps to `fail` unless the guest address in rax lies below the guest limit.

@@ -336,6 +336,9 @@ struct Translator {
         /// A guest access outside the guest range (address in rax, or in `address`, copied to rax
         /// first) by the instruction at `pc`.
         case fault(pc: UInt64, notRetired: Int, store: Bool, address: GPR?)
+        /// A base at or above the limit (`checkBase`, Lower+Memory.swift): compare `base + disp`
+        /// (base in rax when nil) and resume the access at `resume`, or take the fault exit.
+        case recheck(pc: UInt64, notRetired: Int, store: Bool, base: GPR?, disp: Int32, resume: Label)
         /// A helper reported an exception for the instruction at `pc` (pc is already stored).
         case helperFailed(notRetired: Int, raw: UInt32)
         /// A direct exit taken out of line (a call with the host stack at its floor, Lower+Call.swift,
@@ -373,6 +376,9 @@ struct Translator {
                 // Before the restore, which may reload `address`'s host register.
                 if let address { a.mov(.rax, .r64(address)) }
                 coldCall(store ? .storeFault : .loadFault, pc: pc, undo: undo)
+            case .recheck(let pc, let undo, let store, let base, let disp, let resume):
+                let reason = emitRecheck(store: store, base: base, disp: disp, resume: resume)
+                coldCall(reason, pc: pc, undo: undo)
             case .helperFailed(let undo, let raw):
                 // pc is still the instruction's; it did not retire.
                 coldCall(.helper, pc: ColdSite.keepsPC, undo: undo, argument: raw)

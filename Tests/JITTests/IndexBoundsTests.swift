@@ -17,8 +17,13 @@ import X86
         let (hart, _) = Program(code: code + RV.exit).makeHart()
         let listing = try #require(smallJIT().listing(hart, at: Layout.code))
         let limit = "0x" + String(StateOffset.memoryLimit, radix: 16)
-        return X86Disassembler.lines(listing.hostCode, address: listing.hostAddress)
-            .filter { $0.text.hasPrefix("cmp") && $0.text.contains(limit) }.count
+        let text = X86Disassembler.lines(listing.hostCode, address: listing.hostAddress).map(\.text)
+        // Not the out-of-line recompare of a base past the limit with its displacement
+        // (`checkBase`, Lower+Memory.swift), which adds the displacement to rax first.
+        return text.indices.filter { k in
+            text[k].hasPrefix("cmp") && text[k].contains(limit)
+                && !(k > 0 && (text[k - 1].hasPrefix("lea rax") || text[k - 1].hasPrefix("add rax")))
+        }.count
     }
 
     /// A lookup of byte `shift` of x10 (`srli`+`andi`, or `srliw` by 24) in a 4-byte table at x16
@@ -175,6 +180,50 @@ extension ShortFormTests {
                     s.setX(11, base)
                 })
                 expectSameUnderBothEngines(program, blockRegisters: [true, false])
+            }
+        }
+    }
+}
+
+extension ShortFormTests {
+    /// With a displacement too, the check compares the base register itself, and a base at or
+    /// above the limit is compared again with the displacement out of line: `ld -16(base)` with
+    /// base just past the limit, or a base that wraps to a small address, is an access, not a
+    /// fault, exactly as in the interpreter.
+    @Test func checkWithDisplacement() throws {
+        let limit = "qword ptr [rbx + 0x\(String(StateOffset.memoryLimit, radix: 16))]"
+        let text = try hostCode([RV.ld(7, 10, 8), RV.ld(7, 21, -8)])
+        let compare = try #require(text.firstIndex(of: "cmp r14, \(limit)"), "\(text.joined(separator: "\n"))")
+        #expect(!text[..<compare].contains { $0.hasPrefix("lea rax") }, "\(text.joined(separator: "\n"))")
+        #expect(text.contains("cmp rax, \(limit)"))
+        #expect(!text.contains("add rax, -8") || text.firstIndex(of: "add rax, -8")! > text.lastIndex(of: "cmp rax, \(limit)")! - 2)
+        let top = Layout.limit - GuestMemory.pageSize
+        let bases: [UInt64] = [Layout.limit + 8, Layout.limit + 2040, Layout.limit, Layout.limit - 8, UInt64.max - 7,
+                               UInt64.max - 2047, 1 << 40, Layout.data]
+        for base in bases {
+            for code in [[RV.ld(7, 10, -16)], [RV.sd(7, 21, -2048)], [RV.i(.lw, 7, 10, 16)], [RV.ld(7, 21, -8), RV.sd(7, 21, 2040)],
+                         [RV.i(.fld, 1, 10, -8), RV.s(.fsd, 1, 21, 8)]] {
+                let program = Program(code: code + RV.exit, setup: { s in
+                    s.setX(10, base)
+                    s.setX(21, base)
+                    s.setX(7, 0x1234)
+                })
+                func run(_ engine: Engine) -> Outcome {
+                    let (hart, environment) = program.makeHart()
+                    _ = hart.memory.mapAnonymous(0, GuestMemory.pageSize, [.read, .write])
+                    _ = hart.memory.mapAnonymous(top, GuestMemory.pageSize, [.read, .write])
+                    let status = engine.run(hart, maxInstructions: nil)
+                    return Outcome(status: status, pc: hart.state.pc, instret: hart.state.instret, x: hart.state.xRegisters,
+                                   data: [], exceptions: environment.exceptions, ecalls: environment.ecalls)
+                }
+                let reference = run(Interpreter())
+                for chaining in [true, false] {
+                    for registers in [true, false] {
+                        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
+                        options.blockRegisters = registers
+                        #expect(run(JIT(options: options)) == reference, "base \(String(base, radix: 16))")
+                    }
+                }
             }
         }
     }
