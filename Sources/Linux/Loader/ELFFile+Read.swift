@@ -14,29 +14,38 @@ extension ELFFile {
     /// whole file. Read instead when the kernel will not map it, or when it is larger than
     /// `wholeFileLimit`; the same one-line errors as `readFile`.
     public static func mapFile(_ path: String) throws(LoaderError) -> ELFBytes {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw LoaderError(path, HostErrno.message(errno)) }
+        let (fd, st) = try openRegular(path)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw LoaderError(path, HostErrno.message(errno)) }
-        if st.st_mode & S_IFMT == S_IFDIR { throw LoaderError(path, "is a directory") }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw LoaderError(path, "not a regular file (permission denied)") }
         if st.st_size > 0, st.st_size <= ELFFile.wholeFileLimit, let mapped = ELFBytes.map(fd, size: Int(st.st_size)) {
             return mapped
         }
         return ELFBytes(try readFile(path))
     }
 
-    /// Reads a whole regular file, with one-line errors for the ways that fails.
-    public static func readFile(_ path: String) throws(LoaderError) -> [UInt8] {
+    /// Opens `path` for reading and checks that it is a regular file, with one-line errors for
+    /// the ways that fails; the caller closes the descriptor.
+    static func openRegular(_ path: String) throws(LoaderError) -> (Int32, stat) {
         // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw LoaderError(path, HostErrno.message(errno)) }
-        defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw LoaderError(path, HostErrno.message(errno)) }
-        if st.st_mode & S_IFMT == S_IFDIR { throw LoaderError(path, "is a directory") }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw LoaderError(path, "not a regular file (permission denied)") }
+        guard fstat(fd, &st) == 0 else {
+            let error = errno
+            close(fd)
+            throw LoaderError(path, HostErrno.message(error))
+        }
+        let kind = st.st_mode & S_IFMT
+        guard kind == S_IFREG else {
+            close(fd)
+            throw LoaderError(path, kind == S_IFDIR ? "is a directory" : "not a regular file (permission denied)")
+        }
+        return (fd, st)
+    }
+
+    /// Reads a whole regular file, with one-line errors for the ways that fails.
+    public static func readFile(_ path: String) throws(LoaderError) -> [UInt8] {
+        let (fd, st) = try openRegular(path)
+        defer { close(fd) }
         if st.st_size > ELFFile.wholeFileLimit { return try readNeeded(fd, path) }
         // Straight into an array one byte larger than the file (loading is on every start-up
         // path), so the read that finds the end needs no other buffer; chunks only for whatever
