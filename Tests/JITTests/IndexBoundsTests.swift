@@ -14,16 +14,7 @@ import X86
 
     /// Limit checks (`cmp` against the state's memoryLimit) in the host code of the first block.
     func limitChecks(_ code: [UInt32]) throws -> Int {
-        let (hart, _) = Program(code: code + RV.exit).makeHart()
-        let listing = try #require(smallJIT().listing(hart, at: Layout.code))
-        let limit = "0x" + String(StateOffset.memoryLimit, radix: 16)
-        let text = X86Disassembler.lines(listing.hostCode, address: listing.hostAddress).map(\.text)
-        // Not the out-of-line recompare of a base past the limit with its displacement
-        // (`checkBase`, Lower+Memory.swift), which adds the displacement to rax first.
-        return text.indices.filter { k in
-            text[k].hasPrefix("cmp") && text[k].contains(limit)
-                && !(k > 0 && (text[k - 1].hasPrefix("lea rax") || text[k - 1].hasPrefix("add rax")))
-        }.count
+        try CheckedBaseTests().limitChecks(code)
     }
 
     /// A lookup of byte `shift` of x10 (`srli`+`andi`, or `srliw` by 24) in a 4-byte table at x16
