@@ -117,10 +117,7 @@ extension Translator {
             self.pc = pc
             self.index = index
             callHelper(i, targets.float)
-            let rest = notRetired - 1 // budget taken for the instructions after this one
-            if rest > 0 { a.add(.r64(Host.budget), imm: Int32(rest)) }
-            storePC(index + 1 < block.pcs.count ? block.pcs[index + 1] : block.end)
-            leave(.direct)
+            leaveAfter(index)
             self.pc = savedPC
             self.index = savedIndex
         case .floatStatus(let i, let pc, let index, let resume):
@@ -197,5 +194,16 @@ extension Translator {
     mutating func jumpIfNaN(_ x: XMM, _ p: Precision, _ nan: Label) {
         a.ucomis(p, x, x)
         a.jcc(.p, nan)
+    }
+}
+
+extension Translator {
+    /// Out of line, after the helper ran instruction `index` itself: gives back the budget taken
+    /// for the instructions after it and leaves for the next instruction's pc.
+    mutating func leaveAfter(_ index: Int) {
+        let rest = notRetired - 1 // budget taken for the instructions after this one
+        if rest > 0 { a.add(.r64(Host.budget), imm: Int32(rest)) }
+        storePC(index + 1 < block.pcs.count ? block.pcs[index + 1] : block.end)
+        leave(.direct)
     }
 }

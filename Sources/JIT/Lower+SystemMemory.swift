@@ -83,10 +83,7 @@ extension Translator {
         a.and(.ecx, imm: Int32(MStatus.fs))
         a.cmp(.ecx, imm: Int32(MStatus.fs))
         a.jcc(.e, resume)
-        let rest = notRetired - 1 // budget taken for the instructions after this one
-        if rest > 0 { a.add(.r64(Host.budget), imm: Int32(rest)) }
-        storePC(index + 1 < block.pcs.count ? block.pcs[index + 1] : block.end)
-        leave(.direct)
+        leaveAfter(index)
         self.pc = savedPC
         self.index = savedIndex
     }
