@@ -28,6 +28,10 @@ public final class JIT: Engine {
     private var buffers = TranslationBuffers()
     /// The last block decoded, whose arrays the next decoding reuses (BlockDecoder.swift).
     private var spareBlock = GuestBlock(start: 0)
+    /// A saved block's storage, and its chain sites as the engine keeps them, reused from one
+    /// block read from the persistent cache to the next (no allocations per block).
+    private var spareSaved = SavedBlock()
+    private var spareChainSites: [ChainSite] = []
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
     let indirect = IndirectTable()
@@ -457,9 +461,12 @@ public final class JIT: Engine {
         let started = Hart.hostNanoseconds()
         defer { stats.translationNanoseconds &+= Hart.hostNanoseconds() &- started }
         if systemTLB == nil, let store = persistentStore(mode: nil) {
-            switch store.lookup(pc) {
-            case .block(let saved):
-                if saved.matches(hart), let host = installSaved(saved, key: key) { return .success(host) }
+            var saved = SavedBlock()
+            swap(&saved, &spareSaved) // held only here while in use: its arrays are refilled in place
+            defer { swap(&saved, &spareSaved) }
+            switch store.lookup(pc, into: &saved) {
+            case .found:
+                if saved.matches(hart), let host = installSaved(&saved, key: key) { return .success(host) }
                 stats.blocksLoadRejected &+= 1
             case .stale: stats.blocksLoadRejected &+= 1
             case .none: break
@@ -510,19 +517,24 @@ public final class JIT: Engine {
     /// memory word for word (so they decode as they did when it was translated): its code is
     /// copied into the cache and relocated there. Nil if a field cannot be relocated (the block
     /// is then translated). Flushes a full cache like `install`.
-    private func installSaved(_ saved: SavedBlock, key: UInt64) -> UInt64? {
+    private func installSaved(_ saved: inout SavedBlock, key: UInt64) -> UInt64? {
         guard let offset = saved.withCode({ cache.append($0) }) ?? { flush(); return saved.withCode { cache.append($0) } }() else {
             fatalError("trapeze: a block does not fit the JIT code cache")
         }
-        guard let colds = relocate(saved, at: offset) else {
+        guard relocate(&saved, at: offset) else {
             cache.discard(from: offset)
             return nil
         }
         let base = cache.address(offset)
-        let host = place(code: saved.codeSize, faultSites: saved.faultSites, coldSites: colds,
-                         chainSites: saved.chainSites.map {
-                             ChainSite(displacementOffset: Int($0.offset), jumpEnd: base &+ UInt64($0.offset) &+ 4, target: $0.target)
-                         }, at: offset, key: key, linkExits: true)
+        var sites: [ChainSite] = []
+        swap(&sites, &spareChainSites)
+        defer { swap(&sites, &spareChainSites) }
+        sites.removeAll(keepingCapacity: true)
+        for c in saved.chainSites {
+            sites.append(ChainSite(displacementOffset: Int(c.offset), jumpEnd: base &+ UInt64(c.offset) &+ 4, target: c.target))
+        }
+        let host = place(code: saved.codeSize, faultSites: saved.faultSites, coldSites: saved.coldSites,
+                         chainSites: sites, at: offset, key: key, linkExits: true)
         var low = saved.start, high = saved.start
         for k in saved.instructions.indices {
             let pc = saved.pc(k)
@@ -573,10 +585,10 @@ public final class JIT: Engine {
         return store
     }
 
-    /// Relocates a saved block's code, copied to cache offset `offset` (Relocation.swift): its
-    /// cold sites with chain requests numbered for this engine, or nil if some field does not fit
+    /// Relocates a saved block's code, copied to cache offset `offset` (Relocation.swift), and
+    /// numbers its cold sites' chain requests for this engine; false if some field does not fit
     /// (the block is then translated afresh).
-    private func relocate(_ saved: SavedBlock, at offset: Int) -> [ColdSite]? {
+    private func relocate(_ saved: inout SavedBlock, at offset: Int) -> Bool {
         let base = cache.address(offset)
         func put(_ value: UInt64, at: Int, width: Int) -> Bool {
             if width == 4 {
@@ -589,7 +601,7 @@ public final class JIT: Engine {
         }
         for b in saved.stubBranches {
             let target = b.stub == SavedBlock.Stub.epilogue.rawValue ? epilogue : coldExit
-            guard put(target &- (base &+ UInt64(b.at) &+ 4), at: Int(b.at), width: 4) else { return nil }
+            guard put(target &- (base &+ UInt64(b.at) &+ 4), at: Int(b.at), width: 4) else { return false }
         }
         var decoded = saved.decoded.makeIterator()
         for i in saved.immediates {
@@ -600,21 +612,20 @@ public final class JIT: Engine {
             case .indirectTable: value = indirect.address
             case .floatConstants: value = FloatConstants.address
             case .instruction:
-                guard let inst = decoded.next() else { return nil }
+                guard let inst = decoded.next() else { return false }
                 value = UInt64(UInt(bitPattern: tables.keep(inst)))
             case .systemInstruction:
-                guard let inst = decoded.next() else { return nil }
+                guard let inst = decoded.next() else { return false }
                 value = UInt64(tables.addSystemInstruction(inst))
-            case nil: return nil
+            case nil: return false
             }
-            guard put(value, at: i.at, width: i.width) else { return nil }
+            guard put(value, at: i.at, width: i.width) else { return false }
         }
         let first = chainSites.count
-        var colds = saved.coldSites
-        for k in colds.indices where colds[k].reason == ExitReason.chainRequest.rawValue {
-            colds[k].argument = UInt32(truncatingIfNeeded: first + Int(colds[k].argument))
+        for k in saved.coldSites.indices where saved.coldSites[k].reason == ExitReason.chainRequest.rawValue {
+            saved.coldSites[k].argument = UInt32(truncatingIfNeeded: first + Int(saved.coldSites[k].argument))
         }
-        return colds
+        return true
     }
 
     /// Runs the translator. Its own function so that the `TranslationTargets` sharing `blocks` is

@@ -152,70 +152,85 @@ struct SavedBlock {
         for b in stubBranches { w.u32(b.at); w.u8(b.stub) }
     }
 
-    /// Reads the block saved for guest pc `start`, checking every offset against the code and
-    /// every value against what translated code can contain; nil for anything else. Its
-    /// instructions are left for `matches` to compare with guest memory.
-    init?(_ r: inout StoreReader, start expected: UInt64) {
-        guard let start = r.u64(), start == expected, let n = r.count(itemBytes: 8, limit: 1 << 16), n > 0 else { return nil }
-        self.start = start
+    /// An empty block, for `read` to fill.
+    init() {
+        start = 0
         instructions = []
+        code = []
+        faultSites = []
+        chainSites = []
+        coldSites = []
+        coldStart = 0
+        immediates = []
+        decoded = []
+        stubBranches = []
+    }
+
+    /// Reads the block saved for guest pc `start` into this one, reusing its arrays' storage,
+    /// checking every offset against the code and every value against what translated code can
+    /// contain; false for anything else (the block is then left partly filled). Its
+    /// instructions are left for `matches` to compare with guest memory.
+    mutating func read(_ r: inout StoreReader, start expected: UInt64) -> Bool {
+        guard let start = r.u64(), start == expected, let n = r.count(itemBytes: 8, limit: 1 << 16), n > 0 else { return false }
+        self.start = start
+        instructions.removeAll(keepingCapacity: true)
         instructions.reserveCapacity(n)
         for _ in 0..<n {
-            guard let word = r.u64() else { return nil }
+            guard let word = r.u64() else { return false }
             instructions.append(word)
         }
-        guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let codeAt = r.take(size) else { return nil }
-        code = []
+        guard let size = r.count(itemBytes: 1, limit: 1 << 20), size > 0, let codeAt = r.take(size) else { return false }
+        code.removeAll(keepingCapacity: true)
         mappedCode = UnsafeRawBufferPointer(rebasing: r.bytes[codeAt..<codeAt + size])
-        guard let nf = r.count(itemBytes: 28) else { return nil }
-        faultSites = []
+        guard let nf = r.count(itemBytes: 28) else { return false }
+        faultSites.removeAll(keepingCapacity: true)
         faultSites.reserveCapacity(nf)
         for _ in 0..<nf {
             guard let off = r.u32(), let nr = r.u16(), let st = r.u16(), let pc = r.u64(), let reg = r.u32(), let disp = r.u32(),
-                  let resume = r.u32() else { return nil }
+                  let resume = r.u32() else { return false }
             let register = Int32(bitPattern: reg)
-            guard Int(off) < size, Int(resume) < size, st <= 1, Int(nr) <= n, register >= 0, register < 23 else { return nil }
+            guard Int(off) < size, Int(resume) < size, st <= 1, Int(nr) <= n, register >= 0, register < 23 else { return false }
             faultSites.append(FaultSite(hostOffset: off, notRetired: nr, isStore: st, guestPC: pc, addressRegister: register,
                                         addressDisplacement: Int32(bitPattern: disp), resume: resume))
         }
-        guard let nc = r.count(itemBytes: 12) else { return nil }
-        chainSites = []
+        guard let nc = r.count(itemBytes: 12) else { return false }
+        chainSites.removeAll(keepingCapacity: true)
         chainSites.reserveCapacity(nc)
         for _ in 0..<nc {
             // The dispatcher patches the field with one aligned store (CodeCache.patch32).
-            guard let off = r.u32(), let target = r.u64(), Int(off) + 4 <= size, off & 7 <= 4 else { return nil }
+            guard let off = r.u32(), let target = r.u64(), Int(off) + 4 <= size, off & 7 <= 4 else { return false }
             chainSites.append(SavedChainSite(offset: off, target: target))
         }
-        guard let ns = r.count(itemBytes: 24) else { return nil }
-        coldSites = []
+        guard let ns = r.count(itemBytes: 24) else { return false }
+        coldSites.removeAll(keepingCapacity: true)
         coldSites.reserveCapacity(ns)
         var previous: UInt32 = 0
         for _ in 0..<ns {
-            guard let ret = r.u32(), let reason = r.u32(), let undo = r.u32(), let argument = r.u32(), let pc = r.u64() else { return nil }
+            guard let ret = r.u32(), let reason = r.u32(), let undo = r.u32(), let argument = r.u32(), let pc = r.u64() else { return false }
             // Sorted and inside the block (ColdSites looks them up by binary search).
             guard ret >= UInt32(ColdSite.callLength), Int(ret) <= size, ret > previous, ExitReason(rawValue: reason) != nil,
-                  Int(undo) <= n else { return nil }
-            if reason == ExitReason.chainRequest.rawValue, Int(argument) >= nc { return nil }
+                  Int(undo) <= n else { return false }
+            if reason == ExitReason.chainRequest.rawValue, Int(argument) >= nc { return false }
             previous = ret
             coldSites.append(ColdSite(returnOffset: ret, reason: reason, undo: undo, argument: argument, pc: pc))
         }
-        guard let cs = r.u32(), Int(cs) <= size else { return nil }
+        guard let cs = r.u32(), Int(cs) <= size else { return false }
         coldStart = cs
-        guard let ni = r.count(itemBytes: 9) else { return nil }
-        immediates = []
+        guard let ni = r.count(itemBytes: 9) else { return false }
+        immediates.removeAll(keepingCapacity: true)
         immediates.reserveCapacity(ni)
         for _ in 0..<ni {
             guard let at = r.u32(), let width = r.u8(), let tag = r.u32(), width == 4 || width == 8,
-                  Int(at) + Int(width) <= size, let kind = Relocation.kind(of: tag) else { return nil }
+                  Int(at) + Int(width) <= size, let kind = Relocation.kind(of: tag) else { return false }
             let payload = Relocation.payload(of: tag)
             switch kind {
-            case .helper: guard payload < Relocation.helpers.count else { return nil }
-            case .instruction, .systemInstruction: guard payload < n else { return nil }
-            case .indirectTable, .floatConstants: guard payload == 0 else { return nil }
+            case .helper: guard payload < Relocation.helpers.count else { return false }
+            case .instruction, .systemInstruction: guard payload < n else { return false }
+            case .indirectTable, .floatConstants: guard payload == 0 else { return false }
             }
             immediates.append(TaggedImmediate(at: Int(at), width: Int(width), tag: tag))
         }
-        decoded = []
+        decoded.removeAll(keepingCapacity: true)
         for i in immediates {
             guard let kind = Relocation.kind(of: i.tag), kind == .instruction || kind == .systemInstruction else { continue }
             // A value of every field's type (the opcode a case of `Opcode`), and the instruction
@@ -223,17 +238,18 @@ struct SavedBlock {
             guard let op = r.u16(), let opcode = Opcode(rawValue: op), let rd = r.u8(), let rs1 = r.u8(), let rs2 = r.u8(),
                   let rs3 = r.u8(), let rm = r.u16(), let csr = r.u16(), let imm = r.u64(), let length = r.u8(), let raw = r.u32(),
                   rd < 32, rs1 < 32, rs2 < 32, rs3 < 32, length == 2 || length == 4,
-                  UInt64(raw) == instructions[Relocation.payload(of: i.tag)] >> 32 else { return nil }
+                  UInt64(raw) == instructions[Relocation.payload(of: i.tag)] >> 32 else { return false }
             decoded.append(Instruction(opcode: opcode, rd: rd, rs1: rs1, rs2: rs2, rs3: rs3, rm: rm, csr: csr,
                                        imm: Int64(bitPattern: imm), length: length, raw: raw))
         }
-        guard let nb = r.count(itemBytes: 5) else { return nil }
-        stubBranches = []
+        guard let nb = r.count(itemBytes: 5) else { return false }
+        stubBranches.removeAll(keepingCapacity: true)
         stubBranches.reserveCapacity(nb)
         for _ in 0..<nb {
-            guard let at = r.u32(), let stub = r.u8(), Stub(rawValue: stub) != nil, at >= 1, Int(at) + 4 <= size else { return nil }
+            guard let at = r.u32(), let stub = r.u8(), Stub(rawValue: stub) != nil, at >= 1, Int(at) + 4 <= size else { return false }
             stubBranches.append(SavedStubBranch(at: at, stub: stub))
         }
+        return true
     }
 }
 

@@ -25,13 +25,11 @@ public final class TranslationStore: @unchecked Sendable {
     /// The cache file's path.
     public let path: String
     let key: String
-    /// The file's records by guest pc: byte range within `data`, start << 32 | end (a plain
-    /// integer: a tuple-valued dictionary costs a runtime type instantiation at start-up).
-    /// `data` is the file mapped read-only (private: a rename over it leaves this copy alone),
-    /// so a start costs no copy of the file into fresh memory. Writers never truncate a file in
-    /// place (they rename a new one over it).
+    /// The file mapped read-only (private: a rename over it leaves this copy alone), so a start
+    /// costs no copy of the file into fresh memory, and where its index and records lie in it
+    /// (`parse`). Writers never truncate a file in place (they rename a new one over it).
     private var data = CacheFileMapping.empty
-    private var index: [UInt64: UInt64] = [:]
+    private var layout = FileLayout.empty
     /// Blocks translated in this process since it started (or forked), by guest pc.
     private var fresh: [UInt64: [UInt8]] = [:]
     private var freshBytes = 0
@@ -39,11 +37,11 @@ public final class TranslationStore: @unchecked Sendable {
     /// Why the file on disk was not used, when it exists but was not (one line).
     public private(set) var note: String?
 
-    /// Records read from the file, and the cap on what a file holds.
-    public var loadedBlocks: Int { index.count }
+    /// Records in the file, and the cap on what a file holds.
+    public var loadedBlocks: Int { layout.count }
     static let maxFileBytes = 256 << 20
 
-    static let magic: [UInt8] = Array("TRPZJIT3".utf8)
+    static let magic: [UInt8] = Array("TRPZJIT4".utf8)
     /// `save()` rewrites a file only for new blocks of at least 1/`growthToSave` of its size.
     static let growthToSave = 16
 
@@ -63,9 +61,9 @@ public final class TranslationStore: @unchecked Sendable {
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
         switch TranslationStore.read(path, key: key) {
-        case .success(let (mapping, records)):
+        case .success(let (mapping, found)):
             data = mapping
-            index = records
+            layout = found
         case .failure(let reason):
             note = reason.message
         }
@@ -143,8 +141,8 @@ public final class TranslationStore: @unchecked Sendable {
         return nil
     }
 
-    /// Maps and checks a cache file; its records indexed by guest pc.
-    static func read(_ path: String, key: String) -> Result<(CacheFileMapping, [UInt64: UInt64]), StoreRefusal> {
+    /// Maps a cache file and checks its header; where its index and records are.
+    static func read(_ path: String, key: String) -> Result<(CacheFileMapping, FileLayout), StoreRefusal> {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT { return .failure(StoreRefusal(message: "")) }
@@ -158,50 +156,51 @@ public final class TranslationStore: @unchecked Sendable {
         }
         guard st.st_size > 0, st.st_size <= maxFileBytes else { return .failure(StoreRefusal(message: "\(path): bad size; ignored")) }
         guard let mapping = CacheFileMapping(fd, size: Int(st.st_size)) else { return .failure(StoreRefusal(message: "\(path): unreadable")) }
-        guard let records = parse(mapping.bytes, key: key) else {
+        guard let layout = parse(mapping.bytes, key: key) else {
             return .failure(StoreRefusal(message: "\(path): not a valid cache file for this program and Trapeze; ignored"))
         }
-        return .success((mapping, records))
+        return .success((mapping, layout))
     }
 
-    /// Header: magic, key length and key, record count, payload length, payload checksum; then
-    /// the records, each a length and a `SavedBlock`.
-    static func parse(_ raw: UnsafeRawBufferPointer, key: String) -> [UInt64: UInt64]? {
+    /// Header: magic, key length and key, record count, the records' total length; then the
+    /// index, one entry per record sorted by guest pc (`IndexEntry`: pc, offset from the first
+    /// record, length, checksum of the record); then the records, each a `SavedBlock`.
+    ///
+    /// Only the header is checked here (and the file's length against it, which catches a
+    /// truncated file): a start reads and checksums just the records it uses (`lookup`), not the
+    /// whole file (a perl cache is tens of MB), and builds no table of them. A damaged index entry
+    /// cannot smuggle a block in: its record must carry the pc looked up and match its checksum.
+    static func parse(_ raw: UnsafeRawBufferPointer, key: String) -> FileLayout? {
         var r = StoreReader(raw)
         guard let m = r.take(magic.count), magic.indices.allSatisfy({ raw[m + $0] == magic[$0] }) else { return nil }
         let keyBytes = Array(key.utf8)
         guard let kn = r.u32(), Int(kn) == keyBytes.count, let k = r.take(keyBytes.count),
               keyBytes.indices.allSatisfy({ raw[k + $0] == keyBytes[$0] }) else { return nil }
-        guard let count = r.u32(), let length = r.u64(), let checksum = r.u64(), length == UInt64(r.remaining) else { return nil }
-        let payloadStart = r.at
-        guard storeChecksum(UnsafeRawBufferPointer(rebasing: raw[payloadStart...])) == checksum else { return nil }
-        guard raw.count < 1 << 32 else { return nil }
-        var records: [UInt64: UInt64] = [:]
-        records.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let n = r.u32(), let at = r.take(Int(n)), n >= 8 else { return nil }
-            let pc = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
-            records[pc] = UInt64(at) << 32 | UInt64(at + Int(n))
-        }
-        guard r.remaining == 0 else { return nil }
-        return records
+        guard raw.count < 1 << 32, let count = r.u32(), let length = r.u64(),
+              let indexAt = r.take(Int(count) * IndexEntry.bytes), length == UInt64(r.remaining) else { return nil }
+        return FileLayout(count: Int(count), indexAt: indexAt, recordsAt: r.at, recordsLength: Int(length))
     }
 
     // MARK: Blocks
 
-    /// What the file has for a pc: nothing, a block saved from other code or malformed
-    /// (`.stale`), or the block, read back whole.
-    enum Lookup { case none, stale, block(SavedBlock) }
+    /// What the file has for a pc: nothing, a record that is damaged or not a block of this pc
+    /// (`.stale`), or its block, read back whole into the caller's `SavedBlock`.
+    enum Lookup { case none, stale, found }
 
-    /// The block saved for guest pc `pc`, read back whole (its instructions still to be compared
-    /// with guest memory: `SavedBlock.matches`).
-    func lookup(_ pc: UInt64) -> Lookup {
+    /// Reads the block saved for guest pc `pc` into `block` (its arrays reused: a warm start
+    /// reads hundreds of blocks), after checking its record against the index's checksum; its
+    /// instructions are still to be compared with guest memory (`SavedBlock.matches`).
+    func lookup(_ pc: UInt64, into block: inout SavedBlock) -> Lookup {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        guard let range = index[pc] else { return .none }
-        var r = StoreReader(data.bytes, from: Int(range >> 32), to: Int(range & 0xFFFF_FFFF))
-        guard let block = SavedBlock(&r, start: pc), r.remaining == 0 else { return .stale }
-        return .block(block)
+        guard let entry = layout.entry(for: pc, in: data.bytes) else { return .none }
+        guard entry.length >= 8, entry.offset + entry.length <= layout.recordsLength else { return .stale }
+        let start = layout.recordsAt + entry.offset
+        let record = UnsafeRawBufferPointer(rebasing: data.bytes[start..<start + entry.length])
+        guard storeChecksum(record) == entry.checksum else { return .stale }
+        var r = StoreReader(data.bytes, from: start, to: start + entry.length)
+        guard block.read(&r, start: pc), r.remaining == 0 else { return .stale }
+        return .found
     }
 
     /// Keeps a block translated in this process for `save()`.
@@ -241,33 +240,45 @@ public final class TranslationStore: @unchecked Sendable {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         guard !fresh.isEmpty, freshBytes >= data.bytes.count / TranslationStore.growthToSave else { return }
-        var base = data, records = index
-        if case .success(let (mapping, r)) = TranslationStore.read(path, key: key) { base = mapping; records = r }
+        var base = data, found = layout
+        if case .success(let (mapping, l)) = TranslationStore.read(path, key: key) { base = mapping; found = l }
         guard freshBytes >= base.bytes.count / TranslationStore.growthToSave else { return }
         var payload = StoreWriter()
-        payload.bytes.reserveCapacity(base.bytes.count + freshBytes + 8 * fresh.count)
-        var count = 0
-        for (pc, range) in records where fresh[pc] == nil {
-            let start = Int(range >> 32), end = Int(range & 0xFFFF_FFFF)
-            guard payload.bytes.count + (end - start) < TranslationStore.maxFileBytes - (64 << 10) else { break }
-            payload.count(end - start)
-            payload.bytes += UnsafeRawBufferPointer(rebasing: base.bytes[start..<end])
-            count += 1
-        }
-        for (_, record) in fresh {
-            guard payload.bytes.count + record.count < TranslationStore.maxFileBytes - (64 << 10) else { break }
-            payload.count(record.count)
+        payload.bytes.reserveCapacity(base.bytes.count + freshBytes)
+        var entries: [IndexEntry] = []
+        entries.reserveCapacity(found.count + fresh.count)
+        let room = TranslationStore.maxFileBytes - (64 << 10)
+        // What the file holds (each record checked again: a damaged one is dropped), then this
+        // process's blocks, which replace saved ones of the same pc.
+        for k in 0..<found.count {
+            let e = found.entry(k, in: base.bytes)
+            guard fresh[e.pc] == nil, e.length >= 8, e.offset + e.length <= found.recordsLength,
+                  payload.bytes.count + e.length + IndexEntry.bytes * (entries.count + 1) < room else { continue }
+            let start = found.recordsAt + e.offset
+            let record = UnsafeRawBufferPointer(rebasing: base.bytes[start..<start + e.length])
+            guard storeChecksum(record) == e.checksum else { continue }
+            entries.append(IndexEntry(pc: e.pc, offset: payload.bytes.count, length: e.length, checksum: e.checksum))
             payload.bytes += record
-            count += 1
         }
+        for (pc, record) in fresh {
+            guard payload.bytes.count + record.count + IndexEntry.bytes * (entries.count + 1) < room else { break }
+            entries.append(IndexEntry(pc: pc, offset: payload.bytes.count, length: record.count,
+                                      checksum: record.withUnsafeBytes { storeChecksum($0) }))
+            payload.bytes += record
+        }
+        entries.sort { $0.pc < $1.pc }
+        var unique: [IndexEntry] = []
+        unique.reserveCapacity(entries.count)
+        for e in entries where unique.last?.pc != e.pc { unique.append(e) }
         var file = StoreWriter()
         file.bytes = TranslationStore.magic
         let keyBytes = Array(key.utf8)
         file.count(keyBytes.count)
         file.bytes += keyBytes
-        file.count(count)
+        file.count(unique.count)
         file.u64(UInt64(payload.bytes.count))
-        file.u64(payload.bytes.withUnsafeBytes { storeChecksum($0) })
+        file.bytes.reserveCapacity(file.bytes.count + IndexEntry.bytes * unique.count + payload.bytes.count)
+        for e in unique { e.write(to: &file) }
         file.bytes += payload.bytes
         if TranslationStore.writeAtomically(file.bytes, to: path, in: directory) {
             fresh.removeAll()
@@ -303,16 +314,72 @@ final class CacheFileMapping: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
 
     static let empty = CacheFileMapping()
+    static let populateLimit = 1 << 20
 
     private init() { bytes = UnsafeRawBufferPointer(start: nil, count: 0) }
 
-    /// Maps `size` bytes of `fd` (populated at once: a start uses most of its file), or nil.
+    /// Maps `size` bytes of `fd`, or nil. A small file is populated at once (a start uses most
+    /// of it); a big one is read where it is used.
     init?(_ fd: Int32, size: Int) {
-        guard size > 0, let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else { return nil }
+        let populate = size <= CacheFileMapping.populateLimit ? MAP_POPULATE : 0
+        guard size > 0, let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | populate, fd, 0), base != MAP_FAILED else { return nil }
         bytes = UnsafeRawBufferPointer(start: base, count: size)
     }
 
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+}
+
+/// Where a cache file's index and records lie (`TranslationStore.parse`).
+struct FileLayout {
+    var count: Int
+    var indexAt: Int
+    var recordsAt: Int
+    var recordsLength: Int
+
+    static let empty = FileLayout(count: 0, indexAt: 0, recordsAt: 0, recordsLength: 0)
+
+    /// Index entry `k` (k < count: `parse` checked the index lies within the file).
+    func entry(_ k: Int, in raw: UnsafeRawBufferPointer) -> IndexEntry {
+        let at = indexAt + k * IndexEntry.bytes
+        return IndexEntry(pc: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian,
+                          offset: Int(raw.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self).littleEndian),
+                          length: Int(raw.loadUnaligned(fromByteOffset: at + 12, as: UInt32.self).littleEndian),
+                          checksum: raw.loadUnaligned(fromByteOffset: at + 16, as: UInt64.self).littleEndian)
+    }
+
+    /// The entry for `pc`, by binary search (an index out of order only makes a search miss).
+    func entry(for pc: UInt64, in raw: UnsafeRawBufferPointer) -> IndexEntry? {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if raw.loadUnaligned(fromByteOffset: indexAt + mid * IndexEntry.bytes, as: UInt64.self).littleEndian < pc {
+                low = mid + 1
+            } else {
+                high = mid
+            }
+        }
+        guard low < count else { return nil }
+        let e = entry(low, in: raw)
+        return e.pc == pc ? e : nil
+    }
+}
+
+/// One record's entry in a cache file's index: its block's guest pc, where the record starts
+/// (from the first record) and its length, and a checksum of its bytes.
+struct IndexEntry {
+    var pc: UInt64
+    var offset: Int
+    var length: Int
+    var checksum: UInt64
+
+    static let bytes = 24
+
+    func write(to w: inout StoreWriter) {
+        w.u64(pc)
+        w.u32(UInt32(truncatingIfNeeded: offset))
+        w.u32(UInt32(truncatingIfNeeded: length))
+        w.u64(checksum)
     }
 }

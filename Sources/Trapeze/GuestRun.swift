@@ -86,7 +86,7 @@ public final class GuestRun {
         } catch {
             throw TrapezeError(error.description, status: 126)
         }
-        let store = TranslationCacheKey.store(configuration, program: process.program.main.elf.bytes)
+        let store = TranslationCacheKey.store(configuration, program: process.program.main.elf)
         translationStore = store
         if let store { process.willExec = { store.save() } }
         let threads = process.threads

@@ -110,7 +110,7 @@ import TestSupport
         #expect(s.jitCacheDir == "/var/cache/trapeze")
     }
 
-    @Test("the key is the program's contents: a copy elsewhere hits, changed contents miss")
+    @Test("the key names the program: a copy elsewhere hits, another program misses")
     func keyedByContents() throws {
         let dir = Self.cacheDirectory()
         defer { Self.remove(dir) }
@@ -136,7 +136,8 @@ import TestSupport
         #expect(Self.cacheFiles(dir).count == 2)
     }
 
-    /// A cache file's header up to the record count: magic, key length, key.
+    /// A cache file's header up to the record count: magic, key length, key (what follows, the
+    /// count, index and records, does not depend on the key).
     static func header(_ file: [UInt8]) -> Int {
         let n = file[8..<12].reversed().reduce(0) { $0 << 8 | Int($1) }
         return 12 + n
@@ -191,7 +192,16 @@ import TestSupport
         _ = try Self.run(Self.fixture("exitcode"), ["3"], cache: dir)
         let foreignName = try #require(Self.cacheFiles(dir).first { $0 != name })
         let foreign = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + foreignName))
-        for (what, data) in [("corrupt", flipped), ("truncated", original.prefix(original.count / 2)), ("bad magic", badHeader),
+        // A damaged record (the middle of the file lies in the records, past the index) is
+        // rejected by its checksum and translated afresh; the others are still used.
+        unlink(path)
+        #expect(FileManager.default.createFile(atPath: path, contents: flipped, attributes: [.posixPermissions: 0o600]))
+        let damaged = try Self.run(hello, cache: dir)
+        #expect(Self.outcome(damaged) == Self.outcome(good))
+        let cd = try #require(Self.counts(damaged), "\(damaged.stderrText)")
+        let cg = try #require(Self.counts(good), "\(good.stderrText)")
+        #expect(cd.rejected == 1 && cd.translated == 1 && cd.loaded == cg.translated - 1, "corrupt record: \(cd)")
+        for (what, data) in [("truncated", original.prefix(original.count / 2)), ("bad magic", badHeader),
                              ("foreign", foreign), ("empty", Data())] {
             unlink(path)
             #expect(FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]))
