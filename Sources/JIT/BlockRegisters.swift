@@ -201,13 +201,26 @@ extension Translator {
 
     /// A self-loop's back edge inside the allocation: take the first segment's budget and jump
     /// past the swap; when the budget is spent, restore and leave for the block's start.
+    /// With an execution counter (`trapeze dump`) the back edge counts the next execution too,
+    /// so a dump shows a loop's code as `run` makes it.
     mutating func loopBack(to body: Label) {
         let n = charged(through: 0)
-        guard n > 0 else { a.jmp(body); return }
+        let counter = targets.executionCounter
+        guard n > 0 else {
+            if let counter { countExecution(counter) }
+            a.jmp(body)
+            return
+        }
         let over = outOfLine(.budget(pc: block.start, taken: n))
         a.sub(.r64(Host.budget), imm: Int32(n))
-        a.jcc(.ae, body)
-        a.jmp(over)
+        if let counter {
+            a.jcc(.b, over)
+            countExecution(counter)
+            a.jmp(body)
+        } else {
+            a.jcc(.ae, body)
+            a.jmp(over)
+        }
     }
 
     /// The resume path of a fault site in allocated code: a stub that restores with the current

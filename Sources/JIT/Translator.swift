@@ -198,7 +198,7 @@ struct Translator {
             // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
             // loop: it leaves through `directCall`, which ends the allocation.
             var loops = false
-            if targets.chaining, targets.executionCounter == nil, let i = block.instructions.last, let at = block.pcs.last,
+            if targets.chaining, let i = block.instructions.last, let at = block.pcs.last,
                BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
                 loops = at &+ UInt64(bitPattern: i.imm) == block.start
             }
