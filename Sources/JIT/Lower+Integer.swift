@@ -48,7 +48,7 @@ extension Translator {
         if word, op == .add, case .host(let source) = operand(i.rs1), source != d {
             // `addiw s0, a0, -1`: a 32-bit lea from the cached source, then the sign extension.
             a.lea(.r32(d), .qword(source, Int32(truncatingIfNeeded: i.imm)))
-            a.movsxd(.r64(d), .r32(d))
+            signExtendResult(d)
             store(i.rd, d)
             return
         }
@@ -56,7 +56,7 @@ extension Translator {
         // 12-bit immediates always fit an imm32.
         if word {
             a.alu(op, .r32(d), imm: Int32(truncatingIfNeeded: i.imm))
-            a.movsxd(.r64(d), .r32(d))
+            signExtendResult(d)
         } else {
             a.alu(op, .r64(d), imm: Int32(truncatingIfNeeded: i.imm))
         }
@@ -69,10 +69,15 @@ extension Translator {
         guard rd != 0 else { return }
         if rs == 0 { storeConstant(rd, 0); return }
         // sext.w of a value already sign-extended is a move (SignExtension.swift).
-        let word = word && !signExtended.contains(rs)
-        if !word, rd == rs { return }
+        // So is one whose upper bits nobody sees (UpperBits.swift).
+        var extend = word && !signExtended.contains(rs)
+        if extend, upperBits.contains(index) {
+            extend = false
+            leftUnextended = true
+        }
+        if !extend, rd == rs { return }
         let d = destination(rd)
-        if word {
+        if extend {
             switch operand(rs) {
             case .zero: a.xor(.r32(d), .r32(d))
             case .host(let h): a.movsxd(.r64(d), .r32(h))
@@ -102,14 +107,14 @@ extension Translator {
         if commutative, i.rd == i.rs2, i.rs1 != 0, case .host(let h) = operand(i.rd) {
             // `add a5, a4, a5` into a5's own register: no copy through rax.
             alu(op, Reg(h, word ? .dword : .qword), i.rs1)
-            if word { a.movsxd(.r64(h), .r32(h)) }
+            if word { signExtendResult(h) }
             return
         }
         let d = destination(i.rd, keep: i.rs2)
         load(d, i.rs1)
         if word {
             alu(op, .r32(d), i.rs2)
-            a.movsxd(.r64(d), .r32(d))
+            signExtendResult(d)
         } else {
             alu(op, .r64(d), i.rs2)
         }
@@ -145,7 +150,7 @@ extension Translator {
             shift(kind, .r32(d), count: count)
             // srliw by 1–31 leaves bit 31 clear, so the 32-bit result's zero extension (what a
             // 32-bit x86 operation leaves) is already its sign extension.
-            if kind != .shr || count == 0 { a.movsxd(.r64(d), .r32(d)) }
+            if kind != .shr || count == 0 { signExtendResult(d) }
         } else {
             shift(kind, .r64(d), count: count)
         }
@@ -159,7 +164,7 @@ extension Translator {
         load(d, i.rs1)
         if word {
             shift(kind, .r32(d), count: nil)
-            a.movsxd(.r64(d), .r32(d))
+            signExtendResult(d)
         } else {
             shift(kind, .r64(d), count: nil)
         }
@@ -176,7 +181,7 @@ extension Translator {
         case .host(let h): a.imul(Reg(d, size), Reg(h, size))
         case .memory(let disp): a.imul(Reg(d, size), Mem(size, base: .gpr(Host.state), disp: disp))
         }
-        if word { a.movsxd(.r64(d), .r32(d)) }
+        if word { signExtendResult(d) }
         store(i.rd, d)
     }
 

@@ -98,7 +98,7 @@ extension Translator {
         load(d, source)
         if word {
             a.rol(.r32(d), imm: left)
-            a.movsxd(.r64(d), .r32(d))
+            signExtendResult(d)
         } else {
             a.rol(.r64(d), imm: left)
         }

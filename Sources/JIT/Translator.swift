@@ -140,6 +140,10 @@ struct Translator {
     var signExtended = SignExtended()
     /// Small indexes and the bases they are added to (IndexBounds.swift).
     var indexBounds = IndexBounds()
+    /// W results whose sign extension nobody sees (UpperBits.swift).
+    var upperBits = UpperBits()
+    /// Set by a lowering that left its W result unextended (`signExtendResult`).
+    var leftUnextended = false
     /// `RegisterMap.host` and `ISA.byOpcode`, held here: reading a global table goes through
     /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
     let registerHost = RegisterMap.host
@@ -207,6 +211,7 @@ struct Translator {
             blockRegisters = BlockRegisters()
         }
         blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
+        if targets.faultInjection == nil { upperBits = UpperBits(block) }
         if targets.system != nil, targets.faultInjection == nil { sharedProbes = SharedProbes(block, specs: ISA.byOpcode) }
     }
 
@@ -258,6 +263,8 @@ struct Translator {
                 if Translator.mayRaiseInline(inst) { t.mxcsrFolded = false }
             }
             t.signExtended.update(inst) // SignExtension.swift
+            if t.leftUnextended { t.signExtended.forget(inst) } // UpperBits.swift
+            t.leftUnextended = false
             if t.foldedNext { t.signExtended.update(block.instructions[i + 1]) }
             t.indexBounds.update(inst) // IndexBounds.swift
             if t.foldedNext { t.indexBounds.update(block.instructions[i + 1]) }
