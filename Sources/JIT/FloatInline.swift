@@ -59,8 +59,8 @@ enum InlineStub {
     /// System mode: a block's first F/D instruction found mstatus.FS not Dirty (`systemFloat`).
     case floatStatus(Instruction, pc: UInt64, index: Int, resume: Label)
     /// System mode: the head of a group of accesses sharing one TLB probe missed
-    /// (SystemSharedProbes.swift).
-    case sharedHead(Instruction, pc: UInt64, index: Int, group: Int, resume: Label)
+    /// (SystemSharedProbes.swift); its access is at `access`, the next instruction at `resume`.
+    case sharedHead(Instruction, pc: UInt64, index: Int, group: Int, access: Label, resume: Label)
     /// System mode: a member of such a group whose span was not one inline page probes alone.
     case sharedMember(Instruction, pc: UInt64, index: Int, size: Int, store: Bool, access: Label, resume: Label)
 }
@@ -122,8 +122,8 @@ extension Translator {
             self.index = savedIndex
         case .floatStatus(let i, let pc, let index, let resume):
             emitFloatStatusStub(i, pc: pc, index: index, resume: resume)
-        case .sharedHead(let i, let pc, let index, let group, let resume):
-            emitSharedHeadStub(i, pc: pc, index: index, group: group, resume: resume)
+        case .sharedHead(let i, let pc, let index, let group, let access, let resume):
+            emitSharedHeadStub(i, pc: pc, index: index, group: group, access: access, resume: resume)
         case .sharedMember(let i, let pc, let index, let size, let store, let access, let resume):
             emitSharedMemberStub(i, pc: pc, index: index, size: size, store: store, access: access, resume: resume)
         case .unsignedToFloat(let x, let p, let resume):

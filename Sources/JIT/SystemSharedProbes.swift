@@ -4,31 +4,37 @@ import X86
 
 /// System mode: loads and stores of a block that share one inline TLB probe.
 ///
-/// A run of accesses through the same base register, of the same kind (loads: the read table;
-/// stores: the write table), with the register unchanged between them and all their bytes
-/// within `maxSpan` of each other (a function's saves and restores off sp, a structure's
-/// fields), is a group. Its first access (the head) probes once for all of them: the entry of
+/// A run of accesses through the same base register, with all their bytes within `maxSpan` of
+/// each other (a function's saves and restores off sp, a structure's fields, a loop body's
+/// `ld 0(a5)` ... `sd -8(a5)` around `addi a5, a5, 8`), is a group. The base may move between
+/// them by `addi base, base, k` only: the group tracks each access's offset from the base's
+/// value at the head (its immediate plus the sum of the k since), and any other write of the
+/// base ends the group. Its first access (the head) probes once for all of them: the entry of
 /// the page of the lowest byte must be the page of the highest byte too, so the whole span lies
-/// in one page the access may reach inline (RAM, permitted, for stores dirty and holding no
-/// translated code), and its addend goes to a scratch word (`ScratchSlot.sharedAddends`). The
-/// other accesses (members) add that addend to their own address: no tag compare, no index.
+/// in one page the accesses may reach inline (RAM, permitted, and when the group stores, dirty
+/// and holding no translated code), and its addend goes to a scratch word
+/// (`ScratchSlot.sharedAddends`). A group with a store probes the write table, whose entries
+/// exist only for pages a load may reach inline too (`SystemTLB.fill`), so its loads use that
+/// addend as well. The other accesses (members) add the addend to their own address (the base
+/// register as it is then, plus their immediate): no tag compare, no index.
 /// Within a block nothing changes what a hit means (mappings, privilege, SUM/MXR, PMP and code
 /// pages change only between blocks), so such a member cannot fault and traps stay where they
 /// were. Misaligned accesses inside one page of RAM just work, as in the interpreter.
 ///
-/// A head that misses runs in the slow path like any access (which may fill the entry), then
-/// probes again; if the span is still not one inline page (a device, a page crossing, a page
-/// not yet dirty) the scratch word gets `unshared` instead, an odd value no addend takes (they
-/// are page-aligned), and each member, seeing it, probes on its own out of line (and takes the
-/// slow path on a miss), as it would have without the group.
-///
-/// F/D accesses may be members but never heads: a block's first F/D instruction may leave
-/// through its mstatus.FS check (`systemFloat`), which would skip a head's probe.
+/// A head that misses sets the scratch word to `unshared`, an odd value no addend takes (they
+/// are page-aligned), and performs its own access as if it were alone: its own probe (of its
+/// own table), or the slow path (which may fill the entry; the group then probes again and, on
+/// a hit, shares after all). Each member, seeing `unshared`, probes on its own out of line (and
+/// takes the slow path on a miss), as it would have without the group. A head that is its
+/// block's first F/D instruction may be skipped by that instruction's mstatus.FS check
+/// (`systemFloat`), whose out-of-line part sets `unshared` too.
 struct SharedProbes {
     struct Group {
         var base: UInt8
+        /// Whether any access of the group stores (the head then probes the write table).
         var store: Bool
-        /// The lowest offset, and the bytes from it to the end of the highest access.
+        /// The lowest offset (from the base's value at the head), and the bytes from it to the
+        /// end of the highest access.
         var low: Int64
         var span: Int64
         /// Index of the scratch word holding the addend (0 or 1).
@@ -39,6 +45,9 @@ struct SharedProbes {
     enum Role: Equatable { case head(Int), member(Int) }
 
     static let maxSpan: Int64 = 512
+    /// How far from the base's value at the head an access may be (keeps the offsets, which
+    /// the `addi`s of a long block add up, far from wrapping).
+    static let maxOffset: Int64 = 1 << 20
     /// What the scratch word holds when the group's span is not one inline page.
     static let unshared: Int32 = 1
     private(set) var roles: [Int: Role] = [:]
@@ -46,37 +55,37 @@ struct SharedProbes {
 
     init() {}
 
-    /// The access `i` makes, if it is a plain load or store: whether it stores, its size, and
-    /// whether it is F/D.
-    static func access(_ i: Instruction) -> (store: Bool, size: Int64, float: Bool)? {
+    /// The access `i` makes, if it is a plain load or store: whether it stores, and its size.
+    static func access(_ i: Instruction) -> (store: Bool, size: Int64)? {
         switch i.opcode.operation {
         case .memory(let op):
             switch op {
-            case .lb, .lbu: return (false, 1, false)
-            case .lh, .lhu: return (false, 2, false)
-            case .lw, .lwu: return (false, 4, false)
-            case .ld: return (false, 8, false)
-            case .sb: return (true, 1, false)
-            case .sh: return (true, 2, false)
-            case .sw: return (true, 4, false)
-            case .sd: return (true, 8, false)
+            case .lb, .lbu: return (false, 1)
+            case .lh, .lhu: return (false, 2)
+            case .lw, .lwu: return (false, 4)
+            case .ld: return (false, 8)
+            case .sb: return (true, 1)
+            case .sh: return (true, 2)
+            case .sw: return (true, 4)
+            case .sd: return (true, 8)
             case .fence: return nil
             }
         case .floatMemory(let op):
             switch op {
-            case .flh: return (false, 2, true)
-            case .flw: return (false, 4, true)
-            case .fld: return (false, 8, true)
-            case .fsh: return (true, 2, true)
-            case .fsw: return (true, 4, true)
-            case .fsd: return (true, 8, true)
+            case .flh: return (false, 2)
+            case .flw: return (false, 4)
+            case .fld: return (false, 8)
+            case .fsh: return (true, 2)
+            case .fsw: return (true, 4)
+            case .fsd: return (true, 8)
             }
         default: return nil
         }
     }
 
     init(_ block: GuestBlock, specs: [InstructionSpec]) {
-        struct Open { var base: UInt8; var store: Bool; var low: Int64; var high: Int64; var members: [Int] }
+        // `delta`: the base's value now minus its value at the head (the `addi`s since).
+        struct Open { var base: UInt8; var store: Bool; var low: Int64; var high: Int64; var delta: Int64; var members: [Int] }
         var open: [Open] = []
         var found: [Open] = []
         func close(_ k: Int) {
@@ -85,24 +94,31 @@ struct SharedProbes {
         }
         for (n, i) in block.instructions.enumerated() {
             if let access = SharedProbes.access(i), i.rs1 != 0 {
-                let offset = i.imm
-                if let k = open.firstIndex(where: { $0.base == i.rs1 && $0.store == access.store }) {
+                let opened = Open(base: i.rs1, store: access.store, low: i.imm, high: i.imm &+ access.size, delta: 0, members: [n])
+                if let k = open.firstIndex(where: { $0.base == i.rs1 }) {
+                    let offset = i.imm &+ open[k].delta
                     let low = min(open[k].low, offset), high = max(open[k].high, offset &+ access.size)
-                    if high &- low <= SharedProbes.maxSpan {
+                    if abs(offset) <= SharedProbes.maxOffset, high &- low <= SharedProbes.maxSpan {
                         open[k].low = low
                         open[k].high = high
+                        open[k].store = open[k].store || access.store
                         open[k].members.append(n)
                     } else {
                         close(k)
-                        if !access.float { open.append(Open(base: i.rs1, store: access.store, low: offset, high: offset &+ access.size, members: [n])) }
+                        open.append(opened)
                     }
-                } else if !access.float {
-                    open.append(Open(base: i.rs1, store: access.store, low: offset, high: offset &+ access.size, members: [n]))
+                } else {
+                    open.append(opened)
                 }
             }
             // A written register ends the groups based on it (a load into its own base after
-            // its access). amocas.q also writes the register after rd.
+            // its access), unless it moves by `addi base, base, k`. amocas.q also writes the
+            // register after rd.
             if specs[Int(i.opcode.rawValue)].writesX, i.rd != 0 {
+                if i.opcode == .addi, i.rs1 == i.rd, let k = open.firstIndex(where: { $0.base == i.rd }) {
+                    open[k].delta &+= i.imm
+                    continue
+                }
                 let written: [UInt8] = i.opcode == .amocas_q ? [i.rd, i.rd | 1] : [i.rd]
                 while let k = open.firstIndex(where: { written.contains($0.base) }) { close(k) }
             }
@@ -144,9 +160,12 @@ extension Translator {
         guard let role = sharedProbes.roles[index] else { return nil }
         switch role {
         case .head(let g):
-            let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, resume: done)))
+            let access = a.newLabel()
+            let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, access: access, resume: done)))
             probeGroup(g, miss: miss)
             sharedHeads.insert(g)
+            // rax = the host address of base + low (the stub rejoins here with its own).
+            a.bind(access)
             return AccessAddress(disp: Int32(truncatingIfNeeded: i.imm &- sharedProbes.groups[g].low))
         case .member(let g):
             guard sharedHeads.contains(g), let access = SharedProbes.access(i) else { return nil }
@@ -203,18 +222,24 @@ extension Translator {
         a.add(.rax, .rdx)
     }
 
-    /// A head's miss: the head through the slow path, then the group's probe again; still a
-    /// miss, and the members probe on their own (see `SharedProbes`).
-    mutating func emitSharedHeadStub(_ i: Instruction, pc: UInt64, index: Int, group: Int, resume: Label) {
+    /// A head's miss: the group is unshared (see `SharedProbes`), and the head makes its access
+    /// alone: its own probe, rejoining the access at `access` with rax = its host address minus
+    /// its offset from the group's lowest byte; or the slow path, after which the group probes
+    /// again, since the slow path may have filled the entry (a hit shares the addend after all).
+    mutating func emitSharedHeadStub(_ i: Instruction, pc: UInt64, index: Int, group: Int, access: Label, resume: Label) {
         let (savedPC, savedIndex) = (self.pc, self.index)
         self.pc = pc
         self.index = index
-        callHelper(i, targets.slowPath)
-        let unshared = a.newLabel()
-        probeGroup(group, miss: unshared)
-        a.jmp(resume)
-        a.bind(unshared)
         a.mov(sharedAddend(group), imm: SharedProbes.unshared)
+        let own = SharedProbes.access(i)!
+        let slow = a.newLabel()
+        probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
+        let past = Int32(truncatingIfNeeded: i.imm &- sharedProbes.groups[group].low)
+        if past != 0 { a.sub(.rax, imm: past) }
+        a.jmp(access)
+        a.bind(slow)
+        callHelper(i, targets.slowPath)
+        probeGroup(group, miss: resume) // on a miss the word still says unshared
         a.jmp(resume)
         self.pc = savedPC
         self.index = savedIndex

@@ -296,6 +296,13 @@ final class SystemTLB {
         guard let host = bus.ram(page, 0x1000) else { return }
         if store, !bus.ramWritable(page, 0x1000) || stepper.holdsCode(page: page >> 12) { return }
         guard hart.pmpAllows(page, length: 0x1000, access: access, privilege: hart.effectivePrivilege(for: access)) else { return }
+        // A write entry also serves the loads of a group sharing one probe with stores
+        // (SystemSharedProbes.swift): the page must be readable as well (W without R is reserved
+        // in PTEs and pmpcfg, but which way an implementation reads it is not for this to assume).
+        if store {
+            guard case .success = hart.translate(vaddr, access: .read),
+                  hart.pmpAllows(page, length: 0x1000, access: .read, privilege: hart.effectivePrivilege(for: .read)) else { return }
+        }
         let virtualPage = vaddr & ~0xFFF
         let slot = current * 2 * SystemTLB.entries + (store ? SystemTLB.entries : 0)
             + Int(truncatingIfNeeded: (vaddr >> 12) & UInt64(SystemTLB.entries - 1))

@@ -137,4 +137,40 @@ import TestSupport
         }
         #expect(sharing > 0, "no block shares a probe among four or more accesses")
     }
+
+    /// Shared probes across `addi base, base, k`, loads and stores mixed, F/D heads
+    /// (SystemSharedProbes.swift): priv_share's loop `lw 0(a0); addi a0, 4; sw 4(a0); lw 0(a0);
+    /// addi a0, 12` probes once (the write table: the group stores) and its store and second
+    /// load add the addend; its FS block's `fld 0(a3); fld 8(a3)` after `ld 0(a4); ld 8(a4)`
+    /// probes once per base, the first F/D load being a head. What they must do is the
+    /// fixture's own checks and SystemDifftestTests.
+    @Test("dump --system: accesses off a base moved by addi, loads with stores, and F/D loads share one probe")
+    func sharedProbesAcrossAddi() throws {
+        let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        func body(_ block: String) -> [Substring] {
+            Array(block.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix("  out of line") })
+        }
+        /// The host lines of the guest instruction whose text starts with `guest` (the first one).
+        func lines(_ body: [Substring], _ guest: String) -> [Substring] {
+            guard let start = body.firstIndex(where: { $0.dropFirst(12).hasPrefix(guest) }) else { return [] }
+            let rest = body[(start + 1)...].prefix { $0.hasPrefix(String(repeating: " ", count: 46)) }
+            return [body[start]] + rest
+        }
+        let addend = "mov rax, qword ptr [rbx + 0x2a"
+        let probe = "cmp rdx, qword ptr [r15 + rcx"
+        let loop = blocks.first { $0.contains("S-mode") && $0.contains("sw      t3,4(a0)") }.map(body) ?? []
+        #expect(!loop.isEmpty, "no block with the moving-base loop")
+        #expect(loop.filter { $0.contains(probe) }.count == 1, "\(loop.joined(separator: "\n"))")
+        #expect(lines(loop, "lw      t0,0(a0)").contains { $0.contains(probe + " + 0x20000]") }, "the head probes the write table")
+        #expect(lines(loop, "sw      t3,4(a0)").contains { $0.contains(addend) }, "\(loop.joined(separator: "\n"))")
+        #expect(lines(loop, "lw      t1,0(a0)").contains { $0.contains(addend) }, "\(loop.joined(separator: "\n"))")
+        let float = blocks.first { $0.contains("S-mode") && $0.contains("fld     fa1,8(a3)") }.map(body) ?? []
+        #expect(!float.isEmpty, "no block with the F/D loads")
+        #expect(float.filter { $0.contains(probe) }.count == 2, "\(float.joined(separator: "\n"))")
+        #expect(lines(float, "fld     fa0,0(a3)").contains { $0.contains(probe) }, "\(float.joined(separator: "\n"))")
+        #expect(lines(float, "fld     fa1,8(a3)").contains { $0.contains(addend) }, "\(float.joined(separator: "\n"))")
+    }
 }

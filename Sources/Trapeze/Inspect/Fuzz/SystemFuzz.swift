@@ -435,12 +435,23 @@ public struct SystemFuzzProgram: Sendable {
                 li(b, (random.oneIn(2) ? SystemFuzzProgram.dataVirtual : SystemFuzzProgram.dataPhysical) + UInt64(random.below(8)) << 12
                       + (random.oneIn(3) ? 0x20_0000 : 0))
             }
-            if random.oneIn(2) {
-                let (op, size) = random.pick(loads)
-                emit(op, rd: destination(), rs1: b, imm: offset(size))
-            } else {
-                let (op, size) = random.pick(stores)
-                emit(op, rs1: b, rs2: source(), imm: offset(size))
+            func access(_ near: Bool) {
+                if random.oneIn(2) {
+                    let (op, size) = random.pick(loads)
+                    emit(op, rd: destination(), rs1: b, imm: near ? Int64(random.below(16) * size) - 64 : offset(size))
+                } else {
+                    let (op, size) = random.pick(stores)
+                    emit(op, rs1: b, rs2: source(), imm: near ? Int64(random.below(16) * size) - 64 : offset(size))
+                }
+            }
+            access(false)
+            // A walk: the base moved by addi between accesses near it, on both sides of the page
+            // boundary it started at (what a JIT may let share one TLB probe).
+            if b == Builder.scratch, random.oneIn(2) {
+                for _ in 0...random.below(3) {
+                    emit(.addi, rd: b, rs1: b, imm: Int64(random.below(33) * 8) - 128)
+                    access(true)
+                }
             }
         }
 
