@@ -6,6 +6,12 @@ import RISCV
 /// SHA-2, GB/T 32905 and 32907 for SM3 and SM4). Public so that the JIT's baseline helper calls
 /// the same definitions.
 public enum CryptoOps {
+    /// Builds the S-box tables now (they are lazily initialised constants): see
+    /// `JIT.prepareForThreads()`. Returns a number made of them, so that nothing is optimised away.
+    @discardableResult public static func initializeTables() -> Int {
+        Int(aesSBox[1]) &+ Int(aesInverseSBox[1]) &+ Int(sm4SBox[1])
+    }
+
     // MARK: AES
 
     /// Multiplication in GF(2^8) modulo `poly` (0x11b for AES, 0x1f5 for SM4).

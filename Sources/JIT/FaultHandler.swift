@@ -122,6 +122,7 @@ enum FaultHandler {
     nonisolated(unsafe) static let lock: UnsafeMutablePointer<pthread_mutex_t> = {
         let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         pthread_mutex_init(m, nil)
+        ForkLocks.register(m) // engines of other threads come and go around a guest fork
         return m
     }()
     /// The actions that were installed before ours, restored for faults that are not ours.

@@ -60,6 +60,8 @@ public final class TranslationStore: @unchecked Sendable {
         path = directory + "/" + hex + ".tjc"
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
+        // Other threads read and add blocks while one forks: the child must not inherit it held.
+        ForkLocks.register(lock)
         switch TranslationStore.read(path, key: key) {
         case .success(let (mapping, found)):
             data = mapping
@@ -67,6 +69,12 @@ public final class TranslationStore: @unchecked Sendable {
         case .failure(let reason):
             note = reason.message
         }
+    }
+
+    deinit {
+        ForkLocks.unregister(lock)
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
     }
 
     /// The JIT's part of a cache key: Trapeze's own executable (device, inode, size, mtime: a

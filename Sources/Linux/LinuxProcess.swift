@@ -50,6 +50,10 @@ public final class LinuxProcess: Environment {
     /// Runs a new guest thread's hart to its end on the calling (new) host thread, with an engine
     /// of its own. The facade sets it; without it, thread clones are refused.
     public var threadRunner: ((Hart) -> ExitStatus)?
+    /// Called once, before the process's second thread starts: builds the engine's lazily
+    /// initialised constants while no other thread can be building one when a thread forks
+    /// (`JIT.prepareForThreads`).
+    public var prepareForThreads: (() -> Void)?
     let tracer: SyscallTracer?
     /// Enforces `options.limits` (Limits.swift).
     public let accounting: LimitAccounting

@@ -93,6 +93,7 @@ public final class GuestRun {
         process.reexecCommand = GuestRun.reexecCommand(configuration, started: Hart.hostNanoseconds(), retired: { threads.retired })
         // Every guest thread gets an engine of its own (its own code cache: README "Threads").
         let settings = configuration.engine
+        process.prepareForThreads = { JIT.prepareForThreads() }
         process.threadRunner = { hart in
             GuestRun.runThread(hart, settings.makeEngine(store: store), limit: settings.maxInstructions, threads: threads)
         }

@@ -73,7 +73,7 @@ public struct Reg: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static let names: [[String]] = [
+    static let names: [[String]] = [
         ["rax", "eax", "ax", "al"], ["rcx", "ecx", "cx", "cl"], ["rdx", "edx", "dx", "dl"],
         ["rbx", "ebx", "bx", "bl"], ["rsp", "esp", "sp", "spl"], ["rbp", "ebp", "bp", "bpl"],
         ["rsi", "esi", "si", "sil"], ["rdi", "edi", "di", "dil"],

@@ -5,7 +5,8 @@ import TestSupport
 /// Threaded guests, run again and again (races are rare by nature) under both engines, and once
 /// with many more threads than the host has cores. Each run must give the expected output.
 @Suite struct ThreadTests {
-    static let repeated = ["threads_basic", "threads_exit", "fork_shared", "threads_cxx", "threads_sigshared", "threads_sigpingpong"]
+    static let repeated = ["threads_basic", "threads_exit", "threads_forkmix", "fork_shared", "threads_cxx", "threads_sigshared",
+                           "threads_sigpingpong"]
     static let engines = ["interp", "jit"]
     static let rounds = 6
 
@@ -21,6 +22,21 @@ import TestSupport
             let r = try Self.run(name, [], engine: engine)
             #expect(r.status == 0, "\(name) [\(engine)] round \(round): status \(r.status), stderr: \(r.stderrText)")
             #expect(r.stdout == expected, "\(name) [\(engine)] round \(round): \(String(decoding: r.stdout, as: UTF8.self))")
+        }
+    }
+
+    @Test("forks while other threads take blocks from the persistent cache: every child runs")
+    func forkWhileReadingTheCache() throws {
+        // With a warm cache the worker thread reads saved blocks (under the store's lock) while
+        // main forks; a child that inherited that lock held hung at its first use of the store.
+        let dir = PersistentCacheTests.cacheDirectory()
+        defer { PersistentCacheTests.remove(dir) }
+        let program = Paths.fixtures.appendingPathComponent("bin/threads_forkmix").path
+        let expected = try Data(contentsOf: Paths.fixtures.appendingPathComponent("expected/threads_forkmix.stdout"))
+        for round in 0..<30 {
+            let r = try runProcess(Paths.trapeze, ["run", "--timeout", "20", "--jit-cache-dir", dir, program])
+            #expect(r.status == 0, "round \(round): status \(r.status), stderr: \(r.stderrText)")
+            #expect(r.stdout == expected, "round \(round): \(String(decoding: r.stdout, as: UTF8.self))")
         }
     }
 

@@ -24,13 +24,16 @@ extension LinuxProcess {
         if flags & LinuxProcess.cloneChildSetTID != 0 { _ = try buffer(childTID, 4, .write) }
         guard threads.count < LinuxProcess.maxThreads else { throw SyscallError(EAGAIN) }
         if threads.count == 1 {
-            // Lazy global tables are built under a lock held by the thread building them, and a
-            // host fork while another thread holds one leaves the child's copy locked for good:
-            // a threaded dpkg-deb's forked child spun forever waiting for the decoder's tables,
-            // which a warm start builds only at its first translation. Build them (32-bit and
-            // compressed) while this is the only thread.
+            // Lazy global constants are built under a once-lock held by the thread building them,
+            // and a host fork while another thread holds one leaves the child's copy locked for
+            // good: a threaded dpkg-deb's forked child spun forever waiting for the decoder's
+            // tables, which a warm start builds only at its first translation. Build those used
+            // outside the process lock (decoding, translation, thread start) while this is the
+            // only thread; the rest are first used under the process lock, which a fork holds.
             _ = RISCV.decode(0x0000_0013)
             _ = RISCV.decode(0x0001)
+            _ = GuestThread.current
+            prepareForThreads?()
         }
 
         let parent = a.hart
