@@ -11,11 +11,13 @@ import RISCV
 /// - an unsigned upper **bound** of its value, from the instruction that wrote it (`andi` with a
 ///   non-negative mask, `srliw`/`srli` by 1 or more, `lbu`/`lhu`, `slli`, `add`/`addi` of bounded
 ///   values), and
-/// - a **relation** `x = base + i` with `0 ≤ i ≤ extent`, from an `add` (or Zba's `shNadd`) of a
-///   bounded value to another register, valid while neither x nor base has been written since.
+/// - a **relation** `x = base + offset + i` with `0 ≤ i ≤ extent`, from an `add` (or Zba's
+///   `shNadd`) of a bounded value to another register (offset 0), or from an `addi` of another
+///   register or of a related one (`addi a4, gp, -1984`, `addi a5, sp, 16`, a pointer bumped
+///   off a checked one), valid while neither x nor base has been written since.
 ///
 /// An access `off(x)` with such a relation is then an access off `base` at displacement
-/// `off + [0, extent]`: covered when `base` was checked earlier in the block (CheckedBases) or is
+/// `off + offset + [0, extent]`: covered when `base` was checked earlier in the block (CheckedBases) or is
 /// sp/gp/tp (ConfinedBases), and, when it is checked, it checks `base` for the lookups after it.
 /// The facts are about guest values, like `SignExtended`'s: they start empty at the block's start
 /// (which a loop's back edge returns to) and are updated after each instruction.
@@ -23,6 +25,8 @@ struct IndexBounds {
     /// The largest extent worth recording: a relation must leave room in the guards
     /// (`CheckedBases.reach`) for the displacements of the lookups around it.
     static let maximumExtent: UInt64 = 16 << 10
+    /// The largest |offset| of a relation (two 12-bit immediates).
+    static let maximumOffset: Int64 = 4096
 
     /// Bits of registers with a bound, and the bounds.
     private var bounded: UInt32 = 0
@@ -31,6 +35,7 @@ struct IndexBounds {
     private var related: UInt32 = 0
     private var base = InlineArray<32, UInt8>(repeating: 0)
     private var extent = InlineArray<32, UInt64>(repeating: 0)
+    private var offset = InlineArray<32, Int64>(repeating: 0)
 
     /// The known upper bound of x's value (x0: 0).
     func bound(of x: UInt8) -> UInt64? {
@@ -38,10 +43,10 @@ struct IndexBounds {
         return bounded & (1 << UInt32(x & 31)) != 0 ? bound[Int(x & 31)] : nil
     }
 
-    /// `x = base + i`, `0 ≤ i ≤ extent`, when known.
-    func relation(of x: UInt8) -> (base: UInt8, extent: UInt64)? {
+    /// `x = base + offset + i`, `0 ≤ i ≤ extent`, when known.
+    func relation(of x: UInt8) -> (base: UInt8, offset: Int64, extent: UInt64)? {
         guard x != 0, related & (1 << UInt32(x & 31)) != 0 else { return nil }
-        return (base[Int(x)], extent[Int(x)])
+        return (base[Int(x)], offset[Int(x)], extent[Int(x)])
     }
 
     /// Records what `inst` (which the block executed in full) wrote.
@@ -60,6 +65,7 @@ struct IndexBounds {
         if let r = newRelation, r.base != inst.rd {
             related |= bit
             base[Int(inst.rd)] = r.base
+            offset[Int(inst.rd)] = r.offset
             extent[Int(inst.rd)] = r.extent
         }
     }
@@ -113,26 +119,33 @@ struct IndexBounds {
         }
     }
 
-    /// The relation `rd = base + i` that `inst` establishes, if any: an add of a small bounded
-    /// value to another register.
-    static func relationResult(_ inst: Instruction, _ known: IndexBounds) -> (base: UInt8, extent: UInt64)? {
+    /// The relation `rd = base + offset + i` that `inst` establishes, if any: an add of a small
+    /// bounded value to another register, or an addi of a register that is no small value.
+    static func relationResult(_ inst: Instruction, _ known: IndexBounds) -> (base: UInt8, offset: Int64, extent: UInt64)? {
         let scaled: (index: UInt8, shift: UInt64, base: UInt8)
         switch inst.opcode {
         case .add:
             if let b = known.bound(of: inst.rs1), b <= maximumExtent, inst.rs2 != 0, known.bound(of: inst.rs2) == nil {
-                return (inst.rs2, b)
+                return (inst.rs2, 0, b)
             }
             if let b = known.bound(of: inst.rs2), b <= maximumExtent, inst.rs1 != 0, known.bound(of: inst.rs1) == nil {
-                return (inst.rs1, b)
+                return (inst.rs1, 0, b)
             }
             return nil
+        case .addi:
+            guard inst.rs1 != 0, known.bound(of: inst.rs1) == nil else { return nil }
+            if let r = known.relation(of: inst.rs1) {
+                let o = r.offset + inst.imm
+                return abs(o) <= maximumOffset ? (r.base, o, r.extent) : nil
+            }
+            return (inst.rs1, inst.imm, 0)
         case .sh1add: scaled = (inst.rs1, 1, inst.rs2)
         case .sh2add: scaled = (inst.rs1, 2, inst.rs2)
         case .sh3add: scaled = (inst.rs1, 3, inst.rs2)
         default: return nil
         }
         guard scaled.base != 0, let b = known.bound(of: scaled.index), b <= maximumExtent >> scaled.shift else { return nil }
-        return (scaled.base, b << scaled.shift)
+        return (scaled.base, 0, b << scaled.shift)
     }
 }
 

@@ -40,8 +40,9 @@ extension Translator {
             // A table lookup off a checked base (IndexBounds.swift).
             let lookup = indexBounds.relation(of: i.rs1)
             if !checked, let r = lookup {
-                if checkedBases.covers(r.base, imm, extent: r.extent) { checked = true }
-                if ConfinedBases.covers(r.base, system: targets.system), Int64(r.extent) + 2048 <= CheckedBases.reach { checked = true }
+                let d = Int64(imm) + r.offset // within 12 KiB: an Int32
+                if checkedBases.covers(r.base, Int32(d), extent: r.extent) { checked = true }
+                if ConfinedBases.covers(r.base, system: targets.system), abs(d) + Int64(r.extent) <= CheckedBases.reach { checked = true }
             }
             switch operand(i.rs1) {
             case .zero: materialize(Host.t0, UInt64(bitPattern: i.imm))
@@ -91,9 +92,9 @@ extension Translator {
     }
 
     /// rs1 + imm passed the check: later accesses off rs1, and off the base of a lookup, are covered.
-    private mutating func noteChecked(_ rs1: UInt8, _ imm: Int32, _ lookup: (base: UInt8, extent: UInt64)?) {
+    private mutating func noteChecked(_ rs1: UInt8, _ imm: Int32, _ lookup: (base: UInt8, offset: Int64, extent: UInt64)?) {
         checkedBases.insert(rs1, imm)
-        if let r = lookup, !checkedBases.knows(r.base) { checkedBases.insert(r.base, imm, slack: r.extent) }
+        if let r = lookup, !checkedBases.knows(r.base) { checkedBases.insert(r.base, Int32(Int64(imm) + r.offset), slack: r.extent) }
     }
 
     /// The out-of-line half of `checkBase` for a base at or above the limit.

@@ -92,6 +92,62 @@ import X86
         }
     }
 
+    /// `addi rd, rs, c` relates rd to rs at offset c: an access off rd is an access off rs
+    /// (`addi a4, gp, -1984; sw a3, 0(a4)`, a local array at `addi a5, sp, 16`, a pointer
+    /// bumped off a checked one), chained through further addi.
+    @Test func offsetRelations() throws {
+        #expect(try limitChecks([RV.addi(14, 3, -1984), RV.sw(13, 14, 0), RV.i(.lw, 12, 14, 8)]) == 0)
+        #expect(try limitChecks([RV.addi(15, 2, 16), RV.sd(10, 15, 0), RV.addi(15, 15, 2040), RV.ld(11, 15, 2040)]) == 0)
+        // One check of a0 covers a pointer derived from it, and the other way round.
+        #expect(try limitChecks([RV.ld(11, 10, 0), RV.addi(15, 10, 64), RV.sd(11, 15, 0), RV.addi(15, 15, 8),
+                                 RV.sd(11, 15, -8)]) == 1)
+        #expect(try limitChecks([RV.addi(15, 10, 64), RV.sd(11, 15, 0), RV.ld(12, 10, 8)]) == 1)
+        // The base rewritten after the addi: the derived pointer is still related to its old
+        // value, but a later access off the base is checked again.
+        #expect(try limitChecks([RV.addi(15, 10, 64), RV.ld(11, 15, 0), RV.addi(10, 10, 1), RV.ld(12, 15, 8),
+                                 RV.r(.xor, 10, 10, 11), RV.ld(12, 10, 0)]) == 2)
+        // An offset past what the guards cover from a checked base: checked.
+        #expect(try limitChecks([RV.ld(11, 10, 0), RV.addi(15, 10, 2047), RV.addi(15, 15, 2047), RV.addi(15, 15, 2047),
+                                 RV.ld(12, 15, 0)]) == 2)
+    }
+
+    /// Offset relations off bases near 0, at the top of memory, past the limit, wrapping and far
+    /// away: registers, exceptions and counts as in the interpreter with every budget.
+    @Test(arguments: [Layout.data + 0x800, Self.top + 0x800, Layout.limit - 8, Layout.limit, Layout.limit + 2000,
+                      0, 100, UInt64.max - 100, 1 << 40])
+    func offsetFaultsAsInterpreter(_ base: UInt64) {
+        let code = [RV.addi(9, 9, 1), RV.addi(15, 16, -1984), RV.sw(13, 15, 8), RV.addi(9, 9, 1), RV.addi(14, 15, 2000),
+                    RV.ld(11, 14, 16), RV.addi(14, 14, 2000), RV.ld(12, 14, -8), RV.addi(9, 9, 1), RV.ld(12, 16, 0),
+                    RV.addi(5, 3, -2048), RV.ld(6, 5, -2048), RV.addi(9, 9, 1)]
+        for gp: UInt64 in [0, 4096, Layout.data + 0x800] {
+            let program = Program(code: code + RV.exit, setup: { s in
+                s.setX(16, base)
+                s.setX(3, gp)
+                s.setX(13, 0x1234_5678)
+            })
+            func run(_ engine: Engine, _ budget: UInt64?) -> Outcome {
+                let (hart, environment) = program.makeHart()
+                _ = hart.memory.mapAnonymous(0, GuestMemory.pageSize, [.read, .write])
+                _ = hart.memory.mapAnonymous(Self.top, GuestMemory.pageSize, [.read, .write])
+                let status = engine.run(hart, maxInstructions: budget)
+                return Outcome(status: status, pc: hart.state.pc, instret: hart.state.instret, x: hart.state.xRegisters,
+                               data: [], exceptions: environment.exceptions, ecalls: environment.ecalls)
+            }
+            for budget: UInt64? in [nil, 1, 2, 4, 6, 9, 12] {
+                let reference = run(Interpreter(), budget)
+                for chaining in [true, false] {
+                    for registers in [true, false] {
+                        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
+                        options.blockRegisters = registers
+                        let outcome = run(JIT(options: options), budget)
+                        #expect(outcome == reference,
+                                "base \(String(base, radix: 16)) gp \(String(gp, radix: 16)) budget \(String(describing: budget))")
+                    }
+                }
+            }
+        }
+    }
+
     /// The same lookups in a loop (the block branches back to itself and keeps its register
     /// allocation): the facts start over at every iteration.
     @Test func loopAsInterpreter() {
