@@ -96,6 +96,7 @@ public final class Machine: Platform {
         let now = Hart.hostNanoseconds()
         if now &- lastInputPoll >= Self.inputPollInterval {
             lastInputPoll = now
+            console.flush()
             console.collectInput()
             uart.pollInput(background: true)
             rtc.update()
@@ -112,6 +113,7 @@ public final class Machine: Platform {
     /// CLINT's, the hart's `deadline` in mtime ticks, the RTC alarm), at most `longestIdle`. A
     /// timer already past wakes nothing: its interrupt is pending and the hart has masked it.
     public func waitForInterrupt(hartID: Int, deadline: UInt64?) {
+        console.flush()
         var wait = Self.longestIdle
         let now = clint.time
         // The earliest only: a clock that jumps (`--icount`) must not pass it.
