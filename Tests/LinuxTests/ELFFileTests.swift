@@ -49,6 +49,28 @@ import ELF
         }
     }
 
+    /// The GNU build ID, which names a program in the persistent cache's key: readelf's for a
+    /// real fixture, none for a file without notes, and none (never a trap) for notes whose sizes
+    /// lie or that are cut short.
+    @Test func readsTheBuildID() throws {
+        let hello = try ELFFile(path: Paths.fixtures.appendingPathComponent("bin/hello").path)
+        let id = try #require(hello.buildID)
+        #expect(id.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() == "7837a73affcbc3dbe21f8f7f8da7dd046f7e7da5")
+        #expect(try ELFFile(bytes: ELFBuilder().build()).buildID == nil)
+        let note = try #require(hello.programHeaders.first { $0.type == ProgramHeader.note })
+        let original = Array(hello.bytes)
+        var lying = original
+        for k in 0..<4 { lying[Int(note.offset) + 4 + k] = 0xff } // the first note's descsz
+        #expect(try ELFFile(bytes: lying).buildID == nil)
+        for at in Int(note.offset)..<Int(note.offset + note.fileSize) {
+            for value: UInt8 in [0, 3, 0x14, 0xff] {
+                var bytes = original
+                bytes[at] = value
+                _ = try ELFFile(bytes: bytes).buildID
+            }
+        }
+    }
+
     @Test func rejectsMalformedHeaders() {
         let good = ELFBuilder().build()
         #expect(problem([]) == "not an ELF file")
