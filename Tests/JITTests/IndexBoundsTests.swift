@@ -17,6 +17,31 @@ import X86
         try CheckedBaseTests().limitChecks(code)
     }
 
+    /// Runs `program` (with the first page and the page at `top` mapped) under the interpreter
+    /// and under the JIT with and without chaining and block registers, with each budget, and
+    /// expects the same registers, pc, instret, exceptions and ecalls.
+    static func expectAsInterpreter(_ program: Program, budgets: [UInt64?], _ what: String) {
+        func run(_ engine: Engine, _ budget: UInt64?) -> Outcome {
+            let (hart, environment) = program.makeHart()
+            _ = hart.memory.mapAnonymous(0, GuestMemory.pageSize, [.read, .write])
+            _ = hart.memory.mapAnonymous(Self.top, GuestMemory.pageSize, [.read, .write])
+            let status = engine.run(hart, maxInstructions: budget)
+            return Outcome(status: status, pc: hart.state.pc, instret: hart.state.instret, x: hart.state.xRegisters,
+                           data: [], exceptions: environment.exceptions, ecalls: environment.ecalls)
+        }
+        for budget in budgets {
+            let reference = run(Interpreter(), budget)
+            for chaining in [true, false] {
+                for registers in [true, false] {
+                    var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
+                    options.blockRegisters = registers
+                    let outcome = run(JIT(options: options), budget)
+                    #expect(outcome == reference, "\(what) budget \(String(describing: budget))")
+                }
+            }
+        }
+    }
+
     /// A lookup of byte `shift` of x10 (`srli`+`andi`, or `srliw` by 24) in a 4-byte table at x16
     /// plus `offset`, into `rd` through `t`.
     static func lookup(_ rd: Int, _ t: Int, shift: Int, offset: Int, base: Int = 16) -> [UInt32] {
@@ -69,26 +94,8 @@ import X86
                 s.setX(16, base)
                 s.setX(10, index)
             })
-            func run(_ engine: Engine, _ budget: UInt64?) -> Outcome {
-                let (hart, environment) = program.makeHart()
-                _ = hart.memory.mapAnonymous(0, GuestMemory.pageSize, [.read, .write])
-                _ = hart.memory.mapAnonymous(Self.top, GuestMemory.pageSize, [.read, .write])
-                let status = engine.run(hart, maxInstructions: budget)
-                return Outcome(status: status, pc: hart.state.pc, instret: hart.state.instret, x: hart.state.xRegisters,
-                               data: [], exceptions: environment.exceptions, ecalls: environment.ecalls)
-            }
-            for budget: UInt64? in [nil, 1, 3, 5, 9, 14, 20] {
-                let reference = run(Interpreter(), budget)
-                for chaining in [true, false] {
-                    for registers in [true, false] {
-                        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
-                        options.blockRegisters = registers
-                        let outcome = run(JIT(options: options), budget)
-                        #expect(outcome == reference,
-                                "base \(String(base, radix: 16)) index \(String(index, radix: 16)) budget \(String(describing: budget))")
-                    }
-                }
-            }
+            Self.expectAsInterpreter(program, budgets: [nil, 1, 3, 5, 9, 14, 20],
+                                     "base \(String(base, radix: 16)) index \(String(index, radix: 16))")
         }
     }
 
@@ -125,26 +132,8 @@ import X86
                 s.setX(3, gp)
                 s.setX(13, 0x1234_5678)
             })
-            func run(_ engine: Engine, _ budget: UInt64?) -> Outcome {
-                let (hart, environment) = program.makeHart()
-                _ = hart.memory.mapAnonymous(0, GuestMemory.pageSize, [.read, .write])
-                _ = hart.memory.mapAnonymous(Self.top, GuestMemory.pageSize, [.read, .write])
-                let status = engine.run(hart, maxInstructions: budget)
-                return Outcome(status: status, pc: hart.state.pc, instret: hart.state.instret, x: hart.state.xRegisters,
-                               data: [], exceptions: environment.exceptions, ecalls: environment.ecalls)
-            }
-            for budget: UInt64? in [nil, 1, 2, 4, 6, 9, 12] {
-                let reference = run(Interpreter(), budget)
-                for chaining in [true, false] {
-                    for registers in [true, false] {
-                        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
-                        options.blockRegisters = registers
-                        let outcome = run(JIT(options: options), budget)
-                        #expect(outcome == reference,
-                                "base \(String(base, radix: 16)) gp \(String(gp, radix: 16)) budget \(String(describing: budget))")
-                    }
-                }
-            }
+            Self.expectAsInterpreter(program, budgets: [nil, 1, 2, 4, 6, 9, 12],
+                                     "base \(String(base, radix: 16)) gp \(String(gp, radix: 16))")
         }
     }
 
@@ -244,7 +233,6 @@ extension ShortFormTests {
         #expect(!text[..<compare].contains { $0.hasPrefix("lea rax") }, "\(text.joined(separator: "\n"))")
         #expect(text.contains("cmp rax, \(limit)"))
         #expect(!text.contains("add rax, -8") || text.firstIndex(of: "add rax, -8")! > text.lastIndex(of: "cmp rax, \(limit)")! - 2)
-        let top = Layout.limit - GuestMemory.pageSize
         let bases: [UInt64] = [Layout.limit + 8, Layout.limit + 2040, Layout.limit, Layout.limit - 8, UInt64.max - 7,
                                UInt64.max - 2047, 1 << 40, Layout.data]
         for base in bases {
@@ -255,22 +243,7 @@ extension ShortFormTests {
                     s.setX(21, base)
                     s.setX(7, 0x1234)
                 })
-                func run(_ engine: Engine) -> Outcome {
-                    let (hart, environment) = program.makeHart()
-                    _ = hart.memory.mapAnonymous(0, GuestMemory.pageSize, [.read, .write])
-                    _ = hart.memory.mapAnonymous(top, GuestMemory.pageSize, [.read, .write])
-                    let status = engine.run(hart, maxInstructions: nil)
-                    return Outcome(status: status, pc: hart.state.pc, instret: hart.state.instret, x: hart.state.xRegisters,
-                                   data: [], exceptions: environment.exceptions, ecalls: environment.ecalls)
-                }
-                let reference = run(Interpreter())
-                for chaining in [true, false] {
-                    for registers in [true, false] {
-                        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
-                        options.blockRegisters = registers
-                        #expect(run(JIT(options: options)) == reference, "base \(String(base, radix: 16))")
-                    }
-                }
+                IndexBoundsTests.expectAsInterpreter(program, budgets: [nil], "base \(String(base, radix: 16))")
             }
         }
     }

@@ -12,10 +12,7 @@ import X86
 @Suite struct UpperBitsTests {
     /// Register-to-register `movsxd`s in the block's host code.
     func signExtensions(_ code: [UInt32]) throws -> Int {
-        let (hart, _) = Program(code: code + RV.exit).makeHart()
-        let listing = try #require(smallJIT().listing(hart, at: Layout.code))
-        return X86Disassembler.lines(listing.hostCode, address: listing.hostAddress)
-            .filter { $0.text.hasPrefix("movsxd") && !$0.text.contains("ptr") }.count
+        try SignExtensionTests().signExtensions(code)
     }
 
     @Test func codeShape() throws {

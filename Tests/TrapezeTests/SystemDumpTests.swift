@@ -7,6 +7,20 @@ import TestSupport
 @Suite struct SystemDumpTests {
     static let kernel = Paths.fixtures.appendingPathComponent("system/bin/kernel").path
 
+    /// The blocks `trapeze dump --system --icount` (plus `options`) prints for `image`, each
+    /// starting with its number; the dump must succeed.
+    func dumpBlocks(_ image: String, _ options: [String] = []) throws -> [Substring] {
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount"] + options + [image], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        return String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+            .map { Substring($0) }
+    }
+
+    /// A block's lines before its out-of-line part, without its header line.
+    func body(_ block: Substring) -> [Substring] {
+        Array(block.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix("  out of line") })
+    }
+
     @Test("dump --system lists M, S and U-mode blocks with their physical addresses, and the guest's output goes to stderr")
     func modes() throws {
         let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", Self.kernel], timeout: 120)
@@ -47,9 +61,7 @@ import TestSupport
     /// is loaded.
     @Test("dump --system: no block that probes the inline TLB keeps a guest register in rdx")
     func spareRegisterStaysScratch() throws {
-        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", Self.kernel], timeout: 120)
-        #expect(r.status == 0, "\(r.stderrText)")
-        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        let blocks = try dumpBlocks(Self.kernel)
         var probing = 0
         for block in blocks {
             let lines = block.split(separator: "\n")
@@ -71,13 +83,11 @@ import TestSupport
     @Test("dump --system: a block with several F/D instructions checks mstatus.FS once in its body")
     func floatStatusCheckedOncePerBlock() throws {
         let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_nbody").path
-        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", "--memory", "128M", runner], timeout: 120)
-        #expect(r.status == 0, "\(r.stderrText)")
-        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        let blocks = try dumpBlocks(runner, ["--memory", "128M"])
         var several = 0
         for block in blocks {
             let lines = block.split(separator: "\n")
-            let body = lines.dropFirst().prefix { !$0.hasPrefix("  out of line") }
+            let body = self.body(block)
             let float = body.filter { line in
                 let guest = line.split(separator: "|", maxSplits: 1).first?.split(separator: " ") ?? []
                 guard guest.count >= 2, let mnemonic = guest.dropFirst().first else { return false }
@@ -101,9 +111,7 @@ import TestSupport
     @Test("dump --system: priv_chain's jumps to the next page are chained behind the epoch check, in S and M mode")
     func crossPageJumpChained() throws {
         let chain = Paths.fixtures.appendingPathComponent("system/bin/priv_chain").path
-        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", chain], timeout: 120)
-        #expect(r.status == 0, "\(r.stderrText)")
-        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        let blocks = try dumpBlocks(chain)
         for (target, mode, epoch) in [("0x40002000", "S-mode", "0x294"), ("0x80002000", "M-mode", "0x29c")] {
             let jumping = blocks.filter { $0.contains("  \(mode), physical") && $0.contains("exit jump -> \(target)") }
             #expect(!jumping.isEmpty, "no \(mode) block jumps to \(target)")
@@ -120,13 +128,11 @@ import TestSupport
     /// body, and its head keeps the addend in the scratch word (`[rbx + 0x2a0]` or `0x2a8`).
     @Test("dump --system: a run of stores off sp shares one inline TLB probe")
     func sharedProbes() throws {
-        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", Self.kernel], timeout: 120)
-        #expect(r.status == 0, "\(r.stderrText)")
-        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+        let blocks = try dumpBlocks(Self.kernel)
         let memory: Set<Substring> = ["sb", "sh", "sw", "sd", "lb", "lh", "lw", "ld", "lbu", "lhu", "lwu"]
         var sharing = 0
         for block in blocks {
-            let body = block.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix("  out of line") }
+            let body = self.body(block)
             let accesses = body.filter { line in
                 let guest = line.split(separator: "|", maxSplits: 1).first?.split(separator: " ") ?? []
                 return guest.count >= 2 && memory.contains(guest[1])
@@ -147,12 +153,7 @@ import TestSupport
     @Test("dump --system: accesses off a base moved by addi, loads with stores, and F/D loads share one probe")
     func sharedProbesAcrossAddi() throws {
         let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
-        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share], timeout: 120)
-        #expect(r.status == 0, "\(r.stderrText)")
-        let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
-        func body(_ block: String) -> [Substring] {
-            Array(block.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix("  out of line") })
-        }
+        let blocks = try dumpBlocks(share)
         /// The host lines of the guest instruction whose text starts with `guest` (the first one).
         func lines(_ body: [Substring], _ guest: String) -> [Substring] {
             guard let start = body.firstIndex(where: { $0.dropFirst(12).hasPrefix(guest) }) else { return [] }
