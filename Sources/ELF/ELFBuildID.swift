@@ -1,7 +1,3 @@
-extension ProgramHeader {
-    public static let note: UInt32 = 4
-}
-
 extension ELFFile {
     /// The GNU build ID (the NT_GNU_BUILD_ID note in a PT_NOTE segment, which `ld --build-id`
     /// writes: a hash of the linked output), or nil when the file has none or its notes are

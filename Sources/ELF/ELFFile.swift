@@ -5,7 +5,7 @@ import Guest
 
 /// One ELF64 program header.
 public struct ProgramHeader: Equatable, Sendable {
-    public static let load: UInt32 = 1, interp: UInt32 = 3, phdr: UInt32 = 6
+    public static let load: UInt32 = 1, interp: UInt32 = 3, note: UInt32 = 4, phdr: UInt32 = 6
     public static let gnuStack: UInt32 = 0x6474_e551
 
     public var type: UInt32
