@@ -50,11 +50,7 @@
     .globl test_main
 test_main:
     TEST_BEGIN "priv_cbo: cbo.zero in M and S, menvcfg.CBZE, faults, dirty bits"
-    la t0, tables_start
-    la t1, tables_end
-1:  sd zero, 0(t0)
-    addi t0, t0, 8
-    bltu t0, t1, 1b
+    ZERO_TABLES
 
     /* M: one block, from an address inside it */
     FILL_ONES
@@ -74,17 +70,12 @@ test_main:
     ld s0, 64(t0)
     CHECK s0, 0, "M: the block's first doubleword zeroed"
 
-    MAP_PA root, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
+    MAP_RAM_GIGA root
     MAP root, 1, table1, PTE_V
     MAP table1, 0, table0, PTE_V
     MAP table0, 0, page_p, PTE_V | PTE_R | PTE_A
     MAP table0, 1, page_p, PTE_V | PTE_R | PTE_W | PTE_A
-    la t0, root
-    srli t0, t0, 12
-    li t1, SATP_SV39
-    or t0, t0, t1
-    csrw satp, t0
-    sfence.vma
+    USE_ROOT root
 
     /* S with CBZE: a whole page through the identity mapping, 64 blocks, twice over */
     li t0, CBZE
@@ -176,9 +167,7 @@ s_one:
     .section .pages, "aw", @nobits
     .balign 4096
 tables_start:
-root:   .space 4096
-table1: .space 4096
-table0: .space 4096
+    TABLES root, table1, table0
 tables_end:
 page_p: .space 4096
 page_q: .space 4096

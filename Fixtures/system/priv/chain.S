@@ -11,19 +11,13 @@
 #include "test.h"
 #include "sv39.h"
 
-#define ASID1 (1 << 44)
-#define ASID2 (2 << 44)
 #define LI_A4(k) (((k) << 20) | (14 << 7) | 0x13)     /* addi a4, x0, k */
 
     .text
     .globl test_main
 test_main:
     TEST_BEGIN "priv_chain: chained jumps to another page after remaps, satp writes and code stores"
-    la t0, tables_start         /* the tables are not loaded: zero them */
-    la t1, tables_end
-1:  sd zero, 0(t0)
-    addi t0, t0, 8
-    bltu t0, t1, 1b
+    ZERO_TABLES
 
     /* M-mode first: the caller and code_a at their physical addresses */
     la t0, chain_caller
@@ -32,27 +26,14 @@ test_main:
     mv s1, a5
     CHECK s1, 0xa * 16, "M: the jump to the next page runs code_a"
 
-    MAP root1, 1, table1a, PTE_V
-    MAP_PA root1, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-    MAP table1a, 0, table0a, PTE_V
+    SPACE root1, table1a, table0a
     MAP table0a, 1, chain_caller, PTE_V | PTE_X | PTE_A
     MAP table0a, 2, code_a, PTE_V | PTE_X | PTE_A
-    MAP root2, 1, table1b, PTE_V
-    MAP_PA root2, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-    MAP table1b, 0, table0b, PTE_V
+    SPACE root2, table1b, table0b
     MAP table0b, 1, chain_caller, PTE_V | PTE_X | PTE_A
     MAP table0b, 2, code_b, PTE_V | PTE_X | PTE_A
 
-    la t0, root1
-    srli t0, t0, 12
-    li t1, SATP_SV39 | ASID1
-    or s3, t0, t1
-    la t0, root2
-    srli t0, t0, 12
-    li t1, SATP_SV39 | ASID2
-    or s4, t0, t1
-    csrw satp, s3
-    sfence.vma
+    TWO_SPACES_ON
 
     /* a2 = space 1's PAGE(2) entry, a6 = that entry for code_b, a7 = for code_a */
     la a2, table0a
@@ -151,10 +132,6 @@ code_b:
     .section .pages, "aw", @nobits
     .balign 4096
 tables_start:
-root1:   .space 4096
-table1a: .space 4096
-table0a: .space 4096
-root2:   .space 4096
-table1b: .space 4096
-table0b: .space 4096
+    TABLES root1, table1a, table0a
+    TABLES root2, table1b, table0b
 tables_end:

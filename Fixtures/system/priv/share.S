@@ -19,11 +19,7 @@
     .globl test_main
 test_main:
     TEST_BEGIN "priv_share: accesses off one base moved by addi, across pages, on clean, read-only and code pages"
-    la t0, tables_start         /* the tables are not loaded: zero them */
-    la t1, tables_end
-1:  sd zero, 0(t0)
-    addi t0, t0, 8
-    bltu t0, t1, 1b
+    ZERO_TABLES
     /* words of data_a = 1, data_b = 1000, data_c = 3 */
     la t0, data_a
     li t2, 1
@@ -41,19 +37,12 @@ test_main:
     li t1, 0x77
     sd t1, 16(t0)
 
-    MAP root, 1, table1, PTE_V
-    MAP_PA root, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-    MAP table1, 0, table0, PTE_V
+    SPACE root, table1, table0
     MAP table0, 1, data_a, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
     MAP table0, 2, data_c, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
     MAP table0, 3, data_d, PTE_V | PTE_R | PTE_W | PTE_A
     MAP table0, 4, data_e, PTE_V | PTE_R | PTE_A
-    la t0, root
-    srli t0, t0, 12
-    li t1, SATP_SV39
-    or t0, t0, t1
-    csrw satp, t0
-    sfence.vma
+    USE_ROOT root
 
     EXPECT_M 2f
     RUN_IN MODE_S, s_share
@@ -196,12 +185,8 @@ code_word:
     .section .pages, "aw", @nobits
     .balign 4096
 tables_start:
-root:    .space 4096
-table1:  .space 4096
-table0:  .space 4096
+    TABLES root, table1, table0
 tables_end:
-data_a:  .space 4096
-data_b:  .space 4096
-data_c:  .space 4096
+    TABLES data_a, data_b, data_c
 data_d:  .space 4096
 data_e:  .space 4096

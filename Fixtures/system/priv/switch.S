@@ -14,8 +14,6 @@
 #include "test.h"
 #include "sv39.h"
 
-#define ASID1 (1 << 44)
-#define ASID2 (2 << 44)
 #define SSTATUS_SD  (1 << 63)
 #define SSTATUS_UXL (3 << 32)
 
@@ -23,34 +21,16 @@
     .globl test_main
 test_main:
     TEST_BEGIN "priv_switch: code after satp writes without sfence.vma, sstatus from S"
-    la t0, tables_start         /* the tables are not loaded: zero them */
-    la t1, tables_end
-1:  sd zero, 0(t0)
-    addi t0, t0, 8
-    bltu t0, t1, 1b
+    ZERO_TABLES
 
-    MAP root1, 1, table1a, PTE_V
-    MAP_PA root1, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-    MAP table1a, 0, table0a, PTE_V
+    SPACE root1, table1a, table0a
     MAP table0a, 2, code_a, PTE_V | PTE_X | PTE_A
     MAP table0a, 3, code_a, PTE_V | PTE_X | PTE_A
-    MAP root2, 1, table1b, PTE_V
-    MAP_PA root2, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
-    MAP table1b, 0, table0b, PTE_V
+    SPACE root2, table1b, table0b
     MAP table0b, 2, code_b, PTE_V | PTE_X | PTE_A
     MAP table0b, 3, code_a, PTE_V | PTE_X
 
-    /* s3 = satp of space 1, s4 = of space 2 (different ASIDs, as Linux uses them) */
-    la t0, root1
-    srli t0, t0, 12
-    li t1, SATP_SV39 | ASID1
-    or s3, t0, t1
-    la t0, root2
-    srli t0, t0, 12
-    li t1, SATP_SV39 | ASID2
-    or s4, t0, t1
-    csrw satp, s3
-    sfence.vma
+    TWO_SPACES_ON
 
     EXPECT_M 2f
     mv a3, s3
@@ -226,10 +206,6 @@ code_b:
     .section .pages, "aw", @nobits
     .balign 4096
 tables_start:
-root1:   .space 4096
-table1a: .space 4096
-table0a: .space 4096
-root2:   .space 4096
-table1b: .space 4096
-table0b: .space 4096
+    TABLES root1, table1a, table0a
+    TABLES root2, table1b, table0b
 tables_end:

@@ -53,11 +53,7 @@
     .globl test_main
 test_main:
     TEST_BEGIN "priv_vm: Sv39 permissions, page sizes, faults, A/D, MPRV, Sv48/Sv57"
-    la t0, tables_start         /* the tables are not loaded: zero them */
-    la t1, tables_end
-1:  sd zero, 0(t0)
-    addi t0, t0, 8
-    bltu t0, t1, 1b
+    ZERO_TABLES
     la t0, page_p
     li t1, P_VALUE
     sd t1, 0(t0)
@@ -66,7 +62,7 @@ test_main:
     sd t1, 0(t0)
 
     MAP root, 1, table1, PTE_V
-    MAP_PA root, 2, 0x80000000, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
+    MAP_RAM_GIGA root
     MAP_PA root, 3, 0x80000000, PTE_V | PTE_R | PTE_A
     MAP_PA root, 4, 0x80200000, PTE_V | PTE_R | PTE_A
     MAP table1, 0, table0, PTE_V
@@ -85,12 +81,7 @@ test_main:
     MAP table0, 15, page_p, PTE_V
     MAP root48, 0, root, PTE_V
     MAP root57, 0, root48, PTE_V
-    la t0, root
-    srli t0, t0, 12
-    li t1, SATP_SV39
-    or t0, t0, t1
-    csrw satp, t0
-    sfence.vma
+    USE_ROOT root
 
     /* --- 4 KiB pages from S --- */
     TRY_S s_load, PAGE(0)
@@ -270,24 +261,14 @@ m_mprv_load:
     CHECK s0, MPP_M, "the fault is M's own: MPP=M"
 
     /* --- Sv48 and Sv57: one more level on top of the same tables --- */
-    la t0, root48
-    srli t0, t0, 12
-    li t1, SATP_SV48
-    or t0, t0, t1
-    csrw satp, t0
-    sfence.vma
+    USE_ROOT root48, SATP_SV48
     TRY_S s_load, PAGE(0)
     CHECK s0, CAUSE_ECALL_S, "Sv48: load through four levels"
     li t0, P_VALUE
     CHECK_REG s2, t0, "Sv48: the same page"
     TRY_S s_load, 0x800000000000
     CHECK s0, CAUSE_LOAD_PAGE, "Sv48: non-canonical address"
-    la t0, root57
-    srli t0, t0, 12
-    li t1, SATP_SV57
-    or t0, t0, t1
-    csrw satp, t0
-    sfence.vma
+    USE_ROOT root57, SATP_SV57
     TRY_S s_load, PAGE(0)
     CHECK s0, CAUSE_ECALL_S, "Sv57: load through five levels"
     li t0, P_VALUE
@@ -334,11 +315,7 @@ x_ecall:
     .section .pages, "aw", @nobits
     .balign 4096
 tables_start:
-root:   .space 4096
-table1: .space 4096
-table0: .space 4096
-root48: .space 4096
-root57: .space 4096
-page_p: .space 4096
+    TABLES root, table1, table0
+    TABLES root48, root57, page_p
 page_q: .space 4096
 tables_end:
