@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// The host end of the machine's serial console: bytes the guest transmits, and bytes typed for
 /// it, read without blocking.
@@ -38,7 +39,8 @@ extension Console {
 /// byte: a guest printing 45 KB through the UART spent a sixth of its run in `write`. What a
 /// line has so far goes out every millisecond while the hart runs (the machine's input poll),
 /// whenever input that may still come is looked for (a prompt), before the hart idles, and
-/// when the process exits.
+/// when the process exits. The line being gathered has a lock of its own, so a flush at exit
+/// never meets a hart thread halfway through `transmit`.
 public final class HostConsole: Console {
     private let input: Int32, output: Int32
     private var inputClosed = false
@@ -57,7 +59,7 @@ public final class HostConsole: Console {
     static let help = "\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a C-a  sends C-a\r\n"
 
     /// Transmitted bytes not yet written (`flush`).
-    private var pending: [UInt8] = []
+    private let pending = Mutex<[UInt8]>([])
     static let outputChunk = 4096
     /// Every console made, flushed when the process exits.
     private static let live = LiveConsoles()
@@ -66,13 +68,15 @@ public final class HostConsole: Console {
         self.input = input
         self.output = output
         self.escapes = escapes
-        pending.reserveCapacity(Self.outputChunk)
+        pending.withLock { $0.reserveCapacity(Self.outputChunk) }
         Self.live.add(self)
     }
 
-    /// The consoles `exit` flushes (machines may be made on several threads: tests).
+    /// The consoles `exit` flushes (machines may be made on several threads: tests). Held
+    /// weakly: a console that is gone flushed what it had (`deinit`).
     private final class LiveConsoles: @unchecked Sendable {
-        private var consoles: [HostConsole] = []
+        private struct Entry { weak var console: HostConsole? }
+        private var consoles: [Entry] = []
         private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
         init() {
@@ -82,33 +86,45 @@ public final class HostConsole: Console {
 
         func add(_ console: HostConsole) {
             pthread_mutex_lock(lock)
-            consoles.append(console)
+            consoles.removeAll { $0.console == nil }
+            consoles.append(Entry(console: console))
             pthread_mutex_unlock(lock)
         }
 
+        /// A console whose line is locked by a thread still running (exit from another
+        /// thread) is left alone rather than waited for: that thread may be blocked in `write`.
         func flushAll() {
             pthread_mutex_lock(lock)
-            for console in consoles { console.flush() }
+            for entry in consoles { entry.console?.flushIfFree() }
             pthread_mutex_unlock(lock)
         }
     }
 
     public func connect(_ stops: StopLatch) { self.stops = stops }
 
+    deinit { flush() }
+
     public func transmit(_ byte: UInt8) {
-        pending.append(byte)
-        if byte == 0x0A || pending.count >= Self.outputChunk { flush() }
+        pending.withLock { line in
+            line.append(byte)
+            if byte == 0x0A || line.count >= Self.outputChunk { write(&line) }
+        }
     }
 
-    public func flush() {
+    public func flush() { pending.withLock { write(&$0) } }
+
+    private func flushIfFree() { _ = pending.withLockIfAvailable { write(&$0) } }
+
+    /// Writes `line` out and empties it.
+    private func write(_ line: inout [UInt8]) {
         var done = 0
-        while done < pending.count {
-            let n = pending.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + done, $0.count - done) }
+        while done < line.count {
+            let n = line.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + done, $0.count - done) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { break }
             done += n
         }
-        pending.removeAll(keepingCapacity: true)
+        line.removeAll(keepingCapacity: true)
     }
 
     private var buffered: Int { buffer.count - head }
