@@ -640,6 +640,7 @@ public final class JIT: Engine {
         targets.features = options.hostFeatures
         targets.countIndirectHits = options.countIndirectHits
         targets.blockRegisters = options.blockRegisters
+        targets.hostCalls = options.hostCalls
         targets.indirectTable = indirect.address
         if !persistent {
             // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a

@@ -26,10 +26,20 @@ public struct JITOptions: Sendable {
     /// the environment turns it off (for A/B measurements), as does setting this to false.
     public var blockRegisters = JITOptions.blockRegistersDefault
 
-    static let blockRegistersDefault: Bool = {
-        guard let v = getenv("TRAPEZE_JIT_BLOCK_REGISTERS") else { return true }
+    static let blockRegistersDefault = environmentFlag("TRAPEZE_JIT_BLOCK_REGISTERS", default: true)
+
+    /// User mode: guest calls as host `call`s and returns as host `ret`s through a checked frame
+    /// (Lower+Call.swift). Off by default: on this host (AMD EPYC) the frames cost more than the
+    /// return prediction saves; `TRAPEZE_JIT_HOST_CALLS=1` turns them on (for A/B measurements).
+    public var hostCalls = JITOptions.hostCallsDefault
+
+    static let hostCallsDefault = environmentFlag("TRAPEZE_JIT_HOST_CALLS", default: false)
+
+    /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
+    private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
+        guard let v = getenv(name) else { return value }
         return v.pointee != 0x30 /* "0" */
-    }()
+    }
 
     /// The persistent translation cache (`--jit-cache-dir`, TranslationStore.swift), shared by
     /// the engines of one process; nil: none. Used in user mode only, and not while counting

@@ -20,7 +20,7 @@ extension JIT {
         n &+= RegisterMap.all.count &+ RegisterMap.host.count &+ FloatRegisterMap.all.count &+ FloatRegisterMap.host.count
         n &+= Relocation.helpers.count &+ Int(truncatingIfNeeded: FloatConstants.address)
         n &+= CPUFeatures.host.description.count &+ CPUFeatures.names.count
-        n &+= JITOptions.defaultMaxBlockInstructions &+ (JITOptions.blockRegistersDefault ? 1 : 0)
+        n &+= JITOptions.defaultMaxBlockInstructions &+ (JITOptions.blockRegistersDefault ? 1 : 0) &+ (JITOptions.hostCallsDefault ? 1 : 0)
         n &+= TranslationStore.magic.count
         n &+= X86Statics.initialize() &+ CryptoOps.initializeTables()
         return n

@@ -37,6 +37,8 @@ struct TranslationTargets {
     var epoch: UInt32 = 0
     /// Per-block register allocation (`JITOptions.blockRegisters`, BlockRegisters.swift).
     var blockRegisters = true
+    /// User mode: guest calls and returns as host call/ret (`JITOptions.hostCalls`, Lower+Call.swift).
+    var hostCalls = false
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
     var persistent = false

@@ -4,15 +4,17 @@ import JIT
 import Testing
 import TestSupport
 
-/// Guest calls and returns run as host call/ret (Lower+Call.swift): results must not depend on
-/// whether the host frames match what the guest does.
+/// Guest calls and returns, through the `jalr` table (the default) and as host call/ret
+/// (`JITOptions.hostCalls`, Lower+Call.swift): results must not depend on whether the host frames
+/// match what the guest does.
 @Suite struct ReturnStackTests {
     /// A stack of `stackSize` bytes below `stackTop`, beyond the harness's two data pages.
     static let stackTop: UInt64 = 0x200000
     static let stackSize: UInt64 = 0x100000
 
     /// Runs `program` with the big stack (sp = stackTop) under the interpreter, then under JITs
-    /// with and without chaining and with a tiny cache, expecting the same outcome from each.
+    /// with and without chaining and host calls and with a tiny cache, expecting the same
+    /// outcome from each.
     @discardableResult
     func expectSame(_ program: Program, jits: [JIT]? = nil, maxInstructions: UInt64? = nil,
                     sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
@@ -26,12 +28,19 @@ import TestSupport
                            data: data, exceptions: environment.exceptions, ecalls: environment.ecalls)
         }
         let reference = run(Interpreter())
-        let engines = jits ?? [smallJIT(), smallJIT(chaining: false), smallJIT(cacheSize: JIT.minimumCacheSize),
-                               JIT(options: JITOptions(cacheSize: 1 << 20, eventQuantum: 777))]
+        func jit(hostCalls: Bool, cacheSize: Int = 1 << 20, eventQuantum: UInt64 = 1 << 20) -> JIT {
+            var options = JITOptions(cacheSize: cacheSize, eventQuantum: eventQuantum)
+            options.hostCalls = hostCalls
+            return JIT(options: options)
+        }
+        let engines = jits ?? [false, true].flatMap { hostCalls in
+            [jit(hostCalls: hostCalls), jit(hostCalls: hostCalls, cacheSize: JIT.minimumCacheSize),
+             jit(hostCalls: hostCalls, eventQuantum: 777)]
+        } + [smallJIT(chaining: false)]
         for jit in engines {
             let outcome = run(jit)
-            #expect(outcome == reference, "chaining \(jit.options.chaining), cache \(jit.options.cacheSize)",
-                    sourceLocation: sourceLocation)
+            let variant = "chaining \(jit.options.chaining), host calls \(jit.options.hostCalls), cache \(jit.options.cacheSize)"
+            #expect(outcome == reference, "\(variant)", sourceLocation: sourceLocation)
         }
         return reference
     }
