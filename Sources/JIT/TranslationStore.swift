@@ -24,6 +24,8 @@ public final class TranslationStore: @unchecked Sendable {
     public let directory: String
     /// The cache file's path.
     public let path: String
+    /// The side file counting blocks processes left unsaved (`owe`).
+    let owedPath: String
     let key: String
     /// The file mapped read-only (private: a rename over it leaves this copy alone), so a start
     /// costs no copy of the file into fresh memory, and where its index and records lie in it
@@ -42,8 +44,11 @@ public final class TranslationStore: @unchecked Sendable {
     static let maxFileBytes = 256 << 20
 
     static let magic: [UInt8] = Array("TRPZJIT4".utf8)
-    /// `save()` rewrites a file only for new blocks of at least 1/`growthToSave` of its size.
+    /// `save()` rewrites a file only for new blocks of at least 1/`growthToSave` of its size,
+    /// counting what earlier processes left unsaved (`owe`).
     static let growthToSave = 16
+    /// The `.owed` file grows by a byte per this many bytes of blocks left unsaved.
+    static let owedUnit = 64
 
     /// A store for `key` in `directory` (created, mode 0700, if missing); nil with a reason when
     /// the directory cannot be used.
@@ -58,6 +63,7 @@ public final class TranslationStore: @unchecked Sendable {
         var hex = String(storeNameHash(key), radix: 16)
         hex = String(repeating: "0", count: 16 - hex.count) + hex
         path = directory + "/" + hex + ".tjc"
+        owedPath = directory + "/" + hex + ".owed"
         lock = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
         // Other threads read and add blocks while one forks: the child must not inherit it held.
@@ -242,15 +248,18 @@ public final class TranslationStore: @unchecked Sendable {
     /// when there is nothing new, or too little to be worth rewriting the file for: the new blocks
     /// must add at least a sixteenth of its size (a long-lived cache of a big program, perl's is
     /// tens of MB, is not rewritten by every short process that translated a few blocks of its
-    /// own, and the bytes written over a cache's life stay within a small multiple of its size).
+    /// own, and the bytes written over a cache's life stay within a small multiple of its size),
+    /// or, with what earlier processes left unsaved since the last write, add up to that (`owe`:
+    /// otherwise a path the file lacks, met by every start, would be translated by every start).
     /// Failures are silent: the cache is only an optimisation.
     public func save() {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        guard !fresh.isEmpty, freshBytes >= data.bytes.count / TranslationStore.growthToSave else { return }
+        guard !fresh.isEmpty else { return }
+        let growth = TranslationStore.growthToSave
+        guard freshBytes >= data.bytes.count / growth || owe(freshBytes, of: data.bytes.count / growth) else { return }
         var base = data, found = layout
         if case .success(let (mapping, l)) = TranslationStore.read(path, key: key) { base = mapping; found = l }
-        guard freshBytes >= base.bytes.count / TranslationStore.growthToSave else { return }
         var payload = StoreWriter()
         payload.bytes.reserveCapacity(base.bytes.count + freshBytes)
         var entries: [IndexEntry] = []
@@ -289,9 +298,27 @@ public final class TranslationStore: @unchecked Sendable {
         for e in unique { e.write(to: &file) }
         file.bytes += payload.bytes
         if TranslationStore.writeAtomically(file.bytes, to: path, in: directory) {
+            unlink(owedPath)
             fresh.removeAll()
             freshBytes = 0
         }
+    }
+
+    /// Counts `bytes` of new blocks this process leaves unsaved against the file, and whether
+    /// the blocks left unsaved since the file was last written now reach `threshold` bytes (then
+    /// this process writes; the earlier ones' blocks are lost, but they are mostly the same
+    /// blocks, met by every start of the program). The count is the length of a side file, which
+    /// grows by appends (atomic between processes) and goes when the file is written.
+    private func owe(_ bytes: Int, of threshold: Int) -> Bool {
+        let fd = Glibc.open(owedPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid() else { return false }
+        let units = max(1, bytes / TranslationStore.owedUnit)
+        let marks = [UInt8](repeating: 0x2E, count: units)
+        guard Glibc.write(fd, marks, units) == units, fstat(fd, &st) == 0 else { return false }
+        return Int(st.st_size) * TranslationStore.owedUnit >= threshold
     }
 
     static func writeAtomically(_ bytes: [UInt8], to path: String, in directory: String) -> Bool {

@@ -70,7 +70,7 @@ import TestSupport
         #expect(before == after)
     }
 
-    @Test("a few new blocks do not rewrite a much larger file")
+    @Test("a few new blocks do not rewrite a much larger file, until starts that met them add up")
     func fewNewBlocksKeepTheFile() throws {
         let dir = Self.cacheDirectory()
         defer { Self.remove(dir) }
@@ -87,6 +87,13 @@ import TestSupport
         #expect(c.translated > 0 && c.translated < 30 && c.loaded > 100, "\(c)")
         let after = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
         #expect(before == after)
+        // Each such start counts what it left unsaved; once that adds up to a sixteenth of the
+        // file, a start writes its blocks, and the next one translates nothing.
+        #expect(Self.cacheFiles(dir).contains { $0.hasSuffix(".owed") })
+        var starts = 1
+        while Self.counts(try Self.run(hello, cache: dir))?.translated != 0, starts < 200 { starts += 1 }
+        #expect(starts > 1 && starts < 200, "\(starts) starts")
+        #expect(Self.cacheFiles(dir).count == 1 && Self.cacheFiles(dir)[0].hasSuffix(".tjc"))
     }
 
     @Test("TRAPEZE_JIT_CACHE_DIR turns the cache on like the option")
