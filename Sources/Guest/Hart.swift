@@ -58,7 +58,8 @@ public final class Hart: @unchecked Sendable {
     /// Linux virtual addresses in `memory`.
     public var platform: (any Platform)?
     /// Cached address translations (system mode), flushed by `sfence.vma` and `satp` writes.
-    public let tlb = TLB()
+    /// Made at first use: user mode never translates, and its 18 KiB are pages every start faults in.
+    public private(set) lazy var tlb = TLB()
     /// Host time origin for the `time` CSR.
     public let startTime: UInt64
     /// The extensions this hart has (`--cpu`): fetch refuses instructions outside them.

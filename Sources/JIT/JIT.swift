@@ -87,8 +87,9 @@ public final class JIT: Engine {
         faults = FaultSites(codeStart: cache.start, codeEnd: cache.end)
         // Room for a short process's blocks from the start: growing these by doubling copied
         // each table several times and faulted in every new buffer (a static hello has 442
-        // blocks and ~4000 cold sites; untouched capacity costs no pages).
+        // blocks, ~1000 chain sites and ~4000 cold sites; untouched capacity costs no pages).
         blocks.reserveCapacity(1024)
+        chainSites.reserveCapacity(2048)
         coldSites.reserve(8192)
         resetCache()
         stats.persistentCache = options.translationStore != nil

@@ -70,7 +70,8 @@ struct SavedBlock {
         let span = Int(high &- low)
         if hart.platform == nil, memory.fetchPatches.isEmpty, span <= SavedBlock.spanLimit,
            memory.check(low, UInt64(span), .execute) {
-            return withUnsafeTemporaryAllocation(byteCount: SavedBlock.spanLimit, alignment: 8) { buffer in
+            // Just the span: the usual block's fits the stack (8 KiB each time took a malloc).
+            return withUnsafeTemporaryAllocation(byteCount: span, alignment: 8) { buffer in
                 guard GuestFaultRecovery.copy(buffer.baseAddress!, UnsafeRawPointer(memory.host(low)), span) else { return false }
                 for k in instructions.indices {
                     let at = Int(pc(k) &- low), bits = UInt32(truncatingIfNeeded: instructions[k] >> 32)

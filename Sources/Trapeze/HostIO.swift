@@ -40,32 +40,31 @@ public enum HostIO {
         return close(fd) == 0 && written
     }
 
-    /// The process environment as `NAME=value` strings, sorted; an entry without `=` is
-    /// skipped, and of two entries with one name the first wins, as for `getenv`. (Sorting and
-    /// comparing neighbours instead of hashing names into a dictionary: this runs at every
-    /// start-up.)
+    /// The process environment as `NAME=value` strings, sorted by their bytes; an entry without
+    /// `=` is skipped, and of two entries with one name the first wins, as for `getenv`. (Sorting
+    /// C strings and comparing neighbours instead of hashing names into a dictionary, or sorting
+    /// Swift strings, whose comparison took ~200 000 instructions: this runs at every start-up.)
     public static func environment() -> [String] {
-        var entries: [(text: String, index: Int)] = []
+        var entries: [(text: UnsafePointer<CChar>, index: Int)] = []
         var entry = environ
         while let c = entry.pointee {
-            let text = String(cString: c)
-            if text.utf8.contains(UInt8(ascii: "=")) { entries.append((text, entries.count)) }
+            if strchr(c, Int32(UInt8(ascii: "="))) != nil { entries.append((UnsafePointer(c), entries.count)) }
             entry += 1
         }
-        entries.sort { $0.text < $1.text }
+        entries.sort { strcmp($0.text, $1.text) < 0 }
         // Entries of one name are neighbours now (they share the prefix `NAME=`); keep the one
         // that came first in environ.
         var result: [String] = []
         result.reserveCapacity(entries.count)
         var i = 0
         while i < entries.count {
-            let name = entries[i].text.utf8.prefix { $0 != UInt8(ascii: "=") }
+            let prefix = strcspn(entries[i].text, "=") + 1
             var first = i, j = i + 1
-            while j < entries.count, entries[j].text.utf8.starts(with: name + [UInt8(ascii: "=")]) {
+            while j < entries.count, strncmp(entries[j].text, entries[i].text, prefix) == 0 {
                 if entries[j].index < entries[first].index { first = j }
                 j += 1
             }
-            result.append(entries[first].text)
+            result.append(String(cString: entries[first].text))
             i = j
         }
         return result

@@ -4,9 +4,10 @@ import Trapeze
 
 /// The libc-only replacements for what `trapeze` used to take from Foundation.
 @Suite struct HostIOTests {
-    @Test("the environment is Foundation's, as sorted NAME=value strings")
+    @Test("the environment is Foundation's, as NAME=value strings sorted by their bytes")
     func environment() {
-        let expected = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }.sorted()
+        let expected = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         #expect(HostIO.environment() == expected)
     }
 

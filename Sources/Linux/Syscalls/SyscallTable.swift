@@ -37,7 +37,8 @@ public struct SyscallEntry: Sendable {
 /// The riscv64 (asm-generic) syscall table: every call Trapeze knows, by number.
 public enum SyscallTable {
     public static func entry(_ number: Int) -> SyscallEntry? {
-        number >= 0 && number < table.count ? table[number] : nil
+        guard number >= 0, number < rowOf.count, rowOf[number] != 0 else { return nil }
+        return rows[Int(rowOf[number]) - 1].1
     }
 
     private static func v(_ name: String, _ args: [ArgumentKind], address: Bool = false,
@@ -217,9 +218,11 @@ public enum SyscallTable {
         (435, v("clone3", [.pointer, .int]) { try $0.sysClone3($1) }),
     ]
 
-    private static let table: [SyscallEntry?] = {
-        var t = [SyscallEntry?](repeating: nil, count: 512)
-        for (number, entry) in rows { t[number] = entry }
+    /// Syscall number → 1 + its row in `rows`, or 0 (a table of entries by number was 28 KiB:
+    /// seven fresh pages for every process).
+    private static let rowOf: [UInt16] = {
+        var t = [UInt16](repeating: 0, count: 512)
+        for (row, (number, _)) in rows.enumerated() { t[number] = UInt16(row + 1) }
         return t
     }()
 }
