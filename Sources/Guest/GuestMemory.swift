@@ -60,8 +60,9 @@ public final class GuestMemory: @unchecked Sendable {
     @inlinable public var codeGeneration: UInt64 { generation.load(ordering: .acquiring) }
     @usableFromInline let generation = Atomic<UInt64>(0)
     /// What each recent move of `codeGeneration` changed, so that an engine can drop only the
-    /// code in those pages (CodeChangeLog); guarded by a lock since any thread may append.
-    private let changes = Mutex(CodeChangeLog())
+    /// code in those pages (CodeChangeLog); guarded by a lock since any thread may append, one
+    /// that a guest fork from another thread does not leave held in the child.
+    private let changes = ForkSafeLock(CodeChangeLog())
 
     public init(limit: UInt64 = GuestMemory.defaultLimit) {
         precondition(limit % GuestMemory.pageSize == 0)

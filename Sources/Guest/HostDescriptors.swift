@@ -9,7 +9,7 @@ import Synchronization
 /// and the Linux environment refuses every call that names one (EBADF, as for a closed
 /// descriptor), hides them from /proc/self/fd, and skips them in `close_range`.
 public enum HostDescriptors {
-    private static let owned = Mutex<Set<Int32>>([])
+    private static let owned = ForkSafeLock<Set<Int32>>([])
     /// A plain copy of `owned.isEmpty`, so the check on every system call costs a load.
     private static let anyOwned = Atomic<Bool>(false)
 

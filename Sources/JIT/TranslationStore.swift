@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 import RISCV
 
 /// The persistent translation cache (`--jit-cache-dir DIR`): blocks translated by one run of a
