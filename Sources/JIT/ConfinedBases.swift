@@ -52,7 +52,13 @@ extension Translator {
             a.mov(.rax, .qword(Host.state, d))
             a.cmp(.rax, limit)
         }
+        a.jcc(.a, exitAfter(index))
+    }
+
+    /// A cold exit to the dispatcher right after instruction `index`, which has retired: for a
+    /// value it wrote that breaks what translated code assumes (here, and `FRMInvariant`).
+    mutating func exitAfter(_ index: Int) -> Label {
         let next = block.pcs[index] &+ UInt64(block.instructions[index].length)
-        a.jcc(.a, outOfLine(.budget(pc: next, taken: charged(through: index) - (index + 1))))
+        return outOfLine(.budget(pc: next, taken: charged(through: index) - (index + 1)))
     }
 }

@@ -81,6 +81,7 @@ extension Translator {
         }
         if folds || writes { mxcsrFolded = true }
         store(i.rd, .rax)
+        if !frmChecked && targets.system == nil { leaveUnlessFRMInvariant() }
     }
 
     /// Whether `i`'s inline code may leave exception flags in MXCSR that are not yet in fflags

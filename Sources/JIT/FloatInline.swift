@@ -65,6 +65,19 @@ enum InlineStub {
     case sharedMember(Instruction, pc: UInt64, index: Int, size: Int, store: Bool, access: Label, resume: Label)
 }
 
+/// User mode: translated code runs only while frm is a rounding mode x86 has (0–3), so that no
+/// dynamic-rm instruction checks it (lu's and fmatmul's inner loops did, once per iteration).
+///
+/// - The dispatcher enters translated code only when it holds; when it does not (RMM or a
+///   reserved value set by the program, a signal frame or a debugger), it steps the interpreter
+///   one instruction at a time until it holds again, as for `ConfinedBases`. glibc's
+///   `fesetround` sets only 0–3, so that is rare, and costs only speed.
+/// - Translated code checks every write of frm or fcsr (`leaveUnlessFRMInvariant`) and leaves
+///   right after the instruction, which has retired, when the new value breaks it.
+enum FRMInvariant {
+    static func holds(_ state: GuestState) -> Bool { state.frm <= 3 }
+}
+
 /// The rounding an inline F/D instruction runs under.
 enum InlineRounding: Equatable {
     /// An x86 rounding mode (RISC-V rm 0–3), loaded into MXCSR around the instruction.
@@ -150,11 +163,12 @@ extension Translator {
     /// Resolves an instruction's rounding for inline code: nil for the guest's, or the static
     /// x86 mode. `.helper` is resolved by the caller.
     ///
-    /// The guest's needs frm to be one x86 has (0–3). That is checked once per block, at its first
-    /// dynamic-rm instruction and again after anything that writes frm (`frmChecked`): nothing
-    /// else in a block can change it, and when the check fails the block leaves right after that
-    /// instruction, so the next block checks afresh. (Measured: 5–8% on nbody and lu against a
-    /// check per instruction.)
+    /// The guest's needs frm to be one x86 has (0–3). In user mode that always holds while
+    /// translated code runs (`FRMInvariant`), so `frmChecked` is true from the start. In system
+    /// mode it is checked once per block, at its first dynamic-rm instruction and again after
+    /// anything that writes frm (`frmChecked`): nothing else in a block can change it, and when
+    /// the check fails the block leaves right after that instruction, so the next block checks
+    /// afresh. (Measured: 5–8% on nbody and lu against a check per instruction.)
     mutating func inlineMode(_ i: Instruction) -> UInt8? {
         switch InlineRounding(rm: i.rm) {
         case .mode(let m): return m
@@ -200,6 +214,14 @@ extension Translator {
 extension Translator {
     /// Out of line, after the helper ran instruction `index` itself: gives back the budget taken
     /// for the instructions after it and leaves for the next instruction's pc.
+    /// User mode, after an instruction that wrote frm: leave right after it, for the dispatcher,
+    /// when frm is no longer 0–3 (`FRMInvariant`); past the check it is known good again.
+    mutating func leaveUnlessFRMInvariant() {
+        a.cmp(.dword(Host.state, Int32(StateOffset.frm)), imm: 3)
+        a.jcc(.a, exitAfter(index))
+        frmChecked = true
+    }
+
     mutating func leaveAfter(_ index: Int) {
         let rest = notRetired - 1 // budget taken for the instructions after this one
         if rest > 0 { a.add(.r64(Host.budget), imm: Int32(rest)) }

@@ -207,8 +207,9 @@ public final class JIT: Engine {
             system?.revalidate(hart)
             let now = state.instret
             if let limit, now >= limit { return .instructionLimit }
-            if system == nil, !ConfinedBases.hold(state) {
-                // Translated code assumes sp, gp and tp within the guest range (ConfinedBases.swift).
+            if system == nil, !ConfinedBases.hold(state) || !FRMInvariant.holds(state) {
+                // Translated code assumes sp, gp and tp within the guest range (ConfinedBases.swift)
+                // and frm 0–3 (FloatInline.swift).
                 switch stepInterpreter(hart) {
                 case .stop(let status): return status
                 case .waitForInterrupt: hart.waitForInterrupt()

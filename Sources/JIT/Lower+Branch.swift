@@ -96,13 +96,11 @@ extension Translator {
                 a.cmp(.rsp, .qword(Host.state, Int32(ScratchSlot.returnStackFloor)))
                 a.jcc(.be, floor)
                 pushReturnAddress(back)
-                probeIndirectTable(miss: miss)
-                a.call(.qword(.rcx, 8))
+                a.call(probeIndirectTable(miss: miss))
                 exit(to: back) // the landing
                 a.bind(floor)
             }
-            probeIndirectTable(miss: miss)
-            a.jmp(.qword(.rcx, 8))
+            a.jmp(probeIndirectTable(miss: miss))
             a.bind(miss)
         }
         a.mov(.qword(Host.state, Int32(StateOffset.pc)), .rax)
@@ -110,16 +108,29 @@ extension Translator {
     }
 
     /// Looks rax up in the direct-mapped table of (guest pc, host address) pairs, 16 bytes each,
-    /// at a fixed address: on a hit rcx points at the entry, else goes to `miss`. The entry for
-    /// pc is number (pc >> 1) & mask, at byte offset (pc & (mask << 1)) * 8.
-    mutating func probeIndirectTable(miss: Label) {
+    /// at a fixed address: on a hit returns the entry's host address operand (to jump through),
+    /// else goes to `miss`. The entry for pc is number (pc >> 1) & mask, at byte offset
+    /// (pc & (mask << 1)) * 8. A table in the low 2 GiB (the static binary's heap) is addressed
+    /// by its 32-bit address, two instructions shorter; saved blocks use the relocatable form.
+    mutating func probeIndirectTable(miss: Label) -> Mem {
+        let entries = targets.system == nil ? IndirectTable.entries : IndirectTable.systemEntries
         a.mov(.ecx, .eax)
-        a.and(.ecx, imm: Int32((targets.system == nil ? IndirectTable.mask : IndirectTable.systemEntries - 1) << 1))
-        a.mov(.rdx, imm: Int64(bitPattern: targets.indirectTable), tag: Relocation.tag(.indirectTable))
-        a.lea(.rcx, Mem(.qword, base: .gpr(.rdx), index: .rcx, scale: 8, disp: 0))
-        a.cmp(.rax, .qword(.rcx, 0))
+        a.and(.ecx, imm: Int32((entries - 1) << 1))
+        let end = targets.indirectTable &+ UInt64(16 * entries)
+        let entry: Mem
+        if !targets.persistent, end < 1 << 31, let table = Int32(exactly: targets.indirectTable) {
+            entry = Mem(.qword, base: .none, index: .rcx, scale: 8, disp: table)
+        } else {
+            a.mov(.rdx, imm: Int64(bitPattern: targets.indirectTable), tag: Relocation.tag(.indirectTable))
+            a.lea(.rcx, Mem(.qword, base: .gpr(.rdx), index: .rcx, scale: 8, disp: 0))
+            entry = .qword(.rcx, 0)
+        }
+        a.cmp(.rax, entry)
         a.jcc(.ne, miss)
         if targets.countIndirectHits { a.add(.qword(Host.state, Int32(ScratchSlot.indirectHits)), imm: 1) }
+        var host = entry
+        host.disp &+= 8
+        return host
     }
 }
 

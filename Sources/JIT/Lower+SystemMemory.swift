@@ -243,7 +243,6 @@ extension Translator {
                                     epochOffset: epochAt))
         a.bind(stale)
         materialize(.rax, target)
-        probeIndirectTable(miss: request)
-        a.jmp(.qword(.rcx, 8))
+        a.jmp(probeIndirectTable(miss: request))
     }
 }

@@ -120,8 +120,8 @@ struct Translator {
     let firstChainSiteID: Int
     /// The block's first instruction (its budget check), for branches back to the block itself.
     let entry: Label
-    /// perf-fp: whether the code emitted so far has checked that frm is 0–3 since it last
-    /// changed (`inlineMode`, FloatInline.swift).
+    /// perf-fp: whether frm is known to be 0–3 here: checked by the code emitted so far since it
+    /// last changed, or in user mode always (`inlineMode`, `FRMInvariant`, FloatInline.swift).
     var frmChecked = false
     /// perf-fp: whether every exception flag pending in MXCSR is known to be in fflags at this
     /// point of the block (FloatInline+CSR.swift): after an inline fflags access, until an
@@ -213,6 +213,7 @@ struct Translator {
             blockRegisters = BlockRegisters()
         }
         blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
+        frmChecked = targets.system == nil // FRMInvariant
         if targets.faultInjection == nil { upperBits = UpperBits(block) }
         if targets.system != nil, targets.faultInjection == nil { sharedProbes = SharedProbes(block, specs: ISA.byOpcode) }
     }
@@ -400,8 +401,7 @@ struct Translator {
                 a.jmp(absolute: targets.epilogue)
             case .throughTable(let target, let request):
                 materialize(.rax, target)
-                probeIndirectTable(miss: request)
-                a.jmp(.qword(.rcx, 8))
+                a.jmp(probeIndirectTable(miss: request))
             }
         }
     }

@@ -102,6 +102,49 @@ import X86
         #expect(illegal.exceptions.map(\.cause) == [.illegalInstruction] && illegal.fflags == Self.NX)
     }
 
+    /// User mode runs translated code only while frm is 0–3 (`FRMInvariant`): a block of
+    /// dynamic-rm arithmetic carries no frm check, and a loop that switches frm between RNE and
+    /// RMM or a reserved value on alternate iterations (leaving its block after the write, then
+    /// running interpreted until frm is 0–3 again) matches the interpreter, also stopped at
+    /// every instruction limit.
+    @Test func frmInvariantInUserMode() throws {
+        let arithmetic = [rv(.fadd_d, rd: 15, rs1: 14, rs2: 20), rv(.fmadd_d, rd: 13, rs1: 14, rs2: 14, rs3: 20)]
+        let (hart, _) = Program(code: arithmetic + RV.exit).makeHart()
+        let listing = try #require(smallJIT().listing(hart, at: Layout.code))
+        let text = X86Disassembler.lines(listing.hostCode, address: listing.hostAddress).map(\.text)
+        let frm = "rbx + 0x\(String(StateOffset.frm, radix: 16))]"
+        #expect(text.contains { $0.hasPrefix("vfmadd") } && !text.contains { $0.contains(frm) }, "\(text)")
+        for other in [4, 6] {
+            let code: [UInt32] = [
+                RV.addi(5, 0, 6),                           // 0: t0 = 6 iterations
+                RV.addi(7, 0, 0),                           // 4: t2 = 0
+                Self.csr(.csrrw, Self.frm, rs1: 7),         // 8: loop: frm = t2
+                rv(.fadd_d, rd: 15, rs1: 14, rs2: 20),      // 12: 1 + 2^-60
+                rv(.fcvt_w_d, rd: 28, rs1: 3),              // 16: 2.5 -> 2 (RNE) or 3 (RMM)
+                RV.r(.add, 10, 10, 28),                     // 20
+                RV.i(.xori, 7, 7, other),                       // 24: alternate
+                RV.addi(5, 5, -1),                          // 28
+                RV.bne(5, 0, -24),                          // 32: to the loop
+                Self.csr(.csrrwi, Self.frm, rs1: 0),        // 36
+                rv(.fmv_x_d, rd: 11, rs1: 15),              // 40
+            ] + RV.exit
+            let program = Program(code: code) { s in
+                s.setF(14, Self.d(1))
+                s.setF(20, Self.d(0x1p-60))
+                s.setF(3, Self.d(2.5))
+            }
+            let r = expectSameUnderBothEngines(program)
+            if other == 4 {
+                #expect(r.x[10] == 15 && r.exceptions.isEmpty)
+            } else {
+                #expect(r.exceptions.map(\.cause) == [.illegalInstruction] && r.x[10] == 2)
+            }
+            for limit in [3, 4, 5, 8, 12, 13, 20, 31] as [UInt64] {
+                expectSameUnderBothEngines(program, maxInstructions: limit)
+            }
+        }
+    }
+
     /// With frm = RMM every dynamic-rm instruction leaves its block after `FloatUnit` has done it:
     /// the retired-instruction count, pc and results still match the interpreter's, also under
     /// an instruction limit that ends the run inside such a block.
