@@ -79,7 +79,9 @@ extension Translator {
         self.pc = pc
         self.index = index
         // A head of shared probes (SystemSharedProbes.swift) whose probe this path skips.
-        if case .head(let g) = sharedProbes.roles[index] { a.mov(sharedAddend(g), imm: SharedProbes.unshared) }
+        if case .head(let g) = sharedProbes.roles[index], !sharedProbes.groups[g].alone {
+            a.mov(sharedAddend(g), imm: SharedProbes.unshared)
+        }
         callHelper(i, targets.slowPath)
         a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
         a.and(.ecx, imm: Int32(MStatus.fs))

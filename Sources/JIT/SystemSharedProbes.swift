@@ -21,6 +21,13 @@ import X86
 /// pages change only between blocks), so such a member cannot fault and traps stay where they
 /// were. Misaligned accesses inside one page of RAM just work, as in the interpreter.
 ///
+/// A table lookup `off(x)` with `x = base + o + i`, `0 ≤ i ≤ extent` (a small index added to the
+/// base: `zext.b t, s; slli t, t, 2; add t, t, base`, IndexBounds.swift) is an access off `base`
+/// reaching `off + o + [0, extent + size)`, so it joins the base's group (whose span may then
+/// grow to `maxTableSpan`) and reaches memory as a member does, at the addend plus `x + off`.
+/// Such a group is worth it alone: its probe reads only the base, so it does not wait for the
+/// index (crc32's lookup is on its loop's critical path), and it keeps no addend.
+///
 /// A head that misses sets the scratch word to `unshared`, an odd value no addend takes (they
 /// are page-aligned), and performs its own access as if it were alone: its own probe (of its
 /// own table), or the slow path (which may fill the entry; the group then probes again and, on
@@ -41,10 +48,17 @@ struct SharedProbes {
         var slot: Int
         var head: Int
         var last: Int
+        /// Whether the head's address register is not the base but related to it (a table
+        /// lookup): the head then reaches memory as a member does, through the addend.
+        var headIndexed: Bool
+        var alone: Bool { head == last }
     }
     enum Role: Equatable { case head(Int), member(Int) }
 
     static let maxSpan: Int64 = 512
+    /// The span of a group with a table lookup: a 256-entry table of words. Wider groups would
+    /// join neighbouring tables (AES's four), whose span then straddles a page more often.
+    static let maxTableSpan: Int64 = 1024
     /// How far from the base's value at the head an access may be (keeps the offsets, which
     /// the `addi`s of a long block add up, far from wrapping).
     static let maxOffset: Int64 = 1 << 20
@@ -85,30 +99,52 @@ struct SharedProbes {
 
     init(_ block: GuestBlock, specs: [InstructionSpec]) {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
-        struct Open { var base: UInt8; var store: Bool; var low: Int64; var high: Int64; var delta: Int64; var members: [Int] }
+        // `table`: whether an access is a table lookup (a small index added to the base), which
+        // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
+        // the base need not wait for the index. `headIndexed`: the head's register is not the
+        // base but related to it.
+        struct Open {
+            var base: UInt8; var store: Bool; var low: Int64; var high: Int64; var delta: Int64
+            var table: Bool; let headIndexed: Bool; var members: [Int]
+        }
         var open: [Open] = []
         var found: [Open] = []
+        var bounds = IndexBounds()
         func close(_ k: Int) {
-            if open[k].members.count >= 2 { found.append(open[k]) }
+            if open[k].members.count >= 2 || open[k].table { found.append(open[k]) }
             open.remove(at: k)
         }
+        // Access `n` of `size` bytes at `base + imm + [0, extent]` joins the open group of its
+        // base if the span stays small, or opens one.
+        func join(_ n: Int, base: UInt8, imm: Int64, extent: Int64, indexed: Bool, store: Bool, size: Int64) {
+            if let k = open.firstIndex(where: { $0.base == base }) {
+                let offset = imm &+ open[k].delta
+                let low = min(open[k].low, offset), high = max(open[k].high, offset &+ extent &+ size)
+                let table = open[k].table || extent > 0
+                if abs(offset) <= SharedProbes.maxOffset, high &- low <= (table ? SharedProbes.maxTableSpan : SharedProbes.maxSpan) {
+                    open[k].low = low
+                    open[k].high = high
+                    open[k].store = open[k].store || store
+                    open[k].table = table
+                    open[k].members.append(n)
+                    return
+                }
+                close(k)
+            }
+            guard extent &+ size <= SharedProbes.maxTableSpan else { return }
+            open.append(Open(base: base, store: store, low: imm, high: imm &+ extent &+ size, delta: 0,
+                             table: extent > 0, headIndexed: indexed, members: [n]))
+        }
         for (n, i) in block.instructions.enumerated() {
+            defer { bounds.update(i) }
             if let access = SharedProbes.access(i), i.rs1 != 0 {
-                let opened = Open(base: i.rs1, store: access.store, low: i.imm, high: i.imm &+ access.size, delta: 0, members: [n])
-                if let k = open.firstIndex(where: { $0.base == i.rs1 }) {
-                    let offset = i.imm &+ open[k].delta
-                    let low = min(open[k].low, offset), high = max(open[k].high, offset &+ access.size)
-                    if abs(offset) <= SharedProbes.maxOffset, high &- low <= SharedProbes.maxSpan {
-                        open[k].low = low
-                        open[k].high = high
-                        open[k].store = open[k].store || access.store
-                        open[k].members.append(n)
-                    } else {
-                        close(k)
-                        open.append(opened)
-                    }
+                // `off(x)` with `x = base + o + [0, extent]` (IndexBounds.swift) reaches
+                // `base + off + o + [0, extent + size)`.
+                if let r = bounds.relation(of: i.rs1) {
+                    join(n, base: r.base, imm: i.imm &+ r.offset, extent: Int64(r.extent), indexed: true,
+                         store: access.store, size: access.size)
                 } else {
-                    open.append(opened)
+                    join(n, base: i.rs1, imm: i.imm, extent: 0, indexed: false, store: access.store, size: access.size)
                 }
             }
             // A written register ends the groups based on it (a load into its own base after
@@ -128,11 +164,13 @@ struct SharedProbes {
         found.sort { $0.members[0] < $1.members[0] }
         var busyUntil = [-1, -1]
         for g in found {
-            guard let slot = busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
-            busyUntil[slot] = g.members.last!
+            // A group of one keeps no addend (and so writes no scratch word).
+            let alone = g.members.count == 1
+            guard let slot = alone ? 0 : busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
+            if !alone { busyUntil[slot] = g.members.last! }
             let id = groups.count
             groups.append(Group(base: g.base, store: g.store, low: g.low, span: g.high &- g.low, slot: slot,
-                                head: g.members[0], last: g.members.last!))
+                                head: g.members[0], last: g.members.last!, headIndexed: g.headIndexed))
             roles[g.members[0]] = .head(id)
             for m in g.members.dropFirst() { roles[m] = .member(id) }
         }
@@ -164,34 +202,41 @@ extension Translator {
             let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, access: access, resume: done)))
             probeGroup(g, miss: miss)
             sharedHeads.insert(g)
-            // rax = the host address of base + low (the stub rejoins here with its own).
             a.bind(access)
+            // rax = the host address of base + low, or for an indexed head the addend (the
+            // stub rejoins here with its own).
+            guard !sharedProbes.groups[g].headIndexed else { return addendAddress(i) }
             return AccessAddress(disp: Int32(truncatingIfNeeded: i.imm &- sharedProbes.groups[g].low))
         case .member(let g):
             guard sharedHeads.contains(g), let access = SharedProbes.access(i) else { return nil }
             if case .zero = operand(i.rs1) { return nil } // never grouped
-            let disp = Int32(truncatingIfNeeded: i.imm)
             let here = a.newLabel()
             let own = outOfLine(.inline(.sharedMember(i, pc: pc, index: index, size: Int(access.size), store: access.store,
                                                       access: here, resume: done)))
             a.mov(.rax, sharedAddend(g))
             a.test(.al, imm: SharedProbes.unshared)
             a.jcc(.ne, own)
-            // rax = the addend of the page of base + disp (`own` rejoins here with its own).
+            // rax = the addend of the page of rs1 + imm (`own` rejoins here with its own).
             a.bind(here)
-            switch operand(i.rs1) {
-            case .zero, .host:
-                guard case .host(let h) = operand(i.rs1) else { return nil }
-                return AccessAddress(index: h, disp: disp)
-            case .memory(let d):
-                a.add(.rax, .qword(Host.state, d))
-                return AccessAddress(disp: disp)
-            }
+            return addendAddress(i)
         }
     }
 
-    /// The group's probe: rax = host address of base + low, its addend saved; `miss` unless
-    /// the entry of that page holds the span's last byte too.
+    /// The address of `i`'s access given its page's addend in rax: rax + rs1 + imm.
+    private mutating func addendAddress(_ i: Instruction) -> AccessAddress {
+        let disp = Int32(truncatingIfNeeded: i.imm)
+        switch operand(i.rs1) {
+        case .zero: preconditionFailure("a shared access off x0")
+        case .host(let h): return AccessAddress(index: h, disp: disp)
+        case .memory(let d):
+            a.add(.rax, .qword(Host.state, d))
+            return AccessAddress(disp: disp)
+        }
+    }
+
+    /// The group's probe: `miss` unless the entry of the page of base + low holds the span's
+    /// last byte too; on a hit rax = the host address of base + low (for an indexed head, the
+    /// addend), and the addend is saved for the members.
     mutating func probeGroup(_ g: Int, miss: Label) {
         let group = sharedProbes.groups[g]
         let low = Int32(truncatingIfNeeded: group.low)
@@ -217,9 +262,10 @@ extension Translator {
         a.and(.rdx, imm: Int32(truncatingIfNeeded: ~Int64(0xFFF)))
         a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
         a.jcc(.ne, miss)
-        a.mov(.rdx, .qword(Host.memory, .rcx, 1, table + 8))
-        a.mov(sharedAddend(g), .rdx)
-        a.add(.rax, .rdx)
+        let addend: Reg = group.headIndexed ? .rax : .rdx
+        a.mov(addend, .qword(Host.memory, .rcx, 1, table + 8))
+        if !group.alone { a.mov(sharedAddend(g), addend) }
+        if !group.headIndexed { a.add(.rax, .rdx) }
     }
 
     /// A head's miss: the group is unshared (see `SharedProbes`), and the head makes its access
@@ -230,16 +276,21 @@ extension Translator {
         let (savedPC, savedIndex) = (self.pc, self.index)
         self.pc = pc
         self.index = index
-        a.mov(sharedAddend(group), imm: SharedProbes.unshared)
+        let g = sharedProbes.groups[group]
+        if !g.alone { a.mov(sharedAddend(group), imm: SharedProbes.unshared) }
         let own = SharedProbes.access(i)!
         let slow = a.newLabel()
         probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
-        let past = Int32(truncatingIfNeeded: i.imm &- sharedProbes.groups[group].low)
-        if past != 0 { a.sub(.rax, imm: past) }
+        if g.headIndexed {
+            a.mov(.rax, ownAddend(store: own.store))
+        } else {
+            let past = Int32(truncatingIfNeeded: i.imm &- g.low)
+            if past != 0 { a.sub(.rax, imm: past) }
+        }
         a.jmp(access)
         a.bind(slow)
         callHelper(i, targets.slowPath)
-        probeGroup(group, miss: resume) // on a miss the word still says unshared
+        if !g.alone { probeGroup(group, miss: resume) } // on a miss the word still says unshared
         a.jmp(resume)
         self.pc = savedPC
         self.index = savedIndex
@@ -254,10 +305,14 @@ extension Translator {
         self.pc = pc
         self.index = index
         probeSystemTLB(i, size: size, store: store, miss: helperPath(i, targets.slowPath, done: resume))
-        let table = Int32(store ? SystemTLB.entries * SystemTLB.entrySize : 0)
-        a.mov(.rax, .qword(Host.memory, .rcx, 1, table + 8))
+        a.mov(.rax, ownAddend(store: store))
         a.jmp(access)
         self.pc = savedPC
         self.index = savedIndex
+    }
+
+    /// The addend of the entry a hit of `probeSystemTLB` left rcx at.
+    private func ownAddend(store: Bool) -> Mem {
+        .qword(Host.memory, .rcx, 1, Int32(store ? SystemTLB.entries * SystemTLB.entrySize : 0) + 8)
     }
 }

@@ -21,6 +21,17 @@ import TestSupport
         Array(block.split(separator: "\n").dropFirst().prefix { !$0.hasPrefix("  out of line") })
     }
 
+    /// The host lines of the guest instruction whose text starts with `guest` (the first one).
+    func hostLines(_ body: [Substring], _ guest: String) -> [Substring] {
+        guard let start = body.firstIndex(where: { $0.dropFirst(12).hasPrefix(guest) }) else { return [] }
+        let rest = body[(start + 1)...].prefix { $0.hasPrefix(String(repeating: " ", count: 46)) }
+        return [body[start]] + rest
+    }
+
+    /// A load of a shared probe's addend, and the probe's tag compare (SystemSharedProbes.swift).
+    let addend = "mov rax, qword ptr [rbx + 0x2a"
+    let probe = "cmp rdx, qword ptr [r15 + rcx"
+
     @Test("dump --system lists M, S and U-mode blocks with their physical addresses, and the guest's output goes to stderr")
     func modes() throws {
         let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", Self.kernel], timeout: 120)
@@ -154,14 +165,7 @@ import TestSupport
     func sharedProbesAcrossAddi() throws {
         let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
         let blocks = try dumpBlocks(share)
-        /// The host lines of the guest instruction whose text starts with `guest` (the first one).
-        func lines(_ body: [Substring], _ guest: String) -> [Substring] {
-            guard let start = body.firstIndex(where: { $0.dropFirst(12).hasPrefix(guest) }) else { return [] }
-            let rest = body[(start + 1)...].prefix { $0.hasPrefix(String(repeating: " ", count: 46)) }
-            return [body[start]] + rest
-        }
-        let addend = "mov rax, qword ptr [rbx + 0x2a"
-        let probe = "cmp rdx, qword ptr [r15 + rcx"
+        let lines = hostLines
         let loop = blocks.first { $0.contains("S-mode") && $0.contains("sw      t3,4(a0)") }.map(body) ?? []
         #expect(!loop.isEmpty, "no block with the moving-base loop")
         #expect(loop.filter { $0.contains(probe) }.count == 1, "\(loop.joined(separator: "\n"))")
@@ -173,5 +177,32 @@ import TestSupport
         #expect(float.filter { $0.contains(probe) }.count == 2, "\(float.joined(separator: "\n"))")
         #expect(lines(float, "fld     fa0,0(a3)").contains { $0.contains(probe) }, "\(float.joined(separator: "\n"))")
         #expect(lines(float, "fld     fa1,8(a3)").contains { $0.contains(addend) }, "\(float.joined(separator: "\n"))")
+    }
+
+    /// Table lookups (SystemSharedProbes.swift): priv_table's loop `andi t0, t3, 0xff; slli t0,
+    /// t0, 2; add t0, t0, a0; lw t1, 0(t0)` probes the table's base for all 1024 bytes its index
+    /// may reach (`lea rdx, [rax + 0x3ff]`: a group of one), so the probe need not wait for the
+    /// index, and loads at the addend plus t0; the loop that also stores through the index and
+    /// loads off the base probes the write table once for all three. What they must do is the
+    /// fixture's own checks and SystemDifftestTests.
+    @Test("dump --system: a table lookup probes the table's base, and shares that probe")
+    func tableLookupsProbeTheirBase() throws {
+        let table = Paths.fixtures.appendingPathComponent("system/bin/priv_table").path
+        let blocks = try dumpBlocks(table)
+        // The loops' own blocks (entered 255 times), not the first passes, where the bases are
+        // constants of the block and so no unknown value for an index to be added to.
+        let loops = blocks.filter { $0.contains("S-mode") && $0.contains("ran 255 times") }
+        let lookup = loops.first { $0.contains("lw      t1,0(t0)") && $0.contains("zext.b  t0,t3") }.map(body) ?? []
+        #expect(!lookup.isEmpty, "no block with the lookup loop")
+        #expect(lookup.filter { $0.contains(probe) }.count == 1, "\(lookup.joined(separator: "\n"))")
+        let load = hostLines(lookup, "lw      t1,0(t0)")
+        #expect(load.contains { $0.contains("lea rdx, [rax + 0x3ff]") }, "\(load.joined(separator: "\n"))")
+        #expect(!load.contains { $0.contains(addend) }, "a group of one keeps no addend: \(load.joined(separator: "\n"))")
+        let update = loops.first { $0.contains("sw      t1,0(t0)") && $0.contains("lw      t2,0(a1)") }.map(body) ?? []
+        #expect(!update.isEmpty, "no block with the update loop")
+        #expect(update.filter { $0.contains(probe) }.count == 1, "\(update.joined(separator: "\n"))")
+        #expect(hostLines(update, "lw      t1,0(t0)").contains { $0.contains(probe + " + 0x20000]") }, "the head probes the write table")
+        #expect(hostLines(update, "sw      t1,0(t0)").contains { $0.contains(addend) }, "\(update.joined(separator: "\n"))")
+        #expect(hostLines(update, "lw      t2,0(a1)").contains { $0.contains(addend) }, "\(update.joined(separator: "\n"))")
     }
 }
