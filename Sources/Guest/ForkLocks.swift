@@ -17,22 +17,28 @@ public enum ForkLocks {
         pthread_mutex_init(m, nil)
         return m
     }()
-    nonisolated(unsafe) private static var locks: UnsafeMutablePointer<UnsafeMutablePointer<pthread_mutex_t>?> = .allocate(capacity: capacity)
+    nonisolated(unsafe) private static var locks: UnsafeMutablePointer<UnsafeMutablePointer<pthread_mutex_t>?> = .allocate(capacity: 64)
     nonisolated(unsafe) private static var count = 0
-    private static let capacity = 64
+    nonisolated(unsafe) private static var capacity = 64
 
     private static let installed: Bool = {
         pthread_atfork({ ForkLocks.acquire() }, { ForkLocks.release() }, { ForkLocks.release() })
         return true
     }()
 
-    /// Holds `lock` across every later fork (a process has a handful: beyond `capacity` a lock is
-    /// not registered, and a fork while it is held would hang the child as before).
+    /// Holds `lock` across every later fork. A process has a handful; a test process, one per
+    /// live guest memory, so the table grows (under the registry's lock, which a fork holds too).
     public static func register(_ lock: UnsafeMutablePointer<pthread_mutex_t>) {
         _ = installed
         pthread_mutex_lock(registry)
         defer { pthread_mutex_unlock(registry) }
-        guard count < capacity else { return }
+        if count == capacity {
+            let larger = UnsafeMutablePointer<UnsafeMutablePointer<pthread_mutex_t>?>.allocate(capacity: capacity * 2)
+            larger.moveInitialize(from: locks, count: count)
+            locks.deallocate()
+            locks = larger
+            capacity *= 2
+        }
         locks[count] = lock
         count += 1
     }
