@@ -212,8 +212,6 @@ extension Translator {
 }
 
 extension Translator {
-    /// Out of line, after the helper ran instruction `index` itself: gives back the budget taken
-    /// for the instructions after it and leaves for the next instruction's pc.
     /// User mode, after an instruction that wrote frm: leave right after it, for the dispatcher,
     /// when frm is no longer 0–3 (`FRMInvariant`); past the check it is known good again.
     mutating func leaveUnlessFRMInvariant() {
@@ -222,6 +220,8 @@ extension Translator {
         frmChecked = true
     }
 
+    /// Out of line, after the helper ran instruction `index` itself: gives back the budget taken
+    /// for the instructions after it and leaves for the next instruction's pc.
     mutating func leaveAfter(_ index: Int) {
         let rest = notRetired - 1 // budget taken for the instructions after this one
         if rest > 0 { a.add(.r64(Host.budget), imm: Int32(rest)) }

@@ -28,13 +28,14 @@ enum ReturnStack {
 }
 
 extension Translator {
+    /// Whether this block lowers calls and returns with host frames (user mode, chaining on).
+    private var hostFrames: Bool { targets.hostCalls && targets.chaining && targets.system == nil }
+
     /// Whether `i` is a call that pushes a frame (link register ra).
-    func isCall(_ i: Instruction) -> Bool { targets.hostCalls && targets.chaining && targets.system == nil && i.rd == 1 }
+    func isCall(_ i: Instruction) -> Bool { hostFrames && i.rd == 1 }
 
     /// Whether `i` is a return that checks the frame on top (`ret`, `jr ra`).
-    func isReturn(_ i: Instruction) -> Bool {
-        targets.hostCalls && targets.chaining && targets.system == nil && i.opcode == .jalr && i.rd == 0 && i.rs1 == 1
-    }
+    func isReturn(_ i: Instruction) -> Bool { hostFrames && i.opcode == .jalr && i.rd == 0 && i.rs1 == 1 }
 
     /// `jal ra, target`: rd is written, then the callee runs as a host call; unless the host
     /// stack is at its floor, where the call is an ordinary jump.
