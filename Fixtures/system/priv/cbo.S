@@ -164,10 +164,5 @@ s_one:
     CBO_ZERO a2
     ecall
 
-    .section .pages, "aw", @nobits
-    .balign 4096
-tables_start:
-    TABLES root, table1, table0
-tables_end:
-page_p: .space 4096
-page_q: .space 4096
+    ONE_SPACE_TABLES
+    PAGES page_p, page_q

@@ -129,9 +129,4 @@ code_b:
     .balign 4096
     .option pop
 
-    .section .pages, "aw", @nobits
-    .balign 4096
-tables_start:
-    TABLES root1, table1a, table0a
-    TABLES root2, table1b, table0b
-tables_end:
+    TWO_SPACE_TABLES

@@ -182,11 +182,5 @@ code_word:
     .dword 10
     .balign 4096
 
-    .section .pages, "aw", @nobits
-    .balign 4096
-tables_start:
-    TABLES root, table1, table0
-tables_end:
-    TABLES data_a, data_b, data_c
-data_d:  .space 4096
-data_e:  .space 4096
+    ONE_SPACE_TABLES
+    PAGES data_a, data_b, data_c, data_d, data_e

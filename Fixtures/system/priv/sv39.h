@@ -67,11 +67,36 @@
     csrw satp, s3
     sfence.vma
 .endm
-/* Three zeroed pages, one per table level: \root, \mid, \leaf */
+/* Zeroed pages, one per name, in the .pages section. */
+.macro PAGES name, rest:vararg
+\name: .space 4096
+.ifnb \rest
+    PAGES \rest
+.endif
+.endm
+/* Three table pages, one per level: \root, \mid, \leaf */
 .macro TABLES root, mid, leaf
-\root: .space 4096
-\mid: .space 4096
-\leaf: .space 4096
+    PAGES \root, \mid, \leaf
+.endm
+/* Opens the .pages section (page-aligned, not loaded) at tables_start; the table pages follow,
+ * up to tables_end, which ZERO_TABLES clears. */
+.macro PAGES_SECTION
+    .section .pages, "aw", @nobits
+    .balign 4096
+tables_start:
+.endm
+/* The tables of SPACE root, table1, table0; data pages (PAGES) may follow. */
+.macro ONE_SPACE_TABLES
+    PAGES_SECTION
+    TABLES root, table1, table0
+tables_end:
+.endm
+/* The tables of two SPACEs, root1 (table1a, table0a) and root2 (table1b, table0b), for TWO_SPACES_ON. */
+.macro TWO_SPACE_TABLES
+    PAGES_SECTION
+    TABLES root1, table1a, table0a
+    TABLES root2, table1b, table0b
+tables_end:
 .endm
 
 #endif

@@ -198,11 +198,5 @@ table_load_fault:
     lw s6, 0(t1)
     ecall
 
-    .section .pages, "aw", @nobits
-    .balign 4096
-tables_start:
-    TABLES root, table1, table0
-tables_end:
-    TABLES data_a, data_gap, data_b
-data_c:   .space 4096
-data_d:   .space 4096
+    ONE_SPACE_TABLES
+    PAGES data_a, data_gap, data_b, data_c, data_d

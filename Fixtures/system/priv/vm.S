@@ -312,10 +312,8 @@ u_jump_a5:
 x_ecall:
     ecall
 
-    .section .pages, "aw", @nobits
-    .balign 4096
-tables_start:
+    PAGES_SECTION
     TABLES root, table1, table0
     TABLES root48, root57, page_p
-page_q: .space 4096
+    PAGES page_q
 tables_end:
