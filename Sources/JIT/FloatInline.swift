@@ -61,8 +61,6 @@ enum InlineStub {
     /// System mode: the head of a group of accesses sharing one TLB probe missed
     /// (SystemSharedProbes.swift); its access is at `access`, the next instruction at `resume`.
     case sharedHead(Instruction, pc: UInt64, index: Int, group: Int, access: Label, resume: Label)
-    /// System mode: a member of such a group whose span was not one inline page probes alone.
-    case sharedMember(Instruction, pc: UInt64, index: Int, size: Int, store: Bool, access: Label, resume: Label)
 }
 
 /// User mode: translated code runs only while frm is a rounding mode x86 has (0–3), so that no
@@ -137,8 +135,6 @@ extension Translator {
             emitFloatStatusStub(i, pc: pc, index: index, resume: resume)
         case .sharedHead(let i, let pc, let index, let group, let access, let resume):
             emitSharedHeadStub(i, pc: pc, index: index, group: group, access: access, resume: resume)
-        case .sharedMember(let i, let pc, let index, let size, let store, let access, let resume):
-            emitSharedMemberStub(i, pc: pc, index: index, size: size, store: store, access: access, resume: resume)
         case .unsignedToFloat(let x, let p, let resume):
             // Halve, keeping the lost bit as a sticky bit; convert; double (exactly).
             a.mov(.rax, .r64(x))

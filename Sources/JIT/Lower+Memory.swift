@@ -128,7 +128,7 @@ extension Translator {
     }
 
     mutating func loadMemory(_ i: Instruction, _ kind: LoadKind) {
-        if targets.system != nil { systemLoad(i, kind); return }
+        if targets.system != nil { systemMemory(i); return }
         guestAddress(i, .plain(store: false))
         var d = Host.t1
         if case .host(let h) = operand(i.rd) { d = h }
@@ -146,7 +146,7 @@ extension Translator {
     }
 
     mutating func storeMemory(_ i: Instruction, _ size: OperandSize) {
-        if targets.system != nil { systemStore(i, size); return }
+        if targets.system != nil { systemMemory(i); return }
         guestAddress(i, .plain(store: true))
         switch operand(i.rs2) {
         case .zero:

@@ -50,7 +50,8 @@ extension Translator {
         let done = a.newLabel()
         let csr = Lowering.isFloatCSR(i)
         let reload = csr ? a.newLabel() : done
-        if !floatStatusKnown {
+        let checked = !floatStatusKnown
+        if checked {
             let check = outOfLine(.inline(.floatStatus(i, pc: pc, index: index, resume: reload)))
             a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
             a.and(.ecx, imm: Int32(MStatus.fs))
@@ -59,7 +60,10 @@ extension Translator {
             floatStatusKnown = true
         }
         switch i.opcode.operation {
-        case .floatMemory(let op): systemFloatMemory(i, op, done: done)
+        case .floatMemory:
+            systemAccess(i, done: done)
+            // The check's out-of-line part rejoins at `done` with rax as the slow path left it.
+            if checked { addendInRAX = (-2, -1) }
         case .float(let op): floatArithmetic(i, op)
         default: floatCSR(i)
         }
@@ -78,61 +82,24 @@ extension Translator {
         let (savedPC, savedIndex) = (self.pc, self.index)
         self.pc = pc
         self.index = index
-        // A head of shared probes (SystemSharedProbes.swift) whose probe this path skips.
-        if case .head(let g) = sharedProbes.roles[index], !sharedProbes.groups[g].alone {
-            a.mov(sharedAddend(g), imm: SharedProbes.unshared)
-        }
         callHelper(i, targets.slowPath)
         a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
         a.and(.ecx, imm: Int32(MStatus.fs))
         a.cmp(.ecx, imm: Int32(MStatus.fs))
-        a.jcc(.e, resume)
+        if case .head(let g) = sharedProbes.roles[index], !sharedProbes.groups[g].alone {
+            // A head of shared probes (SystemSharedProbes.swift) whose probe this path skipped:
+            // its members go on only after the group's probe hits.
+            let leave = a.newLabel()
+            a.jcc(.ne, leave)
+            probeGroup(g, miss: leave)
+            a.jmp(resume)
+            a.bind(leave)
+        } else {
+            a.jcc(.e, resume)
+        }
         leaveAfter(index)
         self.pc = savedPC
         self.index = savedIndex
-    }
-
-    /// flw/fld/flh and fsw/fsd/fsh through the inline TLB (a miss or a misaligned address: the
-    /// slow path, then `done`), or a probe shared with earlier accesses (SystemSharedProbes.swift).
-    mutating func systemFloatMemory(_ i: Instruction, _ op: FloatMemoryOp, done: Label) {
-        let shared = sharedAccess(i, done: done)
-        switch op {
-        case .fld:
-            let at = floatAccess(i, size: 8, store: false, shared: shared, done: done)
-            if let x = fXMM(i.rd) {
-                a.movsd(x, at.mem(.qword))
-            } else {
-                a.mov(.rcx, at.mem(.qword))
-                storeFBits(i.rd, .rcx)
-            }
-        case .flw, .flh:
-            let half = op == .flh
-            let at = floatAccess(i, size: half ? 2 : 4, store: false, shared: shared, done: done)
-            if half { a.movzx(.ecx, at.mem(.word)) } else { a.mov(.ecx, at.mem(.dword)) }
-            a.mov(.rdx, imm: Int64(bitPattern: half ? Translator.halfBox : Translator.nanBox))
-            a.or(.rcx, .rdx)
-            storeFBits(i.rd, .rcx)
-        case .fsd:
-            let at = floatAccess(i, size: 8, store: true, shared: shared, done: done)
-            if let x = fXMM(i.rs2) {
-                a.movsd(at.mem(.qword), x)
-            } else {
-                a.mov(.rcx, fSlot(i.rs2))
-                a.mov(at.mem(.qword), .rcx)
-            }
-        case .fsw, .fsh:
-            let half = op == .fsh
-            let at = floatAccess(i, size: half ? 2 : 4, store: true, shared: shared, done: done)
-            if let x = fXMM(i.rs2) { a.movd(.ecx, x) } else { a.mov(.ecx, fLow(i.rs2)) }
-            if half { a.mov(at.mem(.word), .cx) } else { a.mov(at.mem(.dword), .ecx) }
-        }
-    }
-
-    /// rax and the displacement of an F/D access: the shared probe's, or its own probe's.
-    private mutating func floatAccess(_ i: Instruction, size: Int, store: Bool, shared: AccessAddress?, done: Label) -> AccessAddress {
-        if let shared { return shared }
-        probeSystemTLB(i, size: size, store: store, miss: helperPath(i, targets.slowPath, done: done))
-        return AccessAddress()
     }
 
     /// Leaves rax = host address of the access by `i` of `size` bytes, or jumps to `miss`.
@@ -168,52 +135,89 @@ extension Translator {
         a.add(.rax, .qword(Host.memory, .rcx, 1, table + 8))
     }
 
-    mutating func systemLoad(_ i: Instruction, _ kind: LoadKind) {
-        let size: Int = switch kind {
-        case .signed8, .unsigned8: 1
-        case .signed16, .unsigned16: 2
-        case .signed32, .unsigned32: 4
-        case .bits64: 8
-        }
+    /// An integer load or store.
+    mutating func systemMemory(_ i: Instruction) {
         let done = a.newLabel()
-        var at = AccessAddress()
-        if let shared = sharedAccess(i, done: done) {
-            at = shared
-        } else {
-            probeSystemTLB(i, size: size, store: false, miss: helperPath(i, targets.slowPath, done: done))
-        }
-        var d = Host.t1
-        if case .host(let h) = operand(i.rd) { d = h }
-        switch kind {
-        case .signed8: a.movsx(.r64(d), at.mem(.byte))
-        case .signed16: a.movsx(.r64(d), at.mem(.word))
-        case .signed32: a.movsxd(.r64(d), at.mem(.dword))
-        case .bits64: a.mov(.r64(d), at.mem(.qword))
-        case .unsigned8: a.movzx(.r32(d), at.mem(.byte))
-        case .unsigned16: a.movzx(.r32(d), at.mem(.word))
-        case .unsigned32: a.mov(.r32(d), at.mem(.dword))
-        }
-        store(i.rd, d)
+        systemAccess(i, done: done)
         a.bind(done)
     }
 
-    mutating func systemStore(_ i: Instruction, _ size: OperandSize) {
-        let done = a.newLabel()
-        var at = AccessAddress()
+    /// A load or store (integer or F/D: flw/fld/flh, fsw/fsd/fsh) through the inline TLB, its
+    /// group's shared probe (SystemSharedProbes.swift) or its own; a miss or a misaligned
+    /// address goes to the slow path, which performs it, then to `done`.
+    mutating func systemAccess(_ i: Instruction, done: Label) {
+        let (store, size) = SharedProbes.access(i)!
         if let shared = sharedAccess(i, done: done) {
-            at = shared
+            emitAccess(i, at: shared)
         } else {
-            probeSystemTLB(i, size: Int(size.rawValue), store: true, miss: helperPath(i, targets.slowPath, done: done))
+            probeSystemTLB(i, size: Int(size), store: store, miss: helperPath(i, targets.slowPath, done: done))
+            emitAccess(i, at: AccessAddress())
         }
-        let target = at.mem(size)
+    }
+
+    /// The access itself, at the host address `at` stands for. Leaves rax alone: members of a
+    /// shared probe that follow may find their addend still there (`sharedAccess`).
+    mutating func emitAccess(_ i: Instruction, at: AccessAddress) {
+        switch i.opcode.operation {
+        case .memory(let op):
+            switch op {
+            case .sb: emitStore(i, at.mem(.byte))
+            case .sh: emitStore(i, at.mem(.word))
+            case .sw: emitStore(i, at.mem(.dword))
+            case .sd: emitStore(i, at.mem(.qword))
+            default:
+                var d = Host.t1
+                if case .host(let h) = operand(i.rd) { d = h }
+                switch op {
+                case .lb: a.movsx(.r64(d), at.mem(.byte))
+                case .lh: a.movsx(.r64(d), at.mem(.word))
+                case .lw: a.movsxd(.r64(d), at.mem(.dword))
+                case .ld: a.mov(.r64(d), at.mem(.qword))
+                case .lbu: a.movzx(.r32(d), at.mem(.byte))
+                case .lhu: a.movzx(.r32(d), at.mem(.word))
+                case .lwu: a.mov(.r32(d), at.mem(.dword))
+                default: preconditionFailure("not a load: \(i.opcode)")
+                }
+                store(i.rd, d)
+            }
+        case .floatMemory(let op):
+            switch op {
+            case .fld:
+                if let x = fXMM(i.rd) {
+                    a.movsd(x, at.mem(.qword))
+                } else {
+                    a.mov(.rcx, at.mem(.qword))
+                    storeFBits(i.rd, .rcx)
+                }
+            case .flw, .flh:
+                let half = op == .flh
+                if half { a.movzx(.ecx, at.mem(.word)) } else { a.mov(.ecx, at.mem(.dword)) }
+                a.mov(.rdx, imm: Int64(bitPattern: half ? Translator.halfBox : Translator.nanBox))
+                a.or(.rcx, .rdx)
+                storeFBits(i.rd, .rcx)
+            case .fsd:
+                if let x = fXMM(i.rs2) {
+                    a.movsd(at.mem(.qword), x)
+                } else {
+                    a.mov(.rcx, fSlot(i.rs2))
+                    a.mov(at.mem(.qword), .rcx)
+                }
+            case .fsw, .fsh:
+                if let x = fXMM(i.rs2) { a.movd(.ecx, x) } else { a.mov(.ecx, fLow(i.rs2)) }
+                if op == .fsh { a.mov(at.mem(.word), .cx) } else { a.mov(at.mem(.dword), .ecx) }
+            }
+        default: preconditionFailure("not a load or store: \(i.opcode)")
+        }
+    }
+
+    private mutating func emitStore(_ i: Instruction, _ target: Mem) {
         switch operand(i.rs2) {
         case .zero: a.mov(target, imm: 0)
-        case .host(let h): a.mov(target, Reg(h, size))
+        case .host(let h): a.mov(target, Reg(h, target.size))
         case .memory(let d):
             a.mov(.rcx, .qword(Host.state, d))
-            a.mov(target, Reg(.rcx, size))
+            a.mov(target, Reg(.rcx, target.size))
         }
-        a.bind(done)
     }
 }
 

@@ -1,3 +1,4 @@
+import Glibc
 import RISCV
 
 /// Data translated code refers to by address or index, kept until the code cache is flushed:
@@ -50,14 +51,39 @@ final class IndirectTable {
     let entries: Int
     var mask: Int { entries - 1 }
     let base: UnsafeMutablePointer<UInt64>
+    /// Whether `base` was mapped by `mapLow` (and is unmapped, not deallocated).
+    private let mapped: Bool
 
-    init(entries: Int = IndirectTable.entries) {
+    /// Translated code addresses a table in the low 2 GiB by its 32-bit address, two
+    /// instructions shorter (`probeIndirectTable`). User mode's 64 KiB comes from the static
+    /// binary's heap, which is there; system mode's 512 KiB tables are above malloc's mmap
+    /// threshold, so they are mapped there themselves when `low` (and allocated as usual when
+    /// the host has no room there).
+    init(entries: Int = IndirectTable.entries, low: Bool = false) {
         self.entries = entries
-        base = .allocate(capacity: 2 * entries)
+        if low, let p = IndirectTable.mapLow(bytes: 16 * entries) {
+            base = p
+            mapped = true
+        } else {
+            base = .allocate(capacity: 2 * entries)
+            mapped = false
+        }
         clear()
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        if mapped { munmap(base, 16 * entries) } else { base.deallocate() }
+    }
+
+    private static func mapLow(bytes: Int) -> UnsafeMutablePointer<UInt64>? {
+        guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0),
+              p != MAP_FAILED else { return nil }
+        guard UInt(bitPattern: p) + UInt(bytes) < 1 << 31 else {
+            munmap(p, bytes)
+            return nil
+        }
+        return p.bindMemory(to: UInt64.self, capacity: 2 * (bytes / 16))
+    }
 
     var address: UInt64 { UInt64(UInt(bitPattern: base)) }
 

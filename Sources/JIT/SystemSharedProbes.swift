@@ -28,13 +28,16 @@ import X86
 /// Such a group is worth it alone: its probe reads only the base, so it does not wait for the
 /// index (crc32's lookup is on its loop's critical path), and it keeps no addend.
 ///
-/// A head that misses sets the scratch word to `unshared`, an odd value no addend takes (they
-/// are page-aligned), and performs its own access as if it were alone: its own probe (of its
-/// own table), or the slow path (which may fill the entry; the group then probes again and, on
-/// a hit, shares after all). Each member, seeing `unshared`, probes on its own out of line (and
-/// takes the slow path on a miss), as it would have without the group. A head that is its
-/// block's first F/D instruction may be skipped by that instruction's mstatus.FS check
-/// (`systemFloat`), whose out-of-line part sets `unshared` too.
+/// Every access of a group reaches memory at the addend plus its own address, `[rax + rs1 +
+/// imm]`; a member right after another of its group finds the addend still in rax, and the
+/// others load it from the scratch word. A member is reached only after the group's probe hit
+/// in this run of the block, so it checks nothing: a head that misses makes its own access
+/// (its own probe of its own table, or the slow path, after which the group probes again, since
+/// the slow path may have filled the entry) and, unless the group then hits, the block leaves
+/// right after the head for the next instruction by a chained jump (`emitSharedHeadStub`). A
+/// head that is its block's first F/D instruction may be skipped by that instruction's
+/// mstatus.FS check (`systemFloat`), whose out-of-line part probes for the group in the same
+/// way.
 struct SharedProbes {
     struct Group {
         var base: UInt8
@@ -48,9 +51,6 @@ struct SharedProbes {
         var slot: Int
         var head: Int
         var last: Int
-        /// Whether the head's address register is not the base but related to it (a table
-        /// lookup): the head then reaches memory as a member does, through the addend.
-        var headIndexed: Bool
         var alone: Bool { head == last }
     }
     enum Role: Equatable { case head(Int), member(Int) }
@@ -62,8 +62,6 @@ struct SharedProbes {
     /// How far from the base's value at the head an access may be (keeps the offsets, which
     /// the `addi`s of a long block add up, far from wrapping).
     static let maxOffset: Int64 = 1 << 20
-    /// What the scratch word holds when the group's span is not one inline page.
-    static let unshared: Int32 = 1
     private(set) var roles: [Int: Role] = [:]
     private(set) var groups: [Group] = []
 
@@ -101,11 +99,10 @@ struct SharedProbes {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
         // `table`: whether an access is a table lookup (a small index added to the base), which
         // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
-        // the base need not wait for the index. `headIndexed`: the head's register is not the
-        // base but related to it.
+        // the base need not wait for the index.
         struct Open {
             var base: UInt8; var store: Bool; var low: Int64; var high: Int64; var delta: Int64
-            var table: Bool; let headIndexed: Bool; var members: [Int]
+            var table: Bool; var members: [Int]
         }
         var open: [Open] = []
         var found: [Open] = []
@@ -116,7 +113,7 @@ struct SharedProbes {
         }
         // Access `n` of `size` bytes at `base + imm + [0, extent]` joins the open group of its
         // base if the span stays small, or opens one.
-        func join(_ n: Int, base: UInt8, imm: Int64, extent: Int64, indexed: Bool, store: Bool, size: Int64) {
+        func join(_ n: Int, base: UInt8, imm: Int64, extent: Int64, store: Bool, size: Int64) {
             if let k = open.firstIndex(where: { $0.base == base }) {
                 let offset = imm &+ open[k].delta
                 let low = min(open[k].low, offset), high = max(open[k].high, offset &+ extent &+ size)
@@ -133,7 +130,7 @@ struct SharedProbes {
             }
             guard extent &+ size <= SharedProbes.maxTableSpan else { return }
             open.append(Open(base: base, store: store, low: imm, high: imm &+ extent &+ size, delta: 0,
-                             table: extent > 0, headIndexed: indexed, members: [n]))
+                             table: extent > 0, members: [n]))
         }
         for (n, i) in block.instructions.enumerated() {
             defer { bounds.update(i) }
@@ -141,10 +138,10 @@ struct SharedProbes {
                 // `off(x)` with `x = base + o + [0, extent]` (IndexBounds.swift) reaches
                 // `base + off + o + [0, extent + size)`.
                 if let r = bounds.relation(of: i.rs1) {
-                    join(n, base: r.base, imm: i.imm &+ r.offset, extent: Int64(r.extent), indexed: true,
+                    join(n, base: r.base, imm: i.imm &+ r.offset, extent: Int64(r.extent),
                          store: access.store, size: access.size)
                 } else {
-                    join(n, base: i.rs1, imm: i.imm, extent: 0, indexed: false, store: access.store, size: access.size)
+                    join(n, base: i.rs1, imm: i.imm, extent: 0, store: access.store, size: access.size)
                 }
             }
             // A written register ends the groups based on it (a load into its own base after
@@ -170,7 +167,7 @@ struct SharedProbes {
             if !alone { busyUntil[slot] = g.members.last! }
             let id = groups.count
             groups.append(Group(base: g.base, store: g.store, low: g.low, span: g.high &- g.low, slot: slot,
-                                head: g.members[0], last: g.members.last!, headIndexed: g.headIndexed))
+                                head: g.members[0], last: g.members.last!))
             roles[g.members[0]] = .head(id)
             for m in g.members.dropFirst() { roles[m] = .member(id) }
         }
@@ -192,8 +189,10 @@ extension Translator {
     }
 
     /// For a load or store about to be emitted: where its access goes when it shares a probe
-    /// (rax, plus an index register and a displacement), or nil when it probes on its own. A
-    /// head's miss goes to its stub (`emitSharedHeadStub`), which rejoins at `done`.
+    /// (rax = the addend of its page, plus an index register and a displacement), or nil when
+    /// it probes on its own. A head's miss goes to its stub (`emitSharedHeadStub`), which
+    /// rejoins at `done` (or at the access, for a group of one) only with the group's probe
+    /// hit, so a member reached at all may use the addend: it needs no check.
     mutating func sharedAccess(_ i: Instruction, done: Label) -> AccessAddress? {
         guard let role = sharedProbes.roles[index] else { return nil }
         switch role {
@@ -203,31 +202,26 @@ extension Translator {
             probeGroup(g, miss: miss)
             sharedHeads.insert(g)
             a.bind(access)
-            // rax = the host address of base + low, or for an indexed head the addend (the
-            // stub rejoins here with its own).
-            guard !sharedProbes.groups[g].headIndexed else { return addendAddress(i) }
-            return AccessAddress(disp: Int32(truncatingIfNeeded: i.imm &- sharedProbes.groups[g].low))
+            return addendAddress(i, group: g)
         case .member(let g):
-            guard sharedHeads.contains(g), let access = SharedProbes.access(i) else { return nil }
+            guard sharedHeads.contains(g), SharedProbes.access(i) != nil else { return nil }
             if case .zero = operand(i.rs1) { return nil } // never grouped
-            let here = a.newLabel()
-            let own = outOfLine(.inline(.sharedMember(i, pc: pc, index: index, size: Int(access.size), store: access.store,
-                                                      access: here, resume: done)))
-            a.mov(.rax, sharedAddend(g))
-            a.test(.al, imm: SharedProbes.unshared)
-            a.jcc(.ne, own)
-            // rax = the addend of the page of rs1 + imm (`own` rejoins here with its own).
-            a.bind(here)
-            return addendAddress(i)
+            // The access just before, of the same group, left the addend in rax (`emitAccess`
+            // does not touch it, and every path to its end has rax = addend).
+            if addendInRAX.index != index - 1 || addendInRAX.group != g { a.mov(.rax, sharedAddend(g)) }
+            return addendAddress(i, group: g)
         }
     }
 
-    /// The address of `i`'s access given its page's addend in rax: rax + rs1 + imm.
-    private mutating func addendAddress(_ i: Instruction) -> AccessAddress {
+    /// The address of `i`'s access given its page's addend in rax: rax + rs1 + imm. Notes when
+    /// rax still holds the addend after the access (`addendInRAX`).
+    private mutating func addendAddress(_ i: Instruction, group g: Int) -> AccessAddress {
         let disp = Int32(truncatingIfNeeded: i.imm)
         switch operand(i.rs1) {
         case .zero: preconditionFailure("a shared access off x0")
-        case .host(let h): return AccessAddress(index: h, disp: disp)
+        case .host(let h):
+            addendInRAX = (index, g)
+            return AccessAddress(index: h, disp: disp)
         case .memory(let d):
             a.add(.rax, .qword(Host.state, d))
             return AccessAddress(disp: disp)
@@ -235,8 +229,7 @@ extension Translator {
     }
 
     /// The group's probe: `miss` unless the entry of the page of base + low holds the span's
-    /// last byte too; on a hit rax = the host address of base + low (for an indexed head, the
-    /// addend), and the addend is saved for the members.
+    /// last byte too; on a hit rax = the entry's addend, saved for the members.
     mutating func probeGroup(_ g: Int, miss: Label) {
         let group = sharedProbes.groups[g]
         let low = Int32(truncatingIfNeeded: group.low)
@@ -262,57 +255,53 @@ extension Translator {
         a.and(.rdx, imm: Int32(truncatingIfNeeded: ~Int64(0xFFF)))
         a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
         a.jcc(.ne, miss)
-        let addend: Reg = group.headIndexed ? .rax : .rdx
-        a.mov(addend, .qword(Host.memory, .rcx, 1, table + 8))
-        if !group.alone { a.mov(sharedAddend(g), addend) }
-        if !group.headIndexed { a.add(.rax, .rdx) }
+        a.mov(.rax, .qword(Host.memory, .rcx, 1, table + 8))
+        if !group.alone { a.mov(sharedAddend(g), .rax) }
     }
 
-    /// A head's miss: the group is unshared (see `SharedProbes`), and the head makes its access
-    /// alone: its own probe, rejoining the access at `access` with rax = its host address minus
-    /// its offset from the group's lowest byte; or the slow path, after which the group probes
-    /// again, since the slow path may have filled the entry (a hit shares the addend after all).
+    /// A head's miss. A group of one makes its access through its own probe (rejoining at
+    /// `access` with its addend in rax) or the slow path. Otherwise the members may go on only
+    /// with the group's probe hit: after the slow path (which performed the access and may have
+    /// filled the entry) the group probes again; when the span is still not one inline page (a
+    /// device, a page crossing, a page not yet dirty or holding code), or when the head's own
+    /// probe hit, the head makes its access here and the block leaves for the next
+    /// instruction, through a chained jump: the rest of the block, translated as a block of
+    /// its own, groups and probes afresh.
     mutating func emitSharedHeadStub(_ i: Instruction, pc: UInt64, index: Int, group: Int, access: Label, resume: Label) {
         let (savedPC, savedIndex) = (self.pc, self.index)
         self.pc = pc
         self.index = index
         let g = sharedProbes.groups[group]
-        if !g.alone { a.mov(sharedAddend(group), imm: SharedProbes.unshared) }
         let own = SharedProbes.access(i)!
         let slow = a.newLabel()
         probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
-        if g.headIndexed {
-            a.mov(.rax, ownAddend(store: own.store))
+        if g.alone {
+            a.mov(.rax, .qword(Host.memory, .rcx, 1, Int32(own.store ? SystemTLB.entries * SystemTLB.entrySize : 0) + 8))
+            a.jmp(access)
         } else {
-            let past = Int32(truncatingIfNeeded: i.imm &- g.low)
-            if past != 0 { a.sub(.rax, imm: past) }
+            emitAccess(i, at: AccessAddress())
+            leaveAfterChained(index)
         }
-        a.jmp(access)
         a.bind(slow)
         callHelper(i, targets.slowPath)
-        if !g.alone { probeGroup(group, miss: resume) } // on a miss the word still says unshared
-        a.jmp(resume)
+        if !g.alone {
+            let leave = a.newLabel()
+            probeGroup(group, miss: leave)
+            a.jmp(resume)
+            a.bind(leave)
+            leaveAfterChained(index)
+        } else {
+            a.jmp(resume)
+        }
         self.pc = savedPC
         self.index = savedIndex
     }
 
-    /// A member of a group whose span was not one inline page: its own probe, which rejoins the
-    /// access at `access` with rax = the addend of its page, or the slow path, which rejoins
-    /// after it at `resume`.
-    mutating func emitSharedMemberStub(_ i: Instruction, pc: UInt64, index: Int, size: Int, store: Bool,
-                                       access: Label, resume: Label) {
-        let (savedPC, savedIndex) = (self.pc, self.index)
-        self.pc = pc
-        self.index = index
-        probeSystemTLB(i, size: size, store: store, miss: helperPath(i, targets.slowPath, done: resume))
-        a.mov(.rax, ownAddend(store: store))
-        a.jmp(access)
-        self.pc = savedPC
-        self.index = savedIndex
-    }
-
-    /// The addend of the entry a hit of `probeSystemTLB` left rcx at.
-    private func ownAddend(store: Bool) -> Mem {
-        .qword(Host.memory, .rcx, 1, Int32(store ? SystemTLB.entries * SystemTLB.entrySize : 0) + 8)
+    /// Out of line, after instruction `index` retired: gives back the budget taken for the
+    /// instructions after it and goes on at the next one by a chained jump (`exit(to:)`).
+    private mutating func leaveAfterChained(_ index: Int) {
+        let rest = notRetired - 1
+        if rest > 0 { a.add(.r64(Host.budget), imm: Int32(rest)) }
+        exit(to: block.pcs[index] &+ UInt64(block.instructions[index].length))
     }
 }

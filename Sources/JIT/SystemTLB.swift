@@ -343,7 +343,7 @@ final class SystemTLB {
 /// page kept beside it, so that emptying it costs what was filled and `sfence.vma addr` drops
 /// one leaf's entries.
 final class SystemJumpCache {
-    let table = IndirectTable(entries: IndirectTable.systemEntries)
+    let table = IndirectTable(entries: IndirectTable.systemEntries, low: true)
     private var used: [Int] = []
     private static let slots = IndirectTable.systemEntries
     /// Per entry: log2 of the size of the leaf mapping its pc, the physical address its pc was

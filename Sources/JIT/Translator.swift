@@ -134,6 +134,9 @@ struct Translator {
     /// head has been emitted (SystemSharedProbes.swift).
     var sharedProbes = SharedProbes()
     var sharedHeads: Set<Int> = []
+    /// System mode: the instruction (index) whose shared access left its group's addend in rax,
+    /// and the group (SystemSharedProbes.swift).
+    var addendInRAX = (index: -2, group: -1)
     /// Base registers already range-checked in this block (CheckedBases.swift).
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
