@@ -169,7 +169,7 @@ extension JIT {
             JIT.address(of: slowPathEntry): "slow path",
             JIT.address(of: floatEntry): "float helper",
         ]
-        for (guest, host) in blocks { names[host] = "block 0x" + String(guest, radix: 16) }
+        for (guest, host) in blocks.pairs { names[host] = "block 0x" + String(guest, radix: 16) }
         for record in instrumentation.records.values {
             if let c = record.counter { names[UInt64(UInt(bitPattern: c))] = "execution counter" }
         }

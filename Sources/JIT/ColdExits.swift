@@ -81,24 +81,30 @@ struct ColdSites {
         if !recent.isEmpty { recent = [] }
     }
 
-    /// A direct-mapped cache of recent searches (return offset, index + 1), made on first use:
-    /// a Linux boot has over a million sites, and the binary search through them, a cache miss
-    /// a step, was 1.6% of its CPU time. Sites only move at `reset`, which empties it.
+    /// A direct-mapped cache of recent searches (return offset, index + 1), made on first use
+    /// once there are many sites: a Linux boot has over a million, and the binary search through
+    /// them, a cache miss a step, was 1.6% of its CPU time. A short process has a few thousand,
+    /// where the search is short and the cache's 64 KiB of fresh pages cost more than it saves
+    /// (1.6% of a warm `rm` in a Debian chroot). Sites only move at `reset`, which empties it.
     private var recent: [(offset: UInt32, index: Int32)] = []
     private static let recentSize = 4096
+    private static let recentFrom = 1 << 15
 
     mutating func site(returnOffset: UInt32) -> ColdSite? {
-        if recent.isEmpty { recent = Array(repeating: (0, 0), count: ColdSites.recentSize) }
+        let cacheable = sites.count >= ColdSites.recentFrom
         let slot = Int(returnOffset >> 2 ^ returnOffset >> 14) & (ColdSites.recentSize - 1)
-        let cached = recent[slot]
-        if cached.index > 0, cached.offset == returnOffset { return sites[Int(cached.index) - 1] }
+        if cacheable {
+            if recent.isEmpty { recent = Array(repeating: (0, 0), count: ColdSites.recentSize) }
+            let cached = recent[slot]
+            if cached.index > 0, cached.offset == returnOffset { return sites[Int(cached.index) - 1] }
+        }
         var low = 0, high = sites.count
         while low < high {
             let mid = (low + high) / 2
             if sites[mid].returnOffset < returnOffset { low = mid + 1 } else { high = mid }
         }
         guard low < sites.count, sites[low].returnOffset == returnOffset else { return nil }
-        if let index = Int32(exactly: low + 1) { recent[slot] = (returnOffset, index) }
+        if cacheable, let index = Int32(exactly: low + 1) { recent[slot] = (returnOffset, index) }
         return sites[low]
     }
 }

@@ -36,7 +36,7 @@ public final class JIT: Engine {
     let instrumentation = Instrumentation()
     let indirect = IndirectTable()
     /// Guest pc → host address of its block, for this cache generation.
-    private(set) var blocks: [UInt64: UInt64] = [:]
+    private(set) var blocks = BlockMap(minimumCapacity: 1024)
     /// User mode: which blocks lie on which guest page, and the entries of blocks dropped since
     /// the last flush (CodeIndex.swift).
     private var codeIndex = CodeIndex()
@@ -88,7 +88,6 @@ public final class JIT: Engine {
         // Room for a short process's blocks from the start: growing these by doubling copied
         // each table several times and faulted in every new buffer (a static hello has 442
         // blocks, ~1000 chain sites and ~4000 cold sites; untouched capacity costs no pages).
-        blocks.reserveCapacity(1024)
         chainSites.reserveCapacity(2048)
         coldSites.reserve(8192)
         resetCache()
@@ -107,7 +106,7 @@ public final class JIT: Engine {
         tables.reset()
         faults.reset()
         indirect.clear()
-        blocks.removeAll(keepingCapacity: true)
+        blocks.removeAll()
         blockSizes.removeAll()
         chainSites.removeAll(keepingCapacity: true)
         coldSites.reset()
@@ -636,7 +635,7 @@ public final class JIT: Engine {
     private func translate(_ guest: GuestBlock, at offset: Int, counter: UnsafeMutablePointer<UInt64>?, mode: UInt8?,
                            persistent: Bool = false) -> TranslatedBlock {
         var targets = TranslationTargets(epilogue: epilogue, coldExit: coldExit, slowPath: JIT.address(of: slowPathEntry), float: JIT.address(of: floatEntry),
-                                         chaining: options.chaining, translated: persistent ? [:] : blocks)
+                                         chaining: options.chaining, translated: persistent ? BlockMap.empty : blocks)
         targets.persistent = persistent
         targets.faultInjection = options.faultInjection
         targets.features = options.hostFeatures

@@ -19,7 +19,7 @@ struct TranslationTargets {
     var countIndirectHits = false
     /// Host code of blocks already translated in this cache generation, which a direct exit
     /// can jump to straight away.
-    var translated: [UInt64: UInt64]
+    var translated: BlockMap
     /// Where to count the block's executions (`JITOptions.countBlockExecutions`), if anywhere.
     var executionCounter: UInt64? = nil
     /// Test-only broken lowering (`JITOptions.faultInjection`).
