@@ -31,6 +31,9 @@ public struct RunSettings: Equatable, Sendable {
     public var gdbPort: UInt16?
     /// Started by binfmt_misc: a guest execve of a riscv64 program goes through the kernel again.
     public var execThroughKernel = false
+    /// Started by binfmt_misc with `--log FILE` in its options: FILE also gets a line when the
+    /// process, or a forked child of it, ends (`BinfmtLaunch.logExit`).
+    public var exitLog: String?
     public var program: String
     /// The guest's arguments after argv[0].
     public var arguments: [String] = []
@@ -102,6 +105,7 @@ public struct RunSettings: Equatable, Sendable {
         } else {
             status = guest.run()
             guest.saveTranslations()
+            if let exitLog { BinfmtLaunch.logExit(exitLog, guest) }
         }
         if guest.timedOut, let seconds = timeout {
             report(TimedRun.message(seconds: seconds, guest.hart))

@@ -93,9 +93,18 @@ struct BinfmtKernelTests {
             let text = String(decoding: r.stdout, as: UTF8.self)
             #expect(r.status == 2, "\(r.stderrText)")
             #expect(text.contains("argv[1] = \"exec\"") && text.hasSuffix("argc = 2\nargv[0] = \"\(Self.probe)\"\nargv[1] = \"x\"\n/proc/self/exe ends in \"binfmt_probe\"\nAT_EXECFN = \"\(Self.probe)\"\nAT_SECURE = 0\n"))
-            // Both programs were started by the kernel.
-            let starts = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
-            #expect(starts.count == 2 && starts.allSatisfy { $0.hasSuffix(" \(Self.probe)") }, "\(starts)")
+            // Both programs were started by the kernel; the second one's end is logged too, under
+            // the same pid (execve keeps it), with what its engine did.
+            let lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
+            let starts = lines.filter { !$0.contains(" exit (parent ") }
+            let exits = lines.filter { $0.contains(" exit (parent ") }
+            #expect(starts.count == 2 && starts.allSatisfy { $0.hasSuffix(" \(Self.probe)") }, "\(lines)")
+            let pid = starts.first?.split(separator: " ").first
+            #expect(starts.allSatisfy { $0.split(separator: " ").first == pid } && exits.count == 1, "\(lines)")
+            if let exit = exits.first {
+                #expect(exit.split(separator: " ").first == pid && exit.contains(" blocks translated, ")
+                        && exit.contains(" from the cache (0 rejected), CPU ") && exit.hasSuffix(" ms system"), "\(exit)")
+            }
 
             let viaRun = try runProcess(Paths.trapeze, ["run", Self.probe, "exec", Self.probe, "y"])
             #expect(viaRun.status == 2 && String(decoding: viaRun.stdout, as: UTF8.self).hasSuffix("argv[1] = \"y\"\n/proc/self/exe ends in \"binfmt_probe\"\nAT_EXECFN = \"\(Self.probe)\"\nAT_SECURE = 0\n"))
