@@ -170,5 +170,8 @@ public final class LinuxProcess: Environment {
         return .stop(threads.endStatus ?? .exited(0))
     }
     /// A guest `fork` is a host fork inside the system call, so the process id tells them apart.
-    public var hostProcess: Int32 { getpid() }
+    /// The JIT asks after every environment call: `getpid` is a system call each time (glibc
+    /// caches nothing), so the id is kept here and renewed in the child of a fork (`forkClone`).
+    public var hostProcess: Int32 { hostPID }
+    var hostPID = getpid()
 }

@@ -45,6 +45,7 @@ extension LinuxProcess {
             // Host signals go to this thread now: the one `run` was on is not in the child.
             if signals.receivesHostSignals { HostSignals.routeToCurrentThread(true) }
             let tid = getpid()
+            hostPID = tid
             if newStack != 0 { hart.state.setX(2, newStack) }
             if flags & LinuxProcess.cloneSetTLS != 0 { hart.state.setX(4, tls) }
             if flags & LinuxProcess.cloneChildSetTID != 0 { try? memory.store(childTID, UInt32(bitPattern: tid)) }
