@@ -102,7 +102,7 @@ end=$(date +%s%N)
 seconds=$(awk "BEGIN { printf \"%.1f\", ($end - $start) / 1e9 }")
 cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$DIR.cpu"); rm -f "$DIR.cpu"
 starts=""
-[ "$HANDLER" = trapeze ] && [ -f "$DIR"/var/log/trapeze-starts ] && starts=" ($(wc -l < "$DIR"/var/log/trapeze-starts) riscv64 program starts logged)"
+[ "$HANDLER" = trapeze ] && [ -f "$DIR"/var/log/trapeze-starts ] && starts=" ($(grep -vc ' exit (parent ' "$DIR"/var/log/trapeze-starts) riscv64 program starts logged)"
 [ -n "${STARTS_LOG:-}" ] && [ -f "$DIR"/var/log/trapeze-starts ] && cp "$DIR"/var/log/trapeze-starts "$STARTS_LOG"
 echo "test-userland: $HANDLER${JIT_CACHE:+ (JIT cache)}: load before: $load0; mmdebstrap $SUITE minbase took ${seconds} s, ${cpu} s CPU$starts"
 
