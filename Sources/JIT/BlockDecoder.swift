@@ -7,7 +7,8 @@ import RISCV
 /// block's page not yet in the block does not end it: decoding goes on at the target, so a loop
 /// body that ends in `j` to its test becomes one block (see `isFollowedJump`). Nor does a forward
 /// conditional branch: its taken side leaves the block, decoding goes on with the fall-through, so
-/// a loop body with `if`s in it can be one block (see `isSideExit`). A backward branch (a loop's
+/// a loop body with `if`s in it can be one block (see `isSideExit`); when the branch's target is
+/// in the block too, the taken side jumps there (BlockJoins.swift). A backward branch (a loop's
 /// back edge) still ends the block, so that it jumps straight back to the block's entry.
 struct GuestBlock {
     var start: UInt64
@@ -42,14 +43,17 @@ enum BlockDecoder {
     /// Decodes the block at `pc`, or the exception its first instruction raises on fetch or decode.
     /// (A later instruction that cannot be fetched or decoded just ends the block early, so its
     /// exception is raised when execution gets there.)
-    static func decode(_ hart: Hart, at pc: UInt64, limit: Int) -> Result<GuestBlock, GuestTrap> {
+    static func decode(_ hart: Hart, at pc: UInt64, limit: Int, joins: Bool = false) -> Result<GuestBlock, GuestTrap> {
         var spare = GuestBlock(start: pc)
-        return decode(hart, at: pc, limit: limit, reusing: &spare)
+        return decode(hart, at: pc, limit: limit, joins: joins, reusing: &spare)
     }
 
     /// `decode`, into the arrays of `spare` (a block the caller is done with), which saves the
-    /// engine two allocations per translated block.
-    static func decode(_ hart: Hart, at pc: UInt64, limit: Int,
+    /// engine two allocations per translated block. With `joins` (the translator jumps to a
+    /// side exit's target when it is in the block, BlockJoins.swift), decoding also goes on past
+    /// a short forward branch late in the block, and a block cut by the length limit ends just
+    /// before its last join instead (see `joinReach`).
+    static func decode(_ hart: Hart, at pc: UInt64, limit: Int, joins: Bool = false,
                        reusing spare: inout GuestBlock) -> Result<GuestBlock, GuestTrap> {
         var block = GuestBlock(start: pc)
         swap(&block.instructions, &spare.instructions)
@@ -95,11 +99,34 @@ enum BlockDecoder {
                 at = target
                 continue
             }
-            if isConditionalBranch(inst), inst.imm > 0, block.instructions.count < sideExitReach,
-               at >> GuestMemory.pageShift == page { continue }
+            if isConditionalBranch(inst), inst.imm > 0, at >> GuestMemory.pageShift == page,
+               block.instructions.count < sideExitReach || (joins && inst.imm <= joinReach) { continue }
             if endsBlock(inst, system: hart.platform != nil) || at >> GuestMemory.pageShift != page { return .success(block) }
         }
+        if joins { endAtLastJoin(&block) }
         return .success(block)
+    }
+
+    /// With joins, decoding goes on past a forward branch that skips at most this many bytes
+    /// (an `if` without `else` around a few statements) wherever it is in the block: its target
+    /// is then likely in the block, where the taken side joins the fall-through, and no second
+    /// block repeats the code from the target on. Longer skips keep `sideExitReach`.
+    static let joinReach: Int64 = 128
+
+    /// A block cut by the length limit ends before its last join (an instruction a side exit
+    /// branches to), so that the fall-through and the side exits that branch there go to one
+    /// block, rather than to two that both hold the code from there on. Not when that would
+    /// halve the block.
+    private static func endAtLastJoin(_ block: inout GuestBlock) {
+        let n = block.instructions.count
+        var last = 0
+        for j in 0..<n - 1 where isConditionalBranch(block.instructions[j]) {
+            let to = block.pcs[j] &+ UInt64(bitPattern: block.instructions[j].imm)
+            if let k = block.pcs[(j + 1)...].firstIndex(of: to), k > last { last = k }
+        }
+        guard last > 0, last >= n / 2 else { return } // 0: no join
+        block.instructions.removeSubrange(last...)
+        block.pcs.removeSubrange(last...)
     }
 
     /// Decoding goes on past a forward branch only this early in a block: the code after it is

@@ -14,7 +14,8 @@ extension JIT {
     /// Translates (or finds) the block at `pc` as `hart` fetches it and returns it for display.
     /// Nil when its first instruction cannot be fetched or decoded.
     public func listing(_ hart: Hart, at pc: UInt64) -> BlockListing? {
-        guard case .success(let guest) = BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions),
+        guard case .success(let guest) = BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
+                                                      joins: options.joins && systemTLB == nil),
               case .success(let host) = block(at: pc, hart),
               let size = blockSizes[host] else { return nil }
         return BlockListing(guestPCs: guest.pcs, guest: guest.instructions, hostAddress: host,

@@ -54,4 +54,19 @@ struct CheckedBases {
     mutating func forget(_ x: UInt8) {
         if x < 32 { known &= ~(1 << UInt32(x)) }
     }
+
+    /// What holds on both of two ways into a join (BlockJoins.swift): the registers checked on
+    /// both, each at this way's displacement with a slack that also covers the other's (an
+    /// access within `reach` of the one is then within `reach` of the other as well).
+    mutating func meet(_ other: CheckedBases) {
+        known &= other.known
+        var rest = known
+        while rest != 0 {
+            let x = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            let wider = other.slack[x] + abs(other.displacement[x] - displacement[x])
+            slack[x] = max(slack[x], wider)
+            if slack[x] > CheckedBases.reach { known &= ~(1 << UInt32(x)) }
+        }
+    }
 }

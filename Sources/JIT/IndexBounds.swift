@@ -70,6 +70,29 @@ struct IndexBounds {
         }
     }
 
+    /// What holds on both of two ways into a join (BlockJoins.swift): the larger of two bounds,
+    /// and the relations both ways have with the same base and offset, over the larger extent.
+    mutating func meet(_ other: IndexBounds) {
+        bounded &= other.bounded
+        var rest = bounded
+        while rest != 0 {
+            let x = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            bound[x] = Swift.max(bound[x], other.bound[x])
+        }
+        related &= other.related
+        rest = related
+        while rest != 0 {
+            let x = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            if base[x] != other.base[x] || offset[x] != other.offset[x] {
+                related &= ~(1 << UInt32(x))
+            } else {
+                extent[x] = Swift.max(extent[x], other.extent[x])
+            }
+        }
+    }
+
     /// x was written with a value nothing is known of (or the write was not emitted): forgets its
     /// bound, its relation and every relation based on it.
     mutating func forget(_ x: UInt8) {

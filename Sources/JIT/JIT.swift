@@ -474,7 +474,8 @@ public final class JIT: Engine {
             }
         }
         let guest: GuestBlock
-        switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions, reusing: &spareBlock) {
+        switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
+                                   joins: options.joins && systemTLB == nil, reusing: &spareBlock) {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
@@ -642,6 +643,8 @@ public final class JIT: Engine {
         targets.countIndirectHits = options.countIndirectHits
         targets.blockRegisters = options.blockRegisters
         targets.hostCalls = options.hostCalls
+        targets.joins = options.joins
+        targets.loopPeeling = options.loopPeeling
         targets.indirectTable = indirect.address
         if !persistent {
             // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a

@@ -35,6 +35,20 @@ public struct JITOptions: Sendable {
 
     static let hostCallsDefault = environmentFlag("TRAPEZE_JIT_HOST_CALLS", default: false)
 
+    /// User mode: a forward branch to a later instruction of its block jumps there instead of
+    /// leaving for a block of its own (BlockJoins.swift). On by default; `TRAPEZE_JIT_JOINS=0`
+    /// turns it off (for A/B measurements).
+    public var joins = JITOptions.joinsDefault
+
+    static let joinsDefault = environmentFlag("TRAPEZE_JIT_JOINS", default: true)
+
+    /// User mode: a block that loops to its own start gets a second copy, run from the second
+    /// iteration on, that checks no base the first copy's iteration accessed (LoopPeel.swift). On
+    /// by default; `TRAPEZE_JIT_PEEL=0` turns it off (for A/B measurements).
+    public var loopPeeling = JITOptions.loopPeelingDefault
+
+    static let loopPeelingDefault = environmentFlag("TRAPEZE_JIT_PEEL", default: true)
+
     /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
     private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
         guard let v = getenv(name) else { return value }

@@ -12,19 +12,27 @@ extension Translator {
             // In the middle of the block (BlockDecoder.swift): when taken, leave (the budget of the
             // instructions after it is not taken yet); otherwise take it and go on. With the
             // block's own register allocation, through a stub that restores the static map.
+            // A target later in the block is a join: jump there (BlockJoins.swift), where the
+            // budget of its segment is taken.
+            if let k = joins.target(of: index) {
+                a.jcc(cc, joinLabel(k))
+                if !joins.isJoin(index + 1) { takeBudget(from: index + 1) }
+                return
+            }
             switch regs.allocated ? nil : linked(target) {
             case .label(let l): a.jcc(cc, l)
             case .absolute(let host): a.jcc(cc, absolute: host)
             case nil: a.jcc(cc, outOfLine(.exit(target: target)))
             }
-            takeBudget(from: index + 1)
+            if !joins.isJoin(index + 1) { takeBudget(from: index + 1) }
             return
         }
+        if target == block.start { noteBackEdge() } // LoopPeel.swift
         if regs.allocated, blockRegisters.loops, let body, target == block.start {
             // A loop's back edge keeps the allocation (BlockRegisters.swift).
             let out = a.newLabel()
             a.jcc(cc.inverted, out)
-            loopBack(to: body)
+            loopBack(to: peel?.body ?? body)
             a.bind(out)
             exit(to: pc &+ UInt64(i.length))
             return
@@ -70,8 +78,9 @@ extension Translator {
     mutating func jal(_ i: Instruction) {
         if isCall(i) { directCall(i); return } // Lower+Call.swift
         storeConstant(i.rd, pc &+ UInt64(i.length))
+        if pc &+ UInt64(bitPattern: i.imm) == block.start { noteBackEdge() } // LoopPeel.swift
         if regs.allocated, blockRegisters.loops, let body, pc &+ UInt64(bitPattern: i.imm) == block.start {
-            loopBack(to: body) // BlockRegisters.swift
+            loopBack(to: peel?.body ?? body) // BlockRegisters.swift
             return
         }
         exit(to: pc &+ UInt64(bitPattern: i.imm))

@@ -7,7 +7,8 @@ extension Translator {
     /// `foldedNext` tells the translation loop that the next instruction's work is done.
     mutating func upperImmediate(_ i: Instruction, upper: UInt64) {
         var value = upper &+ UInt64(bitPattern: i.imm)
-        if index + 1 < block.instructions.count, i.rd != 0 {
+        // Not into a join (BlockJoins.swift): a branch may reach the addi without the lui.
+        if index + 1 < block.instructions.count, i.rd != 0, !joins.isJoin(index + 1) {
             let next = block.instructions[index + 1]
             if next.rd == i.rd, next.rs1 == i.rd, next.opcode == .addi || next.opcode == .addiw {
                 value = value &+ UInt64(bitPattern: next.imm)

@@ -20,7 +20,9 @@ struct RotatePlan {
     static func isLeft(_ op: Opcode) -> Bool { op == .slli || op == .slliw }
     static func isRight(_ op: Opcode) -> Bool { op == .srli || op == .srliw }
 
-    init(_ block: GuestBlock) {
+    /// A join (BlockJoins.swift) is reached with registers as another way left them: there every
+    /// value so far counts as seen, and no rotate pairs a shift before it with an `or` after it.
+    init(_ block: GuestBlock, joins: BlockJoins = BlockJoins()) {
         let insts = block.instructions
         // Most blocks have no left shift at all: nothing to plan.
         guard insts.contains(where: { RotatePlan.isLeft($0.opcode) }) else { return }
@@ -35,6 +37,10 @@ struct RotatePlan {
         var plan = [(source: UInt8, left: UInt8, word: Bool)?](repeating: nil, count: n)
         var found = false
         for (k, i) in insts.enumerated() {
+            if joins.isJoin(k) {
+                for r in 1..<32 where lastDef[r] >= 0 { observed[lastDef[r]] = true }
+                for r in 0..<32 { lastDef[r] = -1 }
+            }
             guard i.opcode.group == .integer else {
                 // May leave, fault or call out: every register's value is seen.
                 for r in 1..<32 where lastDef[r] >= 0 { observed[lastDef[r]] = true }

@@ -25,6 +25,9 @@ struct SignExtended {
         if SignExtended.result(inst, known: self) { known |= bit } else { known &= ~bit }
     }
 
+    /// What holds on both of two ways into a join (BlockJoins.swift).
+    mutating func meet(_ other: SignExtended) { known &= other.known }
+
     /// Forgets rd of `inst`: an instruction whose result was not computed (a shift only the
     /// rotate peephole reads, Peephole+Rotate.swift).
     mutating func forget(_ inst: Instruction) {

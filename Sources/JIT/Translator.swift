@@ -39,6 +39,12 @@ struct TranslationTargets {
     var blockRegisters = true
     /// User mode: guest calls and returns as host call/ret (`JITOptions.hostCalls`, Lower+Call.swift).
     var hostCalls = false
+    /// User mode: forward branches to later instructions of the block jump there
+    /// (`JITOptions.joins`, BlockJoins.swift).
+    var joins = true
+    /// User mode: self-loops get a second copy that checks no base (`JITOptions.loopPeeling`,
+    /// LoopPeel.swift).
+    var loopPeeling = true
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
     var persistent = false
@@ -166,6 +172,13 @@ struct Translator {
     /// System mode: chain sites (indices into `chainSites`) and the label of their jump-cache
     /// fallback (`ChainSite.fallbackOffset`).
     var fallbackSites: [(site: Int, label: Label)] = []
+    /// Side exits that branch to later instructions of the block (BlockJoins.swift), and the
+    /// joins branched to but not reached yet.
+    let joins: BlockJoins
+    var pendingJoins: [(index: Int, facts: JoinFacts)] = []
+    /// A self-loop's second copy, whose bases are known accessed by the previous iteration
+    /// (LoopPeel.swift).
+    var peel: LoopPeel? = nil
 
     init(block: GuestBlock, at address: UInt64, targets: TranslationTargets, tables: SideTables, firstChainSiteID: Int,
          buffers: inout TranslationBuffers) {
@@ -217,7 +230,9 @@ struct Translator {
         }
         blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
         frmChecked = targets.system == nil // FRMInvariant
-        if targets.faultInjection == nil { upperBits = UpperBits(block) }
+        joins = targets.system == nil && targets.joins ? BlockJoins(block) : BlockJoins()
+        if targets.faultInjection == nil { upperBits = UpperBits(block, joins: joins) }
+        if LoopPeel.wanted(block, targets) { peel = LoopPeel(entry: self.a.newLabel(), body: self.a.newLabel()) }
         if targets.system != nil, targets.faultInjection == nil { sharedProbes = SharedProbes(block, specs: ISA.byOpcode) }
     }
 
@@ -243,54 +258,15 @@ struct Translator {
             t.a.bind(body)
             t.body = body
         }
-        let rotates = targets.faultInjection == nil ? RotatePlan(block) : RotatePlan()
-        var ended = false
-        for (i, inst) in block.instructions.enumerated() {
-            starts.append(t.a.offset)
-            if t.foldedNext { t.foldedNext = false; continue }
-            t.noteWrites(at: i)
-            t.index = i
-            t.pc = block.pcs[i]
-            if block.isFollowedJump(i) { // nothing to do but retire (BlockDecoder.swift)
-                t.signExtended.update(inst)
-                t.indexBounds.update(inst)
-                continue
-            }
-            if rotates.skips(i) {
-                t.checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
-                t.signExtended.forget(inst)
-                if inst.opcode.info.writesX { t.indexBounds.forget(inst.rd) }
-                continue
-            }
-            if let r = rotates.rotate(at: i) {
-                t.rotate(inst, source: r.source, left: r.left, word: r.word)
-            } else {
-                t.lower(inst)
-                if Translator.mayRaiseInline(inst) { t.mxcsrFolded = false }
-            }
-            t.signExtended.update(inst) // SignExtension.swift
-            if t.leftUnextended { t.signExtended.forget(inst) } // UpperBits.swift
-            t.leftUnextended = false
-            if t.foldedNext { t.signExtended.update(block.instructions[i + 1]) }
-            t.indexBounds.update(inst) // IndexBounds.swift
-            if t.foldedNext { t.indexBounds.update(block.instructions[i + 1]) }
-            if t.specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
-                t.confineWrittenBase(inst.rd, after: t.foldedNext ? i + 1 : i) // ConfinedBases.swift
-            }
-            if inst.opcode == .addi, inst.rd == inst.rs1 {
-                t.checkedBases.add(inst.rd, inst.imm)
-            } else if t.specs[Int(inst.opcode.rawValue)].writesX {
-                t.checkedBases.forget(inst.rd) // an f register's number says nothing of the x one
-            }
-            t.access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
-            if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
-                t.injectFault(inst, fault)
-            }
-            ended = BlockDecoder.endsBlock(inst, system: targets.system != nil)
-        }
+        let rotates = targets.faultInjection == nil ? RotatePlan(block, joins: t.joins) : RotatePlan()
+        let ended = t.lowerInstructions(rotates, starts: &starts)
         if !ended {
             // Cut at a page boundary, an undecodable instruction or the length limit.
             t.exit(to: block.end)
+        }
+        if t.peel != nil { // LoopPeel.swift (a self-loop ends in its back edge)
+            t.beginSecondCopy()
+            _ = t.lowerInstructions(rotates, starts: &starts, record: false)
         }
         let coldStart = t.a.offset
         t.emitColdStubs()
@@ -307,6 +283,58 @@ struct Translator {
             translated.absolutes = t.a.absoluteFixups
         }
         return translated
+    }
+
+
+    /// Lowers the block's instructions in order (the body between entry and cold stubs), noting
+    /// where each one's code starts in `starts` if `record`; whether the last one ended the block.
+    mutating func lowerInstructions(_ rotates: RotatePlan, starts: inout [Int], record: Bool = true) -> Bool {
+        var ended = false
+        for (i, inst) in block.instructions.enumerated() {
+            if record { starts.append(a.offset) }
+            if joins.isJoin(i) { bindJoin(i) } // BlockJoins.swift
+            if foldedNext { foldedNext = false; continue }
+            noteWrites(at: i)
+            index = i
+            pc = block.pcs[i]
+            if block.isFollowedJump(i) { // nothing to do but retire (BlockDecoder.swift)
+                signExtended.update(inst)
+                indexBounds.update(inst)
+                continue
+            }
+            if rotates.skips(i) {
+                checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
+                signExtended.forget(inst)
+                if inst.opcode.info.writesX { indexBounds.forget(inst.rd) }
+                continue
+            }
+            if let r = rotates.rotate(at: i) {
+                rotate(inst, source: r.source, left: r.left, word: r.word)
+            } else {
+                lower(inst)
+                if Translator.mayRaiseInline(inst) { mxcsrFolded = false }
+            }
+            signExtended.update(inst) // SignExtension.swift
+            if leftUnextended { signExtended.forget(inst) } // UpperBits.swift
+            leftUnextended = false
+            if foldedNext { signExtended.update(block.instructions[i + 1]) }
+            indexBounds.update(inst) // IndexBounds.swift
+            if foldedNext { indexBounds.update(block.instructions[i + 1]) }
+            if specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
+                confineWrittenBase(inst.rd, after: foldedNext ? i + 1 : i) // ConfinedBases.swift
+            }
+            if inst.opcode == .addi, inst.rd == inst.rs1 {
+                checkedBases.add(inst.rd, inst.imm)
+            } else if specs[Int(inst.opcode.rawValue)].writesX {
+                checkedBases.forget(inst.rd) // an f register's number says nothing of the x one
+            }
+            access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax
+            if let fault = targets.faultInjection, fault.opcode == inst.opcode, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
+                injectFault(inst, fault)
+            }
+            ended = BlockDecoder.endsBlock(inst, system: targets.system != nil)
+        }
+        return ended
     }
 
     // MARK: Block entry
@@ -331,10 +359,11 @@ struct Translator {
     }
 
     /// How many instructions the budget has been charged for while instruction `i` runs: all
-    /// up to the end of its segment (the next side exit or the block's last instruction).
+    /// up to the end of its segment (the next side exit, the instruction before a join, or the
+    /// block's last instruction).
     func charged(through i: Int) -> Int {
         var end = i
-        while end < block.instructions.count - 1, !block.isSideExit(end) { end += 1 }
+        while end < block.instructions.count - 1, !block.isSideExit(end), !joins.isJoin(end + 1) { end += 1 }
         return min(end + 1, counted)
     }
 
@@ -487,7 +516,8 @@ struct Translator {
     /// entry, or a block already in the cache. (Nil without chaining.)
     func linked(_ target: UInt64) -> Link? {
         guard targets.chaining else { return nil }
-        if target == block.start { return .label(entry) }
+        // The block's own last instruction, back to its start: the loop's second copy, if any.
+        if target == block.start { return .label(index == block.instructions.count - 1 ? loopEntry : entry) }
         // System mode links only at run time, and only within the page (SystemTLB.swift).
         guard targets.system == nil else { return nil }
         return targets.translated[target].map { .absolute($0) }

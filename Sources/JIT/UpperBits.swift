@@ -28,7 +28,9 @@ struct UpperBits {
 
     init() {}
 
-    init(_ block: GuestBlock) {
+    /// A join (BlockJoins.swift) observes every register too: its segment's budget check may
+    /// leave the block there.
+    init(_ block: GuestBlock, joins: BlockJoins = BlockJoins()) {
         let n = block.instructions.count
         // Nothing to gain without a W operation or a 32-bit rotate's `or`.
         guard block.instructions.contains(where: { UpperBits.isWord($0.opcode) }) else { return }
@@ -40,6 +42,7 @@ struct UpperBits {
                 demanded = ~0
                 continue
             }
+            defer { if joins.isJoin(i) { demanded = ~0 } }
             let rd = inst.rd & 31
             let bit: UInt32 = 1 << UInt32(rd)
             let full = demanded & bit != 0

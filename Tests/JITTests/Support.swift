@@ -11,26 +11,29 @@ func smallJIT(chaining: Bool = true, cacheSize: Int = 1 << 20) -> JIT {
 }
 
 /// Runs `program` under the interpreter and under the JIT with and without chaining (and, if
-/// given, with each of `blockRegisters` and `hostCalls` and with the host `features`); expects
-/// identical outcomes and returns the interpreter's (for checks against known values).
+/// given, with each of `blockRegisters`, `hostCalls` and `joins` and with the host `features`);
+/// expects identical outcomes and returns the interpreter's (for checks against known values).
 @discardableResult
 func expectSameUnderBothEngines(_ program: Program, maxInstructions: UInt64? = nil,
                                 features: CPUFeatures? = nil, blockRegisters: [Bool]? = nil, hostCalls: [Bool]? = nil,
-                                sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
+                                joins: [Bool]? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
     let reference = program.run(Interpreter(), maxInstructions: maxInstructions)
     let defaults = JITOptions(cacheSize: 1 << 20)
     let variants = [true, false].flatMap { chaining in
         (blockRegisters ?? [defaults.blockRegisters]).flatMap { registers in
-            (hostCalls ?? [defaults.hostCalls]).map { (chaining, registers, $0) }
+            (hostCalls ?? [defaults.hostCalls]).flatMap { calls in
+                (joins ?? [defaults.joins]).map { (chaining, registers, calls, $0) }
+            }
         }
     }
-    for (chaining, registers, calls) in variants {
+    for (chaining, registers, calls, join) in variants {
         var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
         options.blockRegisters = registers
         options.hostCalls = calls
+        options.joins = join
         if let features { options.hostFeatures = features }
         let outcome = program.run(JIT(options: options), maxInstructions: maxInstructions)
-        let variant = "chaining \(chaining), block registers \(registers), host calls \(calls)"
+        let variant = "chaining \(chaining), block registers \(registers), host calls \(calls), joins \(join)"
             + (features.map { ", \($0)" } ?? "")
         #expect(outcome == reference, "\(variant)", sourceLocation: sourceLocation)
         if outcome != reference {
