@@ -232,8 +232,11 @@ public final class JIT: Engine {
             let polling = quantum.overflow ? UInt64.max : quantum.partialValue
             var budget = min(limit ?? UInt64.max, polling)
             // Time counted in instructions (--icount): stop exactly where an interrupt is due.
+            // Also when it is due exactly where the run would stop anyway (the limit, the polling
+            // quantum): `due` is what makes the dispatcher look for it there, as the interpreter
+            // does at every instruction.
             var due: UInt64? = nil
-            if system != nil, let at = hart.environment?.nextEventInstruction, at > now, at < budget {
+            if system != nil, let at = hart.environment?.nextEventInstruction, at > now, at <= budget {
                 budget = at
                 due = at
             }

@@ -12,6 +12,19 @@ import TestSupport
         #expect(String(decoding: r.stdout, as: UTF8.self).contains("fuzz --system: jit and interp agree on 40 programs (seeds 1...40)"), "\(String(decoding: r.stdout, as: UTF8.self))")
     }
 
+    /// Runs that stop after every instruction: an interrupt due (--icount) exactly where a run
+    /// must stop anyway is taken before the run returns on both engines. Seed 1951's S-mode timer
+    /// falls due at the end of one such run; the JIT used to look for events only when the
+    /// interrupt fell strictly before the run's end, and let it wait.
+    @Test("fuzz --system: an interrupt due exactly at the end of a run is taken there by both engines",
+          arguments: [1951, 1, 2, 3] as [UInt64])
+    func interruptAtRunEnd(seed: UInt64) {
+        var fuzz = SystemFuzzer(length: 64)
+        fuzz.interval = 1
+        let report = fuzz.check(seed: seed)
+        #expect(report == nil, "\(report?.joined(separator: "\n") ?? "")")
+    }
+
     @Test("fuzz --system reports an injected JIT bug with the seed, the instruction and the state that differs")
     func injected() throws {
         let r = try runProcess(Paths.trapeze, ["fuzz", "--system", "--seed", "7", "--count", "5", "--inject-fault", "xor"], timeout: 300)
