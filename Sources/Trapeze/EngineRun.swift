@@ -51,8 +51,13 @@ public final class EngineRun {
         while true {
             let done = used()
             if done >= limit { return .instructionLimit }
+            let before = hart.state.instret
             let status = engine.run(hart, maxInstructions: min(limit - done, TimedRun.sharedSlice))
             if status != .instructionLimit { return status }
+            // A slice that retired nothing was stopped from outside: another thread ended the
+            // process at the limit, and the engine hands back that status at once; asking again
+            // would spin forever.
+            if hart.state.instret == before { return .instructionLimit }
         }
     }
 
