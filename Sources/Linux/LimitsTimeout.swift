@@ -54,8 +54,11 @@ public enum TimedRun {
             // A guest still there at the deadline timed out, even if it ended before the
             // watchdog came (its children killed by their timers let a wait return, say).
             guard status == .instructionLimit else { return Hart.hostNanoseconds() &- start >= budget ? .timedOut : .finished(status) }
+            let done = hart.state.instret &- before
+            // Shared budget: a slice that retired nothing was stopped from outside (another
+            // thread ended the process at the limit), as in `EngineRun.run`.
+            if used != nil, done == 0 { return .finished(.instructionLimit) }
             if let r = remaining {
-                let done = hart.state.instret &- before
                 remaining = r > done ? r - done : 0
                 if remaining == 0 { return .finished(.instructionLimit) }
             }
