@@ -253,8 +253,12 @@ public final class JIT: Engine {
                 left &+= state.raw.load(fromByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
                 state.raw.storeBytes(of: 0, toByteOffset: ScratchSlot.exitDebt, as: UInt64.self)
             }
-            state.instret = now &+ (granted &- left)
-            if code == ColdExit.marker { code = resolveColdExit(state) }
+            // instret is stored once, final: another thread of the process sums every hart's
+            // count against a shared --max-insns and must never see a cold exit's instructions
+            // that did not retire.
+            var ran = granted &- left
+            if code == ColdExit.marker { code = resolveColdExit(state, ran: &ran) }
+            state.instret = now &+ ran
             guard let reason = ExitReason(rawValue: code) else {
                 fatalError("trapeze: translated code returned an unknown exit reason \(code)")
             }
@@ -292,8 +296,9 @@ public final class JIT: Engine {
     }
 
     /// Does what the cold stub whose call returned to the recorded address stands for: store its
-    /// pc and argument, un-count the instructions that did not retire; returns its exit reason.
-    private func resolveColdExit(_ state: GuestState) -> UInt32 {
+    /// pc and argument, un-count (from `ran`) the instructions that did not retire; returns its
+    /// exit reason.
+    private func resolveColdExit(_ state: GuestState, ran: inout UInt64) -> UInt32 {
         let returnAddress = state.raw.load(fromByteOffset: ScratchSlot.coldSite, as: UInt64.self)
         guard let offset = UInt32(exactly: returnAddress &- cache.start) else {
             fatalError("trapeze: translated code left through an unknown cold exit")
@@ -308,7 +313,7 @@ public final class JIT: Engine {
         }
         if site.pc != ColdSite.keepsPC { state.pc = site.pc }
         state.exitArgument = site.argument
-        state.instret &-= UInt64(site.undo)
+        ran &-= UInt64(site.undo)
         return site.reason
     }
 
