@@ -181,6 +181,10 @@ extension Interpreter {
             switch exit {
             case nil:
                 guard index == block.pointee.count, let trap = block.pointee.endTrap, budget > 0 else { continue }
+                // An interrupt that fell due (--icount) at the last instruction comes before the
+                // trap of the instruction after it: look for events first; the block that starts
+                // at the trapping instruction (no instructions, the same trap) raises it after.
+                if index > 0, let due, state.instret >= due { continue }
                 outcome = hart.raise(trap)
                 budget &-= 1
             case .exception(let cause, let tval):

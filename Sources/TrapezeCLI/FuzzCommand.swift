@@ -36,6 +36,11 @@ struct FuzzCommand: ParsableCommand {
         valueName: "file"))
     var saveELF: String?
 
+    @Option(help: ArgumentHelp(
+        "With --system: compare the two machines every N instructions (default 64); the engines must agree whatever N is.",
+        valueName: "n"))
+    var interval: UInt64?
+
     @Option(help: "The two engines to compare, comma-separated.")
     var engines: String = "jit,interp"
 
@@ -48,6 +53,7 @@ struct FuzzCommand: ParsableCommand {
 
     func run() throws {
         if system { return try runSystem() }
+        guard interval == nil else { throw ValidationError("--interval applies with --system only") }
         let length = self.length ?? 24
         let kinds = engines.split(separator: ",").map { EngineKind(rawValue: String($0)) }
         guard kinds.count == 2, let a = kinds[0], let b = kinds[1] else {
@@ -68,7 +74,11 @@ struct FuzzCommand: ParsableCommand {
             throw ValidationError("--system compares the interpreter and the JIT: --engines does not apply")
         }
         guard cpu == nil else { throw ValidationError("--system: --cpu does not apply") }
-        let fuzzer = SystemFuzzer(length: length ?? 64, fault: try parseFault(injectFault))
+        var fuzzer = SystemFuzzer(length: length ?? 64, fault: try parseFault(injectFault))
+        if let interval {
+            guard interval > 0 else { throw ValidationError("--interval: expected a positive number of instructions") }
+            fuzzer.interval = interval
+        }
         if let saveELF {
             guard SystemFuzzProgram(seed: seed, length: fuzzer.length).write(to: saveELF) else {
                 throw ValidationError("--save-elf: cannot write \(saveELF)")

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Guest
 import RISCV
+import Synchronization
 import System
 
 /// `trapeze fuzz --system`: random privileged instruction streams, each a bare-metal program run
@@ -517,10 +518,16 @@ public struct SystemFuzzer {
         return (max(0, count), nil)
     }
 
+    /// Checks started by this process (names their temporary files).
+    private static let checks = Atomic<Int>(0)
+
     /// Nil when both engines agree on the program for `seed`; else the report.
     public func check(seed: UInt64) -> [String]? {
         let program = SystemFuzzProgram(seed: seed, length: length)
-        let path = "/tmp/trapeze-fuzz-system-\(getpid())-\(seed).elf"
+        // Unique per check, not only per process and seed: checks of one seed may run at once
+        // (the tests run it under several difftest intervals in parallel), and each deletes its
+        // file when it is done.
+        let path = "/tmp/trapeze-fuzz-system-\(getpid())-\(seed)-\(Self.checks.add(1, ordering: .relaxed).newValue).elf"
         guard program.write(to: path) else { return ["fuzz --system: cannot write \(path)"] }
         defer { unlink(path) }
         var configuration = SystemConfiguration()
