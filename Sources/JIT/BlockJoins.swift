@@ -26,8 +26,10 @@ import X86
 /// With joins the decoder also goes on past short forward branches late in a block and cuts a
 /// block that reaches the length limit at its last join (`BlockDecoder.joinReach`).
 ///
-/// User mode only: system mode's shared TLB probes (SystemSharedProbes.swift) assume
-/// straight-line code. `JITOptions.joins` (`TRAPEZE_JIT_JOINS=0`) turns it off.
+/// In system mode too: there a join also ends the shared TLB probe groups open before it
+/// (SystemSharedProbes.swift), whose members rely on their head having run, and whether
+/// mstatus.FS was checked (`floatStatusKnown`) is what both ways know.
+/// `JITOptions.joins` (`TRAPEZE_JIT_JOINS=0`) turns it off.
 struct BlockJoins {
     /// Per instruction: for a side exit whose target is a later instruction of the block, that
     /// instruction's index, else -1. Empty when the block has no such branch (most blocks: no
@@ -73,16 +75,17 @@ struct JoinFacts {
     var indexBounds: IndexBounds
     var mxcsrFolded: Bool
     var frmChecked: Bool
+    var floatStatusKnown: Bool
 
     /// What holds on both ways.
-    mutating func meet(dirty d: UInt32, _ checked: CheckedBases, _ extended: SignExtended, _ bounds: IndexBounds,
-                       mxcsrFolded folded: Bool, frmChecked frm: Bool) {
-        dirty |= d
-        checkedBases.meet(checked)
-        signExtended.meet(extended)
-        indexBounds.meet(bounds)
-        mxcsrFolded = mxcsrFolded && folded
-        frmChecked = frmChecked && frm
+    mutating func meet(_ t: Translator) {
+        dirty |= t.regs.dirty
+        checkedBases.meet(t.checkedBases)
+        signExtended.meet(t.signExtended)
+        indexBounds.meet(t.indexBounds)
+        mxcsrFolded = mxcsrFolded && t.mxcsrFolded
+        frmChecked = frmChecked && t.frmChecked
+        floatStatusKnown = floatStatusKnown && t.floatStatusKnown
     }
 }
 
@@ -91,12 +94,12 @@ extension Translator {
     /// with what the other ways into it know.
     mutating func joinLabel(_ k: Int) -> Label {
         if let p = pendingJoins.firstIndex(where: { $0.index == k }) {
-            pendingJoins[p].facts.meet(dirty: regs.dirty, checkedBases, signExtended, indexBounds,
-                                       mxcsrFolded: mxcsrFolded, frmChecked: frmChecked)
+            pendingJoins[p].facts.meet(self)
             return pendingJoins[p].facts.label
         }
         let facts = JoinFacts(label: a.newLabel(), dirty: regs.dirty, checkedBases: checkedBases, signExtended: signExtended,
-                              indexBounds: indexBounds, mxcsrFolded: mxcsrFolded, frmChecked: frmChecked)
+                              indexBounds: indexBounds, mxcsrFolded: mxcsrFolded, frmChecked: frmChecked,
+                              floatStatusKnown: floatStatusKnown)
         pendingJoins.append((k, facts))
         return facts.label
     }
@@ -106,7 +109,7 @@ extension Translator {
     mutating func bindJoin(_ k: Int) {
         if let p = pendingJoins.firstIndex(where: { $0.index == k }) {
             var facts = pendingJoins.remove(at: p).facts
-            facts.meet(dirty: regs.dirty, checkedBases, signExtended, indexBounds, mxcsrFolded: mxcsrFolded, frmChecked: frmChecked)
+            facts.meet(self)
             a.bind(facts.label)
             regs.dirty = facts.dirty
             checkedBases = facts.checkedBases
@@ -114,6 +117,8 @@ extension Translator {
             indexBounds = facts.indexBounds
             mxcsrFolded = facts.mxcsrFolded
             frmChecked = facts.frmChecked
+            floatStatusKnown = facts.floatStatusKnown
+            addendInRAX = (-2, -1) // the other way may have left anything in rax
         }
         takeBudget(from: k)
     }

@@ -15,7 +15,7 @@ extension JIT {
     /// Nil when its first instruction cannot be fetched or decoded.
     public func listing(_ hart: Hart, at pc: UInt64) -> BlockListing? {
         guard case .success(let guest) = BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
-                                                      joins: options.joins && systemTLB == nil),
+                                                      joins: options.joins),
               case .success(let host) = block(at: pc, hart),
               let size = blockSizes[host] else { return nil }
         return BlockListing(guestPCs: guest.pcs, guest: guest.instructions, hostAddress: host,

@@ -61,6 +61,9 @@ enum InlineStub {
     /// System mode: the head of a group of accesses sharing one TLB probe missed
     /// (SystemSharedProbes.swift); its access is at `access`, the next instruction at `resume`.
     case sharedHead(Instruction, pc: UInt64, index: Int, group: Int, access: Label, resume: Label)
+    /// System mode: in a self-loop's second copy, a group's span is not in the page its probe
+    /// hit last (LoopPeel.swift); `miss` is its head's `sharedHead` stub.
+    case loopProbe(group: Int, miss: Label, access: Label)
 }
 
 /// User mode: translated code runs only while frm is a rounding mode x86 has (0–3), so that no
@@ -135,6 +138,8 @@ extension Translator {
             emitFloatStatusStub(i, pc: pc, index: index, resume: resume)
         case .sharedHead(let i, let pc, let index, let group, let access, let resume):
             emitSharedHeadStub(i, pc: pc, index: index, group: group, access: access, resume: resume)
+        case .loopProbe(let group, let miss, let access):
+            emitLoopProbeStub(group: group, miss: miss, access: access)
         case .unsignedToFloat(let x, let p, let resume):
             // Halve, keeping the lost bit as a sticky bit; convert; double (exactly).
             a.mov(.rax, .r64(x))

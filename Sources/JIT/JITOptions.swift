@@ -35,16 +35,17 @@ public struct JITOptions: Sendable {
 
     static let hostCallsDefault = environmentFlag("TRAPEZE_JIT_HOST_CALLS", default: false)
 
-    /// User mode: a forward branch to a later instruction of its block jumps there instead of
-    /// leaving for a block of its own (BlockJoins.swift). On by default; `TRAPEZE_JIT_JOINS=0`
+    /// A forward branch to a later instruction of its block jumps there instead of leaving for
+    /// a block of its own (BlockJoins.swift). On by default; `TRAPEZE_JIT_JOINS=0`
     /// turns it off (for A/B measurements).
     public var joins = JITOptions.joinsDefault
 
     static let joinsDefault = environmentFlag("TRAPEZE_JIT_JOINS", default: true)
 
-    /// User mode: a block that loops to its own start gets a second copy, run from the second
-    /// iteration on, that checks no base the first copy's iteration accessed (LoopPeel.swift). On
-    /// by default; `TRAPEZE_JIT_PEEL=0` turns it off (for A/B measurements).
+    /// A block that loops to its own start gets a second copy, run from the second iteration
+    /// on, that checks no base the first copy's iteration accessed, or in system mode checks
+    /// its accesses against the pages they hit last (LoopPeel.swift). On by default;
+    /// `TRAPEZE_JIT_PEEL=0` turns it off (for A/B measurements).
     public var loopPeeling = JITOptions.loopPeelingDefault
 
     static let loopPeelingDefault = environmentFlag("TRAPEZE_JIT_PEEL", default: true)
@@ -81,8 +82,18 @@ public struct JITOptions: Sendable {
         return min(n, 1024)
     }()
 
+    /// The default `eventQuantum`: 1Mi instructions (system mode polls at least every 64Ki), or
+    /// `TRAPEZE_JIT_QUANTUM` from the environment: tests make it small so that runs stop in the
+    /// middle of blocks often (the dispatcher's `stepToBlock`). At least 1024: a quantum shorter
+    /// than a block's first segment would never let the block start.
+    public static let defaultEventQuantum: UInt64 = {
+        guard let v = getenv("TRAPEZE_JIT_QUANTUM"), let n = UInt64(String(cString: v)) else { return 1 << 20 }
+        return max(n, 1024)
+    }()
+
     public init(cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,
-                maxBlockInstructions: Int = JITOptions.defaultMaxBlockInstructions, eventQuantum: UInt64 = 1 << 20) {
+                maxBlockInstructions: Int = JITOptions.defaultMaxBlockInstructions,
+                eventQuantum: UInt64 = JITOptions.defaultEventQuantum) {
         self.cacheSize = cacheSize
         self.chaining = chaining
         self.maxBlockInstructions = max(1, maxBlockInstructions)

@@ -16,8 +16,18 @@ import X86
 /// edge. A pointer walking by a small stride thus cannot leave guest memory without touching
 /// a guard first.
 ///
-/// Only blocks of up to `maximumInstructions` with an access off a register other than
-/// sp/gp/tp (those need no check at all, ConfinedBases.swift), in user mode with chaining.
+/// System mode has no base checks; there the second copy starts knowing what the first knew
+/// at its back edges of the state a block checks once (mstatus.FS, `floatStatusKnown`; frm,
+/// `frmChecked`): nothing inside a run of translated code changes them but the block's own
+/// instructions, which the translator follows. And its loads and stores check their addresses
+/// against the page their group's probe hit last, kept in the state block
+/// (`StateOffset.loopProbes`), before probing the inline TLB (`checkLoopProbe`,
+/// SystemSharedProbes.swift): a walk by a small stride probes once per page, a loop-invariant
+/// address once per run of the block.
+///
+/// Only blocks of up to `maximumInstructions` with chaining: in user mode with an access off
+/// a register other than sp/gp/tp (those need no check at all, ConfinedBases.swift), in system
+/// mode with a load, store or F/D instruction.
 /// `JITOptions.loopPeeling` (`TRAPEZE_JIT_PEEL=0`) turns it off. `trapeze dump` lists the second
 /// copy under the block's last instruction.
 struct LoopPeel {
@@ -28,6 +38,8 @@ struct LoopPeel {
     var body: Label
     /// What the first copy knew at its back edges, met over them.
     var checked: CheckedBases? = nil
+    var floatStatusKnown = true
+    var frmChecked = true
     /// The second copy is being emitted.
     var second = false
 
@@ -35,11 +47,16 @@ struct LoopPeel {
 
     /// Whether `block` is a self-loop worth a second copy.
     static func wanted(_ block: GuestBlock, _ targets: TranslationTargets) -> Bool {
-        guard targets.system == nil, targets.chaining, targets.loopPeeling, targets.faultInjection == nil,
+        guard targets.chaining, targets.loopPeeling, targets.faultInjection == nil,
               block.instructions.count <= maximumInstructions,
               let last = block.instructions.last, let at = block.pcs.last,
               BlockDecoder.isConditionalBranch(last) || (last.opcode == .jal && last.rd != 1),
               at &+ UInt64(bitPattern: last.imm) == block.start else { return false }
+        if targets.system != nil {
+            return block.instructions.contains { i in
+                SharedProbes.access(i) != nil || i.opcode.group == .float
+            }
+        }
         return block.instructions.contains { i in
             (i.opcode.group == .memory || i.opcode.group == .floatMemory) && !ConfinedBases.covers(i.rs1, system: nil)
         }
@@ -57,6 +74,8 @@ extension Translator {
         } else {
             p.checked = checkedBases
         }
+        p.floatStatusKnown = p.floatStatusKnown && floatStatusKnown
+        p.frmChecked = p.frmChecked && frmChecked
         peel = p
     }
 
@@ -73,7 +92,9 @@ extension Translator {
         signExtended = SignExtended()
         indexBounds = IndexBounds()
         mxcsrFolded = false
-        frmChecked = targets.system == nil
+        frmChecked = p.frmChecked // true in user mode (FRMInvariant)
+        floatStatusKnown = p.floatStatusKnown
+        addendInRAX = (-2, -1)
         foldedNext = false
         leftUnextended = false
         pendingJoins.removeAll()

@@ -86,7 +86,7 @@ extension Translator {
         a.mov(.ecx, .dword(Host.state, Int32(StateOffset.mstatus)))
         a.and(.ecx, imm: Int32(MStatus.fs))
         a.cmp(.ecx, imm: Int32(MStatus.fs))
-        if case .head(let g) = sharedProbes.roles[index], !sharedProbes.groups[g].alone {
+        if case .head(let g) = sharedProbes.roles[index], probeNeeded(g) {
             // A head of shared probes (SystemSharedProbes.swift) whose probe this path skipped:
             // its members go on only after the group's probe hits.
             let leave = a.newLabel()

@@ -28,6 +28,9 @@ import X86
 /// Such a group is worth it alone: its probe reads only the base, so it does not wait for the
 /// index (crc32's lookup is on its loop's critical path), and it keeps no addend.
 ///
+/// A group lies between two joins of its block (BlockJoins.swift): every way to a member passes
+/// its head, and the `addi`s between them.
+///
 /// Every access of a group reaches memory at the addend plus its own address, `[rax + rs1 +
 /// imm]`; a member right after another of its group finds the addend still in rax, and the
 /// others load it from the scratch word. A member is reached only after the group's probe hit
@@ -51,6 +54,10 @@ struct SharedProbes {
         var slot: Int
         var head: Int
         var last: Int
+        /// In a self-loop translated twice (LoopPeel.swift): the pair of `StateOffset.loopProbes`
+        /// where the group's probe keeps the page it hit and its addend, which the second copy
+        /// checks its address against first.
+        var loopSlot: Int? = nil
         var alone: Bool { head == last }
     }
     enum Role: Equatable { case head(Int), member(Int) }
@@ -95,7 +102,10 @@ struct SharedProbes {
         }
     }
 
-    init(_ block: GuestBlock, specs: [InstructionSpec]) {
+    /// `loop`: the block is a self-loop translated twice (LoopPeel.swift); its first groups
+    /// whose heads run on every way round the loop get loop slots, accesses of their own
+    /// included.
+    init(_ block: GuestBlock, joins: BlockJoins = BlockJoins(), loop: Bool = false, specs: [InstructionSpec]) {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
         // `table`: whether an access is a table lookup (a small index added to the base), which
         // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
@@ -108,7 +118,7 @@ struct SharedProbes {
         var found: [Open] = []
         var bounds = IndexBounds()
         func close(_ k: Int) {
-            if open[k].members.count >= 2 || open[k].table { found.append(open[k]) }
+            if open[k].members.count >= 2 || open[k].table || loop { found.append(open[k]) }
             open.remove(at: k)
         }
         // Access `n` of `size` bytes at `base + imm + [0, extent]` joins the open group of its
@@ -133,6 +143,13 @@ struct SharedProbes {
                              table: extent > 0, members: [n]))
         }
         for (n, i) in block.instructions.enumerated() {
+            if joins.isJoin(n) {
+                // A join (BlockJoins.swift) is also reached by a side exit from before it, which
+                // may have skipped a head, the `addi`s since, or what made an index small: the
+                // groups open here end, and what is known of indexes is forgotten.
+                while !open.isEmpty { close(0) }
+                bounds = IndexBounds()
+            }
             defer { bounds.update(i) }
             if let access = SharedProbes.access(i), i.rs1 != 0 {
                 // `off(x)` with `x = base + o + [0, extent]` (IndexBounds.swift) reaches
@@ -160,17 +177,39 @@ struct SharedProbes {
         // Two scratch words: a group gets one that no group still in use holds.
         found.sort { $0.members[0] < $1.members[0] }
         var busyUntil = [-1, -1]
+        let skipped = loop ? SharedProbes.skipped(block, joins) : []
+        var loopSlots = 0
         for g in found {
-            // A group of one keeps no addend (and so writes no scratch word).
+            var loopSlot: Int? = nil
+            if loop, loopSlots < StateOffset.loopProbeCount, !skipped[g.members[0]] {
+                loopSlot = loopSlots
+                loopSlots += 1
+            }
+            // A group of one keeps no addend (and so writes no scratch word), and is worth it
+            // only for a table lookup or in a loop.
             let alone = g.members.count == 1
-            guard let slot = alone ? 0 : busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
-            if !alone { busyUntil[slot] = g.members.last! }
+            if alone, !g.table, loopSlot == nil { continue }
+            guard let slot = alone || loopSlot != nil ? 0 : busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
+            if !alone, loopSlot == nil { busyUntil[slot] = g.members.last! }
             let id = groups.count
             groups.append(Group(base: g.base, store: g.store, low: g.low, span: g.high &- g.low, slot: slot,
-                                head: g.members[0], last: g.members.last!))
+                                head: g.members[0], last: g.members.last!, loopSlot: loopSlot))
             roles[g.members[0]] = .head(id)
             for m in g.members.dropFirst() { roles[m] = .member(id) }
         }
+    }
+}
+
+extension SharedProbes {
+    /// Per instruction of `block`: whether a join's side exit branches over it, so that some
+    /// way through the block does not run it (BlockJoins.swift).
+    static func skipped(_ block: GuestBlock, _ joins: BlockJoins) -> [Bool] {
+        var over = [Bool](repeating: false, count: block.instructions.count)
+        for j in over.indices {
+            guard let k = joins.target(of: j) else { continue }
+            for n in (j + 1)..<k { over[n] = true }
+        }
+        return over
     }
 }
 
@@ -185,7 +224,18 @@ struct AccessAddress {
 extension Translator {
     /// Where group `g`'s head keeps the addend.
     func sharedAddend(_ g: Int) -> Mem {
-        .qword(Host.state, Int32(ScratchSlot.sharedAddends + 8 * sharedProbes.groups[g].slot))
+        if let loop = sharedProbes.groups[g].loopSlot { return .qword(Host.state, Int32(StateOffset.loopProbes + 16 * loop + 8)) }
+        return .qword(Host.state, Int32(ScratchSlot.sharedAddends + 8 * sharedProbes.groups[g].slot))
+    }
+
+    /// Where a loop's group keeps the virtual page its probe hit last (LoopPeel.swift).
+    func loopPage(_ loop: Int) -> Mem { .qword(Host.state, Int32(StateOffset.loopProbes + 16 * loop)) }
+
+    /// Whether group `g`'s accesses go on only after its probe hit (a group of one may make its
+    /// access through its own probe or the slow path and go on: nothing after it relies on the
+    /// probe, unless it keeps a loop slot).
+    func probeNeeded(_ g: Int) -> Bool {
+        !sharedProbes.groups[g].alone || sharedProbes.groups[g].loopSlot != nil
     }
 
     /// For a load or store about to be emitted: where its access goes when it shares a probe
@@ -199,7 +249,11 @@ extension Translator {
         case .head(let g):
             let access = a.newLabel()
             let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, access: access, resume: done)))
-            probeGroup(g, miss: miss)
+            if peel?.second == true, let loop = sharedProbes.groups[g].loopSlot {
+                checkLoopProbe(g, loop, miss: outOfLine(.inline(.loopProbe(group: g, miss: miss, access: access))))
+            } else {
+                probeGroup(g, miss: miss)
+            }
             sharedHeads.insert(g)
             a.bind(access)
             return addendAddress(i, group: g)
@@ -228,9 +282,8 @@ extension Translator {
         }
     }
 
-    /// The group's probe: `miss` unless the entry of the page of base + low holds the span's
-    /// last byte too; on a hit rax = the entry's addend, saved for the members.
-    mutating func probeGroup(_ g: Int, miss: Label) {
+    /// rax = the address of group `g`'s lowest byte (its base register now, plus `low`).
+    private mutating func groupAddress(_ g: Int) {
         let group = sharedProbes.groups[g]
         let low = Int32(truncatingIfNeeded: group.low)
         switch operand(group.base) {
@@ -241,6 +294,46 @@ extension Translator {
             a.mov(.rax, .qword(Host.state, d))
             if low != 0 { a.add(.rax, imm: low) }
         }
+    }
+
+    /// A self-loop's second copy (LoopPeel.swift): group `g`'s span lies in the page its probe
+    /// hit last (in this iteration's copy before, or an earlier one) when its lowest byte is at
+    /// most `4096 - span` past that page's start; rax = the page's addend then, else `miss`
+    /// (`emitLoopProbeStub`: the full probe).
+    ///
+    ///     lea rax, [base + low]
+    ///     sub rax, [page]
+    ///     cmp rax, 4096 - span
+    ///     ja  miss
+    ///     mov rax, [addend]
+    ///
+    /// Exact because the pair was written in this run of the block by a probe that hit (the
+    /// first copy runs the group's head before any back edge, and a head whose group probe
+    /// does not hit leaves the block), and nothing that changes what an inline TLB entry
+    /// means happens inside a run of translated code (SystemSharedProbes: mappings,
+    /// privilege, SUM/MXR, PMP and code pages change only between blocks; a slow-path store
+    /// to code or a device makes the block leave at its next budget check, the back edge).
+    private mutating func checkLoopProbe(_ g: Int, _ loop: Int, miss: Label) {
+        groupAddress(g)
+        a.sub(.rax, loopPage(loop))
+        a.cmp(.rax, imm: Int32(truncatingIfNeeded: 4096 - sharedProbes.groups[g].span))
+        a.jcc(.a, miss)
+        a.mov(.rax, sharedAddend(g))
+    }
+
+    /// The second copy's loop probe missed: the group's full probe (which keeps what it hit in
+    /// the loop slot), then the access; its miss is the head's (`emitSharedHeadStub`).
+    mutating func emitLoopProbeStub(group g: Int, miss: Label, access: Label) {
+        probeGroup(g, miss: miss)
+        a.jmp(access)
+    }
+
+    /// The group's probe: `miss` unless the entry of the page of base + low holds the span's
+    /// last byte too; on a hit rax = the entry's addend, saved for the members (and, in a
+    /// loop, with the page for the next iteration: `checkLoopProbe`).
+    mutating func probeGroup(_ g: Int, miss: Label) {
+        let group = sharedProbes.groups[g]
+        groupAddress(g)
         let table = Int32(group.store ? SystemTLB.entries * SystemTLB.entrySize : 0)
         if targets.features.bmi2 {
             a.rorx(.ecx, .eax, imm: 8)
@@ -256,7 +349,8 @@ extension Translator {
         a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
         a.jcc(.ne, miss)
         a.mov(.rax, .qword(Host.memory, .rcx, 1, table + 8))
-        if !group.alone { a.mov(sharedAddend(g), .rax) }
+        if let loop = group.loopSlot { a.mov(loopPage(loop), .rdx) }
+        if probeNeeded(g) { a.mov(sharedAddend(g), .rax) }
     }
 
     /// A head's miss. A group of one makes its access through its own probe (rejoining at
@@ -275,7 +369,7 @@ extension Translator {
         let own = SharedProbes.access(i)!
         let slow = a.newLabel()
         probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
-        if g.alone {
+        if !probeNeeded(group) {
             a.mov(.rax, .qword(Host.memory, .rcx, 1, Int32(own.store ? SystemTLB.entries * SystemTLB.entrySize : 0) + 8))
             a.jmp(access)
         } else {
@@ -284,7 +378,7 @@ extension Translator {
         }
         a.bind(slow)
         callHelper(i, targets.slowPath)
-        if !g.alone {
+        if probeNeeded(group) {
             let leave = a.newLabel()
             probeGroup(group, miss: leave)
             a.jmp(resume)

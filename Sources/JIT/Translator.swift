@@ -39,11 +39,11 @@ struct TranslationTargets {
     var blockRegisters = true
     /// User mode: guest calls and returns as host call/ret (`JITOptions.hostCalls`, Lower+Call.swift).
     var hostCalls = false
-    /// User mode: forward branches to later instructions of the block jump there
-    /// (`JITOptions.joins`, BlockJoins.swift).
+    /// Forward branches to later instructions of the block jump there (`JITOptions.joins`,
+    /// BlockJoins.swift).
     var joins = true
-    /// User mode: self-loops get a second copy that checks no base (`JITOptions.loopPeeling`,
-    /// LoopPeel.swift).
+    /// Self-loops get a second copy that checks no base, or in system mode probes less
+    /// (`JITOptions.loopPeeling`, LoopPeel.swift).
     var loopPeeling = true
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
@@ -230,10 +230,10 @@ struct Translator {
         }
         blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
         frmChecked = targets.system == nil // FRMInvariant
-        joins = targets.system == nil && targets.joins ? BlockJoins(block) : BlockJoins()
+        joins = targets.joins ? BlockJoins(block) : BlockJoins()
         if targets.faultInjection == nil { upperBits = UpperBits(block, joins: joins) }
         if LoopPeel.wanted(block, targets) { peel = LoopPeel(entry: self.a.newLabel(), body: self.a.newLabel()) }
-        if targets.system != nil, targets.faultInjection == nil { sharedProbes = SharedProbes(block, specs: ISA.byOpcode) }
+        if targets.system != nil, targets.faultInjection == nil { sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, specs: ISA.byOpcode) }
     }
 
     /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused
