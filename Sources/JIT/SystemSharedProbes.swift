@@ -365,7 +365,6 @@ extension Translator {
         let (savedPC, savedIndex) = (self.pc, self.index)
         self.pc = pc
         self.index = index
-        let g = sharedProbes.groups[group]
         let own = SharedProbes.access(i)!
         let slow = a.newLabel()
         probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)

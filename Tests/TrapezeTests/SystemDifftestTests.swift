@@ -35,6 +35,33 @@ import TestSupport
         #expect(String(decoding: r.stdout, as: UTF8.self) == expected, "\(name)")
     }
 
+    /// System mode stops to look for interrupts every quantum, mostly in the middle of a block;
+    /// the dispatcher then steps the interpreter to the next translated block instead of
+    /// translating one there (`JIT.stepToBlock`). A quantum of 1024 instructions
+    /// (`TRAPEZE_JIT_QUANTUM`) makes that happen thousands of times; the engines must agree, and
+    /// the run must translate no more blocks than with the usual quantum.
+    @Test("difftest --system: runs stopped mid-block every 1024 instructions step to the next block",
+          arguments: ["kernel", "runner_nbody", "priv_irq"])
+    func stepToBlock(_ name: String) throws {
+        let elf = Self.directory.appendingPathComponent("bin/\(name)").path
+        let small = ["FIXTURE_ENV": "fixture-value", "TRAPEZE_JIT_QUANTUM": "1024"]
+        let r = try runProcess(Paths.trapeze, ["difftest", "--system", "--interval", "50000", elf], environment: small, timeout: 600)
+        #expect(r.stderrText.contains("difftest --system: jit and interp agree"), "\(name): \(r.stderrText)")
+        func stats(_ environment: [String: String]) throws -> (blocks: Int, stepped: Int) {
+            let s = try runProcess(Paths.trapeze, ["system", "--icount", "--stats", elf], environment: environment, timeout: 600)
+            let text = s.stderrText
+            let blocks = text.split(separator: "\n").first { $0.contains("blocks translated") }?
+                .split(separator: " ").compactMap { Int($0) }.first ?? -1
+            let stepped = text.split(separator: "\n").first { $0.contains("guest insns executed") }?
+                .split(separator: "(").last?.split(separator: " ").first.flatMap { Int($0) } ?? -1
+            return (blocks, stepped)
+        }
+        let usual = try stats(["FIXTURE_ENV": "fixture-value"])
+        let often = try stats(small)
+        #expect(often.stepped > 0, "\(name): \(often)")
+        #expect(often.blocks >= 0 && often.blocks <= usual.blocks + 8, "\(name): \(often.blocks) blocks, \(usual.blocks) with the usual quantum")
+    }
+
     @Test("difftest --system names the instruction of an injected JIT bug, its mode and the differing register")
     func injected() throws {
         let elf = Self.directory.appendingPathComponent("bin/kernel").path

@@ -217,4 +217,71 @@ import TestSupport
         #expect(member(hostLines(update, "sw      t1,0(t0)")), "\(update.joined(separator: "\n"))")
         #expect(member(hostLines(update, "lw      t2,0(a1)")), "\(update.joined(separator: "\n"))")
     }
+
+    /// Loop peeling in system mode (LoopPeel.swift): priv_share's loop `lw 0(a0); addi a0, 4;
+    /// sw 4(a0); lw 0(a0); addi a0, 12; ...; bnez t3` is a self-loop translated twice. The first
+    /// copy's group probe keeps the page it hit and its addend in the first loop slot
+    /// (`[rbx + 0x440]`, `0x448`); the second copy checks the group's address against that page
+    /// (`sub rax, [rbx + 0x440]; cmp rax, 4096 - 12`) instead of probing, so the block's body
+    /// probes the TLB once. The walk crosses into a physical page that is not the next one at
+    /// its fifth pass, where the check fails: the fixture's own checks, SystemEngineTests and
+    /// SystemDifftestTests say each access still reaches its own page.
+    @Test("dump --system: a self-loop's second copy checks its accesses against the page they hit last")
+    func loopProbes() throws {
+        let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
+        let blocks = try dumpBlocks(share)
+        let loop = blocks.first { $0.contains("<s_share+0xc>  S-mode") }.map(body) ?? []
+        let text = loop.joined(separator: "\n")
+        #expect(!loop.isEmpty, "no block at the loop's head")
+        #expect(loop.filter { $0.contains(probe) }.count == 1, "\(text)")
+        #expect(loop.contains { $0.contains("mov qword ptr [rbx + 0x440], rdx") }, "the probe keeps its page: \(text)")
+        #expect(loop.contains { $0.contains("sub rax, qword ptr [rbx + 0x440]") }, "\(text)")
+        #expect(loop.contains { $0.contains("cmp rax, 0xff4") }, "span 12: \(text)")
+    }
+
+    /// F/D in a peeled loop: the second copy relies on the first copy's mstatus.FS check (FS
+    /// cannot change inside a run of translated code), so a loop block's body checks FS once
+    /// however many copies it has, and its accesses use loop slots.
+    @Test("dump --system: an F/D loop's second copy checks neither mstatus.FS nor the TLB")
+    func floatLoop() throws {
+        let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_nbody").path
+        let blocks = try dumpBlocks(runner, ["--memory", "128M"])
+        var loops = 0
+        for block in blocks {
+            let body = self.body(block)
+            guard body.contains(where: { $0.contains("sub rax, qword ptr [rbx + 0x4") }),
+                  body.contains(where: { $0.contains("movsd xmm") }) else { continue }
+            loops += 1
+            #expect(body.filter { $0.contains("and ecx, 0x6000") }.count == 1, "\(body.joined(separator: "\n"))")
+        }
+        #expect(loops > 0, "no F/D loop with a loop probe")
+    }
+
+    /// Joins in system mode (BlockJoins.swift): a forward branch to a later instruction of its
+    /// block jumps there. glibc's code in runner_hello's U-mode process has `if`s without `else`
+    /// that are such branches.
+    @Test("dump --system: forward branches to later instructions of their block join there")
+    func joins() throws {
+        let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_hello").path
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", "--json", "--memory", "128M", runner], timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        var joined = 0
+        for line in String(decoding: r.stdout, as: UTF8.self).split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let instructions = object["instructions"] as? [[String: Any]] else { continue }
+            let pcs = instructions.compactMap { ($0["pc"] as? String).flatMap { UInt64($0.dropFirst(2), radix: 16) } }
+            for (n, i) in instructions.dropLast().enumerated() {
+                let words = (i["text"] as? String ?? "").split(separator: " ")
+                guard let op = words.first, ["beq", "bne", "blt", "bge", "bltu", "bgeu", "beqz", "bnez", "bltz", "bgez", "blez", "bgtz"].contains(op),
+                      words.count >= 2, let target = words[1].split(separator: ",").last.flatMap({ UInt64($0, radix: 16) })
+                else { continue }
+                // Joined: the branch's host jump goes to the code of the target in the block.
+                guard let k = pcs[(n + 1)...].firstIndex(of: target),
+                      let code = (instructions[k]["host"] as? [[String: Any]])?.first?["offset"] as? Int else { continue }
+                let jumps = (i["host"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }.filter { $0.hasPrefix("j") }
+                if jumps.contains(where: { $0.hasSuffix("<+0x\(String(code, radix: 16))>") }) { joined += 1 }
+            }
+        }
+        #expect(joined > 0, "no side exit joins its block")
+    }
 }

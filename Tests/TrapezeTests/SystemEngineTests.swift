@@ -32,10 +32,10 @@ import Trapeze
     }
 
     /// The state block's architectural words: everything before the exit fields, and the
-    /// privileged state after the scratch area.
+    /// privileged state after the scratch area, up to the JIT's loop probes.
     static func architectural(_ state: GuestState) -> [UInt64] {
         let words = { (range: Range<Int>) in range.map { state.raw.load(fromByteOffset: $0 * 8, as: UInt64.self) } }
-        return words(0..<(StateOffset.exitReason / 8)) + words((StateOffset.privilege / 8)..<(StateOffset.size / 8))
+        return words(0..<(StateOffset.exitReason / 8)) + words((StateOffset.privilege / 8)..<(StateOffset.loopProbes / 8))
     }
 
     static func run(_ name: String, _ kind: EngineKind, epochStart: UInt32 = 0, jit: ((JIT?) -> Void)? = nil) throws -> Outcome {
