@@ -14,10 +14,11 @@ extension JIT {
     /// Translates (or finds) the block at `pc` as `hart` fetches it and returns it for display.
     /// Nil when its first instruction cannot be fetched or decoded.
     public func listing(_ hart: Hart, at pc: UInt64) -> BlockListing? {
-        guard case .success(let guest) = BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
+        guard case .success(var guest) = BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
                                                       joins: options.joins),
               case .success(let host) = block(at: pc, hart),
               let size = blockSizes[host] else { return nil }
+        if options.gatherChains && systemTLB == nil { ChainGather.gather(&guest) } // as translated
         return BlockListing(guestPCs: guest.pcs, guest: guest.instructions, hostAddress: host,
                             hostCode: hostBytes(at: host, count: size))
     }

@@ -544,12 +544,14 @@ public final class JIT: Engine {
             case .none: break
             }
         }
-        let guest: GuestBlock
+        var guest: GuestBlock
         switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
                                    joins: options.joins, reusing: &spareBlock) {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
+        if options.gatherChains && systemTLB == nil { ChainGather.gather(&guest) } // user mode
+
         if let host = install(guest, key: key, mode: mode) {
             noteCode(guest, hart)
             if systemTLB == nil { codeIndex.record(guest) }
@@ -716,6 +718,7 @@ public final class JIT: Engine {
         targets.hostCalls = options.hostCalls
         targets.joins = options.joins
         targets.loopPeeling = options.loopPeeling
+        targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.indirectTable = indirect.address
         if !persistent {
             // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a

@@ -50,6 +50,14 @@ public struct JITOptions: Sendable {
 
     static let loopPeelingDefault = environmentFlag("TRAPEZE_JIT_PEEL", default: true)
 
+    /// User mode: a chain of in-place operations on one register moves up next to its previous
+    /// write, and a register in the state block is then chained through a host register with one
+    /// store (ChainGather.swift). On by default; `TRAPEZE_JIT_GATHER=0` turns it off (for A/B
+    /// measurements).
+    public var gatherChains = JITOptions.gatherChainsDefault
+
+    static let gatherChainsDefault = environmentFlag("TRAPEZE_JIT_GATHER", default: true)
+
     /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
     private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
         guard let v = getenv(name) else { return value }

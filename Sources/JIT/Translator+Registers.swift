@@ -14,6 +14,7 @@ enum GuestOperand {
 extension Translator {
     func operand(_ x: UInt8) -> GuestOperand {
         if x == 0 { return .zero }
+        if let l = lent, l.guest == x { return .host(l.host) } // ChainGather.swift
         if let h = (regs.allocated ? blockHost : registerHost)[Int(x)] { return .host(h) }
         return .memory(Int32(StateOffset.x + 8 * Int(x)))
     }
@@ -42,7 +43,10 @@ extension Translator {
         switch operand(x) {
         case .zero: break
         case .host(let h): if h != src { a.mov(.r64(h), .r64(src)) }
-        case .memory(let d): a.mov(.qword(Host.state, d), .r64(src))
+        case .memory(let d):
+            let start = a.offset
+            a.mov(.qword(Host.state, d), .r64(src))
+            lastStore = (x, src, d, start, a.offset)
         }
     }
 

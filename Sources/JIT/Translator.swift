@@ -45,6 +45,9 @@ struct TranslationTargets {
     /// Self-loops get a second copy that checks no base, or in system mode probes less
     /// (`JITOptions.loopPeeling`, LoopPeel.swift).
     var loopPeeling = true
+    /// User mode: chain steps gathered after their register's previous write are done on the
+    /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
+    var gatherChains = false
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
     var persistent = false
@@ -147,6 +150,12 @@ struct Translator {
     var checkedBases = CheckedBases()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
     var foldedNext = false
+    /// The last store of a guest register to its slot from a host register (`store`): which
+    /// guest, from where, and the code range of the `mov`; valid while it ends at `a.offset`
+    /// (nothing emitted since), for `forwardChain` (ChainGather.swift).
+    var lastStore: (guest: UInt8, register: GPR, disp: Int32, start: Int, end: Int)? = nil
+    /// While `forwardRead` lowers a reader: its register, held in a host register (`operand`).
+    var lent: (guest: UInt8, host: GPR)? = nil
     /// Guest registers known to hold sign-extended 32-bit values here (SignExtension.swift).
     var signExtended = SignExtended()
     /// Small indexes and the bases they are added to (IndexBounds.swift).
@@ -310,6 +319,9 @@ struct Translator {
             }
             if let r = rotates.rotate(at: i) {
                 rotate(inst, source: r.source, left: r.left, word: r.word)
+            } else if let from = forwardChain(inst) { // ChainGather.swift: took back the previous store
+                if record { starts[starts.count - 1] = min(starts[starts.count - 1], from) }
+            } else if forwardRead(inst) { // ChainGather.swift: read the stored value's register
             } else {
                 lower(inst)
                 if Translator.mayRaiseInline(inst) { mxcsrFolded = false }

@@ -68,6 +68,25 @@ public struct Assembler: Sendable {
         }
     }
 
+    /// Removes the code from `start` on, if nothing refers into it: no label bound at or after
+    /// `start`, and no fixup or tagged immediate there. Returns whether it did. (The JIT takes
+    /// back the store it just emitted when the next guest instruction can use the stored value
+    /// from the register instead, `Translator.forwardChain`.)
+    public mutating func dropTail(from start: Int) -> Bool {
+        guard isStraightTail(from: start) else { return false }
+        bytes.removeSubrange(start...)
+        return true
+    }
+
+    /// Whether nothing refers into the code from `start` on: no label bound there (so the only
+    /// way to reach the end of the code is through it) and no fixup or tagged immediate in it.
+    public func isStraightTail(from start: Int) -> Bool {
+        guard start >= 0, start <= bytes.count, !pendingLock else { return false }
+        for bound in labelOffsets { if let at = bound, at >= start { return false } }
+        return !pendingFixups.contains(where: { $0.at >= start }) && !absoluteFixups.contains(where: { $0.at >= start })
+            && !taggedImmediates.contains(where: { $0.at >= start })
+    }
+
     /// Appends raw bytes (data, or code encoded elsewhere).
     public mutating func emit(_ raw: [UInt8]) {
         bytes.append(contentsOf: raw)
