@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV", "TestSupport"]),
         .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "Linux", "RISCV", "X86", "CCapstone", "TestSupport"]),
         .testTarget(name: "SystemTests", dependencies: ["System", "ELF", "Guest", "RISCV", "CFDT", "TestSupport"]),
-        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "Linux", "Guest", "RISCV", "TestSupport"], exclude: ["DumpGoldens", "CLIGoldens"]),
+        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "JIT", "Linux", "Guest", "RISCV", "TestSupport"], exclude: ["DumpGoldens", "CLIGoldens"]),
     ]
 )

@@ -182,6 +182,15 @@ func hostPipe() -> (Int32, Int32) {
         let fd = g.call(56, UInt64(bitPattern: -100), g.string("/proc/self/exe"), 0, 0)
         #expect(g.call(63, UInt64(fd), g.scratchAddress + 0x100, 4) == 4)
         #expect(try g.hart.memory.read(g.scratchAddress + 0x100, count: 4) == [0x7f, 0x45, 0x4c, 0x46])
+        // Under its own process id and as the thread's, too; not under another process's.
+        for path in ["/proc/\(getpid())/exe", "/proc/thread-self/exe"] {
+            let m = g.call(78, UInt64(bitPattern: -100), g.string(path), g.scratchAddress + 0x100, 4096)
+            #expect(m == Int64(g.programPath.utf8.count), "\(path)")
+            #expect(try g.hart.memory.read(g.scratchAddress + 0x100, count: max(0, Int(m))) == Array(g.programPath.utf8), "\(path)")
+        }
+        let other = g.call(78, UInt64(bitPattern: -100), g.string("/proc/1/exe"), g.scratchAddress + 0x100, 4096)
+        let otherTarget = other < 0 ? [] : try g.hart.memory.read(g.scratchAddress + 0x100, count: Int(other))
+        #expect(other < 0 || otherTarget != Array(g.programPath.utf8))
     }
 
     @Test func unameSaysRISCV64() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import TrapezeCLI
+import JIT
 
 /// The persistent translation cache (`--jit-cache-dir`): a second run takes its blocks from the
 /// cache and behaves exactly like the first; a changed program, a different configuration, a
@@ -227,6 +228,61 @@ import TestSupport
         let open = try Self.run(hello, cache: dir)
         #expect(Self.counts(open)?.loaded == 0, "\(open.stderrText)")
         #expect(open.stderrText.contains("writable by others"))
+    }
+
+    /// The NT_GNU_BUILD_ID note of an x86-64 ELF file, in hex, read from its PT_NOTE segments.
+    static func buildID(ofFile path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path), data.count > 64 else { return nil }
+        let b = [UInt8](data)
+        func u(_ at: Int, _ n: Int) -> Int { (0..<n).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) } }
+        let phoff = u(32, 8), phentsize = u(54, 2), phnum = u(56, 2)
+        for i in 0..<phnum {
+            let h = phoff + i * phentsize
+            guard u(h, 4) == 4 else { continue }
+            var at = u(h + 8, 8)
+            let end = at + u(h + 32, 8)
+            while at + 12 <= end {
+                let nameSize = u(at, 4), descSize = u(at + 4, 4), type = u(at + 8, 4)
+                let desc = at + 12 + (nameSize + 3) / 4 * 4
+                if type == 3, nameSize == 4, b[at + 12] == 0x47 {
+                    return b[desc..<desc + descSize].map { String(format: "%02x", $0) }.joined()
+                }
+                at = desc + (descSize + 3) / 4 * 4
+            }
+        }
+        return nil
+    }
+
+    @Test("Trapeze names itself by its build ID, which needs no /proc")
+    func ownBuildID() throws {
+        // The test runner's own executable, read from its file, against what the loaded
+        // headers say (a position-independent executable: the load bias counts).
+        let fromFile = Self.buildID(ofFile: "/proc/self/exe")
+        #expect(TranslationStore.ownBuildID == fromFile)
+        #expect(TranslationStore.engineKey(JITOptions())?.contains(fromFile.map { "trapeze build-id \($0)\n" } ?? "trapeze ") == true)
+    }
+
+    @Test("a run in a chroot without /proc keeps its cache (no note, blocks saved and loaded)")
+    func withoutProc() throws {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return }
+        let dir = Self.cacheDirectory()
+        defer { Self.remove(dir) }
+        let hello = Self.fixture("hello")
+        // A private mount namespace whose /proc is an empty directory, as in a bare chroot.
+        let empty = dir + "-empty"
+        mkdir(empty, 0o755)
+        defer { rmdir(empty) }
+        func run() throws -> ProcessResult {
+            try runProcess("/usr/bin/unshare", ["--mount", "--propagation", "private", "sh", "-c",
+                                                "mount --bind \"$0\" /proc && exec \"$@\"", empty, Paths.trapeze,
+                                                "run", "--stats", "--jit-cache-dir", dir, hello])
+        }
+        let first = try run(), second = try run()
+        #expect(first.status == 0 && second.status == 0, "\(first.stderrText)\(second.stderrText)")
+        #expect(!first.stderrText.contains("cannot identify"), "\(first.stderrText)")
+        let c2 = try #require(Self.counts(second), "\(second.stderrText)")
+        #expect(c2.loaded > 100 && c2.translated < c2.loaded / 10, "\(c2)")
+        #expect(String(decoding: second.stdout, as: UTF8.self) == String(decoding: first.stdout, as: UTF8.self))
     }
 
     @Test("a directory writable by others or owned by another user is refused")

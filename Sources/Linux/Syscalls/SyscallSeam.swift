@@ -78,8 +78,11 @@ extension LinuxProcess {
         return SysrootPath.resolve(guestPath, sysroot: options.sysroot)
     }
 
+    /// Asks the host its process id only for a path that could name it (every path-taking call
+    /// comes through here: a `getpid` and a formatted string each cost more than the test).
     func isSelfExe(_ path: String) -> Bool {
-        path == "/proc/self/exe" || path == "/proc/\(getpid())/exe" || path == "/proc/thread-self/exe"
+        guard path.hasPrefix("/proc/"), path.hasSuffix("/exe") else { return false }
+        return path == "/proc/self/exe" || path == "/proc/thread-self/exe" || path == "/proc/\(hostPID)/exe"
     }
 
     /// Runs a host call, restarting it after EINTR unless a guest signal interrupts it: then the
