@@ -94,8 +94,11 @@ public final class GuestRun {
         // Every guest thread gets an engine of its own (its own code cache: README "Threads").
         let settings = configuration.engine
         process.prepareForThreads = { JIT.prepareForThreads() }
-        process.threadRunner = { hart in
-            GuestRun.runThread(hart, settings.makeEngine(store: store), limit: settings.maxInstructions, threads: threads)
+        process.threadRunner = { [weak self] hart in
+            let engine = settings.makeEngine(store: store)
+            // One perf map per process: a thread's code is named in the leader's file.
+            if let map = (self?.engineRun?.engine as? JIT)?.observer, let jit = engine as? JIT { jit.observer = map }
+            return GuestRun.runThread(hart, engine, limit: settings.maxInstructions, threads: threads)
         }
     }
 

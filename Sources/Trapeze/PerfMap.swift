@@ -10,7 +10,8 @@ import JIT
 ///
 /// Lines are appended as blocks are translated and flushed one by one, so the file is complete
 /// whenever perf reads it and nothing is buffered twice across a guest `fork`. A forked child
-/// gets its own cache and so its own file. After a cache flush new code reuses old addresses;
+/// gets its own cache and so its own file. Every thread of a process has a code cache of its own
+/// and writes to the one map (each line is one locked `fputs`). After a cache flush new code reuses old addresses;
 /// perf then sees two names for one range (use a larger `--jit-cache-size` to avoid flushes).
 public final class PerfMap: JITObserver {
     public let symbols: GuestSymbols

@@ -50,4 +50,32 @@ import ELF
         // Nearly every block of a static C program lies inside some function.
         #expect(names.filter { $0.contains("+0x") }.count * 10 >= names.count * 9)
     }
+
+    /// Every guest thread has a code cache of its own: its blocks are named in the process's one
+    /// map too (they were missing, so perf showed a threaded program's hot code as bare addresses).
+    @Test func threadsShareTheMap() throws {
+        let program = Paths.fixtures.appendingPathComponent("bin/threads_basic").path
+        let r = try runProcess("/bin/sh", ["-c", "echo $$; exec \"$0\" run --perf-map \"$1\" >/dev/null", Paths.trapeze, program])
+        #expect(r.status == 0, "\(r.stderrText)")
+        let pid = try #require(Int32(String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").first ?? ""))
+        let path = PerfMap.path(pid: pid)
+        defer { unlink(path) }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        // One stubs line per code cache: the leader's and every worker thread's.
+        let stubs = lines.filter { $0.hasSuffix(" trapeze:stubs (prologue, epilogue)") }
+        #expect(stubs.count >= 5, "\(stubs.count) caches named")
+        var caches = Set<UInt64>()
+        for line in stubs { caches.insert(try #require(UInt64(line.split(separator: " ")[0], radix: 16))) }
+        // (A thread that ended leaves its cache's addresses to the next one: perf then sees the
+        // range named twice, as after a flush.)
+        // Every line is whole (threads write concurrently) and every block lies in some cache.
+        let starts = caches.sorted()
+        for line in lines {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            try #require(parts.count == 3, "\(line)")
+            let start = try #require(UInt64(parts[0], radix: 16))
+            let cache = try #require(starts.last { $0 <= start }, "\(line)")
+            #expect(start - cache < 1 << 30, "\(line)")
+        }
+    }
 }
