@@ -132,4 +132,22 @@ import TestSupport
         let o2 = expectSameUnderBothEngines(fetch)
         #expect(o2.exceptions.first?.cause == .instructionAccessFault && o2.pc == Layout.data)
     }
+
+    /// The inline jalr table's empty entries hold pc 0 (fresh zero pages), except entry 0, where
+    /// pc 0 itself belongs: a jump to address 0, or to 1 (bit 0 cleared), even after jumps that
+    /// filled other entries, faults at 0 as in the interpreter instead of matching an empty entry.
+    @Test(arguments: [0, 1] as [Int32]) func jumpToZeroMatchesNoEmptyEntry(_ target: Int32) {
+        let code = [
+            RV.auipc(5, 0),              // 0: t0 = this pc
+            RV.addi(5, 5, 16),           // 4: t0 = 16
+            RV.jalr(1, 5, 0),            // 8: call 16 (fills an entry)
+            RV.jal(0, 12),               // 12: → 24
+            RV.jalr(0, 1, 0),            // 16: return to 12 (fills another)
+            RV.addi(0, 0, 0),            // 20
+            RV.addi(6, 0, Int(target)),  // 24
+            RV.jalr(0, 6, 0),            // 28: jump to 0
+        ]
+        let o = expectSameUnderBothEngines(Program(code: code))
+        #expect(o.exceptions.first?.pc == 0 && o.pc == 0, "\(o.exceptions)")
+    }
 }
