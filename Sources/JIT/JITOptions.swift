@@ -50,6 +50,13 @@ public struct JITOptions: Sendable {
 
     static let loopPeelingDefault = environmentFlag("TRAPEZE_JIT_PEEL", default: true)
 
+    /// System mode: translated code leaves after every device access, not only after one that
+    /// let an event in (`JIT.deviceExit`). Off by default; `TRAPEZE_JIT_DEVICE_EXITS=1` turns
+    /// it on (for A/B measurements).
+    public var deviceExits = JITOptions.deviceExitsDefault
+
+    static let deviceExitsDefault = environmentFlag("TRAPEZE_JIT_DEVICE_EXITS", default: false)
+
     /// User mode: a chain of in-place operations on one register moves up next to its previous
     /// write, and a register in the state block is then chained through a host register with one
     /// store (ChainGather.swift). On by default; `TRAPEZE_JIT_GATHER=0` turns it off (for A/B
