@@ -722,6 +722,7 @@ public final class JIT: Engine {
         targets.hostCalls = options.hostCalls
         targets.joins = options.joins
         targets.loopPeeling = options.loopPeeling
+        targets.allocatedThunks = options.allocatedThunks
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.indirectTable = indirect.address
         if !persistent {

@@ -50,6 +50,14 @@ public struct JITOptions: Sendable {
 
     static let loopPeelingDefault = environmentFlag("TRAPEZE_JIT_PEEL", default: true)
 
+    /// Blocks with a register allocation call the slow-path and float helpers through their
+    /// shared thunks (a 5-byte call and the stores of the registers the instruction names)
+    /// instead of saving every caller-saved register inline around the call. On by default;
+    /// `TRAPEZE_JIT_ALLOCATED_THUNKS=0` turns it off (for A/B measurements).
+    public var allocatedThunks = JITOptions.allocatedThunksDefault
+
+    static let allocatedThunksDefault = environmentFlag("TRAPEZE_JIT_ALLOCATED_THUNKS", default: true)
+
     /// System mode: translated code leaves after every device access, not only after one that
     /// let an event in (`JIT.deviceExit`). Off by default; `TRAPEZE_JIT_DEVICE_EXITS=1` turns
     /// it on (for A/B measurements).

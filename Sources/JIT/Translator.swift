@@ -32,6 +32,9 @@ struct TranslationTargets {
     /// System mode: helper address -> its shared call thunk (`Stubs.emitHelperThunk`); a helper
     /// without one is called inline (`Translator.callHelper`).
     var helperThunks: [UInt64: UInt64] = [:]
+    /// Blocks with a register allocation call helpers through those thunks too
+    /// (`JITOptions.allocatedThunks`, `Translator.callHelper`).
+    var allocatedThunks = true
     /// System mode: the translation epoch of the block's privilege level now, which its exits to
     /// other pages are first checked against (SystemEpochs.swift).
     var epoch: UInt32 = 0

@@ -239,6 +239,22 @@ import TestSupport
         #expect(loop.contains { $0.contains("cmp rax, 0xff4") }, "span 12: \(text)")
     }
 
+    /// Blocks with a register allocation call the slow path through its shared thunk too
+    /// (`Translator.callHelper`): a helper call inline saved and reloaded every caller-saved
+    /// register and all twelve cached f registers, ~370 bytes per load or store's miss path.
+    @Test("dump --system: no block calls a helper inline")
+    func helpersThroughThunks() throws {
+        let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_hello").path
+        func inlineCalls(_ environment: [String: String]) throws -> Int {
+            let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", "--memory", "128M", runner],
+                                   environment: environment, timeout: 120)
+            #expect(r.status == 0, "\(r.stderrText)")
+            return String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").filter { $0.hasSuffix("call rax") }.count
+        }
+        #expect(try inlineCalls([:]) == 0)
+        #expect(try inlineCalls(["TRAPEZE_JIT_ALLOCATED_THUNKS": "0"]) > 0, "allocated blocks with helper calls exist")
+    }
+
     /// F/D in a peeled loop: the second copy relies on the first copy's mstatus.FS check (FS
     /// cannot change inside a run of translated code), so a loop block's body checks FS once
     /// however many copies it has, and its accesses use loop slots.
