@@ -722,7 +722,9 @@ public final class JIT: Engine {
         targets.hostCalls = options.hostCalls
         targets.joins = options.joins
         targets.loopPeeling = options.loopPeeling
+        targets.loopMotion = options.loopMotion
         targets.allocatedThunks = options.allocatedThunks
+        targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.indirectTable = indirect.address
         if !persistent {
