@@ -320,7 +320,8 @@ import TestSupport
         var loops = 0
         for block in blocks {
             let body = self.body(block)
-            guard body.contains(where: { $0.contains("sub rax, qword ptr [rbx + 0x4") }),
+            // A loop probe: a two-sided check, or a one-sided one (SharedProbes.LoopMotion).
+            guard body.contains(where: { ($0.contains("sub rax, ") || $0.contains("  cmp r")) && $0.contains(", qword ptr [rbx + 0x4") }),
                   body.contains(where: { $0.contains("movsd xmm") }) else { continue }
             loops += 1
             #expect(body.filter { $0.contains("and ecx, 0x6000") }.count == 1, "\(body.joined(separator: "\n"))")

@@ -114,6 +114,7 @@ import Trapeze
             RV.addi(11, 11, 40),          // a1 = the old high word + 40
             RV.ld(15, 14, 0), RV.ld(16, 14, 8),
             RV.lui(5, 0x100), RV.lui(6, 0x5), RV.addi(6, 6, 0x555), RV.sw(6, 5, 0), // finisher: pass
+            RV.jal(0, 0),                 // as the fixtures do: nothing to fetch after the finisher
         ]
         let path = NSTemporaryDirectory() + "trapeze-amocas-\(getpid())"
         try Self.bareELF(code).write(to: URL(fileURLWithPath: path))
