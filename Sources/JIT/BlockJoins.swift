@@ -27,8 +27,9 @@ import X86
 /// block that reaches the length limit at its last join (`BlockDecoder.joinReach`).
 ///
 /// In system mode too: there a join also ends the shared TLB probe groups open before it
-/// (SystemSharedProbes.swift), whose members rely on their head having run, and whether
-/// mstatus.FS was checked (`floatStatusKnown`) is what both ways know.
+/// (SystemSharedProbes.swift), whose members rely on their head having run, unless every way
+/// in passed the head with the base moved alike; whether mstatus.FS was checked
+/// (`floatStatusKnown`) is what both ways know.
 /// `JITOptions.joins` (`TRAPEZE_JIT_JOINS=0`) turns it off.
 struct BlockJoins {
     /// Per instruction: for a side exit whose target is a later instruction of the block, that

@@ -68,6 +68,8 @@ struct BlockRegisters {
     private(set) var loops = false
 
     var isEmpty: Bool { swaps.isEmpty }
+    /// Whether the spare register (rdx) holds a guest register in this block.
+    var holdsSpare: Bool { swaps.contains { $0.host == BlockRegisters.spare } }
 
     /// The fewest uses a guest register needs in a block to be swapped in, and how many more uses
     /// than the resident it displaces: a swap costs a store and a load at entry and a load (and

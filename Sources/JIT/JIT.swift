@@ -68,6 +68,9 @@ public final class JIT: Engine {
     /// Set when the system slow path made translated code leave early (`requestExit`: a device
     /// was touched, code was stored to): the dispatcher then looks for events.
     var exitRequested = false
+    /// System mode: the environment's `nextEventInstruction` when translated code was last
+    /// entered (`deviceExit`).
+    var nextEventAtEntry: UInt64? = nil
     /// System mode's inline data TLB and slow path (SystemTLB.swift), made for the first hart
     /// on a platform this engine runs; nil in user mode.
     var systemTLB: SystemTLB?
@@ -251,7 +254,8 @@ public final class JIT: Engine {
             // quantum): `due` is what makes the dispatcher look for it there, as the interpreter
             // does at every instruction.
             var due: UInt64? = nil
-            if system != nil, let at = hart.environment?.nextEventInstruction, at > now, at <= budget {
+            nextEventAtEntry = system != nil ? hart.environment?.nextEventInstruction : nil
+            if let at = nextEventAtEntry, at > now, at <= budget {
                 budget = at
                 due = at
             }
@@ -718,6 +722,9 @@ public final class JIT: Engine {
         targets.hostCalls = options.hostCalls
         targets.joins = options.joins
         targets.loopPeeling = options.loopPeeling
+        targets.loopMotion = options.loopMotion
+        targets.allocatedThunks = options.allocatedThunks
+        targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.indirectTable = indirect.address
         if !persistent {

@@ -50,6 +50,37 @@ public struct JITOptions: Sendable {
 
     static let loopPeelingDefault = environmentFlag("TRAPEZE_JIT_PEEL", default: true)
 
+    /// System mode: in a peeled loop's second copy, a group whose base only moves one way by
+    /// `addi` checks its loop slot on that side only, and one whose base does not move checks
+    /// nothing (`SharedProbes.LoopMotion`). On by default; `TRAPEZE_JIT_LOOP_MOTION=0` turns it
+    /// off (for A/B measurements).
+    public var loopMotion = JITOptions.loopMotionDefault
+
+    static let loopMotionDefault = environmentFlag("TRAPEZE_JIT_LOOP_MOTION", default: true)
+
+    /// System mode: a shared-probe group goes on past a join when every side exit to it was
+    /// taken after the group's head, with the base where the way falling through has it
+    /// (SystemSharedProbes.swift). On by default; `TRAPEZE_JIT_GROUP_JOINS=0` turns it off
+    /// (for A/B measurements).
+    public var groupsAcrossJoins = JITOptions.groupsAcrossJoinsDefault
+
+    static let groupsAcrossJoinsDefault = environmentFlag("TRAPEZE_JIT_GROUP_JOINS", default: true)
+
+    /// Blocks with a register allocation call the slow-path and float helpers through their
+    /// shared thunks (a 5-byte call and the stores of the registers the instruction names)
+    /// instead of saving every caller-saved register inline around the call. On by default;
+    /// `TRAPEZE_JIT_ALLOCATED_THUNKS=0` turns it off (for A/B measurements).
+    public var allocatedThunks = JITOptions.allocatedThunksDefault
+
+    static let allocatedThunksDefault = environmentFlag("TRAPEZE_JIT_ALLOCATED_THUNKS", default: true)
+
+    /// System mode: translated code leaves after every device access, not only after one that
+    /// let an event in (`JIT.deviceExit`). Off by default; `TRAPEZE_JIT_DEVICE_EXITS=1` turns
+    /// it on (for A/B measurements).
+    public var deviceExits = JITOptions.deviceExitsDefault
+
+    static let deviceExitsDefault = environmentFlag("TRAPEZE_JIT_DEVICE_EXITS", default: false)
+
     /// User mode: a chain of in-place operations on one register moves up next to its previous
     /// write, and a register in the state block is then chained through a host register with one
     /// store (ChainGather.swift). On by default; `TRAPEZE_JIT_GATHER=0` turns it off (for A/B

@@ -37,9 +37,16 @@ extension Translator {
     /// fflags, and the guest image, flags clear, is loaded again afterwards. frm cannot change
     /// in a helper (none writes the FP CSRs), so that image is still right.
     mutating func callHelper(_ i: Instruction, _ helper: UInt64) {
-        // The shared thunk saves the cache registers as the static map has them: a block that
-        // swapped others in (BlockRegisters.swift) calls inline, storing what they hold.
-        if blockRegisters.isEmpty, let thunk = targets.helperThunks[helper] { callThunk(i, thunk); return }
+        // The shared thunk pushes and pops the caller-saved cache registers whatever guest they
+        // hold, so a block that swapped others in (BlockRegisters.swift) may use it too: the
+        // helper reads and writes only the registers the instruction names, which `callThunk`
+        // stores and reloads through `operand`. Not with the spare register (rdx) allocated,
+        // which the thunk does not save (a block that calls a helper never has it: `spareIsFree`).
+        if blockRegisters.isEmpty || (targets.allocatedThunks && !blockRegisters.holdsSpare),
+           let thunk = targets.helperThunks[helper] {
+            callThunk(i, thunk)
+            return
+        }
         let instruction = tables.keep(i)
         // Whatever the cache registers hold in this block (BlockRegisters.swift).
         // amocas.q also reads and writes the second register of its rd and rs2 pairs.
@@ -68,17 +75,21 @@ extension Translator {
     /// `callHelper` through the helper's shared thunk (system mode): the registers the
     /// instruction names go to the state block for the helper to read (rd too: the fields may
     /// name f registers, and rd is reloaded), the thunk saves and restores everything else.
+    /// amocas.q also reads the second registers of its rd and rs2 pairs and writes rd's.
     private mutating func callThunk(_ i: Instruction, _ thunk: UInt64) {
         let instruction = tables.keep(i)
         var stored: [UInt8] = []
         storePC(pc)
-        for x in [i.rd, i.rs1, i.rs2] where !stored.contains(x) {
+        let pairs: [UInt8] = i.opcode == .amocas_q ? [i.rd | 1, i.rs2 | 1] : []
+        for x in [i.rd, i.rs1, i.rs2] + pairs where !stored.contains(x) {
             stored.append(x)
             if case .host(let h) = operand(x) { a.mov(.qword(Host.state, Int32(8 * Int(x))), .r64(h)) }
         }
         a.mov(.rax, imm: Int64(Int(bitPattern: instruction)), tag: instructionTag(.instruction, i))
         a.call(absolute: thunk)
-        if case .host(let h) = operand(i.rd) { a.mov(.r64(h), .qword(Host.state, Int32(8 * Int(i.rd)))) }
+        for x in [i.rd] + (i.opcode == .amocas_q ? [i.rd | 1] : []) {
+            if case .host(let h) = operand(x) { a.mov(.r64(h), .qword(Host.state, Int32(8 * Int(x)))) }
+        }
         let failed = outOfLine(.helperFailed(notRetired: notRetired, raw: i.raw))
         a.test(.eax, .eax)
         a.jcc(.ne, failed)

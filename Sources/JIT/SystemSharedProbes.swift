@@ -28,8 +28,11 @@ import X86
 /// Such a group is worth it alone: its probe reads only the base, so it does not wait for the
 /// index (crc32's lookup is on its loop's critical path), and it keeps no addend.
 ///
-/// A group lies between two joins of its block (BlockJoins.swift): every way to a member passes
-/// its head, and the `addi`s between them.
+/// Every way through the block to a member passes its head, and the same `addi`s of the base
+/// since: a group ends at a join (BlockJoins.swift) unless every side exit to that join was taken
+/// after the group's head and with the base moved as much as on the way falling through (an `if`
+/// that neither skips the head nor moves the base: statemachine's functions, dozens of `if`s
+/// over globals off gp, probe once instead of once per `if`).
 ///
 /// Every access of a group reaches memory at the addend plus its own address, `[rax + rs1 +
 /// imm]`; a member right after another of its group finds the addend still in rax, and the
@@ -58,9 +61,35 @@ struct SharedProbes {
         /// where the group's probe keeps the page it hit and its addend, which the second copy
         /// checks its address against first.
         var loopSlot: Int? = nil
+        /// With a loop slot: how the base moves round the loop, if only by `addi base, base, k`
+        /// (`LoopMotion`), which makes the second copy's check of the slot one-sided or nothing.
+        var motion: LoopMotion? = nil
         var alone: Bool { head == last }
     }
     enum Role: Equatable { case head(Int), member(Int) }
+
+    /// How a loop group's base moves in a run of its block, when every write of it in the block
+    /// is `addi base, base, k`: not at all (`fixed`), only by k >= 0 with some k > 0 (`rising`),
+    /// only by k <= 0 with some k < 0 (`falling`).
+    enum LoopMotion: Equatable { case fixed, rising, falling }
+
+    /// The motion of `base` round `block` (nil: written otherwise, or both ways).
+    static func motion(of base: UInt8, in block: GuestBlock, specs: [InstructionSpec]) -> LoopMotion? {
+        var up = false, down = false
+        for i in block.instructions where specs[Int(i.opcode.rawValue)].writesX {
+            let written: [UInt8] = i.opcode == .amocas_q ? [i.rd, i.rd | 1] : [i.rd]
+            guard written.contains(base) else { continue }
+            guard i.opcode == .addi, i.rs1 == base, i.rd == base else { return nil }
+            if i.imm > 0 { up = true }
+            if i.imm < 0 { down = true }
+        }
+        switch (up, down) {
+        case (false, false): return .fixed
+        case (true, false): return .rising
+        case (false, true): return .falling
+        case (true, true): return nil
+        }
+    }
 
     static let maxSpan: Int64 = 512
     /// The span of a group with a table lookup: a 256-entry table of words. Wider groups would
@@ -104,15 +133,22 @@ struct SharedProbes {
 
     /// `loop`: the block is a self-loop translated twice (LoopPeel.swift); its first groups
     /// whose heads run on every way round the loop get loop slots, accesses of their own
-    /// included.
-    init(_ block: GuestBlock, joins: BlockJoins = BlockJoins(), loop: Bool = false, specs: [InstructionSpec]) {
+    /// included; `motions`: those whose base only moves one way by `addi` are checked on one
+    /// side only in the second copy, or not at all when it does not move (`LoopMotion`).
+    ///
+    /// `acrossJoins`: a group open at a join goes on past it when every way in passed its head
+    /// with the base moved by the same `addi`s; without, every join ends the groups open there.
+    init(_ block: GuestBlock, joins: BlockJoins = BlockJoins(), loop: Bool = false, motions: Bool = true,
+         acrossJoins: Bool = true, specs: [InstructionSpec]) {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
         // `table`: whether an access is a table lookup (a small index added to the base), which
         // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
         // the base need not wait for the index.
+        // `exits`: the side exits to joins of the block taken while the group was open, each
+        // with the delta then.
         struct Open {
             var base: UInt8; var store: Bool; var low: Int64; var high: Int64; var delta: Int64
-            var table: Bool; var members: [Int]
+            var table: Bool; var members: [Int]; var exits: [(branch: Int, delta: Int64)] = []
         }
         var open: [Open] = []
         var found: [Open] = []
@@ -145,10 +181,23 @@ struct SharedProbes {
         for (n, i) in block.instructions.enumerated() {
             if joins.isJoin(n) {
                 // A join (BlockJoins.swift) is also reached by a side exit from before it, which
-                // may have skipped a head, the `addi`s since, or what made an index small: the
-                // groups open here end, and what is known of indexes is forgotten.
-                while !open.isEmpty { close(0) }
+                // may have skipped a head, the `addi`s since, or what made an index small: what
+                // is known of indexes is forgotten, and a group goes on past the join only when
+                // every side exit to it was taken after the group's head, with the base where
+                // the way falling through has it (`acrossJoins`); the others end here.
+                let sources = (0..<n).filter { joins.target(of: $0) == n }
+                var k = 0
+                while k < open.count {
+                    let g = open[k]
+                    let passes = acrossJoins && sources.allSatisfy { j in
+                        j > g.members[0] && g.exits.contains { $0.branch == j && $0.delta == g.delta }
+                    }
+                    if passes { k += 1 } else { close(k) }
+                }
                 bounds = IndexBounds()
+            }
+            if joins.target(of: n) != nil {
+                for k in open.indices { open[k].exits.append((n, open[k].delta)) }
             }
             defer { bounds.update(i) }
             if let access = SharedProbes.access(i), i.rs1 != 0 {
@@ -193,7 +242,8 @@ struct SharedProbes {
             if !alone, loopSlot == nil { busyUntil[slot] = g.members.last! }
             let id = groups.count
             groups.append(Group(base: g.base, store: g.store, low: g.low, span: g.high &- g.low, slot: slot,
-                                head: g.members[0], last: g.members.last!, loopSlot: loopSlot))
+                                head: g.members[0], last: g.members.last!, loopSlot: loopSlot,
+                                motion: loopSlot != nil && motions ? SharedProbes.motion(of: g.base, in: block, specs: specs) : nil))
             roles[g.members[0]] = .head(id)
             for m in g.members.dropFirst() { roles[m] = .member(id) }
         }
@@ -228,7 +278,8 @@ extension Translator {
         return .qword(Host.state, Int32(ScratchSlot.sharedAddends + 8 * sharedProbes.groups[g].slot))
     }
 
-    /// Where a loop's group keeps the virtual page its probe hit last (LoopPeel.swift).
+    /// Where a loop's group keeps the virtual page its probe hit last (LoopPeel.swift), or for a
+    /// base moving one way the bound its second copy checks against (`checkLoopProbe`).
     func loopPage(_ loop: Int) -> Mem { .qword(Host.state, Int32(StateOffset.loopProbes + 16 * loop)) }
 
     /// Whether group `g`'s accesses go on only after its probe hit (a group of one may make its
@@ -248,11 +299,18 @@ extension Translator {
         switch role {
         case .head(let g):
             let access = a.newLabel()
-            let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, access: access, resume: done)))
-            if peel?.second == true, let loop = sharedProbes.groups[g].loopSlot {
-                checkLoopProbe(g, loop, miss: outOfLine(.inline(.loopProbe(group: g, miss: miss, access: access))))
+            let group = sharedProbes.groups[g]
+            if peel?.second == true, group.loopSlot != nil, group.motion == .fixed {
+                // A base that does not move in the block: the first copy's probe of this very
+                // span hit in this run (`checkLoopProbe`), so its addend holds.
+                a.mov(.rax, sharedAddend(g))
             } else {
-                probeGroup(g, miss: miss)
+                let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, access: access, resume: done)))
+                if peel?.second == true, let loop = group.loopSlot {
+                    checkLoopProbe(g, loop, miss: outOfLine(.inline(.loopProbe(group: g, miss: miss, access: access))))
+                } else {
+                    probeGroup(g, miss: miss)
+                }
             }
             sharedHeads.insert(g)
             a.bind(access)
@@ -312,8 +370,35 @@ extension Translator {
     /// does not hit leaves the block), and nothing that changes what an inline TLB entry
     /// means happens inside a run of translated code (SystemSharedProbes: mappings,
     /// privilege, SUM/MXR, PMP and code pages change only between blocks; a slow-path store
-    /// to code or a device makes the block leave at its next budget check, the back edge).
+    /// to code makes the block leave at its next budget check, the back edge; a device access
+    /// changes none of them).
+    ///
+    /// A base that only moves one way round the loop (`LoopMotion`) needs one side of that: the
+    /// probe keeps the bound instead of the page (`probeGroup`), and the check is
+    ///
+    ///     cmp base, [bound]     ; rising: page + 4096 - span - low; falling: page - low
+    ///     jg  miss              ; (jl when falling)
+    ///     mov rax, [addend]
+    ///
+    /// The base at the probe had its span in the page, and since then it has only moved
+    /// towards the bound, by at most the block's `addi`s between two checks (every way round
+    /// the loop passes the head): RAM's virtual pages are far from where a signed compare
+    /// wraps, so base > bound (signed) is exactly where the span leaves the page on that side.
     private mutating func checkLoopProbe(_ g: Int, _ loop: Int, miss: Label) {
+        let group = sharedProbes.groups[g]
+        if let motion = group.motion, motion != .fixed {
+            switch operand(group.base) {
+            case .host(let h):
+                a.cmp(.r64(h), loopPage(loop))
+            case .memory(let d):
+                a.mov(.rax, .qword(Host.state, d))
+                a.cmp(.rax, loopPage(loop))
+            case .zero: preconditionFailure("a group off x0")
+            }
+            a.jcc(motion == .rising ? .g : .l, miss)
+            a.mov(.rax, sharedAddend(g))
+            return
+        }
         groupAddress(g)
         a.sub(.rax, loopPage(loop))
         a.cmp(.rax, imm: Int32(truncatingIfNeeded: 4096 - sharedProbes.groups[g].span))
@@ -349,7 +434,19 @@ extension Translator {
         a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
         a.jcc(.ne, miss)
         a.mov(.rax, .qword(Host.memory, .rcx, 1, table + 8))
-        if let loop = group.loopSlot { a.mov(loopPage(loop), .rdx) }
+        if let loop = group.loopSlot {
+            switch group.motion {
+            case .fixed?: break // the second copy checks nothing (`sharedAccess`)
+            case .rising?:
+                a.lea(.rdx, .qword(.rdx, Int32(truncatingIfNeeded: 4096 - group.span - group.low)))
+                a.mov(loopPage(loop), .rdx)
+            case .falling?:
+                if group.low != 0 { a.lea(.rdx, .qword(.rdx, Int32(truncatingIfNeeded: -group.low))) }
+                a.mov(loopPage(loop), .rdx)
+            case nil:
+                a.mov(loopPage(loop), .rdx)
+            }
+        }
         if probeNeeded(g) { a.mov(sharedAddend(g), .rax) }
     }
 
@@ -371,19 +468,19 @@ extension Translator {
         if !probeNeeded(group) {
             a.mov(.rax, .qword(Host.memory, .rcx, 1, Int32(own.store ? SystemTLB.entries * SystemTLB.entrySize : 0) + 8))
             a.jmp(access)
-        } else {
-            emitAccess(i, at: AccessAddress())
-            leaveAfterChained(index)
-        }
-        a.bind(slow)
-        callHelper(i, targets.slowPath)
-        if probeNeeded(group) {
-            let leave = a.newLabel()
-            probeGroup(group, miss: leave)
+            a.bind(slow)
+            callHelper(i, targets.slowPath)
             a.jmp(resume)
+        } else {
+            // Both ways that made the access without the group's probe hitting leave by one
+            // exit (the registers are in the same state on both).
+            let leave = a.newLabel()
+            emitAccess(i, at: AccessAddress())
             a.bind(leave)
             leaveAfterChained(index)
-        } else {
+            a.bind(slow)
+            callHelper(i, targets.slowPath)
+            probeGroup(group, miss: leave)
             a.jmp(resume)
         }
         self.pc = savedPC

@@ -58,9 +58,9 @@ extension JIT {
     }
 
     /// The slow path in system mode: the instruction in the interpreter's system memory. A plain
-    /// load or store that retired fills the inline TLB; one that touched a device or code makes
-    /// translated code leave at its next budget check, so that interrupts are looked at and
-    /// changed code retranslated before it runs.
+    /// load or store that retired fills the inline TLB; one that touched code makes translated
+    /// code leave at its next budget check, so that changed code is retranslated before it
+    /// runs, and so does one that touched a device when that let an event in (`deviceExit`).
     func systemSlowPath(_ inst: Instruction, _ hart: Hart, _ system: SystemTLB) -> UInt32 {
         let state = hart.state
         var access: (address: UInt64, store: Bool)? = nil
@@ -74,7 +74,8 @@ extension JIT {
         switch system.stepper.execute(inst, hart) {
         case .retired:
             if let access { system.fill(access.address, store: access.store, hart) }
-            if system.stepper.takeAttention() || generation != system.stepper.codeGeneration { requestExit(state) }
+            let device = system.stepper.takeAttention()
+            if generation != system.stepper.codeGeneration || (device && deviceExit(hart)) { requestExit(state) }
             return 0
         case .trap(let trap):
             pendingTrap = trap
@@ -93,6 +94,18 @@ extension JIT {
                 return 1
             }
         }
+    }
+
+    /// Whether translated code must leave after a device access: when the access let an
+    /// event in (an interrupt that may be taken now, a stop request) or moved the instruction
+    /// at which the next timer falls due (--icount: a CLINT `mtimecmp` write), which the
+    /// dispatcher set this run's budget by. Otherwise leaving changes nothing: the dispatcher
+    /// would find no event, and the interpreter, which looks at its block's end, none either.
+    /// A UART written a byte at a time through a polled line-status register (the runner's
+    /// console) left translated code twice per byte. `JITOptions.deviceExits` leaves always.
+    private func deviceExit(_ hart: Hart) -> Bool {
+        guard !options.deviceExits, let environment = hart.environment else { return true }
+        return environment.eventPending || environment.nextEventInstruction != nextEventAtEntry
     }
 
     /// Makes translated code leave at its next budget check: the budget left goes to the debt

@@ -22,7 +22,8 @@ extension JIT {
         n &+= CPUFeatures.host.description.count &+ CPUFeatures.names.count
         n &+= JITOptions.defaultMaxBlockInstructions &+ (JITOptions.blockRegistersDefault ? 1 : 0) &+ (JITOptions.hostCallsDefault ? 1 : 0)
             &+ (JITOptions.joinsDefault ? 1 : 0) &+ (JITOptions.loopPeelingDefault ? 1 : 0)
-            &+ (JITOptions.gatherChainsDefault ? 1 : 0)
+            &+ (JITOptions.gatherChainsDefault ? 1 : 0) &+ (JITOptions.loopMotionDefault ? 1 : 0)
+            &+ (JITOptions.allocatedThunksDefault ? 1 : 0) &+ (JITOptions.groupsAcrossJoinsDefault ? 1 : 0)
         n &+= TranslationStore.magic.count
         n &+= X86Statics.initialize() &+ CryptoOps.initializeTables()
         return n

@@ -32,6 +32,9 @@ struct TranslationTargets {
     /// System mode: helper address -> its shared call thunk (`Stubs.emitHelperThunk`); a helper
     /// without one is called inline (`Translator.callHelper`).
     var helperThunks: [UInt64: UInt64] = [:]
+    /// Blocks with a register allocation call helpers through those thunks too
+    /// (`JITOptions.allocatedThunks`, `Translator.callHelper`).
+    var allocatedThunks = true
     /// System mode: the translation epoch of the block's privilege level now, which its exits to
     /// other pages are first checked against (SystemEpochs.swift).
     var epoch: UInt32 = 0
@@ -45,6 +48,12 @@ struct TranslationTargets {
     /// Self-loops get a second copy that checks no base, or in system mode probes less
     /// (`JITOptions.loopPeeling`, LoopPeel.swift).
     var loopPeeling = true
+    /// System mode: loop slots checked on one side or not at all where the base moves one way
+    /// or not at all (`JITOptions.loopMotion`, SystemSharedProbes.swift).
+    var loopMotion = true
+    /// System mode: shared-probe groups go on past joins every way into which passed their
+    /// head (`JITOptions.groupsAcrossJoins`, SystemSharedProbes.swift).
+    var groupsAcrossJoins = true
     /// User mode: chain steps gathered after their register's previous write are done on the
     /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
     var gatherChains = false
@@ -242,7 +251,10 @@ struct Translator {
         joins = targets.joins ? BlockJoins(block) : BlockJoins()
         if targets.faultInjection == nil { upperBits = UpperBits(block, joins: joins) }
         if LoopPeel.wanted(block, targets) { peel = LoopPeel(entry: self.a.newLabel(), body: self.a.newLabel()) }
-        if targets.system != nil, targets.faultInjection == nil { sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, specs: ISA.byOpcode) }
+        if targets.system != nil, targets.faultInjection == nil {
+            sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, motions: targets.loopMotion,
+                                        acrossJoins: targets.groupsAcrossJoins, specs: ISA.byOpcode)
+        }
     }
 
     /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused

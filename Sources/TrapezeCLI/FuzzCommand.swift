@@ -31,6 +31,9 @@ struct FuzzCommand: ParsableCommand {
     @Flag(help: "Random privileged programs on a whole machine, interpreter and JIT in lockstep.")
     var system = false
 
+    @Flag(help: "With --system: programs with loops of loads and stores off a base moved each time round.")
+    var loops = false
+
     @Option(name: .customLong("save-elf"), help: ArgumentHelp(
         "With --system: write the first seed's program as a bare-metal ELF to this file (for trapeze system --trace) and exit.",
         valueName: "file"))
@@ -54,6 +57,7 @@ struct FuzzCommand: ParsableCommand {
     func run() throws {
         if system { return try runSystem() }
         guard interval == nil else { throw ValidationError("--interval applies with --system only") }
+        guard !loops else { throw ValidationError("--loops applies with --system only") }
         let length = self.length ?? 24
         let kinds = engines.split(separator: ",").map { EngineKind(rawValue: String($0)) }
         guard kinds.count == 2, let a = kinds[0], let b = kinds[1] else {
@@ -75,12 +79,13 @@ struct FuzzCommand: ParsableCommand {
         }
         guard cpu == nil else { throw ValidationError("--system: --cpu does not apply") }
         var fuzzer = SystemFuzzer(length: length ?? 64, fault: try parseFault(injectFault))
+        fuzzer.loops = loops
         if let interval {
             guard interval > 0 else { throw ValidationError("--interval: expected a positive number of instructions") }
             fuzzer.interval = interval
         }
         if let saveELF {
-            guard SystemFuzzProgram(seed: seed, length: fuzzer.length).write(to: saveELF) else {
+            guard SystemFuzzProgram(seed: seed, length: fuzzer.length, loops: loops).write(to: saveELF) else {
                 throw ValidationError("--save-elf: cannot write \(saveELF)")
             }
             return

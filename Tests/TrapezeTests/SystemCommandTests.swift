@@ -88,4 +88,27 @@ import TestSupport  // Paths, once the shared test-support target is merged
         #expect(lines(jit).first?.hasPrefix("trapeze: the machine was stopped after") == true, "\(jit.stderrText)")
         #expect(jit.stderrText == interp.stderrText)
     }
+
+    /// A device access makes translated code leave only when it let an event in (JIT.deviceExit):
+    /// the runner's console, a UART polled through its line-status register and written a byte
+    /// at a time, left twice per byte. The output and the instructions retired stay the same.
+    @Test("system --stats: a polled UART's output does not leave translated code at every byte")
+    func quietDevices() throws {
+        let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_hello").path
+        func run(_ environment: [String: String]) throws -> (exits: Int, retired: Int, output: Data, status: Int32) {
+            let r = try runProcess(Paths.trapeze, ["system", "--stats", "--icount", "--memory", "128M", runner],
+                                   environment: environment, timeout: 120)
+            let stats = r.stderrText.split(separator: "\n")
+            // "trapeze: jit: exits  N" and "trapeze: guest instructions retired N in T s (...)".
+            let exits = stats.first { $0.contains("jit: exits") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
+            let words = stats.first { $0.contains("guest instructions retired") }?.split(separator: " ") ?? []
+            let retired = words.firstIndex(of: "retired").flatMap { $0 + 1 < words.count ? Int(words[$0 + 1]) : nil } ?? -1
+            return (exits, retired, r.stdout, r.status)
+        }
+        let quiet = try run([:]), loud = try run(["TRAPEZE_JIT_DEVICE_EXITS": "1"])
+        #expect(quiet.status == 0 && loud.status == 0)
+        #expect(quiet.output == loud.output && quiet.output.count > 10)
+        #expect(quiet.retired > 0 && quiet.retired == loud.retired)
+        #expect(quiet.exits >= 0 && quiet.exits + quiet.output.count < loud.exits, "exits \(quiet.exits) vs \(loud.exits)")
+    }
 }

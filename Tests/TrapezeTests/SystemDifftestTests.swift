@@ -44,9 +44,17 @@ import TestSupport
           arguments: ["kernel", "runner_nbody", "priv_irq"])
     func stepToBlock(_ name: String) throws {
         let elf = Self.directory.appendingPathComponent("bin/\(name)").path
-        let small = ["FIXTURE_ENV": "fixture-value", "TRAPEZE_JIT_QUANTUM": "1024"]
+        var small = ["FIXTURE_ENV": "fixture-value", "TRAPEZE_JIT_QUANTUM": "1024"]
         let r = try runProcess(Paths.trapeze, ["difftest", "--system", "--interval", "50000", elf], environment: small, timeout: 600)
         #expect(r.stderrText.contains("difftest --system: jit and interp agree"), "\(name): \(r.stderrText)")
+        // priv_irq's runs at this quantum stop in the middle of a block only after a device
+        // access that leaves translated code, which now happens only when it let an event in
+        // (JIT.deviceExit): they are made to leave after every one, as they used to, to step.
+        if name == "priv_irq" {
+            small["TRAPEZE_JIT_DEVICE_EXITS"] = "1"
+            let exits = try runProcess(Paths.trapeze, ["difftest", "--system", "--interval", "50000", elf], environment: small, timeout: 600)
+            #expect(exits.stderrText.contains("difftest --system: jit and interp agree"), "\(name): \(exits.stderrText)")
+        }
         func stats(_ environment: [String: String]) throws -> (blocks: Int, stepped: Int) {
             let s = try runProcess(Paths.trapeze, ["system", "--icount", "--stats", elf], environment: environment, timeout: 600)
             let text = s.stderrText

@@ -234,9 +234,80 @@ import TestSupport
         let text = loop.joined(separator: "\n")
         #expect(!loop.isEmpty, "no block at the loop's head")
         #expect(loop.filter { $0.contains(probe) }.count == 1, "\(text)")
-        #expect(loop.contains { $0.contains("mov qword ptr [rbx + 0x440], rdx") }, "the probe keeps its page: \(text)")
-        #expect(loop.contains { $0.contains("sub rax, qword ptr [rbx + 0x440]") }, "\(text)")
-        #expect(loop.contains { $0.contains("cmp rax, 0xff4") }, "span 12: \(text)")
+        #expect(loop.contains { $0.contains("mov qword ptr [rbx + 0x440], rdx") }, "the probe keeps its bound: \(text)")
+        // The base (a0) only rises (addi 4, addi 12): the bound is page + 4096 - span (12), and
+        // the second copy compares the base with it, one side only.
+        #expect(loop.contains { $0.contains("lea rdx, [rdx + 0xff4]") }, "span 12: \(text)")
+        #expect(loop.contains { $0.contains("cmp r") && $0.contains(", qword ptr [rbx + 0x440]") }, "\(text)")
+        #expect(loop.contains { $0.contains("  jg ") }, "\(text)")
+        #expect(!loop.contains { $0.contains("sub rax, qword ptr [rbx + 0x440]") }, "no two-sided check: \(text)")
+    }
+
+    /// Loop probes by how the base moves round the loop (SharedProbes.LoopMotion): priv_share's
+    /// loop B accesses off a base it never writes, so its second copy takes the addend its first
+    /// copy's probe kept and checks nothing; loop F walks down (addi -16), so its second copy
+    /// compares the base with page - low and branches when it is less. With
+    /// TRAPEZE_JIT_LOOP_MOTION=0 both check two-sided again.
+    @Test("dump --system: a loop's base that does not move is not checked, one walking down is checked below only")
+    func loopMotion() throws {
+        let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
+        func loop(_ blocks: [Substring], _ at: String) -> [Substring] {
+            blocks.first { $0.contains("<s_share+\(at)>  S-mode") }.map(body) ?? []
+        }
+        let blocks = try dumpBlocks(share)
+        let fixed = loop(blocks, "0x2e"), falling = loop(blocks, "0x78")
+        #expect(!fixed.isEmpty && !falling.isEmpty, "no block at loop B's or F's head")
+        let fixedText = fixed.joined(separator: "\n"), fallingText = falling.joined(separator: "\n")
+        #expect(fixed.filter { $0.contains(probe) }.count == 1, "the first copy's probe only: \(fixedText)")
+        #expect(!fixed.contains { $0.contains("qword ptr [rbx + 0x440]") }, "no page kept, none checked: \(fixedText)")
+        #expect(fixed.filter { $0.contains("mov rax, qword ptr [rbx + 0x448]") }.count >= 1, "\(fixedText)")
+        #expect(falling.contains { $0.contains("cmp r") && $0.contains(", qword ptr [rbx + 0x440]") }, "\(fallingText)")
+        #expect(falling.contains { $0.contains("  jl ") }, "\(fallingText)")
+        #expect(!falling.contains { $0.contains("lea rdx, [rdx") }, "low 0: the bound is the page: \(fallingText)")
+
+        let off = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share],
+                                 environment: ["TRAPEZE_JIT_LOOP_MOTION": "0"], timeout: 120)
+        let offBlocks = String(decoding: off.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst().map { Substring($0) }
+        for at in ["0x2e", "0x78"] {
+            #expect(loop(offBlocks, at).contains { $0.contains("sub rax, qword ptr [rbx + 0x440]") }, "\(at) two-sided when off")
+        }
+    }
+
+    /// Shared-probe groups across joins (SystemSharedProbes.swift): in priv_share's part G the
+    /// first `if` skips an `addi` of the base, so the load after it starts a group of its own;
+    /// the second skips other work only, so the load after it is a member of that group (no
+    /// probe, no check). With TRAPEZE_JIT_GROUP_JOINS=0 every join ends the groups.
+    @Test("dump --system: a group goes on past a join whose ways in passed its head with the base moved alike")
+    func groupsAcrossJoins() throws {
+        let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
+        func blockG(_ environment: [String: String]) throws -> [Substring] {
+            let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share], environment: environment, timeout: 120)
+            #expect(r.status == 0, "\(r.stderrText)")
+            let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+            return blocks.first { $0.contains("<s_share+0x90>  S-mode") }.map { body(Substring($0)) } ?? []
+        }
+        let on = try blockG([:]), off = try blockG(["TRAPEZE_JIT_GROUP_JOINS": "0"])
+        let text = on.joined(separator: "\n")
+        #expect(!on.isEmpty && !off.isEmpty, "no block at part G")
+        #expect(hostLines(on, "lw      t1,-4(a4)").contains { $0.contains(probe) }, "a head after the join that skipped the addi: \(text)")
+        #expect(member(hostLines(on, "lw      t2,0(a4)")), "a member past the second join: \(text)")
+        #expect(!member(hostLines(off, "lw      t2,0(a4)")), "\(off.joined(separator: "\n"))")
+    }
+
+    /// Blocks with a register allocation call the slow path through its shared thunk too
+    /// (`Translator.callHelper`): a helper call inline saved and reloaded every caller-saved
+    /// register and all twelve cached f registers, ~370 bytes per load or store's miss path.
+    @Test("dump --system: no block calls a helper inline")
+    func helpersThroughThunks() throws {
+        let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_hello").path
+        func inlineCalls(_ environment: [String: String]) throws -> Int {
+            let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", "--memory", "128M", runner],
+                                   environment: environment, timeout: 120)
+            #expect(r.status == 0, "\(r.stderrText)")
+            return String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").filter { $0.hasSuffix("call rax") }.count
+        }
+        #expect(try inlineCalls([:]) == 0)
+        #expect(try inlineCalls(["TRAPEZE_JIT_ALLOCATED_THUNKS": "0"]) > 0, "allocated blocks with helper calls exist")
     }
 
     /// F/D in a peeled loop: the second copy relies on the first copy's mstatus.FS check (FS
@@ -249,7 +320,8 @@ import TestSupport
         var loops = 0
         for block in blocks {
             let body = self.body(block)
-            guard body.contains(where: { $0.contains("sub rax, qword ptr [rbx + 0x4") }),
+            // A loop probe: a two-sided check, or a one-sided one (SharedProbes.LoopMotion).
+            guard body.contains(where: { ($0.contains("sub rax, ") || $0.contains("  cmp r")) && $0.contains(", qword ptr [rbx + 0x4") }),
                   body.contains(where: { $0.contains("movsd xmm") }) else { continue }
             loops += 1
             #expect(body.filter { $0.contains("and ecx, 0x6000") }.count == 1, "\(body.joined(separator: "\n"))")

@@ -12,6 +12,20 @@ import TestSupport
         #expect(String(decoding: r.stdout, as: UTF8.self).contains("fuzz --system: jit and interp agree on 40 programs (seeds 1...40)"), "\(String(decoding: r.stdout, as: UTF8.self))")
     }
 
+    /// Loop items (`--loops`): self-loops walking a base up, down or not at all across the data
+    /// window's pages and permissions, which the JIT translates twice and checks against the page
+    /// its probe hit last, on one side or not at all by how the base moves (SharedProbes.LoopMotion).
+    @Test("fuzz --system --loops: the engines agree on random programs with loops over walking bases",
+          arguments: [64, 7] as [UInt64])
+    func loops(interval: UInt64) throws {
+        let r = try runProcess(Paths.trapeze, ["fuzz", "--system", "--loops", "--seed", "1", "--count", "40",
+                                               "--interval", "\(interval)"], timeout: 600)
+        #expect(r.status == 0, "\(String(decoding: r.stdout, as: UTF8.self))\(r.stderrText)")
+        #expect(String(decoding: r.stdout, as: UTF8.self).contains("agree on 40 programs"), "\(String(decoding: r.stdout, as: UTF8.self))")
+        // Loop items change the programs: the seeds without them are kept as they were.
+        #expect(SystemFuzzProgram(seed: 5, length: 64, loops: true).image != SystemFuzzProgram(seed: 5, length: 64).image)
+    }
+
     /// Runs that stop after every instruction: an interrupt due (--icount) exactly where a run
     /// must stop anyway is taken before the run returns on both engines. Seed 1951's S-mode timer
     /// falls due at the end of one such run; the JIT used to look for events only when the
@@ -70,6 +84,9 @@ import TestSupport
         let user = try runProcess(Paths.trapeze, ["fuzz", "--interval", "8"])
         #expect(user.status != 0)
         #expect(user.stderrText.contains("--interval applies with --system only"), "\(user.stderrText)")
+        let loops = try runProcess(Paths.trapeze, ["fuzz", "--loops"])
+        #expect(loops.status != 0)
+        #expect(loops.stderrText.contains("--loops applies with --system only"), "\(loops.stderrText)")
     }
 
     @Test("fuzz --system --interval N compares every N instructions and reports agreement")

@@ -8,7 +8,12 @@
  *   D  a load, store and load of a word on a page that holds code run just before (the store
  *      reaches memory; the code still runs);
  *   E  a block's first F/D load (under FS = Initial) and a second F/D load off the same base,
- *      after integer loads off another page in the same block.
+ *      after integer loads off another page in the same block;
+ *   F  a loop walking down (loads and a store off a base moved only by a negative addi) from
+ *      the second of A's pages into the first, one pass at the boundary exactly;
+ *   G  loads off one base around two ifs: the first skips an addi of the base, so the load
+ *      after it reaches PAGE(1) on the way that takes the branch and PAGE(2) on the other; the
+ *      second skips other work only.
  * The tables are built in M-mode; S runs at the identity 1 GiB page and ends with an ecall. */
 #include "test.h"
 #include "sv39.h"
@@ -69,6 +74,14 @@ test_main:
     CHECK s0, 14, "D: the word holds the last store"
     li s0, 0x0000000100000001 * 2
     CHECK_REG s7, s0, "E: the second F/D load reads its own page after the first one's FS check"
+    CHECK s10, 31, "F: the loads walking down read both physical pages"
+    la t0, data_c
+    lw s0, 12(t0)
+    CHECK s0, 3, "F: a store before the boundary went to the second page"
+    la t0, data_b
+    lw s0, -4(t0)
+    CHECK s0, 2, "F: a store past the boundary went to the first page"
+    CHECK s11, 1020, "G: a load after an if that skipped an addi of its base reads where the base is"
 
     /* C, twice: the second time the load's page is known readable */
     li s9, 0
@@ -140,6 +153,41 @@ s_share:
     add s6, s6, t1
     addi s8, s8, -1
     bnez s8, 3b
+
+    /* F: pass p (0..4) loads the words at b and b + 4 and stores 5 - p at b + 12, where
+       b = PAGE(2) + 32 - 16p: passes 0-2 in PAGE(2), 3 and 4 in PAGE(1) (A's stores left
+       2 3, 3 3, 4 3, 5 1, 6 1 there: 31). */
+    li a2, PAGE(2) + 32
+    li s10, 0
+    li t4, 5
+5:  lw t0, 0(a2)
+    lw t1, 4(a2)
+    sw t4, 12(a2)
+    addi a2, a2, -16
+    add s10, s10, t0
+    add s10, s10, t1
+    addi t4, t4, -1
+    bnez t4, 5b
+
+    /* G: pass 1 (t5 = 2) moves the base and loads P2 (4), P2 + 4 (3), P2 + 8 (3); pass 2
+       branches over the addi and loads P2 (4), P2 - 4 in PAGE(1) (F's 2), P2 (4), and adds
+       1000: 1020. */
+    li s11, 0
+    li t5, 2
+6:  li a4, PAGE(2)
+    lw t0, 0(a4)
+    andi t6, t5, 1
+    bnez t6, 7f
+    addi a4, a4, 8
+7:  lw t1, -4(a4)
+    beqz t6, 8f
+    addi s11, s11, 1000
+8:  lw t2, 0(a4)
+    add s11, s11, t0
+    add s11, s11, t1
+    add s11, s11, t2
+    addi t5, t5, -1
+    bnez t5, 6b
 
     /* E: FS = Initial before each pass, so the block's first F/D load goes through the FS
        check; the integer loads before it share a probe on PAGE(2). */

@@ -25,7 +25,11 @@ import System
 ///   - loads, stores, LR/SC and AMOs through the data window's virtual address or the data page's
 ///     physical address (faults, misaligned accesses, MPRV, SUM, MXR);
 ///   - F/D loads, stores and arithmetic and FP CSR accesses (FS Off traps, Initial/Clean become
-///     Dirty), and integer arithmetic.
+///     Dirty), and integer arithmetic;
+///   - with `loops` (`fuzz --system --loops`): self-loops of loads and stores off a base that
+///     each iteration moves by addi (up, down or not at all, across the data window's pages and
+///     their permissions) or rewrites with add, counted down in x30 (what a JIT may translate
+///     twice and check against the page hit last: LoopPeel.swift).
 /// Registers x27 (physical data), x28 (virtual data), x29, x30 (scratch of the items) and x31
 /// (the handlers') are never random destinations. The delegation the stream sets up never hands
 /// S the faults that could keep S's own handler from running (instruction access and page
@@ -47,16 +51,21 @@ public struct SystemFuzzProgram: Sendable {
     public var streamStart: UInt64
     public var streamEnd: UInt64
     public var instructions: Int
+    /// Instructions the loops may retire beyond their code's length.
+    public var loopInstructions: Int
 
-    /// The program for `seed` with `length` random items.
-    public init(seed: UInt64, length: Int) {
+    /// The program for `seed` with `length` random items; `loops` adds loop items (other
+    /// seeds' programs then; without, every seed gives the program it always gave).
+    public init(seed: UInt64, length: Int, loops: Bool = false) {
         var g = Builder(random: FuzzRandom(seed: seed))
+        g.loops = loops
         g.prologue()
         streamStart = SystemFuzzProgram.base + UInt64(4 * g.words.count)
         for _ in 0..<max(0, length) where g.words.count * 4 < SystemFuzzProgram.codeLimit - 4096 { g.item() }
         streamEnd = SystemFuzzProgram.base + UInt64(4 * g.words.count)
         g.epilogue()
         instructions = g.words.count
+        loopInstructions = g.loopInstructions
         image = g.image()
     }
 
@@ -105,6 +114,8 @@ public struct SystemFuzzProgram: Sendable {
         var words: [UInt32] = []
         var data = [UInt8](repeating: 0, count: 4 * 4096)
         var tables = [UInt8](repeating: 0, count: 4 * 4096)
+        var loops = false
+        var loopInstructions = 0
 
         static let handlerScratch: UInt8 = 31
         static let scratch: UInt8 = 29, scratch2: UInt8 = 30
@@ -313,7 +324,8 @@ public struct SystemFuzzProgram: Sendable {
         }
 
         mutating func item() {
-            switch random.below(22) {
+            switch random.below(loops ? 25 : 22) {
+            case 22...24: loopItem()
             case 20: delegationItem()
             case 21: interruptItem()
             case 0...4: csrItem()
@@ -456,6 +468,49 @@ public struct SystemFuzzProgram: Sendable {
             }
         }
 
+        /// A self-loop of 2-40 iterations: loads and stores near a base in the data window that
+        /// moves each time round by one or two addi of one sign (or none), or by an add of a
+        /// register, then the count in x30 and the back edge.
+        mutating func loopItem() {
+            let loads: [(Opcode, Int)] = [(.lbu, 1), (.lh, 2), (.lw, 4), (.ld, 8), (.fld, 8)]
+            let stores: [(Opcode, Int)] = [(.sb, 1), (.sw, 4), (.sd, 8), (.fsd, 8)]
+            let b = Builder.scratch, count = Builder.scratch2
+            li(b, (random.oneIn(2) ? SystemFuzzProgram.dataVirtual : SystemFuzzProgram.dataPhysical)
+                  + UInt64(random.below(8)) << 12 + UInt64(random.below(512)) * 8)
+            let iterations = 2 + random.below(39)
+            emit(.addi, rd: count, imm: Int64(iterations))
+            let sign: Int64 = random.oneIn(2) ? 1 : -1
+            let step = { (r: inout FuzzRandom) in sign * Int64(r.below(65)) * 8 }
+            let start = words.count
+            let accesses = 1 + random.below(3)
+            var moves = random.oneIn(4) ? 0 : 1 + random.below(2)
+            for k in 0..<accesses {
+                let offset = Int64(random.below(16)) * 8 - 64 + (random.oneIn(10) ? Int64(random.below(8)) : 0)
+                if random.oneIn(2) {
+                    let (op, _) = random.pick(loads)
+                    emit(op, rd: op == .fld ? UInt8(random.below(32)) : destination(), rs1: b, imm: offset)
+                } else {
+                    let (op, _) = random.pick(stores)
+                    emit(op, rs1: b, rs2: op == .fsd ? UInt8(random.below(32)) : source(), imm: offset)
+                }
+                if moves > 0, k + 1 < accesses || random.oneIn(2) {
+                    emit(.addi, rd: b, rs1: b, imm: step(&random))
+                    moves -= 1
+                }
+                if random.oneIn(4) { integerItem() }
+            }
+            if moves > 0 {
+                if random.oneIn(4) {  // a move the base's motion cannot be told from
+                    emit(.add, rd: b, rs1: b, rs2: source())
+                } else {
+                    emit(.addi, rd: b, rs1: b, imm: step(&random))
+                }
+            }
+            emit(.addi, rd: count, rs1: count, imm: -1)
+            emit(.bne, rs1: count, rs2: 0, imm: -Int64(4 * (words.count - start)))
+            loopInstructions += iterations * (words.count - start)
+        }
+
         mutating func atomicItem() {
             let op: Opcode = random.pick([.lr_w, .sc_w, .amoadd_w, .amoswap_w, .lr_d, .sc_d, .amoadd_d, .amoor_d, .amomaxu_d])
             var b = base()
@@ -498,6 +553,8 @@ public struct SystemFuzzer {
     public var length: Int
     /// Compare the machines every this many instructions.
     public var interval: UInt64 = 64
+    /// Programs with loop items (`SystemFuzzProgram.init(seed:length:loops:)`).
+    public var loops = false
 
     public init(length: Int = 64, fault: FaultInjection? = nil) {
         self.length = length
@@ -523,7 +580,7 @@ public struct SystemFuzzer {
 
     /// Nil when both engines agree on the program for `seed`; else the report.
     public func check(seed: UInt64) -> [String]? {
-        let program = SystemFuzzProgram(seed: seed, length: length)
+        let program = SystemFuzzProgram(seed: seed, length: length, loops: loops)
         // Unique per check, not only per process and seed: checks of one seed may run at once
         // (the tests run it under several difftest intervals in parallel), and each deletes its
         // file when it is done.
@@ -535,7 +592,7 @@ public struct SystemFuzzer {
         configuration.memorySize = 1 << 20  // the image needs 80 KiB; all of RAM is compared often
         // Every item retires a few instructions; traps count too. Enough to finish, or to stop a
         // stream caught in a loop of its own making.
-        configuration.maxInstructions = UInt64(program.instructions) * 4 + 1000
+        configuration.maxInstructions = UInt64(program.instructions + program.loopInstructions) * 4 + 1000
         let options = SystemDifftestOptions(fault: fault, interval: interval, maxInstructions: configuration.maxInstructions,
                                             memoryCheckInterval: 1)
         do {
