@@ -34,7 +34,7 @@ public final class JIT: Engine {
     private var spareChainSites: [ChainSite] = []
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
-    let indirect = IndirectTable()
+    let indirect = IndirectTable(oddFree: true) // user mode's (system mode probes SystemJumpCache's)
     /// Guest pc → host address of its block, for this cache generation.
     private(set) var blocks = BlockMap(minimumCapacity: 1024)
     /// User mode: which blocks lie on which guest page, and the entries of blocks dropped since

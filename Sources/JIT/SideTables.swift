@@ -59,8 +59,12 @@ final class IndirectTable {
     /// binary's heap, which is there; system mode's 512 KiB tables are above malloc's mmap
     /// threshold, so they are mapped there themselves when `low` (and allocated as usual when
     /// the host has no room there).
-    init(entries: Int = IndirectTable.entries, low: Bool = false) {
+    /// Empty entries hold `emptyKey`'s pc of another slot, not 1 (user mode's table).
+    let oddFree: Bool
+
+    init(entries: Int = IndirectTable.entries, low: Bool = false, oddFree: Bool = false) {
         self.entries = entries
+        self.oddFree = oddFree
         if low, let p = IndirectTable.mapLow(bytes: 16 * entries) {
             base = p
             mapped = true
@@ -93,9 +97,17 @@ final class IndirectTable {
         base[2 * i + 1] = host
     }
 
+    /// The key of empty entry `i`: 1 for system mode's jump caches (`SystemJumpCache` tells empty
+    /// entries by it); in user mode an even pc that belongs to the next slot, so that no target,
+    /// odd or even, ever matches an empty entry and user-mode `jalr` can probe with bit 0 of
+    /// its target still set (Lower+Branch.swift), leaving the `and` to the miss path.
+    func emptyKey(_ i: Int) -> UInt64 {
+        oddFree ? UInt64((i + 1) & mask) << 1 : 1
+    }
+
     func clear() {
         for i in 0..<entries {
-            base[2 * i] = 1
+            base[2 * i] = emptyKey(i)
             base[2 * i + 1] = 0
         }
     }
