@@ -719,6 +719,7 @@ public final class JIT: Engine {
         targets.joins = options.joins
         targets.loopPeeling = options.loopPeeling
         targets.gatherChains = options.gatherChains && systemTLB == nil
+        targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.indirectTable = indirect.address
         if !persistent {
             // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a

@@ -104,7 +104,7 @@ public final class TranslationStore: @unchecked Sendable {
         return "trapeze-jit-cache 3\n"
             + "trapeze \(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)\n"
             + "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)\n"
-            + "chain \(o.chaining) block-registers \(o.blockRegisters) host-calls \(o.hostCalls) joins \(o.joins) peel \(o.loopPeeling) gather \(o.gatherChains) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)\n"
+            + "chain \(o.chaining) block-registers \(o.blockRegisters) host-calls \(o.hostCalls) joins \(o.joins) peel \(o.loopPeeling) gather \(o.gatherChains) spill-budget \(o.spillBudget) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)\n"
             + "host \(featureBytes)"
     }
 

@@ -48,6 +48,9 @@ struct TranslationTargets {
     /// User mode: chain steps gathered after their register's previous write are done on the
     /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
     var gatherChains = false
+    /// User mode: a long self-loop without helper calls may swap a guest register into the
+    /// budget register (`JITOptions.spillBudget`, BlockRegisters.swift).
+    var spillBudget = false
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
     var persistent = false
@@ -233,7 +236,8 @@ struct Translator {
                BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
                 loops = at &+ UInt64(bitPattern: i.imm) == block.start
             }
-            blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil)
+            blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil,
+                                            spillBudget: targets.spillBudget && targets.system == nil)
         } else {
             blockRegisters = BlockRegisters()
         }
@@ -366,7 +370,7 @@ struct Translator {
         let n = charged(through: start) - start
         guard n > 0 else { return }
         let over = outOfLine(.budget(pc: block.pcs[start], taken: n))
-        a.sub(.r64(Host.budget), imm: Int32(n))
+        subtractBudget(n)
         a.jcc(.b, over)
     }
 
@@ -543,8 +547,10 @@ struct Translator {
 
     /// Records that the next host instruction is guest memory access that may fault in the host.
     mutating func markFaultSite(store: Bool) {
+        // Bit 1: the budget is in its slot, r11 holds a guest register (BlockRegisters.swift).
+        let budgetInSlot: UInt16 = regs.allocated && blockRegisters.spillsBudget ? FaultSite.budgetInSlot : 0
         faultSites.append(FaultSite(hostOffset: UInt32(a.offset), notRetired: UInt16(notRetired),
-                                    isStore: store ? 1 : 0, guestPC: pc,
+                                    isStore: (store ? 1 : 0) | budgetInSlot, guestPC: pc,
                                     addressRegister: FaultSite.gregsIndex[Int(access.index.rawValue)],
                                     addressDisplacement: access.disp))
         if regs.allocated { resumeSites.append((faultSites.count - 1, resumeLabel())) }
