@@ -98,6 +98,7 @@ extension Translator {
         floatStatusKnown = p.floatStatusKnown
         addendInRAX = (-2, -1)
         foldedNext = false
+        raxBase = nil
         leftUnextended = false
         pendingJoins.removeAll()
         a.bind(p.entry)

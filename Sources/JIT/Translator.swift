@@ -157,6 +157,12 @@ struct Translator {
     /// guest, from where, and the code range of the `mov`; valid while it ends at `a.offset`
     /// (nothing emitted since), for `forwardChain` (ChainGather.swift).
     var lastStore: (guest: UInt8, register: GPR, disp: Int32, start: Int, end: Int)? = nil
+    /// User mode: the guest register whose value the load or store of instruction `index` left in
+    /// rax (its base, loaded from the state block), and that lowering's code range: the next
+    /// instruction's access off the same base reuses it when nothing was emitted in between and
+    /// no label lies after `start` (`guestAddress`, Lower+Memory.swift). AES reads its round
+    /// key as four `lw` off `t1`.
+    var raxBase: (guest: UInt8, index: Int, start: Int, end: Int)? = nil
     /// While `forwardRead` lowers a reader: its register, held in a host register (`operand`).
     var lent: (guest: UInt8, host: GPR)? = nil
     /// Guest registers known to hold sign-extended 32-bit values here (SignExtension.swift).
