@@ -66,10 +66,25 @@ struct BlockRegisters {
     /// The block ends in a branch or jump back to its start that keeps the allocation
     /// (`loopBack`): then a register written anywhere in the block may be dirty anywhere in it.
     private(set) var loops = false
+    /// One swap gives the budget register (`Host.budget`, r11) to a guest: the budget lives in
+    /// its state-block slot (`ScratchSlot.budget`, where the epilogue keeps it anyway) while the
+    /// allocation is in effect. See `budgetSpillMinimumInstructions`.
+    private(set) var spillsBudget = false
 
     var isEmpty: Bool { swaps.isEmpty }
     /// Whether the spare register (rdx) holds a guest register in this block.
     var holdsSpare: Bool { swaps.contains { $0.host == BlockRegisters.spare } }
+
+    /// A self-loop of at least this many instructions, none of which calls a helper (the
+    /// conditions of `spare`: helper thunks save and reload r11 as the budget, Lower+Atomic
+    /// borrows it), may give r11 to one more guest register than the cache registers and the
+    /// spare hold: stored to its slot at entry and reloaded at every way out (`emitRestore`);
+    /// inside, the budget checks subtract from the slot (`subtractBudget`), and a host fault
+    /// gives the budget back there (`FaultSite.budgetInSlot`). A memory operand's latency on
+    /// every iteration's budget check is nothing in a long loop body but would be the critical
+    /// path of a short one. AES's round (97 instructions, about 25 live registers) keeps one
+    /// more of them in a register.
+    static let budgetSpillMinimumInstructions = 24
 
     /// The fewest uses a guest register needs in a block to be swapped in, and how many more uses
     /// than the resident it displaces: a swap costs a store and a load at entry and a load (and
@@ -88,7 +103,7 @@ struct BlockRegisters {
     init() {}
 
     /// Chooses the swaps for `block` by counting each guest register's uses (reads and writes).
-    init(_ block: GuestBlock, loops: Bool, system: Bool) {
+    init(_ block: GuestBlock, loops: Bool, system: Bool, spillBudget: Bool = false) {
         var uses = InlineArray<32, Int32>(repeating: 0)
         for (i, inst) in block.instructions.enumerated() {
             if block.isFollowedJump(i) { continue }
@@ -118,6 +133,12 @@ struct BlockRegisters {
         where v.guest == 0 || (c.uses >= minimum && c.uses >= v.uses &+ margin) {
             swaps.append(Swap(host: v.host, guest: c.guest, resident: v.guest))
             members |= 1 << UInt32(c.guest)
+        }
+        if spillBudget, loops, spare, !system, block.instructions.count >= BlockRegisters.budgetSpillMinimumInstructions,
+           let c = candidates.first(where: { members & (1 << UInt32($0.guest)) == 0 && $0.uses >= minimum }) {
+            swaps.append(Swap(host: Host.budget, guest: c.guest, resident: 0))
+            members |= 1 << UInt32(c.guest)
+            spillsBudget = true
         }
         for inst in block.instructions where inst.opcode.info.writesX {
             written |= members & (1 << UInt32(inst.rd & 31) | inst.secondWritten)
@@ -152,6 +173,7 @@ extension Translator {
     mutating func emitSwapIn() {
         for s in blockRegisters.swaps {
             if s.resident != 0 { a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident))), .r64(s.host)) }
+            if s.host == Host.budget { a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget)) }
             a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))))
         }
         // Around a loop, what the previous iteration wrote is dirty from the start.
@@ -168,6 +190,17 @@ extension Translator {
                 a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))), .r64(s.host))
             }
             if s.resident != 0 { a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident)))) }
+            if s.host == Host.budget { a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget))) }
+        }
+    }
+
+    /// Takes `n` instructions from the budget, setting CF when fewer were left (a `jb` follows):
+    /// from r11, or from its slot while r11 holds a guest register (`spillsBudget`).
+    mutating func subtractBudget(_ n: Int) {
+        if regs.allocated && blockRegisters.spillsBudget {
+            a.alu(.sub, .qword(Host.state, Int32(ScratchSlot.budget)), imm: Int32(n))
+        } else {
+            a.sub(.r64(Host.budget), imm: Int32(n))
         }
     }
 
@@ -214,7 +247,7 @@ extension Translator {
             return
         }
         let over = outOfLine(.budget(pc: block.start, taken: n))
-        a.sub(.r64(Host.budget), imm: Int32(n))
+        subtractBudget(n)
         if let counter {
             a.jcc(.b, over)
             countExecution(counter)

@@ -10,6 +10,8 @@ struct FaultSite {
     var hostOffset: UInt32
     /// Instructions of the block, counted at block entry, that had not retired at this access.
     var notRetired: UInt16
+    /// Bit 0: the access is a store. Bit 1 (`budgetInSlot`): the budget is in its state-block
+    /// slot at this site, and r11 holds a guest register (BlockRegisters.swift).
     var isStore: UInt16
     var guestPC: UInt64
     /// The guest address is `gregs[addressRegister] + addressDisplacement` (a `gregs` index): the
@@ -21,6 +23,8 @@ struct FaultSite {
     /// in a block with its own register allocation, a stub that puts the static register map
     /// back first (BlockRegisters.swift).
     var resume: UInt32 = 0
+
+    static let budgetInSlot: UInt16 = 2
 }
 
 /// What the signal handler knows about one code cache. Lives in raw memory (no Swift objects), so
@@ -221,8 +225,15 @@ private func handleFault(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t
         // misaligned access, and the guest wants the first.
         let guestAddress = UInt64(bitPattern: gregs[Int(site.addressRegister)] &+ Int64(site.addressDisplacement))
         state.storeBytes(of: site.guestPC, toByteOffset: StateOffset.pc, as: UInt64.self)
-        gregs[regR11] = gregs[regR11] &+ Int64(site.notRetired) // give back the budget not used
-        let reason: ExitReason = site.isStore != 0 ? .storeFault : .loadFault
+        // Give back the budget not used: in r11, or in its slot where r11 holds a guest register
+        // (the site's resume path reloads r11 from there).
+        if site.isStore & FaultSite.budgetInSlot != 0 {
+            let left = state.load(fromByteOffset: ScratchSlot.budget, as: UInt64.self)
+            state.storeBytes(of: left &+ UInt64(site.notRetired), toByteOffset: ScratchSlot.budget, as: UInt64.self)
+        } else {
+            gregs[regR11] = gregs[regR11] &+ Int64(site.notRetired)
+        }
+        let reason: ExitReason = site.isStore & 1 != 0 ? .storeFault : .loadFault
         state.storeBytes(of: reason.rawValue, toByteOffset: StateOffset.exitReason, as: UInt32.self)
         state.storeBytes(of: guestAddress, toByteOffset: ScratchSlot.faultAddress, as: UInt64.self)
         GuestFaultRecovery.noteHostFault(signal, info)  // SIGBUS or SIGSEGV, for the guest's signal

@@ -34,7 +34,7 @@ public final class JIT: Engine {
     private var spareChainSites: [ChainSite] = []
     /// Observer, execution counters and block records for tools (Observer.swift).
     let instrumentation = Instrumentation()
-    let indirect = IndirectTable(low: true, zeroIsEmpty: true)
+    let indirect = IndirectTable(low: true, zeroIsEmpty: true) // user mode's (system mode probes SystemJumpCache's)
     /// Guest pc → host address of its block, for this cache generation.
     private(set) var blocks = BlockMap(minimumCapacity: 1024)
     /// User mode: which blocks lie on which guest page, and the entries of blocks dropped since
@@ -726,6 +726,7 @@ public final class JIT: Engine {
         targets.allocatedThunks = options.allocatedThunks
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.gatherChains = options.gatherChains && systemTLB == nil
+        targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.indirectTable = indirect.address
         if !persistent {
             // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a

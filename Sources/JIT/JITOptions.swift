@@ -89,6 +89,14 @@ public struct JITOptions: Sendable {
 
     static let gatherChainsDefault = environmentFlag("TRAPEZE_JIT_GATHER", default: true)
 
+    /// User mode: a long self-loop whose instructions call no helper may give the budget
+    /// register (r11) to one more guest register while it loops, the budget counting down in
+    /// its state-block slot meanwhile (BlockRegisters.swift). On by default;
+    /// `TRAPEZE_JIT_SPILL_BUDGET=0` turns it off (for A/B measurements).
+    public var spillBudget = JITOptions.spillBudgetDefault
+
+    static let spillBudgetDefault = environmentFlag("TRAPEZE_JIT_SPILL_BUDGET", default: true)
+
     /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
     private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
         guard let v = getenv(name) else { return value }

@@ -43,7 +43,9 @@ struct LoopPeel {
     /// The second copy is being emitted.
     var second = false
 
-    static let maximumInstructions = 64
+    /// As long as a block may be (`JITOptions.defaultMaxBlockInstructions`): AES's round loop
+    /// is 97 instructions, which at 64 kept three limit checks per iteration.
+    static let maximumInstructions = 128
 
     /// Whether `block` is a self-loop worth a second copy.
     static func wanted(_ block: GuestBlock, _ targets: TranslationTargets) -> Bool {
@@ -96,6 +98,7 @@ extension Translator {
         floatStatusKnown = p.floatStatusKnown
         addendInRAX = (-2, -1)
         foldedNext = false
+        raxBase = nil
         leftUnextended = false
         pendingJoins.removeAll()
         a.bind(p.entry)

@@ -94,7 +94,11 @@ extension Translator {
         // A return compares ra itself with the frame's (even) guest address: an odd ra cannot
         // match and clears its bit 0 on the way to the ordinary path (rd is x0 here).
         if isReturn(i) { returnThroughFrame() } // Lower+Call.swift
-        a.and(.rax, imm: -2)
+        // User mode: an odd target (bit 0 still set) can match no entry of the table, whose keys
+        // are even pcs and, when empty, a pc of another slot (`IndirectTable.emptyKey`): bit 0 is
+        // cleared only on the way to the dispatcher, off the probe's path.
+        let clearLate = targets.chaining && targets.system == nil && !isCall(i)
+        if !clearLate { a.and(.rax, imm: -2) }
         let back = pc &+ UInt64(i.length)
         storeConstant(i.rd, back)
         if targets.chaining {
@@ -112,6 +116,7 @@ extension Translator {
             a.jmp(probeIndirectTable(miss: miss))
             a.bind(miss)
         }
+        if clearLate { a.and(.rax, imm: -2) }
         a.mov(.qword(Host.state, Int32(StateOffset.pc)), .rax)
         leave(.indirect)
     }

@@ -55,7 +55,11 @@ extension Translator {
                 noteChecked(i.rs1, imm, lookup)
                 return
             case .memory(let d):
-                a.mov(.rax, .qword(Host.state, d))
+                if let r = raxBase, r.guest == i.rs1, r.index == index - 1, r.end == a.offset, !a.labelBound(after: r.start) {
+                    // rax still holds rs1: the previous instruction's access was off it too.
+                } else {
+                    a.mov(.rax, .qword(Host.state, d))
+                }
                 // The displacement goes into the access itself (rax + imm).
                 access = (Host.t0, imm)
                 if checked { return }
@@ -129,6 +133,7 @@ extension Translator {
 
     mutating func loadMemory(_ i: Instruction, _ kind: LoadKind) {
         if targets.system != nil { systemMemory(i); return }
+        let start = a.offset
         guestAddress(i, .plain(store: false))
         var d = Host.t1
         if case .host(let h) = operand(i.rd) { d = h }
@@ -143,10 +148,21 @@ extension Translator {
         case .unsigned32: a.mov(.r32(d), guestMemory(.dword))
         }
         store(i.rd, d) // x0: loaded (it may fault) and dropped
+        noteBaseInRAX(i, from: start, writesBase: i.rd == i.rs1)
+    }
+
+    /// After a user-mode access off a base in the state block, loaded into rax: rax still holds
+    /// it (the access wrote rcx or a cache register) unless the instruction wrote the base.
+    private mutating func noteBaseInRAX(_ i: Instruction, from start: Int, writesBase: Bool) {
+        raxBase = nil
+        guard !writesBase, access.index == Host.t0, case .memory = operand(i.rs1) else { return }
+        raxBase = (i.rs1, index, start, a.offset)
     }
 
     mutating func storeMemory(_ i: Instruction, _ size: OperandSize) {
         if targets.system != nil { systemMemory(i); return }
+        let start = a.offset
+        defer { noteBaseInRAX(i, from: start, writesBase: false) }
         guestAddress(i, .plain(store: true))
         switch operand(i.rs2) {
         case .zero:

@@ -190,7 +190,7 @@ struct SavedBlock {
             guard let off = r.u32(), let nr = r.u16(), let st = r.u16(), let pc = r.u64(), let reg = r.u32(), let disp = r.u32(),
                   let resume = r.u32() else { return false }
             let register = Int32(bitPattern: reg)
-            guard Int(off) < size, Int(resume) < size, st <= 1, Int(nr) <= n, register >= 0, register < 23 else { return false }
+            guard Int(off) < size, Int(resume) < size, st <= 3, Int(nr) <= n, register >= 0, register < 23 else { return false }
             faultSites.append(FaultSite(hostOffset: off, notRetired: nr, isStore: st, guestPC: pc, addressRegister: register,
                                         addressDisplacement: Int32(bitPattern: disp), resume: resume))
         }

@@ -40,9 +40,9 @@ final class SideTables {
 
 /// The direct-mapped guest pc → host code table that `jalr` probes inline: 16-byte entries
 /// (guest pc, host address) indexed by `(pc >> 1) & mask`. An empty entry holds a key no `jalr`
-/// target that indexes it can equal (bit 0 is cleared): pc 1 in system mode's jump caches
-/// (`SystemJumpCache` tells empty entries by it), pc 0 in user mode's table, except in entry 0,
-/// where pc 0 itself belongs and the key is 2 (entry 1's).
+/// target that indexes it can equal: pc 1 in system mode's jump caches (probed with bit 0
+/// cleared; `SystemJumpCache` tells empty entries by it), pc 0 in user mode's table, except in
+/// entry 0, where pc 0 itself belongs and the key is 2 (entry 1's).
 final class IndirectTable {
     /// User mode: 32Ki entries, a 64 KiB window of guest code. With 4096 (8 KiB) perl's hot code
     /// took turns in entries: a Debconf module load missed 130 thousand times in 3.8 million
@@ -99,7 +99,9 @@ final class IndirectTable {
         return p.bindMemory(to: UInt64.self, capacity: 2 * (bytes / 16))
     }
 
-    /// The key of empty entry `i`.
+    /// The key of empty entry `i`. User mode's keys are even pcs that belong to another slot,
+    /// so no target, odd or even, matches an empty entry, and user-mode `jalr` can probe with
+    /// bit 0 of its target still set (Lower+Branch.swift), leaving the `and` to the miss path.
     @inline(__always) func emptyKey(_ i: Int) -> UInt64 {
         zeroIsEmpty ? (i == 0 ? 2 : 0) : 1
     }

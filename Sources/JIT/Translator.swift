@@ -57,6 +57,9 @@ struct TranslationTargets {
     /// User mode: chain steps gathered after their register's previous write are done on the
     /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
     var gatherChains = false
+    /// User mode: a long self-loop without helper calls may swap a guest register into the
+    /// budget register (`JITOptions.spillBudget`, BlockRegisters.swift).
+    var spillBudget = false
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
     var persistent = false
@@ -163,6 +166,12 @@ struct Translator {
     /// guest, from where, and the code range of the `mov`; valid while it ends at `a.offset`
     /// (nothing emitted since), for `forwardChain` (ChainGather.swift).
     var lastStore: (guest: UInt8, register: GPR, disp: Int32, start: Int, end: Int)? = nil
+    /// User mode: the guest register whose value the load or store of instruction `index` left in
+    /// rax (its base, loaded from the state block), and that lowering's code range: the next
+    /// instruction's access off the same base reuses it when nothing was emitted in between and
+    /// no label lies after `start` (`guestAddress`, Lower+Memory.swift). AES reads its round
+    /// key as four `lw` off `t1`.
+    var raxBase: (guest: UInt8, index: Int, start: Int, end: Int)? = nil
     /// While `forwardRead` lowers a reader: its register, held in a host register (`operand`).
     var lent: (guest: UInt8, host: GPR)? = nil
     /// Guest registers known to hold sign-extended 32-bit values here (SignExtension.swift).
@@ -242,7 +251,8 @@ struct Translator {
                BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
                 loops = at &+ UInt64(bitPattern: i.imm) == block.start
             }
-            blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil)
+            blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil,
+                                            spillBudget: targets.spillBudget && targets.system == nil)
         } else {
             blockRegisters = BlockRegisters()
         }
@@ -378,7 +388,7 @@ struct Translator {
         let n = charged(through: start) - start
         guard n > 0 else { return }
         let over = outOfLine(.budget(pc: block.pcs[start], taken: n))
-        a.sub(.r64(Host.budget), imm: Int32(n))
+        subtractBudget(n)
         a.jcc(.b, over)
     }
 
@@ -555,8 +565,10 @@ struct Translator {
 
     /// Records that the next host instruction is guest memory access that may fault in the host.
     mutating func markFaultSite(store: Bool) {
+        // Bit 1: the budget is in its slot, r11 holds a guest register (BlockRegisters.swift).
+        let budgetInSlot: UInt16 = regs.allocated && blockRegisters.spillsBudget ? FaultSite.budgetInSlot : 0
         faultSites.append(FaultSite(hostOffset: UInt32(a.offset), notRetired: UInt16(notRetired),
-                                    isStore: store ? 1 : 0, guestPC: pc,
+                                    isStore: (store ? 1 : 0) | budgetInSlot, guestPC: pc,
                                     addressRegister: FaultSite.gregsIndex[Int(access.index.rawValue)],
                                     addressDisplacement: access.disp))
         if regs.allocated { resumeSites.append((faultSites.count - 1, resumeLabel())) }

@@ -87,6 +87,13 @@ public struct Assembler: Sendable {
             && !taggedImmediates.contains(where: { $0.at >= start })
     }
 
+    /// Whether a label is bound at an offset after `start` (code from there on may be reached by
+    /// a jump, not only by falling through from `start`).
+    public func labelBound(after start: Int) -> Bool {
+        for bound in labelOffsets { if let at = bound, at > start { return true } }
+        return false
+    }
+
     /// Appends raw bytes (data, or code encoded elsewhere).
     public mutating func emit(_ raw: [UInt8]) {
         bytes.append(contentsOf: raw)

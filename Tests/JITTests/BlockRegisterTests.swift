@@ -18,7 +18,7 @@ import X86
     func expectSame(_ program: Program, maxInstructions: UInt64? = nil,
                     sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
         expectSameUnderBothEngines(program, maxInstructions: maxInstructions, blockRegisters: [true, false],
-                                   hostCalls: [false, true], sourceLocation: sourceLocation)
+                                   hostCalls: [false, true], spillBudget: [true, false], sourceLocation: sourceLocation)
     }
 
     /// Distinct start values in every register but x0, x30 (set per test) and x31 (data).
@@ -185,5 +185,44 @@ extension BlockRegisterTests {
             s.setX(30, Layout.data)
         })
         expectSame(taken)
+    }
+
+    /// The budget register (r11) holds one more guest register in a long self-loop of integer,
+    /// memory and control instructions (`BlockRegisters.spillsBudget`): stored to its slot at
+    /// entry, the loop's budget check then subtracts from the slot, and every way out reloads
+    /// it. Not with a helper call or mulhu in the loop (the spare's conditions), not in a loop
+    /// shorter than `budgetSpillMinimumInstructions`, not with the option off. Against the
+    /// interpreter (spill on and off): every budget, host faults that give budget back to the
+    /// slot, on the first iteration and after many.
+    @Test func budgetRegister() throws {
+        func text(_ code: [UInt32], spill: Bool = true) throws -> [String] {
+            let (hart, _) = program(code).makeHart()
+            var options = JITOptions(cacheSize: 1 << 20)
+            options.spillBudget = spill
+            let listing = try #require(JIT(options: options).listing(hart, at: Layout.code))
+            return X86Disassembler.lines(listing.hostCode, address: listing.hostAddress).map(\.text)
+        }
+        let guestInR11 = { (t: [String]) in t.filter { $0.hasPrefix("mov r11, qword ptr [rbx + 0x") }.count }
+        let budgetInSlot = { (t: [String]) in t.filter { $0.hasPrefix("sub qword ptr [rbx") }.count }
+        let body = try text(loopBody())
+        #expect(guestInR11(body) >= 1 && budgetInSlot(body) >= 1, "\(body.joined(separator: "\n"))")
+        for off in [try text(loopBody(), spill: false), try text(loopBody(extra: [RV.r(.mulhu, 24, 20, 21)], at: 9)),
+                    try text(loopBody(extra: [RV.csr(.csrrs, 22, 3, 0)], at: 9))] {
+            #expect(budgetInSlot(off) == 0)
+        }
+        // A short loop keeps the budget in r11.
+        let short: [UInt32] = [RV.r(.add, 5, 5, 6), RV.r(.xor, 6, 5, 7), RV.r(.add, 7, 7, 5), RV.r(.add, 16, 16, 7),
+                               RV.r(.xor, 17, 16, 5), RV.r(.add, 18, 18, 17), RV.addi(28, 28, -1), RV.bne(28, 0, -28)]
+        #expect(try budgetInSlot(text(short)) == 0)
+        expectSame(program(short))
+        for limit in stride(from: 1, through: 300, by: 7) { expectSame(program(loopBody()), maxInstructions: UInt64(limit)) }
+        // Faults after the budget moved to its slot, at several points, with budgets.
+        for position in [0, 9, 30] {
+            for limit in [nil, 50, 97] as [UInt64?] {
+                let load = expectSame(program(loopBody(extra: [RV.ld(20, 30, 0)], at: position)), maxInstructions: limit)
+                if limit == nil { #expect(load.exceptions.count == 1) }
+                expectSame(program(loopBody(extra: [RV.sd(21, 30, 8)], at: position), x30: Layout.readOnly), maxInstructions: limit)
+            }
+        }
     }
 }

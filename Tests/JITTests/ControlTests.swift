@@ -58,6 +58,33 @@ import TestSupport
         expectSameUnderBothEngines(Program(code: code))
     }
 
+    /// User-mode `jalr` probes the table with bit 0 of its target still set and clears it only on
+    /// a miss (Lower+Branch.swift): no empty entry may match an odd target. Target 1 is the key
+    /// empty entries once held (it jumped to host address 0); 3, 0x2001, 0x37fd and 0x7ff probe other
+    /// empty slots; each goes to its even address, where fetching faults as in the interpreter.
+    /// Then an odd return address in a loop: it never matches its landing's (even) entry, and
+    /// reaches the landing through the dispatcher every time.
+    @Test func oddTargetMatchesNoEmptyEntry() {
+        for target in [1, 3, 0x2001, 0x37fd, 0x7ff] {
+            let code: [UInt32] = [RV.lui(5, target >> 12), RV.addi(5, 5, target & 0xfff), RV.jalr(0, 5, 0)] + RV.exit
+            let outcome = expectSameUnderBothEngines(Program(code: code))
+            #expect(outcome.exceptions.count == 1, "target \(target)")
+        }
+        let code: [UInt32] = [
+            RV.addi(8, 0, 100),          // 0: s0 = iterations
+            RV.auipc(1, 0),              // 4
+            RV.addi(1, 1, 13),           // 8: ra = 17 + code (odd): returns land at 16
+            RV.jal(0, 16),               // 12: to f at 28
+            RV.addi(8, 8, -1),           // 16: the landing
+            RV.bne(8, 0, -16),           // 20: loop
+            RV.jal(0, 12),               // 24: to exit at 36
+            RV.addi(10, 10, 1),          // 28: f
+            RV.jalr(0, 1, 0),            // 32: return to ra & ~1
+        ] + RV.exit                      // 36
+        let outcome = expectSameUnderBothEngines(Program(code: code))
+        #expect(outcome.status == .exited(100))
+    }
+
     /// Three million iterations run chained: few exits, same result and instret as the interpreter.
     @Test func longChainedLoop() {
         let code: [UInt32] = [

@@ -41,6 +41,28 @@ import X86
         #expect(checks(try host(oneWay, peel: true)) == 2)
     }
 
+    /// A loop as long as a block may be (AES's round: 97 instructions) is peeled too: the walk
+    /// padded with ALU work to 120 instructions checks its bases in the first copy only. Against
+    /// the interpreter, walking off the top of memory.
+    @Test func longLoopIsPeeled() throws {
+        let limit = "0x" + String(StateOffset.memoryLimit, radix: 16)
+        func checks(_ text: [String]) -> Int { text.filter { $0.hasPrefix("cmp") && $0.contains(limit) }.count }
+        func stores(_ text: [String]) -> Int { text.filter { $0.hasPrefix("mov qword ptr [r15") }.count }
+        var body = Array(Self.walk.dropLast())
+        for k in 0..<(120 - Self.walk.count) { body.append(RV.r(k % 2 == 0 ? .add : .xor, 5 + k % 3, 6 + k % 2, 7)) }
+        body.append(RV.bne(13, 15, -4 * body.count))
+        #expect(body.count == 120)
+        let peeled = try host(body, peel: true)
+        #expect(stores(peeled) == 2)
+        #expect(checks(peeled) == 2)
+        let p = Program(code: body + RV.exit) { s in
+            s.setX(15, Layout.limit - 0x40)
+            s.setX(14, Layout.data)
+            s.setX(13, Layout.limit + 0x1000)
+        }
+        for budget in [nil, 1, 119, 121, 250, 361] as [UInt64?] { IndexBoundsTests.expectAsInterpreter(p, budgets: [budget], "long loop") }
+    }
+
     func walkProgram(start: UInt64, end: UInt64) -> Program {
         Program(code: Self.walk + RV.exit) { s in
             s.setX(15, start)

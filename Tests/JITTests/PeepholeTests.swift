@@ -215,3 +215,36 @@ extension CheckedBaseTests {
         #expect(text.contains { $0.contains("[r15 + rax + 0x10]") }, "\(text.joined(separator: "\n"))")
     }
 }
+
+extension CheckedBaseTests {
+    /// Consecutive accesses off one base kept in the state block load it into rax once
+    /// (`Translator.raxBase`, Lower+Memory.swift): not after an access that wrote the base, not
+    /// across another instruction, and not at a join, which the taken side reaches with rax
+    /// holding something else (the join's load checks its base again, with displacement 0 so
+    /// that no recheck label comes after it). Against the interpreter both ways through the join.
+    @Test func consecutiveAccessesShareBase() throws {
+        let slot = "mov rax, qword ptr [rbx + 0x" + String(StateOffset.x + 8 * 5, radix: 16) + "]"
+        func loads(_ code: [UInt32]) throws -> Int {
+            let (hart, _) = Program(code: code + RV.exit).makeHart()
+            let listing = try #require(smallJIT().listing(hart, at: Layout.code))
+            return X86Disassembler.lines(listing.hostCode, address: listing.hostAddress).filter { $0.text == slot }.count
+        }
+        #expect(try loads([RV.ld(7, 5, 0), RV.ld(28, 5, 16), RV.i(.lw, 29, 5, 4)]) == 1)
+        #expect(try loads([RV.sd(7, 5, 0), RV.ld(28, 5, 8), RV.sw(28, 5, 12)]) == 1)
+        #expect(try loads([RV.ld(5, 5, 0), RV.ld(28, 5, 8)]) == 2)
+        #expect(try loads([RV.ld(7, 5, 0), RV.add(6, 6, 7), RV.ld(28, 5, 8)]) == 2)
+        let join = [RV.beq(6, 0, 8), RV.ld(7, 5, 0), RV.ld(28, 5, 0), RV.sd(28, 5, 24)]
+        #expect(try loads(join) == 2)
+        for x6: UInt64 in [0, 1] {
+            expectSameUnderBothEngines(Program(code: join + RV.exit, setup: { s in
+                s.setX(5, Layout.data + 0x100)
+                s.setX(6, x6)
+                s.setX(7, 0x1234)
+            }))
+        }
+        // A fault on the second access reports its address from the shared rax.
+        let fault = expectSameUnderBothEngines(Program(code: [RV.ld(7, 5, 0), RV.ld(28, 5, 0x3f8), RV.ld(29, 5, 0x400)] + RV.exit,
+                                                       setup: { $0.setX(5, Layout.readOnly + 0xc00) }))
+        #expect(fault.exceptions.count == 1)
+    }
+}

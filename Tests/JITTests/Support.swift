@@ -16,24 +16,28 @@ func smallJIT(chaining: Bool = true, cacheSize: Int = 1 << 20) -> JIT {
 @discardableResult
 func expectSameUnderBothEngines(_ program: Program, maxInstructions: UInt64? = nil,
                                 features: CPUFeatures? = nil, blockRegisters: [Bool]? = nil, hostCalls: [Bool]? = nil,
-                                joins: [Bool]? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
+                                joins: [Bool]? = nil, spillBudget: [Bool]? = nil,
+                                sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
     let reference = program.run(Interpreter(), maxInstructions: maxInstructions)
     let defaults = JITOptions(cacheSize: 1 << 20)
     let variants = [true, false].flatMap { chaining in
         (blockRegisters ?? [defaults.blockRegisters]).flatMap { registers in
             (hostCalls ?? [defaults.hostCalls]).flatMap { calls in
-                (joins ?? [defaults.joins]).map { (chaining, registers, calls, $0) }
+                (joins ?? [defaults.joins]).flatMap { join in
+                    (spillBudget ?? [defaults.spillBudget]).map { (chaining, registers, calls, join, $0) }
+                }
             }
         }
     }
-    for (chaining, registers, calls, join) in variants {
+    for (chaining, registers, calls, join, spill) in variants {
         var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
         options.blockRegisters = registers
         options.hostCalls = calls
         options.joins = join
+        options.spillBudget = spill
         if let features { options.hostFeatures = features }
         let outcome = program.run(JIT(options: options), maxInstructions: maxInstructions)
-        let variant = "chaining \(chaining), block registers \(registers), host calls \(calls), joins \(join)"
+        let variant = "chaining \(chaining), block registers \(registers), host calls \(calls), joins \(join), spill budget \(spill)"
             + (features.map { ", \($0)" } ?? "")
         #expect(outcome == reference, "\(variant)", sourceLocation: sourceLocation)
         if outcome != reference {
