@@ -181,9 +181,12 @@ extension Interpreter {
             switch exit {
             case nil:
                 guard index == block.pointee.count, let trap = block.pointee.endTrap, budget > 0 else { continue }
-                // An interrupt that fell due (--icount) at the last instruction comes before the
-                // trap of the instruction after it: look for events first; the block that starts
-                // at the trapping instruction (no instructions, the same trap) raises it after.
+                // An interrupt that fell due (--icount) at the last instruction, or an event a
+                // device access in the block let in (a stop request, an interrupt line), comes
+                // before the trap of the instruction after it, as on the JIT: look for events
+                // first; the block that starts at the trapping instruction (no instructions, the
+                // same trap) raises it after.
+                if index > 0, shared.attention { continue }
                 if index > 0, let due, state.instret >= due { continue }
                 outcome = hart.raise(trap)
                 budget &-= 1

@@ -125,6 +125,26 @@ import Trapeze
         #expect(jit == interp)
     }
 
+    /// A store to the test finisher asks the machine to stop; when the same block then ends in an
+    /// illegal instruction, the stop comes first on both engines (the interpreter raised the
+    /// illegal-instruction trap first and stopped only in the handler).
+    @Test("a device's stop request comes before the trap of the instruction after the store")
+    func stopBeforeClosingTrap() throws {
+        let code: [UInt32] = [
+            RV.addi(10, 0, 7),
+            RV.lui(5, 0x100), RV.lui(6, 0x5), RV.addi(6, 6, 0x555), RV.sw(6, 5, 0), // finisher: pass
+            0x0000_0000,                  // illegal: the block's closing trap
+        ]
+        let path = NSTemporaryDirectory() + "trapeze-stoptrap-\(getpid())"
+        try Self.bareELF(code).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let interp = try Self.run(path: path, .interp)
+        let jit = try Self.run(path: path, .jit)
+        #expect(interp.traps.isEmpty, "\(interp.traps)")
+        #expect(interp.status == .exited(0))
+        #expect(jit == interp)
+    }
+
     @Test("--icount: two runs on one engine take the same traps at the same instructions", arguments: ["kernel", "priv_irq"])
     func repeatable(_ name: String) throws {
         let first = try Self.run(name, .jit)
