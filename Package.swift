@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "ELF", dependencies: ["Guest"], swiftSettings: fast),
         .target(name: "Linux", dependencies: ["RISCV", "Guest", "ELF", "CHost"], swiftSettings: fast),
         .target(name: "System", dependencies: ["RISCV", "Guest", "ELF", "CFDT"], swiftSettings: fast),
-        .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "ELF", "Linux", "System", "X86"], swiftSettings: fast),
+        .target(name: "Trapeze", dependencies: ["RISCV", "Guest", "Interpreter", "JIT", "ELF", "Linux", "System", "X86", "CHost"], swiftSettings: fast),
         .target(name: "TrapezeCLI", dependencies: [
             "Trapeze", "RISCV", "Guest", "Linux", "JIT", "System",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

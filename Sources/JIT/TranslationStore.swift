@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CHost
 import Guest
 import RISCV
 
@@ -85,15 +84,15 @@ public final class TranslationStore: @unchecked Sendable {
         lock.deallocate()
     }
 
-    /// The JIT's part of a cache key: Trapeze's own executable (its GNU build ID, a hash of the
-    /// linked output, read from its own loaded headers; without one, device, inode, size and mtime
-    /// of /proc/self/exe: either way a rebuilt Trapeze never reads an older one's code), the
+    /// The JIT's part of a cache key: Trapeze's own executable (`buildID`, its GNU build ID in
+    /// hex, a hash of the linked output; without one, device, inode, size and mtime of
+    /// /proc/self/exe: either way a rebuilt Trapeze never reads an older one's code), the
     /// addresses and layouts saved code depends on, and every option that changes the code
     /// emitted. Nil when Trapeze can name its executable neither way (no build ID and no /proc):
     /// then nothing is cached.
-    public static func engineKey(_ o: JITOptions) -> String? {
+    public static func engineKey(_ o: JITOptions, buildID: String?) -> String? {
         let executable: String
-        if let id = ownBuildID {
+        if let id = buildID {
             executable = "trapeze build-id \(id)\n"
         } else {
             var st = stat()
@@ -116,47 +115,6 @@ public final class TranslationStore: @unchecked Sendable {
             + "chain \(o.chaining) block-registers \(o.blockRegisters) host-calls \(o.hostCalls) joins \(o.joins) peel \(o.loopPeeling) gather \(o.gatherChains) spill-budget \(o.spillBudget) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)\n"
             + "host \(featureBytes)"
     }
-
-    /// Trapeze's own GNU build ID in hex (the NT_GNU_BUILD_ID note of the running executable,
-    /// found through the program headers the kernel passed in the auxiliary vector), or nil
-    /// when it was linked without one. Needs no /proc: a chroot without it keeps its cache.
-    public static let ownBuildID: String? = {
-        let phdrs = trapeze_getauxval(3 /* AT_PHDR */), count = trapeze_getauxval(5 /* AT_PHNUM */)
-        let entrySize = trapeze_getauxval(4 /* AT_PHENT */)
-        guard phdrs != 0, count > 0, count < 256, entrySize == 56 else { return nil }
-        let headers = UnsafeRawPointer(bitPattern: UInt(phdrs))!
-        func header(_ i: Int) -> (type: UInt32, vaddr: UInt64, size: UInt64) {
-            let h = headers + i * 56
-            return (h.loadUnaligned(as: UInt32.self), h.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-                    h.loadUnaligned(fromByteOffset: 40, as: UInt64.self))
-        }
-        // Where the file was loaded relative to its link addresses (0 unless position independent).
-        var bias: UInt64 = 0
-        for i in 0..<Int(count) where header(i).type == 6 /* PT_PHDR */ { bias = UInt64(phdrs) &- header(i).vaddr }
-        for i in 0..<Int(count) {
-            let h = header(i)
-            guard h.type == 4 /* PT_NOTE */, h.size <= 1 << 16, let base = UnsafeRawPointer(bitPattern: UInt(h.vaddr &+ bias)) else { continue }
-            var at = 0
-            while at + 12 <= Int(h.size) {
-                let nameSize = Int(base.loadUnaligned(fromByteOffset: at, as: UInt32.self))
-                let descSize = Int(base.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self))
-                let type = base.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self)
-                let desc = at + 12 + (nameSize + 3) & ~3
-                let next = desc + (descSize + 3) & ~3
-                guard nameSize <= 1 << 12, descSize <= 1 << 12, next <= Int(h.size) else { break }
-                if type == 3, nameSize == 4, base.loadUnaligned(fromByteOffset: at + 12, as: UInt32.self) == 0x0055_4E47, descSize >= 8 {
-                    var hex = ""
-                    for i in 0..<descSize {
-                        let byte = base.load(fromByteOffset: desc + i, as: UInt8.self)
-                        hex += (byte < 16 ? "0" : "") + String(byte, radix: 16)
-                    }
-                    return hex
-                }
-                at = next
-            }
-        }
-        return nil
-    }()
 
     /// A file's contents as a cache key: its size and a 64-bit hash of every byte (read through a
     /// private read-only mapping). The same program in another chroot, a copy, or a reinstall of

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CHost
 import ELF
 import JIT
 import Linux
@@ -24,9 +25,7 @@ enum TranslationCacheKey {
     static func key(_ c: RunConfiguration, _ options: JITOptions, program elf: ELFFile? = nil) -> String? {
         let identity: String?
         if let elf, elf.bytes.isWholeFileMapping, let id = elf.buildID {
-            var hex = ""
-            for byte in id { hex += (byte < 16 ? "0" : "") + String(byte, radix: 16) }
-            identity = "build-id \(hex) size \(elf.bytes.count)"
+            identity = "build-id \(hex(id)) size \(elf.bytes.count)"
         } else if let elf, elf.bytes.isWholeFileMapping {
             identity = elf.bytes.withUnsafeBytes { TranslationStore.contentKey(of: $0) }
         } else {
@@ -34,9 +33,38 @@ enum TranslationCacheKey {
         }
         guard let content = identity else { return nil }
         let program = "program \(content)"
-        guard let engine = TranslationStore.engineKey(options) else { return nil }
+        guard let engine = TranslationStore.engineKey(options, buildID: ownBuildID) else { return nil }
         return engine + "\n" + program + "\nsysroot \(c.resolvedSysroot ?? "")\ncpu \(c.cpu.isAll ? "all" : c.cpu.name)"
     }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        var hex = ""
+        for byte in bytes { hex += (byte < 16 ? "0" : "") + String(byte, radix: 16) }
+        return hex
+    }
+
+    /// Trapeze's own GNU build ID in hex: the NT_GNU_BUILD_ID note of the running executable,
+    /// found through the program headers the kernel passed in the auxiliary vector, or nil when
+    /// it was linked without one. Needs no /proc: a chroot without it keeps its cache.
+    static let ownBuildID: String? = {
+        let phdrs = trapeze_getauxval(3 /* AT_PHDR */), count = Int(trapeze_getauxval(5 /* AT_PHNUM */))
+        guard phdrs != 0, count > 0, count < 256, trapeze_getauxval(4 /* AT_PHENT */) == 56,
+              let headers = UnsafeRawPointer(bitPattern: UInt(phdrs)) else { return nil }
+        func header(_ i: Int) -> (type: UInt32, vaddr: UInt64, size: UInt64) {
+            let h = headers + i * 56
+            return (h.loadUnaligned(as: UInt32.self), h.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                    h.loadUnaligned(fromByteOffset: 40, as: UInt64.self))
+        }
+        // Where the file was loaded relative to its link addresses (0 unless position independent).
+        var bias: UInt64 = 0
+        for i in 0..<count where header(i).type == 6 /* PT_PHDR */ { bias = UInt64(phdrs) &- header(i).vaddr }
+        for i in 0..<count {
+            let h = header(i)
+            guard h.type == 4 /* PT_NOTE */, let base = UnsafeRawPointer(bitPattern: UInt(h.vaddr &+ bias)) else { continue }
+            if let id = ELFFile.buildID(notes: UnsafeRawBufferPointer(start: base, count: Int(h.size))) { return hex(id) }
+        }
+        return nil
+    }()
 
     /// The process's store, or nil (with a one-line note on stderr when a directory was given
     /// but cannot be used).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import TrapezeCLI
+@testable import Trapeze
 import JIT
 
 /// The persistent translation cache (`--jit-cache-dir`): a second run takes its blocks from the
@@ -258,8 +259,9 @@ import JIT
         // The test runner's own executable, read from its file, against what the loaded
         // headers say (a position-independent executable: the load bias counts).
         let fromFile = Self.buildID(ofFile: "/proc/self/exe")
-        #expect(TranslationStore.ownBuildID == fromFile)
-        #expect(TranslationStore.engineKey(JITOptions())?.contains(fromFile.map { "trapeze build-id \($0)\n" } ?? "trapeze ") == true)
+        #expect(TranslationCacheKey.ownBuildID == fromFile)
+        #expect(TranslationStore.engineKey(JITOptions(), buildID: TranslationCacheKey.ownBuildID)?
+            .contains(fromFile.map { "trapeze build-id \($0)\n" } ?? "trapeze ") == true)
     }
 
     @Test("a run in a chroot without /proc keeps its cache (no note, blocks saved and loaded)")
