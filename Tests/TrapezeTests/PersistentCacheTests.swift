@@ -264,6 +264,27 @@ import JIT
             .contains(fromFile.map { "trapeze build-id \($0)\n" } ?? "trapeze ") == true)
     }
 
+    @Test("every option that shapes user-mode code is in the key")
+    func optionsInTheKey() throws {
+        let base = JITOptions()
+        let key = { (o: JITOptions) in TranslationStore.engineKey(o, buildID: "00") }
+        let plain = try #require(key(base))
+        let changes: [(String, (inout JITOptions) -> Void)] = [
+            ("chaining", { $0.chaining.toggle() }), ("blockRegisters", { $0.blockRegisters.toggle() }),
+            ("hostCalls", { $0.hostCalls.toggle() }), ("joins", { $0.joins.toggle() }),
+            ("loopPeeling", { $0.loopPeeling.toggle() }), ("gatherChains", { $0.gatherChains.toggle() }),
+            ("spillBudget", { $0.spillBudget.toggle() }), ("allocatedThunks", { $0.allocatedThunks.toggle() }),
+            ("countIndirectHits", { $0.countIndirectHits.toggle() }), ("maxBlockInstructions", { $0.maxBlockInstructions += 1 }),
+            ("hostFeatures", { $0.hostFeatures = .baseline }),
+        ]
+        for (name, change) in changes {
+            var o = base
+            change(&o)
+            if name == "hostFeatures", CPUFeatures.host == .baseline { continue }
+            #expect(key(o) != plain, "\(name)")
+        }
+    }
+
     @Test("a run in a chroot without /proc keeps its cache (no note, blocks saved and loaded)")
     func withoutProc() throws {
         guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return }
