@@ -4,7 +4,7 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN        := .build/$(CONFIG)/trapeze
 DEPS       := libffi-dev libcapstone-dev libfdt-dev
-TEST_DEPS  := $(DEPS) qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch opensbi
+TEST_DEPS  := $(DEPS) libc6-riscv64-cross qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch opensbi
 
 .PHONY: all deps test-deps build demo test clean fixtures test-boot test-linux test-userland
 
@@ -25,9 +25,10 @@ demo: build
 	$(BIN) system Fixtures/system/bin/kernel
 
 # A short fixed-time libFuzzer run of the ELF loader and the decoder first (a crash fails the
-# build), then every test suite.
+# build), then every test suite. `swift test` builds the trapeze binary the tests run itself (with
+# testing enabled, so a separate `swift build` first would compile everything twice).
+# libc6-riscv64-cross is the sysroot the dynamically linked fixtures load.
 test: test-deps
-	$(SWIFT) build -c $(CONFIG)
 	tools/fuzz-run.sh elf -max_total_time=15
 	tools/fuzz-run.sh decode -max_total_time=15
 	$(SWIFT) test -c $(CONFIG)

@@ -21,6 +21,11 @@ let staticExecutable: [LinkerSetting] = [.unsafeFlags([
     "-static-executable", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
 ])]
 
+// Test code is compiled without optimisation: the code under test is optimised as above, and
+// optimising the test targets themselves (swift-testing's expanded #expect macros, mostly) took a
+// third of `make test`'s build time for nothing the tests measure.
+let testCode: [SwiftSetting] = [.unsafeFlags(["-Onone"])]
+
 let package = Package(
     name: "Trapeze",
     platforms: [.macOS(.v13)],
@@ -54,14 +59,14 @@ let package = Package(
                          linkerSettings: staticExecutable),
         // What the test targets share (environment double, layout, assembler, random, tools);
         // nothing outside Tests/ depends on it.
-        .target(name: "TestSupport", dependencies: ["Guest", "Linux", "RISCV"], path: "Tests/TestSupport"),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"]),
-        .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone", "TestSupport"]),
-        .testTarget(name: "GuestTests", dependencies: ["Guest", "RISCV", "TestSupport"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV", "Linux", "TestSupport"]),
-        .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV", "TestSupport"]),
-        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "Linux", "RISCV", "X86", "CCapstone", "TestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["System", "ELF", "Guest", "RISCV", "CFDT", "TestSupport"]),
-        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "JIT", "Linux", "Guest", "RISCV", "TestSupport"], exclude: ["DumpGoldens", "CLIGoldens"]),
+        .target(name: "TestSupport", dependencies: ["Guest", "Linux", "RISCV"], path: "Tests/TestSupport", swiftSettings: testCode),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Goldens"], swiftSettings: testCode),
+        .testTarget(name: "X86Tests", dependencies: ["X86", "CCapstone", "TestSupport"], swiftSettings: testCode),
+        .testTarget(name: "GuestTests", dependencies: ["Guest", "RISCV", "TestSupport"], swiftSettings: testCode),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Guest", "RISCV", "Linux", "TestSupport"], swiftSettings: testCode),
+        .testTarget(name: "LinuxTests", dependencies: ["Linux", "ELF", "Guest", "RISCV", "TestSupport"], swiftSettings: testCode),
+        .testTarget(name: "JITTests", dependencies: ["JIT", "Interpreter", "Guest", "Linux", "RISCV", "X86", "CCapstone", "TestSupport"], swiftSettings: testCode),
+        .testTarget(name: "SystemTests", dependencies: ["System", "ELF", "Guest", "RISCV", "CFDT", "TestSupport"], swiftSettings: testCode),
+        .testTarget(name: "TrapezeTests", dependencies: ["Trapeze", "TrapezeCLI", "ELF", "JIT", "Linux", "Guest", "RISCV", "TestSupport"], exclude: ["DumpGoldens", "CLIGoldens"], swiftSettings: testCode),
     ]
 )

@@ -30,7 +30,7 @@ shift
 out=.build/fuzz
 mkdir -p "$out" "Fixtures/fuzz/$target" Fixtures/fuzz/crashes
 # Sources/CHost: the header-only C module the Linux sources import for syscall(2).
-flags=(-O -parse-as-library -sanitize=fuzzer -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp -I "$out" -L "$out"
+flags=(-O -j"$(nproc)" -parse-as-library -sanitize=fuzzer -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp -I "$out" -L "$out"
        -I Sources/CHost)
 
 # The modules the harnesses use, each a static library with coverage instrumentation.

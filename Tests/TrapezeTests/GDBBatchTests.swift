@@ -56,9 +56,9 @@ struct GDBBatchTests {
         #expect(run.finish().status == 6)
     }
 
-    @Test("a breakpoint in a dynamically linked library (libc's printf)", arguments: EngineKind.allCases)
+    @Test("a breakpoint in a dynamically linked library (libc's printf)",
+          .enabled(if: Tools.hasSysroot, "no riscv64 sysroot"), arguments: EngineKind.allCases)
     func library(_ engine: EngineKind) throws {
-        try #require(FileManager.default.fileExists(atPath: Self.sysroot + "/lib/libc.so.6"))
         let run = try GDBRun(engine: engine, program: Self.dynamic)
         // With a sysroot, gdb would look for the program under it too: name it first.
         let out = try run.gdb(["break printf", "continue", "bt", "continue"],
