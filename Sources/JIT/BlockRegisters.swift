@@ -25,7 +25,8 @@ import X86
 /// always correct; "dirty" (written by an instruction up to the exit's) only saves stores.
 struct BlockRegisters {
     /// One swapped cache register: `host` holds `guest` inside the block instead of `resident`
-    /// (0: none, for the spare register, `spare`).
+    /// (0: none, for the spare register, `spare`). Guest 0: no guest register, the host register
+    /// holds a shared probe's addend (`addendHosts`).
     struct Swap {
         var host: GPR
         var guest: UInt8
@@ -70,6 +71,13 @@ struct BlockRegisters {
     /// its state-block slot (`ScratchSlot.budget`, where the epilogue keeps it anyway) while the
     /// allocation is in effect. See `budgetSpillMinimumInstructions`.
     private(set) var spillsBudget = false
+    /// System mode: cache registers whose resident the block never names, given to the addends
+    /// of its busiest shared-probe groups (SystemSharedProbes.swift), callee-saved ones first.
+    /// Each is a swap with guest 0: the resident is stored at entry and reloaded at every way
+    /// out, like any displaced resident; inside, the register holds its group's addend, written
+    /// by every probe of the group together with the addend's scratch word, which stays the
+    /// register's home (a helper call that may clobber it reloads it from there).
+    private(set) var addendHosts: [GPR] = []
 
     var isEmpty: Bool { swaps.isEmpty }
     /// Whether the spare register (rdx) holds a guest register in this block.
@@ -102,8 +110,11 @@ struct BlockRegisters {
 
     init() {}
 
-    /// Chooses the swaps for `block` by counting each guest register's uses (reads and writes).
-    init(_ block: GuestBlock, loops: Bool, system: Bool, spillBudget: Bool = false) {
+    /// Chooses the swaps for `block` by counting each guest register's uses (reads and writes),
+    /// then up to `addends` cache registers whose resident has no use for addends
+    /// (`addendHosts`).
+    init(_ block: GuestBlock, loops: Bool, system: Bool, spillBudget: Bool = false, addends: Int = 0) {
+        self.loops = loops
         var uses = InlineArray<32, Int32>(repeating: 0)
         for (i, inst) in block.instructions.enumerated() {
             if block.isFollowedJump(i) { continue }
@@ -111,6 +122,12 @@ struct BlockRegisters {
             if spec.rd == .x { uses[Int(inst.rd)] &+= 1 }
             if spec.rs1 == .x { uses[Int(inst.rs1)] &+= 1 }
             if spec.rs2 == .x { uses[Int(inst.rs2)] &+= 1 }
+        }
+        defer {
+            if addends > 0 { reserveAddends(addends, named: BlockRegisters.named(block)) }
+            for inst in block.instructions where inst.opcode.info.writesX {
+                written |= members & (1 << UInt32(inst.rd & 31) | inst.secondWritten)
+            }
         }
         let minimum = Int32(loops ? BlockRegisters.loopMinimumUses : BlockRegisters.minimumUses)
         let margin = Int32(loops ? BlockRegisters.loopMargin : BlockRegisters.margin)
@@ -140,10 +157,33 @@ struct BlockRegisters {
             members |= 1 << UInt32(c.guest)
             spillsBudget = true
         }
-        for inst in block.instructions where inst.opcode.info.writesX {
-            written |= members & (1 << UInt32(inst.rd & 31) | inst.secondWritten)
+    }
+
+    /// Takes up to `n` cache registers not yet swapped whose resident is not in `named`, for
+    /// addends: callee-saved ones first (a helper call keeps them), then caller-saved ones.
+    private mutating func reserveAddends(_ n: Int, named: UInt32) {
+        var free = RegisterMap.all.filter { pair in
+            named & (1 << UInt32(pair.guest)) == 0 && !swaps.contains { $0.host == pair.host }
         }
-        self.loops = loops
+        free.sort { RegisterMap.isCalleeSaved($0.host) && !RegisterMap.isCalleeSaved($1.host) }
+        for pair in free.prefix(n) {
+            swaps.append(Swap(host: pair.host, guest: 0, resident: UInt8(pair.guest)))
+            addendHosts.append(pair.host)
+        }
+    }
+
+    /// Every x register an instruction of `block` names (followed jumps and amocas.q's second
+    /// registers included), as a bit mask.
+    static func named(_ block: GuestBlock) -> UInt32 {
+        var mask: UInt32 = 0
+        for inst in block.instructions {
+            let spec = inst.opcode.info
+            if spec.rd == .x { mask |= 1 << UInt32(inst.rd & 31) }
+            if spec.rs1 == .x { mask |= 1 << UInt32(inst.rs1 & 31) }
+            if spec.rs2 == .x { mask |= 1 << UInt32(inst.rs2 & 31) }
+            if inst.opcode == .amocas_q { mask |= 1 << UInt32((inst.rd | 1) & 31) | 1 << UInt32((inst.rs2 | 1) & 31) }
+        }
+        return mask
     }
 
     /// The host register of every guest register inside the block (`RegisterMap.host` with the
@@ -152,7 +192,7 @@ struct BlockRegisters {
         var map = RegisterMap.host
         for s in swaps {
             if s.resident != 0 { map[Int(s.resident)] = nil }
-            map[Int(s.guest)] = s.host
+            if s.guest != 0 { map[Int(s.guest)] = s.host }
         }
         return map
     }
@@ -174,7 +214,7 @@ extension Translator {
         for s in blockRegisters.swaps {
             if s.resident != 0 { a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident))), .r64(s.host)) }
             if s.host == Host.budget { a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget)) }
-            a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))))
+            if s.guest != 0 { a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest)))) }
         }
         // Around a loop, what the previous iteration wrote is dirty from the start.
         regs = RegisterState(allocated: true, dirty: blockRegisters.loops ? blockRegisters.written : 0)
@@ -186,7 +226,7 @@ extension Translator {
     mutating func emitRestore() {
         guard regs.allocated else { return }
         for s in blockRegisters.swaps {
-            if regs.dirty & (1 << UInt32(s.guest)) != 0 {
+            if s.guest != 0, regs.dirty & (1 << UInt32(s.guest)) != 0 {
                 a.mov(.qword(Host.state, Int32(StateOffset.x + 8 * Int(s.guest))), .r64(s.host))
             }
             if s.resident != 0 { a.mov(.r64(s.host), .qword(Host.state, Int32(StateOffset.x + 8 * Int(s.resident)))) }
@@ -228,8 +268,10 @@ extension Translator {
     func cachedPairs(callerSavedOnly: Bool) -> [(guest: Int, host: GPR)] {
         let list = callerSavedOnly ? RegisterMap.callerSaved : RegisterMap.all
         guard regs.allocated else { return list }
-        return list.map { pair in
-            if let s = blockRegisters.swaps.first(where: { $0.host == pair.host }) { return (Int(s.guest), pair.host) }
+        return list.compactMap { pair in
+            if let s = blockRegisters.swaps.first(where: { $0.host == pair.host }) {
+                return s.guest == 0 ? nil : (Int(s.guest), pair.host) // an addend: see `callHelper`
+            }
             return pair
         }
     }

@@ -725,6 +725,7 @@ public final class JIT: Engine {
         targets.loopMotion = options.loopMotion
         targets.allocatedThunks = options.allocatedThunks
         targets.groupsAcrossJoins = options.groupsAcrossJoins
+        targets.addendRegisters = options.addendRegisters
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.indirectTable = indirect.address

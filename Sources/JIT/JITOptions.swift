@@ -66,6 +66,14 @@ public struct JITOptions: Sendable {
 
     static let groupsAcrossJoinsDefault = environmentFlag("TRAPEZE_JIT_GROUP_JOINS", default: true)
 
+    /// System mode: a block's busiest shared-probe groups keep their addend in a host register
+    /// whose guest the block does not use, instead of reloading it from the state block at every
+    /// member (SystemSharedProbes.swift, `BlockRegisters.addendHosts`). On by default;
+    /// `TRAPEZE_JIT_ADDEND_REGISTERS=0` turns it off (for A/B measurements).
+    public var addendRegisters = JITOptions.addendRegistersDefault
+
+    static let addendRegistersDefault = environmentFlag("TRAPEZE_JIT_ADDEND_REGISTERS", default: true)
+
     /// Blocks with a register allocation call the slow-path and float helpers through their
     /// shared thunks (a 5-byte call and the stores of the registers the instruction names)
     /// instead of saving every caller-saved register inline around the call. On by default;

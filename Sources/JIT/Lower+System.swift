@@ -67,6 +67,12 @@ extension Translator {
         GuestMXCSR.resume(&a)
         for (g, h) in saved { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
+        // Caller-saved addend registers (SystemSharedProbes.swift), from their homes.
+        if regs.allocated {
+            for (g, r) in addendHosts.enumerated() {
+                if let r, !RegisterMap.isCalleeSaved(r) { a.mov(.r64(r), sharedAddend(g)) }
+            }
+        }
         let failed = outOfLine(.helperFailed(notRetired: notRetired, raw: i.raw))
         a.test(.eax, .eax)
         a.jcc(.ne, failed)

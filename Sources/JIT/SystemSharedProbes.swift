@@ -251,6 +251,35 @@ struct SharedProbes {
 }
 
 extension SharedProbes {
+    /// At most this many groups of a block keep their addend in a host register.
+    static let maxAddendRegisters = 2
+    /// A group outside a loop needs this many accesses for a register to pay: the register's
+    /// resident costs a store at entry and a load at each exit taken, and every access after the
+    /// head saves a load of the addend (or none, right after another access of its group).
+    static let addendRegisterMinimumAccesses = 4
+
+    /// The groups whose addend is worth a host register, best first: those with a loop slot
+    /// (every iteration's second copy loads the addend at every access), then the others with
+    /// at least `addendRegisterMinimumAccesses` accesses; more accesses first.
+    func addendCandidates() -> [Int] {
+        guard !groups.isEmpty else { return [] }
+        var accesses = [Int](repeating: 0, count: groups.count)
+        for role in roles.values {
+            switch role {
+            case .head(let g), .member(let g): accesses[g] += 1
+            }
+        }
+        let wanted = groups.indices.filter { g in
+            groups[g].loopSlot != nil || accesses[g] >= SharedProbes.addendRegisterMinimumAccesses
+        }
+        let ranked = wanted.sorted { x, y in
+            let (lx, ly) = (groups[x].loopSlot != nil, groups[y].loopSlot != nil)
+            if lx != ly { return lx }
+            return accesses[x] != accesses[y] ? accesses[x] > accesses[y] : x < y
+        }
+        return Array(ranked.prefix(SharedProbes.maxAddendRegisters))
+    }
+
     /// Per instruction of `block`: whether a join's side exit branches over it, so that some
     /// way through the block does not run it (BlockJoins.swift).
     static func skipped(_ block: GuestBlock, _ joins: BlockJoins) -> [Bool] {
@@ -263,15 +292,23 @@ extension SharedProbes {
     }
 }
 
-/// Where a system-mode load or store goes: rax, plus `index` and `disp`.
+/// Where a system-mode load or store goes: `base` (rax, or a group's addend register), plus
+/// `index` and `disp`.
 struct AccessAddress {
+    var base: GPR = .rax
     var index: GPR? = nil
     var disp: Int32 = 0
 
-    func mem(_ size: OperandSize) -> Mem { Mem(size, base: .gpr(.rax), index: index, disp: disp) }
+    func mem(_ size: OperandSize) -> Mem { Mem(size, base: .gpr(base), index: index, disp: disp) }
 }
 
 extension Translator {
+    /// The host register holding group `g`'s addend in this block, if it has one
+    /// (`BlockRegisters.addendHosts`): written by every probe of the group, read by its accesses
+    /// in place of rax, and while caller-saved reloaded from `sharedAddend(g)` after a helper
+    /// call that does not save it (`callHelper`).
+    func addendRegister(_ g: Int) -> GPR? { g < addendHosts.count ? addendHosts[g] : nil }
+
     /// Where group `g`'s head keeps the addend.
     func sharedAddend(_ g: Int) -> Mem {
         if let loop = sharedProbes.groups[g].loopSlot { return .qword(Host.state, Int32(StateOffset.loopProbes + 16 * loop + 8)) }
@@ -303,7 +340,7 @@ extension Translator {
             if peel?.second == true, group.loopSlot != nil, group.motion == .fixed {
                 // A base that does not move in the block: the first copy's probe of this very
                 // span hit in this run (`checkLoopProbe`), so its addend holds.
-                a.mov(.rax, sharedAddend(g))
+                if addendRegister(g) == nil { a.mov(.rax, sharedAddend(g)) }
             } else {
                 let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, access: access, resume: done)))
                 if peel?.second == true, let loop = group.loopSlot {
@@ -320,7 +357,9 @@ extension Translator {
             if case .zero = operand(i.rs1) { return nil } // never grouped
             // The access just before, of the same group, left the addend in rax (`emitAccess`
             // does not touch it, and every path to its end has rax = addend).
-            if addendInRAX.index != index - 1 || addendInRAX.group != g { a.mov(.rax, sharedAddend(g)) }
+            if addendRegister(g) == nil, addendInRAX.index != index - 1 || addendInRAX.group != g {
+                a.mov(.rax, sharedAddend(g))
+            }
             return addendAddress(i, group: g)
         }
     }
@@ -329,6 +368,15 @@ extension Translator {
     /// rax still holds the addend after the access (`addendInRAX`).
     private mutating func addendAddress(_ i: Instruction, group g: Int) -> AccessAddress {
         let disp = Int32(truncatingIfNeeded: i.imm)
+        if let r = addendRegister(g) {
+            switch operand(i.rs1) {
+            case .zero: preconditionFailure("a shared access off x0")
+            case .host(let h): return AccessAddress(base: r, index: h, disp: disp)
+            case .memory(let d):
+                a.mov(.rax, .qword(Host.state, d))
+                return AccessAddress(base: r, index: .rax, disp: disp)
+            }
+        }
         switch operand(i.rs1) {
         case .zero: preconditionFailure("a shared access off x0")
         case .host(let h):
@@ -396,14 +444,14 @@ extension Translator {
             case .zero: preconditionFailure("a group off x0")
             }
             a.jcc(motion == .rising ? .g : .l, miss)
-            a.mov(.rax, sharedAddend(g))
+            if addendRegister(g) == nil { a.mov(.rax, sharedAddend(g)) }
             return
         }
         groupAddress(g)
         a.sub(.rax, loopPage(loop))
         a.cmp(.rax, imm: Int32(truncatingIfNeeded: 4096 - sharedProbes.groups[g].span))
         a.jcc(.a, miss)
-        a.mov(.rax, sharedAddend(g))
+        if addendRegister(g) == nil { a.mov(.rax, sharedAddend(g)) }
     }
 
     /// The second copy's loop probe missed: the group's full probe (which keeps what it hit in
@@ -447,7 +495,13 @@ extension Translator {
                 a.mov(loopPage(loop), .rdx)
             }
         }
-        if probeNeeded(g) { a.mov(sharedAddend(g), .rax) }
+        if let r = addendRegister(g) {
+            a.mov(.r64(r), .rax)
+            // Its home, for a helper call that clobbers a caller-saved one (`callHelper`).
+            if !RegisterMap.isCalleeSaved(r) { a.mov(sharedAddend(g), .rax) }
+        } else if probeNeeded(g) {
+            a.mov(sharedAddend(g), .rax)
+        }
     }
 
     /// A head's miss. A group of one makes its access through its own probe (rejoining at

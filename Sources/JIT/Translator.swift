@@ -54,6 +54,9 @@ struct TranslationTargets {
     /// System mode: shared-probe groups go on past joins every way into which passed their
     /// head (`JITOptions.groupsAcrossJoins`, SystemSharedProbes.swift).
     var groupsAcrossJoins = true
+    /// System mode: busy groups keep their addend in a host register
+    /// (`JITOptions.addendRegisters`, SystemSharedProbes.swift).
+    var addendRegisters = true
     /// User mode: chain steps gathered after their register's previous write are done on the
     /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
     var gatherChains = false
@@ -190,6 +193,9 @@ struct Translator {
     /// registers are at the point being emitted.
     let blockRegisters: BlockRegisters
     let blockHost: [GPR?]
+    /// System mode: per shared-probe group, the host register holding its addend in this block,
+    /// if it has one (`BlockRegisters.addendHosts`).
+    var addendHosts: [GPR?] = []
     var regs = RegisterState.standard
     /// Where the body starts, after the swap (a loop's back edge jumps there).
     var body: Label? = nil
@@ -242,6 +248,14 @@ struct Translator {
         // A last system instruction is retired by the handler, unless it is done in the block.
         let handled = last == .system && !Translator.retiresInline(block.instructions[block.instructions.count - 1], targets)
         counted = block.instructions.count - (handled ? 1 : 0)
+        frmChecked = targets.system == nil // FRMInvariant
+        joins = targets.joins ? BlockJoins(block) : BlockJoins()
+        if targets.faultInjection == nil { upperBits = UpperBits(block, joins: joins) }
+        if LoopPeel.wanted(block, targets) { peel = LoopPeel(entry: self.a.newLabel(), body: self.a.newLabel()) }
+        if targets.system != nil, targets.faultInjection == nil {
+            sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, motions: targets.loopMotion,
+                                        acrossJoins: targets.groupsAcrossJoins, specs: ISA.byOpcode)
+        }
         if targets.blockRegisters {
             // A block that ends in a branch or jump back to its start keeps its allocation
             // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
@@ -251,20 +265,16 @@ struct Translator {
                BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
                 loops = at &+ UInt64(bitPattern: i.imm) == block.start
             }
+            let addendGroups = targets.addendRegisters ? sharedProbes.addendCandidates() : []
             blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil,
-                                            spillBudget: targets.spillBudget && targets.system == nil)
+                                            spillBudget: targets.spillBudget && targets.system == nil,
+                                            addends: addendGroups.count)
+            addendHosts = [GPR?](repeating: nil, count: sharedProbes.groups.count)
+            for (g, h) in zip(addendGroups, blockRegisters.addendHosts) { addendHosts[g] = h }
         } else {
             blockRegisters = BlockRegisters()
         }
         blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
-        frmChecked = targets.system == nil // FRMInvariant
-        joins = targets.joins ? BlockJoins(block) : BlockJoins()
-        if targets.faultInjection == nil { upperBits = UpperBits(block, joins: joins) }
-        if LoopPeel.wanted(block, targets) { peel = LoopPeel(entry: self.a.newLabel(), body: self.a.newLabel()) }
-        if targets.system != nil, targets.faultInjection == nil {
-            sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, motions: targets.loopMotion,
-                                        acrossJoins: targets.groupsAcrossJoins, specs: ISA.byOpcode)
-        }
     }
 
     /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused

@@ -22,7 +22,9 @@ public final class SystemRun {
 
     /// `engine`, when given, runs the machine instead of one made from `settings` (difftest's
     /// fault-injected JIT).
+    /// With `settings.perfMap`, the JIT's code is named in /tmp/perf-PID.map by `symbols`.
     public init(_ machine: Machine, settings: EngineSettings, engine: (any Engine)? = nil,
+                symbols: GuestSymbols = GuestSymbols(tables: []),
                 emit: @escaping (String) -> Void = { HostIO.error($0 + "\n") }) {
         self.machine = machine
         self.settings = settings
@@ -30,6 +32,7 @@ public final class SystemRun {
         options.cacheSize = max(options.cacheSize, JITOptions.systemCacheSize)
         self.engine = engine ?? (settings.kind == .jit ? JIT(options: options) : interpreter)
         self.emit = emit
+        if settings.perfMap { PerfMap.attach(to: self.engine, symbols: symbols) }
         // The hart's own GuestMemory is not used in system mode (all access goes through the
         // bus); a small one keeps fence.i's code generation and a debugger's fetch patches.
         hart = Hart(memory: GuestMemory(limit: 1 << 16))

@@ -70,6 +70,9 @@ struct SystemCommand: ParsableCommand {
     @Flag(help: "Print engine statistics on stderr at exit.")
     var stats = false
 
+    @Flag(name: .customLong("perf-map"), help: "Write /tmp/perf-PID.map so `perf report` names JIT code by guest virtual pc and symbol (the ELF images' symbols).")
+    var perfMap = false
+
     @Argument(help: "A bare-metal RISC-V ELF, run in M-mode without firmware.")
     var program: String?
 
@@ -135,12 +138,14 @@ extension SystemCommand {
     func runMachine(_ machine: Machine, engine: EngineKind?, console: HostConsole) throws -> Never {
         var settings = EngineSettings(kind: engine ?? .jit, maxInstructions: maxInstructions, timeout: timeout)
         settings.stats = stats
+        settings.perfMap = perfMap
+        let symbols = perfMap ? SystemDumpLine.symbols(try systemConfiguration()) : GuestSymbols(tables: [])
         // Typed console input reaches the guest byte by byte, unechoed, while it runs; Ctrl-C
         // too (Ctrl-A x ends the run).
         let terminal = RawTerminal.enter(signals: false)
         var machine = machine
         while true {
-            let status = SystemRun(machine, settings: settings).run(trace: trace)
+            let status = SystemRun(machine, settings: settings, symbols: symbols).run(trace: trace)
             // A reset (the finisher's 0x7777: SBI SRST reboot, Linux's `reboot`) starts the
             // machine again from its images, with the console as it is.
             if machine.stop == .reset {

@@ -33,9 +33,11 @@ import TestSupport
     let probe = "cmp rdx, qword ptr [r15 + rcx"
 
     /// Whether the host lines of an access are a member's: no probe and no check, the access
-    /// at rax (the addend) plus the guest's register.
+    /// at the addend (in rax, or in a register of its own: `BlockRegisters.addendHosts`) plus
+    /// the guest's register.
     func member(_ lines: [Substring]) -> Bool {
-        !lines.isEmpty && !lines.contains { $0.contains(probe) || $0.contains("test al") } && lines.contains { $0.contains("ptr [rax + r") }
+        !lines.isEmpty && !lines.contains { $0.contains(probe) || $0.contains("test al") }
+            && lines.contains { $0.contains(" ptr [r") && !$0.contains("ptr [rbx") && $0.contains(" + r") }
     }
 
     @Test("dump --system lists M, S and U-mode blocks with their physical addresses, and the guest's output goes to stderr")
@@ -260,7 +262,8 @@ import TestSupport
         let fixedText = fixed.joined(separator: "\n"), fallingText = falling.joined(separator: "\n")
         #expect(fixed.filter { $0.contains(probe) }.count == 1, "the first copy's probe only: \(fixedText)")
         #expect(!fixed.contains { $0.contains("qword ptr [rbx + 0x440]") }, "no page kept, none checked: \(fixedText)")
-        #expect(fixed.filter { $0.contains("mov rax, qword ptr [rbx + 0x448]") }.count >= 1, "\(fixedText)")
+        // The addend the first copy kept: in a register of its own (see addendRegisters).
+        #expect(!fixed.contains { $0.contains("mov rax, qword ptr [rbx + 0x448]") }, "\(fixedText)")
         #expect(falling.contains { $0.contains("cmp r") && $0.contains(", qword ptr [rbx + 0x440]") }, "\(fallingText)")
         #expect(falling.contains { $0.contains("  jl ") }, "\(fallingText)")
         #expect(!falling.contains { $0.contains("lea rdx, [rdx") }, "low 0: the bound is the page: \(fallingText)")
@@ -271,6 +274,34 @@ import TestSupport
         for at in ["0x2e", "0x78"] {
             #expect(loop(offBlocks, at).contains { $0.contains("sub rax, qword ptr [rbx + 0x440]") }, "\(at) two-sided when off")
         }
+    }
+
+    /// Addend registers (`BlockRegisters.addendHosts`, SystemSharedProbes.swift): priv_share's
+    /// loop B reads off a base it never moves, and its block names neither s0 nor s1, so the
+    /// group's addend stays in a cache register (its resident stored at entry, reloaded at the
+    /// exits) and the second copy's accesses reach memory through it: no reload of the addend
+    /// from the loop slot, no probe, no check. With TRAPEZE_JIT_ADDEND_REGISTERS=0 the second
+    /// copy loads the addend from the slot into rax at every access of the group.
+    @Test("dump --system: a loop group's addend stays in a host register its block does not use")
+    func addendRegisters() throws {
+        let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
+        func loopB(_ environment: [String: String]) throws -> [Substring] {
+            let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share], environment: environment, timeout: 120)
+            #expect(r.status == 0, "\(r.stderrText)")
+            let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
+            return blocks.first { $0.contains("<s_share+0x2e>  S-mode") }.map { body(Substring($0)) } ?? []
+        }
+        let on = try loopB([:]), off = try loopB(["TRAPEZE_JIT_ADDEND_REGISTERS": "0"])
+        let text = on.joined(separator: "\n"), offText = off.joined(separator: "\n")
+        #expect(!on.isEmpty && !off.isEmpty, "no block at loop B")
+        // The probe's hit goes to a register as well as to the loop slot's addend word or not.
+        let kept = on.first { $0.contains("mov r") && $0.hasSuffix(", rax") && !$0.contains("ptr") }
+        #expect(kept != nil, "the probe keeps the addend in a register: \(text)")
+        let register = kept.flatMap { $0.split(separator: "mov ").last?.split(separator: ",").first }.map(String.init) ?? "?"
+        #expect(on.filter { $0.contains("ptr [\(register) + r") }.count >= 2, "both copies' accesses use \(register): \(text)")
+        #expect(!on.contains { $0.contains("mov rax, qword ptr [rbx + 0x448]") }, "\(text)")
+        #expect(off.contains { $0.contains("mov rax, qword ptr [rbx + 0x448]") }, "\(offText)")
+        #expect(!off.contains { $0.contains("ptr [\(register) + r") }, "\(offText)")
     }
 
     /// Shared-probe groups across joins (SystemSharedProbes.swift): in priv_share's part G the
