@@ -51,6 +51,28 @@ import ELF
         #expect(names.filter { $0.contains("+0x") }.count * 10 >= names.count * 9)
     }
 
+    /// `trapeze system --perf-map`: a bare-metal program's blocks (M, S and U mode) named by
+    /// their virtual pc and the image's symbols, the stubs first.
+    @Test func mapOfASystemRun() throws {
+        let image = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
+        let r = try runProcess("/bin/sh", ["-c", "echo $$; exec \"$0\" system --perf-map \"$1\" >/dev/null", Paths.trapeze, image])
+        #expect(r.status == 0, "\(r.stderrText)")
+        let pid = try #require(Int32(String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let path = PerfMap.path(pid: pid)
+        defer { unlink(path) }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count > 20)
+        #expect(lines.first?.hasSuffix(" trapeze:stubs (prologue, epilogue)") == true)
+        let names = lines.dropFirst().map { $0.split(separator: " ", maxSplits: 2).last.map(String.init) ?? "" }
+        let symbols = try ELFFile(path: image).symbolTable()
+        let share = try #require(symbols.symbols.first { $0.name == "s_share" })
+        #expect(names.contains("guest:0x\(String(share.address, radix: 16)) s_share+0x0"), "\(names.prefix(40))")
+        // The stubs are named again whenever the cache starts over.
+        for name in names where name != "trapeze:stubs (prologue, epilogue)" {
+            #expect(name.wholeMatch(of: /guest:0x[0-9a-f]+( [^ ]+\+0x[0-9a-f]+)?/) != nil, "\(name)")
+        }
+    }
+
     /// Every guest thread has a code cache of its own: its blocks are named in the process's one
     /// map too (they were missing, so perf showed a threaded program's hot code as bare addresses).
     @Test func threadsShareTheMap() throws {
