@@ -550,7 +550,8 @@ public final class JIT: Engine {
         }
         var guest: GuestBlock
         switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
-                                   joins: options.joins, reusing: &spareBlock) {
+                                   joins: options.joins, inlineCalls: options.inlineCalls && systemTLB == nil,
+                                   reusing: &spareBlock) {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
@@ -727,6 +728,7 @@ public final class JIT: Engine {
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
+        targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil
         targets.indirectTable = indirect.address
         if !persistent {
             // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a
