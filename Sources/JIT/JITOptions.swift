@@ -113,6 +113,14 @@ public struct JITOptions: Sendable {
 
     static let inlineCallsDefault = environmentFlag("TRAPEZE_JIT_INLINE_CALLS", default: true)
 
+    /// User mode: a load or store off a register whose value the block knows (`lui`, `auipc`,
+    /// `li`, `addi` of such) at an address below the guest limit has no limit check
+    /// (KnownConstants.swift). On by default; `TRAPEZE_JIT_CONSTANT_ADDRESSES=0` turns it off
+    /// (for A/B measurements).
+    public var constantAddresses = JITOptions.constantAddressesDefault
+
+    static let constantAddressesDefault = environmentFlag("TRAPEZE_JIT_CONSTANT_ADDRESSES", default: true)
+
     /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
     private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
         guard let v = getenv(name) else { return value }

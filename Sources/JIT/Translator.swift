@@ -63,6 +63,9 @@ struct TranslationTargets {
     /// User mode: side exits do not end budget segments; a taken one gives back what the
     /// instructions after it were charged (`JITOptions.sideExitRefunds`, `charged`).
     var sideExitRefunds = false
+    /// User mode: the guest limit, below which an access off a register the block knows the
+    /// value of needs no check (`JITOptions.constantAddresses`, KnownConstants.swift); 0: none.
+    var constantLimit: UInt64 = 0
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
     var persistent = false
@@ -163,6 +166,8 @@ struct Translator {
     var addendInRAX = (index: -2, group: -1)
     /// Base registers already range-checked in this block (CheckedBases.swift).
     var checkedBases = CheckedBases()
+    /// Registers whose value the block knows here (KnownConstants.swift).
+    var knownConstants = KnownConstants()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
     var foldedNext = false
     /// The last store of a guest register to its slot from a host register (`store`): which
@@ -335,6 +340,7 @@ struct Translator {
                 if inst.rd != 0 { // a leaf call's `jal ra` (`BlockDecoder.leafCallee`) writes its link
                     storeConstant(inst.rd, pc &+ UInt64(inst.length))
                     checkedBases.forget(inst.rd)
+                    knownConstants.forget(inst.rd)
                 }
                 signExtended.update(inst)
                 indexBounds.update(inst)
@@ -342,6 +348,7 @@ struct Translator {
             }
             if rotates.skips(i) {
                 checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
+                knownConstants.forget(inst.rd)
                 signExtended.forget(inst)
                 if inst.opcode.info.writesX { indexBounds.forget(inst.rd) }
                 continue
@@ -361,6 +368,8 @@ struct Translator {
             if foldedNext { signExtended.update(block.instructions[i + 1]) }
             indexBounds.update(inst) // IndexBounds.swift
             if foldedNext { indexBounds.update(block.instructions[i + 1]) }
+            knownConstants.update(inst, pc: pc) // KnownConstants.swift
+            if foldedNext { knownConstants.update(block.instructions[i + 1], pc: block.pcs[i + 1]) }
             if specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
                 confineWrittenBase(inst.rd, after: foldedNext ? i + 1 : i) // ConfinedBases.swift
             }
