@@ -29,7 +29,7 @@ struct GuestBlock {
     /// Whether instruction `index` is a jump that decoding followed: it only retires, its
     /// successor in the block is its target.
     func isFollowedJump(_ index: Int) -> Bool {
-        index < instructions.count - 1 && instructions[index].opcode == .jal
+        index < instructions.count - 1 && (instructions[index].opcode == .jal || instructions[index].opcode == .jalr)
     }
 
     /// Whether instruction `index` is a conditional branch that decoding went past: when taken it
@@ -43,9 +43,10 @@ enum BlockDecoder {
     /// Decodes the block at `pc`, or the exception its first instruction raises on fetch or decode.
     /// (A later instruction that cannot be fetched or decoded just ends the block early, so its
     /// exception is raised when execution gets there.)
-    static func decode(_ hart: Hart, at pc: UInt64, limit: Int, joins: Bool = false) -> Result<GuestBlock, GuestTrap> {
+    static func decode(_ hart: Hart, at pc: UInt64, limit: Int, joins: Bool = false,
+                       inlineCalls: Bool = false) -> Result<GuestBlock, GuestTrap> {
         var spare = GuestBlock(start: pc)
-        return decode(hart, at: pc, limit: limit, joins: joins, reusing: &spare)
+        return decode(hart, at: pc, limit: limit, joins: joins, inlineCalls: inlineCalls, reusing: &spare)
     }
 
     /// `decode`, into the arrays of `spare` (a block the caller is done with), which saves the
@@ -53,7 +54,7 @@ enum BlockDecoder {
     /// side exit's target when it is in the block, BlockJoins.swift), decoding also goes on past
     /// a short forward branch late in the block, and a block cut by the length limit ends just
     /// before its last join instead (see `joinReach`).
-    static func decode(_ hart: Hart, at pc: UInt64, limit: Int, joins: Bool = false,
+    static func decode(_ hart: Hart, at pc: UInt64, limit: Int, joins: Bool = false, inlineCalls: Bool = false,
                        reusing spare: inout GuestBlock) -> Result<GuestBlock, GuestTrap> {
         var block = GuestBlock(start: pc)
         swap(&block.instructions, &spare.instructions)
@@ -64,7 +65,7 @@ enum BlockDecoder {
         block.instructions.reserveCapacity(min(limit, 16))
         block.pcs.reserveCapacity(min(limit, 16))
         var at = pc
-        let page = pc >> GuestMemory.pageShift
+        var page = pc >> GuestMemory.pageShift
         // System mode: one translation for the page, not one per instruction (`Hart.codePage`).
         let bytes = hart.codePage(pc)
         while block.instructions.count < limit {
@@ -99,6 +100,18 @@ enum BlockDecoder {
                 at = target
                 continue
             }
+            if inlineCalls, inst.opcode == .jal, inst.rd == 1, hart.platform == nil,
+               let callee = leafCallee(hart, at: here &+ UInt64(bitPattern: inst.imm), link: at, block: block),
+               block.instructions.count + callee.count < limit {
+                // A call of a short leaf function: its body and its `ret` follow in the block, and
+                // decoding goes on at the return address, on that page (`leafCallee`).
+                for (pc, i) in callee {
+                    block.instructions.append(i)
+                    block.pcs.append(pc)
+                }
+                page = at >> GuestMemory.pageShift
+                continue
+            }
             if isConditionalBranch(inst), inst.imm > 0, at >> GuestMemory.pageShift == page,
                block.instructions.count < sideExitReach || (joins && inst.imm <= joinReach) { continue }
             if endsBlock(inst, system: hart.platform != nil) || at >> GuestMemory.pageShift != page { return .success(block) }
@@ -106,6 +119,36 @@ enum BlockDecoder {
         if joins { endAtLastJoin(&block) }
         return .success(block)
     }
+
+    /// User mode: the body of a short leaf function called at `target` with return address
+    /// `link`, up to and including its `ret` (`jalr x0, 0(ra)`), when it is straight-line code
+    /// of at most `leafCalleeLimit` instructions that run inline or through the slow path (no
+    /// branch, jump or system instruction) and none of them writes ra: then ra still holds
+    /// `link` at the `ret`, which only retires (`GuestBlock.isFollowedJump`), like the `jal`
+    /// before it, which writes ra. glibc's `__ctype_b_loc`, `__ctype_tolower_loc` and
+    /// `__errno_location` are such functions: a loop calling one stays one block instead of
+    /// leaving for the callee's block and coming back through the `jalr` table. Nil when some
+    /// instruction cannot be fetched, or when a pc is already in the block (no pc twice).
+    /// A block is listed under the pages of all its instructions (CodeIndex), so a change to
+    /// the callee's page drops it too.
+    static func leafCallee(_ hart: Hart, at target: UInt64, link: UInt64, block: GuestBlock) -> [(UInt64, Instruction)]? {
+        guard target & 1 == 0, target != link, !block.pcs.contains(link),
+              (target > block.start ? target &- block.start : block.start &- target) < 1 << 30 else { return nil }
+        var body: [(UInt64, Instruction)] = []
+        var at = target
+        while body.count < leafCalleeLimit {
+            guard let inst = try? hart.fetchInstruction(at), at != link, !block.pcs.contains(at) else { return nil }
+            body.append((at, inst))
+            if inst.opcode == .jalr, inst.rd == 0, inst.rs1 == 1, inst.imm == 0 { return body }
+            guard Lowering.kind(inst, system: false) != .branch, Lowering.kind(inst, system: false) != .system,
+                  !(inst.opcode.info.writesX && inst.rd == 1) else { return nil }
+            at = at &+ UInt64(inst.length)
+        }
+        return nil
+    }
+
+    /// The longest leaf function `leafCallee` takes in, `ret` included.
+    static let leafCalleeLimit = 8
 
     /// With joins, decoding goes on past a forward branch that skips at most this many bytes
     /// (an `if` without `else` around a few statements) wherever it is in the block: its target

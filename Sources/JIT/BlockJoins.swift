@@ -120,6 +120,7 @@ extension Translator {
             frmChecked = facts.frmChecked
             floatStatusKnown = facts.floatStatusKnown
             addendInRAX = (-2, -1) // the other way may have left anything in rax
+            knownConstants = KnownConstants()
         }
         takeBudget(from: k)
     }

@@ -15,7 +15,8 @@ extension JIT {
     /// Nil when its first instruction cannot be fetched or decoded.
     public func listing(_ hart: Hart, at pc: UInt64) -> BlockListing? {
         guard case .success(var guest) = BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
-                                                      joins: options.joins),
+                                                      joins: options.joins,
+                                                      inlineCalls: options.inlineCalls && systemTLB == nil),
               case .success(let host) = block(at: pc, hart),
               let size = blockSizes[host] else { return nil }
         if options.gatherChains && systemTLB == nil { ChainGather.gather(&guest) } // as translated

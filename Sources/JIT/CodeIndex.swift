@@ -4,9 +4,10 @@ import Guest
 /// pages' code (an executable mapping unmapped, remapped or reprotected, `riscv_flush_icache` of a
 /// range, a debugger's write) drops only the blocks on those pages instead of the whole cache.
 ///
-/// A block is listed under every page from its lowest instruction to the last byte of its highest
-/// (at most two: blocks end at a page boundary, and only an instruction straddling it reaches the
-/// next page). Entries are not removed from the other page when a block goes through one: a stale
+/// A block is listed under every page one of its instructions has a byte on (one or two: blocks
+/// end at a page boundary, and only an instruction straddling it reaches the next page; more
+/// where a leaf call was decoded into the block). A saved block is listed under every page from
+/// its lowest instruction to the last byte of its highest. Entries are not removed from the other page when a block goes through one: a stale
 /// entry only makes a later change drop a newer translation at the same pc, which is safe.
 struct CodeIndex {
     private var byPage: [UInt64: [UInt64]] = [:]
@@ -14,9 +15,17 @@ struct CodeIndex {
     var isEmpty: Bool { byPage.isEmpty }
 
     mutating func record(_ guest: GuestBlock) {
-        var low = guest.start
-        for pc in guest.pcs where pc < low { low = pc }
-        record(start: guest.start, low: low, highestEnd: guest.highestEnd)
+        // A block with a leaf call decoded into it (`BlockDecoder.leafCallee`) has instructions
+        // on the callee's page too, which may be far away: list the pages it has instructions
+        // on, not all those between.
+        var pages: [UInt64] = []
+        for (pc, inst) in zip(guest.pcs, guest.instructions) {
+            let first = pc >> GuestMemory.pageShift, last = (pc &+ UInt64(inst.length) &- 1) >> GuestMemory.pageShift
+            if !pages.contains(first) { pages.append(first) }
+            if last != first, !pages.contains(last) { pages.append(last) }
+        }
+        for page in pages { byPage[page, default: []].append(guest.start) }
+        if pages.isEmpty { record(start: guest.start, low: guest.start, highestEnd: guest.start &+ 1) }
     }
 
     /// `record` for a block that spans `low..<highestEnd`.

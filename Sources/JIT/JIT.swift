@@ -51,6 +51,8 @@ public final class JIT: Engine {
     private var cacheGeneration = 0
     /// The memory's `codeGeneration` the translations were made under.
     private var memoryGeneration: UInt64? = nil
+    /// The guest limit of the memory the block being translated runs in (KnownConstants.swift).
+    private var translationLimit: UInt64 = 0
 
     /// The environment's `hostProcess` when last seen: the process this code cache belongs to.
     private var hostProcess: Int32?
@@ -526,6 +528,7 @@ public final class JIT: Engine {
     /// The host code for the block at `pc`, translating it if needed.
     func block(at pc: UInt64, _ hart: Hart) -> Result<UInt64, GuestTrap> {
         let mode: UInt8? = systemTLB == nil ? nil : hart.state.privilege.rawValue
+        translationLimit = hart.memory.limit
         let key: UInt64, systemKey: SystemBlockKey?, codePhysical: UInt64
         switch lookUp(pc, hart) {
         case .found(let host): return .success(host)
@@ -550,7 +553,8 @@ public final class JIT: Engine {
         }
         var guest: GuestBlock
         switch BlockDecoder.decode(hart, at: pc, limit: options.maxBlockInstructions,
-                                   joins: options.joins, reusing: &spareBlock) {
+                                   joins: options.joins, inlineCalls: options.inlineCalls && systemTLB == nil,
+                                   reusing: &spareBlock) {
         case .success(let b): guest = b
         case .failure(let trap): return .failure(trap)
         }
@@ -728,6 +732,9 @@ public final class JIT: Engine {
         targets.addendRegisters = options.addendRegisters
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
+        targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil
+        // Saved blocks may run under another limit.
+        targets.constantLimit = options.constantAddresses && systemTLB == nil && !persistent ? translationLimit : 0
         targets.indirectTable = indirect.address
         if !persistent {
             // FloatUnit fallbacks (NaN results, RMM…) through the shared thunk: a call site is a

@@ -105,6 +105,30 @@ public struct JITOptions: Sendable {
 
     static let spillBudgetDefault = environmentFlag("TRAPEZE_JIT_SPILL_BUDGET", default: true)
 
+    /// User mode: a block takes its budget once for all its instructions up to its first join,
+    /// not again after every side exit, and a side exit that is taken gives back what the
+    /// instructions after it were charged (`Translator.charged`). On by default;
+    /// `TRAPEZE_JIT_REFUNDS=0` turns it off (for A/B measurements).
+    public var sideExitRefunds = JITOptions.sideExitRefundsDefault
+
+    static let sideExitRefundsDefault = environmentFlag("TRAPEZE_JIT_REFUNDS", default: true)
+
+    /// User mode: a call of a short straight-line leaf function (`__ctype_b_loc` and the like)
+    /// is decoded into the calling block, its `ret` followed back to the return address
+    /// (`BlockDecoder.leafCallee`). On by default; `TRAPEZE_JIT_INLINE_CALLS=0` turns it off
+    /// (for A/B measurements).
+    public var inlineCalls = JITOptions.inlineCallsDefault
+
+    static let inlineCallsDefault = environmentFlag("TRAPEZE_JIT_INLINE_CALLS", default: true)
+
+    /// User mode: a load or store off a register whose value the block knows (`lui`, `auipc`,
+    /// `li`, `addi` of such) at an address below the guest limit has no limit check
+    /// (KnownConstants.swift). On by default; `TRAPEZE_JIT_CONSTANT_ADDRESSES=0` turns it off
+    /// (for A/B measurements).
+    public var constantAddresses = JITOptions.constantAddressesDefault
+
+    static let constantAddressesDefault = environmentFlag("TRAPEZE_JIT_CONSTANT_ADDRESSES", default: true)
+
     /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
     private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
         guard let v = getenv(name) else { return value }

@@ -93,6 +93,7 @@ extension Translator {
         checkedBases = p.checked ?? CheckedBases()
         signExtended = SignExtended()
         indexBounds = IndexBounds()
+        knownConstants = KnownConstants()
         mxcsrFolded = false
         frmChecked = p.frmChecked // true in user mode (FRMInvariant)
         floatStatusKnown = p.floatStatusKnown

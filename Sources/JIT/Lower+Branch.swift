@@ -19,6 +19,13 @@ extension Translator {
                 if !joins.isJoin(index + 1) { takeBudget(from: index + 1) }
                 return
             }
+            // With `sideExitRefunds` the segment goes on: the taken way gives back the budget
+            // of the instructions after the branch (Translator.charged).
+            let refund = sideExitRefund
+            if refund > 0 {
+                a.jcc(cc, outOfLine(.refundedExit(target: target, refund: refund)))
+                return
+            }
             switch regs.allocated ? nil : linked(target) {
             case .label(let l): a.jcc(cc, l)
             case .absolute(let host): a.jcc(cc, absolute: host)

@@ -37,6 +37,9 @@ extension Translator {
             // Covered by an earlier check, or sp/gp/tp, checked when written (ConfinedBases.swift).
             var checked = checkedBases.covers(i.rs1, imm)
             if ConfinedBases.covers(i.rs1, system: targets.system) { checked = true }
+            // Off a register whose value is known, at an address in guest memory (KnownConstants.swift).
+            if !checked, targets.constantLimit != 0, let base = knownConstants.value(of: i.rs1),
+               KnownConstants.inRange(base, imm, limit: targets.constantLimit) { checked = true }
             // A table lookup off a checked base (IndexBounds.swift).
             let lookup = indexBounds.relation(of: i.rs1)
             if !checked, let r = lookup {

@@ -63,6 +63,12 @@ struct TranslationTargets {
     /// User mode: a long self-loop without helper calls may swap a guest register into the
     /// budget register (`JITOptions.spillBudget`, BlockRegisters.swift).
     var spillBudget = false
+    /// User mode: side exits do not end budget segments; a taken one gives back what the
+    /// instructions after it were charged (`JITOptions.sideExitRefunds`, `charged`).
+    var sideExitRefunds = false
+    /// User mode: the guest limit, below which an access off a register the block knows the
+    /// value of needs no check (`JITOptions.constantAddresses`, KnownConstants.swift); 0: none.
+    var constantLimit: UInt64 = 0
     /// The block may be saved for another run (TranslationStore.swift): keep its relocations.
     /// (`translated` is then empty: a saved block cannot jump straight into another.)
     var persistent = false
@@ -163,6 +169,8 @@ struct Translator {
     var addendInRAX = (index: -2, group: -1)
     /// Base registers already range-checked in this block (CheckedBases.swift).
     var checkedBases = CheckedBases()
+    /// Registers whose value the block knows here (KnownConstants.swift).
+    var knownConstants = KnownConstants()
     /// Set by a lowering that also did the next instruction's work (Lower+Constant.swift).
     var foldedNext = false
     /// The last store of a guest register to its slot from a host register (`store`): which
@@ -339,12 +347,18 @@ struct Translator {
             index = i
             pc = block.pcs[i]
             if block.isFollowedJump(i) { // nothing to do but retire (BlockDecoder.swift)
+                if inst.rd != 0 { // a leaf call's `jal ra` (`BlockDecoder.leafCallee`) writes its link
+                    storeConstant(inst.rd, pc &+ UInt64(inst.length))
+                    checkedBases.forget(inst.rd)
+                    knownConstants.forget(inst.rd)
+                }
                 signExtended.update(inst)
                 indexBounds.update(inst)
                 continue
             }
             if rotates.skips(i) {
                 checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
+                knownConstants.forget(inst.rd)
                 signExtended.forget(inst)
                 if inst.opcode.info.writesX { indexBounds.forget(inst.rd) }
                 continue
@@ -364,6 +378,8 @@ struct Translator {
             if foldedNext { signExtended.update(block.instructions[i + 1]) }
             indexBounds.update(inst) // IndexBounds.swift
             if foldedNext { indexBounds.update(block.instructions[i + 1]) }
+            knownConstants.update(inst, pc: pc) // KnownConstants.swift
+            if foldedNext { knownConstants.update(block.instructions[i + 1], pc: block.pcs[i + 1]) }
             if specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
                 confineWrittenBase(inst.rd, after: foldedNext ? i + 1 : i) // ConfinedBases.swift
             }
@@ -393,7 +409,9 @@ struct Translator {
     /// budget, unless fewer are left: then leave before running them, so the dispatcher can poll
     /// events or finish the last ones one at a time. (The dispatcher turns budget spent into
     /// `instret`.) Taking each segment only once the side exit before it was not taken means a
-    /// taken side exit owes nothing back, so it can jump straight to its target.
+    /// taken side exit owes nothing back, so it can jump straight to its target; with
+    /// `sideExitRefunds`, segments go on past side exits that leave the block, which give back
+    /// the rest of theirs when taken (`charged`).
     mutating func takeBudget(from start: Int) {
         let n = charged(through: start) - start
         guard n > 0 else { return }
@@ -404,11 +422,34 @@ struct Translator {
 
     /// How many instructions the budget has been charged for while instruction `i` runs: all
     /// up to the end of its segment (the next side exit, the instruction before a join, or the
-    /// block's last instruction).
+    /// block's last instruction). With `sideExitRefunds` only a side exit to a join ends a
+    /// segment; one that leaves the block gives back, when taken, what the instructions after
+    /// it were charged (`sideExitRefund`), so the way on pays no budget check of its own: in a
+    /// block like strlen's unrolled byte tests, most side exits are never taken.
     func charged(through i: Int) -> Int {
         var end = i
-        while end < block.instructions.count - 1, !block.isSideExit(end), !joins.isJoin(end + 1) { end += 1 }
+        while end < block.instructions.count - 1, !endsSegment(end), !joins.isJoin(end + 1) { end += 1 }
         return min(end + 1, counted)
+    }
+
+    /// Whether side exit or other instruction `i` ends its budget segment (see `charged`).
+    func endsSegment(_ i: Int) -> Bool {
+        guard block.isSideExit(i) else { return false }
+        return !targets.sideExitRefunds || joins.target(of: i) != nil
+    }
+
+    /// What a taken side exit at `index` gives back: the budget its segment took for the
+    /// instructions after it (0 where the side exit ends its segment).
+    var sideExitRefund: Int { charged(through: index) - (index + 1) }
+
+    /// Gives `n` instructions back to the budget, in r11 or in its slot (`subtractBudget`).
+    mutating func addBudget(_ n: Int) {
+        guard n > 0 else { return }
+        if regs.allocated && blockRegisters.spillsBudget {
+            a.alu(.add, .qword(Host.state, Int32(ScratchSlot.budget)), imm: Int32(n))
+        } else {
+            a.add(.r64(Host.budget), imm: Int32(n))
+        }
     }
 
     // MARK: Cold code
@@ -430,6 +471,8 @@ struct Translator {
         /// A direct exit taken out of line (a call with the host stack at its floor, Lower+Call.swift,
         /// or a side exit, Lower+Branch.swift).
         case exit(target: UInt64)
+        /// A taken side exit that first gives back `refund` instructions' budget (`charged`).
+        case refundedExit(target: UInt64, refund: Int)
         /// The out-of-line part of an inline F/D or A lowering (FloatInline.swift).
         case inline(InlineStub)
         /// A fault site's resume path: restore the static map, go to the epilogue (BlockRegisters.swift).
@@ -469,6 +512,9 @@ struct Translator {
                 // pc is still the instruction's; it did not retire.
                 coldCall(.helper, pc: ColdSite.keepsPC, undo: undo, argument: raw)
             case .exit(let target):
+                exit(to: target)
+            case .refundedExit(let target, let refund):
+                addBudget(refund) // before the restore, which reloads r11 from the slot
                 exit(to: target)
             case .inline(let stub):
                 emitInlineStub(stub)

@@ -94,13 +94,33 @@ import TestSupport
         let before: Int = (1...50).map { $0 + 3 }.reduce(0, +)
         let after: Int = (1...50).map { 2 * $0 }.reduce(0, +)
         #expect(reference.a0 == UInt64(before + after))
-        let jit = smallJIT(chaining: chaining)
+        let jit = CodeChangeTests.jitWithoutLeafCalls(chaining: chaining)
         let outcome = CodeChangeTests.run(jit, change: CodeChangeTests.replaceG)
         #expect(outcome.status == reference.status)
         #expect(outcome.a0 == reference.a0)
         #expect(jit.stats.cacheFlushes == 0)
         #expect(jit.stats.codeChanges == 1)
         #expect(jit.stats.blocksDropped == 1) // g's block only: the caller's page did not change
+    }
+
+    /// g is a leaf, so by default the caller's loop blocks hold its code (`BlockDecoder.leafCallee`)
+    /// and are listed under g's page too: replacing g drops them, and the second loop runs the new g.
+    @Test(arguments: [true, false]) func replacedLeafInsideCallers(chaining: Bool) {
+        let reference = CodeChangeTests.run(Interpreter(), change: CodeChangeTests.replaceG)
+        let jit = smallJIT(chaining: chaining)
+        let outcome = CodeChangeTests.run(jit, change: CodeChangeTests.replaceG)
+        #expect(outcome.status == reference.status)
+        #expect(outcome.a0 == reference.a0)
+        #expect(jit.stats.cacheFlushes == 0)
+        #expect(jit.stats.codeChanges == 1)
+        #expect(jit.stats.blocksDropped >= 2) // the callers that hold g
+    }
+
+    /// A JIT that leaves calls as block ends, so that g has a block of its own.
+    static func jitWithoutLeafCalls(chaining: Bool = true) -> JIT {
+        var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
+        options.inlineCalls = false
+        return JIT(options: options)
     }
 
     /// Reprotecting and unmapping other executable pages changes nothing the JIT translated.
@@ -142,10 +162,13 @@ import TestSupport
             memory.protect(g, 0x1000, [.read, .execute])
         }
         let reference = CodeChangeTests.run(Interpreter(), change: remap)
-        let jit = smallJIT()
+        let jit = CodeChangeTests.jitWithoutLeafCalls()
         let outcome = CodeChangeTests.run(jit, change: remap)
         #expect(outcome.a0 == reference.a0)
         #expect(jit.stats.cacheFlushes == 0)
         #expect(jit.stats.blocksDropped == 1)
+        // With g inside its callers, the remapped g runs too.
+        let inlined = CodeChangeTests.run(smallJIT(), change: remap)
+        #expect(inlined.a0 == reference.a0)
     }
 }
