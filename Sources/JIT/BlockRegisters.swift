@@ -116,15 +116,22 @@ struct BlockRegisters {
     init(_ block: GuestBlock, loops: Bool, system: Bool, spillBudget: Bool = false, addends: Int = 0) {
         self.loops = loops
         var uses = InlineArray<32, Int32>(repeating: 0)
+        // Every x register some instruction names, followed jumps and amocas.q's second
+        // registers included: an addend may take only a register none names.
+        var named: UInt32 = 0
         for (i, inst) in block.instructions.enumerated() {
-            if block.isFollowedJump(i) { continue }
             let spec = inst.opcode.info
+            if spec.rd == .x { named |= 1 << UInt32(inst.rd & 31) }
+            if spec.rs1 == .x { named |= 1 << UInt32(inst.rs1 & 31) }
+            if spec.rs2 == .x { named |= 1 << UInt32(inst.rs2 & 31) }
+            if inst.opcode == .amocas_q { named |= 1 << UInt32((inst.rd | 1) & 31) | 1 << UInt32((inst.rs2 | 1) & 31) }
+            if block.isFollowedJump(i) { continue }
             if spec.rd == .x { uses[Int(inst.rd)] &+= 1 }
             if spec.rs1 == .x { uses[Int(inst.rs1)] &+= 1 }
             if spec.rs2 == .x { uses[Int(inst.rs2)] &+= 1 }
         }
         defer {
-            if addends > 0 { reserveAddends(addends, named: BlockRegisters.named(block)) }
+            if addends > 0 { reserveAddends(addends, named: named) }
             for inst in block.instructions where inst.opcode.info.writesX {
                 written |= members & (1 << UInt32(inst.rd & 31) | inst.secondWritten)
             }
@@ -170,20 +177,6 @@ struct BlockRegisters {
             swaps.append(Swap(host: pair.host, guest: 0, resident: UInt8(pair.guest)))
             addendHosts.append(pair.host)
         }
-    }
-
-    /// Every x register an instruction of `block` names (followed jumps and amocas.q's second
-    /// registers included), as a bit mask.
-    static func named(_ block: GuestBlock) -> UInt32 {
-        var mask: UInt32 = 0
-        for inst in block.instructions {
-            let spec = inst.opcode.info
-            if spec.rd == .x { mask |= 1 << UInt32(inst.rd & 31) }
-            if spec.rs1 == .x { mask |= 1 << UInt32(inst.rs1 & 31) }
-            if spec.rs2 == .x { mask |= 1 << UInt32(inst.rs2 & 31) }
-            if inst.opcode == .amocas_q { mask |= 1 << UInt32((inst.rd | 1) & 31) | 1 << UInt32((inst.rs2 | 1) & 31) }
-        }
-        return mask
     }
 
     /// The host register of every guest register inside the block (`RegisterMap.host` with the

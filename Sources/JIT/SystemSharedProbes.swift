@@ -309,6 +309,12 @@ extension Translator {
     /// call that does not save it (`callHelper`).
     func addendRegister(_ g: Int) -> GPR? { g < addendHosts.count ? addendHosts[g] : nil }
 
+    /// rax = group `g`'s addend from its word, unless the group has a register for it, which its
+    /// accesses use instead (`addendAddress`).
+    private mutating func addendToRAX(_ g: Int) {
+        if addendRegister(g) == nil { a.mov(.rax, sharedAddend(g)) }
+    }
+
     /// Where group `g`'s head keeps the addend.
     func sharedAddend(_ g: Int) -> Mem {
         if let loop = sharedProbes.groups[g].loopSlot { return .qword(Host.state, Int32(StateOffset.loopProbes + 16 * loop + 8)) }
@@ -340,7 +346,7 @@ extension Translator {
             if peel?.second == true, group.loopSlot != nil, group.motion == .fixed {
                 // A base that does not move in the block: the first copy's probe of this very
                 // span hit in this run (`checkLoopProbe`), so its addend holds.
-                if addendRegister(g) == nil { a.mov(.rax, sharedAddend(g)) }
+                addendToRAX(g)
             } else {
                 let miss = outOfLine(.inline(.sharedHead(i, pc: pc, index: index, group: g, access: access, resume: done)))
                 if peel?.second == true, let loop = group.loopSlot {
@@ -357,9 +363,7 @@ extension Translator {
             if case .zero = operand(i.rs1) { return nil } // never grouped
             // The access just before, of the same group, left the addend in rax (`emitAccess`
             // does not touch it, and every path to its end has rax = addend).
-            if addendRegister(g) == nil, addendInRAX.index != index - 1 || addendInRAX.group != g {
-                a.mov(.rax, sharedAddend(g))
-            }
+            if addendInRAX.index != index - 1 || addendInRAX.group != g { addendToRAX(g) }
             return addendAddress(i, group: g)
         }
     }
@@ -368,21 +372,17 @@ extension Translator {
     /// rax still holds the addend after the access (`addendInRAX`).
     private mutating func addendAddress(_ i: Instruction, group g: Int) -> AccessAddress {
         let disp = Int32(truncatingIfNeeded: i.imm)
-        if let r = addendRegister(g) {
-            switch operand(i.rs1) {
-            case .zero: preconditionFailure("a shared access off x0")
-            case .host(let h): return AccessAddress(base: r, index: h, disp: disp)
-            case .memory(let d):
-                a.mov(.rax, .qword(Host.state, d))
-                return AccessAddress(base: r, index: .rax, disp: disp)
-            }
-        }
-        switch operand(i.rs1) {
-        case .zero: preconditionFailure("a shared access off x0")
-        case .host(let h):
+        switch (operand(i.rs1), addendRegister(g)) {
+        case (.zero, _): preconditionFailure("a shared access off x0")
+        case (.host(let h), let r?):
+            return AccessAddress(base: r, index: h, disp: disp)
+        case (.memory(let d), let r?):
+            a.mov(.rax, .qword(Host.state, d))
+            return AccessAddress(base: r, index: .rax, disp: disp)
+        case (.host(let h), nil):
             addendInRAX = (index, g)
             return AccessAddress(index: h, disp: disp)
-        case .memory(let d):
+        case (.memory(let d), nil):
             a.add(.rax, .qword(Host.state, d))
             return AccessAddress(disp: disp)
         }
@@ -444,14 +444,14 @@ extension Translator {
             case .zero: preconditionFailure("a group off x0")
             }
             a.jcc(motion == .rising ? .g : .l, miss)
-            if addendRegister(g) == nil { a.mov(.rax, sharedAddend(g)) }
+            addendToRAX(g)
             return
         }
         groupAddress(g)
         a.sub(.rax, loopPage(loop))
         a.cmp(.rax, imm: Int32(truncatingIfNeeded: 4096 - sharedProbes.groups[g].span))
         a.jcc(.a, miss)
-        if addendRegister(g) == nil { a.mov(.rax, sharedAddend(g)) }
+        addendToRAX(g)
     }
 
     /// The second copy's loop probe missed: the group's full probe (which keeps what it hit in

@@ -139,7 +139,7 @@ extension SystemCommand {
         var settings = EngineSettings(kind: engine ?? .jit, maxInstructions: maxInstructions, timeout: timeout)
         settings.stats = stats
         settings.perfMap = perfMap
-        let symbols = perfMap ? SystemDumpLine.symbols(try systemConfiguration()) : GuestSymbols(tables: [])
+        let symbols = perfMap ? SystemDumpLine.symbols(machine.configuration) : GuestSymbols(tables: [])
         // Typed console input reaches the guest byte by byte, unechoed, while it runs; Ctrl-C
         // too (Ctrl-A x ends the run).
         let terminal = RawTerminal.enter(signals: false)

@@ -17,16 +17,22 @@ import ELF
         #expect(PerfMap.name(0x20000, symbols) == "guest:0x20000")
     }
 
-    /// Runs fib under `run --perf-map` (exec'd by a shell that prints its pid first, so the pid is
-    /// Trapeze's) and checks the file covers the translated blocks with symbol names.
-    @Test func mapOfARun() throws {
-        let program = Paths.fixtures.appendingPathComponent("bin/fib").path
-        let r = try runProcess("/bin/sh", ["-c", "echo $$; exec \"$0\" run --perf-map \"$1\" >/dev/null", Paths.trapeze, program])
+    /// The lines of the map `trapeze COMMAND --perf-map FILE` writes (exec'd by a shell that
+    /// prints its pid first, so the pid is Trapeze's); the run must succeed. The file is removed.
+    static func mapLines(_ command: String, _ file: String) throws -> [Substring] {
+        let r = try runProcess("/bin/sh", ["-c", "echo $$; exec \"$0\" \(command) --perf-map \"$1\" >/dev/null", Paths.trapeze, file])
         #expect(r.status == 0, "\(r.stderrText)")
-        let pid = try #require(Int32(String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pid = try #require(Int32(String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").first ?? ""))
         let path = PerfMap.path(pid: pid)
         defer { unlink(path) }
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+    }
+
+    /// Runs fib under `run --perf-map` and checks the file covers the translated blocks with
+    /// symbol names.
+    @Test func mapOfARun() throws {
+        let program = Paths.fixtures.appendingPathComponent("bin/fib").path
+        let lines = try Self.mapLines("run", program)
         #expect(lines.count > 20)
         var ranges: [(UInt64, UInt64)] = []
         var names: [String] = []
@@ -55,12 +61,7 @@ import ELF
     /// their virtual pc and the image's symbols, the stubs first.
     @Test func mapOfASystemRun() throws {
         let image = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
-        let r = try runProcess("/bin/sh", ["-c", "echo $$; exec \"$0\" system --perf-map \"$1\" >/dev/null", Paths.trapeze, image])
-        #expect(r.status == 0, "\(r.stderrText)")
-        let pid = try #require(Int32(String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-        let path = PerfMap.path(pid: pid)
-        defer { unlink(path) }
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let lines = try Self.mapLines("system", image)
         #expect(lines.count > 20)
         #expect(lines.first?.hasSuffix(" trapeze:stubs (prologue, epilogue)") == true)
         let names = lines.dropFirst().map { $0.split(separator: " ", maxSplits: 2).last.map(String.init) ?? "" }
@@ -77,12 +78,7 @@ import ELF
     /// map too (they were missing, so perf showed a threaded program's hot code as bare addresses).
     @Test func threadsShareTheMap() throws {
         let program = Paths.fixtures.appendingPathComponent("bin/threads_basic").path
-        let r = try runProcess("/bin/sh", ["-c", "echo $$; exec \"$0\" run --perf-map \"$1\" >/dev/null", Paths.trapeze, program])
-        #expect(r.status == 0, "\(r.stderrText)")
-        let pid = try #require(Int32(String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").first ?? ""))
-        let path = PerfMap.path(pid: pid)
-        defer { unlink(path) }
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let lines = try Self.mapLines("run", program)
         // One stubs line per code cache: the leader's and every worker thread's.
         let stubs = lines.filter { $0.hasSuffix(" trapeze:stubs (prologue, epilogue)") }
         #expect(stubs.count >= 5, "\(stubs.count) caches named")

@@ -7,10 +7,10 @@ import TestSupport
 @Suite struct SystemDumpTests {
     static let kernel = Paths.fixtures.appendingPathComponent("system/bin/kernel").path
 
-    /// The blocks `trapeze dump --system --icount` (plus `options`) prints for `image`, each
-    /// starting with its number; the dump must succeed.
-    func dumpBlocks(_ image: String, _ options: [String] = []) throws -> [Substring] {
-        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount"] + options + [image], timeout: 120)
+    /// The blocks `trapeze dump --system --icount` (plus `options`, under `environment`) prints
+    /// for `image`, each starting with its number; the dump must succeed.
+    func dumpBlocks(_ image: String, _ options: [String] = [], environment: [String: String] = [:]) throws -> [Substring] {
+        let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount"] + options + [image], environment: environment, timeout: 120)
         #expect(r.status == 0, "\(r.stderrText)")
         return String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
             .map { Substring($0) }
@@ -268,9 +268,7 @@ import TestSupport
         #expect(falling.contains { $0.contains("  jl ") }, "\(fallingText)")
         #expect(!falling.contains { $0.contains("lea rdx, [rdx") }, "low 0: the bound is the page: \(fallingText)")
 
-        let off = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share],
-                                 environment: ["TRAPEZE_JIT_LOOP_MOTION": "0"], timeout: 120)
-        let offBlocks = String(decoding: off.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst().map { Substring($0) }
+        let offBlocks = try dumpBlocks(share, environment: ["TRAPEZE_JIT_LOOP_MOTION": "0"])
         for at in ["0x2e", "0x78"] {
             #expect(loop(offBlocks, at).contains { $0.contains("sub rax, qword ptr [rbx + 0x440]") }, "\(at) two-sided when off")
         }
@@ -286,10 +284,7 @@ import TestSupport
     func addendRegisters() throws {
         let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
         func loopB(_ environment: [String: String]) throws -> [Substring] {
-            let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share], environment: environment, timeout: 120)
-            #expect(r.status == 0, "\(r.stderrText)")
-            let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
-            return blocks.first { $0.contains("<s_share+0x2e>  S-mode") }.map { body(Substring($0)) } ?? []
+            try dumpBlocks(share, environment: environment).first { $0.contains("<s_share+0x2e>  S-mode") }.map(body) ?? []
         }
         let on = try loopB([:]), off = try loopB(["TRAPEZE_JIT_ADDEND_REGISTERS": "0"])
         let text = on.joined(separator: "\n"), offText = off.joined(separator: "\n")
@@ -312,10 +307,7 @@ import TestSupport
     func groupsAcrossJoins() throws {
         let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
         func blockG(_ environment: [String: String]) throws -> [Substring] {
-            let r = try runProcess(Paths.trapeze, ["dump", "--system", "--icount", share], environment: environment, timeout: 120)
-            #expect(r.status == 0, "\(r.stderrText)")
-            let blocks = String(decoding: r.stdout, as: UTF8.self).components(separatedBy: "\nblock #").dropFirst()
-            return blocks.first { $0.contains("<s_share+0x90>  S-mode") }.map { body(Substring($0)) } ?? []
+            try dumpBlocks(share, environment: environment).first { $0.contains("<s_share+0x90>  S-mode") }.map(body) ?? []
         }
         let on = try blockG([:]), off = try blockG(["TRAPEZE_JIT_GROUP_JOINS": "0"])
         let text = on.joined(separator: "\n")
