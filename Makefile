@@ -4,7 +4,7 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN        := .build/$(CONFIG)/trapeze
 DEPS       := libffi-dev libcapstone-dev libfdt-dev
-TEST_DEPS  := $(DEPS) libc6-riscv64-cross qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch opensbi
+TEST_DEPS  := $(DEPS) libc6-riscv64-cross qemu-user binutils-riscv64-linux-gnu binutils-x86-64-linux-gnu device-tree-compiler qemu-system-misc gdb-multiarch opensbi strace
 
 .PHONY: all deps test-deps build demo test clean fixtures test-boot test-linux test-userland
 

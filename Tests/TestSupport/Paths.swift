@@ -35,6 +35,7 @@ public enum Tools {
     public static let qemu = Paths.which("qemu-riscv64")
     public static let objdump = Paths.which("riscv64-linux-gnu-objdump")
     public static let objcopy = Paths.which("riscv64-linux-gnu-objcopy")
+    public static let strace = Paths.which("strace")
     /// Debian's riscv64 cross sysroot: the dynamic linker and libc that dynamic fixtures load.
     public static let sysroot = "/usr/riscv64-linux-gnu"
     public static let dynamicLinker = sysroot + "/lib/ld-linux-riscv64-lp64d.so.1"

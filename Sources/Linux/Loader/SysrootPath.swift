@@ -16,7 +16,9 @@ public enum SysrootPath {
 
     /// The host path for guest path `path`.
     public static func resolve(_ path: String, sysroot: String?) -> String {
-        guard let sysroot, !sysroot.isEmpty, path.hasPrefix("/"), path.contains(where: { $0 != "/" }) else {
+        // A sysroot of `/` (a riscv64 chroot's default) maps every path to itself: no lookup
+        // (it was an lstat before every path-taking system call).
+        guard let sysroot, sysroot.contains(where: { $0 != "/" }), path.hasPrefix("/"), path.contains(where: { $0 != "/" }) else {
             return path
         }
         let candidate = sysroot.hasSuffix("/") ? String(sysroot.dropLast()) + path : sysroot + path

@@ -32,8 +32,13 @@ struct ProcPath: Equatable {
 
     /// The procfs path an open host fd names, when it is a procfs file; nil otherwise.
     static func ofDescriptor(_ fd: Int32) -> String? {
-        guard fileSystemType { HostSyscall.call(.fstatfs, Int(fd), $0) } == procSuperMagic else { return nil }
+        guard isProcFS(fd) else { return nil }
         return readLink("/proc/self/fd/\(fd)")
+    }
+
+    /// Whether open descriptor `fd` is a file of procfs.
+    static func isProcFS(_ fd: Int32) -> Bool {
+        fileSystemType { HostSyscall.call(.fstatfs, Int(fd), $0) } == procSuperMagic
     }
 
     /// procfs's `f_type` (PROC_SUPER_MAGIC).

@@ -23,6 +23,11 @@ extension LinuxProcess {
         return withPath(target) { openConfined(dirfd: a.int(0), $0, flags: flags, mode: a.int(3)) }
     }
 
+    /// Whether a single-threaded process outside the sandbox opens files in one step (the
+    /// default; `TRAPEZE_OPEN_DIRECT=0` always takes the checked path). Read while the process
+    /// has one thread, so its lazy initialisation never meets a fork.
+    static let opensDirectly = getenv("TRAPEZE_OPEN_DIRECT").map { String(cString: $0) != "0" } ?? true
+
     /// O_TMPFILE without O_DIRECTORY (`__O_TMPFILE`), and O_PATH (Swift's Glibc has neither).
     static let tmpfileFlag = 0o20000000, pathFlag = 0o10000000
 
@@ -31,6 +36,20 @@ extension LinuxProcess {
         if flags & LinuxProcess.tmpfileFlag != 0 || flags & Int(O_CREAT | O_EXCL) == Int(O_CREAT | O_EXCL) {
             let fd = host { HostSyscall.call(.openat, dirfd, path, flags, mode) }
             return fd < 0 ? fd : sandboxVet(fd, flags: flags)
+        }
+        // One guest thread and no sandbox: open as asked, then look at what opened. Only a file in
+        // procfs needs the checked path below (closed first: no other guest thread exists to race
+        // for its number, and opening a procfs file changes nothing). A failure that the checked
+        // path would meet the same way (no such file or directory) is the answer; any other goes
+        // the checked way, which may answer for /proc. One host call and an fstatfs instead of
+        // five (dpkg opens thousands of files).
+        if options.sandbox == nil, threads.count == 1, LinuxProcess.opensDirectly {
+            let fd = host { HostSyscall.call(.openat, dirfd, path, flags, mode) }
+            if fd == -Int64(ENOENT) || fd == -Int64(ENOTDIR) { return fd }
+            if fd >= 0 {
+                guard ProcPath.isProcFS(Int32(fd)) else { return fd }
+                close(Int32(fd))
+            }
         }
         // Without a host /proc (a chroot that has none) there is no Trapeze /proc file to leak,
         // and no /proc/self/fd/P to reopen through: a plain open, vetted like the others.
