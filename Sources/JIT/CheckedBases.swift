@@ -17,10 +17,12 @@ import Guest
 /// lookup) adds to the distance it may be from the checked one.
 struct CheckedBases {
     private var known: UInt32 = 0
-    /// Inline, not an array: one heap allocation per translated block less. (Entries whose bit in
-    /// `known` is clear are never read.)
-    private var displacement = InlineArray<32, Int64>(repeating: 0)
-    private var slack = InlineArray<32, Int64>(repeating: 0)
+    /// Arrays, not `InlineArray`s: Swift 6.3 copies a struct holding an `InlineArray` whole to
+    /// the stack before every call of a method on it (`covers` copied 520 bytes, `IndexBounds`'
+    /// queries 816), which made memmove a third of translation time; an array is a pointer.
+    /// (Entries whose bit in `known` is clear are never read.)
+    private var displacement = [Int64](repeating: 0, count: 32)
+    private var slack = [Int64](repeating: 0, count: 32)
 
     /// The largest |d − d0| an unchecked access may be from a checked one, leaving room for the
     /// access size inside the guard below 0 (the smaller of the two).

@@ -30,12 +30,12 @@ struct IndexBounds {
 
     /// Bits of registers with a bound, and the bounds.
     private var bounded: UInt32 = 0
-    private var bound = InlineArray<32, UInt64>(repeating: 0)
+    private var bound = [UInt64](repeating: 0, count: 32)
     /// Bits of registers with a relation, their bases and extents.
     private var related: UInt32 = 0
-    private var base = InlineArray<32, UInt8>(repeating: 0)
-    private var extent = InlineArray<32, UInt64>(repeating: 0)
-    private var offset = InlineArray<32, Int64>(repeating: 0)
+    private var base = [UInt8](repeating: 0, count: 32)
+    private var extent = [UInt64](repeating: 0, count: 32)
+    private var offset = [Int64](repeating: 0, count: 32)
 
     /// The known upper bound of x's value (x0: 0).
     func bound(of x: UInt8) -> UInt64? {

@@ -12,7 +12,7 @@ import RISCV
 /// a peeled loop's second copy.
 struct KnownConstants {
     private var known: UInt32 = 0
-    private var values = InlineArray<32, UInt64>(repeating: 0)
+    private var values = [UInt64](repeating: 0, count: 32)
 
     /// The value of x`r` here, if the block knows it (x0 is 0).
     func value(of r: UInt8) -> UInt64? {

@@ -5,7 +5,7 @@ import X86
 /// one (and that does not clobber a source still to be read), else in rax and stored.
 extension Translator {
     /// A register to compute rd into without clobbering `keep` before it is read.
-    func destination(_ rd: UInt8, keep: UInt8? = nil) -> GPR {
+    @inline(__always) func destination(_ rd: UInt8, keep: UInt8? = nil) -> GPR {
         if case .host(let h) = operand(rd), rd != keep { return h }
         return Host.t0
     }

@@ -316,7 +316,7 @@ extension Translator {
     }
 
     /// Where group `g`'s head keeps the addend.
-    func sharedAddend(_ g: Int) -> Mem {
+    @inline(__always) func sharedAddend(_ g: Int) -> Mem {
         if let loop = sharedProbes.groups[g].loopSlot { return .qword(Host.state, Int32(StateOffset.loopProbes + 16 * loop + 8)) }
         return .qword(Host.state, Int32(ScratchSlot.sharedAddends + 8 * sharedProbes.groups[g].slot))
     }

@@ -12,7 +12,7 @@ enum GuestOperand {
 }
 
 extension Translator {
-    func operand(_ x: UInt8) -> GuestOperand {
+    @inline(__always) func operand(_ x: UInt8) -> GuestOperand {
         if x == 0 { return .zero }
         if let l = lent, l.guest == x { return .host(l.host) } // ChainGather.swift
         if let h = (regs.allocated ? blockHost : registerHost)[Int(x)] { return .host(h) }

@@ -426,7 +426,7 @@ struct Translator {
     /// segment; one that leaves the block gives back, when taken, what the instructions after
     /// it were charged (`sideExitRefund`), so the way on pays no budget check of its own: in a
     /// block like strlen's unrolled byte tests, most side exits are never taken.
-    func charged(through i: Int) -> Int {
+    @inline(__always) func charged(through i: Int) -> Int {
         var end = i
         while end < block.instructions.count - 1, !endsSegment(end), !joins.isJoin(end + 1) { end += 1 }
         return min(end + 1, counted)
@@ -440,7 +440,7 @@ struct Translator {
 
     /// What a taken side exit at `index` gives back: the budget its segment took for the
     /// instructions after it (0 where the side exit ends its segment).
-    var sideExitRefund: Int { charged(through: index) - (index + 1) }
+    @inline(__always) var sideExitRefund: Int { charged(through: index) - (index + 1) }
 
     /// Gives `n` instructions back to the budget, in r11 or in its slot (`subtractBudget`).
     mutating func addBudget(_ n: Int) {
@@ -539,7 +539,7 @@ struct Translator {
     // MARK: Exits
 
     /// Instructions of this block not yet retired when instruction `index` faults.
-    var notRetired: Int { charged(through: index) - index }
+    @inline(__always) var notRetired: Int { charged(through: index) - index }
 
     mutating func storePC(_ value: UInt64) {
         storeConstant(.qword(Host.state, Int32(StateOffset.pc)), value)
@@ -604,7 +604,7 @@ struct Translator {
 
     /// Where a direct exit to `target` can jump without asking the dispatcher: this block's own
     /// entry, or a block already in the cache. (Nil without chaining.)
-    func linked(_ target: UInt64) -> Link? {
+    @inline(__always) func linked(_ target: UInt64) -> Link? {
         guard targets.chaining else { return nil }
         // The block's own last instruction, back to its start: the loop's second copy, if any.
         if target == block.start { return .label(index == block.instructions.count - 1 ? loopEntry : entry) }
