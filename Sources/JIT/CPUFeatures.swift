@@ -64,38 +64,14 @@ public struct CPUFeatures: Sendable, Equatable, CustomStringConvertible {
         return result
     }
 
-    static func detect() -> CPUFeatures {
+    public static func detect() -> CPUFeatures {
         #if arch(x86_64)
-        var r: [UInt32] = [0, 0, 0, 0]
-        trapeze_cpuid(0, 0, &r)
-        guard r[0] >= 1 else { return .baseline }
-        trapeze_cpuid(1, 0, &r)
-        let ecx = r[2]
-        let sse41 = ecx & (1 << 19) != 0
-        let osxsave = ecx & (1 << 27) != 0
-        let avx = ecx & (1 << 28) != 0
-        // VEX-encoded instructions fault unless the OS has enabled the SSE and AVX states.
-        let avxState = osxsave && trapeze_xgetbv0() & 0b110 == 0b110
-        let fma = ecx & (1 << 12) != 0 && avx && avxState
-        let popcnt = ecx & (1 << 23) != 0
-        let aesNI = ecx & (1 << 25) != 0
-        let pclmul = ecx & (1 << 1) != 0
-        var bmi1 = false, bmi2 = false, lzcnt = false
-        trapeze_cpuid(0, 0, &r)
-        if r[0] >= 7 {
-            trapeze_cpuid(7, 0, &r)
-            bmi1 = r[1] & (1 << 3) != 0
-            bmi2 = r[1] & (1 << 8) != 0
-        }
-        trapeze_cpuid(0x8000_0000, 0, &r)
-        if r[0] >= 0x8000_0001 {
-            trapeze_cpuid(0x8000_0001, 0, &r)
-            lzcnt = r[2] & (1 << 5) != 0 // ABM
-        }
-        var features = CPUFeatures(sse41: sse41, fma: fma, popcnt: popcnt, lzcnt: lzcnt, bmi1: bmi1, bmi2: bmi2)
-        features.aes = aesNI
-        features.f16c = ecx & (1 << 29) != 0 && avx && avxState
-        features.pclmul = pclmul
+        let bits = trapeze_host_features()
+        func has(_ bit: UInt32) -> Bool { bits & (1 << bit) != 0 }
+        var features = CPUFeatures(sse41: has(0), fma: has(1), popcnt: has(2), lzcnt: has(3), bmi1: has(4), bmi2: has(5))
+        features.aes = has(6)
+        features.f16c = has(7)
+        features.pclmul = has(8)
         return features
         #else
         return .baseline
