@@ -159,7 +159,7 @@ extension JIT {
     /// Names for the host addresses translated code refers to, for listings: the shared stubs, the
     /// slow-path helpers, the blocks now in the cache (`block 0x10164`) and execution counters.
     public func hostNames() -> [UInt64: String] {
-        let stubs = Stubs.emit(at: cache.start)
+        let stubs = Stubs.emit(at: cache.start, returnAddress: returnAddressRegister)
         var names: [UInt64: String] = [
             cache.start &+ UInt64(stubs.prologue): "prologue",
             cache.start &+ UInt64(stubs.epilogue): "epilogue",

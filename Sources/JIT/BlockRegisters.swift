@@ -79,6 +79,9 @@ struct BlockRegisters {
     /// register's home (a helper call that may clobber it reloads it from there).
     private(set) var addendHosts: [GPR] = []
 
+    /// The static map has ra in place of a1 (`RegisterMap.returnAddressCallerSaved`).
+    private(set) var returnAddress = false
+
     var isEmpty: Bool { swaps.isEmpty }
     /// Whether the spare register (rdx) holds a guest register in this block.
     var holdsSpare: Bool { swaps.contains { $0.host == BlockRegisters.spare } }
@@ -113,8 +116,10 @@ struct BlockRegisters {
     /// Chooses the swaps for `block` by counting each guest register's uses (reads and writes),
     /// then up to `addends` cache registers whose resident has no use for addends
     /// (`addendHosts`).
-    init(_ block: GuestBlock, loops: Bool, system: Bool, spillBudget: Bool = false, addends: Int = 0) {
+    init(_ block: GuestBlock, loops: Bool, system: Bool, spillBudget: Bool = false, returnAddress: Bool = false,
+         addends: Int = 0) {
         self.loops = loops
+        self.returnAddress = returnAddress
         var uses = InlineArray<32, Int32>(repeating: 0)
         // Every x register some instruction names, followed jumps and amocas.q's second
         // registers included: an addend may take only a register none names.
@@ -145,12 +150,13 @@ struct BlockRegisters {
         // Candidates: uncached guests by uses, most first; victims: cache slots by their
         // resident's uses, fewest first, after the spare.
         var candidates: [(guest: UInt8, uses: Int32)] = []
-        for x in 1..<32 where RegisterMap.host[x] == nil && uses[x] >= (spare ? spareMinimum : minimum) {
+        let staticHost = RegisterMap.host(returnAddress: returnAddress)
+        for x in 1..<32 where staticHost[x] == nil && uses[x] >= (spare ? spareMinimum : minimum) {
             candidates.append((UInt8(x), uses[x]))
         }
         guard !candidates.isEmpty else { return }
         candidates.sort { $0.uses > $1.uses || ($0.uses == $1.uses && $0.guest < $1.guest) }
-        var victims = RegisterMap.all.map { (guest: UInt8($0.guest), host: $0.host, uses: uses[$0.guest]) }
+        var victims = RegisterMap.all(returnAddress: returnAddress).map { (guest: UInt8($0.guest), host: $0.host, uses: uses[$0.guest]) }
         victims.sort { $0.uses < $1.uses || ($0.uses == $1.uses && $0.guest < $1.guest) }
         if spare { victims.insert((guest: 0, host: BlockRegisters.spare, uses: 0), at: 0) }
         for (c, v) in zip(candidates, victims)
@@ -169,7 +175,7 @@ struct BlockRegisters {
     /// Takes up to `n` cache registers not yet swapped whose resident is not in `named`, for
     /// addends: callee-saved ones first (a helper call keeps them), then caller-saved ones.
     private mutating func reserveAddends(_ n: Int, named: UInt32) {
-        var free = RegisterMap.all.filter { pair in
+        var free = RegisterMap.all(returnAddress: returnAddress).filter { pair in
             named & (1 << UInt32(pair.guest)) == 0 && !swaps.contains { $0.host == pair.host }
         }
         free.sort { RegisterMap.isCalleeSaved($0.host) && !RegisterMap.isCalleeSaved($1.host) }
@@ -182,7 +188,7 @@ struct BlockRegisters {
     /// The host register of every guest register inside the block (`RegisterMap.host` with the
     /// swaps applied).
     func hostMap() -> [GPR?] {
-        var map = RegisterMap.host
+        var map = RegisterMap.host(returnAddress: returnAddress)
         for s in swaps {
             if s.resident != 0 { map[Int(s.resident)] = nil }
             if s.guest != 0 { map[Int(s.guest)] = s.host }
@@ -259,7 +265,8 @@ extension Translator {
     /// The (guest, host) pairs of the cache registers in the current state: which guest each
     /// host register holds.
     func cachedPairs(callerSavedOnly: Bool) -> [(guest: Int, host: GPR)] {
-        let list = callerSavedOnly ? RegisterMap.callerSaved : RegisterMap.all
+        let ra = targets.returnAddressRegister
+        let list = callerSavedOnly ? RegisterMap.callerSaved(returnAddress: ra) : RegisterMap.all(returnAddress: ra)
         guard regs.allocated else { return list }
         return list.compactMap { pair in
             if let s = blockRegisters.swaps.first(where: { $0.host == pair.host }) {

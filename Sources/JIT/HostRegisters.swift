@@ -45,6 +45,35 @@ enum RegisterMap {
         return table
     }()
 
+    /// User mode (`JITOptions.returnAddressRegister`): ra in rsi instead of a1. Every call and
+    /// return writes or reads ra, through its state-block slot when it has no register (fib:
+    /// `jal` stored the link, the prologue's `sd ra` reloaded it, the epilogue's `ld ra` stored
+    /// it again and the return's table probe reloaded it); a1 is the least used of the nine in
+    /// the bench kernels' hot code (4% of register operands, against 25% for a5), and a block
+    /// that uses it a lot swaps it in (BlockRegisters.swift). System mode keeps the nine above.
+    static let returnAddressCallerSaved: [(guest: Int, host: GPR)] = callerSaved.map {
+        $0.guest == 11 ? (guest: 1, host: $0.host) : $0
+    }
+
+    /// The cache registers between blocks: `calleeSaved` and `callerSaved`, or
+    /// `returnAddressCallerSaved` in its place with ra cached.
+    static func callerSaved(returnAddress: Bool) -> [(guest: Int, host: GPR)] {
+        returnAddress ? returnAddressCallerSaved : callerSaved
+    }
+
+    static func all(returnAddress: Bool) -> [(guest: Int, host: GPR)] {
+        returnAddress ? calleeSaved + returnAddressCallerSaved : all
+    }
+
+    static let returnAddressHost: [GPR?] = {
+        var table = [GPR?](repeating: nil, count: 32)
+        for (g, h) in all(returnAddress: true) { table[g] = h }
+        return table
+    }()
+
+    /// `host` for the map chosen by `returnAddress`.
+    static func host(returnAddress: Bool) -> [GPR?] { returnAddress ? returnAddressHost : host }
+
     static func isCalleeSaved(_ h: GPR) -> Bool { calleeSaved.contains { $0.host == h } }
 
     /// The host registers the prologue saves for the caller (System V callee-saved ones we use).

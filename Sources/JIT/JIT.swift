@@ -76,6 +76,8 @@ public final class JIT: Engine {
     /// System mode's inline data TLB and slow path (SystemTLB.swift), made for the first hart
     /// on a platform this engine runs; nil in user mode.
     var systemTLB: SystemTLB?
+    /// User mode: ra is cached in a host register (`JITOptions.returnAddressRegister`).
+    var returnAddressRegister: Bool { options.returnAddressRegister && systemTLB == nil }
 
     /// The smallest cache that still holds the stubs and a worst-case block.
     public static let minimumCacheSize = 64 << 10
@@ -129,7 +131,7 @@ public final class JIT: Engine {
             systemTLB.onPage.removeAll(keepingCapacity: true)
         }
         cacheGeneration &+= 1
-        let stubs = Stubs.emit(at: cache.address(0))
+        let stubs = Stubs.emit(at: cache.address(0), returnAddress: returnAddressRegister)
         guard let offset = cache.append(stubs.code) else { fatalError("trapeze: JIT code cache too small") }
         prologue = cache.address(offset + stubs.prologue)
         epilogue = cache.address(offset + stubs.epilogue)
@@ -732,6 +734,7 @@ public final class JIT: Engine {
         targets.addendRegisters = options.addendRegisters
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
+        targets.returnAddressRegister = returnAddressRegister
         targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil
         // Saved blocks may run under another limit.
         targets.constantLimit = options.constantAddresses && systemTLB == nil && !persistent ? translationLimit : 0

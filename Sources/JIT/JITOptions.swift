@@ -129,6 +129,13 @@ public struct JITOptions: Sendable {
 
     static let constantAddressesDefault = environmentFlag("TRAPEZE_JIT_CONSTANT_ADDRESSES", default: true)
 
+    /// User mode: ra has a cache register between blocks, in place of a1
+    /// (`RegisterMap.returnAddressCallerSaved`). On by default; `TRAPEZE_JIT_RA_REGISTER=0`
+    /// turns it off (for A/B measurements).
+    public var returnAddressRegister = JITOptions.returnAddressRegisterDefault
+
+    static let returnAddressRegisterDefault = environmentFlag("TRAPEZE_JIT_RA_REGISTER", default: true)
+
     /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
     private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
         guard let v = getenv(name) else { return value }

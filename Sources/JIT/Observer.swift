@@ -24,7 +24,7 @@ extension JIT {
     func announceStubs() {
         guard let observer = instrumentation.observer else { return }
         // The stubs are emitted first after every reset; re-emitting them measures their size.
-        observer.jitEmittedStubs(host: cache.start, size: Stubs.emit(at: cache.start).code.count)
+        observer.jitEmittedStubs(host: cache.start, size: Stubs.emit(at: cache.start, returnAddress: returnAddressRegister).code.count)
     }
 
     /// Called by `resetCache` before it forgets the blocks: keeps what a dump needs of them.

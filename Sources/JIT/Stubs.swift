@@ -7,7 +7,7 @@ enum Stubs {
     /// callee-saved registers, pins state and memory, loads the cached guest registers and jumps
     /// to the block. The epilogue undoes it and returns the exit reason. Translated code runs
     /// with rsp 16-byte aligned, so helper calls need no adjustment.
-    static func emit(at address: UInt64) -> (code: [UInt8], prologue: Int, epilogue: Int, coldExit: Int,
+    static func emit(at address: UInt64, returnAddress: Bool = false) -> (code: [UInt8], prologue: Int, epilogue: Int, coldExit: Int,
                                               slowPathThunk: Int, floatThunk: Int) {
         var a = Assembler(baseAddress: address)
         let prologue = a.offset
@@ -23,13 +23,13 @@ enum Stubs {
         a.mov(.r64(Host.memory), .rsi)
         a.mov(.rax, .rdx)
         GuestMXCSR.enter(&a) // perf-fp: MXCSR and f registers, FloatMXCSR.swift
-        for (g, h) in RegisterMap.all { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
+        for (g, h) in RegisterMap.all(returnAddress: returnAddress) { a.mov(.r64(h), .qword(Host.state, Int32(8 * g))) }
         a.mov(.r64(Host.budget), .qword(Host.state, Int32(ScratchSlot.budget)))
         a.jmp(.rax)
 
         while a.offset % 16 != 0 { a.int3() }
         let epilogue = a.offset
-        for (g, h) in RegisterMap.all { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
+        for (g, h) in RegisterMap.all(returnAddress: returnAddress) { a.mov(.qword(Host.state, Int32(8 * g)), .r64(h)) }
         a.mov(.qword(Host.state, Int32(ScratchSlot.budget)), .r64(Host.budget))
         GuestMXCSR.leave(&a) // perf-fp
         a.mov(.eax, .dword(Host.state, Int32(StateOffset.exitReason)))

@@ -17,7 +17,8 @@ extension JIT {
         if let i = RISCV.decode(0x0000_0013) { n &+= Int(i.length) }  // the 32-bit tables
         if let i = RISCV.decode(0x0001) { n &+= Int(i.length) }       // the compressed ones
         n &+= ISA.all.count &+ ISA.byOpcode.count
-        n &+= RegisterMap.all.count &+ RegisterMap.host.count &+ FloatRegisterMap.all.count &+ FloatRegisterMap.host.count
+        n &+= RegisterMap.all.count &+ RegisterMap.host.count &+ RegisterMap.returnAddressHost.count
+            &+ RegisterMap.returnAddressCallerSaved.count &+ FloatRegisterMap.all.count &+ FloatRegisterMap.host.count
         n &+= Relocation.helpers.count &+ Int(truncatingIfNeeded: FloatConstants.address)
         n &+= CPUFeatures.host.description.count &+ CPUFeatures.names.count
         n &+= JITOptions.defaultMaxBlockInstructions &+ (JITOptions.blockRegistersDefault ? 1 : 0) &+ (JITOptions.hostCallsDefault ? 1 : 0)
@@ -25,7 +26,7 @@ extension JIT {
             &+ (JITOptions.gatherChainsDefault ? 1 : 0) &+ (JITOptions.loopMotionDefault ? 1 : 0)
             &+ (JITOptions.allocatedThunksDefault ? 1 : 0) &+ (JITOptions.groupsAcrossJoinsDefault ? 1 : 0)
             &+ (JITOptions.sideExitRefundsDefault ? 1 : 0) &+ (JITOptions.inlineCallsDefault ? 1 : 0)
-            &+ (JITOptions.constantAddressesDefault ? 1 : 0)
+            &+ (JITOptions.constantAddressesDefault ? 1 : 0) &+ (JITOptions.returnAddressRegisterDefault ? 1 : 0)
         n &+= TranslationStore.magic.count
         n &+= X86Statics.initialize() &+ CryptoOps.initializeTables()
         return n

@@ -63,6 +63,8 @@ struct TranslationTargets {
     /// User mode: a long self-loop without helper calls may swap a guest register into the
     /// budget register (`JITOptions.spillBudget`, BlockRegisters.swift).
     var spillBudget = false
+    /// User mode: ra is cached in place of a1 (`JITOptions.returnAddressRegister`).
+    var returnAddressRegister = false
     /// User mode: side exits do not end budget segments; a taken one gives back what the
     /// instructions after it were charged (`JITOptions.sideExitRefunds`, `charged`).
     var sideExitRefunds = false
@@ -195,7 +197,7 @@ struct Translator {
     var leftUnextended = false
     /// `RegisterMap.host` and `ISA.byOpcode`, held here: reading a global table goes through
     /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
-    let registerHost = RegisterMap.host
+    let registerHost: [GPR?]
     private let specs = ISA.byOpcode
     /// This block's register allocation (BlockRegisters.swift), its host map, and where the
     /// registers are at the point being emitted.
@@ -276,13 +278,14 @@ struct Translator {
             let addendGroups = targets.addendRegisters ? sharedProbes.addendCandidates() : []
             blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil,
                                             spillBudget: targets.spillBudget && targets.system == nil,
-                                            addends: addendGroups.count)
+                                            returnAddress: targets.returnAddressRegister, addends: addendGroups.count)
             addendHosts = [GPR?](repeating: nil, count: sharedProbes.groups.count)
             for (g, h) in zip(addendGroups, blockRegisters.addendHosts) { addendHosts[g] = h }
         } else {
             blockRegisters = BlockRegisters()
         }
-        blockHost = blockRegisters.isEmpty ? RegisterMap.host : blockRegisters.hostMap()
+        registerHost = RegisterMap.host(returnAddress: targets.returnAddressRegister)
+        blockHost = blockRegisters.isEmpty ? registerHost : blockRegisters.hostMap()
     }
 
     /// Translates with `buffers` (left empty meanwhile, so that they are not shared and are reused

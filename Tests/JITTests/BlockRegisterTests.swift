@@ -18,7 +18,8 @@ import X86
     func expectSame(_ program: Program, maxInstructions: UInt64? = nil,
                     sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
         expectSameUnderBothEngines(program, maxInstructions: maxInstructions, blockRegisters: [true, false],
-                                   hostCalls: [false, true], spillBudget: [true, false], sourceLocation: sourceLocation)
+                                   hostCalls: [false, true], spillBudget: [true, false], returnAddress: [true, false],
+                                   sourceLocation: sourceLocation)
     }
 
     /// Distinct start values in every register but x0, x30 (set per test) and x31 (data).

@@ -202,18 +202,18 @@ extension ShortFormTests {
     /// to rax; the fault stub copies it there); past the limit it faults as in the interpreter.
     @Test func checkInPlace() throws {
         let limit = "qword ptr [rbx + 0x\(String(StateOffset.memoryLimit, radix: 16))]"
-        let text = try hostCode([RV.ld(7, 10, 0), RV.sd(7, 11, 0)])
-        for base in ["r14", "rsi"] {
+        let text = try hostCode([RV.ld(7, 10, 0), RV.sd(7, 12, 0)])
+        for base in ["r14", "rdi"] {
             // The copy to rax is only in the out-of-line fault stub, after the compare.
             let compare = try #require(text.firstIndex(of: "cmp \(base), \(limit)"), "\(text.joined(separator: "\n"))")
             let copy = text.firstIndex(of: "mov rax, \(base)") ?? text.count
             #expect(copy > compare + 1, "\(text.joined(separator: "\n"))")
         }
         for base in [Layout.data, Layout.limit, Layout.limit + 0x1000, UInt64.max - 3] {
-            for code in [[RV.ld(7, 10, 0)], [RV.sd(7, 11, 0)], [RV.addi(9, 9, 1), RV.ld(7, 11, 0), RV.addi(9, 9, 1)]] {
+            for code in [[RV.ld(7, 10, 0)], [RV.sd(7, 12, 0)], [RV.addi(9, 9, 1), RV.ld(7, 12, 0), RV.addi(9, 9, 1)]] {
                 let program = Program(code: code + RV.exit, setup: { s in
                     s.setX(10, base)
-                    s.setX(11, base)
+                    s.setX(12, base)
                 })
                 expectSameUnderBothEngines(program, blockRegisters: [true, false])
             }

@@ -93,8 +93,13 @@ import X86
         #expect(inlined.guestPCs == [Layout.code, Layout.code + 4, leaf, leaf + 4, leaf + 8, leaf + 12, leaf + 16,
                                      Layout.code + 8, Layout.code + 12, Layout.code + 16])
         #expect(!Self.hostText(inlined).contains { $0.hasPrefix("jmp qword ptr") })
-        // ra holds the link: the jal's store of it is there.
-        #expect(Self.hostText(inlined).contains { $0.hasPrefix("mov qword ptr [rbx + 8], 0x") && $0.hasSuffix(String(Layout.code + 8, radix: 16)) })
+        // ra holds the link: the jal's write of it is there (to rsi, ra's register under
+        // `returnAddressRegister`, or to its slot).
+        let link = String(Layout.code + 8, radix: 16)
+        #expect(Self.hostText(inlined).contains { $0 == "mov esi, 0x\(link)" })
+        var slotOptions = Self.options(inline: true)
+        slotOptions.returnAddressRegister = false
+        #expect(try Self.hostText(Self.listing(program, slotOptions)).contains { $0 == "mov qword ptr [rbx + 8], 0x\(link)" })
         let plain = try Self.listing(program, Self.options(inline: false))
         #expect(plain.guestPCs == [Layout.code, Layout.code + 4])
     }

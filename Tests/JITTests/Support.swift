@@ -16,7 +16,7 @@ func smallJIT(chaining: Bool = true, cacheSize: Int = 1 << 20) -> JIT {
 @discardableResult
 func expectSameUnderBothEngines(_ program: Program, maxInstructions: UInt64? = nil,
                                 features: CPUFeatures? = nil, blockRegisters: [Bool]? = nil, hostCalls: [Bool]? = nil,
-                                joins: [Bool]? = nil, spillBudget: [Bool]? = nil,
+                                joins: [Bool]? = nil, spillBudget: [Bool]? = nil, returnAddress: [Bool]? = nil,
                                 sourceLocation: SourceLocation = #_sourceLocation) -> Outcome {
     let reference = program.run(Interpreter(), maxInstructions: maxInstructions)
     let defaults = JITOptions(cacheSize: 1 << 20)
@@ -24,20 +24,23 @@ func expectSameUnderBothEngines(_ program: Program, maxInstructions: UInt64? = n
         (blockRegisters ?? [defaults.blockRegisters]).flatMap { registers in
             (hostCalls ?? [defaults.hostCalls]).flatMap { calls in
                 (joins ?? [defaults.joins]).flatMap { join in
-                    (spillBudget ?? [defaults.spillBudget]).map { (chaining, registers, calls, join, $0) }
+                    (spillBudget ?? [defaults.spillBudget]).flatMap { spill in
+                        (returnAddress ?? [defaults.returnAddressRegister]).map { (chaining, registers, calls, join, spill, $0) }
+                    }
                 }
             }
         }
     }
-    for (chaining, registers, calls, join, spill) in variants {
+    for (chaining, registers, calls, join, spill, ra) in variants {
         var options = JITOptions(cacheSize: 1 << 20, chaining: chaining)
         options.blockRegisters = registers
         options.hostCalls = calls
         options.joins = join
         options.spillBudget = spill
+        options.returnAddressRegister = ra
         if let features { options.hostFeatures = features }
         let outcome = program.run(JIT(options: options), maxInstructions: maxInstructions)
-        let variant = "chaining \(chaining), block registers \(registers), host calls \(calls), joins \(join), spill budget \(spill)"
+        let variant = "chaining \(chaining), block registers \(registers), host calls \(calls), joins \(join), spill budget \(spill), ra register \(ra)"
             + (features.map { ", \($0)" } ?? "")
         #expect(outcome == reference, "\(variant)", sourceLocation: sourceLocation)
         if outcome != reference {
