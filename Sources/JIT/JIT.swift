@@ -730,6 +730,7 @@ public final class JIT: Engine {
         targets.allocatedThunks = options.allocatedThunks
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.addendRegisters = options.addendRegisters
+        targets.pagePairs = options.pagePairs
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil

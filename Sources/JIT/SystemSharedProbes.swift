@@ -495,6 +495,11 @@ extension Translator {
                 a.mov(loopPage(loop), .rdx)
             }
         }
+        keepAddend(g)
+    }
+
+    /// rax = group `g`'s addend after a probe hit: to its register or scratch word.
+    private mutating func keepAddend(_ g: Int) {
         if let r = addendRegister(g) {
             a.mov(.r64(r), .rax)
             // Its home, for a helper call that clobbers a caller-saved one (`callHelper`).
@@ -502,6 +507,55 @@ extension Translator {
         } else if probeNeeded(g) {
             a.mov(sharedAddend(g), .rax)
         }
+    }
+
+    /// Out of line, where group `g`'s probe missed: whether the group may try the two pages its
+    /// span straddles (`probeGroupPair`). Not for a loop's group whose slot keeps one page or a
+    /// bound in it; one whose base does not move keeps only the addend (`LoopMotion.fixed`).
+    func pairProbes(_ g: Int) -> Bool {
+        let group = sharedProbes.groups[g]
+        return targets.pagePairs && (group.loopSlot == nil || group.motion == .fixed)
+    }
+
+    /// The group's probe over the two pages its span may straddle (at most two: the span is at
+    /// most `maxTableSpan`): `miss` unless the entry of the lowest byte's page holds that page,
+    /// the entry of the last byte's page holds that one, and both have the same addend, which
+    /// rax then holds (kept as `probeGroup` keeps it). Equal addends mean the two virtual pages
+    /// lie on neighbouring host bytes, so every access of the span, one that crosses from one
+    /// page to the other included, is at the addend plus its address, as the interpreter would
+    /// make it through both pages' translations (both entries exist only for RAM the access
+    /// may reach inline). A span within one page is one entry compared with itself: this is
+    /// `probeGroup` with more instructions, so it runs only out of line, after that missed. A
+    /// table of 1 KiB that straddles a page (AES's fourth) made its group's probe miss in every
+    /// run of the block, which then left after the head (`emitSharedHeadStub`).
+    mutating func probeGroupPair(_ g: Int, miss: Label) {
+        let group = sharedProbes.groups[g]
+        groupAddress(g)
+        let table = Int32(group.store ? SystemTLB.entries * SystemTLB.entrySize : 0)
+        let mask = Int32((SystemTLB.entries - 1) * SystemTLB.entrySize)
+        a.lea(.rdx, .qword(.rax, Int32(truncatingIfNeeded: group.span - 1)))
+        a.mov(.ecx, .eax)
+        a.shr(.ecx, imm: 8)
+        a.and(.ecx, imm: mask)
+        a.and(.rax, imm: -4096)
+        a.cmp(.rax, .qword(Host.memory, .rcx, 1, table))
+        a.jcc(.ne, miss)
+        a.mov(.rax, .qword(Host.memory, .rcx, 1, table + 8))
+        a.mov(.ecx, .edx)
+        a.shr(.ecx, imm: 8)
+        a.and(.ecx, imm: mask)
+        a.and(.rdx, imm: -4096)
+        a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
+        a.jcc(.ne, miss)
+        a.cmp(.rax, .qword(Host.memory, .rcx, 1, table + 8))
+        a.jcc(.ne, miss)
+        keepAddend(g)
+    }
+
+    /// Out of line, after the slow path (which may have filled an entry): the group's probe
+    /// again, over both pages of its span where it may (`pairProbes`).
+    mutating func probeGroupAgain(_ g: Int, miss: Label) {
+        if pairProbes(g) { probeGroupPair(g, miss: miss) } else { probeGroup(g, miss: miss) }
     }
 
     /// A head's miss. A group of one makes its access through its own probe (rejoining at
@@ -518,14 +572,23 @@ extension Translator {
         self.index = index
         let own = SharedProbes.access(i)!
         let slow = a.newLabel()
-        probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
         if !probeNeeded(group) {
+            probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
             a.mov(.rax, .qword(Host.memory, .rcx, 1, Int32(own.store ? SystemTLB.entries * SystemTLB.entrySize : 0) + 8))
             a.jmp(access)
             a.bind(slow)
             callHelper(i, targets.slowPath)
             a.jmp(resume)
         } else {
+            // The span may straddle two pages that are in the TLB with one addend
+            // (`probeGroupPair`): then the group goes on from the head's access.
+            if pairProbes(group) {
+                let single = a.newLabel()
+                probeGroupPair(group, miss: single)
+                a.jmp(access)
+                a.bind(single)
+            }
+            probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
             // Both ways that made the access without the group's probe hitting leave by one
             // exit (the registers are in the same state on both).
             let leave = a.newLabel()
@@ -534,7 +597,7 @@ extension Translator {
             leaveAfterChained(index)
             a.bind(slow)
             callHelper(i, targets.slowPath)
-            probeGroup(group, miss: leave)
+            probeGroupAgain(group, miss: leave)
             a.jmp(resume)
         }
         self.pc = savedPC

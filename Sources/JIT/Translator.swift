@@ -57,6 +57,9 @@ struct TranslationTargets {
     /// System mode: busy groups keep their addend in a host register
     /// (`JITOptions.addendRegisters`, SystemSharedProbes.swift).
     var addendRegisters = true
+    /// System mode: a missed group probe tries the two pages its span straddles
+    /// (`JITOptions.pagePairs`, SystemSharedProbes.swift).
+    var pagePairs = true
     /// User mode: chain steps gathered after their register's previous write are done on the
     /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
     var gatherChains = false

@@ -274,6 +274,36 @@ import TestSupport
         }
     }
 
+    /// Page pairs (`Translator.probeGroupPair`): priv_table's part F looks a table up that
+    /// straddles two virtual pages mapped to neighbouring physical pages, two lookups each time
+    /// round, so its group's span is never one page. A head whose group probe missed used to
+    /// leave the block after its own access every time (the rest of the body a block of its
+    /// own, entered 127 times); now the miss path finds both pages in the TLB with one addend
+    /// and the group goes on, so that block runs only while the second page has no entry yet
+    /// (the first 64 rounds read the first page only). Part G stores through the index across
+    /// a dirty page and a clean one: only until the first store there sets D.
+    @Test("dump --system: a group straddling neighbouring pages goes on after its probe missed")
+    func pagePairs() throws {
+        let table = Paths.fixtures.appendingPathComponent("system/bin/priv_table").path
+        // How often blocks starting with `first` ran (the rest of the loop body after a head
+        // that left).
+        func runs(_ environment: [String: String], from first: String) throws -> Int {
+            var total = 0
+            for block in try dumpBlocks(table, environment: environment) where block.contains("S-mode") {
+                let start = body(block).first { !$0.hasPrefix("  entry") && !$0.hasPrefix(String(repeating: " ", count: 46)) }
+                guard start?.dropFirst(12).hasPrefix(first) == true,
+                      let ran = block.firstRange(of: "ran ").map({ block[$0.upperBound...].prefix { $0.isNumber } }) else { continue }
+                total += Int(ran) ?? 0
+            }
+            return total
+        }
+        let (f, g) = ("add     t2,t3,1", "add     s11,s11,t1")
+        let fOn = try runs([:], from: f), fOff = try runs(["TRAPEZE_JIT_PAGE_PAIRS": "0"], from: f)
+        let gOn = try runs([:], from: g), gOff = try runs(["TRAPEZE_JIT_PAGE_PAIRS": "0"], from: g)
+        #expect(fOff >= 127 && fOn <= 64, "F: \(fOn) with page pairs, \(fOff) without")
+        #expect(gOff >= 255 && gOn <= 16, "G: \(gOn) with page pairs, \(gOff) without")
+    }
+
     /// Addend registers (`BlockRegisters.addendHosts`, SystemSharedProbes.swift): priv_share's
     /// loop B reads off a base it never moves, and its block names neither s0 nor s1, so the
     /// group's addend stays in a cache register (its resident stored at entry, reloaded at the
