@@ -731,6 +731,7 @@ public final class JIT: Engine {
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.addendRegisters = options.addendRegisters
         targets.pagePairs = options.pagePairs
+        targets.joinRelations = options.joinRelations
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil

@@ -83,6 +83,14 @@ public struct JITOptions: Sendable {
 
     static let pagePairsDefault = environmentFlag("TRAPEZE_JIT_PAGE_PAIRS", default: true)
 
+    /// System mode: at a join, shared probes keep what every way in knows of registers related
+    /// to a base (`addi a4, gp, -1984`) instead of forgetting it, so an access through one
+    /// after an `if` joins its base's group (SystemSharedProbes.swift). On by default;
+    /// `TRAPEZE_JIT_JOIN_RELATIONS=0` turns it off (for A/B measurements).
+    public var joinRelations = JITOptions.joinRelationsDefault
+
+    static let joinRelationsDefault = environmentFlag("TRAPEZE_JIT_JOIN_RELATIONS", default: true)
+
     /// Blocks with a register allocation call the slow-path and float helpers through their
     /// shared thunks (a 5-byte call and the stores of the registers the instruction names)
     /// instead of saving every caller-saved register inline around the call. On by default;

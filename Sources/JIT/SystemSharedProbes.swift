@@ -138,8 +138,10 @@ struct SharedProbes {
     ///
     /// `acrossJoins`: a group open at a join goes on past it when every way in passed its head
     /// with the base moved by the same `addi`s; without, every join ends the groups open there.
+    /// `relationsAcrossJoins`: what is known of indexes and of registers related to a base
+    /// (IndexBounds.swift) at a join is what every way in knows; without, it is forgotten.
     init(_ block: GuestBlock, joins: BlockJoins = BlockJoins(), loop: Bool = false, motions: Bool = true,
-         acrossJoins: Bool = true, specs: [InstructionSpec]) {
+         acrossJoins: Bool = true, relationsAcrossJoins: Bool = true, specs: [InstructionSpec]) {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
         // `table`: whether an access is a table lookup (a small index added to the base), which
         // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
@@ -153,6 +155,8 @@ struct SharedProbes {
         var open: [Open] = []
         var found: [Open] = []
         var bounds = IndexBounds()
+        // Per join: what is known of indexes on every side exit to it taken so far.
+        var exitBounds: [Int: IndexBounds] = [:]
         func close(_ k: Int) {
             if open[k].members.count >= 2 || open[k].table || loop { found.append(open[k]) }
             open.remove(at: k)
@@ -194,10 +198,18 @@ struct SharedProbes {
                     }
                     if passes { k += 1 } else { close(k) }
                 }
-                bounds = IndexBounds()
+                // What every way in knows (`IndexBounds.meet`, as the translator's own facts at
+                // a join): `addi a4, gp, -1984` before an `if` still relates a4 to gp after it.
+                if relationsAcrossJoins, let taken = exitBounds[n] { bounds.meet(taken) } else { bounds = IndexBounds() }
             }
-            if joins.target(of: n) != nil {
+            if let t = joins.target(of: n) {
                 for k in open.indices { open[k].exits.append((n, open[k].delta)) }
+                if var known = exitBounds[t] {
+                    known.meet(bounds)
+                    exitBounds[t] = known
+                } else {
+                    exitBounds[t] = bounds
+                }
             }
             defer { bounds.update(i) }
             if let access = SharedProbes.access(i), i.rs1 != 0 {
@@ -383,8 +395,13 @@ extension Translator {
             addendInRAX = (index, g)
             return AccessAddress(index: h, disp: disp)
         case (.memory(let d), nil):
-            a.add(.rax, .qword(Host.state, d))
-            return AccessAddress(disp: disp)
+            // The base register from its slot into rdx (the probe's scratch, which no guest
+            // register lives in), not added to rax: the access leaves the addend there for
+            // the next member (a register-starved block such as AES's rounds keeps its
+            // lookups' indexes in the state block).
+            a.mov(.rdx, .qword(Host.state, d))
+            addendInRAX = (index, g)
+            return AccessAddress(index: .rdx, disp: disp)
         }
     }
 

@@ -304,6 +304,26 @@ import TestSupport
         #expect(gOff >= 255 && gOn <= 16, "G: \(gOn) with page pairs, \(gOff) without")
     }
 
+    /// Relations at joins (`SharedProbes`, `JITOptions.joinRelations`): priv_table's part H
+    /// sets `a4 = a3 + 16` after the head of a3's group and loads through a4 after an `if`:
+    /// both ways into the join have that relation, so the load is a member of a3's group (it
+    /// used to probe on its own: a join forgot every relation). Where the way falling through
+    /// moves a4 to a3 + 2000 (another page) the ways disagree and the load probes.
+    @Test("dump --system: a register related to a base on every way into a join shares the base's probe")
+    func relationsAcrossJoins() throws {
+        let table = Paths.fixtures.appendingPathComponent("system/bin/priv_table").path
+        func loads(_ environment: [String: String], after: String) throws -> [[Substring]] {
+            try dumpBlocks(table, environment: environment).filter { $0.contains("S-mode") && $0.contains(after) }
+                .map { hostLines(body($0), "lw      t2,0(a4)") }.filter { !$0.isEmpty }
+        }
+        let on = try loads([:], after: "lw      t1,4(a3)")
+        let off = try loads(["TRAPEZE_JIT_JOIN_RELATIONS": "0"], after: "lw      t1,4(a3)")
+        #expect(!on.isEmpty && on.allSatisfy(member), "\(on)")
+        #expect(!off.isEmpty && !off.contains(where: member), "\(off)")
+        let moved = try loads([:], after: "add     a4,a3,2000")
+        #expect(!moved.isEmpty && !moved.contains(where: member), "\(moved)")
+    }
+
     /// Addend registers (`BlockRegisters.addendHosts`, SystemSharedProbes.swift): priv_share's
     /// loop B reads off a base it never moves, and its block names neither s0 nor s1, so the
     /// group's addend stays in a cache register (its resident stored at entry, reloaded at the

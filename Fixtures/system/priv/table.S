@@ -16,7 +16,10 @@
  *      round, every entry loaded once;
  *   G  the same across the second of those pages and a clean neighbour: each entry loaded,
  *      incremented and stored back through the index (the first store to the clean page sets
- *      D; until then only a load may reach it).
+ *      D; until then only a load may reach it);
+ *   H  a register related to a table's base (`addi a4, a3, 16`) before an if and loaded
+ *      through after it, where it is that on both ways; then where the way falling through
+ *      moved it onto another page that is not the next one in physical memory.
  * Each page's words count up from its own start value (word k of a page holds start + k), so
  * every entry read shows which word of which page it came from. The tables are built in M-mode;
  * S runs at the identity 1 GiB page and ends with an ecall. */
@@ -108,6 +111,10 @@ test_main:
     ld s0, 64(t0)
     andi s0, s0, PTE_D
     CHECK s0, PTE_D, "G: the store set D"
+    /* words 16, 17, 20 of data_e, then 16 and 20 */
+    CHECK s9, 300089, "H: a load through a register related to the base on both ways of an if"
+    /* word 1008 of data_a and word 484 of data_b, then words 1008 and 1012 of data_a */
+    CHECK s8, 13512, "H: a load through a register one way of an if moved to another page"
 
     /* C, twice: the second time the load's page is known readable */
     li s9, 0
@@ -237,6 +244,36 @@ s_table:
     addi t3, t3, 37
     addi t4, t4, -1
     bnez t4, 5b
+
+    /* H: pass 1 (t5 = 2) falls through the if, pass 2 branches over its body. */
+    li s9, 0
+    li t5, 2
+    li a3, PAGE(6) + 64
+6:  lw t0, 0(a3)
+    addi a4, a3, 16
+    andi t6, t5, 1
+    bnez t6, 7f
+    lw t1, 4(a3)
+    add s9, s9, t1
+7:  lw t2, 0(a4)
+    add s9, s9, t0
+    add s9, s9, t2
+    addi t5, t5, -1
+    bnez t5, 6b
+    /* ... and pass 1 moves a4 from the last words of PAGE(1) into PAGE(2). */
+    li s8, 0
+    li t5, 2
+    li a3, PAGE(2) - 64
+8:  lw t0, 0(a3)
+    addi a4, a3, 16
+    andi t6, t5, 1
+    bnez t6, 9f
+    addi a4, a3, 2000
+9:  lw t2, 0(a4)
+    add s8, s8, t0
+    add s8, s8, t2
+    addi t5, t5, -1
+    bnez t5, 8b
     ecall
 
 /* C: a lookup at index 197 off the read-only PAGE(4), then a store to the next entry (s
