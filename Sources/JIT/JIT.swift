@@ -732,6 +732,7 @@ public final class JIT: Engine {
         targets.addendRegisters = options.addendRegisters
         targets.pagePairs = options.pagePairs
         targets.joinRelations = options.joinRelations
+        targets.constantGroups = options.constantGroups
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil

@@ -91,6 +91,14 @@ public struct JITOptions: Sendable {
 
     static let joinRelationsDefault = environmentFlag("TRAPEZE_JIT_JOIN_RELATIONS", default: true)
 
+    /// System mode: loads and stores off registers whose value the block knows (`auipc`, `lui`,
+    /// `li`) share probes by address, whatever the register, and probe a page known when
+    /// translating (SystemSharedProbes.swift). On by default; `TRAPEZE_JIT_CONSTANT_GROUPS=0`
+    /// turns it off (for A/B measurements).
+    public var constantGroups = JITOptions.constantGroupsDefault
+
+    static let constantGroupsDefault = environmentFlag("TRAPEZE_JIT_CONSTANT_GROUPS", default: true)
+
     /// Blocks with a register allocation call the slow-path and float helpers through their
     /// shared thunks (a 5-byte call and the stores of the registers the instruction names)
     /// instead of saving every caller-saved register inline around the call. On by default;

@@ -91,6 +91,14 @@ struct SharedProbes {
         }
     }
 
+    /// The address `value + imm` of an access off a register the block knows, as an offset of a
+    /// group off x0: only below 2^62, so that a span's offsets never wrap.
+    static func constantAddress(_ value: UInt64?, _ imm: Int64) -> Int64? {
+        guard let value else { return nil }
+        let address = value &+ UInt64(bitPattern: imm)
+        return address < 1 << 62 ? Int64(address) : nil
+    }
+
     static let maxSpan: Int64 = 512
     /// The span of a group with a table lookup: a 256-entry table of words. Wider groups would
     /// join neighbouring tables (AES's four), whose span then straddles a page more often.
@@ -140,8 +148,15 @@ struct SharedProbes {
     /// with the base moved by the same `addi`s; without, every join ends the groups open there.
     /// `relationsAcrossJoins`: what is known of indexes and of registers related to a base
     /// (IndexBounds.swift) at a join is what every way in knows; without, it is forgotten.
+    /// `constants`: an access off a register whose value the block knows (`auipc`, `lui`, `li`,
+    /// `addi` of such: KnownConstants.swift) is an access at a known address, whatever the
+    /// register: such accesses form groups of their own (base x0, offsets the addresses), whose
+    /// probe compares the entry of a page known when translating with an immediate.
+    /// statemachine's functions reach their globals through two or three registers set by
+    /// `auipc`, all on one page.
     init(_ block: GuestBlock, joins: BlockJoins = BlockJoins(), loop: Bool = false, motions: Bool = true,
-         acrossJoins: Bool = true, relationsAcrossJoins: Bool = true, specs: [InstructionSpec]) {
+         acrossJoins: Bool = true, relationsAcrossJoins: Bool = true, constants: Bool = true,
+         specs: [InstructionSpec]) {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
         // `table`: whether an access is a table lookup (a small index added to the base), which
         // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
@@ -157,8 +172,10 @@ struct SharedProbes {
         var bounds = IndexBounds()
         // Per join: what is known of indexes on every side exit to it taken so far.
         var exitBounds: [Int: IndexBounds] = [:]
+        var known = KnownConstants()
+        var exitKnown: [Int: KnownConstants] = [:]
         func close(_ k: Int) {
-            if open[k].members.count >= 2 || open[k].table || loop { found.append(open[k]) }
+            if open[k].members.count >= 2 || open[k].table || open[k].base == 0 || loop { found.append(open[k]) }
             open.remove(at: k)
         }
         // Access `n` of `size` bytes at `base + imm + [0, extent]` joins the open group of its
@@ -168,7 +185,9 @@ struct SharedProbes {
                 let offset = imm &+ open[k].delta
                 let low = min(open[k].low, offset), high = max(open[k].high, offset &+ extent &+ size)
                 let table = open[k].table || extent > 0
-                if abs(offset) <= SharedProbes.maxOffset, high &- low <= (table ? SharedProbes.maxTableSpan : SharedProbes.maxSpan) {
+                // Known addresses (base x0) are offsets from 0, kept below 2^62 (`constantAddress`).
+                if base == 0 || abs(offset) <= SharedProbes.maxOffset,
+                   high &- low <= (table ? SharedProbes.maxTableSpan : SharedProbes.maxSpan) {
                     open[k].low = low
                     open[k].high = high
                     open[k].store = open[k].store || store
@@ -201,12 +220,20 @@ struct SharedProbes {
                 // What every way in knows (`IndexBounds.meet`, as the translator's own facts at
                 // a join): `addi a4, gp, -1984` before an `if` still relates a4 to gp after it.
                 if relationsAcrossJoins, let taken = exitBounds[n] { bounds.meet(taken) } else { bounds = IndexBounds() }
+                if let taken = exitKnown[n] { known.meet(taken) } else { known = KnownConstants() }
             }
+            defer { known.update(i, pc: block.pcs[n]) }
             if let t = joins.target(of: n) {
+                if var met = exitKnown[t] {
+                    met.meet(known)
+                    exitKnown[t] = met
+                } else {
+                    exitKnown[t] = known
+                }
                 for k in open.indices { open[k].exits.append((n, open[k].delta)) }
-                if var known = exitBounds[t] {
-                    known.meet(bounds)
-                    exitBounds[t] = known
+                if var met = exitBounds[t] {
+                    met.meet(bounds)
+                    exitBounds[t] = met
                 } else {
                     exitBounds[t] = bounds
                 }
@@ -215,7 +242,9 @@ struct SharedProbes {
             if let access = SharedProbes.access(i), i.rs1 != 0 {
                 // `off(x)` with `x = base + o + [0, extent]` (IndexBounds.swift) reaches
                 // `base + off + o + [0, extent + size)`.
-                if let r = bounds.relation(of: i.rs1) {
+                if constants, let address = SharedProbes.constantAddress(known.value(of: i.rs1), i.imm) {
+                    join(n, base: 0, imm: address, extent: 0, store: access.store, size: access.size)
+                } else if let r = bounds.relation(of: i.rs1) {
                     join(n, base: r.base, imm: i.imm &+ r.offset, extent: Int64(r.extent),
                          store: access.store, size: access.size)
                 } else {
@@ -242,14 +271,14 @@ struct SharedProbes {
         var loopSlots = 0
         for g in found {
             var loopSlot: Int? = nil
-            if loop, loopSlots < StateOffset.loopProbeCount, !skipped[g.members[0]] {
+            if loop, loopSlots < StateOffset.loopProbeCount, !skipped[g.members[0]], g.base != 0 {
                 loopSlot = loopSlots
                 loopSlots += 1
             }
             // A group of one keeps no addend (and so writes no scratch word), and is worth it
-            // only for a table lookup or in a loop.
+            // only for a table lookup, a known address (its probe is shorter) or in a loop.
             let alone = g.members.count == 1
-            if alone, !g.table, loopSlot == nil { continue }
+            if alone, !g.table, g.base != 0, loopSlot == nil { continue }
             guard let slot = alone || loopSlot != nil ? 0 : busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
             if !alone, loopSlot == nil { busyUntil[slot] = g.members.last! }
             let id = groups.count
@@ -483,6 +512,26 @@ extension Translator {
     /// loop, with the page for the next iteration: `checkLoopProbe`).
     mutating func probeGroup(_ g: Int, miss: Label) {
         let group = sharedProbes.groups[g]
+        if group.base == 0, group.loopSlot == nil {
+            // Known addresses (`SharedProbes.constantAddress`): the page and its entry are known
+            // now, so the probe is a compare of that entry's tag with the page.
+            let low = UInt64(bitPattern: group.low), last = low &+ UInt64(group.span - 1)
+            if low >> 12 == last >> 12 {
+                let table = group.store ? SystemTLB.entries * SystemTLB.entrySize : 0
+                let entry = Int32(truncatingIfNeeded: Int((low >> 12) & UInt64(SystemTLB.entries - 1)) * SystemTLB.entrySize + table)
+                let page = low & ~UInt64(0xFFF)
+                if page < 0x8000_0000 {
+                    a.cmp(.qword(Host.memory, entry), imm: Int32(page))
+                } else {
+                    materialize(.rdx, page)
+                    a.cmp(.rdx, .qword(Host.memory, entry))
+                }
+                a.jcc(.ne, miss)
+                a.mov(.rax, .qword(Host.memory, entry + 8))
+                keepAddend(g)
+                return
+            }
+        }
         groupAddress(g)
         let table = Int32(group.store ? SystemTLB.entries * SystemTLB.entrySize : 0)
         if targets.features.bmi2 {

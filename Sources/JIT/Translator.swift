@@ -63,6 +63,9 @@ struct TranslationTargets {
     /// System mode: index relations met at joins for shared probes
     /// (`JITOptions.joinRelations`, SystemSharedProbes.swift).
     var joinRelations = true
+    /// System mode: accesses at known addresses grouped by address
+    /// (`JITOptions.constantGroups`, SystemSharedProbes.swift).
+    var constantGroups = true
     /// User mode: chain steps gathered after their register's previous write are done on the
     /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
     var gatherChains = false
@@ -269,7 +272,7 @@ struct Translator {
         if targets.system != nil, targets.faultInjection == nil {
             sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, motions: targets.loopMotion,
                                         acrossJoins: targets.groupsAcrossJoins, relationsAcrossJoins: targets.joinRelations,
-                                        specs: ISA.byOpcode)
+                                        constants: targets.constantGroups, specs: ISA.byOpcode)
         }
         if targets.blockRegisters {
             // A block that ends in a branch or jump back to its start keeps its allocation

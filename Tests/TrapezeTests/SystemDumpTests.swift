@@ -176,7 +176,9 @@ import TestSupport
     @Test("dump --system: accesses off a base moved by addi, loads with stores, and F/D loads share one probe")
     func sharedProbesAcrossAddi() throws {
         let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
-        let blocks = try dumpBlocks(share)
+        // Its bases are set by `li` in the blocks that run once: without known-address groups
+        // (`constantGroups`, which take such accesses whatever the register), the base's own.
+        let blocks = try dumpBlocks(share, environment: ["TRAPEZE_JIT_CONSTANT_GROUPS": "0"])
         let lines = hostLines
         let loop = blocks.first { $0.contains("S-mode") && $0.contains("sw      t3,4(a0)") }.map(body) ?? []
         #expect(!loop.isEmpty, "no block with the moving-base loop")
@@ -316,12 +318,38 @@ import TestSupport
             try dumpBlocks(table, environment: environment).filter { $0.contains("S-mode") && $0.contains(after) }
                 .map { hostLines(body($0), "lw      t2,0(a4)") }.filter { !$0.isEmpty }
         }
-        let on = try loads([:], after: "lw      t1,4(a3)")
-        let off = try loads(["TRAPEZE_JIT_JOIN_RELATIONS": "0"], after: "lw      t1,4(a3)")
+        // a3 is set by `li` before the loop: in the block that runs the first pass its accesses
+        // are at known addresses (`constantGroups`), which group them whatever the register.
+        let known = ["TRAPEZE_JIT_CONSTANT_GROUPS": "0"]
+        let on = try loads(known, after: "lw      t1,4(a3)")
+        let off = try loads(known.merging(["TRAPEZE_JIT_JOIN_RELATIONS": "0"]) { $1 }, after: "lw      t1,4(a3)")
         #expect(!on.isEmpty && on.allSatisfy(member), "\(on)")
         #expect(!off.isEmpty && !off.contains(where: member), "\(off)")
-        let moved = try loads([:], after: "add     a4,a3,2000")
+        let moved = try loads(known, after: "add     a4,a3,2000")
         #expect(!moved.isEmpty && !moved.contains(where: member), "\(moved)")
+    }
+
+    /// Known addresses (`SharedProbes.constantAddress`, `JITOptions.constantGroups`):
+    /// priv_table's part I sets a3, a4 and a5 to addresses on one page (`li`) and loads and
+    /// stores through all three, before and after an `if`. They form one group off x0, whose
+    /// probe compares the page's entry, known when translating, with the page (`cmp qword ptr
+    /// [r15 + entry], page`: no shift, mask or address), and every other access is a member;
+    /// with TRAPEZE_JIT_CONSTANT_GROUPS=0 each register's accesses probe for themselves.
+    @Test("dump --system: accesses at known addresses through several registers share one probe")
+    func constantGroups() throws {
+        let table = Paths.fixtures.appendingPathComponent("system/bin/priv_table").path
+        func block(_ environment: [String: String]) throws -> [Substring] {
+            try dumpBlocks(table, environment: environment).first { $0.contains("S-mode") && $0.contains("lw      t4,12(a4)") }.map(body) ?? []
+        }
+        let on = try block([:]), off = try block(["TRAPEZE_JIT_CONSTANT_GROUPS": "0"])
+        let text = on.joined(separator: "\n")
+        #expect(!on.isEmpty && !off.isEmpty, "no block with part I")
+        #expect(hostLines(on, "lw      t0,0(a3)").contains { $0.contains("cmp qword ptr [r15 + 0x") && $0.contains("], 0x40006000") }, "\(text)")
+        for access in ["lw      t1,4(a4)", "sw      t1,12(a4)", "lw      t2,0(a5)", "lw      t3,8(a3)", "lw      t4,12(a4)"] {
+            #expect(member(hostLines(on, access)), "\(access): \(text)")
+        }
+        #expect(on.filter { $0.contains(probe) || $0.contains("cmp qword ptr [r15 + 0x") }.count == 1, "\(text)")
+        #expect(!member(hostLines(off, "lw      t1,4(a4)")), "\(off.joined(separator: "\n"))")
     }
 
     /// Addend registers (`BlockRegisters.addendHosts`, SystemSharedProbes.swift): priv_share's

@@ -19,7 +19,9 @@
  *      D; until then only a load may reach it);
  *   H  a register related to a table's base (`addi a4, a3, 16`) before an if and loaded
  *      through after it, where it is that on both ways; then where the way falling through
- *      moved it onto another page that is not the next one in physical memory.
+ *      moved it onto another page that is not the next one in physical memory;
+ *   I  loads and a store at addresses the code sets (`li`) through three registers, on one
+ *      page, before and after an if.
  * Each page's words count up from its own start value (word k of a page holds start + k), so
  * every entry read shows which word of which page it came from. The tables are built in M-mode;
  * S runs at the identity 1 GiB page and ends with an ecall. */
@@ -115,6 +117,11 @@ test_main:
     CHECK s9, 300089, "H: a load through a register related to the base on both ways of an if"
     /* word 1008 of data_a and word 484 of data_b, then words 1008 and 1012 of data_a */
     CHECK s8, 13512, "H: a load through a register one way of an if moved to another page"
+    /* words 2, 101, 50, 4 of data_e, and word 103 after the store of word 101 there */
+    CHECK s5, 300258, "I: loads and a store at known addresses through three registers"
+    la t0, data_e + 103 * 4
+    lw s0, 0(t0)
+    CHECK s0, 60101, "I: the store at a known address went to its own word"
 
     /* C, twice: the second time the load's page is known readable */
     li s9, 0
@@ -274,6 +281,23 @@ s_table:
     add s8, s8, t2
     addi t5, t5, -1
     bnez t5, 8b
+
+    /* I: a3, a4 and a5 set to addresses on PAGE(6); the if is not taken (word 2 is even). */
+    li a3, PAGE(6) + 8
+    li a4, PAGE(6) + 400
+    lw t0, 0(a3)
+    lw t1, 4(a4)
+    sw t1, 12(a4)
+    andi t6, t0, 1
+    bnez t6, 10f
+    li a5, PAGE(6) + 200
+    lw t2, 0(a5)
+    add s5, t0, t2
+10: lw t3, 8(a3)
+    lw t4, 12(a4)
+    add s5, s5, t1
+    add s5, s5, t3
+    add s5, s5, t4
     ecall
 
 /* C: a lookup at index 197 off the read-only PAGE(4), then a store to the next entry (s
