@@ -68,14 +68,14 @@ public enum StateOffset {
     /// The value `lr` read (zero-extended), which `sc` compares-and-exchanges against, so that a
     /// store by another thread between them makes `sc` fail (threads share memory in user mode).
     public static let reservationValue = 1056
-    /// System mode, the JIT: four {virtual page, host addend} pairs that a self-loop's later
+    /// System mode, the JIT: eight {virtual page, host addend} pairs that a self-loop's later
     /// iterations check their accesses against instead of probing the inline TLB (LoopPeel.swift,
     /// SystemSharedProbes.swift), 16 bytes each.
     public static let loopProbes = 1088
-    public static let loopProbeCount = 4
+    public static let loopProbeCount = 8
 
     /// Total size of the block, rounded to a cache line.
-    public static let size = 1152
+    public static let size = 1216
 }
 
 /// A non-owning view of one hart's raw state block.

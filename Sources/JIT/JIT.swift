@@ -732,6 +732,9 @@ public final class JIT: Engine {
         targets.allocatedThunks = options.allocatedThunks
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.addendRegisters = options.addendRegisters
+        targets.pagePairs = options.pagePairs
+        targets.joinRelations = options.joinRelations
+        targets.constantGroups = options.constantGroups
         targets.gatherChains = options.gatherChains && systemTLB == nil
         targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.returnAddressRegister = returnAddressRegister

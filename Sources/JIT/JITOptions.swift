@@ -74,6 +74,31 @@ public struct JITOptions: Sendable {
 
     static let addendRegistersDefault = environmentFlag("TRAPEZE_JIT_ADDEND_REGISTERS", default: true)
 
+    /// System mode: a group's probe that missed tries, out of line, the two pages its span
+    /// straddles: when both are in the TLB with one addend (neighbouring virtual pages on
+    /// neighbouring RAM) the group goes on instead of leaving the block after its head
+    /// (SystemSharedProbes.swift). On by default; `TRAPEZE_JIT_PAGE_PAIRS=0` turns it off (for
+    /// A/B measurements).
+    public var pagePairs = JITOptions.pagePairsDefault
+
+    static let pagePairsDefault = environmentFlag("TRAPEZE_JIT_PAGE_PAIRS", default: true)
+
+    /// System mode: at a join, shared probes keep what every way in knows of registers related
+    /// to a base (`addi a4, gp, -1984`) instead of forgetting it, so an access through one
+    /// after an `if` joins its base's group (SystemSharedProbes.swift). On by default;
+    /// `TRAPEZE_JIT_JOIN_RELATIONS=0` turns it off (for A/B measurements).
+    public var joinRelations = JITOptions.joinRelationsDefault
+
+    static let joinRelationsDefault = environmentFlag("TRAPEZE_JIT_JOIN_RELATIONS", default: true)
+
+    /// System mode: loads and stores off registers whose value the block knows (`auipc`, `lui`,
+    /// `li`) share probes by address, whatever the register, and probe a page known when
+    /// translating (SystemSharedProbes.swift). On by default; `TRAPEZE_JIT_CONSTANT_GROUPS=0`
+    /// turns it off (for A/B measurements).
+    public var constantGroups = JITOptions.constantGroupsDefault
+
+    static let constantGroupsDefault = environmentFlag("TRAPEZE_JIT_CONSTANT_GROUPS", default: true)
+
     /// Blocks with a register allocation call the slow-path and float helpers through their
     /// shared thunks (a 5-byte call and the stores of the registers the instruction names)
     /// instead of saving every caller-saved register inline around the call. On by default;

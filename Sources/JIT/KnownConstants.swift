@@ -46,6 +46,17 @@ struct KnownConstants {
         known &= ~(1 << UInt32(r))
     }
 
+    /// What both of two ways into a join know: the registers each knows, with the same value.
+    mutating func meet(_ other: KnownConstants) {
+        var rest = known & other.known
+        known = 0
+        while rest != 0 {
+            let r = rest.trailingZeroBitCount
+            rest &= rest &- 1
+            if values[r] == other.values[r] { known |= 1 << UInt32(r) }
+        }
+    }
+
     /// Whether an access of up to 64 bytes at `base + disp` lies wholly below `limit` (and does
     /// not wrap): then it needs no check against it.
     static func inRange(_ base: UInt64, _ disp: Int32, limit: UInt64) -> Bool {

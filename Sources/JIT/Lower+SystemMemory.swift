@@ -91,7 +91,7 @@ extension Translator {
             // its members go on only after the group's probe hits.
             let leave = a.newLabel()
             a.jcc(.ne, leave)
-            probeGroup(g, miss: leave)
+            probeGroupAgain(g, miss: leave)
             a.jmp(resume)
             a.bind(leave)
         } else {

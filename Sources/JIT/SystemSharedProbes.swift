@@ -91,6 +91,14 @@ struct SharedProbes {
         }
     }
 
+    /// The address `value + imm` of an access off a register the block knows, as an offset of a
+    /// group off x0: only below 2^62, so that a span's offsets never wrap.
+    static func constantAddress(_ value: UInt64?, _ imm: Int64) -> Int64? {
+        guard let value else { return nil }
+        let address = value &+ UInt64(bitPattern: imm)
+        return address < 1 << 62 ? Int64(address) : nil
+    }
+
     static let maxSpan: Int64 = 512
     /// The span of a group with a table lookup: a 256-entry table of words. Wider groups would
     /// join neighbouring tables (AES's four), whose span then straddles a page more often.
@@ -138,8 +146,17 @@ struct SharedProbes {
     ///
     /// `acrossJoins`: a group open at a join goes on past it when every way in passed its head
     /// with the base moved by the same `addi`s; without, every join ends the groups open there.
+    /// `relationsAcrossJoins`: what is known of indexes and of registers related to a base
+    /// (IndexBounds.swift) at a join is what every way in knows; without, it is forgotten.
+    /// `constants`: an access off a register whose value the block knows (`auipc`, `lui`, `li`,
+    /// `addi` of such: KnownConstants.swift) is an access at a known address, whatever the
+    /// register: such accesses form groups of their own (base x0, offsets the addresses), whose
+    /// probe compares the entry of a page known when translating with an immediate.
+    /// statemachine's functions reach their globals through two or three registers set by
+    /// `auipc`, all on one page.
     init(_ block: GuestBlock, joins: BlockJoins = BlockJoins(), loop: Bool = false, motions: Bool = true,
-         acrossJoins: Bool = true, specs: [InstructionSpec]) {
+         acrossJoins: Bool = true, relationsAcrossJoins: Bool = true, constants: Bool = true,
+         specs: [InstructionSpec]) {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
         // `table`: whether an access is a table lookup (a small index added to the base), which
         // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
@@ -153,8 +170,12 @@ struct SharedProbes {
         var open: [Open] = []
         var found: [Open] = []
         var bounds = IndexBounds()
+        // Per join: what is known of indexes on every side exit to it taken so far.
+        var exitBounds: [Int: IndexBounds] = [:]
+        var known = KnownConstants()
+        var exitKnown: [Int: KnownConstants] = [:]
         func close(_ k: Int) {
-            if open[k].members.count >= 2 || open[k].table || loop { found.append(open[k]) }
+            if open[k].members.count >= 2 || open[k].table || open[k].base == 0 || loop { found.append(open[k]) }
             open.remove(at: k)
         }
         // Access `n` of `size` bytes at `base + imm + [0, extent]` joins the open group of its
@@ -164,7 +185,9 @@ struct SharedProbes {
                 let offset = imm &+ open[k].delta
                 let low = min(open[k].low, offset), high = max(open[k].high, offset &+ extent &+ size)
                 let table = open[k].table || extent > 0
-                if abs(offset) <= SharedProbes.maxOffset, high &- low <= (table ? SharedProbes.maxTableSpan : SharedProbes.maxSpan) {
+                // Known addresses (base x0) are offsets from 0, kept below 2^62 (`constantAddress`).
+                if base == 0 || abs(offset) <= SharedProbes.maxOffset,
+                   high &- low <= (table ? SharedProbes.maxTableSpan : SharedProbes.maxSpan) {
                     open[k].low = low
                     open[k].high = high
                     open[k].store = open[k].store || store
@@ -194,16 +217,34 @@ struct SharedProbes {
                     }
                     if passes { k += 1 } else { close(k) }
                 }
-                bounds = IndexBounds()
+                // What every way in knows (`IndexBounds.meet`, as the translator's own facts at
+                // a join): `addi a4, gp, -1984` before an `if` still relates a4 to gp after it.
+                if relationsAcrossJoins, let taken = exitBounds[n] { bounds.meet(taken) } else { bounds = IndexBounds() }
+                if let taken = exitKnown[n] { known.meet(taken) } else { known = KnownConstants() }
             }
-            if joins.target(of: n) != nil {
+            defer { known.update(i, pc: block.pcs[n]) }
+            if let t = joins.target(of: n) {
+                if var met = exitKnown[t] {
+                    met.meet(known)
+                    exitKnown[t] = met
+                } else {
+                    exitKnown[t] = known
+                }
                 for k in open.indices { open[k].exits.append((n, open[k].delta)) }
+                if var met = exitBounds[t] {
+                    met.meet(bounds)
+                    exitBounds[t] = met
+                } else {
+                    exitBounds[t] = bounds
+                }
             }
             defer { bounds.update(i) }
             if let access = SharedProbes.access(i), i.rs1 != 0 {
                 // `off(x)` with `x = base + o + [0, extent]` (IndexBounds.swift) reaches
                 // `base + off + o + [0, extent + size)`.
-                if let r = bounds.relation(of: i.rs1) {
+                if constants, let address = SharedProbes.constantAddress(known.value(of: i.rs1), i.imm) {
+                    join(n, base: 0, imm: address, extent: 0, store: access.store, size: access.size)
+                } else if let r = bounds.relation(of: i.rs1) {
                     join(n, base: r.base, imm: i.imm &+ r.offset, extent: Int64(r.extent),
                          store: access.store, size: access.size)
                 } else {
@@ -230,14 +271,14 @@ struct SharedProbes {
         var loopSlots = 0
         for g in found {
             var loopSlot: Int? = nil
-            if loop, loopSlots < StateOffset.loopProbeCount, !skipped[g.members[0]] {
+            if loop, loopSlots < StateOffset.loopProbeCount, !skipped[g.members[0]], g.base != 0 {
                 loopSlot = loopSlots
                 loopSlots += 1
             }
             // A group of one keeps no addend (and so writes no scratch word), and is worth it
-            // only for a table lookup or in a loop.
+            // only for a table lookup, a known address (its probe is shorter) or in a loop.
             let alone = g.members.count == 1
-            if alone, !g.table, loopSlot == nil { continue }
+            if alone, !g.table, g.base != 0, loopSlot == nil { continue }
             guard let slot = alone || loopSlot != nil ? 0 : busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
             if !alone, loopSlot == nil { busyUntil[slot] = g.members.last! }
             let id = groups.count
@@ -383,8 +424,13 @@ extension Translator {
             addendInRAX = (index, g)
             return AccessAddress(index: h, disp: disp)
         case (.memory(let d), nil):
-            a.add(.rax, .qword(Host.state, d))
-            return AccessAddress(disp: disp)
+            // The base register from its slot into rdx (the probe's scratch, which no guest
+            // register lives in), not added to rax: the access leaves the addend there for
+            // the next member (a register-starved block such as AES's rounds keeps its
+            // lookups' indexes in the state block).
+            a.mov(.rdx, .qword(Host.state, d))
+            addendInRAX = (index, g)
+            return AccessAddress(index: .rdx, disp: disp)
         }
     }
 
@@ -466,6 +512,26 @@ extension Translator {
     /// loop, with the page for the next iteration: `checkLoopProbe`).
     mutating func probeGroup(_ g: Int, miss: Label) {
         let group = sharedProbes.groups[g]
+        if group.base == 0, group.loopSlot == nil {
+            // Known addresses (`SharedProbes.constantAddress`): the page and its entry are known
+            // now, so the probe is a compare of that entry's tag with the page.
+            let low = UInt64(bitPattern: group.low), last = low &+ UInt64(group.span - 1)
+            if low >> 12 == last >> 12 {
+                let table = group.store ? SystemTLB.entries * SystemTLB.entrySize : 0
+                let entry = Int32(truncatingIfNeeded: Int((low >> 12) & UInt64(SystemTLB.entries - 1)) * SystemTLB.entrySize + table)
+                let page = low & ~UInt64(0xFFF)
+                if page < 0x8000_0000 {
+                    a.cmp(.qword(Host.memory, entry), imm: Int32(page))
+                } else {
+                    materialize(.rdx, page)
+                    a.cmp(.rdx, .qword(Host.memory, entry))
+                }
+                a.jcc(.ne, miss)
+                a.mov(.rax, .qword(Host.memory, entry + 8))
+                keepAddend(g)
+                return
+            }
+        }
         groupAddress(g)
         let table = Int32(group.store ? SystemTLB.entries * SystemTLB.entrySize : 0)
         if targets.features.bmi2 {
@@ -495,6 +561,11 @@ extension Translator {
                 a.mov(loopPage(loop), .rdx)
             }
         }
+        keepAddend(g)
+    }
+
+    /// rax = group `g`'s addend after a probe hit: to its register or scratch word.
+    private mutating func keepAddend(_ g: Int) {
         if let r = addendRegister(g) {
             a.mov(.r64(r), .rax)
             // Its home, for a helper call that clobbers a caller-saved one (`callHelper`).
@@ -502,6 +573,55 @@ extension Translator {
         } else if probeNeeded(g) {
             a.mov(sharedAddend(g), .rax)
         }
+    }
+
+    /// Out of line, where group `g`'s probe missed: whether the group may try the two pages its
+    /// span straddles (`probeGroupPair`). Not for a loop's group whose slot keeps one page or a
+    /// bound in it; one whose base does not move keeps only the addend (`LoopMotion.fixed`).
+    func pairProbes(_ g: Int) -> Bool {
+        let group = sharedProbes.groups[g]
+        return targets.pagePairs && (group.loopSlot == nil || group.motion == .fixed)
+    }
+
+    /// The group's probe over the two pages its span may straddle (at most two: the span is at
+    /// most `maxTableSpan`): `miss` unless the entry of the lowest byte's page holds that page,
+    /// the entry of the last byte's page holds that one, and both have the same addend, which
+    /// rax then holds (kept as `probeGroup` keeps it). Equal addends mean the two virtual pages
+    /// lie on neighbouring host bytes, so every access of the span, one that crosses from one
+    /// page to the other included, is at the addend plus its address, as the interpreter would
+    /// make it through both pages' translations (both entries exist only for RAM the access
+    /// may reach inline). A span within one page is one entry compared with itself: this is
+    /// `probeGroup` with more instructions, so it runs only out of line, after that missed. A
+    /// table of 1 KiB that straddles a page (AES's fourth) made its group's probe miss in every
+    /// run of the block, which then left after the head (`emitSharedHeadStub`).
+    mutating func probeGroupPair(_ g: Int, miss: Label) {
+        let group = sharedProbes.groups[g]
+        groupAddress(g)
+        let table = Int32(group.store ? SystemTLB.entries * SystemTLB.entrySize : 0)
+        let mask = Int32((SystemTLB.entries - 1) * SystemTLB.entrySize)
+        a.lea(.rdx, .qword(.rax, Int32(truncatingIfNeeded: group.span - 1)))
+        a.mov(.ecx, .eax)
+        a.shr(.ecx, imm: 8)
+        a.and(.ecx, imm: mask)
+        a.and(.rax, imm: -4096)
+        a.cmp(.rax, .qword(Host.memory, .rcx, 1, table))
+        a.jcc(.ne, miss)
+        a.mov(.rax, .qword(Host.memory, .rcx, 1, table + 8))
+        a.mov(.ecx, .edx)
+        a.shr(.ecx, imm: 8)
+        a.and(.ecx, imm: mask)
+        a.and(.rdx, imm: -4096)
+        a.cmp(.rdx, .qword(Host.memory, .rcx, 1, table))
+        a.jcc(.ne, miss)
+        a.cmp(.rax, .qword(Host.memory, .rcx, 1, table + 8))
+        a.jcc(.ne, miss)
+        keepAddend(g)
+    }
+
+    /// Out of line, after the slow path (which may have filled an entry): the group's probe
+    /// again, over both pages of its span where it may (`pairProbes`).
+    mutating func probeGroupAgain(_ g: Int, miss: Label) {
+        if pairProbes(g) { probeGroupPair(g, miss: miss) } else { probeGroup(g, miss: miss) }
     }
 
     /// A head's miss. A group of one makes its access through its own probe (rejoining at
@@ -518,14 +638,23 @@ extension Translator {
         self.index = index
         let own = SharedProbes.access(i)!
         let slow = a.newLabel()
-        probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
         if !probeNeeded(group) {
+            probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
             a.mov(.rax, .qword(Host.memory, .rcx, 1, Int32(own.store ? SystemTLB.entries * SystemTLB.entrySize : 0) + 8))
             a.jmp(access)
             a.bind(slow)
             callHelper(i, targets.slowPath)
             a.jmp(resume)
         } else {
+            // The span may straddle two pages that are in the TLB with one addend
+            // (`probeGroupPair`): then the group goes on from the head's access.
+            if pairProbes(group) {
+                let single = a.newLabel()
+                probeGroupPair(group, miss: single)
+                a.jmp(access)
+                a.bind(single)
+            }
+            probeSystemTLB(i, size: Int(own.size), store: own.store, miss: slow)
             // Both ways that made the access without the group's probe hitting leave by one
             // exit (the registers are in the same state on both).
             let leave = a.newLabel()
@@ -534,7 +663,7 @@ extension Translator {
             leaveAfterChained(index)
             a.bind(slow)
             callHelper(i, targets.slowPath)
-            probeGroup(group, miss: leave)
+            probeGroupAgain(group, miss: leave)
             a.jmp(resume)
         }
         self.pc = savedPC

@@ -57,6 +57,15 @@ struct TranslationTargets {
     /// System mode: busy groups keep their addend in a host register
     /// (`JITOptions.addendRegisters`, SystemSharedProbes.swift).
     var addendRegisters = true
+    /// System mode: a missed group probe tries the two pages its span straddles
+    /// (`JITOptions.pagePairs`, SystemSharedProbes.swift).
+    var pagePairs = true
+    /// System mode: index relations met at joins for shared probes
+    /// (`JITOptions.joinRelations`, SystemSharedProbes.swift).
+    var joinRelations = true
+    /// System mode: accesses at known addresses grouped by address
+    /// (`JITOptions.constantGroups`, SystemSharedProbes.swift).
+    var constantGroups = true
     /// User mode: chain steps gathered after their register's previous write are done on the
     /// register that write's store came from (`JITOptions.gatherChains`, ChainGather.swift).
     var gatherChains = false
@@ -264,7 +273,8 @@ struct Translator {
         if LoopPeel.wanted(block, targets) { peel = LoopPeel(entry: self.a.newLabel(), body: self.a.newLabel()) }
         if targets.system != nil, targets.faultInjection == nil {
             sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, motions: targets.loopMotion,
-                                        acrossJoins: targets.groupsAcrossJoins, specs: ISA.byOpcode)
+                                        acrossJoins: targets.groupsAcrossJoins, relationsAcrossJoins: targets.joinRelations,
+                                        constants: targets.constantGroups, specs: ISA.byOpcode)
         }
         if targets.blockRegisters {
             // A block that ends in a branch or jump back to its start keeps its allocation

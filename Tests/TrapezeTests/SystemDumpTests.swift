@@ -176,7 +176,9 @@ import TestSupport
     @Test("dump --system: accesses off a base moved by addi, loads with stores, and F/D loads share one probe")
     func sharedProbesAcrossAddi() throws {
         let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
-        let blocks = try dumpBlocks(share)
+        // Its bases are set by `li` in the blocks that run once: without known-address groups
+        // (`constantGroups`, which take such accesses whatever the register), the base's own.
+        let blocks = try dumpBlocks(share, environment: ["TRAPEZE_JIT_CONSTANT_GROUPS": "0"])
         let lines = hostLines
         let loop = blocks.first { $0.contains("S-mode") && $0.contains("sw      t3,4(a0)") }.map(body) ?? []
         #expect(!loop.isEmpty, "no block with the moving-base loop")
@@ -272,6 +274,82 @@ import TestSupport
         for at in ["0x2e", "0x78"] {
             #expect(loop(offBlocks, at).contains { $0.contains("sub rax, qword ptr [rbx + 0x440]") }, "\(at) two-sided when off")
         }
+    }
+
+    /// Page pairs (`Translator.probeGroupPair`): priv_table's part F looks a table up that
+    /// straddles two virtual pages mapped to neighbouring physical pages, two lookups each time
+    /// round, so its group's span is never one page. A head whose group probe missed used to
+    /// leave the block after its own access every time (the rest of the body a block of its
+    /// own, entered 127 times); now the miss path finds both pages in the TLB with one addend
+    /// and the group goes on, so that block runs only while the second page has no entry yet
+    /// (the first 64 rounds read the first page only). Part G stores through the index across
+    /// a dirty page and a clean one: only until the first store there sets D.
+    @Test("dump --system: a group straddling neighbouring pages goes on after its probe missed")
+    func pagePairs() throws {
+        let table = Paths.fixtures.appendingPathComponent("system/bin/priv_table").path
+        // How often blocks starting with `first` ran (the rest of the loop body after a head
+        // that left).
+        func runs(_ environment: [String: String], from first: String) throws -> Int {
+            var total = 0
+            for block in try dumpBlocks(table, environment: environment) where block.contains("S-mode") {
+                let start = body(block).first { !$0.hasPrefix("  entry") && !$0.hasPrefix(String(repeating: " ", count: 46)) }
+                guard start?.dropFirst(12).hasPrefix(first) == true,
+                      let ran = block.firstRange(of: "ran ").map({ block[$0.upperBound...].prefix { $0.isNumber } }) else { continue }
+                total += Int(ran) ?? 0
+            }
+            return total
+        }
+        let (f, g) = ("add     t2,t3,1", "add     s11,s11,t1")
+        let fOn = try runs([:], from: f), fOff = try runs(["TRAPEZE_JIT_PAGE_PAIRS": "0"], from: f)
+        let gOn = try runs([:], from: g), gOff = try runs(["TRAPEZE_JIT_PAGE_PAIRS": "0"], from: g)
+        #expect(fOff >= 127 && fOn <= 64, "F: \(fOn) with page pairs, \(fOff) without")
+        #expect(gOff >= 255 && gOn <= 16, "G: \(gOn) with page pairs, \(gOff) without")
+    }
+
+    /// Relations at joins (`SharedProbes`, `JITOptions.joinRelations`): priv_table's part H
+    /// sets `a4 = a3 + 16` after the head of a3's group and loads through a4 after an `if`:
+    /// both ways into the join have that relation, so the load is a member of a3's group (it
+    /// used to probe on its own: a join forgot every relation). Where the way falling through
+    /// moves a4 to a3 + 2000 (another page) the ways disagree and the load probes.
+    @Test("dump --system: a register related to a base on every way into a join shares the base's probe")
+    func relationsAcrossJoins() throws {
+        let table = Paths.fixtures.appendingPathComponent("system/bin/priv_table").path
+        func loads(_ environment: [String: String], after: String) throws -> [[Substring]] {
+            try dumpBlocks(table, environment: environment).filter { $0.contains("S-mode") && $0.contains(after) }
+                .map { hostLines(body($0), "lw      t2,0(a4)") }.filter { !$0.isEmpty }
+        }
+        // a3 is set by `li` before the loop: in the block that runs the first pass its accesses
+        // are at known addresses (`constantGroups`), which group them whatever the register.
+        let known = ["TRAPEZE_JIT_CONSTANT_GROUPS": "0"]
+        let on = try loads(known, after: "lw      t1,4(a3)")
+        let off = try loads(known.merging(["TRAPEZE_JIT_JOIN_RELATIONS": "0"]) { $1 }, after: "lw      t1,4(a3)")
+        #expect(!on.isEmpty && on.allSatisfy(member), "\(on)")
+        #expect(!off.isEmpty && !off.contains(where: member), "\(off)")
+        let moved = try loads(known, after: "add     a4,a3,2000")
+        #expect(!moved.isEmpty && !moved.contains(where: member), "\(moved)")
+    }
+
+    /// Known addresses (`SharedProbes.constantAddress`, `JITOptions.constantGroups`):
+    /// priv_table's part I sets a3, a4 and a5 to addresses on one page (`li`) and loads and
+    /// stores through all three, before and after an `if`. They form one group off x0, whose
+    /// probe compares the page's entry, known when translating, with the page (`cmp qword ptr
+    /// [r15 + entry], page`: no shift, mask or address), and every other access is a member;
+    /// with TRAPEZE_JIT_CONSTANT_GROUPS=0 each register's accesses probe for themselves.
+    @Test("dump --system: accesses at known addresses through several registers share one probe")
+    func constantGroups() throws {
+        let table = Paths.fixtures.appendingPathComponent("system/bin/priv_table").path
+        func block(_ environment: [String: String]) throws -> [Substring] {
+            try dumpBlocks(table, environment: environment).first { $0.contains("S-mode") && $0.contains("lw      t4,12(a4)") }.map(body) ?? []
+        }
+        let on = try block([:]), off = try block(["TRAPEZE_JIT_CONSTANT_GROUPS": "0"])
+        let text = on.joined(separator: "\n")
+        #expect(!on.isEmpty && !off.isEmpty, "no block with part I")
+        #expect(hostLines(on, "lw      t0,0(a3)").contains { $0.contains("cmp qword ptr [r15 + 0x") && $0.contains("], 0x40006000") }, "\(text)")
+        for access in ["lw      t1,4(a4)", "sw      t1,12(a4)", "lw      t2,0(a5)", "lw      t3,8(a3)", "lw      t4,12(a4)"] {
+            #expect(member(hostLines(on, access)), "\(access): \(text)")
+        }
+        #expect(on.filter { $0.contains(probe) || $0.contains("cmp qword ptr [r15 + 0x") }.count == 1, "\(text)")
+        #expect(!member(hostLines(off, "lw      t1,4(a4)")), "\(off.joined(separator: "\n"))")
     }
 
     /// Addend registers (`BlockRegisters.addendHosts`, SystemSharedProbes.swift): priv_share's
