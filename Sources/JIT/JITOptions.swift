@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Guest
 /// How the JIT engine is configured (`trapeze run` flags).
 public struct JITOptions: Sendable {
     /// Bytes of host code before the cache is flushed (`--jit-cache-size`).
@@ -160,12 +161,6 @@ public struct JITOptions: Sendable {
     public var returnAddressRegister = JITOptions.returnAddressRegisterDefault
 
     static let returnAddressRegisterDefault = environmentFlag("TRAPEZE_JIT_RA_REGISTER", default: true)
-
-    /// A switch for A/B measurements: `name` set to "0" turns it off, to anything else on.
-    private static func environmentFlag(_ name: String, default value: Bool) -> Bool {
-        guard let v = getenv(name) else { return value }
-        return v.pointee != 0x30 /* "0" */
-    }
 
     /// The persistent translation cache (`--jit-cache-dir`, TranslationStore.swift), shared by
     /// the engines of one process; nil: none. Used in user mode only, and not while counting

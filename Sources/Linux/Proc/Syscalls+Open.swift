@@ -26,7 +26,7 @@ extension LinuxProcess {
     /// Whether a single-threaded process outside the sandbox opens files in one step (the
     /// default; `TRAPEZE_OPEN_DIRECT=0` always takes the checked path). Read while the process
     /// has one thread, so its lazy initialisation never meets a fork.
-    static let opensDirectly = getenv("TRAPEZE_OPEN_DIRECT").map { String(cString: $0) != "0" } ?? true
+    static let opensDirectly = environmentFlag("TRAPEZE_OPEN_DIRECT", default: true)
 
     /// O_TMPFILE without O_DIRECTORY (`__O_TMPFILE`), and O_PATH (Swift's Glibc has neither).
     static let tmpfileFlag = 0o20000000, pathFlag = 0o10000000
