@@ -54,7 +54,10 @@ public enum TimedRun {
             // A guest still there at the deadline timed out, even if it ended before the
             // watchdog came (its children killed by their timers let a wait return, say).
             guard status == .instructionLimit else { return Hart.hostNanoseconds() &- start >= budget ? .timedOut : .finished(status) }
-            let done = hart.state.instret &- before
+            // System mode charges a trap to the budget as one step though nothing retires
+            // (both engines): a slice that ends at its limit spent all of it, even when a guest
+            // trapping forever left instret where it was.
+            let done = hart.platform != nil ? n : hart.state.instret &- before
             // Shared budget: a slice that retired nothing was stopped from outside (another
             // thread ended the process at the limit), as in `EngineRun.run`.
             if used != nil, done == 0 { return .finished(.instructionLimit) }

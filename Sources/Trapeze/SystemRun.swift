@@ -76,9 +76,12 @@ public final class SystemRun {
         interpreter.stopAfterTrap = true
         defer { environment.onTrap = nil; interpreter.stopAfterTrap = false }
         let deadline = settings.timeout.map { Hart.hostNanoseconds() &+ UInt64(max(0, min($0, 1e9)) * 1e9) }
-        let first = state.instret
+        // One unit of --max-insns per step: an instruction retired or a trap taken (as the
+        // engines charge it), so a guest that traps forever still stops.
+        var steps: UInt64 = 0
         while true {
-            if let max = settings.maxInstructions, state.instret &- first >= max { return (.instructionLimit, false) }
+            if let max = settings.maxInstructions, steps >= max { return (.instructionLimit, false) }
+            steps &+= 1
             if let deadline, Hart.hostNanoseconds() >= deadline { return (.instructionLimit, true) }
             let pc = state.pc
             let mode = hart.privilege.letter

@@ -154,17 +154,21 @@ public final class SystemDifftest {
         var comparisons = 0
         // How many steps had run when all of RAM last agreed (it did at the start).
         var memoryAgreed = 0
+        // Units of the instruction budget spent: instructions retired plus traps taken (both
+        // engines charge a trap to the budget, so a guest trapping forever, e.g. a fetch fault at
+        // its own trap vector, still reaches the limit although instret stands still).
+        var done: UInt64 = 0
         while true {
             var n = options.interval
             if let max = options.maxInstructions {
-                let done = reference.hart.state.instret
                 if done >= max {
-                    return SystemDifftestResult(status: .instructionLimit, comparisons: comparisons, instructions: done, output: reference.console.bytes)
+                    return SystemDifftestResult(status: .instructionLimit, comparisons: comparisons, instructions: reference.hart.state.instret, output: reference.console.bytes)
                 }
                 n = min(n, max - done)
             }
             let expected = reference.advance(n)
             let actual = checked.advance(n)
+            done &+= n
             comparisons += 1
             let memory = options.memoryCheckInterval > 0 && comparisons % options.memoryCheckInterval == 0
                 || expected != .instructionLimit || actual != .instructionLimit
