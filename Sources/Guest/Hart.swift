@@ -41,12 +41,18 @@ public protocol Environment: AnyObject {
     /// instructions (system mode's `--icount`): engines stop exactly there, so that every engine
     /// takes it at the same instruction. Nil: nothing due, or time is the host's.
     var nextEventInstruction: UInt64? { get }
+    /// Whether `ecall` retires: true for an environment that completes the call itself (a Linux
+    /// process's system call; test rigs), false for a whole machine, where `ecall` is an
+    /// exception into the guest's own handler and, as the privileged spec says, does not retire
+    /// (the handler raises it as one, and engines charge it as a trap).
+    var environmentCallRetires: Bool { get }
 }
 
 extension Environment {
     /// An environment that never forks the host process.
     public var hostProcess: Int32 { 0 }
     public var nextEventInstruction: UInt64? { nil }
+    public var environmentCallRetires: Bool { true }
 }
 
 /// One RISC-V hart: its raw state block, its memory, and the environment it traps to.

@@ -29,7 +29,7 @@ extension Hart {
             // On a whole machine ecall is an exception like any other: it does not retire
             // (minstret stays, as on Spike), and it spends a unit of --max-insns as a trap. A
             // Linux process's ecall is a system call the environment completes: that retires.
-            guard platform == nil, let environment else { return .exception(GuestTrap(ecallCause, pc: pc)) }
+            guard let environment, environment.environmentCallRetires else { return .exception(GuestTrap(ecallCause, pc: pc)) }
             return .retired(environment.environmentCall(self))
         case .ebreak:
             return .exception(GuestTrap(.breakpoint, pc: pc, tval: pc))

@@ -162,6 +162,21 @@ public struct JITOptions: Sendable {
 
     static let returnAddressRegisterDefault = environmentFlag("TRAPEZE_JIT_RA_REGISTER", default: true)
 
+    /// User mode: the dispatcher's first arrival at a pc that has no block interprets the guest
+    /// code from there to the next jump, branch or system instruction instead of translating (or
+    /// loading from the persistent cache) a block; the second arrival translates. Most blocks of
+    /// a short process run once (316 of a static hello's 418; 987 of a warm `dpkg --version`'s
+    /// 2567), and stepping their few instructions costs far less than translating them (or even
+    /// loading them from the persistent cache). Translations are the same either way, so it is
+    /// not part of the cache key. Off in `JITOptions()` (engines built by tests, `fuzz` and
+    /// `difftest` translate everything they run); `trapeze run` turns it on
+    /// (`EngineSettings.interpretFirst`) unless `TRAPEZE_JIT_INTERPRET_FIRST=0`. Ignored in
+    /// system mode, with a persistent cache (`JIT.interpretsFirst`), by `trapeze dump`
+    /// (counting block executions) and with faults injected.
+    public var interpretFirst = false
+
+    public static let interpretFirstDefault = environmentFlag("TRAPEZE_JIT_INTERPRET_FIRST", default: true)
+
     /// The persistent translation cache (`--jit-cache-dir`, TranslationStore.swift), shared by
     /// the engines of one process; nil: none. Used in user mode only, and not while counting
     /// block executions or injecting faults.

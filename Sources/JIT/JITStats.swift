@@ -8,6 +8,10 @@ public struct JITStats: Sendable, CustomStringConvertible {
     public var guestInstructionsExecuted: UInt64 = 0
     /// Instructions the dispatcher stepped through the interpreter (budget edges).
     public var instructionsStepped: UInt64 = 0
+    /// `JITOptions.interpretFirst`: arrivals at a pc without a block that were interpreted, and
+    /// the instructions they retired (also counted in `guestInstructionsExecuted`).
+    public var blocksInterpreted: UInt64 = 0
+    public var instructionsInterpreted: UInt64 = 0
     public var hostCodeBytes: UInt64 = 0
     public var exits: [UInt64] = Array(repeating: 0, count: ExitReason.allCases.count)
     public var chainPatches: UInt64 = 0
@@ -54,6 +58,9 @@ public struct JITStats: Sendable, CustomStringConvertible {
             "jit: indirect lookups       \(indirectHits + indirectMisses), hit rate \(percent(indirectHitRate))",
             "jit: translation time       \(milliseconds(translationNanoseconds)) ms",
         ]
+        if blocksInterpreted > 0 {
+            lines.insert("jit: interpreted first     \(blocksInterpreted) times (\(instructionsInterpreted) guest instructions)", at: 1)
+        }
         if persistentCache {
             lines.insert("jit: blocks from disk cache \(blocksLoaded) (\(blocksLoadRejected) rejected)", at: 1)
         }

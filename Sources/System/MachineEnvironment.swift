@@ -48,6 +48,9 @@ public final class MachineEnvironment: Environment {
         return due
     }
 
+    /// `ecall` is an exception into the guest's handler (`Hart.emulateSystem`): it does not retire.
+    public var environmentCallRetires: Bool { false }
+
     public func environmentCall(_ hart: Hart) -> Continuation {
         let cause: ExceptionCause = switch hart.privilege {
         case .user: .ecallFromU

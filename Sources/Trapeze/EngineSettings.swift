@@ -23,6 +23,9 @@ public struct EngineSettings: Equatable, Sendable {
     public var jitCacheDirectory: String?
     /// Tests: where system mode's translation epochs start (`JITOptions.systemEpochStart`).
     public var systemEpochStart: UInt32 = 0
+    /// User mode: interpret the first run of code before translating it
+    /// (`JITOptions.interpretFirst`; `TRAPEZE_JIT_INTERPRET_FIRST=0` turns it off).
+    public var interpretFirst = JITOptions.interpretFirstDefault
 
     public init(kind: EngineKind = .default, cacheSize: Int = JITOptions.defaultCacheSize, chaining: Bool = true,
                 maxInstructions: UInt64? = nil, timeout: Double? = nil) {
@@ -39,6 +42,7 @@ public struct EngineSettings: Equatable, Sendable {
         options.countBlockExecutions = countBlockExecutions
         options.countIndirectHits = stats
         options.systemEpochStart = systemEpochStart
+        options.interpretFirst = interpretFirst
         return options
     }
 

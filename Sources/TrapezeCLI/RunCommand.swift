@@ -65,6 +65,10 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-chain"), help: "Do not chain translated blocks (every block exit returns to the dispatcher).")
     var noChain = false
 
+    @Flag(name: .customLong("no-interpret-first"),
+          help: "Translate code the first time it runs (by default its first run is interpreted; only code that runs again is translated).")
+    var noInterpretFirst = false
+
     @Flag(name: .customLong("perf-map"), help: "Write /tmp/perf-PID.map so `perf report` names JIT code by guest address and symbol.")
     var perfMap = false
 
@@ -100,6 +104,7 @@ struct RunCommand: ParsableCommand {
         s.allowNet = allowNet
         s.jitCacheSize = jitCacheSize
         s.noChain = noChain
+        s.noInterpretFirst = noInterpretFirst
         s.jitCacheDir = jitCacheDir
         s.perfMap = perfMap
         s.argv0 = argv0

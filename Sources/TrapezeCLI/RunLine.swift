@@ -77,6 +77,7 @@ public enum RunLine {
         case "--trace": s.trace = true
         case "--stats": s.stats = true
         case "--no-chain": s.noChain = true
+        case "--no-interpret-first": s.noInterpretFirst = true
         case "--perf-map": s.perfMap = true
         default: return false
         }

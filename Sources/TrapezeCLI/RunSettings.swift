@@ -25,6 +25,8 @@ public struct RunSettings: Equatable, Sendable {
     /// `--jit-cache-dir`: the persistent translation cache (else TRAPEZE_JIT_CACHE_DIR).
     public var jitCacheDir: String?
     public var noChain = false
+    /// `--no-interpret-first`: translate code the first time it runs (`JITOptions.interpretFirst`).
+    public var noInterpretFirst = false
     public var perfMap = false
     public var argv0: String?
     /// `--gdb PORT`: serve gdb on this loopback port.
@@ -73,6 +75,7 @@ public struct RunSettings: Equatable, Sendable {
                                       maxInstructions: maxInstructions, timeout: timeout)
         settings.stats = stats
         settings.perfMap = perfMap
+        if noInterpretFirst { settings.interpretFirst = false }
         // A setuid start (AT_SECURE) ignores TRAPEZE_* variables, as binfmt's config does.
         let secure = (HostAuxv.value(HostAuxv.secure) ?? 0) != 0
         settings.jitCacheDirectory = jitCacheDir ?? (secure ? nil : HostIO.variable("TRAPEZE_JIT_CACHE_DIR").flatMap { $0.isEmpty ? nil : $0 })

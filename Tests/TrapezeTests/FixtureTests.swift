@@ -6,9 +6,11 @@ import TestSupport
 /// engine: stdout and exit status must equal the committed expectations (which were produced by
 /// qemu-riscv64 when the fixtures were built).
 @Suite struct FixtureTests {
-    /// Engine configurations every fixture runs under: the interpreter, the JIT, the JIT without
+    /// Engine configurations every fixture runs under: the interpreter, the JIT (which interprets
+    /// the first run of code), the JIT translating everything from the first run, the JIT without
     /// chaining, and the JIT with a cache so small that it is flushed again and again.
-    static let engines = ["--engine interp", "--engine jit", "--engine jit --no-chain", "--engine jit --jit-cache-size 256K"]
+    static let engines = ["--engine interp", "--engine jit", "--engine jit --no-interpret-first", "--engine jit --no-chain",
+                          "--engine jit --jit-cache-size 256K"]
     /// Dynamically linked fixtures load their libraries from the riscv64 sysroot, so they run
     /// only where it is installed.
     static let staticRuns = FixtureRun.all.filter { !$0.flags.contains("dynamic") }

@@ -18,7 +18,7 @@ import Trapeze
     ]
 
     static func image() throws -> String {
-        let path = NSTemporaryDirectory() + "trapeze-storm-\(getpid())"
+        let path = NSTemporaryDirectory() + "trapeze-storm-\(UUID().uuidString)"
         try SystemEngineTests.bareELF(code).write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -83,7 +83,7 @@ import Trapeze
             RV.lui(5, 0x100), RV.lui(6, 0x5), RV.addi(6, 6, 0x555), RV.sw(6, 5, 0), // finisher: pass
             RV.jal(0, 0),
         ]
-        let path = NSTemporaryDirectory() + "trapeze-ecall-\(getpid())-\(kind)"
+        let path = NSTemporaryDirectory() + "trapeze-ecall-\(UUID().uuidString)"
         try SystemEngineTests.bareELF(code).write(to: URL(fileURLWithPath: path))
         defer { unlink(path) }
         let outcome = try SystemEngineTests.run(path: path, kind)

@@ -64,7 +64,10 @@ public final class Difftest {
 
     /// Checks `run`'s guest on the engine the options name.
     public convenience init(_ run: GuestRun, options: DifftestOptions) {
-        self.init(hart: run.hart, engine: options.engine.make(jit: run.configuration.engine.jitOptions, fault: options.fault),
+        // Every block translated: interpreting first runs would check the interpreter against itself.
+        var jit = run.configuration.engine.jitOptions
+        jit.interpretFirst = false
+        self.init(hart: run.hart, engine: options.engine.make(jit: jit, fault: options.fault),
                   symbols: Symbolizer(run.process.program), options: options, faultInjected: true)
         guest = run
     }

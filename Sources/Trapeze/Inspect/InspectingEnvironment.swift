@@ -33,6 +33,7 @@ final class InspectingEnvironment: Environment {
     var eventPending: Bool { false }
     func deliverEvents(_ hart: Hart) -> Continuation { .resume }
     var hostProcess: Int32 { real?.hostProcess ?? 0 }
+    var environmentCallRetires: Bool { real?.environmentCallRetires ?? true }
 
     /// Runs `engine` for at most `count` instructions with this environment in place.
     func run(_ engine: any Engine, _ hart: Hart, _ count: UInt64) -> EngineOutcome {
