@@ -162,9 +162,9 @@ public struct JITOptions: Sendable {
 
     static let returnAddressRegisterDefault = environmentFlag("TRAPEZE_JIT_RA_REGISTER", default: true)
 
-    /// User mode: the dispatcher's first arrival at a pc that has no block interprets the guest
+    /// User mode: the dispatcher's first arrivals at a pc that has no block interpret the guest
     /// code from there to the next jump, branch or system instruction instead of translating (or
-    /// loading from the persistent cache) a block; the second arrival translates. Most blocks of
+    /// loading from the persistent cache) a block; the fifth translates (`JIT.interpretedRuns`). Most blocks of
     /// a short process run once (316 of a static hello's 418; 987 of a warm `dpkg --version`'s
     /// 2567), and stepping their few instructions costs far less than translating them (or even
     /// loading them from the persistent cache). Translations are the same either way, so it is
