@@ -77,7 +77,7 @@ public final class JIT: Engine {
     /// on a platform this engine runs; nil in user mode.
     var systemTLB: SystemTLB?
     /// User mode: ra is cached in a host register (`JITOptions.returnAddressRegister`).
-    var returnAddressRegister: Bool { options.returnAddressRegister && systemTLB == nil }
+    var returnAddressRegister: Bool { options.returnAddressRegister }
 
     /// The smallest cache that still holds the stubs and a worst-case block.
     public static let minimumCacheSize = 64 << 10
@@ -729,6 +729,7 @@ public final class JIT: Engine {
         targets.joins = options.joins
         targets.loopPeeling = options.loopPeeling
         targets.loopMotion = options.loopMotion
+        targets.fallThroughLoops = options.fallThroughLoops && systemTLB != nil
         targets.allocatedThunks = options.allocatedThunks
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.addendRegisters = options.addendRegisters

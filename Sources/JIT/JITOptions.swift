@@ -100,6 +100,15 @@ public struct JITOptions: Sendable {
 
     static let constantGroupsDefault = environmentFlag("TRAPEZE_JIT_CONSTANT_GROUPS", default: true)
 
+    /// System mode: a block whose last instruction is a conditional branch that falls through
+    /// to the block's own start (a loop entered at its test: the body, its `j test` followed,
+    /// then `test: b<cc> out`) is a self-loop like one that branches back: it keeps its register
+    /// allocation round the loop and is peeled (LoopPeel.swift). On by default;
+    /// `TRAPEZE_JIT_FALL_LOOPS=0` turns it off (for A/B measurements).
+    public var fallThroughLoops = JITOptions.fallThroughLoopsDefault
+
+    static let fallThroughLoopsDefault = environmentFlag("TRAPEZE_JIT_FALL_LOOPS", default: true)
+
     /// Blocks with a register allocation call the slow-path and float helpers through their
     /// shared thunks (a 5-byte call and the stores of the registers the instruction names)
     /// instead of saving every caller-saved register inline around the call. On by default;
