@@ -734,6 +734,7 @@ public final class JIT: Engine {
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.addendRegisters = options.addendRegisters
         targets.pagePairs = options.pagePairs
+        targets.addendReloads = options.addendReloads
         targets.joinRelations = options.joinRelations
         targets.constantGroups = options.constantGroups
         targets.gatherChains = options.gatherChains && systemTLB == nil

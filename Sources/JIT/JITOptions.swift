@@ -75,6 +75,14 @@ public struct JITOptions: Sendable {
 
     static let addendRegistersDefault = environmentFlag("TRAPEZE_JIT_ADDEND_REGISTERS", default: true)
 
+    /// System mode: a group outside a loop gets an addend register only if at least three of its
+    /// accesses would reload the addend (those not right after another access of the group,
+    /// which finds it still in rax), not for any four accesses (`SharedProbes.addendCandidates`).
+    /// On by default; `TRAPEZE_JIT_ADDEND_RELOADS=0` counts accesses again (for A/B measurements).
+    public var addendReloads = JITOptions.addendReloadsDefault
+
+    static let addendReloadsDefault = environmentFlag("TRAPEZE_JIT_ADDEND_RELOADS", default: true)
+
     /// System mode: a group's probe that missed tries, out of line, the two pages its span
     /// straddles: when both are in the TLB with one addend (neighbouring virtual pages on
     /// neighbouring RAM) the group goes on instead of leaving the block after its head

@@ -60,6 +60,9 @@ struct TranslationTargets {
     /// System mode: busy groups keep their addend in a host register
     /// (`JITOptions.addendRegisters`, SystemSharedProbes.swift).
     var addendRegisters = true
+    /// System mode: addend registers for groups by the reloads they save
+    /// (`JITOptions.addendReloads`, SystemSharedProbes.swift).
+    var addendReloads = true
     /// System mode: a missed group probe tries the two pages its span straddles
     /// (`JITOptions.pagePairs`, SystemSharedProbes.swift).
     var pagePairs = true
@@ -288,7 +291,7 @@ struct Translator {
             // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
             // loop: it leaves through `directCall`, which ends the allocation.
             let loops = LoopPeel.backEdge(block, targets) != nil
-            let addendGroups = targets.addendRegisters ? sharedProbes.addendCandidates() : []
+            let addendGroups = targets.addendRegisters ? sharedProbes.addendCandidates(byReloads: targets.addendReloads) : []
             blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil,
                                             spillBudget: targets.spillBudget && targets.system == nil,
                                             returnAddress: targets.returnAddressRegister, addends: addendGroups.count)

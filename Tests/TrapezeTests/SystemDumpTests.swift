@@ -407,6 +407,28 @@ import TestSupport
         #expect(!off.contains { $0.contains("ptr [\(register) + r") }, "\(offText)")
     }
 
+    /// Addend registers by the reloads they save (`SharedProbes.addendCandidates(byReloads:)`,
+    /// `JITOptions.addendReloads`): the teaching kernel's `trap_from_user` saves ten registers
+    /// off sp one after another, so each store finds the addend still in rax, and a register
+    /// for it would only cost a store at entry, a move and a load at the exit. With
+    /// TRAPEZE_JIT_ADDEND_RELOADS=0 (four accesses were enough) the group takes one. Both ways
+    /// the kernel agrees with the interpreter in lockstep.
+    @Test("dump --system: a run of accesses that finds the addend in rax takes no addend register")
+    func addendReloads() throws {
+        func entry(_ environment: [String: String]) throws -> [Substring] {
+            let block = try dumpBlocks(Self.kernel, environment: environment).first { $0.contains("<trap_from_user>  S-mode") }
+            return (block.map(body) ?? []).filter { $0.contains("mov qword ptr [") && $0.contains(" + r10 + 0x") }
+        }
+        let on = try entry([:]), off = try entry(["TRAPEZE_JIT_ADDEND_RELOADS": "0"])
+        #expect(on.count >= 8 && on.allSatisfy { $0.contains("ptr [rax + r10") }, "\(on.joined(separator: "\n"))")
+        #expect(off.count >= 8 && !off.contains { $0.contains("ptr [rax + r10") }, "\(off.joined(separator: "\n"))")
+        for flag in ["1", "0"] {
+            let r = try runProcess(Paths.trapeze, ["difftest", "--system", Self.kernel],
+                                   environment: ["TRAPEZE_JIT_ADDEND_RELOADS": flag], timeout: 300)
+            #expect(r.status == 0 && r.stderrText.contains("agree"), "TRAPEZE_JIT_ADDEND_RELOADS=\(flag): \(r.stderrText.suffix(600))")
+        }
+    }
+
     /// Shared-probe groups across joins (SystemSharedProbes.swift): in priv_share's part G the
     /// first `if` skips an `addi` of the base, so the load after it starts a group of its own;
     /// the second skips other work only, so the load after it is a member of that group (no
