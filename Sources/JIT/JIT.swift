@@ -77,7 +77,7 @@ public final class JIT: Engine {
     /// on a platform this engine runs; nil in user mode.
     var systemTLB: SystemTLB?
     /// User mode: ra is cached in a host register (`JITOptions.returnAddressRegister`).
-    var returnAddressRegister: Bool { options.returnAddressRegister }
+    var returnAddressRegister: Bool { options.returnAddressRegister && systemTLB == nil }
 
     /// The smallest cache that still holds the stubs and a worst-case block.
     public static let minimumCacheSize = 64 << 10
