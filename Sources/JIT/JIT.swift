@@ -809,10 +809,12 @@ public final class JIT: Engine {
         targets.joins = options.joins
         targets.loopPeeling = options.loopPeeling
         targets.loopMotion = options.loopMotion
+        targets.fallThroughLoops = options.fallThroughLoops && systemTLB != nil
         targets.allocatedThunks = options.allocatedThunks
         targets.groupsAcrossJoins = options.groupsAcrossJoins
         targets.addendRegisters = options.addendRegisters
         targets.pagePairs = options.pagePairs
+        targets.addendReloads = options.addendReloads
         targets.joinRelations = options.joinRelations
         targets.constantGroups = options.constantGroups
         targets.gatherChains = options.gatherChains && systemTLB == nil

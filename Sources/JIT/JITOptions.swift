@@ -75,6 +75,14 @@ public struct JITOptions: Sendable {
 
     static let addendRegistersDefault = environmentFlag("TRAPEZE_JIT_ADDEND_REGISTERS", default: true)
 
+    /// System mode: a group outside a loop gets an addend register only if at least three of its
+    /// accesses would reload the addend (those not right after another access of the group,
+    /// which finds it still in rax), not for any four accesses (`SharedProbes.addendCandidates`).
+    /// On by default; `TRAPEZE_JIT_ADDEND_RELOADS=0` counts accesses again (for A/B measurements).
+    public var addendReloads = JITOptions.addendReloadsDefault
+
+    static let addendReloadsDefault = environmentFlag("TRAPEZE_JIT_ADDEND_RELOADS", default: true)
+
     /// System mode: a group's probe that missed tries, out of line, the two pages its span
     /// straddles: when both are in the TLB with one addend (neighbouring virtual pages on
     /// neighbouring RAM) the group goes on instead of leaving the block after its head
@@ -99,6 +107,15 @@ public struct JITOptions: Sendable {
     public var constantGroups = JITOptions.constantGroupsDefault
 
     static let constantGroupsDefault = environmentFlag("TRAPEZE_JIT_CONSTANT_GROUPS", default: true)
+
+    /// System mode: a block whose last instruction is a conditional branch that falls through
+    /// to the block's own start (a loop entered at its test: the body, its `j test` followed,
+    /// then `test: b<cc> out`) is a self-loop like one that branches back: it keeps its register
+    /// allocation round the loop and is peeled (LoopPeel.swift). On by default;
+    /// `TRAPEZE_JIT_FALL_LOOPS=0` turns it off (for A/B measurements).
+    public var fallThroughLoops = JITOptions.fallThroughLoopsDefault
+
+    static let fallThroughLoopsDefault = environmentFlag("TRAPEZE_JIT_FALL_LOOPS", default: true)
 
     /// Blocks with a register allocation call the slow-path and float helpers through their
     /// shared thunks (a 5-byte call and the stores of the registers the instruction names)

@@ -47,13 +47,31 @@ struct LoopPeel {
     /// is 97 instructions, which at 64 kept three limit checks per iteration.
     static let maximumInstructions = 128
 
+    /// How a block's last instruction goes back to the block's start.
+    enum BackEdge: Equatable {
+        /// A branch or plain jump whose target is the start.
+        case taken
+        /// A conditional branch whose way not taken is the start (`JITOptions.fallThroughLoops`):
+        /// a loop entered at its test, `body; j test` (followed, BlockDecoder.swift) then
+        /// `test: b<cc> out`, with the body right after the test (sieve's marking loop).
+        case fallThrough
+    }
+
+    /// The back edge that makes `block` a self-loop (with chaining), if it is one. A call to its
+    /// own start (`jal ra`, recursion) is no loop: it leaves through `directCall`.
+    static func backEdge(_ block: GuestBlock, _ targets: TranslationTargets) -> BackEdge? {
+        guard targets.chaining, let last = block.instructions.last, let at = block.pcs.last else { return nil }
+        let branch = BlockDecoder.isConditionalBranch(last)
+        if branch || (last.opcode == .jal && last.rd != 1), at &+ UInt64(bitPattern: last.imm) == block.start { return .taken }
+        if branch, targets.fallThroughLoops, at &+ UInt64(last.length) == block.start { return .fallThrough }
+        return nil
+    }
+
     /// Whether `block` is a self-loop worth a second copy.
     static func wanted(_ block: GuestBlock, _ targets: TranslationTargets) -> Bool {
-        guard targets.chaining, targets.loopPeeling, targets.faultInjection == nil,
+        guard targets.loopPeeling, targets.faultInjection == nil,
               block.instructions.count <= maximumInstructions,
-              let last = block.instructions.last, let at = block.pcs.last,
-              BlockDecoder.isConditionalBranch(last) || (last.opcode == .jal && last.rd != 1),
-              at &+ UInt64(bitPattern: last.imm) == block.start else { return false }
+              backEdge(block, targets) != nil else { return false }
         if targets.system != nil {
             return block.instructions.contains { i in
                 SharedProbes.access(i) != nil || i.opcode.group == .float

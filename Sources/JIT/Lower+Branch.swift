@@ -34,7 +34,21 @@ extension Translator {
             if !joins.isJoin(index + 1) { takeBudget(from: index + 1) }
             return
         }
-        if target == block.start { noteBackEdge() } // LoopPeel.swift
+        if target == block.start {
+            noteBackEdge() // LoopPeel.swift
+        } else if pc &+ UInt64(i.length) == block.start, LoopPeel.backEdge(block, targets) == .fallThrough {
+            // The way not taken goes round the loop: to the second copy (`exit` links the
+            // block's start from its last instruction there), or with the allocation kept.
+            noteBackEdge()
+            if regs.allocated, blockRegisters.loops, let body {
+                let out = a.newLabel()
+                a.jcc(cc, out)
+                loopBack(to: peel?.body ?? body)
+                a.bind(out)
+                exit(to: target)
+                return
+            }
+        }
         if regs.allocated, blockRegisters.loops, let body, target == block.start {
             // A loop's back edge keeps the allocation (BlockRegisters.swift).
             let out = a.newLabel()

@@ -40,9 +40,9 @@ final class SideTables {
 
 /// The direct-mapped guest pc → host code table that `jalr` probes inline: 16-byte entries
 /// (guest pc, host address) indexed by `(pc >> 1) & mask`. An empty entry holds a key no `jalr`
-/// target that indexes it can equal: pc 1 in system mode's jump caches (probed with bit 0
-/// cleared; `SystemJumpCache` tells empty entries by it), pc 0 in user mode's table, except in
-/// entry 0, where pc 0 itself belongs and the key is 2 (entry 1's).
+/// target that indexes it can equal: pc 0, except in entry 0, where pc 0 itself belongs and the
+/// key is 2 (entry 1's) (`zeroIsEmpty`: user mode's table and system mode's jump caches, which
+/// tell empty entries by it), or pc 1 in every entry.
 final class IndirectTable {
     /// User mode: 32Ki entries, a 64 KiB window of guest code. With 4096 (8 KiB) perl's hot code
     /// took turns in entries: a Debconf module load missed 130 thousand times in 3.8 million

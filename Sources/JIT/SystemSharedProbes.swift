@@ -298,20 +298,36 @@ extension SharedProbes {
     /// resident costs a store at entry and a load at each exit taken, and every access after the
     /// head saves a load of the addend (or none, right after another access of its group).
     static let addendRegisterMinimumAccesses = 4
+    /// With `byReloads`: a group outside a loop needs this many members that reload the addend
+    /// (those not right after another access of the group, which left it in rax). The register
+    /// costs a store of its resident at entry, a move at the probe and a load at the exit taken;
+    /// a run of accesses one after another (fib's six saves off sp, bytecode's four `lbu` of one
+    /// word) reloads nothing and paid those for no gain.
+    static let addendRegisterMinimumReloads = 3
 
     /// The groups whose addend is worth a host register, best first: those with a loop slot
     /// (every iteration's second copy loads the addend at every access), then the others with
-    /// at least `addendRegisterMinimumAccesses` accesses; more accesses first.
-    func addendCandidates() -> [Int] {
+    /// at least `addendRegisterMinimumAccesses` accesses (`byReloads`: at least
+    /// `addendRegisterMinimumReloads` reloads); more first.
+    func addendCandidates(byReloads: Bool = false) -> [Int] {
         guard !groups.isEmpty else { return [] }
         var accesses = [Int](repeating: 0, count: groups.count)
-        for role in roles.values {
+        for (at, role) in roles {
             switch role {
-            case .head(let g), .member(let g): accesses[g] += 1
+            case .head(let g): accesses[g] += byReloads ? 0 : 1
+            case .member(let g):
+                // By reloads: a member right after an access of its group finds the addend in rax.
+                let reloads: Bool
+                switch roles[at - 1] {
+                case .head(let p)?, .member(let p)?: reloads = p != g
+                case nil: reloads = true
+                }
+                accesses[g] += !byReloads || reloads ? 1 : 0
             }
         }
+        let minimum = byReloads ? SharedProbes.addendRegisterMinimumReloads : SharedProbes.addendRegisterMinimumAccesses
         let wanted = groups.indices.filter { g in
-            groups[g].loopSlot != nil || accesses[g] >= SharedProbes.addendRegisterMinimumAccesses
+            groups[g].loopSlot != nil || accesses[g] >= minimum
         }
         let ranked = wanted.sorted { x, y in
             let (lx, ly) = (groups[x].loopSlot != nil, groups[y].loopSlot != nil)

@@ -165,8 +165,8 @@ final class SystemTLB {
         epochs = SystemEpochs(start: epochStart)
         base = .allocate(capacity: SystemTLB.tableSets * SystemTLB.setWords)
         base.initialize(repeating: SystemTLB.invalid, count: SystemTLB.tableSets * SystemTLB.setWords)
+        // Read only for entries whose tag is valid, which `fill` wrote (so never initialised whole).
         shifts = .allocate(capacity: SystemTLB.tableSets * 2 * SystemTLB.entries)
-        shifts.initialize(repeating: 64, count: SystemTLB.tableSets * 2 * SystemTLB.entries)
     }
 
     deinit {
@@ -343,12 +343,16 @@ final class SystemTLB {
 /// page kept beside it, so that emptying it costs what was filled and `sfence.vma addr` drops
 /// one leaf's entries.
 final class SystemJumpCache {
-    let table = IndirectTable(entries: IndirectTable.systemEntries, low: true)
+    /// Empty entries hold 0 (entry 0: 2), so a fresh table is untouched zero pages: the four
+    /// caches' 2 MiB used to be written at start-up, a few milliseconds of every short run.
+    let table = IndirectTable(entries: IndirectTable.systemEntries, low: true, zeroIsEmpty: true)
     private var used: [Int] = []
     private static let slots = IndirectTable.systemEntries
     /// Per entry: log2 of the size of the leaf mapping its pc, the physical address its pc was
     /// fetched from, and for a block whose last instruction reaches into the next page that
-    /// page's virtual address (`none` otherwise), physical page number and leaf size.
+    /// page's virtual address (`none` otherwise), physical page number and leaf size. Read only
+    /// for the entries in `used`, which `insert` wrote, so they are never initialised whole
+    /// (their pages stay untouched until used).
     private let shifts = UnsafeMutablePointer<UInt8>.allocate(capacity: slots)
     private let physical = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
     private let nextVirtual = UnsafeMutablePointer<UInt64>.allocate(capacity: slots)
@@ -356,13 +360,7 @@ final class SystemJumpCache {
     private let nextShifts = UnsafeMutablePointer<UInt8>.allocate(capacity: slots)
     private static let none = UInt64.max
 
-    init() {
-        shifts.initialize(repeating: 64, count: SystemJumpCache.slots)
-        physical.initialize(repeating: 0, count: SystemJumpCache.slots)
-        nextVirtual.initialize(repeating: SystemJumpCache.none, count: SystemJumpCache.slots)
-        nextPhysical.initialize(repeating: 0, count: SystemJumpCache.slots)
-        nextShifts.initialize(repeating: 64, count: SystemJumpCache.slots)
-    }
+    init() {}
 
     deinit {
         shifts.deallocate()
@@ -372,8 +370,8 @@ final class SystemJumpCache {
         nextShifts.deallocate()
     }
 
-    /// An empty entry holds pc 1 (IndirectTable).
-    private static let empty: UInt64 = 1
+    /// Whether entry `i` is empty (IndirectTable's `emptyKey`: a key no pc indexing it equals).
+    @inline(__always) private func isEmpty(_ i: Int) -> Bool { table.base[2 * i] == table.emptyKey(i) }
 
     /// The lowest and highest address of the leaves behind the entries: `sfence.vma` of an
     /// address outside them has nothing to drop here (a user page's flush, for the kernel's).
@@ -386,7 +384,7 @@ final class SystemJumpCache {
     func insert(guest pc: UInt64, host: UInt64, physical address: UInt64, leafShift: UInt8,
                 next: (virtual: UInt64, physicalPage: UInt64, leafShift: UInt8)? = nil) {
         let i = Int((pc >> 1) & UInt64(table.mask))
-        if table.base[2 * i] == SystemJumpCache.empty { used.append(i) }
+        if isEmpty(i) { used.append(i) }
         table.insert(guest: pc, host: host)
         physical[i] = address
         nextVirtual[i] = next?.virtual ?? SystemJumpCache.none
@@ -408,7 +406,7 @@ final class SystemJumpCache {
     }
 
     private func vacate(_ i: Int) {
-        table.base[2 * i] = SystemJumpCache.empty
+        table.base[2 * i] = table.emptyKey(i)
         table.base[2 * i + 1] = 0
     }
 
@@ -451,7 +449,7 @@ final class SystemJumpCache {
     /// The host code for `pc`, if the table holds it.
     func lookup(_ pc: UInt64) -> UInt64? {
         let i = Int((pc >> 1) & UInt64(table.mask))
-        return table.base[2 * i] == pc && pc != SystemJumpCache.empty ? table.base[2 * i + 1] : nil
+        return table.base[2 * i] == pc && !isEmpty(i) ? table.base[2 * i + 1] : nil
     }
 
     func clear() {
@@ -478,8 +476,8 @@ final class SystemJumpCache {
     private func retain(_ keeps: (Int, UInt64) -> Bool) {
         var kept = 0
         for i in used {
+            if isEmpty(i) { continue }
             let pc = table.base[2 * i]
-            if pc == SystemJumpCache.empty { continue }
             guard keeps(i, pc) else { vacate(i); continue }
             used[kept] = i
             kept += 1

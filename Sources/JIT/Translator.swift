@@ -48,6 +48,9 @@ struct TranslationTargets {
     /// Self-loops get a second copy that checks no base, or in system mode probes less
     /// (`JITOptions.loopPeeling`, LoopPeel.swift).
     var loopPeeling = true
+    /// System mode: a last branch whose way not taken is the block's start makes a self-loop
+    /// (`JITOptions.fallThroughLoops`, LoopPeel.swift).
+    var fallThroughLoops = false
     /// System mode: loop slots checked on one side or not at all where the base moves one way
     /// or not at all (`JITOptions.loopMotion`, SystemSharedProbes.swift).
     var loopMotion = true
@@ -57,6 +60,9 @@ struct TranslationTargets {
     /// System mode: busy groups keep their addend in a host register
     /// (`JITOptions.addendRegisters`, SystemSharedProbes.swift).
     var addendRegisters = true
+    /// System mode: addend registers for groups by the reloads they save
+    /// (`JITOptions.addendReloads`, SystemSharedProbes.swift).
+    var addendReloads = true
     /// System mode: a missed group probe tries the two pages its span straddles
     /// (`JITOptions.pagePairs`, SystemSharedProbes.swift).
     var pagePairs = true
@@ -147,6 +153,10 @@ struct Translator {
     let tables: SideTables
     /// Index of the instruction being lowered, and its pc.
     var index = 0
+    /// Set once the block's body is done: a stub's exit to the block's start is a side exit's,
+    /// taken before the back edge (and perhaps before heads the second copy relies on ran), so
+    /// `linked` sends it to the entry, whatever instruction `index` was left at.
+    var emittingColdStubs = false
     var pc: UInt64 = 0
     /// Instructions that count into `instret`: all but a final system instruction, which the
     /// trap-and-emulate handler retires.
@@ -280,12 +290,8 @@ struct Translator {
             // A block that ends in a branch or jump back to its start keeps its allocation
             // around the loop (`loopBack`). A call to its own start (`jal ra`, recursion) is no
             // loop: it leaves through `directCall`, which ends the allocation.
-            var loops = false
-            if targets.chaining, let i = block.instructions.last, let at = block.pcs.last,
-               BlockDecoder.isConditionalBranch(i) || (i.opcode == .jal && i.rd != 1) {
-                loops = at &+ UInt64(bitPattern: i.imm) == block.start
-            }
-            let addendGroups = targets.addendRegisters ? sharedProbes.addendCandidates() : []
+            let loops = LoopPeel.backEdge(block, targets) != nil
+            let addendGroups = targets.addendRegisters ? sharedProbes.addendCandidates(byReloads: targets.addendReloads) : []
             blockRegisters = BlockRegisters(block, loops: loops, system: targets.system != nil,
                                             spillBudget: targets.spillBudget && targets.system == nil,
                                             returnAddress: targets.returnAddressRegister, addends: addendGroups.count)
@@ -503,6 +509,7 @@ struct Translator {
     }
 
     private mutating func emitColdStubs() {
+        emittingColdStubs = true
         var k = 0
         while k < cold.count { // an inline stub may call a helper, which adds a stub
             let (label, stub, state) = cold[k]
@@ -620,7 +627,9 @@ struct Translator {
     @inline(__always) func linked(_ target: UInt64) -> Link? {
         guard targets.chaining else { return nil }
         // The block's own last instruction, back to its start: the loop's second copy, if any.
-        if target == block.start { return .label(index == block.instructions.count - 1 ? loopEntry : entry) }
+        if target == block.start {
+            return .label(index == block.instructions.count - 1 && !emittingColdStubs ? loopEntry : entry)
+        }
         // System mode links only at run time, and only within the page (SystemTLB.swift).
         guard targets.system == nil else { return nil }
         return targets.translated[target].map { .absolute($0) }

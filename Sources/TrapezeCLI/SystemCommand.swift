@@ -76,7 +76,48 @@ struct SystemCommand: ParsableCommand {
     @Argument(help: "A bare-metal RISC-V ELF, run in M-mode without firmware.")
     var program: String?
 
+    /// The parsed command line.
+    var settings: SystemSettings {
+        SystemSettings(engine: engine, cpu: cpu, memory: memory, bios: bios, kernel: kernel, initrd: initrd,
+                       append: append, dtb: dtb, dumpDTB: dumpDTB, drives: drives, snapshot: snapshot, rng: rng,
+                       noReboot: noReboot, maxInstructions: maxInstructions, timeout: timeout, icount: icount,
+                       trace: trace, stats: stats, perfMap: perfMap, program: program)
+    }
+
     /// The parsed command line as the machine's configuration.
+    func systemConfiguration() throws -> SystemConfiguration { try settings.systemConfiguration() }
+
+    /// `mtime`'s source: the host's clock, or retired instructions (`--icount`).
+    func clock() -> any TimeSource { settings.clock() }
+
+    func run() throws { try settings.run() }
+}
+
+/// `trapeze system`'s command line, however it was read: by swift-argument-parser
+/// (`SystemCommand`) or, for the plain lines benchmarks write, by `SystemLine.fast`.
+public struct SystemSettings: Equatable, Sendable {
+    var engine: EngineKind? = nil
+    var cpu: String? = nil
+    var memory: String? = nil
+    var bios: String? = nil
+    var kernel: String? = nil
+    var initrd: String? = nil
+    var append: String? = nil
+    var dtb: String? = nil
+    var dumpDTB: String? = nil
+    var drives: [String] = []
+    var snapshot = false
+    var rng = false
+    var noReboot = false
+    var maxInstructions: UInt64? = nil
+    var timeout: Double? = nil
+    var icount = false
+    var trace = false
+    var stats = false
+    var perfMap = false
+    var program: String? = nil
+
+    /// The machine's configuration.
     func systemConfiguration() throws -> SystemConfiguration {
         var c = SystemConfiguration()
         if let memory {
@@ -111,7 +152,7 @@ struct SystemCommand: ParsableCommand {
     /// `mtime`'s source: the host's clock, or retired instructions (`--icount`).
     func clock() -> any TimeSource { icount ? InstructionClock() : HostClock() }
 
-    func run() throws {
+    public func run() throws {
         let configuration = try systemConfiguration()
         // Ctrl-A commands on a terminal, as QEMU's -nographic; piped input goes as it is.
         let console = HostConsole(escapes: isatty(0) == 1)
@@ -132,7 +173,7 @@ struct SystemCommand: ParsableCommand {
 
 // MARK: - Running the machine
 
-extension SystemCommand {
+extension SystemSettings {
     /// Runs hart 0 of `machine` from its reset vector until a device stops it (the test finisher's
     /// or HTIF's status), or `--max-insns`/`--timeout` do (124, with the last traps reported).
     func runMachine(_ machine: Machine, engine: EngineKind?, console: HostConsole) throws -> Never {

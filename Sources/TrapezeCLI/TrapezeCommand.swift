@@ -26,6 +26,8 @@ public struct TrapezeCommand: ParsableCommand {
                 try SystemDifftestLine.run(Array(arguments.dropFirst()))
             } else if let settings = RunLine.fast(Array(arguments.dropFirst())) {
                 try settings.execute()
+            } else if let settings = SystemLine.fast(Array(arguments.dropFirst())) {
+                try settings.run()
             } else {
                 var command = try parseAsRoot(Array(arguments.dropFirst()))
                 try command.run()

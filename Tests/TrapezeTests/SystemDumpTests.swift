@@ -276,6 +276,36 @@ import TestSupport
         }
     }
 
+    /// Loops entered at their test (`LoopPeel.BackEdge.fallThrough`, `JITOptions.fallThroughLoops`):
+    /// priv_share's part H is `j test; ...; test: beqz t4, out; body ...; j test`, so the block
+    /// at the body follows its jump to the test and ends there, and the test's way not taken is
+    /// the block's start. It is a self-loop: translated twice, its second copy compares the
+    /// rising base with the bound its first copy's probe kept (one probe in the whole block), and
+    /// it keeps its register allocation round the loop. With TRAPEZE_JIT_FALL_LOOPS=0 the way not
+    /// taken leaves the block and every run probes. Both ways the fixture passes its own checks
+    /// (the walk crosses into a physical page that is not the next one) and agrees with the
+    /// interpreter in lockstep.
+    @Test("dump --system: a loop whose test falls through to its body is peeled like one that branches back")
+    func fallThroughLoops() throws {
+        let share = Paths.fixtures.appendingPathComponent("system/bin/priv_share").path
+        func loop(_ environment: [String: String]) throws -> [Substring] {
+            try dumpBlocks(share, environment: environment).first { $0.contains("<s_share+0x108>  S-mode") }.map(body) ?? []
+        }
+        let on = try loop([:]), off = try loop(["TRAPEZE_JIT_FALL_LOOPS": "0"])
+        let onText = on.joined(separator: "\n"), offText = off.joined(separator: "\n")
+        #expect(on.first { !$0.hasPrefix("  entry") && !$0.hasPrefix(String(repeating: " ", count: 46)) }?.dropFirst(12)
+                    .hasPrefix("lw      t0,0(a5)") == true, "the block starts at the body: \(onText)")
+        #expect(on.filter { $0.contains(probe) }.count == 1, "\(onText)")
+        #expect(on.contains { $0.contains("cmp r") && $0.contains(", qword ptr [rbx + 0x440]") }, "\(onText)")
+        #expect(on.contains { $0.contains("  jg ") }, "\(onText)")
+        #expect(!off.isEmpty && !off.contains { $0.contains("qword ptr [rbx + 0x440]") }, "no loop slot when off: \(offText)")
+        for flag in ["1", "0"] {
+            let r = try runProcess(Paths.trapeze, ["difftest", "--system", "--interval", "7", share],
+                                   environment: ["TRAPEZE_JIT_FALL_LOOPS": flag], timeout: 300)
+            #expect(r.status == 0 && r.stderrText.contains("agree"), "TRAPEZE_JIT_FALL_LOOPS=\(flag): \(r.stderrText.suffix(600))")
+        }
+    }
+
     /// Page pairs (`Translator.probeGroupPair`): priv_table's part F looks a table up that
     /// straddles two virtual pages mapped to neighbouring physical pages, two lookups each time
     /// round, so its group's span is never one page. A head whose group probe missed used to
@@ -375,6 +405,28 @@ import TestSupport
         #expect(!on.contains { $0.contains("mov rax, qword ptr [rbx + 0x448]") }, "\(text)")
         #expect(off.contains { $0.contains("mov rax, qword ptr [rbx + 0x448]") }, "\(offText)")
         #expect(!off.contains { $0.contains("ptr [\(register) + r") }, "\(offText)")
+    }
+
+    /// Addend registers by the reloads they save (`SharedProbes.addendCandidates(byReloads:)`,
+    /// `JITOptions.addendReloads`): the teaching kernel's `trap_from_user` saves ten registers
+    /// off sp one after another, so each store finds the addend still in rax, and a register
+    /// for it would only cost a store at entry, a move and a load at the exit. With
+    /// TRAPEZE_JIT_ADDEND_RELOADS=0 (four accesses were enough) the group takes one. Both ways
+    /// the kernel agrees with the interpreter in lockstep.
+    @Test("dump --system: a run of accesses that finds the addend in rax takes no addend register")
+    func addendReloads() throws {
+        func entry(_ environment: [String: String]) throws -> [Substring] {
+            let block = try dumpBlocks(Self.kernel, environment: environment).first { $0.contains("<trap_from_user>  S-mode") }
+            return (block.map(body) ?? []).filter { $0.contains("mov qword ptr [") && $0.contains(" + r10 + 0x") }
+        }
+        let on = try entry([:]), off = try entry(["TRAPEZE_JIT_ADDEND_RELOADS": "0"])
+        #expect(on.count >= 8 && on.allSatisfy { $0.contains("ptr [rax + r10") }, "\(on.joined(separator: "\n"))")
+        #expect(off.count >= 8 && !off.contains { $0.contains("ptr [rax + r10") }, "\(off.joined(separator: "\n"))")
+        for flag in ["1", "0"] {
+            let r = try runProcess(Paths.trapeze, ["difftest", "--system", Self.kernel],
+                                   environment: ["TRAPEZE_JIT_ADDEND_RELOADS": flag], timeout: 300)
+            #expect(r.status == 0 && r.stderrText.contains("agree"), "TRAPEZE_JIT_ADDEND_RELOADS=\(flag): \(r.stderrText.suffix(600))")
+        }
     }
 
     /// Shared-probe groups across joins (SystemSharedProbes.swift): in priv_share's part G the

@@ -13,7 +13,10 @@
  *      the second of A's pages into the first, one pass at the boundary exactly;
  *   G  loads off one base around two ifs: the first skips an addi of the base, so the load
  *      after it reaches PAGE(1) on the way that takes the branch and PAGE(2) on the other; the
- *      second skips other work only.
+ *      second skips other work only;
+ *   H  a loop entered at its test, whose block (the body, its jump back to the test, the
+ *      test) goes round by the test's way not taken: loads and stores walking up by 16 from
+ *      PAGE(1) into PAGE(2), twice.
  * The tables are built in M-mode; S runs at the identity 1 GiB page and ends with an ecall. */
 #include "test.h"
 #include "sv39.h"
@@ -82,6 +85,13 @@ test_main:
     lw s0, -4(t0)
     CHECK s0, 2, "F: a store past the boundary went to the first page"
     CHECK s11, 1020, "G: a load after an if that skipped an addi of its base reads where the base is"
+    CHECK s5, 624, "H: a loop entered at its test reads both physical pages, and its own stores"
+    la t0, data_b
+    lw s0, -8(t0)
+    CHECK s0, 201, "H: its stores before the boundary went to the first page"
+    la t0, data_c
+    lw s0, 40(t0)
+    CHECK s0, 203, "H: its stores past the boundary went to the second page"
 
     /* C, twice: the second time the load's page is known readable */
     li s9, 0
@@ -207,6 +217,27 @@ s_share:
     add s7, s7, t0
     addi s8, s8, -1
     bnez s8, 4b
+
+    /* H: pass k (0..5) of the inner loop loads the word at b = PAGE(2) - 40 + 16k, adds it and
+       stores it plus 100: PAGE(1)'s words there hold 1 (A and F stored elsewhere), PAGE(2)'s
+       3. The exit branch goes back (a forward one would be a side exit the block goes past).
+       Sums: 3 * 1 + 3 * 3 = 12, then 3 * 101 + 3 * 103 = 612: 624. */
+    li s5, 0
+    li t5, 2
+13: li a5, PAGE(2) - 40
+    li t4, 6
+    j 10f
+11: j 12f
+10: beqz t4, 11b
+    lw t0, 0(a5)
+    add s5, s5, t0
+    addi t0, t0, 100
+    sw t0, 0(a5)
+    addi a5, a5, 16
+    addi t4, t4, -1
+    j 10b
+12: addi t5, t5, -1
+    bnez t5, 13b
     ecall
 
 /* C: a load off the read-only PAGE(4), the base moved, a store off it (s registers survive
