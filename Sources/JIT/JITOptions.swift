@@ -139,6 +139,14 @@ public struct JITOptions: Sendable {
 
     static let sideExitRefundsDefault = environmentFlag("TRAPEZE_JIT_REFUNDS", default: true)
 
+    /// User mode, with `sideExitRefunds`: a join reached by one branch over a plain `if` body
+    /// takes no budget of its own; the segment before the branch charges what follows the join
+    /// and the body charges itself (BlockJoins.swift). On by default;
+    /// `TRAPEZE_JIT_JOIN_BUDGETS=0` turns it off (for A/B measurements).
+    public var joinBudgets = JITOptions.joinBudgetsDefault
+
+    static let joinBudgetsDefault = environmentFlag("TRAPEZE_JIT_JOIN_BUDGETS", default: true)
+
     /// User mode: a call of a short straight-line leaf function (`__ctype_b_loc` and the like)
     /// is decoded into the calling block, its `ret` followed back to the return address
     /// (`BlockDecoder.leafCallee`). On by default; `TRAPEZE_JIT_INLINE_CALLS=0` turns it off
