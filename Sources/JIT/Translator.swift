@@ -80,6 +80,8 @@ struct TranslationTargets {
     /// User mode, with `sideExitRefunds`: hoisted joins take no budget of their own
     /// (`JITOptions.joinBudgets`, BlockJoins.swift).
     var joinBudgets = false
+    /// User mode: double arithmetic in place (`JITOptions.floatInPlace`).
+    var floatInPlace = false
     /// User mode: the guest limit, below which an access off a register the block knows the
     /// value of needs no check (`JITOptions.constantAddresses`, KnownConstants.swift); 0: none.
     var constantLimit: UInt64 = 0
