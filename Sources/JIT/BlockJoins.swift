@@ -31,6 +31,14 @@ import X86
 /// in passed the head with the base moved alike; whether mstatus.FS was checked
 /// (`floatStatusKnown`) is what both ways know.
 /// `JITOptions.joins` (`TRAPEZE_JIT_JOINS=0`) turns it off.
+///
+/// User mode, with side-exit refunds: a join reached by one branch over a plain body (no join
+/// and no branch to a join inside it, the `if` of statemachine's step functions) is *hoisted*
+/// (`JITOptions.joinBudgets`, `TRAPEZE_JIT_JOIN_BUDGETS=0`): the segment before the branch also
+/// charges the instructions from the join on, the body charges its own after the branch, and
+/// the join takes nothing — one budget check per `if` fewer on either way. `Translator.charged`
+/// skips such bodies ahead of an instruction, so faults and exits give back exactly what was
+/// charged and not retired.
 struct BlockJoins {
     /// Per instruction: for a side exit whose target is a later instruction of the block, that
     /// instruction's index, else -1. Empty when the block has no such branch (most blocks: no
@@ -38,22 +46,37 @@ struct BlockJoins {
     private var target: [Int] = []
     /// Per instruction: some side exit of the block branches to it.
     private var joined: [Bool] = []
+    /// Per instruction: a hoisted join (see above); the side exit branching to one.
+    private var hoistedJoin: [Bool] = []
+    private var hoistedBranch: [Bool] = []
 
     var isEmpty: Bool { target.isEmpty }
 
     init() {}
 
-    init(_ block: GuestBlock) {
+    init(_ block: GuestBlock, hoist: Bool = false) {
         let n = block.instructions.count
+        var branches: [Int] = [] // per join, how many side exits branch to it
         for j in 0..<n where block.isSideExit(j) {
             let to = block.pcs[j] &+ UInt64(bitPattern: block.instructions[j].imm)
             guard let k = block.pcs[(j + 1)...].firstIndex(of: to) else { continue }
             if target.isEmpty {
                 target = [Int](repeating: -1, count: n)
                 joined = [Bool](repeating: false, count: n)
+                branches = [Int](repeating: 0, count: n)
             }
             target[j] = k
             joined[k] = true
+            branches[k] += 1
+        }
+        guard hoist, !target.isEmpty else { return }
+        hoistedJoin = [Bool](repeating: false, count: n)
+        hoistedBranch = [Bool](repeating: false, count: n)
+        for j in 0..<n where target[j] >= 0 {
+            let k = target[j]
+            guard branches[k] == 1, !(j + 1..<k).contains(where: { joined[$0] || target[$0] >= 0 }) else { continue }
+            hoistedBranch[j] = true
+            hoistedJoin[k] = true
         }
     }
 
@@ -65,6 +88,17 @@ struct BlockJoins {
 
     /// Whether a side exit of the block branches to instruction `k`.
     func isJoin(_ k: Int) -> Bool { k < joined.count && joined[k] }
+
+    /// Whether instruction `k` is a hoisted join.
+    func isHoisted(_ k: Int) -> Bool { k < hoistedJoin.count && hoistedJoin[k] }
+
+    /// The hoisted join side exit `j` branches to, if it does.
+    func hoistedTarget(of j: Int) -> Int? {
+        j < hoistedBranch.count && hoistedBranch[j] ? target[j] : nil
+    }
+
+    /// Whether a join at `k` starts a budget segment (not when hoisted).
+    func startsSegment(_ k: Int) -> Bool { isJoin(k) && !isHoisted(k) }
 }
 
 /// What the translator knows on one way into a join, and the join's label.
@@ -106,7 +140,7 @@ extension Translator {
     }
 
     /// At join `k`, reached by falling through too: binds its label with what holds on every
-    /// way in, and takes its segment's budget.
+    /// way in, and takes its segment's budget (none when hoisted: charged before the branch).
     mutating func bindJoin(_ k: Int) {
         if let p = pendingJoins.firstIndex(where: { $0.index == k }) {
             var facts = pendingJoins.remove(at: p).facts
@@ -122,6 +156,6 @@ extension Translator {
             addendInRAX = (-2, -1) // the other way may have left anything in rax
             knownConstants = KnownConstants()
         }
-        takeBudget(from: k)
+        if !joins.isHoisted(k) { takeBudget(from: k) }
     }
 }

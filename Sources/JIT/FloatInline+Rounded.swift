@@ -9,15 +9,15 @@ import X86
 /// conversions out of range go to `FloatUnit`.
 extension Translator {
     /// The frame of an inline rounding instruction: `body` gets the static x86 mode (nil: the
-    /// guest's) and the fallback to `FloatUnit`.
-    mutating func roundedOperation(_ i: Instruction,
+    /// guest's) and the fallback to `FloatUnit` (without `fallback`, a label nothing may use).
+    mutating func roundedOperation(_ i: Instruction, fallback needed: Bool = true,
                                    _ body: (inout Translator, _ mode: UInt8?, _ fallback: Label) -> Void) {
         if InlineRounding(rm: i.rm) == .helper {
             floatHelper(i)
             return
         }
         let done = a.newLabel()
-        let fallback = floatFallback(i, done: done)
+        let fallback = needed ? floatFallback(i, done: done) : a.newLabel()
         let m = inlineMode(i)
         body(&self, m, fallback)
         a.bind(done)
@@ -26,12 +26,23 @@ extension Translator {
     /// fadd, fsub, fmul, fdiv, fsqrt. The result goes straight into rd's xmm register when rd is
     /// cached and is not a source (a NaN result leaves the sources intact for the helper); with
     /// AVX the three-operand form then needs no copy at all.
+    ///
+    /// With `floatInPlace` (user mode, doubles) a NaN result is made the canonical NaN where it
+    /// is instead of going to the helper, so the result goes into rd's register also when rd is
+    /// a source (`fadd fa3, fa3, fa5`, an accumulator; with AVX), and there is no helper call
+    /// out of line. For these five operations x86 raises invalid exactly where RISC-V
+    /// does (a signalling NaN operand, ∞ − ∞, 0 · ∞, 0/0, ∞/∞, the root of a negative number)
+    /// and nothing else with a NaN result, so the flags MXCSR accrued are already RISC-V's; only
+    /// the NaN itself differs (x86 keeps an operand's payload or makes a negative default NaN).
     mutating func arithmetic(_ i: Instruction, _ op: ScalarOp, _ p: Precision) {
-        roundedOperation(i) { t, m, fallback in
+        let canonical = p == .double && targets.floatInPlace
+        roundedOperation(i, fallback: !canonical) { t, m, fallback in
             let sources = op == .sqrt ? [i.rs1] : [i.rs1, i.rs2]
-            var target = XMM.xmm0
-            if p == .double, let x = t.fXMM(i.rd), !sources.contains(i.rd) { target = x }
             let avx = CPUFeatures.host.fma // FMA3 is only used with the AVX state enabled
+            var target = XMM.xmm0
+            if p == .double, let x = t.fXMM(i.rd), !sources.contains(i.rd) || (avx && canonical) {
+                target = x
+            }
             if op == .sqrt {
                 let x = t.sourceF(i.rs1, p, scratch: .xmm1, unboxed: fallback)
                 t.beginRounding(m)
@@ -47,7 +58,13 @@ extension Translator {
                 t.beginRounding(m)
                 t.a.scalar(op, p, target, y)
             }
-            t.jumpIfNaN(target, p, fallback)
+            if canonical {
+                let back = t.a.newLabel()
+                t.jumpIfNaN(target, p, t.outOfLine(.inline(.canonicalNaN(target, resume: back))))
+                t.a.bind(back)
+            } else {
+                t.jumpIfNaN(target, p, fallback)
+            }
             t.endRounding(m)
             t.storeF(i.rd, target, p)
         }
@@ -154,9 +171,11 @@ extension Translator {
     mutating func fromInteger(_ i: Instruction, _ p: Precision, _ kind: IntegerKind) {
         let alwaysExact = p == .double && (kind == .int32 || kind == .uint32)
         if alwaysExact, case .mode = InlineRounding(rm: i.rm) {
-            // Nothing can go wrong: no fallback, no frm check.
-            convertFromInteger(register(i.rs1, scratch: .rax), p, kind)
-            storeF(i.rd, .xmm0, p)
+            // Nothing can go wrong: no fallback, no frm check; with `floatInPlace`, straight
+            // into rd's xmm register.
+            let target = targets.floatInPlace ? fXMM(i.rd) ?? .xmm0 : .xmm0
+            convertFromInteger(register(i.rs1, scratch: .rax), p, kind, into: target)
+            storeF(i.rd, target, p)
             return
         }
         roundedOperation(i) { t, m, _ in
@@ -184,15 +203,17 @@ extension Translator {
         }
     }
 
-    /// xmm0 = integer `x` of `kind` converted to `p` under the current MXCSR.
-    mutating func convertFromInteger(_ x: GPR, _ p: Precision, _ kind: IntegerKind) {
-        a.xorps(.xmm0, .xmm0) // no false dependency on xmm0's last writer
+    /// xmm0 (or `target`, for 32-bit kinds) = integer `x` of `kind` converted to `p` under the
+    /// current MXCSR.
+    mutating func convertFromInteger(_ x: GPR, _ p: Precision, _ kind: IntegerKind, into target: XMM = .xmm0) {
+        precondition(target == .xmm0 || kind == .int32 || kind == .uint32)
+        a.xorps(target, target) // no false dependency on its last writer
         switch kind {
         case .int32:
-            a.cvtsi2s(p, .xmm0, .r32(x))
+            a.cvtsi2s(p, target, .r32(x))
         case .uint32:
             a.mov(.eax, .r32(x))
-            a.cvtsi2s(p, .xmm0, .rax)
+            a.cvtsi2s(p, target, .rax)
         case .int64:
             a.cvtsi2s(p, .xmm0, .r64(x))
         case .uint64:

@@ -49,6 +49,8 @@ enum InlineStub {
     /// performs it (or reports it illegal), then the block leaves for the next instruction,
     /// because the instructions after it in this block count on frm having been checked.
     case invalidFRM(Instruction, pc: UInt64, index: Int)
+    /// A double operation's NaN result in `x` (`floatInPlace`): the canonical NaN, then back.
+    case canonicalNaN(XMM, resume: Label)
     /// fcvt.{s,d}.lu of a value in `x` with the top bit set, into xmm0.
     case unsignedToFloat(GPR, Precision, resume: Label)
     /// fcvt.{s,d}.{w,l} of a value in `x` too wide to convert exactly, under static mode `mode`,
@@ -140,6 +142,10 @@ extension Translator {
             emitSharedHeadStub(i, pc: pc, index: index, group: group, access: access, resume: resume)
         case .loopProbe(let group, let miss, let access):
             emitLoopProbeStub(group: group, miss: miss, access: access)
+        case .canonicalNaN(let x, let resume):
+            a.mov(.rax, imm: 0x7ff8_0000_0000_0000)
+            a.movq(x, .rax)
+            a.jmp(resume)
         case .unsignedToFloat(let x, let p, let resume):
             // Halve, keeping the lost bit as a sticky bit; convert; double (exactly).
             a.mov(.rax, .r64(x))

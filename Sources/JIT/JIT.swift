@@ -821,6 +821,8 @@ public final class JIT: Engine {
         targets.spillBudget = options.spillBudget && systemTLB == nil
         targets.returnAddressRegister = returnAddressRegister
         targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil
+        targets.joinBudgets = options.joinBudgets && systemTLB == nil
+        targets.floatInPlace = options.floatInPlace && systemTLB == nil
         // Saved blocks may run under another limit.
         targets.constantLimit = options.constantAddresses && systemTLB == nil && !persistent ? translationLimit : 0
         targets.indirectTable = indirect.address

@@ -156,6 +156,24 @@ public struct JITOptions: Sendable {
 
     static let sideExitRefundsDefault = environmentFlag("TRAPEZE_JIT_REFUNDS", default: true)
 
+    /// User mode, with `sideExitRefunds`: a join reached by one branch over a plain `if` body
+    /// takes no budget of its own; the segment before the branch charges what follows the join
+    /// and the body charges itself (BlockJoins.swift). On by default;
+    /// `TRAPEZE_JIT_JOIN_BUDGETS=0` turns it off (for A/B measurements).
+    public var joinBudgets = JITOptions.joinBudgetsDefault
+
+    static let joinBudgetsDefault = environmentFlag("TRAPEZE_JIT_JOIN_BUDGETS", default: true)
+
+    /// User mode: double-precision add, sub, mul, div and sqrt write a cached rd in place also
+    /// when rd is one of their sources (a NaN result is made canonical there instead of going to
+    /// the helper), and exact integer-to-double conversions write it directly: no copy through
+    /// xmm0 (FloatInline+Rounded.swift). (Fused multiply-adds keep theirs: computed in place,
+    /// with the overwritten source kept in xmm0 for the helper, fmatmul ran 8% slower.) On by default; `TRAPEZE_JIT_FLOAT_IN_PLACE=0` turns it
+    /// off (for A/B measurements).
+    public var floatInPlace = JITOptions.floatInPlaceDefault
+
+    static let floatInPlaceDefault = environmentFlag("TRAPEZE_JIT_FLOAT_IN_PLACE", default: true)
+
     /// User mode: a call of a short straight-line leaf function (`__ctype_b_loc` and the like)
     /// is decoded into the calling block, its `ret` followed back to the return address
     /// (`BlockDecoder.leafCallee`). On by default; `TRAPEZE_JIT_INLINE_CALLS=0` turns it off

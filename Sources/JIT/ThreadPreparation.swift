@@ -25,7 +25,7 @@ extension JIT {
             &+ (JITOptions.joinsDefault ? 1 : 0) &+ (JITOptions.loopPeelingDefault ? 1 : 0)
             &+ (JITOptions.gatherChainsDefault ? 1 : 0) &+ (JITOptions.loopMotionDefault ? 1 : 0)
             &+ (JITOptions.allocatedThunksDefault ? 1 : 0) &+ (JITOptions.groupsAcrossJoinsDefault ? 1 : 0)
-            &+ (JITOptions.sideExitRefundsDefault ? 1 : 0) &+ (JITOptions.inlineCallsDefault ? 1 : 0)
+            &+ (JITOptions.sideExitRefundsDefault ? 1 : 0) &+ (JITOptions.joinBudgetsDefault ? 1 : 0) &+ (JITOptions.floatInPlaceDefault ? 1 : 0) &+ (JITOptions.inlineCallsDefault ? 1 : 0)
             &+ (JITOptions.constantAddressesDefault ? 1 : 0) &+ (JITOptions.returnAddressRegisterDefault ? 1 : 0)
         n &+= TranslationStore.magic.count
         n &+= X86Statics.initialize() &+ CryptoOps.initializeTables()

@@ -112,7 +112,7 @@ public final class TranslationStore: @unchecked Sendable {
         return "trapeze-jit-cache 3\n"
             + executable
             + "helpers \(helpers) instruction \(MemoryLayout<Instruction>.size)\n"
-            + "chain \(o.chaining) block-registers \(o.blockRegisters) host-calls \(o.hostCalls) joins \(o.joins) peel \(o.loopPeeling) gather \(o.gatherChains) spill-budget \(o.spillBudget) refunds \(o.sideExitRefunds) inline-calls \(o.inlineCalls) constant-addresses \(o.constantAddresses) allocated-thunks \(o.allocatedThunks) ra-register \(o.returnAddressRegister) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)\n"
+            + "chain \(o.chaining) block-registers \(o.blockRegisters) host-calls \(o.hostCalls) joins \(o.joins) peel \(o.loopPeeling) gather \(o.gatherChains) spill-budget \(o.spillBudget) refunds \(o.sideExitRefunds) join-budgets \(o.joinBudgets) float-in-place \(o.floatInPlace) inline-calls \(o.inlineCalls) constant-addresses \(o.constantAddresses) allocated-thunks \(o.allocatedThunks) ra-register \(o.returnAddressRegister) block \(o.maxBlockInstructions) count-indirect \(o.countIndirectHits)\n"
             + "host \(featureBytes)"
     }
 

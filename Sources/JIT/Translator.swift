@@ -83,6 +83,11 @@ struct TranslationTargets {
     /// User mode: side exits do not end budget segments; a taken one gives back what the
     /// instructions after it were charged (`JITOptions.sideExitRefunds`, `charged`).
     var sideExitRefunds = false
+    /// User mode, with `sideExitRefunds`: hoisted joins take no budget of their own
+    /// (`JITOptions.joinBudgets`, BlockJoins.swift).
+    var joinBudgets = false
+    /// User mode: double arithmetic in place (`JITOptions.floatInPlace`).
+    var floatInPlace = false
     /// User mode: the guest limit, below which an access off a register the block knows the
     /// value of needs no check (`JITOptions.constantAddresses`, KnownConstants.swift); 0: none.
     var constantLimit: UInt64 = 0
@@ -278,7 +283,7 @@ struct Translator {
         let handled = last == .system && !Translator.retiresInline(block.instructions[block.instructions.count - 1], targets)
         counted = block.instructions.count - (handled ? 1 : 0)
         frmChecked = targets.system == nil // FRMInvariant
-        joins = targets.joins ? BlockJoins(block) : BlockJoins()
+        joins = targets.joins ? BlockJoins(block, hoist: targets.joinBudgets && targets.sideExitRefunds) : BlockJoins()
         if targets.faultInjection == nil { upperBits = UpperBits(block, joins: joins) }
         if LoopPeel.wanted(block, targets) { peel = LoopPeel(entry: self.a.newLabel(), body: self.a.newLabel()) }
         if targets.system != nil, targets.faultInjection == nil {
@@ -431,10 +436,15 @@ struct Translator {
     /// taken side exit owes nothing back, so it can jump straight to its target; with
     /// `sideExitRefunds`, segments go on past side exits that leave the block, which give back
     /// the rest of theirs when taken (`charged`).
+    ///
+    /// The body of a hoisted join (BlockJoins.swift) takes only its own instructions: those from
+    /// the join on were taken before its branch, and are given back too if it leaves here.
     mutating func takeBudget(from start: Int) {
-        let n = charged(through: start) - start
+        let ahead = charged(through: start) - start
+        var n = ahead
+        if start > 0, let k = joins.hoistedTarget(of: start - 1) { n = k - start }
         guard n > 0 else { return }
-        let over = outOfLine(.budget(pc: block.pcs[start], taken: n))
+        let over = outOfLine(.budget(pc: block.pcs[start], taken: ahead))
         subtractBudget(n)
         a.jcc(.b, over)
     }
@@ -445,16 +455,27 @@ struct Translator {
     /// segment; one that leaves the block gives back, when taken, what the instructions after
     /// it were charged (`sideExitRefund`), so the way on pays no budget check of its own: in a
     /// block like strlen's unrolled byte tests, most side exits are never taken.
+    ///
+    /// A hoisted join's body (BlockJoins.swift) ahead of `i` is not charged yet: it is skipped.
+    /// (Inside the body, what follows the join was charged before the branch.)
     @inline(__always) func charged(through i: Int) -> Int {
         var end = i
-        while end < block.instructions.count - 1, !endsSegment(end), !joins.isJoin(end + 1) { end += 1 }
-        return min(end + 1, counted)
+        var skipped = 0
+        while end < block.instructions.count - 1 {
+            if let k = joins.hoistedTarget(of: end), end < k - 1 {
+                skipped += k - 1 - end
+                end = k - 1
+            }
+            if end >= block.instructions.count - 1 || endsSegment(end) || joins.startsSegment(end + 1) { break }
+            end += 1
+        }
+        return min(end + 1, counted) - skipped
     }
 
     /// Whether side exit or other instruction `i` ends its budget segment (see `charged`).
     func endsSegment(_ i: Int) -> Bool {
         guard block.isSideExit(i) else { return false }
-        return !targets.sideExitRefunds || joins.target(of: i) != nil
+        return !targets.sideExitRefunds || (joins.target(of: i) != nil && joins.hoistedTarget(of: i) == nil)
     }
 
     /// What a taken side exit at `index` gives back: the budget its segment took for the

@@ -273,7 +273,7 @@ import JIT
             ("chaining", { $0.chaining.toggle() }), ("blockRegisters", { $0.blockRegisters.toggle() }),
             ("hostCalls", { $0.hostCalls.toggle() }), ("joins", { $0.joins.toggle() }),
             ("loopPeeling", { $0.loopPeeling.toggle() }), ("gatherChains", { $0.gatherChains.toggle() }),
-            ("spillBudget", { $0.spillBudget.toggle() }), ("sideExitRefunds", { $0.sideExitRefunds.toggle() }), ("inlineCalls", { $0.inlineCalls.toggle() }), ("constantAddresses", { $0.constantAddresses.toggle() }), ("allocatedThunks", { $0.allocatedThunks.toggle() }),
+            ("spillBudget", { $0.spillBudget.toggle() }), ("sideExitRefunds", { $0.sideExitRefunds.toggle() }), ("joinBudgets", { $0.joinBudgets.toggle() }), ("floatInPlace", { $0.floatInPlace.toggle() }), ("inlineCalls", { $0.inlineCalls.toggle() }), ("constantAddresses", { $0.constantAddresses.toggle() }), ("allocatedThunks", { $0.allocatedThunks.toggle() }),
             ("returnAddressRegister", { $0.returnAddressRegister.toggle() }),
             ("countIndirectHits", { $0.countIndirectHits.toggle() }), ("maxBlockInstructions", { $0.maxBlockInstructions += 1 }),
             ("hostFeatures", { $0.hostFeatures = .baseline }),
