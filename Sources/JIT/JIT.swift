@@ -410,8 +410,7 @@ public final class JIT: Engine {
                 }
             }
             let outcome = hart.emulateSystem(inst)
-            // Only an environment call can fork the host process.
-            if inst.opcode == .ecall, let environment = hart.environment { noteHostProcess(environment.hostProcess) }
+            noteHostProcess(after: inst, hart)
             switch outcome {
             case .retired(let next):
                 state.instret &+= 1
@@ -525,8 +524,7 @@ public final class JIT: Engine {
             do { inst = try hart.fetchInstruction(state.pc) } catch { return hart.raise(error) }
             let retired = state.instret
             let outcome = Interpreter.step(inst, hart)
-            // Only an environment call can fork the host process: the child gets its own cache.
-            if inst.opcode == .ecall, let environment = hart.environment { noteHostProcess(environment.hostProcess) }
+            noteHostProcess(after: inst, hart)
             if outcome != .resume || state.instret == retired || BlockDecoder.endsBlock(inst, system: false) { return outcome }
         }
         return .resume
@@ -539,13 +537,17 @@ public final class JIT: Engine {
             let inst = try hart.fetchInstruction(hart.state.pc)
             if let systemTLB { return systemTLB.stepper.step(inst, hart) }
             let outcome = Interpreter.step(inst, hart)
-            // A guest fork stepped here (sp outside the guest range, say): the child must not go
-            // on translating into the parent's cache.
-            if inst.opcode == .ecall, let environment = hart.environment { noteHostProcess(environment.hostProcess) }
+            noteHostProcess(after: inst, hart) // a fork stepped here (sp outside the guest range, say)
             return outcome
         } catch {
             return hart.raise(error)
         }
+    }
+
+    /// After `inst` ran, wherever it ran (the trap-and-emulate exit, an interpreted first run, a
+    /// dispatcher step): only an environment call can fork the host process.
+    private func noteHostProcess(after inst: Instruction, _ hart: Hart) {
+        if inst.opcode == .ecall, let environment = hart.environment { noteHostProcess(environment.hostProcess) }
     }
 
     /// Records the environment's host process; when it changed, this is the child of a host fork
