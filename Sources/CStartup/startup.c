@@ -5,7 +5,9 @@
  * - its own path, for its crash backtracer (it aborts with "Unable to obtain Swift runtime path"
  *   when /proc/self/exe cannot be read): naming the backtracer's helper explicitly (and turning
  *   the backtracer off) spares it the look-up; the variable is removed again in main, so guests
- *   never see it;
+ *   never see it. This is done for every start, not only without /proc: the static binary has
+ *   no `swift-backtrace` helper beside it, so the backtracer could never run, and looking for
+ *   it cost every process a second readlink of /proc/self/exe and eight failed stats;
  * - CommandLine.arguments (from /proc/self/cmdline): glibc hands argc and argv to constructors,
  *   and main reads them from here. */
 #include <stdlib.h>
@@ -20,7 +22,6 @@ __attribute__((constructor(101))) static void trapeze_startup_early(int argc, ch
     (void)envp;
     savedArgc = argc;
     savedArgv = argv;
-    if (access("/proc/self/exe", F_OK) == 0) return;
     if (getenv("SWIFT_BACKTRACE") != NULL || getenv("SWIFT_ROOT") != NULL) return;
     setBacktraceVariable = setenv("SWIFT_BACKTRACE", "enable=no,swift-backtrace=/nonexistent", 0) == 0;
 }

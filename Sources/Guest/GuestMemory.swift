@@ -146,6 +146,17 @@ public final class GuestMemory: @unchecked Sendable {
     /// parcel only when the low two bits say the instruction is 32 bits long (it may lie on the
     /// next page, with other permissions). A fault names the parcel that could not be fetched.
     @inline(__always) public func fetchInstruction(_ address: UInt64) throws(MemoryFault) -> UInt32 {
+        // Both parcels on one page (all but the last two bytes of a page): one permission check
+        // and one recoverable copy of four bytes, whose fault is then the first parcel's too.
+        // This is the interpreter's and translator's every fetch; the guarded copy is dear.
+        if address & 0xfff <= 0xffc, fetchPatches.isEmpty {
+            guard check(address, 2, .execute) else { throw MemoryFault(address: address, access: .execute) }
+            var word: UInt32 = 0
+            guard GuestFaultRecovery.copy(&word, base + Int(address), 4) else {
+                throw MemoryFault(address: address, access: .execute)
+            }
+            return word & 3 == 3 ? word : word & 0xffff
+        }
         let low = try fetch16(address)
         if !fetchPatches.isEmpty, let bits = fetchPatches[address] { return bits }
         guard low & 3 == 3 else { return UInt32(low) }

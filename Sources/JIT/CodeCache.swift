@@ -130,15 +130,16 @@ final class CodeCache {
     /// `madvise(MADV_POPULATE_WRITE)` on the writable view and one `MADV_POPULATE_READ` on the
     /// executable view, instead of two page faults per 4 KiB page as blocks are written and then
     /// run (shared memory faults are dear: a Linux boot writes about 100 MB of code, and these
-    /// faults were 13% of its host time). The step is 64 KiB, and an eighth of what is backed
-    /// once that is more, up to 1 MiB: a short process (a static hello writes 110 KB of code)
-    /// must not pay for backing a whole MiB it never uses, which was a fifth of a warm start's
+    /// faults were 13% of its host time). The step is 16 KiB, and an eighth of what is backed
+    /// once that is more, up to 1 MiB: a short process must not pay for backing memory it never
+    /// uses (with interpreted first runs a static hello writes 10 KB of code, and backing the
+    /// old first step of 64 KiB was 4% of a trivial program's start), nor a whole MiB, which was a fifth of a warm start's
     /// CPU, and a step that doubled with the cache backed up to half as much again as was used
     /// (a warm `dynamic_hello`: 512 KB for 350 KB of code). Only a hint: kernels before 5.14
     /// refuse the advice, and the pages then fault in one by one as before.
     private func populate(through end: Int) {
         let from = populated
-        // Whole 64 KiB units, so every boundary stays page-aligned for madvise.
+        // Whole 16 KiB units, so every boundary stays page-aligned for madvise.
         let step = min(CodeCache.populateStep, max(CodeCache.firstPopulateStep, populated / 8 & ~(CodeCache.firstPopulateStep - 1)))
         let to = min(capacity, (end + step - 1) / step * step)
         populated = to
@@ -150,7 +151,7 @@ final class CodeCache {
     }
 
     private static let populateStep = 1 << 20
-    private static let firstPopulateStep = 1 << 16
+    private static let firstPopulateStep = 1 << 14
     /// MADV_POPULATE_READ and MADV_POPULATE_WRITE (Linux 5.14); Swift's Glibc module lacks them.
     private static let populateRead: Int32 = 22
     private static let populateWrite: Int32 = 23

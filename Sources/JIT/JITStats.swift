@@ -33,8 +33,8 @@ public struct JITStats: Sendable, CustomStringConvertible {
     public var blocksLoadRejected: UInt64 = 0
     /// System mode: trap-and-emulate exits and slow-path calls by opcode (`Opcode.rawValue`),
     /// and `jalr` table misses whose target block was already translated.
-    public var systemExitsByOpcode = [UInt64](repeating: 0, count: Opcode.allCases.count)
-    public var slowPathsByOpcode = [UInt64](repeating: 0, count: Opcode.allCases.count)
+    public var systemExitsByOpcode = [UInt64](repeating: 0, count: Opcode.count)
+    public var slowPathsByOpcode = [UInt64](repeating: 0, count: Opcode.count)
     /// Of the trap-and-emulate exits, the Zicsr ones by CSR number.
     public var systemExitsByCSR = [UInt64](repeating: 0, count: 4096)
     public var indirectMissesKnown: UInt64 = 0

@@ -21,23 +21,31 @@ public struct GuestLimits: Sendable, Equatable {
     /// Parses a size such as `64M`: bytes, or a K/M/G/T suffix (powers of 1024, case-insensitive,
     /// optionally followed by `B` or `iB`). Nil for anything else, or for sizes that overflow.
     public static func parseSize(_ text: String) -> UInt64? {
-        // ASCII text (always, in practice) is upper-cased byte by byte: `uppercased()` loads
-        // Unicode case tables, a cost every `trapeze run` would pay for `--jit-cache-size`.
-        var s = Substring(text.utf8.allSatisfy { $0 < 0x80 }
-            ? String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7a ? $0 - 0x20 : $0 }, as: UTF8.self)
-            : text.uppercased())
-        let binary = s.hasSuffix("IB")
-        if binary { s = s.dropLast(2) } else if s.hasSuffix("B") { s = s.dropLast() }
+        // Byte by byte over the UTF-8: String's suffix and Character operations load its
+        // grapheme and case machinery, which every `trapeze run` paid for (`--jit-cache-size`
+        // has a default) in page faults. Only ASCII can be valid, so other bytes fail below.
+        var bytes = Array(text.utf8)
+        func upper(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7a ? b - 0x20 : b }
+        let binary = bytes.count >= 2 && upper(bytes[bytes.count - 2]) == UInt8(ascii: "I") && upper(bytes[bytes.count - 1]) == UInt8(ascii: "B")
+        if binary { bytes.removeLast(2) } else if let last = bytes.last, upper(last) == UInt8(ascii: "B") { bytes.removeLast() }
         var shift: UInt64 = 0
-        switch s.last {
-        case "K": shift = 10
-        case "M": shift = 20
-        case "G": shift = 30
-        case "T": shift = 40
+        switch bytes.last.map(upper) {
+        case UInt8(ascii: "K"): shift = 10
+        case UInt8(ascii: "M"): shift = 20
+        case UInt8(ascii: "G"): shift = 30
+        case UInt8(ascii: "T"): shift = 40
         default: if binary { return nil }
         }
-        if shift != 0 { s = s.dropLast() }
-        guard !s.isEmpty, s.allSatisfy({ $0 >= "0" && $0 <= "9" }), let n = UInt64(s) else { return nil }
+        if shift != 0 { bytes.removeLast() }
+        guard !bytes.isEmpty else { return nil }
+        var n: UInt64 = 0
+        for b in bytes {
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+            let (times10, o1) = n.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(b - UInt8(ascii: "0")))
+            if o1 || o2 { return nil }
+            n = sum
+        }
         let (v, overflow) = n.multipliedReportingOverflow(by: 1 << shift)
         return overflow ? nil : v
     }

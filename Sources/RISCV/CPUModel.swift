@@ -27,7 +27,7 @@ public struct CPUModel: Sendable, Equatable {
         self.name = name
         isAll = self.extensions == ExtensionSet(Extension.allCases)
         // Every opcode for the default (`max`): no walk over the ISA table at start-up.
-        allowed = isAll ? [UInt64](repeating: ~0, count: (Opcode.allCases.count + 63) / 64) : CPUModel.opcodeMask(self.extensions)
+        allowed = isAll ? [UInt64](repeating: ~0, count: (Opcode.count + 63) / 64) : CPUModel.opcodeMask(self.extensions)
     }
 
     public static func == (a: CPUModel, b: CPUModel) -> Bool { a.extensions == b.extensions }
@@ -44,7 +44,7 @@ public struct CPUModel: Sendable, Equatable {
     private let allowed: [UInt64]
 
     private static func opcodeMask(_ set: ExtensionSet) -> [UInt64] {
-        var words = [UInt64](repeating: 0, count: (Opcode.allCases.count + 63) / 64)
+        var words = [UInt64](repeating: 0, count: (Opcode.count + 63) / 64)
         for op in Opcode.allCases {
             let info = op.info
             if (set.has(info.ext) || Extension.also(op).map(set.has) == true)

@@ -1,14 +1,16 @@
-/// Lookup tables derived from the ISA table once, at first use, so that decoding is an index and a
-/// mask compare or two rather than a scan of the table.
+/// Lookup tables for the decoder, so that decoding is an index and a mask compare or two rather
+/// than a scan of the ISA table.
 ///
-/// They live in never-freed raw memory: the decoder runs on the JIT's and fuzzers' hot paths, and
-/// Swift arrays there cost a retain/release and a bounds check per lookup. Every index into them is
-/// masked to the table's size, so no guest word can read outside.
+/// They are derived from `ISA.all` and `ISA.compressed` (`derivedTables`, `derivedCompressed`),
+/// but a process does not derive them: every Trapeze process decodes before its first block, and
+/// deriving cost about 4% of a static hello's start (with the ISA table built for it and the
+/// page faults of the fresh buffers). `DecodeTables+Generated.swift` holds them as constant
+/// arrays, written by `DecodeTables.generatedSource()`; a test derives them again and fails
+/// (saying how to regenerate the file) whenever the ISA table and the file disagree.
 ///
-/// Every Trapeze process builds them before its first block, so building is kept to well under a
-/// tenth of a millisecond: keys that differ only in bits no row of their major opcode tests share
-/// one candidate list, and the 16-bit table is indexed by the few bits RVC rows test rather than
-/// by every halfword.
+/// The decoder reads them through raw pointers: it runs on the JIT's and fuzzers' hot paths, and
+/// Swift arrays there cost a retain/release and a bounds check per lookup. Every index into them
+/// is masked to the table's size, so no guest word can read outside.
 enum DecodeIndex {
     /// What the 32-bit decoder needs of a row, without the row's strings.
     struct Entry {
@@ -44,13 +46,19 @@ enum DecodeIndex {
 
     /// Per major opcode: where its slice of `buckets` starts (bits 31:16) and the funct bits its
     /// rows test (bits 9:0).
-    nonisolated(unsafe) static let majors: UnsafePointer<UInt32> = tables.majors
+    nonisolated(unsafe) static let majors: UnsafePointer<UInt32> = pointer(to: DecodeTables.majors)
     /// Per reduced key: start in `entries` (bits 31:8) and count (bits 7:0).
-    nonisolated(unsafe) static let buckets: UnsafePointer<UInt32> = tables.buckets
-    /// Candidate rows, bucket after bucket, most specific mask first.
-    nonisolated(unsafe) static let entries: UnsafePointer<Entry> = tables.entries
+    nonisolated(unsafe) static let buckets: UnsafePointer<UInt32> = pointer(to: DecodeTables.buckets)
+    /// Candidate rows, bucket after bucket, most specific mask first: mask (bits 31:0) and match
+    /// (bits 63:32) of each, and in `entryKinds` its opcode (bits 15:0) and format (bits 23:16).
+    nonisolated(unsafe) static let entries: UnsafePointer<UInt64> = pointer(to: DecodeTables.entries)
+    nonisolated(unsafe) static let entryKinds: UnsafePointer<UInt32> = pointer(to: DecodeTables.entryKinds)
 
-    private nonisolated(unsafe) static let tables = buildTables()
+    /// The storage of a constant table. The arrays are immutable globals that live as long as the
+    /// process, so their storage never moves or goes away.
+    private static func pointer<T>(to table: [T]) -> UnsafePointer<T> {
+        table.withUnsafeBufferPointer { $0.baseAddress! }
+    }
 
     /// Bits of a halfword that pick its RVC bucket: 15:10, 6:5 and the quadrant (10 bits), every
     /// bit an RVC row's mask tests apart from the register fields of c.addi16sp, c.jr, c.jalr
@@ -60,11 +68,26 @@ enum DecodeIndex {
     }
 
     /// Per compressed key: start in `compressedEntries` (bits 15:4) and count (bits 3:0).
-    nonisolated(unsafe) static let compressedBuckets: UnsafePointer<UInt16> = compressedTables.buckets
-    /// Candidate RVC rows, bucket after bucket, in `ISA.compressed` order (its priority order).
-    nonisolated(unsafe) static let compressedEntries: UnsafePointer<CompressedEntry> = compressedTables.entries
+    nonisolated(unsafe) static let compressedBuckets: UnsafePointer<UInt16> = pointer(to: DecodeTables.compressedBuckets)
+    /// Candidate RVC rows, bucket after bucket, in `ISA.compressed` order (its priority order),
+    /// packed by `pack`.
+    nonisolated(unsafe) static let compressedEntries: UnsafePointer<UInt64> = pointer(to: DecodeTables.compressedEntries)
 
-    private nonisolated(unsafe) static let compressedTables = buildCompressed()
+    /// A compressed row in 64 bits: mask (bits 15:0), match (31:16), base opcode (41:32: fewer
+    /// than 1024 opcodes, checked by the table test), form (49:42), requirement (53:50) and
+    /// extension (61:54).
+    static func pack(_ e: CompressedEntry) -> UInt64 {
+        UInt64(e.mask) | UInt64(e.match) << 16 | UInt64(e.base.rawValue) << 32 | UInt64(e.form.rawValue) << 42
+            | UInt64(e.requirement.rawValue) << 50 | UInt64(e.ext.rawValue) << 54
+    }
+
+    @inline(__always) static func unpack(_ w: UInt64) -> CompressedEntry {
+        CompressedEntry(mask: UInt16(truncatingIfNeeded: w), match: UInt16(truncatingIfNeeded: w >> 16),
+                        base: Opcode(rawValue: UInt16(truncatingIfNeeded: w >> 32) & 0x3ff).unsafelyUnwrapped,
+                        form: CompressedForm(rawValue: UInt8(truncatingIfNeeded: w >> 42)).unsafelyUnwrapped,
+                        requirement: CompressedRequirement(rawValue: UInt8(truncatingIfNeeded: w >> 50) & 0xf).unsafelyUnwrapped,
+                        ext: Extension(rawValue: UInt8(truncatingIfNeeded: w >> 54)).unsafelyUnwrapped)
+    }
 
     /// The `ISA.compressed` row a 16-bit encoding decodes by, or nil for reserved encodings (and
     /// for 32-bit ones: their quadrant bits are 11, which no row matches).
@@ -73,21 +96,20 @@ enum DecodeIndex {
         var position = Int(bucket >> 4)
         let end = position + Int(bucket & 0xf)
         while position < end {
-            let entry = compressedEntries[position]
-            if half & entry.mask == entry.match,
-               CompressedFields(half).satisfies(entry.requirement, form: entry.form) {
-                return entry
+            let packed = compressedEntries[position]
+            if half & UInt16(truncatingIfNeeded: packed) == UInt16(truncatingIfNeeded: packed >> 16) {
+                let entry = unpack(packed)
+                if CompressedFields(half).satisfies(entry.requirement, form: entry.form) { return entry }
             }
             position += 1
         }
         return nil
     }
 
-    private static func buildTables()
+    static func derivedTables()
         -> (majors: UnsafePointer<UInt32>, buckets: UnsafePointer<UInt32>, entries: UnsafePointer<Entry>) {
-        // Every cold start builds these before its first block: no closure sort, no arrays of
-        // arrays, no growing arrays (each cost a start runtime metadata work or copies) — raw
-        // buffers of their final sizes.
+        // Raw buffers of their final sizes (this ran at every start before the tables were
+        // generated).
         let table = ISA.all
         let rowCount = table.count
 
@@ -166,7 +188,7 @@ enum DecodeIndex {
         return (UnsafePointer(majors), UnsafePointer(buckets), UnsafePointer(flat))
     }
 
-    private static func buildCompressed() -> (buckets: UnsafePointer<UInt16>, entries: UnsafePointer<CompressedEntry>) {
+    static func derivedCompressed() -> (buckets: UnsafePointer<UInt16>, entries: UnsafePointer<CompressedEntry>) {
         let keyBits: UInt16 = 0xfc63
         let buckets = UnsafeMutablePointer<UInt16>.allocate(capacity: 1 << 10)
         var entries: [CompressedEntry] = []

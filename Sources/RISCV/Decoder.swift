@@ -26,8 +26,10 @@ func decode32(_ word: UInt32) -> Instruction? {
     let end = position + Int(bucket & 0xff)
     while position < end {
         let entry = entries[position]
-        if word & entry.mask == entry.match {
-            return fields(of: word, opcode: entry.opcode, format: entry.format)
+        if word & UInt32(truncatingIfNeeded: entry) == UInt32(truncatingIfNeeded: entry >> 32) {
+            let kind = DecodeIndex.entryKinds[position]
+            return fields(of: word, opcode: Opcode(rawValue: UInt16(truncatingIfNeeded: kind)).unsafelyUnwrapped,
+                          format: Format(rawValue: UInt8(truncatingIfNeeded: kind >> 16)).unsafelyUnwrapped)
         }
         position += 1
     }

@@ -15,7 +15,7 @@ public enum ISA {
 
     /// The first row of each opcode, indexed by `Opcode.rawValue`.
     public static let byOpcode: [InstructionSpec] = {
-        var rows = [InstructionSpec?](repeating: nil, count: Opcode.allCases.count)
+        var rows = [InstructionSpec?](repeating: nil, count: Opcode.count)
         for spec in all where rows[Int(spec.opcode.rawValue)] == nil {
             rows[Int(spec.opcode.rawValue)] = spec
         }

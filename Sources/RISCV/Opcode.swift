@@ -77,4 +77,8 @@ public enum Opcode: UInt16, CaseIterable, Sendable {
     // Zicbom, Zicboz (cache-block operations) and Zawrs (wait on reservation set).
     case cbo_clean, cbo_flush, cbo_inval, cbo_zero
     case wrs_nto, wrs_sto
+
+    /// How many opcodes there are (raw values are 0 up to this, less one), without building
+    /// `allCases`, an array of every case, at start-up. The last case must stay last.
+    public static var count: Int { Int(Opcode.wrs_sto.rawValue) + 1 }
 }

@@ -67,7 +67,12 @@ enum HostSignals {
     static func isIgnored(_ sig: Int32) -> Bool {
         var old = sigaction()
         guard sigaction(sig, nil, &old) == 0 else { return false }
-        return unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+        return isIgnore(old)
+    }
+
+    /// Whether a disposition is SIG_IGN.
+    static func isIgnore(_ action: sigaction) -> Bool {
+        unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     /// The previous dispositions, to put back in `restore`.

@@ -10,9 +10,13 @@ extension SignalState {
     /// emulation. What the guest inherits across exec is honoured: a signal ignored on the host
     /// (`nohup`) starts ignored, and the host mask becomes the guest's mask.
     public func installHostHandlers() {
+        // The dispositions just saved are the current ones: no second query per signal below.
+        var ignored: UInt64? = nil // bit n: signal n was SIG_IGN when saved
         if savedHostDispositions == nil {
-            savedHostDispositions = HostSignals.saveDispositions()
+            let saved = HostSignals.saveDispositions()
+            savedHostDispositions = saved
             savedHostMask = HostSignals.saveMask()
+            ignored = saved.reduce(0) { HostSignals.isIgnore($1.1) ? $0 | 1 << UInt64($1.0) : $0 }
         }
         receivesHostSignals = true
         HostSignals.routeToCurrentThread(true)
@@ -20,7 +24,7 @@ extension SignalState {
         GuestFaultRecovery.sentSignalHandler = HostSignals.handler
         GuestFaultRecovery.install()
         blocked = HostSignals.currentMask().subtracting(.unblockable)
-        for sig in HostSignals.forwarded where HostSignals.isIgnored(sig) {
+        for sig in HostSignals.forwarded where ignored.map({ $0 & 1 << UInt64(sig) != 0 }) ?? HostSignals.isIgnored(sig) {
             actions[Int(sig)] = SignalAction(handler: SignalAction.ignoreHandler)
         }
         for sig in HostSignals.forwarded + HostSignals.jobControl { followOnHost(sig) }

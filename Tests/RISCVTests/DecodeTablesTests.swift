@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+import RISCV
+
+/// The decoder's tables are constants in `DecodeTables+Generated.swift`, not derived at start-up:
+/// the file must be exactly what the ISA table derives now.
+@Suite struct DecodeTablesTests {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Sources/RISCV/DecodeTables+Generated.swift").standardizedFileURL
+
+    @Test func generatedTablesMatchTheISATable() throws {
+        let expected = DecodeTables.generatedSource()
+        if ProcessInfo.processInfo.environment["TRAPEZE_WRITE_DECODE_TABLES"] != nil {
+            try expected.write(to: Self.file, atomically: true, encoding: .utf8)
+        }
+        let actual = try String(contentsOf: Self.file, encoding: .utf8)
+        #expect(actual == expected, "Sources/RISCV/DecodeTables+Generated.swift is stale: run tools/gen-decode-tables.sh")
+    }
+
+    /// The packed compressed rows hold the base opcode in 10 bits.
+    @Test func opcodesFitTheirPackedFields() {
+        #expect(Opcode.count <= 1024)
+        #expect(Opcode.count == Opcode.allCases.count)
+    }
+}
