@@ -141,7 +141,7 @@ enum BlockDecoder {
             body.append((at, inst))
             if inst.opcode == .jalr, inst.rd == 0, inst.rs1 == 1, inst.imm == 0 { return body }
             guard Lowering.kind(inst, system: false) != .branch, Lowering.kind(inst, system: false) != .system,
-                  !(inst.opcode.info.writesX && inst.rd == 1) else { return nil }
+                  !(inst.opcode.files.writesX && inst.rd == 1) else { return nil }
             at = at &+ UInt64(inst.length)
         }
         return nil

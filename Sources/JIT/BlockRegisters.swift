@@ -125,7 +125,7 @@ struct BlockRegisters {
         // registers included: an addend may take only a register none names.
         var named: UInt32 = 0
         for (i, inst) in block.instructions.enumerated() {
-            let spec = inst.opcode.info
+            let spec = inst.opcode.files
             if spec.rd == .x { named |= 1 << UInt32(inst.rd & 31) }
             if spec.rs1 == .x { named |= 1 << UInt32(inst.rs1 & 31) }
             if spec.rs2 == .x { named |= 1 << UInt32(inst.rs2 & 31) }
@@ -137,7 +137,7 @@ struct BlockRegisters {
         }
         defer {
             if addends > 0 { reserveAddends(addends, named: named) }
-            for inst in block.instructions where inst.opcode.info.writesX {
+            for inst in block.instructions where inst.opcode.files.writesX {
                 written |= members & (1 << UInt32(inst.rd & 31) | inst.secondWritten)
             }
         }
@@ -255,7 +255,7 @@ extension Translator {
         guard regs.allocated else { return }
         for k in i...min(i + 1, block.instructions.count - 1) {
             let inst = block.instructions[k]
-            if inst.opcode.info.writesX, blockRegisters.members & (1 << UInt32(inst.rd & 31)) != 0 {
+            if inst.opcode.files.writesX, blockRegisters.members & (1 << UInt32(inst.rd & 31)) != 0 {
                 regs.dirty |= 1 << UInt32(inst.rd)
             }
             regs.dirty |= blockRegisters.members & inst.secondWritten

@@ -106,7 +106,7 @@ enum ChainGather {
             var writer: Int? = nil
             while j >= 0, k - j <= window {
                 let m = block.instructions[j]
-                let spec = m.opcode.info
+                let spec = m.opcode.files
                 if spec.writesX, m.rd == x {
                     // A jump's link or anything's write of x: the step goes right after it (not
                     // after a followed jump, whose successor is its target).

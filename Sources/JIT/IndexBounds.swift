@@ -51,7 +51,7 @@ struct IndexBounds {
 
     /// Records what `inst` (which the block executed in full) wrote.
     mutating func update(_ inst: Instruction) {
-        guard inst.opcode.info.writesX else { return }
+        guard inst.opcode.files.writesX else { return }
         if inst.secondWritten != 0 { forget(inst.rd &+ 1) }
         guard inst.rd != 0 else { return }
         let newBound = IndexBounds.result(inst, self)

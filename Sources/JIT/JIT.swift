@@ -487,7 +487,7 @@ public final class JIT: Engine {
     }
 
     /// How many times the dispatcher came to each pc that had no block (`interpretFirstRun`).
-    private var firstRuns: [UInt64: UInt8] = [:]
+    private var firstRuns = ArrivalCounts()
     /// Arrivals at a pc without a block that are interpreted before one is translated there: 5,
     /// or `TRAPEZE_JIT_INTERPRET_RUNS` (1–100) from the environment, for measurements. Measured
     /// without a cache (`perf stat` task-clock, 40 interleaved runs, minimum): a static hello
@@ -504,7 +504,7 @@ public final class JIT: Engine {
     /// Whether the dispatcher's arrival at `pc` is to be interpreted: no block is translated
     /// there, and fewer than `interpretedRuns` arrivals were.
     private func interpretsNext(_ pc: UInt64, _ hart: Hart) -> Bool {
-        guard (firstRuns[pc] ?? 0) < JIT.interpretedRuns, case .missing = lookUp(pc, hart) else { return false }
+        guard firstRuns.count(pc) < JIT.interpretedRuns, case .missing = lookUp(pc, hart) else { return false }
         return true
     }
 
@@ -514,7 +514,7 @@ public final class JIT: Engine {
     private func interpretFirstRun(_ hart: Hart, limit: UInt64?) -> Continuation {
         let state = hart.state
         let start = state.pc
-        firstRuns[start] = (firstRuns[start] ?? 0) &+ 1
+        firstRuns.add(start)
         stats.blocksInterpreted &+= 1
         let before = state.instret
         defer { stats.instructionsInterpreted &+= state.instret &- before }

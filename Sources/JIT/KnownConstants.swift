@@ -22,7 +22,7 @@ struct KnownConstants {
 
     /// After instruction `inst` at `pc` retired.
     mutating func update(_ inst: Instruction, pc: UInt64) {
-        guard inst.opcode.info.writesX else { return }
+        guard inst.opcode.files.writesX else { return }
         known &= ~inst.secondWritten
         guard inst.rd != 0 else { return }
         let result: UInt64?

@@ -44,10 +44,10 @@ struct RotatePlan {
             guard i.opcode.group == .integer else {
                 // May leave, fault or call out: every register's value is seen.
                 for r in 1..<32 where lastDef[r] >= 0 { observed[lastDef[r]] = true }
-                if i.opcode.info.writesX, i.rd != 0 { lastDef[Int(i.rd)] = k }
+                if i.opcode.files.writesX, i.rd != 0 { lastDef[Int(i.rd)] = k }
                 continue
             }
-            let spec = i.opcode.info
+            let spec = i.opcode.files
             var rotated = false
             if i.opcode == .or, i.rs1 != 0, i.rs2 != 0, i.rs1 != i.rs2,
                let r = RotatePlan.rotate(insts, lastDef[Int(i.rs1)], lastDef[Int(i.rs2)], sourceDef, lastDef) {

@@ -18,7 +18,7 @@ struct SignExtended {
 
     /// Records what `inst` (which the block executed in full) wrote.
     mutating func update(_ inst: Instruction) {
-        guard inst.opcode.info.writesX else { return }
+        guard inst.opcode.files.writesX else { return }
         known &= ~inst.secondWritten
         guard inst.rd != 0 else { return }
         let bit: UInt32 = 1 << UInt32(inst.rd)
@@ -31,7 +31,7 @@ struct SignExtended {
     /// Forgets rd of `inst`: an instruction whose result was not computed (a shift only the
     /// rotate peephole reads, Peephole+Rotate.swift).
     mutating func forget(_ inst: Instruction) {
-        guard inst.opcode.info.writesX, inst.rd != 0 else { return }
+        guard inst.opcode.files.writesX, inst.rd != 0 else { return }
         known &= ~(1 << UInt32(inst.rd))
     }
 

@@ -74,9 +74,9 @@ struct SharedProbes {
     enum LoopMotion: Equatable { case fixed, rising, falling }
 
     /// The motion of `base` round `block` (nil: written otherwise, or both ways).
-    static func motion(of base: UInt8, in block: GuestBlock, specs: [InstructionSpec]) -> LoopMotion? {
+    static func motion(of base: UInt8, in block: GuestBlock, operandFiles: [UInt8]) -> LoopMotion? {
         var up = false, down = false
-        for i in block.instructions where specs[Int(i.opcode.rawValue)].writesX {
+        for i in block.instructions where OperandFiles(bits: operandFiles[Int(i.opcode.rawValue)]).writesX {
             let written: [UInt8] = i.opcode == .amocas_q ? [i.rd, i.rd | 1] : [i.rd]
             guard written.contains(base) else { continue }
             guard i.opcode == .addi, i.rs1 == base, i.rd == base else { return nil }
@@ -156,7 +156,7 @@ struct SharedProbes {
     /// `auipc`, all on one page.
     init(_ block: GuestBlock, joins: BlockJoins = BlockJoins(), loop: Bool = false, motions: Bool = true,
          acrossJoins: Bool = true, relationsAcrossJoins: Bool = true, constants: Bool = true,
-         specs: [InstructionSpec]) {
+         operandFiles: [UInt8]) {
         // `delta`: the base's value now minus its value at the head (the `addi`s since).
         // `table`: whether an access is a table lookup (a small index added to the base), which
         // lets the span grow to `maxTableSpan` and makes a group of one worth it: its probe of
@@ -254,7 +254,7 @@ struct SharedProbes {
             // A written register ends the groups based on it (a load into its own base after
             // its access), unless it moves by `addi base, base, k`. amocas.q also writes the
             // register after rd.
-            if specs[Int(i.opcode.rawValue)].writesX, i.rd != 0 {
+            if OperandFiles(bits: operandFiles[Int(i.opcode.rawValue)]).writesX, i.rd != 0 {
                 if i.opcode == .addi, i.rs1 == i.rd, let k = open.firstIndex(where: { $0.base == i.rd }) {
                     open[k].delta &+= i.imm
                     continue
@@ -284,7 +284,7 @@ struct SharedProbes {
             let id = groups.count
             groups.append(Group(base: g.base, store: g.store, low: g.low, span: g.high &- g.low, slot: slot,
                                 head: g.members[0], last: g.members.last!, loopSlot: loopSlot,
-                                motion: loopSlot != nil && motions ? SharedProbes.motion(of: g.base, in: block, specs: specs) : nil))
+                                motion: loopSlot != nil && motions ? SharedProbes.motion(of: g.base, in: block, operandFiles: operandFiles) : nil))
             roles[g.members[0]] = .head(id)
             for m in g.members.dropFirst() { roles[m] = .member(id) }
         }

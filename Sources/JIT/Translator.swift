@@ -219,10 +219,10 @@ struct Translator {
     var upperBits = UpperBits()
     /// Set by a lowering that left its W result unextended (`signExtendResult`).
     var leftUnextended = false
-    /// `RegisterMap.host` and `ISA.byOpcode`, held here: reading a global table goes through
-    /// its lazy initialiser's `swift_once` at every use, a few percent of translation time.
+    /// `RegisterMap.host` and `OperandFiles.table`, held here: reading a global table goes
+    /// through its lazy initialiser's `swift_once` at every use, a few percent of translation time.
     let registerHost: [GPR?]
-    private let specs = ISA.byOpcode
+    private let operandFiles = OperandFiles.table
     /// This block's register allocation (BlockRegisters.swift), its host map, and where the
     /// registers are at the point being emitted.
     let blockRegisters: BlockRegisters
@@ -289,7 +289,7 @@ struct Translator {
         if targets.system != nil, targets.faultInjection == nil {
             sharedProbes = SharedProbes(block, joins: joins, loop: peel != nil, motions: targets.loopMotion,
                                         acrossJoins: targets.groupsAcrossJoins, relationsAcrossJoins: targets.joinRelations,
-                                        constants: targets.constantGroups, specs: ISA.byOpcode)
+                                        constants: targets.constantGroups, operandFiles: operandFiles)
         }
         if targets.blockRegisters {
             // A block that ends in a branch or jump back to its start keeps its allocation
@@ -384,7 +384,7 @@ struct Translator {
                 checkedBases.forget(inst.rd) // a shift only rotates read (Peephole+Rotate.swift)
                 knownConstants.forget(inst.rd)
                 signExtended.forget(inst)
-                if inst.opcode.info.writesX { indexBounds.forget(inst.rd) }
+                if inst.opcode.files.writesX { indexBounds.forget(inst.rd) }
                 continue
             }
             if let r = rotates.rotate(at: i) {
@@ -404,12 +404,12 @@ struct Translator {
             if foldedNext { indexBounds.update(block.instructions[i + 1]) }
             knownConstants.update(inst, pc: pc) // KnownConstants.swift
             if foldedNext { knownConstants.update(block.instructions[i + 1], pc: block.pcs[i + 1]) }
-            if specs[Int(inst.opcode.rawValue)].writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
+            if OperandFiles(bits: operandFiles[Int(inst.opcode.rawValue)]).writesX, !BlockDecoder.endsBlock(inst, system: targets.system != nil) {
                 confineWrittenBase(inst.rd, after: foldedNext ? i + 1 : i) // ConfinedBases.swift
             }
             if inst.opcode == .addi, inst.rd == inst.rs1 {
                 checkedBases.add(inst.rd, inst.imm)
-            } else if specs[Int(inst.opcode.rawValue)].writesX {
+            } else if OperandFiles(bits: operandFiles[Int(inst.opcode.rawValue)]).writesX {
                 checkedBases.forget(inst.rd) // an f register's number says nothing of the x one
             }
             access = (Host.t0, 0) // a fault site not set up by `guestAddress` has its address in rax

@@ -50,7 +50,7 @@ struct UpperBits {
                 if !full, i < 64 { low |= 1 << UInt64(i) } else if !full, i < 128 { high |= 1 << UInt64(i - 64) }
                 demanded &= ~bit
             }
-            let sources = UInt32(1) << UInt32(inst.rs1 & 31) | (inst.opcode.info.rs2 == .x ? UInt32(1) << UInt32(inst.rs2 & 31) : 0)
+            let sources = UInt32(1) << UInt32(inst.rs1 & 31) | (inst.opcode.files.rs2 == .x ? UInt32(1) << UInt32(inst.rs2 & 31) : 0)
             switch rule {
             case .word: break
             case .lowFromLow: if full || rd == 0 { demanded |= sources }
@@ -86,7 +86,7 @@ struct UpperBits {
 
     static func rule(_ inst: Instruction) -> Rule {
         // sp, gp and tp are checked when written (ConfinedBases.swift): a way out.
-        if inst.opcode.info.writesX, ConfinedBases.registers.contains(inst.rd) { return .observes }
+        if inst.opcode.files.writesX, ConfinedBases.registers.contains(inst.rd) { return .observes }
         switch inst.opcode {
         case .addw, .subw, .addiw, .sllw, .srlw, .sraw, .slliw, .srliw, .sraiw, .mulw: return .word
         case .add, .sub, .and, .or, .xor, .addi, .andi, .ori, .xori, .slli: return .lowFromLow

@@ -18,6 +18,7 @@ public enum DecodeTables {
         var compressedRows = 0
         for b in compressedBuckets { compressedRows = max(compressedRows, Int(b >> 4) + Int(b & 0xf)) }
         let compressed = (0..<compressedRows).map { DecodeIndex.pack(c.entries[$0]) }
+        let files = ISA.byOpcode.map { OperandFiles.pack($0) }
 
         func table<T: FixedWidthInteger>(_ name: String, _ type: String, _ values: [T], perLine: Int) -> String {
             var text = "    static let \(name): [\(type)] = [\n"
@@ -40,6 +41,36 @@ public enum DecodeTables {
             + table("entryKinds", "UInt32", kinds, perLine: 8)
             + table("compressedBuckets", "UInt16", compressedBuckets, perLine: 12)
             + table("compressedEntries", "UInt64", compressed, perLine: 4)
+            + table("operandFiles", "UInt8", files, perLine: 16)
             + "}\n"
     }
+}
+
+/// The register files of an opcode's rd, rs1 and rs2 (its `info`'s), from a constant table: what
+/// the translator asks of every instruction, without building the ISA table at start-up (which
+/// cost a static hello about 4% of its run).
+public struct OperandFiles: Sendable, Equatable {
+    public let rd: RegisterFile
+    public let rs1: RegisterFile
+    public let rs2: RegisterFile
+    public var writesX: Bool { rd == .x }
+
+    /// Every opcode's, indexed by `Opcode.rawValue`, for `init(bits:)`: a translator holds the
+    /// table, since each read of a global goes through its lazy initialiser's `swift_once`.
+    public static var table: [UInt8] { DecodeTables.operandFiles }
+
+    @inline(__always) public init(bits: UInt8) {
+        rd = RegisterFile(rawValue: bits & 3).unsafelyUnwrapped
+        rs1 = RegisterFile(rawValue: bits >> 2 & 3).unsafelyUnwrapped
+        rs2 = RegisterFile(rawValue: bits >> 4 & 3).unsafelyUnwrapped
+    }
+
+    static func pack(_ spec: InstructionSpec) -> UInt8 {
+        spec.rd.rawValue | spec.rs1.rawValue << 2 | spec.rs2.rawValue << 4
+    }
+}
+
+extension Opcode {
+    /// The register files of this opcode's operands, as `info` has them.
+    public var files: OperandFiles { OperandFiles(bits: DecodeTables.operandFiles[Int(rawValue)]) }
 }

@@ -17,7 +17,8 @@ import Testing
         #expect(GuestLimits.parseSize("2G") == 2 << 30)
         #expect(GuestLimits.parseSize("1T") == 1 << 40)
         #expect(GuestLimits.parseSize("100B") == 100)
-        for bad in ["", "M", "-1", "1.5G", "12Q", "64 M", "0x100", "64IB", "99999999999999999999", "17179869184T"] {
+        for bad in ["", "M", "-1", "1.5G", "12Q", "64 M", "0x100", "64IB", "99999999999999999999", "17179869184T",
+                    "1kıb", "６４M", "64\u{301}K", "B", "iB", "KiB"] {
             #expect(GuestLimits.parseSize(bad) == nil, "\(bad)")
         }
     }

@@ -17,6 +17,15 @@ import RISCV
         #expect(actual == expected, "Sources/RISCV/DecodeTables+Generated.swift is stale: run tools/gen-decode-tables.sh")
     }
 
+    /// The constant operand files are the ISA table's, for every opcode.
+    @Test func operandFilesAreTheISATables() {
+        for op in Opcode.allCases {
+            let info = op.info, files = op.files
+            #expect(files.rd == info.rd && files.rs1 == info.rs1 && files.rs2 == info.rs2, "\(op)")
+            #expect(files.writesX == info.writesX)
+        }
+    }
+
     /// The packed compressed rows hold the base opcode in 10 bits.
     @Test func opcodesFitTheirPackedFields() {
         #expect(Opcode.count <= 1024)
