@@ -476,14 +476,15 @@ public final class JIT: Engine {
         return outcome
     }
 
-    /// `JITOptions.interpretFirst` in effect: user mode, no persistent cache, not counting
-    /// executions for a dump, no fault injected. With a persistent cache every block is
-    /// translated and saved, and a warm run loads it: interpreted first runs end where any jump
-    /// or branch does (a warm `dpkg --version` had 3973 of them against 2567 blocks), and their
-    /// fetching and decoding cost more than the loads they saved (876 blocks there).
+    /// `JITOptions.interpretFirst` in effect: user mode, not counting executions for a dump, no
+    /// fault injected. With a persistent cache only code the cache has no block for is
+    /// interpreted first (`interpretsNext`): a saved block is loaded at its first arrival, as
+    /// loading one costs about what interpreting its first four runs does, so the cache holds
+    /// the blocks that ran often enough to be translated in some earlier run, and code that runs
+    /// once is interpreted in every run instead of being loaded (a warm static hello loaded ~450
+    /// blocks, most of them run once).
     private var interpretsFirst: Bool {
-        options.interpretFirst && systemTLB == nil && options.translationStore == nil && !options.countBlockExecutions
-            && options.faultInjection == nil
+        options.interpretFirst && systemTLB == nil && !options.countBlockExecutions && options.faultInjection == nil
     }
 
     /// How many times the dispatcher came to each pc that had no block (`interpretFirstRun`).
@@ -505,6 +506,7 @@ public final class JIT: Engine {
     /// there, and fewer than `interpretedRuns` arrivals were.
     private func interpretsNext(_ pc: UInt64, _ hart: Hart) -> Bool {
         guard firstRuns.count(pc) < JIT.interpretedRuns, case .missing = lookUp(pc, hart) else { return false }
+        if let store = options.translationStore, store.holds(pc) { return false } // load it now
         return true
     }
 

@@ -205,9 +205,10 @@ public struct JITOptions: Sendable {
     /// loading them from the persistent cache). Translations are the same either way, so it is
     /// not part of the cache key. Off in `JITOptions()` (engines built by tests, `fuzz` and
     /// `difftest` translate everything they run); `trapeze run` turns it on
-    /// (`EngineSettings.interpretFirst`) unless `TRAPEZE_JIT_INTERPRET_FIRST=0`. Ignored in
-    /// system mode, with a persistent cache (`JIT.interpretsFirst`), by `trapeze dump`
-    /// (counting block executions) and with faults injected.
+    /// (`EngineSettings.interpretFirst`) unless `TRAPEZE_JIT_INTERPRET_FIRST=0`. With a
+    /// persistent cache, a pc the cache has a block for is loaded at once (`JIT.interpretsNext`).
+    /// Ignored in system mode, by `trapeze dump` (counting block executions) and with faults
+    /// injected.
     public var interpretFirst = false
 
     public static let interpretFirstDefault = environmentFlag("TRAPEZE_JIT_INTERPRET_FIRST", default: true)

@@ -110,32 +110,18 @@ final class IndirectTable {
 
     func insert(guest pc: UInt64, host: UInt64) {
         let i = Int((pc >> 1) & UInt64(mask))
-        if inserts < IndirectTable.populateAfter {
-            inserts += 1
-            if inserts == IndirectTable.populateAfter, zeroIsEmpty, mapped {
-                // A process that fills this many entries will fill many more, scattered over
-                // the whole table (targets hash by their low bits), each first write to a page
-                // a page fault: back it all in one call instead (a warm `spawn` child took 55
-                // such faults, 4% of its run). A short process never gets here.
-                _ = madvise(base, 16 * entries, IndirectTable.populateWrite)
-            }
-        }
         written = true
         base[2 * i] = pc
         base[2 * i + 1] = host
     }
 
-    /// Entries inserted since the table was last cleared, counted up to `populateAfter`.
-    private var inserts = 0
     /// Whether `insert` wrote the table since it was mapped or last cleared (translated code
-    /// only reads it).
+    /// only reads it). Backing the whole table in one `madvise` once a process had filled 32
+    /// entries was tried and dropped: 128 pages cost a warm `spawn` child more (5.7% of it) than
+    /// the 55 page faults of its scattered first writes.
     private var written = false
-    static let populateAfter = 32
-    /// MADV_POPULATE_WRITE (Linux 5.14; only a hint before); Swift's Glibc module lacks it.
-    private static let populateWrite: Int32 = 23
 
     func clear() {
-        inserts = 0
         // Private anonymous pages read as zeros again after MADV_DONTNEED; a table never
         // written since it was mapped (or last cleared) is all zeros already.
         if zeroIsEmpty, mapped, !written || madvise(base, 16 * entries, MADV_DONTNEED) == 0 {

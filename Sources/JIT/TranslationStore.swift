@@ -226,6 +226,14 @@ public final class TranslationStore: @unchecked Sendable {
         return .found
     }
 
+    /// Whether the file has a block for guest pc `pc` (its index only: the record is checked when
+    /// it is read).
+    func holds(_ pc: UInt64) -> Bool {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return layout.entry(for: pc, in: data.bytes) != nil
+    }
+
     /// Keeps a block translated in this process for `save()`.
     func add(_ block: SavedBlock) {
         var w = StoreWriter()
