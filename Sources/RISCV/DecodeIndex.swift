@@ -83,10 +83,10 @@ enum DecodeIndex {
 
     @inline(__always) static func unpack(_ w: UInt64) -> CompressedEntry {
         CompressedEntry(mask: UInt16(truncatingIfNeeded: w), match: UInt16(truncatingIfNeeded: w >> 16),
-                        base: Opcode(rawValue: UInt16(truncatingIfNeeded: w >> 32) & 0x3ff).unsafelyUnwrapped,
-                        form: CompressedForm(rawValue: UInt8(truncatingIfNeeded: w >> 42)).unsafelyUnwrapped,
-                        requirement: CompressedRequirement(rawValue: UInt8(truncatingIfNeeded: w >> 50) & 0xf).unsafelyUnwrapped,
-                        ext: Extension(rawValue: UInt8(truncatingIfNeeded: w >> 54)).unsafelyUnwrapped)
+                        base: Opcode(tableRawValue: UInt16(truncatingIfNeeded: w >> 32) & 0x3ff),
+                        form: CompressedForm(tableRawValue: UInt8(truncatingIfNeeded: w >> 42)),
+                        requirement: CompressedRequirement(tableRawValue: UInt8(truncatingIfNeeded: w >> 50) & 0xf),
+                        ext: Extension(tableRawValue: UInt8(truncatingIfNeeded: w >> 54)))
     }
 
     /// The `ISA.compressed` row a 16-bit encoding decodes by, or nil for reserved encodings (and

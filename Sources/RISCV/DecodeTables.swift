@@ -60,9 +60,9 @@ public struct OperandFiles: Sendable, Equatable {
     public static var table: [UInt8] { DecodeTables.operandFiles }
 
     @inline(__always) public init(bits: UInt8) {
-        rd = RegisterFile(rawValue: bits & 3).unsafelyUnwrapped
-        rs1 = RegisterFile(rawValue: bits >> 2 & 3).unsafelyUnwrapped
-        rs2 = RegisterFile(rawValue: bits >> 4 & 3).unsafelyUnwrapped
+        rd = RegisterFile(tableRawValue: bits & 3)
+        rs1 = RegisterFile(tableRawValue: bits >> 2 & 3)
+        rs2 = RegisterFile(tableRawValue: bits >> 4 & 3)
     }
 
     static func pack(_ spec: InstructionSpec) -> UInt8 {
@@ -73,4 +73,29 @@ public struct OperandFiles: Sendable, Equatable {
 extension Opcode {
     /// The register files of this opcode's operands, as `info` has them.
     public var files: OperandFiles { OperandFiles(bits: DecodeTables.operandFiles[Int(rawValue)]) }
+}
+
+/// The enums the generated tables store as raw values. `init(rawValue:)` of the 400-case
+/// `Opcode` is an out-of-line function with a range check, called for every decoded instruction;
+/// a value read from the generated tables is valid by construction, and each of these enums
+/// stores its case as its raw value (the cases' raw values are their declaration order, and
+/// `DecodeTablesTests` checks every case of each), so the conversion is a reinterpretation.
+protocol TableRawValue: RawRepresentable where RawValue: FixedWidthInteger {}
+
+extension TableRawValue {
+    @inline(__always) init(tableRawValue r: RawValue) { self = unsafeBitCast(r, to: Self.self) }
+}
+
+extension Opcode: TableRawValue {}
+extension Format: TableRawValue {}
+extension CompressedForm: TableRawValue {}
+extension CompressedRequirement: TableRawValue {}
+extension Extension: TableRawValue {}
+extension RegisterFile: TableRawValue {}
+
+/// For the table test: whether `T`'s raw value `r` and its case are the same bits.
+public func tableRawValueMatches<T: RawRepresentable & Equatable>(_ type: T.Type, _ r: T.RawValue) -> Bool
+    where T.RawValue: FixedWidthInteger {
+    guard let value = T(rawValue: r), MemoryLayout<T>.size == MemoryLayout<T.RawValue>.size else { return T(rawValue: r) == nil }
+    return unsafeBitCast(r, to: T.self) == value
 }

@@ -28,8 +28,8 @@ func decode32(_ word: UInt32) -> Instruction? {
         let entry = entries[position]
         if word & UInt32(truncatingIfNeeded: entry) == UInt32(truncatingIfNeeded: entry >> 32) {
             let kind = DecodeIndex.entryKinds[position]
-            return fields(of: word, opcode: Opcode(rawValue: UInt16(truncatingIfNeeded: kind)).unsafelyUnwrapped,
-                          format: Format(rawValue: UInt8(truncatingIfNeeded: kind >> 16)).unsafelyUnwrapped)
+            return fields(of: word, opcode: Opcode(tableRawValue: UInt16(truncatingIfNeeded: kind)),
+                          format: Format(tableRawValue: UInt8(truncatingIfNeeded: kind >> 16)))
         }
         position += 1
     }

@@ -26,6 +26,19 @@ import RISCV
         }
     }
 
+    /// The decoder reinterprets raw values read from the tables as cases (`TableRawValue`): every
+    /// valid raw value of each such enum must be its case's bits.
+    @Test func rawValuesAreTheCasesBits() {
+        for r in UInt16(0)..<1024 { #expect(tableRawValueMatches(Opcode.self, r), "Opcode \(r)") }
+        for r in UInt8(0)..<UInt8.max {
+            #expect(tableRawValueMatches(Format.self, r), "Format \(r)")
+            #expect(tableRawValueMatches(CompressedForm.self, r), "CompressedForm \(r)")
+            #expect(tableRawValueMatches(CompressedRequirement.self, r), "CompressedRequirement \(r)")
+            #expect(tableRawValueMatches(Extension.self, r), "Extension \(r)")
+            #expect(tableRawValueMatches(RegisterFile.self, r), "RegisterFile \(r)")
+        }
+    }
+
     /// The packed compressed rows hold the base opcode in 10 bits.
     @Test func opcodesFitTheirPackedFields() {
         #expect(Opcode.count <= 1024)
