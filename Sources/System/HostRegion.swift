@@ -71,6 +71,12 @@ public final class HostRegion {
         bytes.withUnsafeBytes { host(address).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     }
 
+    /// Copies `bytes` to physical `address`; the caller has checked the range.
+    func store(_ bytes: UnsafeRawBufferPointer, at address: UInt64) {
+        writes.note(address, UInt64(bytes.count))
+        if let from = bytes.baseAddress { host(address).copyMemory(from: from, byteCount: bytes.count) }
+    }
+
     /// Zeroes `[address, address + length)`; the caller has checked the range.
     func zero(_ address: UInt64, _ length: UInt64) {
         writes.note(address, length)
