@@ -830,7 +830,7 @@ public final class JIT: Engine {
         targets.returnAddressRegister = returnAddressRegister
         targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil
         targets.joinBudgets = options.joinBudgets && systemTLB == nil
-        targets.floatInPlace = options.floatInPlace && systemTLB == nil
+        targets.floatInPlace = options.floatInPlace
         // Saved blocks may run under another limit.
         targets.constantLimit = options.constantAddresses && systemTLB == nil && !persistent ? translationLimit : 0
         targets.indirectTable = indirect.address
