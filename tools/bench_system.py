@@ -10,12 +10,21 @@ The image runs on a whole machine under
 and the plain binary under
   user JIT     trapeze run --engine jit BINARY ARGS
   qemu-user    qemu-riscv64 BINARY ARGS
-Times are CPU seconds (user + system) of the emulator process, the median of --reps runs: on a
-shared host they move much less than wall time. Every run's output and status must equal the
-native x86-64 program's, or the cell says `fail`/`MISMATCH` and the row's ratios are left out.
-Ratios: sys JIT / user JIT (the cost of the guest OS's MMU: target <= 1.3), sys JIT /
-qemu-system (target <= 0.5), sys JIT / sys interp, qemu-system / qemu-user; geometric means
-over the kernels. `--stats` of one more sys JIT run gives the inline TLB's refills."""
+Times are CPU seconds (user + system) of the emulator process, whole runs (start-up, and for
+the system rows the runner loading the program, included), the MINIMUM of --reps runs (default
+7). The runs are interleaved: each repetition runs every system once, in an order that turns
+round every repetition, so a stretch of load from the other jobs of a shared 2-core host falls
+on all systems alike instead of on one system's whole series; a run's CPU time can only grow
+with interference (cache and frequency contention), never shrink, so the minimum is the
+measurement least disturbed by it (the median of 3 of the same binaries moved the geometric
+mean from 1.30x to 1.46x between two runs ten minutes apart). The spread (the median's excess
+over the minimum, per system) is printed and written beside the table, and so is the geometric
+mean of the ratios of medians, for comparison. sys interp runs once (it takes minutes).
+Every run's output and status must equal the native x86-64 program's, or the cell says
+`fail`/`MISMATCH` and the row's ratios are left out. Ratios: sys JIT / user JIT (the cost of
+the guest OS's MMU: target <= 1.3), sys JIT / qemu-system (target <= 0.5), sys JIT / sys
+interp, qemu-system / qemu-user; geometric means over the kernels. `--stats` of one more sys
+JIT run gives the inline TLB's refills."""
 import hashlib
 import os
 import re
@@ -75,8 +84,48 @@ def stat_counts(text):
     return out
 
 
+def load_now():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def fastest(outcome):
+    """The figure a system gets: its minimum CPU time (see the docstring)."""
+    return min(outcome.times)
+
+
+def spread(outcome):
+    """How far the median run lies above the fastest, in percent."""
+    return 100.0 * (statistics.median(outcome.times) / fastest(outcome) - 1.0)
+
+
 def run(args, bench_mod, trapeze, say):
     B = bench_mod
+
+    def measure(s, res, cmd, reference, timeout):
+        """One run of cmd, checked against the native program's output; appends its CPU time."""
+        proc, seconds = cpu_run(cmd, B.ROOT, timeout)
+        outcome = res[s]
+        if proc is None:
+            res[s] = B.Outcome("timeout", detail="no exit")
+        elif proc.returncode != 0:
+            res[s] = B.Outcome("fail", detail=B.describe_failure(proc))
+        elif proc.stdout != reference.stdout:
+            res[s] = B.Outcome("MISMATCH", detail=B.describe_difference(reference.stdout, proc.stdout))
+        else:
+            outcome.times.append(seconds)
+
+    def report(s, outcome):
+        if outcome.ok:
+            say(f"  {TITLES[s]:12s} {fastest(outcome):8.3f} s CPU (min of {len(outcome.times)}; "
+                f"median +{spread(outcome):.1f}%)")
+        else:
+            say(f"  {'!!! ' if outcome.state == 'MISMATCH' else ''}{TITLES[s]:12s} {outcome.state}: {outcome.detail}")
+
+    load_start = load_now()
     mode = "quick" if args.quick else "full"
     benches = [b for b in args.selected if b.kernel]
     if not benches:
@@ -112,42 +161,46 @@ def run(args, bench_mod, trapeze, say):
             for s in wanted:
                 res[s] = B.Outcome("fail", detail=why)
             continue
-        for s in wanted:
-            cmd = commands[s](rv, bargs, img)
-            reps = args.reps
-            if s == "sysinterp":
-                reps = 1
-                jit = res.get("sysjit")
-                if interp_ratio and jit is not None and jit.ok:
-                    guess = statistics.median(interp_ratio) * jit.median
-                    if guess > args.interp_cap:
-                        res[s] = B.Outcome("skipped", detail=f"estimated {guess:.0f} s > cap")
-                        say(f"  {TITLES[s]:12s} skipped (estimated {guess:.0f} s)")
-                        continue
-            outcome = B.Outcome(state="ok")
-            for _ in range(reps):
-                proc, seconds = cpu_run(cmd, B.ROOT, args.interp_cap * 2 if s == "sysinterp" else args.timeout)
-                if proc is None:
-                    outcome = B.Outcome("timeout", detail="no exit")
-                    break
-                if proc.returncode != 0:
-                    outcome = B.Outcome("fail", detail=B.describe_failure(proc))
-                    break
-                if proc.stdout != reference.stdout:
-                    outcome = B.Outcome("MISMATCH", detail=B.describe_difference(reference.stdout, proc.stdout))
-                    break
-                outcome.times.append(seconds)
-            res[s] = outcome
-            if outcome.ok:
-                say(f"  {TITLES[s]:12s} {outcome.median:8.3f} s CPU")
-                if s == "sysinterp" and res.get("sysjit") is not None and res["sysjit"].ok:
-                    interp_ratio.append(outcome.median / max(res["sysjit"].median, 1e-3))
+        # Every system but the interpreter once per repetition, interleaved (see the docstring).
+        timed = [s for s in wanted if s != "sysinterp"]
+        for s in timed:
+            res[s] = B.Outcome(state="ok")
+        for rep in range(args.reps):
+            order = timed if rep % 2 == 0 else list(reversed(timed))
+            for s in order:
+                if res[s].ok:
+                    measure(s, res, commands[s](rv, bargs, img), reference, args.timeout)
+        for s in timed:
+            report(s, res[s])
+        if "sysinterp" in wanted:
+            s = "sysinterp"
+            jit = res.get("sysjit")
+            guess = statistics.median(interp_ratio) * fastest(jit) if interp_ratio and jit is not None and jit.ok else 0
+            if guess > args.interp_cap:
+                res[s] = B.Outcome("skipped", detail=f"estimated {guess:.0f} s > cap")
+                say(f"  {TITLES[s]:12s} skipped (estimated {guess:.0f} s)")
             else:
-                say(f"  {'!!! ' if outcome.state == 'MISMATCH' else ''}{TITLES[s]:12s} {outcome.state}: {outcome.detail}")
+                res[s] = B.Outcome(state="ok")
+                measure(s, res, commands[s](rv, bargs, img), reference, args.interp_cap * 2)
+                report(s, res[s])
+                if res[s].ok and jit is not None and jit.ok:
+                    interp_ratio.append(fastest(res[s]) / max(fastest(jit), 1e-3))
         if "sysjit" in wanted and res["sysjit"].ok:
             proc, _ = cpu_run([trapeze, "system", "--stats", "--memory", MEMORY, img], B.ROOT, args.timeout)
             if proc is not None:
                 stats[b.name] = stat_counts(proc.stderr.decode(errors="replace"))
+
+    def seconds(o):
+        if o is None or not o.ok:
+            return B.fmt_seconds(o)
+        t = fastest(o)
+        return f"{t:.3f}" if t >= 0.01 else f"{t * 1000:.2f} ms"
+
+    def ratio(res, a, c, by=fastest):
+        ra, rc = res.get(a), res.get(c)
+        if ra is None or rc is None or not ra.ok or not rc.ok or by(rc) <= 0:
+            return None
+        return by(ra) / by(rc)
 
     ratios = [(a, c, t) for a, c, t in RATIOS if a in wanted and c in wanted]
     header = ["benchmark", "size"] + [TITLES[s] + " s" for s in wanted] + \
@@ -158,18 +211,30 @@ def run(args, bench_mod, trapeze, say):
         st = stats.get(b.name, {})
         fills = f"{st['fills'] * 1e6 / st['retired']:.0f}" if st.get("retired") and "fills" in st else "—"
         rows.append([b.name, " ".join(b.quick if args.quick else b.args)] +
-                    [B.fmt_seconds(res.get(s)) for s in wanted] +
-                    [B.fmt_ratio(B.ratio(res, a, c)) for a, c, _ in ratios] + [fills])
+                    [seconds(res.get(s)) for s in wanted] +
+                    [B.fmt_ratio(ratio(res, a, c)) for a, c, _ in ratios] + [fills])
     grow = ["**geometric mean**", ""] + [""] * len(wanted)
+    medians = []
     for a, c, target in ratios:
-        vals = [B.ratio(results[b.name], a, c) for b in benches]
+        vals = [ratio(results[b.name], a, c) for b in benches]
         vals = [v for v in vals if v is not None]
         g = B.geomean(vals)
         means.append((a, c, target, g, len(vals)))
         grow.append(B.fmt_ratio(g) + (f" (n={len(vals)})" if g is not None and len(vals) < len(benches) else ""))
+        mvals = [ratio(results[b.name], a, c, by=lambda o: o.median) for b in benches]
+        mvals = [v for v in mvals if v is not None]
+        if mvals and a != "sysinterp" and c != "sysinterp":
+            medians.append(f"{TITLES[a]}/{TITLES[c]} {B.fmt_ratio(B.geomean(mvals))}")
     grow.append("")
+    # The spread of each timed system: the median's excess over the minimum, per kernel.
+    timed = [s for s in wanted if s != "sysinterp"]
+    spread_header = ["benchmark"] + [f"{TITLES[s]} median − min" for s in timed]
+    spread_rows = [[b.name] + [f"+{spread(results[b.name][s]):.1f}%" if results[b.name].get(s) is not None
+                               and results[b.name][s].ok else "—" for s in timed] for b in benches]
     print()
     B.print_table(header, rows + [[c.replace("**", "") for c in grow]])
+    print()
+    B.print_table(spread_header, spread_rows)
     targets = []
     for a, c, target, g, n in means:
         if target is not None:
@@ -177,6 +242,8 @@ def run(args, bench_mod, trapeze, say):
             targets.append(f"- {TITLES[a]} ≤ {target} × {TITLES[c]} (geometric mean): {verdict}")
     for line in targets:
         print(line[2:])
+    if medians:
+        print("geometric means of the ratios of medians, for comparison: " + ", ".join(medians))
 
     out_dir = args.out or (os.path.join(B.BUILD, "quick") if args.quick else os.path.join(B.ROOT, "docs", "bench"))
     os.makedirs(out_dir, exist_ok=True)
@@ -186,13 +253,21 @@ def run(args, bench_mod, trapeze, say):
           "rerun the tool to refresh.", "",
           f"- CPU: **{facts['cpu']}** ({facts['cores']} logical CPUs), Linux {facts['kernel']}",
           f"- date: {facts['date']}, Trapeze commit `{facts['commit']}`",
-          f"- load average when the run started: {facts['load']}",
-          f"- times: CPU seconds (user + system) of the emulator, median of {args.reps} runs "
-          f"(sys interp: one run); whole runs including start-up and, for the system rows, the runner "
-          f"loading the program", "",
+          f"- load average when the run started: {load_start}; when it ended: {load_now()}",
+          f"- times: CPU seconds (user + system) of the emulator, the **minimum of {args.reps} interleaved "
+          f"runs** (each repetition runs every system once, the order turning round every repetition, "
+          f"so load from other jobs falls on all systems alike; CPU time only grows with interference, "
+          f"so the minimum is the least disturbed run; sys interp: one run); whole runs including "
+          f"start-up and, for the system rows, the runner loading the program. The spread of the "
+          f"runs and the ratios of medians are below the table.", "",
           "Each program is the user-mode benchmark's binary, run as a U-mode process under Sv39 by "
           "`Fixtures/system/runner` (see tools/bench_system.py).", "",
           B.markdown_table(header, rows + [grow]), "", "## Targets", ""] + targets + [""]
+    md += ["## Spread", "",
+           "How far each system's median run lies above its minimum (the noise of this host during "
+           "the run). Geometric means of the ratios of medians, for comparison: "
+           + (", ".join(medians) if medians else "—") + ".", "",
+           B.markdown_table(spread_header, spread_rows), ""]
     notes = [f"{b.name} under {TITLES[s]}: {o.state} — {o.detail}" for b in benches
              for s, o in results[b.name].items() if not o.ok]
     if notes:

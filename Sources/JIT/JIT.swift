@@ -63,6 +63,8 @@ public final class JIT: Engine {
     var pendingTrap: GuestTrap?
     /// Set when the dispatcher raised an exception (system mode charges it to the budget).
     private var trapRaised = false
+    /// System mode: instructions between looks for interrupts while nothing else leaves.
+    private var pollingQuantum = PollingQuantum()
     /// System mode: how many more instructions the dispatcher may step in the interpreter to
     /// reach a translated block after the polling quantum ran out in the middle of one
     /// (`stepToBlock`).
@@ -264,8 +266,9 @@ public final class JIT: Engine {
                 continue
             }
 
-            // System mode: at most 64Ki instructions between looks for interrupts (see above).
-            let quantum = now.addingReportingOverflow(system == nil ? options.eventQuantum : min(options.eventQuantum, 1 << 16))
+            // System mode: a polling quantum kept to a fraction of a millisecond (`PollingQuantum`).
+            let quantum = now.addingReportingOverflow(system == nil ? options.eventQuantum
+                                                      : min(options.eventQuantum, pollingQuantum.instructions))
             let polling = quantum.overflow ? UInt64.max : quantum.partialValue
             var budget = min(limit ?? UInt64.max, polling)
             // Time counted in instructions (--icount): stop exactly where an interrupt is due.
@@ -428,7 +431,10 @@ public final class JIT: Engine {
             // The block would pass `budget`. If that is the caller's limit or where an interrupt
             // is due, finish exactly by stepping one instruction at a time; otherwise it was
             // only the polling quantum.
-            if budget != limit, budget != due, systemTLB != nil { stepsToBlock = JIT.stepsToBlockLimit }
+            if budget != limit, budget != due, systemTLB != nil {
+                stepsToBlock = JIT.stepsToBlockLimit
+                pollingQuantum.ranOut()
+            }
             guard budget == limit || budget == due, state.instret < budget else { return .resume }
             // The stepped instruction may raise an exception (a page fault, its fetch): that trap
             // is charged to the limit like every other, as the interpreter charges a trap in
@@ -445,7 +451,7 @@ public final class JIT: Engine {
         }
     }
 
-    /// System mode stops every 64Ki instructions to look for interrupts, wherever the budget
+    /// System mode stops every polling quantum to look for interrupts, wherever the budget
     /// ran out, mostly at a segment in the middle of a block (after a side exit or at a join).
     /// Translating a block there, which runs once, cost more than the rest: a U-mode
     /// `statemachine` translated 143 thousand guest instructions (68 thousand in user mode) in
@@ -826,7 +832,7 @@ public final class JIT: Engine {
         targets.returnAddressRegister = returnAddressRegister
         targets.sideExitRefunds = options.sideExitRefunds && systemTLB == nil
         targets.joinBudgets = options.joinBudgets && systemTLB == nil
-        targets.floatInPlace = options.floatInPlace && systemTLB == nil
+        targets.floatInPlace = options.floatInPlace
         // Saved blocks may run under another limit.
         targets.constantLimit = options.constantAddresses && systemTLB == nil && !persistent ? translationLimit : 0
         targets.indirectTable = indirect.address

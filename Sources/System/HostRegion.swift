@@ -10,21 +10,44 @@ public final class HostRegion {
     public let base: UInt64
     public let size: UInt64
     public let pointer: UnsafeMutableRawPointer
+    /// The mapping `pointer` lies in (aligned up from it for huge pages), and its length.
+    private let mapping: UnsafeMutableRawPointer
+    private let mappedLength: Int
     /// The pages written through this type (loading, HTIF, device DMA), for `fence.i`: the
     /// hart's own stores go through `pointer` and are tracked by the engines themselves.
     public let writes = RAMWriteLog()
 
-    /// Nil when the host cannot reserve `size` bytes.
+    /// Host huge pages (2 MiB) for a region at least this large: the machine's RAM.
+    static let hugePage = 2 << 20
+
+    /// Nil when the host cannot reserve `size` bytes. A region of whole huge pages starts on a
+    /// huge-page boundary and asks for transparent huge pages (`MADV_HUGEPAGE`; the host's
+    /// default is often `madvise` only): a guest kernel scatters a process's pages over RAM, so
+    /// with 4 KiB host pages every guest page was a host TLB entry of its own, and the inline
+    /// TLB's tables and translated code competed with them. `TRAPEZE_HUGE_PAGES=0` turns it off.
     init?(base: UInt64, size: UInt64) {
         guard size > 0, let length = Int(exactly: size) else { return nil }
-        let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        let huge = HostRegion.hugePages && length % HostRegion.hugePage == 0
+        let mapped = huge ? length + HostRegion.hugePage : length
+        let p = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         guard let p, p != MAP_FAILED else { return nil }
         self.base = base
         self.size = size
-        pointer = p
+        mapping = p
+        mappedLength = mapped
+        if huge {
+            let address = UInt(bitPattern: p)
+            let aligned = (address + UInt(HostRegion.hugePage - 1)) & ~UInt(HostRegion.hugePage - 1)
+            pointer = p + Int(aligned - address)
+            _ = madvise(pointer, length, 14) // MADV_HUGEPAGE
+        } else {
+            pointer = p
+        }
     }
 
-    deinit { munmap(pointer, Int(size)) }
+    static let hugePages = environmentFlag("TRAPEZE_HUGE_PAGES", default: true)
+
+    deinit { munmap(mapping, mappedLength) }
 
     /// Whether `[address, address + length)` lies inside the region (never true when it wraps).
     func contains(_ address: UInt64, _ length: UInt64) -> Bool {
@@ -46,6 +69,12 @@ public final class HostRegion {
     func store(_ bytes: [UInt8], at address: UInt64) {
         writes.note(address, UInt64(bytes.count))
         bytes.withUnsafeBytes { host(address).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
+    /// Copies `bytes` to physical `address`; the caller has checked the range.
+    func store(_ bytes: UnsafeRawBufferPointer, at address: UInt64) {
+        writes.note(address, UInt64(bytes.count))
+        if let from = bytes.baseAddress { host(address).copyMemory(from: from, byteCount: bytes.count) }
     }
 
     /// Zeroes `[address, address + length)`; the caller has checked the range.

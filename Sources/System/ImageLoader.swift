@@ -30,8 +30,18 @@ final class ImageLoader {
 
     /// Copies `bytes` to `address` (reserving `size` bytes there, at least the bytes' count).
     func place(_ name: String, _ bytes: ArraySlice<UInt8>, at address: UInt64, size: UInt64? = nil) throws(SystemError) {
+        let copy = Array(bytes)
+        let failure: SystemError? = copy.withUnsafeBytes { raw in
+            do throws(SystemError) { try place(name, raw, at: address, size: size) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    /// Copies `bytes` to `address` (reserving `size` bytes there, at least the bytes' count).
+    func place(_ name: String, _ bytes: UnsafeRawBufferPointer, at address: UInt64, size: UInt64? = nil) throws(SystemError) {
         let range = try claim(name, address, max(size ?? 0, UInt64(bytes.count)))
-        ram.store(Array(bytes), at: address)
+        ram.store(bytes, at: address)
         ram.zero(address + UInt64(bytes.count), UInt64(range.count) - UInt64(bytes.count))
     }
 
@@ -40,7 +50,15 @@ final class ImageLoader {
     func load(_ elf: ELFFile, name: String) throws(SystemError) -> UInt64 {
         for h in elf.loadSegments where h.memorySize > 0 {
             let start = Int(h.offset), end = start + Int(h.fileSize)  // ELFFile checked both lie in the file
-            try place("\(name) segment", ArraySlice(elf.bytes[start..<end]), at: h.physicalAddress, size: h.memorySize)
+            // One memcpy from the file's bytes (a copy through a slice of the collection went a
+            // byte at a time: 2 ms of a 16 ms `trapeze system` start with a 500 KB image).
+            let failure: SystemError? = elf.bytes.withUnsafeBytes { raw in
+                do throws(SystemError) {
+                    try place("\(name) segment", UnsafeRawBufferPointer(rebasing: raw[start..<end]), at: h.physicalAddress, size: h.memorySize)
+                } catch { return error }
+                return nil
+            }
+            if let failure { throw failure }
         }
         return physical(elf.entry, in: elf)
     }

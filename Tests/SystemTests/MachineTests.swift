@@ -20,6 +20,19 @@ func makeMachine(memory: UInt64 = 16 << 20, console: BufferConsole = BufferConso
 }
 
 @Suite struct BusTests {
+    /// RAM of whole 2 MiB pages is mapped on a 2 MiB boundary and asks for transparent huge
+    /// pages (HostRegion.swift), so guest physical 2 MiB ranges are host huge pages; the boot
+    /// ROM (4 KiB) is mapped as before. Both ends of RAM stay usable.
+    @Test("RAM starts on a host huge-page boundary")
+    func hugePageAlignedRAM() throws {
+        let m = try makeMachine(memory: 16 << 20)
+        let first = try #require(m.bus.ram(0x8000_0000, 8))
+        #expect(HostRegion.hugePages == (UInt(bitPattern: first) % UInt(HostRegion.hugePage) == 0))
+        #expect(m.bus.write(0x8000_0000 + (16 << 20) - 8, width: 8, value: 0x0123_4567_89ab_cdef))
+        #expect(m.bus.read(0x8000_0000 + (16 << 20) - 8, width: 8) == 0x0123_4567_89ab_cdef)
+        #expect(m.bus.ram(0x1000, 0x20) != nil)
+    }
+
     @Test("RAM and ROM by pointer, devices by register, nothing elsewhere")
     func routing() throws {
         let m = try makeMachine()

@@ -122,6 +122,36 @@ import TestSupport
         #expect(several > 10, "blocks with two or more F/D instructions: \(several)")
     }
 
+    /// Double add, sub, mul and div whose rd is also a source write rd's xmm register in place
+    /// in system mode too (`JITOptions.floatInPlace`): a NaN result is made canonical out of line
+    /// instead of going to the helper, which needed the sources intact (a copy through xmm0 and
+    /// a `movaps` back per instruction). `TRAPEZE_JIT_FLOAT_IN_PLACE=0` copies again.
+    @Test("dump --system: double arithmetic into one of its sources is computed in place")
+    func floatInPlace() throws {
+        let runner = Paths.fixtures.appendingPathComponent("system/bin/runner_nbody").path
+        func accumulators(_ environment: [String: String]) throws -> [[Substring]] {
+            let blocks = try dumpBlocks(runner, ["--memory", "128M"], environment: environment)
+            var found: [[Substring]] = []
+            for block in blocks {
+                let body = self.body(block)
+                for line in body {
+                    guard let m = line.firstMatch(of: /\ \ f(add|sub|mul|div)\.d +(f[a-z0-9]+),(f[a-z0-9]+),/),
+                          m.2 == m.3 else { continue }
+                    found.append(hostLines(body, String(line.dropFirst(12).prefix { $0 != "|" }).trimmingCharacters(in: .whitespaces)))
+                }
+            }
+            return found
+        }
+        let inPlace = try accumulators(["FIXTURE_ENV": "fixture-value"])
+        #expect(inPlace.count >= 4, "\(inPlace)")
+        let direct = inPlace.filter { lines in
+            !lines.contains { $0.contains("movaps") } && lines.contains { $0.firstMatch(of: /v(add|sub|mul|div)sd (xmm\d+), \2,/) != nil }
+        }
+        #expect(direct.count == inPlace.count, "\(inPlace.filter { !direct.map { $0.first }.contains($0.first) })")
+        let copied = try accumulators(["FIXTURE_ENV": "fixture-value", "TRAPEZE_JIT_FLOAT_IN_PLACE": "0"])
+        #expect(!copied.isEmpty && copied.allSatisfy { lines in lines.contains { $0.contains("movaps") } }, "\(copied)")
+    }
+
     /// A direct jump to another guest page is chained behind the translation epoch check
     /// (SystemEpochs.swift): priv_chain's caller jumps to the next page in S-mode (virtual
     /// 0x40002000) and in M-mode (physical 0x80002000), each time after a first pass; its
