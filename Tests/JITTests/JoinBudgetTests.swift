@@ -43,22 +43,20 @@ import X86
         #expect(try Self.budgetChecks(Program(code: nested), hoist: false) == 5)
     }
 
+    /// Runs `program` under the interpreter and the JIT with and without chaining, block
+    /// registers, hoisted joins and side-exit refunds, with each budget.
     static func expectAsInterpreter(_ program: Program, budgets: [UInt64?], _ what: String,
                                     sourceLocation: SourceLocation = #_sourceLocation) {
-        for budget in budgets {
-            let reference = program.run(Interpreter(), maxInstructions: budget)
-            for chaining in [true, false] {
-                for registers in [true, false] {
-                    for (hoist, refunds) in [(true, true), (false, true), (true, false)] {
-                        let o = options(hoist: hoist, chaining: chaining, registers: registers, refunds: refunds)
-                        let outcome = program.run(JIT(options: o), maxInstructions: budget)
-                        #expect(outcome == reference,
-                                "\(what): budget \(String(describing: budget)) chaining \(chaining) registers \(registers) hoist \(hoist) refunds \(refunds)",
-                                sourceLocation: sourceLocation)
-                    }
+        var variants: [(String, JITOptions)] = []
+        for chaining in [true, false] {
+            for registers in [true, false] {
+                for (hoist, refunds) in [(true, true), (false, true), (true, false)] {
+                    variants.append(("chaining \(chaining) registers \(registers) hoist \(hoist) refunds \(refunds)",
+                                     options(hoist: hoist, chaining: chaining, registers: registers, refunds: refunds)))
                 }
             }
         }
+        expectJITVariantsAsInterpreter(program, budgets: budgets, variants: variants, what, sourceLocation: sourceLocation)
     }
 
     @Test func ifsAsInterpreter() {

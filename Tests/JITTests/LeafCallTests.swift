@@ -31,23 +31,20 @@ import X86
     /// Runs `program` under the interpreter and the JIT variants, with each budget.
     static func expectAsInterpreter(_ program: Program, budgets: [UInt64?], _ what: String,
                                     sourceLocation: SourceLocation = #_sourceLocation) {
-        for budget in budgets {
-            let reference = program.run(Interpreter(), maxInstructions: budget)
-            for chaining in [true, false] {
-                for registers in [true, false] {
-                    for (inline, refunds, calls) in [(true, true, false), (false, false, false), (true, false, false),
-                                                     (false, true, false), (true, true, true)] {
-                        var options = LeafCallTests.options(inline: inline, refunds: refunds, chaining: chaining)
-                        options.blockRegisters = registers
-                        options.hostCalls = calls && chaining
-                        let outcome = program.run(JIT(options: options), maxInstructions: budget)
-                        #expect(outcome == reference,
-                                "\(what): budget \(String(describing: budget)) chaining \(chaining) registers \(registers) inline \(inline) refunds \(refunds) host calls \(calls)",
-                                sourceLocation: sourceLocation)
-                    }
+        var variants: [(String, JITOptions)] = []
+        for chaining in [true, false] {
+            for registers in [true, false] {
+                for (inline, refunds, calls) in [(true, true, false), (false, false, false), (true, false, false),
+                                                 (false, true, false), (true, true, true)] {
+                    var options = LeafCallTests.options(inline: inline, refunds: refunds, chaining: chaining)
+                    options.blockRegisters = registers
+                    options.hostCalls = calls && chaining
+                    variants.append(("chaining \(chaining) registers \(registers) inline \(inline) refunds \(refunds) host calls \(calls)",
+                                     options))
                 }
             }
         }
+        expectJITVariantsAsInterpreter(program, budgets: budgets, variants: variants, what, sourceLocation: sourceLocation)
     }
 
     static let budgets: [UInt64?] = [nil, 1, 2, 3, 4, 5, 6, 7, 9, 13, 20, 31, 47, 64, 100]
